@@ -1,0 +1,28 @@
+"""Choice types: a fixed list of values (enum) and yes/no (bool, written 是/否)."""
+
+from __future__ import annotations
+
+from .base import ColumnType
+
+
+class EnumType(ColumnType):
+    name = "enum"
+    num_format = "@"
+
+    def validation(self, col, ctx):
+        return {"validate": "list", "source": ctx.list_source(col)}
+
+    def check_spec(self, col):
+        if not col.values:
+            return [("values", "schema_enum_no_values", "")]
+        return []
+
+
+class BoolType(ColumnType):
+    name = "bool"
+    num_format = "@"
+    default_width = 8
+    VALUES = ("是", "否")
+
+    def validation(self, col, ctx):
+        return {"validate": "list", "source": list(self.VALUES)}

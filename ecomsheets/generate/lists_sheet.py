@@ -1,0 +1,43 @@
+"""The hidden sheet that holds dropdown lists, and where each column's list comes from."""
+
+from __future__ import annotations
+
+from xlsxwriter.utility import xl_col_to_name
+
+from ecomsheets.schema import ColumnSpec
+
+from .layout import LISTS_SHEET, WorkbookLayout, quote_sheet
+
+
+class ListSources:
+    """Writes enum value lists to the hidden sheet on first use and returns their ranges.
+
+    References to another table of the workbook use that table's key column directly, so a
+    new customer typed into 客户 appears in the dropdown of 订单 at once.
+    """
+
+    def __init__(self, layout: WorkbookLayout):
+        self.layout = layout
+        self.ranges: dict[tuple, str] = {}  # values -> range; insertion order = sheet column
+
+    def __call__(self, col: ColumnSpec) -> str | None:
+        if col.references:
+            target = self.layout.tables.get(col.ref_table)
+            return "=" + target.column_range(col.ref_column, bounded=True) if target else None
+        values = tuple(col.values or ())
+        if not values:
+            return None
+        if values not in self.ranges:
+            letter = xl_col_to_name(len(self.ranges))
+            self.ranges[values] = f"={quote_sheet(LISTS_SHEET)}!${letter}$1:${letter}${len(values)}"
+        return self.ranges[values]
+
+    def write(self, wb) -> None:
+        """Write the hidden sheet (after the visible ones, so it sorts last)."""
+        if not self.ranges:
+            return
+        ws = wb.add_worksheet(LISTS_SHEET)
+        ws.hide()
+        for ci, values in enumerate(self.ranges):
+            for r, value in enumerate(values):
+                ws.write_string(r, ci, value)

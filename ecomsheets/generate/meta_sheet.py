@@ -1,0 +1,47 @@
+"""The hidden metadata sheet: which bundle and schema versions made this workbook, where each
+table's header is, and where each summary figure sits. Later commands read it to match a
+submitted file to its schema."""
+
+from __future__ import annotations
+
+import json
+
+from ecomsheets import __version__
+from ecomsheets.months import Month
+from ecomsheets.schema import WorkbookSpec
+
+from .layout import META_SHEET, WorkbookLayout
+from .summary_sheet import SummaryMap
+
+FORMAT = "ecomsheets/1"
+
+
+def metadata(bundle: WorkbookSpec, layout: WorkbookLayout, month: Month | None, generated_at: str,
+             summary: SummaryMap | None) -> dict:
+    return {
+        "format": FORMAT,
+        "generator": f"ecomsheets {__version__}",
+        "bundle": bundle.name,
+        "bundle_version": bundle.version,
+        "generated_at": generated_at,
+        "month": str(month) if month else None,
+        "lang": layout.lang,
+        "rows": next(iter(layout.tables.values())).rows if layout.tables else 0,
+        "tables": [{"name": tl.table.name, "version": tl.table.version, "sheet": tl.sheet,
+                    "header_row": tl.header_row, "first_data_row": tl.first_row,
+                    "columns": [c.name for c in tl.table.columns]} for tl in layout.tables.values()],
+        "summary": ({"sheet": summary.sheet, "params": summary.params, "metrics": summary.metrics}
+                    if summary else None),
+    }
+
+
+def write_meta_sheet(wb, meta: dict) -> None:
+    """Key/value rows; nested values as JSON text (always written as strings)."""
+    ws = wb.add_worksheet(META_SHEET)
+    ws.hide()
+    ws.write_string(0, 0, "key")
+    ws.write_string(0, 1, "value")
+    for r, (key, value) in enumerate(meta.items(), start=1):
+        ws.write_string(r, 0, key)
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        ws.write_string(r, 1, text)

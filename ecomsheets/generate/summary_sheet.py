@@ -1,0 +1,239 @@
+"""The summary sheet (汇总): parameters, records and totals per sheet, then every metric of
+the bundle as a live formula; grouped metrics get fixed grids (enum values, days, weeks, or
+the rows of the table they group by)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from ecomsheets import messages
+from ecomsheets.coltypes import get_type
+from ecomsheets.months import Month
+from ecomsheets.schema import MetricSpec, WorkbookSpec, expr
+
+from .layout import WorkbookLayout, quote_sheet
+from .metric_formulas import Criteria, aggregate_formula, expression_formula, where_criteria
+from .styles import Styles
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+WEEKS = 5
+
+
+@dataclass
+class SummaryMap:
+    """Where each figure landed, for the metadata sheet (and `summarize --declared`)."""
+
+    sheet: str
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, dict] = field(default_factory=dict)
+
+
+def summary_sheet_name(bundle: WorkbookSpec, lang: str) -> str:
+    return bundle.summary_sheet_en if lang == "en" else bundle.summary_sheet
+
+
+def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: WorkbookSpec,
+                        month: Month | None) -> SummaryMap:
+    lang = layout.lang
+    name = ws.get_name()
+    out = SummaryMap(name)
+    t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 18)
+    ws.set_column(2, 8, 16)
+    title = bundle.title_en if lang == "en" and bundle.title_en else bundle.title
+    ws.merge_range(0, 0, 0, 4, t("wb_summary_title", title=title, month=month.label(lang) if month else ""),
+                   styles.banner)
+    ws.set_row(0, 24)
+    row = 2
+
+    # Parameters: editable cells that the formulas below read.
+    ws.write_string(row, 0, t("wb_section_params"), styles.subheading)
+    row += 1
+    month_fmt = styles.cell("yyyy-mm", param=True)
+    ws.write_string(row, 0, t("wb_month_param"), styles.label)
+    if month:
+        ws.write_datetime(row, 1, datetime.combine(month.start, time()), month_fmt)
+    else:
+        ws.write_blank(row, 1, None, month_fmt)
+    out.params["month"] = xl_rowcol_to_cell(row, 1, True, True)
+    row += 1
+    for key, value in bundle.parameters:
+        ws.write_string(row, 0, key, styles.label)
+        _write_param(ws, row, value, styles)
+        out.params[key] = xl_rowcol_to_cell(row, 1, True, True)
+        row += 1
+    month_cell = out.params["month"]
+
+    # Records and money totals per sheet.
+    row += 1
+    ws.write_string(row, 0, t("wb_section_counts"), styles.subheading)
+    row += 1
+    for tl in layout.tables.values():
+        key = tl.key_column()
+        ws.write_string(row, 0, t("wb_records", sheet=tl.sheet), styles.label)
+        ws.write_formula(row, 1, f'=COUNTIF({tl.column_range(key.name)},"<>")', styles.cell_bordered("#,##0"), 0)
+        row += 1
+        for col in tl.table.columns:
+            if col.type == "money":
+                ws.write_string(row, 0, t("wb_column_total", sheet=tl.sheet, column=col.header(lang)), styles.label)
+                ws.write_formula(row, 1, f"=SUM({tl.column_range(col.name)})",
+                                 styles.cell_bordered(get_type("money").num_format), 0)
+                row += 1
+
+    metrics = [m for m in bundle.metrics if _available(m, bundle, layout)]
+    cells: dict[str, str] = {}
+
+    # Ungrouped metrics.
+    row += 1
+    ws.write_string(row, 0, t("wb_section_metrics"), styles.subheading)
+    row += 1
+    for m in metrics:
+        if m.by is not None:
+            continue
+        formula = _ungrouped(m, layout, out.params, cells)
+        ws.write_string(row, 0, m.label(lang), styles.label)
+        ws.write_formula(row, 1, "=" + formula, styles.cell_bordered(get_type(m.format).num_format), "")
+        if m.note:
+            ws.write_string(row, 2, m.note, styles.text)
+        cells[m.name] = xl_rowcol_to_cell(row, 1, True, True)
+        out.metrics[m.name] = {"cell": f"{name}!{xl_rowcol_to_cell(row, 1)}"}
+        row += 1
+
+    # Grouped metrics: one block per (table, by, period).
+    blocks: dict[tuple, list[MetricSpec]] = {}
+    for m in metrics:
+        if m.by is not None:
+            blocks.setdefault((m.table, m.by, m.period), []).append(m)
+    for (table_name, by, period), members in sorted(blocks.items(), key=lambda kv: _grid_size(kv[0], layout)):
+        row += 1
+        row = _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, name)
+    return out
+
+
+def _available(m: MetricSpec, bundle: WorkbookSpec, layout: WorkbookLayout) -> bool:
+    """A metric is shown only if every table it needs is in this workbook."""
+    if m.table and m.table not in layout.tables:
+        return False
+    if m.by and m.table:
+        col = layout.tables[m.table].table.column(m.by)
+        if col.references and col.ref_table not in layout.tables:
+            return False
+    if m.expr_ast is not None:
+        by_name = {x.name: x for x in bundle.metrics}
+        return all(_available(by_name[n], bundle, layout) for n in expr.names(m.expr_ast))
+    return True
+
+
+def _ungrouped(m: MetricSpec, layout, params, cells) -> str:
+    if m.expr_ast is not None:
+        return expression_formula(m, lambda n: cells[n])
+    tl = layout.tables[m.table]
+    return aggregate_formula(m, tl, where_criteria(m.where_ast, tl, params))
+
+
+def _grid_size(key, layout) -> int:
+    table_name, by, period = key
+    col = layout.tables[table_name].table.column(by)
+    if period == "week":
+        return WEEKS
+    if period == "day":
+        return 31
+    if col.values:
+        return len(col.values)
+    return 10**6 + layout.tables[table_name].rows
+
+
+def _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, sheet) -> int:
+    lang = layout.lang
+    tl = layout.tables[table_name]
+    by_col = tl.table.column(by)
+    ws.write_string(row, 0, messages.text("wb_group_by", lang, column=by_col.header(lang), sheet=tl.sheet),
+                    styles.subheading)
+    row += 1
+    ws.write_string(row, 0, by_col.header(lang), styles.table_head)
+    for j, m in enumerate(members, start=1):
+        ws.write_string(row, j, m.label(lang), styles.table_head)
+    row += 1
+    by_range = tl.column_range(by)
+    keys = _grid_keys(layout, tl, by_col, period, month_cell, lang)
+    key_fmt = styles.cell_bordered("yyyy-mm-dd" if period == "day" else None)
+    first = row
+    for i, key in enumerate(keys):
+        r = first + i
+        key_cell = f"$A${r + 1}"
+        if isinstance(key, tuple):  # a formula: the key follows the month or a master table
+            ws.write_formula(r, 0, key[0], key_fmt, "")
+        else:
+            ws.write_string(r, 0, key, styles.label)
+        crit = _group_criteria(by_col, period, by_range, key_cell, month_cell, i)
+        # Rows whose key is blank (no month yet, fewer master rows) stay blank.
+        guard = key_cell if isinstance(key, tuple) else (month_cell if period else None)
+        for j, m in enumerate(members, start=1):
+            if m.expr_ast is not None:
+                letters = {x.name: xl_col_to_name(k) for k, x in enumerate(members, start=1)}
+                body = expression_formula(m, lambda n: f"{letters[n]}{r + 1}")
+            else:
+                body = aggregate_formula(m, tl, where_criteria(m.where_ast, tl, out.params).plus(*crit.pairs))
+            formula = f'=IF({guard}="","",{body})' if guard else "=" + body
+            ws.write_formula(r, j, formula, styles.cell_bordered(get_type(m.format).num_format), "")
+    for j, m in enumerate(members, start=1):
+        letter = xl_col_to_name(j)
+        out.metrics[m.name] = {"sheet": sheet, "keys": f"A{first + 1}:A{first + len(keys)}",
+                               "values": f"{letter}{first + 1}:{letter}{first + len(keys)}",
+                               "grid": _grid_kind(by_col, period)}
+    return first + len(keys)
+
+
+def _grid_kind(by_col, period) -> str:
+    if period:
+        return period
+    return "values" if by_col.values and not by_col.references else "rows"
+
+
+def _grid_keys(layout, tl, by_col, period, month_cell, lang):
+    """The grid's key cells: fixed texts, or 1-tuples of a formula that follows the month or
+    the rows of a master table."""
+    if period == "day":
+        return [(f'=IF({month_cell}="","",IF({month_cell}+{i}<=EOMONTH({month_cell},0),{month_cell}+{i},""))',)
+                for i in range(31)]
+    if period == "week":
+        keys = []
+        for n in range(1, WEEKS + 1):
+            start = 7 * (n - 1) + 1
+            code = "wb_week_last" if n == WEEKS else "wb_week"
+            keys.append(messages.text(code, lang, n=n, start=start, end=start + 6))
+        return keys
+    if by_col.values and not by_col.references:
+        return list(by_col.values)
+    source = layout.tables[by_col.ref_table] if by_col.references else tl
+    source_col = by_col.ref_column if by_col.references else by_col.name
+    letter = source.letters[source_col]
+    ref = f"{quote_sheet(source.sheet)}!${letter}$"
+    return [(f'=IF({ref}{r}="","",{ref}{r})',) for r in range(source.first_row, source.last_row + 1)]
+
+
+def _group_criteria(by_col, period, by_range, key_cell, month_cell, i) -> Criteria:
+    if period == "day":
+        return Criteria(((by_range, f'">="&{key_cell}'), (by_range, f'"<"&({key_cell}+1)')))
+    if period == "week":
+        lo = f"{month_cell}+{7 * i}"
+        hi = f"{month_cell}+{7 * (i + 1)}" if i < WEEKS - 1 else f"EOMONTH({month_cell},0)+1"
+        return Criteria(((by_range, f'">="&({lo})'), (by_range, f'"<"&({hi})')))
+    return Criteria(((by_range, key_cell),))
+
+
+def _write_param(ws, row, value, styles) -> None:
+    if isinstance(value, bool):
+        ws.write_boolean(row, 1, value, styles.cell(None, param=True))
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, 1, value, styles.cell("#,##0.##", param=True))
+    elif isinstance(value, str) and _TIME.match(value):
+        h, m = (int(x) for x in _TIME.match(value).groups())
+        ws.write_datetime(row, 1, time(h, m), styles.cell("hh:mm", param=True))
+    else:
+        ws.write_string(row, 1, str(value), styles.cell("@", param=True))

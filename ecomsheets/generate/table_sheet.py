@@ -1,0 +1,87 @@
+"""One table sheet of a generated workbook: banner, header, formats, validation, formulas."""
+
+from __future__ import annotations
+
+from ecomsheets import messages
+from ecomsheets.coltypes import SheetContext
+from ecomsheets.months import Month
+from ecomsheets.schema import TableSpec
+from ecomsheets.schema.derived import excel_formula
+
+from . import prompts
+from .layout import TableLayout, WorkbookLayout
+from .styles import Styles
+
+
+def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayout,
+                      tables: dict[str, TableSpec], month: Month | None, list_source) -> None:
+    table, lang = tl.table, layout.lang
+    ws = wb.add_worksheet(tl.sheet)
+    ncols = len(table.columns)
+    hrow = tl.header_row - 1  # xlsxwriter rows are 0-based
+    first, last = tl.first_row - 1, tl.last_row - 1
+    ctx = SheetContext(month_start=month.start if month else None,
+                       month_end=month.end if month else None, lang=lang, list_source=list_source)
+
+    banner = messages.text("wb_banner", lang, title=table.display_title(lang),
+                           month=month.label(lang) if month else "")
+    if hrow > 0:
+        ws.merge_range(0, 0, 0, max(ncols - 1, 1), banner, styles.banner)
+        ws.set_row(0, 24)
+    ws.set_row(hrow, 32)
+
+    for i, col in enumerate(table.columns):
+        ctype = col.coltype
+        ws.set_column(i, i, col.display_width(), styles.cell(ctype.num_format, col.derived, ctype.wrap))
+        title = col.header(lang)
+        if col.derived:
+            ws.write_string(hrow, i, title, styles.header_derived)
+        elif col.required:
+            ws.write_rich_string(hrow, i, title, styles.star, "*", styles.header)
+        else:
+            ws.write_string(hrow, i, title, styles.header)
+        _validation(ws, table, col, i, first, last, ctx, month, tables)
+
+    for col in table.columns:
+        if not col.derived or col.formula_ast is None:
+            continue
+        ci = table.columns.index(col)
+        # One formula text per row; only the row number changes.
+        template = excel_formula(table, col, lambda n: f"{tl.letters[n]}{{r}}")
+        fmt = styles.cell(col.coltype.num_format, True)
+        for r in range(first, last + 1):
+            ws.write_formula(r, ci, template.format(r=r + 1), fmt, "")
+
+    ws.freeze_panes(hrow + 1, 0)
+    ws.autofilter(hrow, 0, last, ncols - 1)
+    ws.set_landscape()
+    ws.repeat_rows(hrow)
+    ws.hide_gridlines(0)
+
+
+def _validation(ws, table, col, ci, first, last, ctx, month, tables) -> None:
+    lang = ctx.lang
+    if col.derived:
+        # Typing over a formula is refused with an explanation; sorting, filtering and adding
+        # rows keep working (sheet protection would block sorting).
+        options = {"validate": "custom", "value": "=FALSE"}
+    elif col.references and (source := ctx.list_source(col)):
+        options = {"validate": "list", "source": source}
+    else:
+        options = col.coltype.validation(col, ctx)
+    if options is None:
+        options = {"validate": "any"}
+    title = col.header(lang)[:32]
+    options.update({
+        "input_title": title,
+        "input_message": prompts.input_message(table, col, lang, month, tables),
+        "error_title": title,
+        "error_message": prompts.error_message(table, col, lang, month, tables),
+        "error_type": "stop",
+        "ignore_blank": True,
+    })
+    if options["validate"] == "any":
+        for key in ("error_title", "error_message", "error_type"):
+            options.pop(key)
+    ws.data_validation(first, ci, last, ci, options)
+

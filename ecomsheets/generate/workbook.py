@@ -1,0 +1,77 @@
+"""Write a department workbook: one sheet per table, the summary, instructions, lists and
+metadata, with xlsxwriter, atomically."""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ecomsheets import messages
+from ecomsheets.atomic import atomic_output
+from ecomsheets.errors import UsageError
+from ecomsheets.months import Month
+from ecomsheets.schema import Catalog
+
+from .instructions import render_instructions, write_instructions_sheet
+from .layout import WorkbookLayout
+from .lists_sheet import ListSources
+from .meta_sheet import metadata, write_meta_sheet
+from .styles import Styles
+from .summary_sheet import summary_sheet_name, write_summary_sheet
+from .table_sheet import write_table_sheet
+
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    path: Path
+    sheets: list[str]
+    seconds: float
+    meta: dict
+
+
+def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: Month | None = None,
+                      lang: str = "zh", tables: list[str] | None = None, rows: int = 500,
+                      force: bool = False, now: datetime | None = None) -> GenerateResult:
+    """Generate the blank workbook of a bundle (optionally only some of its tables)."""
+    import xlsxwriter
+
+    started = _time.perf_counter()
+    bundle = catalog.workbook(bundle_name)
+    if not 1 <= rows <= MAX_ROWS:
+        raise UsageError(*messages.both("cli_bad_rows", max=MAX_ROWS, value=rows))
+    names = list(bundle.tables)
+    if tables:
+        for name in tables:
+            if name not in names:
+                raise UsageError(*messages.both("cli_table_not_in_bundle", name=name, bundle=bundle.name,
+                                                known=", ".join(names)))
+        names = [n for n in names if n in tables]
+    specs = [catalog.tables[n] for n in names]
+    layout = WorkbookLayout.build(specs, rows, lang)
+    generated_at = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+
+    with atomic_output(Path(path), force=force) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                            "strings_to_urls": False})
+        wb.set_properties({"title": bundle.title, "subject": str(month or ""),
+                           "comments": f"ecomsheets {bundle.name} v{bundle.version}"})
+        wb.set_calc_mode("auto")
+        styles = Styles(wb)
+        lines = render_instructions(bundle, layout, catalog.tables, month, generated_at)
+        write_instructions_sheet(wb, styles, lines, lang)
+        summary_ws = wb.add_worksheet(summary_sheet_name(bundle, lang))  # second tab, filled last
+        lists = ListSources(layout)
+        for tl in layout.tables.values():
+            write_table_sheet(wb, styles, layout, tl, catalog.tables, month, lists)
+        summary = write_summary_sheet(summary_ws, styles, layout, bundle, month)
+        lists.write(wb)
+        meta = metadata(bundle, layout, month, generated_at, summary)
+        write_meta_sheet(wb, meta)
+        sheets = [ws.get_name() for ws in wb.worksheets()]
+        wb.worksheets()[0].activate()
+        wb.close()
+    return GenerateResult(Path(path), sheets, _time.perf_counter() - started, meta)

@@ -1,0 +1,18 @@
+"""Where the built-in schema catalogue and templates are: inside the installed package
+(wheel) or at the top of the source tree (editable install, tests)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PKG = Path(__file__).resolve().parent
+
+
+@cache
+def builtin_dir(name: str) -> Path:
+    """Return the folder of built-in `schemas` or `templates`."""
+    for candidate in (_PKG / "_builtin" / name, _PKG.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"ecomsheets installation is missing its {name}/ folder")

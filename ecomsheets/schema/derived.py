@@ -1,0 +1,120 @@
+"""Derived columns, the same way on both sides: the Excel formula written into templates and
+the pandas recomputation used by validation and summaries.
+
+A derived cell stays blank while the row is not filled in enough to compute it: when any
+"strict" input is blank (required, date/time, text or derived columns), or, if it has no
+strict inputs, when all inputs are blank. Optional numbers count as 0, as in Excel.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from . import expr
+from .model import ColumnSpec, TableSpec
+
+EXCEL_EPOCH = "1899-12-30"
+_TEMPORAL = ("date", "datetime", "time")
+
+
+def blank_inputs(table: TableSpec, col: ColumnSpec) -> tuple[list[str], str]:
+    """(inputs whose blankness blanks the result, "any" | "all")."""
+    inputs = expr.names(col.formula_ast)
+    strict = [n for n in inputs if _is_strict(table.column(n))]
+    return (strict, "any") if strict else (inputs, "all")
+
+
+def _is_strict(col: ColumnSpec) -> bool:
+    return col.required or col.derived or col.type in _TEMPORAL or col.coltype.kind != "number"
+
+
+def excel_formula(table: TableSpec, col: ColumnSpec, ref: Callable[[str], str]) -> str:
+    """The full cell formula (with '=') of a derived column, given a name -> cell mapping."""
+    body = expr.to_excel(col.formula_ast, ref)
+    names, mode = blank_inputs(table, col)
+    tests = [f'{ref(n)}=""' for n in names]
+    if not tests:
+        return "=" + body
+    cond = tests[0] if len(tests) == 1 else ("OR(" if mode == "any" else "AND(") + ",".join(tests) + ")"
+    return f'=IF({cond},"",{body})'
+
+
+def derived_order(table: TableSpec) -> list[ColumnSpec]:
+    """Derived columns ordered so that each comes after the derived columns it uses."""
+    done: list[str] = []
+    pending = [c for c in table.columns if c.derived and c.formula_ast is not None]
+    while pending:
+        for col in pending:
+            if all(n in done or not table.column(n).derived for n in expr.names(col.formula_ast)):
+                done.append(col.name)
+                pending.remove(col)
+                break
+        else:  # a cycle; the loader refuses those, so this is our bug
+            raise RuntimeError(f"formula cycle in {table.name}")
+    return [table.column(n) for n in done]
+
+
+def expression_input(series, col: ColumnSpec):
+    """A typed column as an expression input with Excel semantics (see expr.to_pandas)."""
+    import pandas as pd
+
+    if col.type in _TEMPORAL:
+        if col.type == "time":
+            return _time_fraction(series)
+        stamps = pd.to_datetime(series, errors="coerce")
+        return ((stamps - pd.Timestamp(EXCEL_EPOCH)) / pd.Timedelta(days=1)).fillna(0.0)
+    if col.coltype.kind == "number":
+        return pd.to_numeric(series, errors="coerce").astype("float64").fillna(0.0)
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
+def _time_fraction(series):
+    import pandas as pd
+
+    def one(v):
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+            return 0.0
+        if isinstance(v, (int, float)):
+            return float(v)
+        if hasattr(v, "hour"):
+            return (v.hour * 3600 + v.minute * 60 + v.second) / 86400
+        return 0.0
+
+    return series.map(one).astype("float64")
+
+
+def compute_derived(frame, table: TableSpec):
+    """Return {column name: recomputed Series} for every derived column of `table`.
+
+    `frame` holds typed values (numbers, datetimes, times, text) under column names.
+    Results are NaN/NaT where the row is not filled in enough (see module doc).
+    """
+    import numpy as np
+    import pandas as pd
+
+    results: dict[str, pd.Series] = {}
+    blank = {c.name: frame[c.name].isna() if c.name in frame else pd.Series(True, index=frame.index)
+             for c in table.columns if not c.derived}
+    values = {}
+
+    def value_of(name):
+        if name not in values:
+            col = table.column(name)
+            source = results[name] if col.derived else frame.get(name, pd.Series(np.nan, index=frame.index))
+            values[name] = expression_input(source, col)
+        return values[name]
+
+    for col in derived_order(table):
+        names, mode = blank_inputs(table, col)
+        out = expr.to_pandas(col.formula_ast)({n: value_of(n) for n in expr.names(col.formula_ast)})
+        out = pd.Series(out, index=frame.index)
+        masks = [blank[n] if n in blank else results[n].isna() for n in names]
+        if masks:
+            stacked = np.vstack([m.to_numpy(dtype=bool) for m in masks])
+            mask = stacked.any(axis=0) if mode == "any" else stacked.all(axis=0)
+            out = out.where(~mask)
+        if col.type in ("date", "datetime"):
+            out = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(out, unit="D")
+        results[col.name] = out
+        blank[col.name] = out.isna()
+    return results

@@ -1,0 +1,392 @@
+"""The expression language of derived columns, row rules, filters and metric formulas.
+
+One parsed form (a small AST) compiles two ways: to an Excel formula (for templates) and to a
+vectorised pandas computation (for recomputation). Semantics follow Excel, so both agree:
+a blank number is 0, a blank text is "", dates are day serials, ROUND rounds half away
+from zero, and a division by zero is an error value (NaN on the pandas side).
+
+    expr    := compare
+    compare := sum [("=" | "==" | "<>" | "!=" | "<" | "<=" | ">" | ">=") sum]
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/") unary)*
+    unary   := ("-" | "+") unary | atom
+    atom    := NUMBER | "text" | NAME | NAME "(" [expr ("," expr)*] ")" | "(" expr ")"
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+NUMBER, TEXT, BOOL = "number", "text", "bool"
+
+
+class ExprError(Exception):
+    """A syntax or type error in an expression; `pos` is the character offset."""
+
+    def __init__(self, code: str, pos: int, **params):
+        super().__init__(code)
+        self.code, self.pos, self.params = code, pos, params
+
+
+# --- AST ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Num:
+    value: float
+    pos: int
+
+
+@dataclass(frozen=True)
+class Str:
+    value: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: object
+    pos: int
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: object
+    right: object
+    pos: int
+
+
+@dataclass(frozen=True)
+class Call:
+    fn: str
+    args: tuple
+    pos: int
+
+
+Node = Num | Str | Name | Unary | Binary | Call
+
+# name -> (min args, max args or None)
+FUNCTIONS = {"IF": (3, 3), "ROUND": (2, 2), "MIN": (1, None), "MAX": (1, None), "ABS": (1, 1),
+             "AND": (1, None), "OR": (1, None), "NOT": (1, 1)}
+_COMPARE = {"=": "=", "==": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_PRECEDENCE = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3}
+# Typographic operators people paste from documents.
+_NORMALISE = str.maketrans({"×": "*", "÷": "/", "−": "-", "（": "(", "）": ")", "，": ",",
+                            "“": '"', "”": '"', "＝": "="})
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<num>\d+(?:\.\d*)?|\.\d+)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<str>"(?:[^"]|"")*"|'(?:[^']|'')*')
+  | (?P<op><=|>=|<>|!=|==|[-+*/=<>(),])
+  )""", re.VERBOSE)
+
+
+def _tokens(text: str):
+    pos, out = 0, []
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            start = pos + len(text[pos:]) - len(text[pos:].lstrip())
+            raise ExprError("expr_bad_char", start, char=text[start])
+        kind = m.lastgroup
+        start = m.start(kind)
+        tok = m.group(kind)
+        if kind == "str":
+            q = tok[0]
+            tok = tok[1:-1].replace(q + q, q)
+        out.append((kind, tok, start))
+        pos = m.end()
+    out.append(("end", "", len(text)))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.toks = _tokens(text)
+        self.i = 0
+
+    def peek(self):
+        return self.toks[self.i]
+
+    def take(self):
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, op: str):
+        kind, tok, pos = self.take()
+        if kind != "op" or tok != op:
+            raise ExprError("expr_expected", pos, expected=op, found=tok or "结尾")
+
+    def parse(self) -> Node:
+        node = self.compare()
+        kind, tok, pos = self.peek()
+        if kind != "end":
+            raise ExprError("expr_unexpected", pos, found=tok)
+        return node
+
+    def compare(self) -> Node:
+        left = self.sum()
+        kind, tok, pos = self.peek()
+        if kind == "op" and tok in _COMPARE:
+            self.take()
+            return Binary(_COMPARE[tok], left, self.sum(), pos)
+        return left
+
+    def sum(self) -> Node:
+        node = self.product()
+        while self.peek()[0] == "op" and self.peek()[1] in "+-":
+            _, op, pos = self.take()
+            node = Binary(op, node, self.product(), pos)
+        return node
+
+    def product(self) -> Node:
+        node = self.unary()
+        while self.peek()[0] == "op" and self.peek()[1] in "*/":
+            _, op, pos = self.take()
+            node = Binary(op, node, self.unary(), pos)
+        return node
+
+    def unary(self) -> Node:
+        kind, tok, pos = self.peek()
+        if kind == "op" and tok in "+-":
+            self.take()
+            operand = self.unary()
+            return operand if tok == "+" else Unary("-", operand, pos)
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind, tok, pos = self.take()
+        if kind == "num":
+            return Num(float(tok), pos)
+        if kind == "str":
+            return Str(tok, pos)
+        if kind == "op" and tok == "(":
+            node = self.compare()
+            self.expect(")")
+            return node
+        if kind == "name":
+            if self.peek()[:2] == ("op", "("):
+                return self.call(tok, pos)
+            return Name(tok, pos)
+        raise ExprError("expr_unexpected", pos, found=tok or "结尾")
+
+    def call(self, fn: str, pos: int) -> Node:
+        name = fn.upper()
+        if name not in FUNCTIONS:
+            raise ExprError("expr_unknown_function", pos, name=fn, known=", ".join(FUNCTIONS))
+        self.expect("(")
+        args = []
+        if self.peek()[:2] != ("op", ")"):
+            args.append(self.compare())
+            while self.peek()[:2] == ("op", ","):
+                self.take()
+                args.append(self.compare())
+        self.expect(")")
+        lo, hi = FUNCTIONS[name]
+        if len(args) < lo or (hi is not None and len(args) > hi):
+            want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
+            raise ExprError("expr_arity", pos, name=name, want=want, got=len(args))
+        return Call(name, tuple(args), pos)
+
+
+def parse(text: str) -> Node:
+    """Parse an expression; raises ExprError with the offending position."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("expr_empty", 0)
+    return _Parser(text.translate(_NORMALISE)).parse()
+
+
+def names(node: Node) -> list[str]:
+    """Every name the expression refers to, in order of first use."""
+    out: list[str] = []
+
+    def walk(n):
+        if isinstance(n, Name) and n.name not in out:
+            out.append(n.name)
+        for child in _children(n):
+            walk(child)
+
+    walk(node)
+    return out
+
+
+def _children(n: Node):
+    if isinstance(n, Unary):
+        return (n.operand,)
+    if isinstance(n, Binary):
+        return (n.left, n.right)
+    if isinstance(n, Call):
+        return n.args
+    return ()
+
+
+# --- type checking -------------------------------------------------------------------------
+def infer(node: Node, kinds: Mapping[str, str]) -> str:
+    """Return the kind (number, text, bool) of an expression, given the kinds of its names."""
+    if isinstance(node, Num):
+        return NUMBER
+    if isinstance(node, Str):
+        return TEXT
+    if isinstance(node, Name):
+        if node.name not in kinds:
+            raise ExprError("expr_unknown_name", node.pos, name=node.name,
+                            known=", ".join(sorted(kinds)))
+        return kinds[node.name]
+    if isinstance(node, Unary):
+        _want(node.operand, kinds, NUMBER, "-")
+        return NUMBER
+    if isinstance(node, Binary):
+        if node.op in "+-*/":
+            _want(node.left, kinds, NUMBER, node.op)
+            _want(node.right, kinds, NUMBER, node.op)
+            return NUMBER
+        left, right = infer(node.left, kinds), infer(node.right, kinds)
+        if left != right:
+            raise ExprError("expr_type_mismatch", node.pos, op=node.op, left=left, right=right)
+        return BOOL
+    fn, args = node.fn, node.args
+    if fn == "IF":
+        _want(args[0], kinds, BOOL, fn)
+        a, b = infer(args[1], kinds), infer(args[2], kinds)
+        if a != b:
+            raise ExprError("expr_type_mismatch", node.pos, op=fn, left=a, right=b)
+        return a
+    want = BOOL if fn in ("AND", "OR", "NOT") else NUMBER
+    for arg in args:
+        _want(arg, kinds, want, fn)
+    return want
+
+
+def _want(node: Node, kinds, kind: str, op: str) -> None:
+    got = infer(node, kinds)
+    if got != kind:
+        raise ExprError("expr_type", getattr(node, "pos", 0), op=op, want=kind, got=got)
+
+
+# --- Excel -----------------------------------------------------------------------------------
+def to_excel(node: Node, ref: Callable[[str], str]) -> str:
+    """Excel formula text (without the leading '='); `ref` maps a name to a cell reference."""
+    return _xl(node, ref, 0)
+
+
+def _xl(n: Node, ref, parent_prec: int) -> str:
+    if isinstance(n, Num):
+        return _num_text(n.value)
+    if isinstance(n, Str):
+        return '"' + n.value.replace('"', '""') + '"'
+    if isinstance(n, Name):
+        return ref(n.name)
+    if isinstance(n, Unary):
+        return "-" + _xl(n.operand, ref, 4)
+    if isinstance(n, Binary):
+        prec = _PRECEDENCE[n.op]
+        # Left-associative: the right operand of - and / needs parentheses at equal precedence.
+        text = f"{_xl(n.left, ref, prec)}{n.op}{_xl(n.right, ref, prec + 1)}"
+        return f"({text})" if prec < parent_prec else text
+    return f"{n.fn}(" + ",".join(_xl(a, ref, 0) for a in n.args) + ")"
+
+
+def _num_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+# --- pandas ----------------------------------------------------------------------------------
+Columns = Mapping[str, object]  # name -> pandas Series (or scalar), already Excel-normalised
+
+
+def to_pandas(node: Node) -> Callable[[Columns], object]:
+    """Compile to a function of {name: values} returning a vectorised result.
+
+    Inputs must follow Excel semantics already: numbers as float with blanks as 0, text with
+    blanks as "", dates as day serials (see `ecomsheets.schema.excel_values`).
+    """
+    return lambda cols: _pd(node, cols)
+
+
+def _pd(n: Node, cols: Columns):
+    import numpy as np  # imported here so that loading schemas stays light (fast start-up)
+
+    if isinstance(n, (Num, Str)):
+        return n.value
+    if isinstance(n, Name):
+        return cols[n.name]
+    if isinstance(n, Unary):
+        return -_as_float(_pd(n.operand, cols))
+    if isinstance(n, Binary):
+        a, b = _pd(n.left, cols), _pd(n.right, cols)
+        if n.op in "+-*/":
+            a, b = _as_float(a), _as_float(b)
+            if n.op == "+":
+                return a + b
+            if n.op == "-":
+                return a - b
+            if n.op == "*":
+                return a * b
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = np.divide(a, b)
+            return np.where(np.isinf(out), np.nan, out) if np.ndim(out) else (
+                np.nan if np.isinf(out) else out)
+        return _compare(n.op, a, b)
+    fn, args = n.fn, [_pd(a, cols) for a in n.args]
+    if fn == "IF":
+        return np.where(np.asarray(args[0], dtype=bool), args[1], args[2])
+    if fn == "ROUND":
+        return excel_round(_as_float(args[0]), _as_float(args[1]))
+    if fn == "ABS":
+        return np.abs(_as_float(args[0]))
+    if fn in ("MIN", "MAX"):
+        fold = np.fmin if fn == "MIN" else np.fmax
+        out = _as_float(args[0])
+        for a in args[1:]:
+            out = fold(out, _as_float(a))
+        return out
+    if fn == "NOT":
+        return np.logical_not(args[0])
+    fold = np.logical_and if fn == "AND" else np.logical_or
+    out = args[0]
+    for a in args[1:]:
+        out = fold(out, a)
+    return out
+
+
+def _as_float(v):
+    import numpy as np
+
+    if hasattr(v, "to_numpy"):
+        return v.to_numpy(dtype="float64", na_value=np.nan)
+    return np.asarray(v, dtype="float64") if np.ndim(v) else float(v)
+
+
+def _compare(op: str, a, b):
+    import numpy as np
+
+    a = a.to_numpy(dtype=object) if hasattr(a, "to_numpy") else a
+    b = b.to_numpy(dtype=object) if hasattr(b, "to_numpy") else b
+    if op == "=":
+        return np.asarray(a == b)
+    if op == "<>":
+        return np.asarray(a != b)
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype == object or b.dtype == object:
+        a, b = a.astype(str) if a.dtype == object else a, b.astype(str) if b.dtype == object else b
+    return {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}[op](a, b)
+
+
+def excel_round(x, digits):
+    """ROUND as Excel does it: half away from zero, after trimming binary noise."""
+    import numpy as np
+
+    factor = np.power(10.0, digits)
+    scaled = np.round(np.abs(x) * factor, 7)
+    return np.sign(x) * np.floor(scaled + 0.5) / factor

@@ -1,0 +1,404 @@
+"""Build and check the schema catalogue from YAML: reference lists, tables and bundles.
+
+Loading is strict: unknown keys, wrong value types, dangling references, bad expressions and
+formula cycles are collected as SchemaProblems (file, line, key, zh + en) and raised together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ecomsheets import messages
+from ecomsheets.coltypes import TYPES
+from ecomsheets.errors import SchemaError, SchemaProblem, UsageError
+
+from . import expr
+from .model import CheckSpec, ColumnSpec, MetricSpec, RuleSpec, TableSpec, WorkbookSpec
+from .yamlsrc import Located, YamlSyntaxError, load_yaml
+
+AGGREGATES = ("sum", "count", "distinct", "avg", "min", "max")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# key -> (expected python types, zh description, en description)
+_STR = ((str,), "文本", "a text")
+_INT = ((int,), "整数", "an integer")
+_NUM = ((int, float), "数字", "a number")
+_BOOL = ((bool,), "true 或 false", "true or false")
+_LIST = ((list,), "列表", "a list")
+_MAP = ((dict,), "键值映射", "a mapping")
+_STR_OR_LIST = ((str, list), "文本或列表", "a text or a list")
+
+COLUMN_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "type": _STR, "required": _BOOL,
+    "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
+    "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
+    "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL,
+}
+TABLE_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
+    "description": _STR, "description_en": _STR, "version": _INT, "primary_key": _STR_OR_LIST,
+    "columns": _LIST, "rules": _LIST, "header_row": _INT,
+}
+RULE_KEYS = {"name": _STR, "check": _STR, "when": _STR, "message": _STR, "message_en": _STR,
+             "columns": _LIST}
+WORKBOOK_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "description": _STR, "description_en": _STR,
+    "version": _INT, "tables": _LIST, "parameters": _MAP, "checks": _LIST, "metrics": _LIST,
+    "summary_sheet": _STR, "summary_sheet_en": _STR,
+}
+METRIC_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "agg": _STR, "table": _STR, "column": _STR,
+    "where": _STR, "by": _STR, "period": _STR, "expr": _STR, "format": _STR, "note": _STR,
+}
+CHECK_KEYS = {
+    "name": _STR, "table": _STR, "column": _STR, "agg": _STR, "source_table": _STR,
+    "source_column": _STR, "match": _MAP, "where": _STR, "message": _STR, "message_en": _STR,
+}
+REFERENCE_KEYS = {"name": _STR, "title": _STR, "title_en": _STR, "items": _LIST}
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """Reference data (provinces, couriers, channels): values plus optional attributes."""
+
+    name: str
+    title: str
+    items: tuple[dict, ...]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(item["value"] for item in self.items)
+
+
+@dataclass
+class Catalog:
+    """Every table, bundle and reference list known to this run."""
+
+    tables: dict[str, TableSpec] = field(default_factory=dict)
+    workbooks: dict[str, WorkbookSpec] = field(default_factory=dict)
+    reference: dict[str, ReferenceList] = field(default_factory=dict)
+
+    def workbook(self, name: str) -> WorkbookSpec:
+        if name not in self.workbooks:
+            known = ", ".join(sorted(self.workbooks))
+            raise UsageError(*messages.both("cli_unknown_workbook", name=name, known=known))
+        return self.workbooks[name]
+
+    def table(self, name: str) -> TableSpec:
+        if name not in self.tables:
+            known = ", ".join(sorted(self.tables))
+            raise UsageError(*messages.both("cli_unknown_table", name=name, known=known))
+        return self.tables[name]
+
+    def tables_of(self, workbook: WorkbookSpec) -> list[TableSpec]:
+        return [self.tables[name] for name in workbook.tables]
+
+
+def load_catalog(extra_dirs: Iterable[Path] = (), *, builtin: bool = True) -> Catalog:
+    """Load the built-in schemas, then each extra folder (adding or overriding by name)."""
+    from ecomsheets.resources import builtin_dir
+
+    dirs = ([builtin_dir("schemas")] if builtin else []) + [Path(d) for d in extra_dirs]
+    return _Builder().build(dirs)
+
+
+class _Builder:
+    def __init__(self):
+        self.problems: list[SchemaProblem] = []
+
+    # -- problems -------------------------------------------------------------------------
+    def problem(self, where: Any, key: str, code: str, **params) -> None:
+        file = getattr(where, "file", "") or ""
+        line = where.line_of(key) if isinstance(where, Located) else getattr(where, "line", None)
+        zh, en = messages.both(code, **params)
+        self.problems.append(SchemaProblem(file, line, key, zh, en))
+
+    def expr_problem(self, where: Located, key: str, source: str, exc: expr.ExprError) -> None:
+        zh_params = {k: messages.KIND_NAMES.get(v, (v, v))[0] if isinstance(v, str) else v
+                     for k, v in exc.params.items()}
+        en_params = {k: messages.KIND_NAMES.get(v, (v, v))[1] if isinstance(v, str) else v
+                     for k, v in exc.params.items()}
+        detail_zh = messages.text(exc.code, "zh", **zh_params)
+        detail_en = messages.text(exc.code, "en", **en_params)
+        zh, _ = messages.both("schema_expr", source=source, col=exc.pos + 1, detail=detail_zh)
+        _, en = messages.both("schema_expr", source=source, col=exc.pos + 1, detail=detail_en)
+        self.problems.append(SchemaProblem(where.file, where.line_of(key), key, zh, en))
+
+    def check_keys(self, node: Located, allowed: dict, required: Iterable[str]) -> bool:
+        """Report unknown, missing and wrongly typed keys; False if the node is unusable."""
+        ok = True
+        for key, value in node.items():
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), list(allowed), n=1)
+                hint = f"（是不是“{close[0]}”？）" if close else ""
+                hint_en = f" (did you mean '{close[0]}'?)" if close else ""
+                self.problem(node, str(key), "schema_unknown_key", key=key, hint=hint, hint_en=hint_en)
+                continue
+            types, want, want_en = allowed[key]
+            if value is None or not isinstance(value, types) or (
+                    bool not in types and isinstance(value, bool)):
+                self.problem(node, key, "schema_bad_type", key=key, want=want, want_en=want_en, got=value)
+                ok = False
+        for key in required:
+            if key not in node:
+                self.problem(node, key, "schema_missing_key", key=key)
+                ok = False
+        return ok
+
+    def check_name(self, node: Located, key: str = "name") -> None:
+        value = node.get(key)
+        if isinstance(value, str) and not _NAME.match(value):
+            self.problem(node, key, "schema_bad_name", value=value)
+
+    # -- build ------------------------------------------------------------------------------
+    def build(self, dirs: list[Path]) -> Catalog:
+        raw: dict[str, dict[str, Located]] = {"reference": {}, "tables": {}, "workbooks": {}}
+        for base in dirs:
+            for kind in raw:
+                for path in sorted((base / kind).glob("*.y*ml")):
+                    doc = self.read(path, f"{base.name}/{kind}/{path.name}")
+                    if doc is not None and isinstance(doc.get("name"), str):
+                        raw[kind][doc["name"]] = doc
+        catalog = Catalog()
+        for name, doc in raw["reference"].items():
+            ref = self.reference(doc)
+            if ref:
+                catalog.reference[name] = ref
+        for name, doc in raw["tables"].items():
+            table = self.table(doc, catalog)
+            if table:
+                catalog.tables[name] = table
+        for name, table in catalog.tables.items():
+            self.table_references(raw["tables"][name], table, catalog)
+        for name, doc in raw["workbooks"].items():
+            workbook = self.workbook(doc, catalog)
+            if workbook:
+                catalog.workbooks[name] = workbook
+        if self.problems:
+            raise SchemaError(self.problems)
+        return catalog
+
+    def read(self, path: Path, display: str) -> Located | None:
+        try:
+            doc = load_yaml(path, display)
+        except YamlSyntaxError as exc:
+            self.problems.append(SchemaProblem(exc.file, exc.line, "-",
+                                               *messages.both("schema_yaml_syntax", detail=exc.detail)))
+            return None
+        if not isinstance(doc, Located):
+            where = Located()
+            where.file, where.line, where.key_lines = display, 1, {}
+            self.problem(where, "-", "schema_not_mapping")
+            return None
+        if "name" not in doc:
+            self.problem(doc, "name", "schema_missing_key", key="name")
+        return doc
+
+    def reference(self, doc: Located) -> ReferenceList | None:
+        if not self.check_keys(doc, REFERENCE_KEYS, ("name", "items")):
+            return None
+        items = []
+        for i, item in enumerate(doc["items"]):
+            entry = dict(item) if isinstance(item, dict) else {"value": item}
+            if not isinstance(entry.get("value"), str):
+                self.problem(doc, "items", "schema_bad_type", key=f"items[{i}].value",
+                             want="文本", want_en="a text", got=entry.get("value"))
+                continue
+            items.append(entry)
+        return ReferenceList(doc["name"], doc.get("title", doc["name"]), tuple(items))
+
+    def table(self, doc: Located, catalog: Catalog) -> TableSpec | None:
+        if not self.check_keys(doc, TABLE_KEYS, ("name", "title", "sheet", "columns")):
+            return None
+        self.check_name(doc)
+        pairs = [(col, node) for node in doc["columns"]
+                 if self._is_mapping(doc, "columns", node) and (col := self.column(node, catalog))]
+        columns = [col for col, _ in pairs]
+        self._duplicates(doc, "columns", [c.name for c in columns], "列名", "column name")
+        self._duplicates(doc, "columns", [c.title for c in columns], "列标题", "column title")
+        names = {c.name for c in columns}
+        pk = doc.get("primary_key", [])
+        pk = (pk,) if isinstance(pk, str) else tuple(pk)
+        for key in pk:
+            if key not in names:
+                self.problem(doc, "primary_key", "schema_pk_missing", value=key)
+        kinds = {c.name: c.coltype.kind for c in columns}
+        columns = self.formulas(pairs, kinds)
+        rules = tuple(r for r in (self.rule(node, kinds) for node in doc.get("rules", [])
+                                  if self._is_mapping(doc, "rules", node)) if r)
+        return TableSpec(
+            name=doc["name"], title=doc["title"], sheet=doc["sheet"], columns=tuple(columns),
+            title_en=doc.get("title_en", ""), sheet_en=doc.get("sheet_en", ""),
+            description=doc.get("description", ""), description_en=doc.get("description_en", ""),
+            version=doc.get("version", 1), primary_key=pk, rules=rules,
+            header_row=doc.get("header_row", 2), source=doc.file)
+
+    def column(self, node: Located, catalog: Catalog) -> ColumnSpec | None:
+        if not self.check_keys(node, COLUMN_KEYS, ("name", "title", "type")):
+            return None
+        self.check_name(node)
+        if node["type"] not in TYPES:
+            self.problem(node, "type", "schema_unknown_type", value=node["type"], known=", ".join(TYPES))
+            return None
+        values = node.get("values")
+        if "values_from" in node:
+            ref = catalog.reference.get(node["values_from"])
+            if ref is None:
+                self.problem(node, "values_from", "schema_values_from", value=node["values_from"],
+                             known=", ".join(catalog.reference))
+            else:
+                values = list(ref.values)
+        if values is not None:
+            values = tuple(str(v) for v in values)
+        pattern = node.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                self.problem(node, "pattern", "schema_bad_pattern", detail=str(exc))
+        lo, hi = node.get("min"), node.get("max")
+        if lo is not None and hi is not None and lo > hi:
+            self.problem(node, "min", "schema_min_max", min=lo, max=hi)
+        if node.get("references") is not None and "." not in node["references"]:
+            self.problem(node, "references", "schema_ref_format", value=node["references"])
+        col = ColumnSpec(
+            name=node["name"], title=node["title"], type=node["type"],
+            title_en=node.get("title_en", ""), required=node.get("required", False),
+            unique=node.get("unique", False), min=lo, max=hi, values=values, pattern=pattern,
+            references=node.get("references"), formula=node.get("formula"),
+            aliases=tuple(node.get("aliases", ())), width=node.get("width"),
+            note=node.get("note"), note_en=node.get("note_en"),
+            max_length=node.get("max_length"), in_month=node.get("in_month", False))
+        for key, code, _ in col.coltype.check_spec(col):
+            self.problem(node, key, code)
+        return col
+
+    def formulas(self, pairs: list[tuple[ColumnSpec, Located]], kinds: dict) -> list[ColumnSpec]:
+        """Parse and type-check derived columns, and refuse cycles between them."""
+        out, deps = [], {}
+        for col, node in pairs:
+            if col.formula is None:
+                out.append(col)
+                continue
+            try:
+                ast = expr.parse(col.formula)
+                got = expr.infer(ast, kinds)
+                if got == expr.BOOL:
+                    raise expr.ExprError("expr_type", 0, op=col.name, want=col.coltype.kind, got=got)
+                deps[col.name] = (expr.names(ast), node)
+                out.append(_with(col, formula_ast=ast))
+            except expr.ExprError as exc:
+                self.expr_problem(node, "formula", col.formula, exc)
+                out.append(col)
+        cycle = _find_cycle({k: v[0] for k, v in deps.items()})
+        if cycle:
+            self.problem(deps[cycle[0]][1], "formula", "schema_formula_cycle", cycle=" → ".join(cycle))
+        return out
+
+    def rule(self, node: Located, kinds: dict) -> RuleSpec | None:
+        if not self.check_keys(node, RULE_KEYS, ("name", "check", "message")):
+            return None
+        asts = {}
+        for key in ("check", "when"):
+            if key in node:
+                try:
+                    asts[key] = expr.parse(node[key])
+                    got = expr.infer(asts[key], kinds)
+                    if got != expr.BOOL:
+                        raise expr.ExprError("expr_type", 0, op=key, want=expr.BOOL, got=got)
+                except expr.ExprError as exc:
+                    self.expr_problem(node, key, node[key], exc)
+                    return None
+        columns = tuple(node.get("columns") or expr.names(asts["check"]))
+        for name in columns:
+            if name not in kinds:
+                self.problem(node, "columns", "schema_pk_missing", value=name)
+        return RuleSpec(name=node["name"], check=node["check"], message=node["message"],
+                        message_en=node.get("message_en", node["message"]), columns=columns,
+                        when=node.get("when"), check_ast=asts["check"], when_ast=asts.get("when"))
+
+    def table_references(self, doc: Located, table: TableSpec, catalog: Catalog) -> None:
+        nodes = {n.get("name"): n for n in doc["columns"] if isinstance(n, Located)}
+        for col in table.columns:
+            if not col.references or "." not in col.references:
+                continue
+            target = catalog.tables.get(col.ref_table)
+            node = nodes.get(col.name, doc)
+            if target is None:
+                self.problem(node, "references", "schema_ref_table", table=col.ref_table)
+            elif col.ref_column not in target.by_name:
+                self.problem(node, "references", "schema_ref_column", table=col.ref_table,
+                             column=col.ref_column)
+
+    def workbook(self, doc: Located, catalog: Catalog) -> WorkbookSpec | None:
+        if not self.check_keys(doc, WORKBOOK_KEYS, ("name", "title", "tables")):
+            return None
+        self.check_name(doc)
+        tables = tuple(str(t) for t in doc["tables"])
+        for name in tables:
+            if name not in catalog.tables:
+                self.problem(doc, "tables", "schema_unknown_table", value=name)
+        self._duplicates(doc, "tables", list(tables), "表", "table")
+        from .metrics_loader import load_checks, load_metrics
+
+        metrics = load_metrics(self, doc, catalog)
+        checks = load_checks(self, doc, catalog)
+        params = doc.get("parameters", {})
+        return WorkbookSpec(
+            name=doc["name"], title=doc["title"], tables=tables, title_en=doc.get("title_en", ""),
+            description=doc.get("description", ""), description_en=doc.get("description_en", ""),
+            version=doc.get("version", 1), parameters=tuple(params.items()), checks=checks,
+            metrics=metrics, summary_sheet=doc.get("summary_sheet", "汇总"),
+            summary_sheet_en=doc.get("summary_sheet_en", "Summary"), source=doc.file)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _is_mapping(self, parent: Located, key: str, node: Any) -> bool:
+        if isinstance(node, Located):
+            return True
+        self.problem(parent, key, "schema_bad_type", key=key, want="键值映射", want_en="a mapping", got=node)
+        return False
+
+    def _duplicates(self, doc: Located, key: str, values: list[str], what: str, what_en: str) -> None:
+        seen = set()
+        for value in values:
+            if value in seen:
+                self.problem(doc, key, "schema_duplicate", what=what, what_en=what_en, value=value)
+            seen.add(value)
+
+
+def _with(obj, **changes):
+    from dataclasses import replace
+
+    return replace(obj, **changes)
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None

@@ -1,0 +1,171 @@
+"""The schema objects every part of ecomsheets reads: columns, tables, workbook bundles,
+rules and metrics. They are frozen; the loader builds and checks them from YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ecomsheets.coltypes import ColumnType, get_type
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    title: str
+    type: str
+    title_en: str = ""
+    required: bool = False
+    unique: bool = False
+    min: float | None = None
+    max: float | None = None
+    values: tuple[str, ...] | None = None
+    pattern: str | None = None
+    references: str | None = None  # "table.column"
+    formula: str | None = None
+    aliases: tuple[str, ...] = ()
+    width: float | None = None
+    note: str | None = None
+    note_en: str | None = None
+    max_length: int | None = None
+    in_month: bool = False  # dates must fall inside the workbook's month
+    formula_ast: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def coltype(self) -> ColumnType:
+        return get_type(self.type)
+
+    @property
+    def derived(self) -> bool:
+        return self.formula is not None
+
+    @property
+    def ref_table(self) -> str | None:
+        return self.references.split(".", 1)[0] if self.references else None
+
+    @property
+    def ref_column(self) -> str | None:
+        return self.references.split(".", 1)[1] if self.references else None
+
+    def header(self, lang: str = "zh") -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+    def display_width(self) -> float:
+        return self.width or max(self.coltype.default_width, _text_width(self.title) + 3)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A row rule: `check` must hold on every row where its columns are filled in."""
+
+    name: str
+    check: str
+    message: str
+    message_en: str
+    columns: tuple[str, ...]  # where a failure is reported (first = the cell named)
+    when: str | None = None
+    check_ast: Any = field(default=None, compare=False, repr=False)
+    when_ast: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    title: str
+    sheet: str
+    columns: tuple[ColumnSpec, ...]
+    title_en: str = ""
+    sheet_en: str = ""
+    description: str = ""
+    description_en: str = ""
+    version: int = 1
+    primary_key: tuple[str, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
+    header_row: int = 2  # row 1 carries the sheet's title banner
+    source: str = ""  # the YAML file it came from
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1
+
+    @cached_property
+    def by_name(self) -> dict[str, ColumnSpec]:
+        return {c.name: c for c in self.columns}
+
+    def column(self, name: str) -> ColumnSpec:
+        return self.by_name[name]
+
+    def sheet_name(self, lang: str = "zh") -> str:
+        return (self.sheet_en or self.title_en) if lang == "en" else self.sheet
+
+    def display_title(self, lang: str = "zh") -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A summary figure: an aggregate over a table column, or an expression of other metrics."""
+
+    name: str
+    title: str
+    title_en: str = ""
+    agg: str | None = None  # sum | count | distinct | avg | min | max
+    table: str | None = None
+    column: str | None = None
+    where: str | None = None
+    by: str | None = None  # group by an enum/date column of `table`
+    period: str | None = None  # day | week, for `by` on a date column
+    expr: str | None = None  # e.g. "sales_total / order_count"
+    format: str = "decimal"  # a column type name used to format the value
+    note: str | None = None
+    where_ast: Any = field(default=None, compare=False, repr=False)
+    expr_ast: Any = field(default=None, compare=False, repr=False)
+
+    def label(self, lang: str = "zh") -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A cross-sheet rule of a bundle: a column must equal an aggregate of another table.
+
+    e.g. headcount_plan.current = count of employees whose position = position_name.
+    """
+
+    name: str
+    table: str
+    column: str
+    agg: str
+    source_table: str
+    match: tuple[tuple[str, str], ...]  # (column of `table`, column of `source_table`)
+    source_column: str | None = None
+    where: str | None = None
+    message: str = ""
+    message_en: str = ""
+    where_ast: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class WorkbookSpec:
+    name: str
+    title: str
+    tables: tuple[str, ...]
+    title_en: str = ""
+    description: str = ""
+    description_en: str = ""
+    version: int = 1
+    parameters: tuple[tuple[str, Any], ...] = ()
+    checks: tuple[CheckSpec, ...] = ()
+    metrics: tuple[MetricSpec, ...] = ()
+    summary_sheet: str = "汇总"
+    summary_sheet_en: str = "Summary"
+    source: str = ""
+
+    def parameter(self, name: str, default=None):
+        return dict(self.parameters).get(name, default)
+
+
+def _text_width(text: str) -> int:
+    # CJK characters take about two columns of Excel's default width.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
