@@ -8,7 +8,7 @@ from ecomsheets.resources import builtin_dir
 from ecomsheets.schema import TableSpec, WorkbookSpec
 
 from . import prompts
-from .layout import WorkbookLayout
+from .layout import WorkbookLayout, text_width
 from .styles import Styles
 
 _SEP = "\x1f"
@@ -49,20 +49,26 @@ def render_instructions(bundle: WorkbookSpec, layout: WorkbookLayout, tables: di
     return [line.rstrip() for line in text.splitlines()]
 
 
+WIDTHS = (14, 22, 18, 44, 40)
+
+
 def write_instructions_sheet(wb, styles: Styles, lines: list[str], lang: str) -> None:
     ws = wb.add_worksheet(messages.text("wb_instructions_sheet", lang))
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 20)
-    ws.set_column(2, 2, 16)
-    ws.set_column(3, 3, 44)
-    ws.set_column(4, 4, 40)
+    for i, width in enumerate(WIDTHS):
+        ws.set_column(i, i, width)
     ws.hide_gridlines(2)
     row = 0
     for line in lines:
         if line.startswith("@th" + _SEP) or line.startswith("@tr" + _SEP):
             fmt = styles.table_head if line.startswith("@th") else styles.table_cell
-            for ci, cell in enumerate(line.split(_SEP)[1:]):
+            cells = line.split(_SEP)[1:]
+            for ci, cell in enumerate(cells):
                 ws.write_string(row, ci, cell, fmt)
+            # Spreadsheet programs do not grow rows for wrapped text on load; size them here.
+            lines_needed = max(-(-text_width(c) // (WIDTHS[min(i, len(WIDTHS) - 1)] - 1))
+                               for i, c in enumerate(cells))
+            if lines_needed > 1:
+                ws.set_row(row, 14 * lines_needed)
         elif line.startswith("## "):
             row += 1 if row else 0
             ws.write_string(row, 0, line[3:], styles.subheading)

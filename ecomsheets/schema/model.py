@@ -52,7 +52,7 @@ class ColumnSpec:
         return self.title_en if lang == "en" and self.title_en else self.title
 
     def display_width(self) -> float:
-        return self.width or max(self.coltype.default_width, _text_width(self.title) + 3)
+        return self.width or max(self.coltype.default_width, _text_width(self.title) + 4)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Renderers: they only format what other parts computed."""
