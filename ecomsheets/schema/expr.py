@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 NUMBER, TEXT, BOOL = "number", "text", "bool"
+END = "结尾"  # the `found` of an error at the end of the text ("end of the expression" in English)
 
 
 class ExprError(Exception):
@@ -126,7 +127,7 @@ class _Parser:
     def expect(self, op: str):
         kind, tok, pos = self.take()
         if kind != "op" or tok != op:
-            raise ExprError("expr_expected", pos, expected=op, found=tok or "结尾")
+            raise ExprError("expr_expected", pos, expected=op, found=tok or END)
 
     def parse(self) -> Node:
         node = self.compare()
@@ -179,7 +180,7 @@ class _Parser:
             if self.peek()[:2] == ("op", "("):
                 return self.call(tok, pos)
             return Name(tok, pos)
-        raise ExprError("expr_unexpected", pos, found=tok or "结尾")
+        raise ExprError("expr_unexpected", pos, found=tok or END)
 
     def call(self, fn: str, pos: int) -> Node:
         name = fn.upper()
@@ -371,16 +372,26 @@ def _as_float(v):
 def _compare(op: str, a, b):
     import numpy as np
 
-    a = a.to_numpy(dtype=object) if hasattr(a, "to_numpy") else a
-    b = b.to_numpy(dtype=object) if hasattr(b, "to_numpy") else b
-    if op == "=":
-        return np.asarray(a == b)
-    if op == "<>":
-        return np.asarray(a != b)
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype == object or b.dtype == object:
-        a, b = a.astype(str) if a.dtype == object else a, b.astype(str) if b.dtype == object else b
-    return {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}[op](a, b)
+    # The type checker makes both sides the same kind: compare numbers as numbers, and
+    # only text as text (never numbers as strings: "112" < "76").
+    if _is_text(a) or _is_text(b):
+        a = np.asarray(a.to_numpy(dtype=object) if hasattr(a, "to_numpy") else a, dtype=object).astype(str)
+        b = np.asarray(b.to_numpy(dtype=object) if hasattr(b, "to_numpy") else b, dtype=object).astype(str)
+    else:
+        a, b = _as_float(a), _as_float(b)
+    ops = {"=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
+           ">": np.greater, ">=": np.greater_equal}
+    return np.asarray(ops[op](a, b))
+
+
+def _is_text(v) -> bool:
+    if isinstance(v, str):
+        return True
+    dtype = getattr(v, "dtype", None)
+    if dtype is None or dtype.kind not in "OUS" and str(dtype) not in ("string", "str"):
+        return False
+    sample = next((x for x in (v.tolist() if hasattr(v, "tolist") else v) if x is not None), "")
+    return isinstance(sample, str)
 
 
 def excel_round(x, digits):

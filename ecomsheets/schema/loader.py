@@ -111,16 +111,18 @@ class _Builder:
         self.problems: list[SchemaProblem] = []
 
     # -- problems -------------------------------------------------------------------------
-    def problem(self, where: Any, key: str, code: str, **params) -> None:
+    def problem(self, where: Any, key: str, code: str, /, **params) -> None:
+        # Positional-only: several messages have a `{key}` field of their own (key=...).
         file = getattr(where, "file", "") or ""
         line = where.line_of(key) if isinstance(where, Located) else getattr(where, "line", None)
         zh, en = messages.both(code, **params)
         self.problems.append(SchemaProblem(file, line, key, zh, en))
 
     def expr_problem(self, where: Located, key: str, source: str, exc: expr.ExprError) -> None:
-        zh_params = {k: messages.KIND_NAMES.get(v, (v, v))[0] if isinstance(v, str) else v
+        words = {**messages.KIND_NAMES, expr.END: (expr.END, "end of the expression")}
+        zh_params = {k: words.get(v, (v, v))[0] if isinstance(v, str) else v
                      for k, v in exc.params.items()}
-        en_params = {k: messages.KIND_NAMES.get(v, (v, v))[1] if isinstance(v, str) else v
+        en_params = {k: words.get(v, (v, v))[1] if isinstance(v, str) else v
                      for k, v in exc.params.items()}
         detail_zh = messages.text(exc.code, "zh", **zh_params)
         detail_en = messages.text(exc.code, "en", **en_params)
@@ -196,6 +198,10 @@ class _Builder:
             return None
         if "name" not in doc:
             self.problem(doc, "name", "schema_missing_key", key="name")
+        elif not isinstance(doc["name"], str):
+            # Such a file would otherwise be dropped without a word (build() keys files by name).
+            self.problem(doc, "name", "schema_bad_type", key="name", want="文本", want_en="a text",
+                         got=doc["name"])
         return doc
 
     def reference(self, doc: Located) -> ReferenceList | None:
@@ -218,8 +224,9 @@ class _Builder:
         pairs = [(col, node) for node in doc["columns"]
                  if self._is_mapping(doc, "columns", node) and (col := self.column(node, catalog))]
         columns = [col for col, _ in pairs]
-        self._duplicates(doc, "columns", [c.name for c in columns], "列名", "column name")
-        self._duplicates(doc, "columns", [c.title for c in columns], "列标题", "column title")
+        col_nodes = [node for _, node in pairs]
+        self._duplicates(doc, "columns", [c.name for c in columns], "列名", "column name", col_nodes)
+        self._duplicates(doc, "columns", [c.title for c in columns], "列标题", "column title", col_nodes)
         names = {c.name for c in columns}
         pk = doc.get("primary_key", [])
         pk = (pk,) if isinstance(pk, str) else tuple(pk)
@@ -245,11 +252,13 @@ class _Builder:
             self.problem(node, "type", "schema_unknown_type", value=node["type"], known=", ".join(TYPES))
             return None
         values = node.get("values")
+        bad_values_from = False
         if "values_from" in node:
             ref = catalog.reference.get(node["values_from"])
             if ref is None:
                 self.problem(node, "values_from", "schema_values_from", value=node["values_from"],
                              known=", ".join(catalog.reference))
+                bad_values_from = True
             else:
                 values = list(ref.values)
         if values is not None:
@@ -274,6 +283,8 @@ class _Builder:
             note=node.get("note"), note_en=node.get("note_en"),
             max_length=node.get("max_length"), in_month=node.get("in_month", False))
         for key, code, _ in col.coltype.check_spec(col):
+            if bad_values_from and code == "schema_enum_no_values":
+                continue  # already reported as an unknown values_from
             self.problem(node, key, code)
         return col
 
@@ -362,11 +373,14 @@ class _Builder:
         self.problem(parent, key, "schema_bad_type", key=key, want="键值映射", want_en="a mapping", got=node)
         return False
 
-    def _duplicates(self, doc: Located, key: str, values: list[str], what: str, what_en: str) -> None:
+    def _duplicates(self, doc: Located, key: str, values: list[str], what: str, what_en: str,
+                    nodes: list | None = None) -> None:
+        """Report each repeated value; at its own item (`nodes[i]`) when given, else at `key`."""
         seen = set()
-        for value in values:
+        for i, value in enumerate(values):
             if value in seen:
-                self.problem(doc, key, "schema_duplicate", what=what, what_en=what_en, value=value)
+                where = nodes[i] if nodes is not None else doc
+                self.problem(where, key, "schema_duplicate", what=what, what_en=what_en, value=value)
             seen.add(value)
 
 

@@ -1,0 +1,102 @@
+"""Rows for every table of a bundle, drawn from each column's type and constraints.
+
+References pick keys of the referenced table, keys are unique sequences (different per seed,
+so files made with different seeds merge like files from different shops), dates fall in
+the month, numbers inside their ranges. Derived columns are left to the formulas.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ecomsheets.months import Month
+from ecomsheets.schema import Catalog, ColumnSpec, TableSpec
+
+
+def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int | dict[str, int] = 50,
+                   seed: int = 1, tables: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """One DataFrame of typed values per table, in an order where references resolve."""
+    bundle = catalog.workbook(bundle_name)
+    names = [n for n in bundle.tables if tables is None or n in tables]
+    rng = np.random.default_rng(seed)
+    frames: dict[str, pd.DataFrame] = {}
+    for name in _reference_order(catalog, names):
+        table = catalog.tables[name]
+        n = rows.get(name, 50) if isinstance(rows, dict) else rows
+        frames[name] = _table_rows(table, n, month, seed, rng, frames)
+    return {n: frames[n] for n in names}
+
+
+def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:
+    order: list[str] = []
+
+    def visit(name, seen=()):
+        if name in order or name in seen:
+            return
+        for col in catalog.tables[name].columns:
+            if col.ref_table in names and col.ref_table != name:
+                visit(col.ref_table, seen + (name,))
+        order.append(name)
+
+    for name in names:
+        visit(name)
+    return order
+
+
+def _table_rows(table: TableSpec, n: int, month: Month, seed: int, rng, frames) -> pd.DataFrame:
+    data = {}
+    for i, col in enumerate(table.columns):
+        if col.derived:
+            continue
+        data[col.name] = _column(table, col, i, n, month, seed, rng, frames)
+    frame = pd.DataFrame(data)
+    if len(table.primary_key) > 1:
+        frame = frame.drop_duplicates(subset=list(table.primary_key)).reset_index(drop=True)
+    return frame
+
+
+def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month, seed: int, rng, frames):
+    is_key = col.unique or table.primary_key == (col.name,) or (
+        table.primary_key and table.primary_key[0] == col.name and col.type == "string")
+    if col.references and col.ref_table in frames:
+        pool = frames[col.ref_table][col.ref_column].dropna().to_numpy()
+        if len(pool) and not is_key:
+            return rng.choice(pool, size=n)
+    if is_key and col.type in ("string", "text"):
+        prefix = "".join(part[0] for part in table.name.split("_")).upper()
+        if col.max_length:
+            prefix = prefix[: max(1, col.max_length - 7)]
+        return [f"{prefix}{seed % 100:02d}{i + 1:05d}" for i in range(n)]
+    if col.values:
+        return rng.choice(np.array(col.values, dtype=object), size=n)
+    t = col.type
+    lo = col.min if col.min is not None else 0
+    if t == "integer":
+        hi = min(col.max if col.max is not None else lo + 100, lo + 100)
+        return rng.integers(int(lo), int(hi) + 1, size=n)
+    if t in ("decimal", "money"):
+        hi = min(col.max if col.max is not None else lo + 1000, lo + 1000)
+        return np.round(rng.uniform(lo, hi, size=n), 2)
+    if t == "percent":
+        hi = col.max if col.max is not None else 1
+        return np.round(rng.uniform(lo, min(hi, 1), size=n), 2)
+    if t == "bool":
+        return rng.choice(np.array(["是", "否"], dtype=object), size=n)
+    if t in ("date", "datetime"):
+        span = (month.end - month.start).days + 1
+        start = month.start if col.in_month else month.start - timedelta(days=365)
+        days = rng.integers(0, span if col.in_month else 365, size=n)
+        if t == "date":
+            return [pd.Timestamp(start + timedelta(days=int(d))) for d in days]
+        minutes = rng.integers(9 * 60, 18 * 60, size=n)
+        return [pd.Timestamp(datetime.combine(start + timedelta(days=int(d)), time()) + timedelta(minutes=int(m)))
+                for d, m in zip(days, minutes)]
+    if t == "time":
+        minutes = rng.integers(8 * 60, 19 * 60, size=n)
+        return [time(int(m) // 60, int(m) % 60) for m in minutes]
+    if t == "phone":
+        return [f"1{rng.integers(3, 10)}{rng.integers(0, 10**9):09d}" for _ in range(n)]
+    return [f"{col.title}{i + 1}" for i in range(n)]

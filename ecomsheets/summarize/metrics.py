@@ -1,0 +1,212 @@
+"""Metrics computed with pandas, with the semantics of the template's SUMIFS/COUNTIFS/
+AVERAGEIFS formulas (see `ecomsheets.generate.metric_formulas`): a criterion on a number
+matches only numbers, `<>` also matches blanks, SUM of nothing is 0, AVERAGE/MIN/MAX of
+nothing and division by zero are blank (NaN here)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecomsheets import messages
+from ecomsheets.months import Month
+from ecomsheets.schema import MetricSpec, TableSpec, WorkbookSpec, expr
+from ecomsheets.schema.derived import EXCEL_EPOCH
+from ecomsheets.schema.metrics_loader import where_terms
+
+WEEKS = 5
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    name: str
+    title: str
+    group: Any  # None for an ungrouped metric, else the group's key (text or ISO date)
+    value: float | None
+
+
+def evaluate_metrics(bundle: WorkbookSpec, tables: dict[str, TableSpec], frames: dict[str, pd.DataFrame],
+                     month: Month | None = None, lang: str = "zh",
+                     params: dict | None = None) -> list[MetricValue]:
+    """Every metric of `bundle` whose tables are present in `frames`.
+
+    `frames` hold typed values per table (derived columns already computed), one row per record.
+    """
+    params = {**dict(bundle.parameters), **(params or {})}
+    scalars: dict[str, float | None] = {}
+    grids: dict[str, dict] = {}
+    out: list[MetricValue] = []
+    by_name = {m.name: m for m in bundle.metrics}
+    for m in bundle.metrics:
+        if not _available(m, by_name, frames, tables):
+            continue
+        if m.by is None:
+            if m.expr_ast is not None:
+                value = _expr_value(m, lambda n: scalars[n])
+            else:
+                frame = frames[m.table]
+                value = _aggregate(m, frame, tables[m.table], _where(m, frame, tables[m.table], params))
+            scalars[m.name] = value
+            out.append(MetricValue(m.name, m.label(lang), None, value))
+            continue
+        if m.expr_ast is not None:
+            inputs = [n for n in expr.names(m.expr_ast)]
+            keys = list(grids[inputs[0]])
+            grid = {k: _expr_value(m, lambda n: grids[n][k] if n in grids else scalars[n]) for k in keys}
+        else:
+            grid = _grouped(m, frames, tables, month, params, lang)
+        grids[m.name] = grid
+        out.extend(MetricValue(m.name, m.label(lang), k, v) for k, v in grid.items())
+    return out
+
+
+def _available(m: MetricSpec, by_name, frames, tables) -> bool:
+    if m.expr_ast is not None:
+        return all(_available(by_name[n], by_name, frames, tables) for n in expr.names(m.expr_ast))
+    if m.table not in frames:
+        return False
+    if m.by:
+        col = tables[m.table].column(m.by)
+        return not col.references or col.ref_table in frames
+    return True
+
+
+def _clean(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+def _expr_value(m: MetricSpec, lookup) -> float | None:
+    values = {n: (np.nan if lookup(n) is None else lookup(n)) for n in expr.names(m.expr_ast)}
+    return _clean(expr.to_pandas(m.expr_ast)(values))
+
+
+def _aggregate(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, mask) -> float | None:
+    rows = frame[mask] if mask is not None else frame
+    if m.agg == "count":
+        col = m.column or _key_column(table)
+        return float(rows[col].notna().sum()) if col in rows else 0.0
+    values = rows[m.column] if m.column in rows else pd.Series(dtype="float64")
+    if m.agg == "distinct":
+        return float(values.dropna().astype(str).nunique())
+    numbers = _numeric(values, table.column(m.column)).dropna()
+    if m.agg == "sum":
+        return _clean(numbers.sum())
+    if numbers.empty:
+        return None
+    return _clean({"avg": numbers.mean, "min": numbers.min, "max": numbers.max}[m.agg]())
+
+
+def _key_column(table: TableSpec) -> str:
+    if table.primary_key:
+        return table.primary_key[0]
+    return next((c.name for c in table.columns if c.required and not c.derived), table.columns[0].name)
+
+
+def _numeric(series: pd.Series, col) -> pd.Series:
+    """Numbers as a spreadsheet sees them: dates as day serials, times as day fractions."""
+    if col.type in ("date", "datetime"):
+        stamps = pd.to_datetime(series, errors="coerce")
+        return (stamps - pd.Timestamp(EXCEL_EPOCH)) / pd.Timedelta(days=1)
+    if col.type == "time":
+        from ecomsheets.schema.derived import _time_fraction
+
+        return _time_fraction(series).where(series.notna())
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
+def _param_value(value):
+    if isinstance(value, str) and _TIME.match(value):
+        h, mnt = (int(x) for x in _TIME.match(value).groups())
+        return (h * 60 + mnt) / 1440
+    return value
+
+
+def _where(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, params: dict):
+    if m.where_ast is None:
+        return None
+    mask = np.ones(len(frame), dtype=bool)
+    for term in where_terms(m.where_ast):
+        col = table.column(term.left.name)
+        right = term.right
+        const = _param_value(params[right.name]) if isinstance(right, expr.Name) else right.value
+        mask &= criterion(frame[col.name] if col.name in frame else pd.Series(np.nan, index=frame.index),
+                          col, term.op, const)
+    return mask
+
+
+def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
+    """One COUNTIFS criterion on a column, as a boolean mask."""
+    if isinstance(const, str):
+        text = series.astype(object).where(series.notna(), None)
+        equal = np.array([v is not None and str(v) == const for v in text], dtype=bool)
+        if op == "=":
+            return equal
+        if op == "<>":
+            return ~equal
+        values = series.astype(str).where(series.notna())
+        ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+        return series.notna().to_numpy() & ops[op](values.fillna("").to_numpy(dtype=str), const)
+    numbers = _numeric(series, col).to_numpy(dtype="float64")
+    present = ~np.isnan(numbers)
+    with np.errstate(invalid="ignore"):
+        result = {"=": numbers == const, "<>": numbers != const, "<": numbers < const,
+                  "<=": numbers <= const, ">": numbers > const, ">=": numbers >= const}[op]
+    return result | ~present if op == "<>" else result & present
+
+
+def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -> dict:
+    table = tables[m.table]
+    frame = frames[m.table]
+    base = _where(m, frame, table, params)
+    base = np.ones(len(frame), dtype=bool) if base is None else base
+    by_col = table.column(m.by)
+    by = frame[m.by] if m.by in frame else pd.Series(np.nan, index=frame.index)
+    out = {}
+    for key, mask in group_masks(by, by_col, m.period, frames, tables, table, month, lang):
+        out[key] = _aggregate(m, frame, table, base & mask)
+    return out
+
+
+def group_masks(by: pd.Series, by_col, period, frames, tables, table, month: Month | None, lang):
+    """(key, row mask) for each row of the metric's fixed grid."""
+    if period in ("day", "week"):
+        days = pd.to_datetime(by, errors="coerce").dt.normalize()
+        if month is None:
+            present = sorted(d.date() for d in days.dropna().unique())
+            month = Month(present[0].year, present[0].month) if present else None
+        if month is None:
+            return
+        if period == "day":
+            d = month.start
+            while d <= month.end:
+                yield d.isoformat(), (days == pd.Timestamp(d)).to_numpy()
+                d += timedelta(days=1)
+            return
+        for i in range(WEEKS):
+            lo = month.start + timedelta(days=7 * i)
+            hi = month.start + timedelta(days=7 * (i + 1)) if i < WEEKS - 1 else month.end + timedelta(days=1)
+            code = "wb_week_last" if i == WEEKS - 1 else "wb_week"
+            label = messages.text(code, lang, n=i + 1, start=7 * i + 1, end=7 * i + 7)
+            yield label, ((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi))).to_numpy()
+        return
+    text = by.astype(object).where(by.notna(), None).map(lambda v: None if v is None else str(v))
+    if by_col.values and not by_col.references:
+        keys = list(by_col.values)
+    else:
+        source_name = by_col.ref_table if by_col.references else table.name
+        source_col = by_col.ref_column if by_col.references else by_col.name
+        source = frames[source_name][source_col]
+        keys = list(dict.fromkeys(str(v) for v in source.dropna()))
+    for key in keys:
+        yield key, (text == key).to_numpy()
+
