@@ -11,12 +11,13 @@ from ecomsheets.schema.derived import excel_formula
 from . import prompts
 from .layout import TableLayout, WorkbookLayout
 from .styles import Styles
+from .xlsx import add_worksheet
 
 
 def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayout,
                       tables: dict[str, TableSpec], month: Month | None, list_source) -> None:
     table, lang = tl.table, layout.lang
-    ws = wb.add_worksheet(tl.sheet)
+    ws = add_worksheet(wb, tl.sheet)
     ncols = len(table.columns)
     hrow = tl.header_row - 1  # xlsxwriter rows are 0-based
     first, last = tl.first_row - 1, tl.last_row - 1

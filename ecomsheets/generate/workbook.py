@@ -21,6 +21,7 @@ from .meta_sheet import metadata, write_meta_sheet
 from .styles import Styles
 from .summary_sheet import summary_sheet_name, write_summary_sheet
 from .table_sheet import write_table_sheet
+from .xlsx import add_worksheet
 
 MAX_ROWS = 100_000
 
@@ -63,7 +64,7 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
         styles = Styles(wb)
         lines = render_instructions(bundle, layout, catalog.tables, month, generated_at)
         write_instructions_sheet(wb, styles, lines, lang)
-        summary_ws = wb.add_worksheet(summary_sheet_name(bundle, lang))  # second tab, filled last
+        summary_ws = add_worksheet(wb, summary_sheet_name(bundle, lang))  # second tab, filled last
         lists = ListSources(layout)
         for tl in layout.tables.values():
             write_table_sheet(wb, styles, layout, tl, catalog.tables, month, lists)

@@ -205,7 +205,26 @@ def parse(text: str) -> Node:
     """Parse an expression; raises ExprError with the offending position."""
     if not isinstance(text, str) or not text.strip():
         raise ExprError("expr_empty", 0)
-    return _Parser(text.translate(_NORMALISE)).parse()
+    return _Parser(_normalise(text)).parse()
+
+
+def _normalise(text: str) -> str:
+    """Replace typographic operators outside text literals (a literal such as "已签收（含税）"
+    keeps its full-width characters). Character for character, so positions stay valid."""
+    out, closers = [], None
+    for ch in text:
+        if closers is None:
+            if ch in "\"'“”":
+                closers = ch if ch in "\"'" else "“”\""
+                out.append("'" if ch == "'" else '"')
+            else:
+                out.append(ch.translate(_NORMALISE))
+        elif ch in closers:
+            closers = None
+            out.append("'" if ch == "'" else '"')
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def names(node: Node) -> list[str]:
@@ -395,9 +414,24 @@ def _is_text(v) -> bool:
 
 
 def excel_round(x, digits):
-    """ROUND as Excel does it: half away from zero, after trimming binary noise."""
+    """ROUND as Excel does it: half away from zero, on the value's 15 significant digits
+    (so binary noise such as 2.675 → 2.67499999… is trimmed first, at any magnitude)."""
     import numpy as np
 
-    factor = np.power(10.0, digits)
-    scaled = np.round(np.abs(x) * factor, 7)
-    return np.sign(x) * np.floor(scaled + 0.5) / factor
+    x = np.asarray(x, dtype="float64")
+    digits = np.trunc(np.asarray(digits, dtype="float64"))
+    ax = np.abs(x)
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(ax) & (ax > 0)
+        # |x| ≈ m · 10**e with m a whole number of 15 digits (10**14 <= m < 10**15).
+        e = np.floor(np.log10(np.where(finite, ax, 1.0))) - 14
+        m = np.round(np.where(e < 0, ax * 10.0 ** -e, ax / 10.0 ** e))
+        # Drop k = -(e + digits) digits of m, half away from zero (m / 10**k is exact at .5);
+        # dropping all 15 digits and more leaves 0.
+        k = np.clip(-(e + digits), 0, 15)
+        q = np.floor(m / 10.0 ** k + 0.5)
+        shift = e + k  # the result is q · 10**shift
+        out = np.where(shift < 0, q / 10.0 ** -shift, q * 10.0 ** shift)
+        out = np.where(-(e + digits) > 15, 0.0, out)
+        out = np.where(finite, np.sign(x) * out, np.where(ax == 0, 0.0, np.nan))
+    return out if out.ndim else float(out)
