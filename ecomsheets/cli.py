@@ -123,7 +123,7 @@ def generate(workbook, output, month, tables, rows, force, schema_dirs, lang) ->
         catalog = _catalog(schema_dirs, lang)
         result = generate_workbook(
             catalog, workbook, output, month=parse_month(month), lang=lang, rows=rows, force=force,
-            tables=[t.strip() for t in tables.split(",") if t.strip()] if tables else None)
+            tables=[t.strip() for t in tables.split(",") if t.strip()] if tables is not None else None)
     except EcomsheetsError as exc:
         _fail(exc, lang)
     visible = [s for s in result.sheets if not s.startswith("_")]

@@ -45,7 +45,8 @@ def render_instructions(bundle: WorkbookSpec, layout: WorkbookLayout, tables: di
     text = env.get_template("instructions.txt.j2").render(
         title=title, month=month.label(lang) if month else "", bundle=bundle,
         description=bundle.description_en if lang == "en" and bundle.description_en else bundle.description,
-        generated_at=generated_at, tables=sheets)
+        generated_at=generated_at, tables=sheets,
+        header_row=min((tl.header_row for tl in layout.tables.values()), default=2))
     return [line.rstrip() for line in text.splitlines()]
 
 
@@ -63,7 +64,10 @@ def write_instructions_sheet(wb, styles: Styles, lines: list[str], lang: str) ->
             fmt = styles.table_head if line.startswith("@th") else styles.table_cell
             cells = line.split(_SEP)[1:]
             for ci, cell in enumerate(cells):
-                ws.write_string(row, ci, cell, fmt)
+                if cell.isdigit():
+                    ws.write_number(row, ci, int(cell), fmt)
+                else:
+                    ws.write_string(row, ci, cell, fmt)
             # Spreadsheet programs do not grow rows for wrapped text on load; size them here.
             lines_needed = max(-(-text_width(c) // (WIDTHS[min(i, len(WIDTHS) - 1)] - 1))
                                for i, c in enumerate(cells))

@@ -36,12 +36,11 @@ def metadata(bundle: WorkbookSpec, layout: WorkbookLayout, month: Month | None, 
 
 
 def write_meta_sheet(wb, meta: dict) -> None:
-    """Key/value rows; nested values as JSON text (always written as strings)."""
+    """Key/value rows; every value is JSON text (so a reader decodes them all the same way)."""
     ws = wb.add_worksheet(META_SHEET)
     ws.hide()
     ws.write_string(0, 0, "key")
     ws.write_string(0, 1, "value")
     for r, (key, value) in enumerate(meta.items(), start=1):
         ws.write_string(r, 0, key)
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        ws.write_string(r, 1, text)
+        ws.write_string(r, 1, json.dumps(value, ensure_ascii=False))

@@ -58,8 +58,10 @@ def aggregate_formula(metric: MetricSpec, tl: TableLayout, crit: Criteria) -> st
         return f"COUNTIFS({crit.plus(key).args()})"
     rng = tl.column_range(metric.column)
     if agg == "distinct":
-        bounded = tl.column_range(metric.column, bounded=True)
-        return f'SUMPRODUCT(({bounded}<>"")/COUNTIF({bounded},{bounded}&""))'
+        # MATCH on text compares exactly; COUNTIF would read an 18-digit order number as a
+        # 15-digit number and merge different orders. Quadratic, so over the formatted rows.
+        r = tl.column_range(metric.column, bounded=True)
+        return f'SUMPRODUCT(({r}<>"")*(MATCH({r}&"",{r}&"",0)=ROW({r})-{tl.first_row - 1}))'
     if agg == "sum":
         return f"SUMIFS({rng},{crit.args()})" if crit.pairs else f"SUM({rng})"
     if agg == "avg":

@@ -8,7 +8,9 @@ from ecomsheets.months import Month
 from ecomsheets.schema import ColumnSpec, TableSpec, expr
 
 
-def _num(v) -> str:
+def _num(v, col: ColumnSpec | None = None) -> str:
+    if col is not None and col.type == "percent":
+        return f"{v:.0%}" if float(v * 100).is_integer() else f"{v:.2%}"
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
 
 
@@ -32,11 +34,11 @@ def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None,
     if col.unique or table.primary_key == (col.name,):
         out.append(t("desc_unique"))
     if col.min is not None and col.max is not None:
-        out.append(t("desc_between", lo=_num(col.min), hi=_num(col.max)))
+        out.append(t("desc_between", lo=_num(col.min, col), hi=_num(col.max, col)))
     elif col.min is not None:
-        out.append(t("desc_at_least", lo=_num(col.min)))
+        out.append(t("desc_at_least", lo=_num(col.min, col)))
     elif col.max is not None:
-        out.append(t("desc_at_most", hi=_num(col.max)))
+        out.append(t("desc_at_most", hi=_num(col.max, col)))
     if col.max_length:
         out.append(t("desc_max_length", n=col.max_length))
     if col.in_month and month is not None:

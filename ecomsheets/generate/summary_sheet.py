@@ -44,7 +44,8 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 18)
-    ws.set_column(2, 8, 16)
+    ws.set_column(2, 2, 20)
+    ws.set_column(3, 8, 16)
     title = bundle.title_en if lang == "en" and bundle.title_en else bundle.title
     ws.merge_range(0, 0, 0, 4, t("wb_summary_title", title=title, month=month.label(lang) if month else ""),
                    styles.banner)
@@ -62,10 +63,10 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
         ws.write_blank(row, 1, None, month_fmt)
     out.params["month"] = xl_rowcol_to_cell(row, 1, True, True)
     row += 1
-    for key, value in bundle.parameters:
-        ws.write_string(row, 0, key, styles.label)
-        _write_param(ws, row, value, styles)
-        out.params[key] = xl_rowcol_to_cell(row, 1, True, True)
+    for param in bundle.parameter_specs:
+        ws.write_string(row, 0, param.label(lang), styles.label)
+        _write_param(ws, row, param.value, styles)
+        out.params[param.name] = xl_rowcol_to_cell(row, 1, True, True)
         row += 1
     month_cell = out.params["month"]
 
@@ -79,10 +80,10 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
         ws.write_formula(row, 1, f'=COUNTIF({tl.column_range(key.name)},"<>")', styles.cell_bordered("#,##0"), 0)
         row += 1
         for col in tl.table.columns:
-            if col.type == "money":
+            if col.total:
                 ws.write_string(row, 0, t("wb_column_total", sheet=tl.sheet, column=col.header(lang)), styles.label)
                 ws.write_formula(row, 1, f"=SUM({tl.column_range(col.name)})",
-                                 styles.cell_bordered(get_type("money").num_format), 0)
+                                 styles.cell_bordered(col.coltype.num_format), 0)
                 row += 1
 
     metrics = [m for m in bundle.metrics if _available(m, bundle, layout)]
@@ -98,8 +99,8 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
         formula = _ungrouped(m, layout, out.params, cells)
         ws.write_string(row, 0, m.label(lang), styles.label)
         ws.write_formula(row, 1, "=" + formula, styles.cell_bordered(get_type(m.format).num_format), "")
-        if m.note:
-            ws.write_string(row, 2, m.note, styles.text)
+        if m.note_text(lang):
+            ws.write_string(row, 2, m.note_text(lang), styles.base_text)
         cells[m.name] = xl_rowcol_to_cell(row, 1, True, True)
         out.metrics[m.name] = {"cell": f"{name}!{xl_rowcol_to_cell(row, 1)}"}
         row += 1
@@ -231,7 +232,8 @@ def _write_param(ws, row, value, styles) -> None:
     if isinstance(value, bool):
         ws.write_boolean(row, 1, value, styles.cell(None, param=True))
     elif isinstance(value, (int, float)):
-        ws.write_number(row, 1, value, styles.cell("#,##0.##", param=True))
+        fmt = "#,##0" if float(value).is_integer() else "#,##0.00"
+        ws.write_number(row, 1, value, styles.cell(fmt, param=True))
     elif isinstance(value, str) and _TIME.match(value):
         h, m = (int(x) for x in _TIME.match(value).groups())
         ws.write_datetime(row, 1, time(h, m), styles.cell("hh:mm", param=True))

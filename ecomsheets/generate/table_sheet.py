@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xlsxwriter.utility import xl_col_to_name
+
 from ecomsheets import messages
 from ecomsheets.coltypes import SheetContext
 from ecomsheets.months import Month
@@ -62,12 +64,23 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
 
 def _validation(ws, table, col, ci, first, last, ctx, month, tables) -> None:
     lang = ctx.lang
+    error_message = prompts.error_message(table, col, lang, month, tables)
     if col.derived:
         # Typing over a formula is refused with an explanation; sorting, filtering and adding
         # rows keep working (sheet protection would block sorting).
         options = {"validate": "custom", "value": "=FALSE"}
     elif col.references and (source := ctx.list_source(col)):
         options = {"validate": "list", "source": source}
+    elif col.unique or table.primary_key == (col.name,):
+        # Refuse a value already used above. SUMPRODUCT(=) compares text exactly, where
+        # COUNTIF would read 18-digit order numbers as 15-digit numbers.
+        letter, top = xl_col_to_name(ci), first + 1
+        cell, rng = f"{letter}{top}", f"${letter}${top}:${letter}${last + 1}"
+        test = f"SUMPRODUCT(--({rng}={cell}))<=1"
+        if col.max_length:
+            test = f"AND({test},LEN({cell})<={col.max_length})"
+        options = {"validate": "custom", "value": "=" + test}
+        error_message = messages.text("desc_unique_alert", lang)
     else:
         options = col.coltype.validation(col, ctx)
     if options is None:
@@ -77,7 +90,7 @@ def _validation(ws, table, col, ci, first, last, ctx, month, tables) -> None:
         "input_title": title,
         "input_message": prompts.input_message(table, col, lang, month, tables),
         "error_title": title,
-        "error_message": prompts.error_message(table, col, lang, month, tables),
+        "error_message": error_message,
         "error_type": "stop",
         "ignore_blank": True,
     })

@@ -45,6 +45,8 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
     if not 1 <= rows <= MAX_ROWS:
         raise UsageError(*messages.both("cli_bad_rows", max=MAX_ROWS, value=rows))
     names = list(bundle.tables)
+    if tables is not None and not tables:
+        raise UsageError(*messages.both("cli_unknown_table", name="", known=", ".join(names)))
     if tables:
         for name in tables:
             if name not in names:
@@ -53,21 +55,23 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
         names = [n for n in names if n in tables]
     specs = [catalog.tables[n] for n in names]
     layout = WorkbookLayout.build(specs, rows, lang)
-    generated_at = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+    now = now or datetime.now()
+    generated_at = now.strftime("%Y-%m-%d %H:%M:%S")
 
     with atomic_output(Path(path), force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
-        wb.set_properties({"title": bundle.title, "subject": str(month or ""),
+        wb.set_properties({"title": bundle.title, "subject": str(month or ""), "created": now,
                            "comments": f"ecomsheets {bundle.name} v{bundle.version}"})
         wb.set_calc_mode("auto")
         styles = Styles(wb)
-        lines = render_instructions(bundle, layout, catalog.tables, month, generated_at)
+        present = {tl.table.name: tl.table for tl in layout.tables.values()}
+        lines = render_instructions(bundle, layout, present, month, generated_at)
         write_instructions_sheet(wb, styles, lines, lang)
         summary_ws = add_worksheet(wb, summary_sheet_name(bundle, lang))  # second tab, filled last
         lists = ListSources(layout)
         for tl in layout.tables.values():
-            write_table_sheet(wb, styles, layout, tl, catalog.tables, month, lists)
+            write_table_sheet(wb, styles, layout, tl, present, month, lists)
         summary = write_summary_sheet(summary_ws, styles, layout, bundle, month)
         lists.write(wb)
         meta = metadata(bundle, layout, month, generated_at, summary)

@@ -17,7 +17,7 @@ from ecomsheets.coltypes import TYPES
 from ecomsheets.errors import SchemaError, SchemaProblem, UsageError
 
 from . import expr
-from .model import CheckSpec, ColumnSpec, MetricSpec, RuleSpec, TableSpec, WorkbookSpec
+from .model import ColumnSpec, ParameterSpec, RuleSpec, TableSpec, WorkbookSpec
 from .yamlsrc import Located, YamlSyntaxError, load_yaml
 
 AGGREGATES = ("sum", "count", "distinct", "avg", "min", "max")
@@ -36,7 +36,7 @@ COLUMN_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "type": _STR, "required": _BOOL,
     "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
     "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
-    "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL,
+    "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
 }
 TABLE_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
@@ -53,7 +53,10 @@ WORKBOOK_KEYS = {
 METRIC_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "agg": _STR, "table": _STR, "column": _STR,
     "where": _STR, "by": _STR, "period": _STR, "expr": _STR, "format": _STR, "note": _STR,
+    "note_en": _STR,
 }
+PARAMETER_KEYS = {"value": ((str, int, float, bool), "文本或数字", "a text or a number"),
+                  "title": _STR, "title_en": _STR}
 CHECK_KEYS = {
     "name": _STR, "table": _STR, "column": _STR, "agg": _STR, "source_table": _STR,
     "source_column": _STR, "match": _MAP, "where": _STR, "message": _STR, "message_en": _STR,
@@ -281,7 +284,8 @@ class _Builder:
             references=node.get("references"), formula=node.get("formula"),
             aliases=tuple(node.get("aliases", ())), width=node.get("width"),
             note=node.get("note"), note_en=node.get("note_en"),
-            max_length=node.get("max_length"), in_month=node.get("in_month", False))
+            max_length=node.get("max_length"), in_month=node.get("in_month", False),
+            total=node.get("total", False))
         for key, code, _ in col.coltype.check_spec(col):
             if bad_values_from and code == "schema_enum_no_values":
                 continue  # already reported as an unknown values_from
@@ -356,15 +360,29 @@ class _Builder:
         self._duplicates(doc, "tables", list(tables), "表", "table")
         from .metrics_loader import load_checks, load_metrics
 
+        params = self.parameters(doc)
+        doc["parameters"] = {p.name: p.value for p in params}  # plain values for the checks below
         metrics = load_metrics(self, doc, catalog)
         checks = load_checks(self, doc, catalog)
-        params = doc.get("parameters", {})
         return WorkbookSpec(
             name=doc["name"], title=doc["title"], tables=tables, title_en=doc.get("title_en", ""),
             description=doc.get("description", ""), description_en=doc.get("description_en", ""),
-            version=doc.get("version", 1), parameters=tuple(params.items()), checks=checks,
+            version=doc.get("version", 1), parameters=tuple((p.name, p.value) for p in params),
+            parameter_specs=tuple(params), checks=checks,
             metrics=metrics, summary_sheet=doc.get("summary_sheet", "汇总"),
             summary_sheet_en=doc.get("summary_sheet_en", "Summary"), source=doc.file)
+
+    def parameters(self, doc: Located) -> list[ParameterSpec]:
+        """`name: value`, or `name: {value, title, title_en}`."""
+        out = []
+        for name, node in doc.get("parameters", {}).items():
+            if isinstance(node, Located):
+                if not self.check_keys(node, PARAMETER_KEYS, ("value",)):
+                    continue
+                out.append(ParameterSpec(name, node["value"], node.get("title", ""), node.get("title_en", "")))
+            else:
+                out.append(ParameterSpec(name, node))
+        return out
 
     # -- helpers -----------------------------------------------------------------------------
     def _is_mapping(self, parent: Located, key: str, node: Any) -> bool:

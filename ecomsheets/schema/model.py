@@ -30,6 +30,7 @@ class ColumnSpec:
     note_en: str | None = None
     max_length: int | None = None
     in_month: bool = False  # dates must fall inside the workbook's month
+    total: bool = False  # the summary sheet shows this column's total
     formula_ast: Any = field(default=None, compare=False, repr=False)
 
     @property
@@ -119,11 +120,28 @@ class MetricSpec:
     expr: str | None = None  # e.g. "sales_total / order_count"
     format: str = "decimal"  # a column type name used to format the value
     note: str | None = None
+    note_en: str | None = None
     where_ast: Any = field(default=None, compare=False, repr=False)
     expr_ast: Any = field(default=None, compare=False, repr=False)
 
     def label(self, lang: str = "zh") -> str:
         return self.title_en if lang == "en" and self.title_en else self.title
+
+    def note_text(self, lang: str = "zh") -> str | None:
+        return (self.note_en or self.note) if lang == "en" else self.note
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A department setting (work hours, response limit …) that formulas and checks read."""
+
+    name: str
+    value: Any
+    title: str = ""
+    title_en: str = ""
+
+    def label(self, lang: str = "zh") -> str:
+        return (self.title_en if lang == "en" else self.title) or self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -155,7 +173,8 @@ class WorkbookSpec:
     description: str = ""
     description_en: str = ""
     version: int = 1
-    parameters: tuple[tuple[str, Any], ...] = ()
+    parameters: tuple[tuple[str, Any], ...] = ()  # (name, value), for lookups
+    parameter_specs: tuple[ParameterSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = ()
     metrics: tuple[MetricSpec, ...] = ()
     summary_sheet: str = "汇总"

@@ -1,0 +1,99 @@
+"""Findings and reports: everything that can be wrong with a submitted workbook is a Finding
+with a stable rule code, a cell, and a message in Chinese and English rendered from one
+template per rule (see `ecomsheets.messages`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ecomsheets import messages
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    rule: str
+    message: str
+    message_en: str
+    file: str | None = None
+    sheet: str | None = None
+    table: str | None = None
+    cell: str | None = None  # "D17"; None for a whole sheet, column or file
+    row: int | None = None  # Excel row number
+    column: str | None = None  # schema column name
+    header: str | None = None  # the header text as written in the file
+    value: Any = None  # the offending value, as text
+    expected: Any = None  # e.g. the recomputed value
+
+    @property
+    def where(self) -> str:
+        """`订单!D17`, `订单`, or the file name."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or self.file or ""
+
+    def text(self, lang: str = "zh") -> str:
+        return self.message_en if lang == "en" else self.message
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("file")
+        return {k: d[k] for k in ("severity", "sheet", "table", "cell", "row", "column", "header",
+                                  "value", "rule", "message", "message_en", "expected")}
+
+
+def finding(rule: str, severity: str = ERROR, **fields) -> Finding:
+    """Build a Finding whose messages come from the rule's template (`f_<rule>`).
+
+    Template fields are the Finding's own fields plus any extra keyword given.
+    """
+    params = {k: ("" if v is None else v) for k, v in fields.items()}
+    params.setdefault("value", "")
+    params.setdefault("header", "")
+    zh, en = messages.both(f"f_{rule}", **params)
+    known = Finding.__dataclass_fields__
+    kept = {k: v for k, v in fields.items() if k in known}
+    return Finding(severity=severity, rule=rule, message=zh, message_en=en, **kept)
+
+
+@dataclass
+class Report:
+    """The result of validating one file."""
+
+    file: str
+    bundle: str | None = None
+    schema_version: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+    rows_checked: int = 0
+    sheets_checked: int = 0
+    sha256: str | None = None
+    size: int | None = None
+    seconds: float = 0.0
+    truncated: dict[str, int] = field(default_factory=dict)  # "rule/column" -> findings not listed
+    unreadable: bool = False  # the file could not be read at all (exit code 2)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == ERROR for f in self.findings) + sum(
+            n for k, n in self.truncated.items() if k.startswith(ERROR))
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == WARNING for f in self.findings) + sum(
+            n for k, n in self.truncated.items() if k.startswith(WARNING))
+
+    @property
+    def valid(self) -> bool:
+        return not self.unreadable and self.errors == 0
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file, "bundle": self.bundle, "schema_version": self.schema_version,
+            "valid": self.valid,
+            "summary": {"errors": self.errors, "warnings": self.warnings,
+                        "rows_checked": self.rows_checked, "sheets_checked": self.sheets_checked},
+            "findings": [f.to_dict() for f in self.findings],
+        }

@@ -1,0 +1,899 @@
+"""`ecomsheets generate`: read the generated workbooks back with openpyxl and check them
+against the schema catalogue, a golden snapshot, the command line and atomic writing.
+
+The golden snapshot is tests/golden/department_2026-12.json. To remake it after an intended
+change: `ECOMSHEETS_UPDATE_GOLDEN=1 python -m pytest -q tests/test_generate.py -k golden`,
+review the diff, then run the tests again without the variable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from datetime import date, datetime, time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.utils import get_column_letter
+
+import ecomsheets.generate.workbook as workbook_module
+from ecomsheets.cli import main
+from ecomsheets.errors import UsageError
+from ecomsheets.generate import generate_workbook
+from ecomsheets.generate.layout import TableLayout
+from ecomsheets.months import parse_month
+from ecomsheets.schema import load_catalog
+from ecomsheets.schema.derived import excel_formula
+
+ROWS = 20
+NOW = datetime(2026, 12, 1, 9, 0)
+MONTH = "2026-12"
+MAX_ROW = 1048576
+GOLDEN = Path(__file__).parent / "golden" / "department_2026-12.json"
+UPDATE_ENV = "ECOMSHEETS_UPDATE_GOLDEN"
+
+# What every column type must look like in the sheet (literal, so a change is noticed).
+TYPE_FORMATS = {
+    "string": "@", "text": "@", "phone": "@", "enum": "@", "bool": "@",
+    "integer": "#,##0", "decimal": "#,##0.00", "money": '"¥"#,##0.00', "percent": "0.00%",
+    "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "time": "hh:mm",
+}
+TYPE_VALIDATIONS = {"integer": "whole", "decimal": "decimal", "money": "decimal", "percent": "decimal",
+                    "date": "date", "datetime": "date", "time": "time", "enum": "list", "bool": "list",
+                    "phone": "textLength"}
+HEADER_BG, DERIVED_HEADER_BG, DERIVED_BG, STAR_COLOR = "FF1F4E78", "FF5B6770", "FFEDEFF1", "FFFF8080"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LISTS_RANGE = re.compile(r"^'_lists'!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
+
+
+def excel_serial(d: date | datetime) -> float:
+    dt = d if isinstance(d, datetime) else datetime.combine(d, time())
+    return (dt - datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+def generate(path: Path, **kw):
+    kw.setdefault("month", parse_month(MONTH))
+    kw.setdefault("rows", ROWS)
+    kw.setdefault("now", NOW)
+    return generate_workbook(load_catalog(), "department", path, **kw)
+
+
+def letters(table) -> dict[str, str]:
+    return {c.name: get_column_letter(i + 1) for i, c in enumerate(table.columns)}
+
+
+def column_format(ws, index: int) -> str:
+    """The number format of a column's default style (xlsxwriter pre-formats whole columns)."""
+    for dim in ws.column_dimensions.values():
+        if dim.min and dim.min <= index <= dim.max:
+            return dim.number_format
+    raise AssertionError(f"{ws.title}: no column style covers column {index}")
+
+
+def effective_format(ws, row: int, index: int) -> str:
+    cell = ws.cell(row, index)
+    return cell.number_format if cell.has_style else column_format(ws, index)
+
+
+def validations(ws) -> dict[str, object]:
+    """Data validations by the column letter they cover (each covers exactly one column)."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        ref = str(dv.sqref)
+        letter = re.match(r"[A-Z]+", ref).group(0)
+        assert letter not in out, f"{ws.title}: two validations on column {letter}"
+        out[letter] = dv
+    return out
+
+
+def read_meta(wb) -> dict[str, str]:
+    ws = wb["_meta"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("key", "value")
+    return {k: v for k, v in rows[1:]}
+
+
+def cell_strings(ws) -> list[str]:
+    return [str(v) for row in ws.iter_rows(values_only=True) for v in row if v not in (None, "")]
+
+
+def dot_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures: each workbook is generated and read once per module.
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def bundle(catalog):
+    return catalog.workbook("department")
+
+
+@pytest.fixture(scope="module")
+def tables(catalog, bundle):
+    return [catalog.tables[n] for n in bundle.tables]
+
+
+@pytest.fixture(scope="module")
+def dept(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dept")
+    path = folder / "department.xlsx"
+    result = generate(path)
+    return path, result
+
+
+@pytest.fixture(scope="module")
+def wb(dept):
+    return openpyxl.load_workbook(dept[0])
+
+
+@pytest.fixture(scope="module")
+def wb_rich(dept):
+    return openpyxl.load_workbook(dept[0], rich_text=True)
+
+
+@pytest.fixture(scope="module")
+def meta(wb):
+    return read_meta(wb)
+
+
+@pytest.fixture(scope="module")
+def summary_meta(meta):
+    return json.loads(meta["summary"])
+
+
+@pytest.fixture(scope="module")
+def en_wb(tmp_path_factory):
+    path = tmp_path_factory.mktemp("en") / "department_en.xlsx"
+    generate(path, lang="en", rows=5)
+    return openpyxl.load_workbook(path)
+
+
+@pytest.fixture(scope="module")
+def subset_wb(tmp_path_factory):
+    path = tmp_path_factory.mktemp("subset") / "orders_customers.xlsx"
+    generate(path, tables=["orders", "customers"], rows=5)
+    return openpyxl.load_workbook(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Sheets
+
+
+def test_sheet_order_names_and_visibility(wb, dept, tables):
+    expected = ["说明", "汇总"] + [t.sheet for t in tables] + ["_lists", "_meta"]
+    assert wb.sheetnames == expected
+    assert dept[1].sheets == expected
+    assert [t.sheet for t in tables] == ["员工", "定岗定编", "客户", "库存", "订单", "销售", "物流", "投诉", "日报", "考勤"]
+    for ws in wb.worksheets:
+        want = "hidden" if ws.title.startswith("_") else "visible"
+        assert ws.sheet_state == want, ws.title
+    assert wb.active.title == "说明"
+
+
+def test_table_headers_are_the_column_titles(wb, wb_rich, tables):
+    for t in tables:
+        ws, rich = wb[t.sheet], wb_rich[t.sheet]
+        hr = t.header_row
+        assert hr == 2
+        plain = [c.value for c in ws[hr]]
+        assert plain == [c.title + ("*" if c.required and not c.derived else "") for c in t.columns], t.name
+        for i, col in enumerate(t.columns, start=1):
+            value = rich.cell(hr, i).value
+            if col.required and not col.derived:
+                # The star is a separate red run of a rich string: [title, TextBlock('*')].
+                assert isinstance(value, CellRichText), (t.name, col.name)
+                parts = list(value)
+                assert [str(p) for p in parts] == [col.title, "*"]
+                assert isinstance(parts[1], TextBlock)
+                assert parts[1].font.color.rgb == STAR_COLOR
+                assert parts[1].font.b
+            else:
+                assert value == col.title, (t.name, col.name)
+            fill = ws.cell(hr, i).fill.fgColor.rgb
+            assert fill == (DERIVED_HEADER_BG if col.derived else HEADER_BG), (t.name, col.name)
+        # Nothing else on the header row, no data typed in.
+        assert ws.cell(hr, len(t.columns) + 1).value is None
+
+
+def test_banner_freeze_autofilter_print(wb, tables):
+    for t in tables:
+        ws = wb[t.sheet]
+        last_col = get_column_letter(len(t.columns))
+        last_row = t.first_data_row + ROWS - 1
+        assert ws.freeze_panes == f"A{t.first_data_row}" == "A3"
+        assert ws.auto_filter.ref == f"A{t.header_row}:{last_col}{last_row}"
+        assert [str(r) for r in ws.merged_cells.ranges] == [f"A1:{last_col}1"]
+        banner = ws["A1"].value
+        assert banner.startswith(f"{t.title}　2026年12月")
+        assert "带 * 的列必填" in banner
+        assert ws.print_title_rows == "$2:$2"
+        assert ws.page_setup.orientation == "landscape"
+
+
+def test_column_number_formats(wb, tables):
+    for t in tables:
+        ws = wb[t.sheet]
+        for i, col in enumerate(t.columns, start=1):
+            want = TYPE_FORMATS[col.type]
+            assert col.coltype.num_format == want, col.type
+            assert column_format(ws, i) == want, (t.name, col.name)
+            assert effective_format(ws, t.first_data_row, i) == want, (t.name, col.name)
+    orders = wb["订单"]
+    assert column_format(orders, 7) == '"¥"#,##0.00'  # 单价
+    assert column_format(orders, 2) == "yyyy-mm-dd"  # 下单日期
+    assert column_format(wb["投诉"], 5) == "yyyy-mm-dd hh:mm"  # 接收时间
+    assert column_format(wb["考勤"], 3) == "hh:mm"  # 上班打卡
+    assert column_format(wb["日报"], 4) == "0.00%"  # 完成度
+
+
+def test_validations_follow_column_types(wb, tables):
+    month = parse_month(MONTH)
+    by_name = {t.name: t for t in tables}
+    for t in tables:
+        ws = wb[t.sheet]
+        dvs = validations(ws)
+        assert len(dvs) == len(t.columns), t.name
+        for col_name, letter in letters(t).items():
+            col = t.column(col_name)
+            dv = dvs[letter]
+            where = (t.name, col.name)
+            assert str(dv.sqref) == f"{letter}{t.first_data_row}:{letter}{t.first_data_row + ROWS - 1}", where
+            assert dv.allow_blank, where
+            # Input prompt in Chinese, titled with the column title.
+            assert dv.showInputMessage and dv.promptTitle == col.title[:32], where
+            assert dv.prompt and CJK.search(dv.prompt), where
+            if col.derived:
+                assert (dv.type, dv.formula1) == ("custom", "FALSE"), where
+            elif col.references:
+                ref = by_name[col.ref_table]
+                rl = letters(ref)[col.ref_column]
+                assert dv.type == "list", where
+                assert dv.formula1 == f"'{ref.sheet}'!${rl}${ref.first_data_row}:${rl}${ref.first_data_row + ROWS - 1}"
+            elif col.type in ("string", "text"):
+                if col.max_length:
+                    assert (dv.type, dv.operator, dv.formula1) == ("textLength", "lessThanOrEqual",
+                                                                   str(col.max_length)), where
+                else:
+                    assert dv.type is None, where  # prompt only ("any value")
+            else:
+                assert dv.type == TYPE_VALIDATIONS[col.type], where
+            if dv.type is None:
+                assert not dv.error, where
+                continue
+            # Anything that can be refused says why, in Chinese, and stops the entry.
+            assert dv.showErrorMessage, where
+            assert dv.errorStyle in (None, "stop"), where
+            assert dv.errorTitle == col.title[:32], where
+            assert dv.error and CJK.search(dv.error), where
+            if dv.type in ("whole", "decimal"):
+                assert dv.operator in (None, "between"), where
+                if col.min is not None:
+                    assert float(dv.formula1) == col.min, where
+                if col.max is not None:
+                    assert float(dv.formula2) == col.max, where
+            if dv.type == "date":
+                if col.in_month:
+                    lo, hi = month.start, month.end
+                else:
+                    lo, hi = date(2000, 1, 1), date(2099, 12, 31)
+                assert float(dv.formula1) == excel_serial(lo), where
+                assert excel_serial(hi) <= float(dv.formula2) < excel_serial(hi) + 1, where
+                if col.in_month:
+                    assert "2026-12-01 至 2026-12-31" in dv.prompt and "2026-12-01 至 2026-12-31" in dv.error
+            if dv.type == "time":
+                assert float(dv.formula1) == 0 and 0.9999 < float(dv.formula2) < 1, where
+    # A few literal spot checks.
+    orders = validations(wb["订单"])
+    assert (orders["F"].type, orders["F"].formula1, orders["F"].formula2) == ("whole", "1", "100000")
+    assert orders["F"].error == "请输入整数，1 到 100,000 之间"
+    assert orders["B"].formula1 == "46357"  # 2026-12-01
+    assert int(float(orders["B"].formula2)) == 46387  # 2026-12-31
+    assert orders["I"].error == "这一列由公式自动计算，请不要手工填写。"
+    assert validations(wb["客户"])["I"].formula1 == '"是,否"'  # 是否会员
+    phone = validations(wb["员工"])["G"]
+    assert (phone.type, phone.operator, phone.formula1) == ("textLength", "equal", "11")
+
+
+def test_enum_lists_point_at_the_lists_sheet(wb, tables):
+    lists = wb["_lists"]
+    seen = set()
+    for t in tables:
+        dvs = validations(wb[t.sheet])
+        for col_name, letter in letters(t).items():
+            col = t.column(col_name)
+            if col.type != "enum" or col.derived:
+                continue
+            dv = dvs[letter]
+            m = LISTS_RANGE.match(dv.formula1)
+            assert m, (t.name, col.name, dv.formula1)
+            c1, r1, c2, r2 = m.group(1), int(m.group(2)), m.group(3), int(m.group(4))
+            assert c1 == c2 and r1 == 1 and r2 == len(col.values), (t.name, col.name)
+            values = [lists[f"{c1}{r}"].value for r in range(r1, r2 + 1)]
+            assert values == list(col.values), (t.name, col.name)
+            assert lists[f"{c1}{r2 + 1}"].value is None
+            seen.add(dv.formula1)
+    # Identical value lists share one range (channels, provinces are used by several tables).
+    assert len(seen) == lists.max_column
+    channels = validations(wb["订单"])["D"].formula1
+    assert [lists[f"{LISTS_RANGE.match(channels).group(1)}{r}"].value for r in range(1, 7)] == \
+        ["淘宝", "天猫", "京东", "拼多多", "抖音", "其他"]
+    assert validations(wb["客户"])["F"].formula1 == channels
+
+
+def test_reference_columns_list_the_referenced_key_range(wb):
+    assert validations(wb["订单"])["C"].formula1 == "'客户'!$A$3:$A$22"  # 客户编号
+    assert validations(wb["订单"])["E"].formula1 == "'库存'!$A$3:$A$22"  # 商品SKU
+    assert validations(wb["员工"])["C"].formula1 == "'定岗定编'!$C$3:$C$22"  # 岗位 -> 岗位名称
+    assert validations(wb["物流"])["H"].formula1 == "'员工'!$A$3:$A$22"  # 发货人
+    assert validations(wb["物流"])["A"].formula1 == "'订单'!$A$3:$A$22"  # 订单编号
+
+
+# --------------------------------------------------------------------------------------------
+# Derived columns
+
+
+def test_derived_columns_hold_their_formula_on_every_row(wb, tables):
+    found = 0
+    for t in tables:
+        ws = wb[t.sheet]
+        lt = letters(t)
+        for i, col in enumerate(t.columns, start=1):
+            if not col.derived:
+                continue
+            for r in range(t.first_data_row, t.first_data_row + ROWS):
+                want = excel_formula(t, col, lambda n: f"{lt[n]}{r}")
+                cell = ws.cell(r, i)
+                assert cell.value == want, (t.name, col.name, r)
+                assert cell.number_format == TYPE_FORMATS[col.type]
+                assert cell.fill.fgColor.rgb == DERIVED_BG
+                found += 1
+            # Nothing below the pre-formatted rows.
+            assert ws.cell(t.first_data_row + ROWS, i).value is None
+        # Non-derived columns stay empty.
+        for i, col in enumerate(t.columns, start=1):
+            if not col.derived:
+                assert all(ws.cell(r, i).value is None for r in range(t.first_data_row, t.first_data_row + ROWS))
+    assert found == 8 * ROWS  # change, closing_stock, stock_value, below_safety, amount, transit, response, hours
+
+
+def test_derived_formula_literals(wb):
+    """Literal texts, so a regression in the formula builder itself is caught."""
+    assert wb["订单"]["I3"].value == '=IF(OR(F3="",G3=""),"",ROUND(F3*G3-H3,2))'
+    assert wb["订单"]["I22"].value == '=IF(OR(F22="",G22=""),"",ROUND(F22*G22-H22,2))'
+    assert wb["库存"]["G3"].value == '=IF(AND(D3="",E3="",F3=""),"",D3+E3-F3)'
+    assert wb["库存"]["J3"].value == '=IF(G3="","",ROUND(G3*I3,2))'
+    assert wb["库存"]["K3"].value == '=IF(G3="","",IF(G3<H3,1,0))'
+    assert wb["物流"]["F3"].value == '=IF(OR(E3="",D3=""),"",E3-D3)'
+    assert wb["投诉"]["G3"].value == '=IF(OR(F3="",E3=""),"",ROUND((F3-E3)*1440,0))'
+    assert wb["考勤"]["E3"].value == '=IF(OR(D3="",C3=""),"",ROUND((D3-C3)*24,2))'
+    assert wb["定岗定编"]["F3"].value == '=IF(OR(E3="",D3=""),"",E3-D3)'
+
+
+# --------------------------------------------------------------------------------------------
+# Summary sheet
+
+
+def _find_row(ws, label: str) -> int:
+    rows = [c.row for c in ws["A"] if c.value == label]
+    assert len(rows) == 1, f"{label!r} found {len(rows)} times in column A"
+    return rows[0]
+
+
+def test_summary_parameters(wb, bundle, summary_meta):
+    ws = wb["汇总"]
+    assert ws["A1"].value == "电商部月度工作簿 · 汇总　2026年12月"
+    params = summary_meta["params"]
+    assert list(params) == ["month"] + [k for k, _ in bundle.parameters]
+    month = ws[params["month"].replace("$", "")]
+    assert month.value == datetime(2026, 12, 1)
+    assert month.number_format == "yyyy-mm"
+    assert ws.cell(month.row, 1).value == "月份（当月 1 日）"
+    values = dict(bundle.parameters)
+    for key, ref in params.items():
+        if key == "month":
+            continue
+        cell = ws[ref.replace("$", "")]
+        assert ws.cell(cell.row, 1).value == key
+        want = values[key]
+        if isinstance(want, str) and re.match(r"^\d{1,2}:\d{2}$", want):
+            h, m = map(int, want.split(":"))
+            assert cell.value == time(h, m) and cell.number_format == "hh:mm", key
+        else:
+            assert cell.value == want, key
+        assert cell.fill.fgColor.rgb == "FFFFF2CC"  # yellow = editable
+
+
+def test_summary_record_counts(wb, tables):
+    ws = wb["汇总"]
+    for t in tables:
+        key = TableLayout(t, t.sheet, ROWS).key_column()
+        kl = letters(t)[key.name]
+        row = _find_row(ws, f"{t.sheet} 记录数")
+        assert ws.cell(row, 2).value == f"=COUNTIF('{t.sheet}'!${kl}$3:${kl}${MAX_ROW},\"<>\")", t.name
+        for col in t.columns:
+            if col.type == "money":
+                ml = letters(t)[col.name]
+                row = _find_row(ws, f"{t.sheet} {col.title}合计")
+                assert ws.cell(row, 2).value == f"=SUM('{t.sheet}'!${ml}$3:${ml}${MAX_ROW})"
+    assert ws.cell(_find_row(ws, "订单 记录数"), 2).value == '=COUNTIF(\'订单\'!$A$3:$A$1048576,"<>")'
+    assert ws.cell(_find_row(ws, "物流 记录数"), 2).value == '=COUNTIF(\'物流\'!$C$3:$C$1048576,"<>")'
+
+
+def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
+    ws = wb["汇总"]
+    by_table = {t.name: t for t in tables}
+    metrics = summary_meta["metrics"]
+    cells = {}
+    for m in bundle.metrics:
+        if m.by is not None:
+            continue
+        ref = metrics[m.name]["cell"]
+        sheet, coord = ref.split("!")
+        assert sheet == "汇总"
+        cell = ws[coord]
+        cells[m.name] = "$" + re.sub(r"(\d+)", r"$\1", coord)
+        assert ws.cell(cell.row, 1).value == m.title, m.name
+        assert cell.number_format == TYPE_FORMATS[m.format], m.name
+        f = cell.value
+        assert isinstance(f, str) and f.startswith("="), m.name
+        if m.expr:
+            assert f.startswith("=IFERROR(") and f.endswith(',"")'), m.name
+            continue
+        t = by_table[m.table]
+        lt = letters(t)
+        rng = lambda n: f"'{t.sheet}'!${lt[n]}$3:${lt[n]}${MAX_ROW}"  # noqa: E731
+        if m.agg == "sum":
+            if m.where:
+                assert f.startswith(f"=SUMIFS({rng(m.column)},"), m.name
+            else:
+                assert f == f"=SUM({rng(m.column)})", m.name
+        elif m.agg == "count":
+            key = TableLayout(t, t.sheet, ROWS).key_column().name
+            assert f.startswith("=COUNTIFS(") and f.endswith(f'{rng(key)},"<>")'), m.name
+        elif m.agg == "avg":
+            assert f.startswith(f"=IFERROR(AVERAGEIFS({rng(m.column)},"), m.name
+        elif m.agg == "distinct":
+            assert f.startswith("=SUMPRODUCT("), m.name
+        else:
+            pytest.fail(f"unexpected aggregate {m.agg}")
+    # Literal checks of each kind.
+    assert ws[metrics["sales_total"]["cell"].split("!")[1]].value == "=SUM('订单'!$I$3:$I$1048576)"
+    assert ws[metrics["order_count"]["cell"].split("!")[1]].value == \
+        '=SUMPRODUCT((\'订单\'!$A$3:$A$22<>"")/COUNTIF(\'订单\'!$A$3:$A$22,\'订单\'!$A$3:$A$22&""))'
+    assert ws[metrics["avg_order_value"]["cell"].split("!")[1]].value == \
+        f'=IFERROR({cells["sales_total"]}/{cells["order_count"]},"")'
+    assert ws[metrics["resolution_rate"]["cell"].split("!")[1]].value == \
+        f'=IFERROR({cells["resolved_count"]}/{cells["complaint_count"]},"")'
+    assert ws[metrics["skus_below_safety"]["cell"].split("!")[1]].value == \
+        '=COUNTIFS(\'库存\'!$K$3:$K$1048576,"1",\'库存\'!$A$3:$A$1048576,"<>")'
+    assert ws[metrics["avg_transit_days"]["cell"].split("!")[1]].value == (
+        '=IFERROR(AVERAGEIFS(\'物流\'!$F$3:$F$1048576,\'物流\'!$G$3:$G$1048576,"已签收",'
+        '\'物流\'!$F$3:$F$1048576,">=0"),"")')
+    limit = summary_meta["params"]["response_limit_minutes"]
+    assert ws[metrics["over_limit_responses"]["cell"].split("!")[1]].value == (
+        f'=COUNTIFS(\'投诉\'!$G$3:$G$1048576,">"&{limit},\'投诉\'!$A$3:$A$1048576,"<>")')
+    assert ws[metrics["on_time_rate"]["cell"].split("!")[1]].number_format == "0.00%"
+
+
+def _range_cells(ws, ref: str):
+    return [row[0] for row in ws[ref]]
+
+
+def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
+    ws = wb["汇总"]
+    by_table = {t.name: t for t in tables}
+    metrics = summary_meta["metrics"]
+    grouped = [m for m in bundle.metrics if m.by is not None]
+    assert len(grouped) == 11
+    for m in grouped:
+        info = metrics[m.name]
+        t = by_table[m.table]
+        by_col = t.column(m.by)
+        keys, values = _range_cells(ws, info["keys"]), _range_cells(ws, info["values"])
+        assert len(keys) == len(values), m.name
+        assert [c.row for c in keys] == [c.row for c in values], m.name
+        # Header row above the grid: the group column title and the metric's label.
+        head = keys[0].row - 1
+        assert ws.cell(head, 1).value == by_col.title, m.name
+        assert ws.cell(head, values[0].column).value == m.title, m.name
+        if m.period == "day":
+            assert info["grid"] == "day" and len(keys) == 31
+            for i, k in enumerate(keys):
+                assert k.value == f'=IF($B$4="","",IF($B$4+{i}<=EOMONTH($B$4,0),$B$4+{i},""))'
+                assert k.number_format == "yyyy-mm-dd"
+        elif by_col.values and not by_col.references:
+            assert info["grid"] == "values", m.name
+            assert [k.value for k in keys] == list(by_col.values), m.name
+        else:
+            assert info["grid"] == "rows", m.name
+            src = by_table[by_col.ref_table] if by_col.references else t
+            sl = letters(src)[by_col.ref_column if by_col.references else by_col.name]
+            assert [k.value for k in keys] == [f"=IF('{src.sheet}'!${sl}${r}=\"\",\"\",'{src.sheet}'!${sl}${r})"
+                                               for r in range(3, 3 + ROWS)], m.name
+        fn = {"sum": "SUMIFS(", "count": "COUNTIFS("}[m.agg]
+        by_rng = f"'{t.sheet}'!${letters(t)[m.by]}$3:${letters(t)[m.by]}${MAX_ROW}"
+        for k, v in zip(keys, values):
+            assert isinstance(v.value, str) and fn in v.value, (m.name, v.coordinate)
+            assert f"{by_rng}," in v.value and f"$A${k.row}" in v.value, (m.name, v.coordinate)
+            assert v.number_format == TYPE_FORMATS[m.format]
+    # sales_by_channel: the six channels, a SUMIFS of the order amount per channel.
+    info = metrics["sales_by_channel"]
+    keys, values = _range_cells(ws, info["keys"]), _range_cells(ws, info["values"])
+    assert [k.value for k in keys] == ["淘宝", "天猫", "京东", "拼多多", "抖音", "其他"]
+    for k, v in zip(keys, values):
+        assert v.value == f"=SUMIFS('订单'!$I$3:$I$1048576,'订单'!$D$3:$D$1048576,$A${k.row})"
+    # Three headcount metrics share one grid (same table and group column).
+    hc = [metrics[n] for n in ("headcount_current_by_position", "headcount_planned_by_position",
+                               "headcount_change_by_position")]
+    assert len({h["keys"] for h in hc}) == 1
+    assert [h["values"][0] for h in hc] == ["B", "C", "D"]
+
+
+def test_meta_summary_cells_hold_formulas(wb, summary_meta, bundle):
+    ws = wb[summary_meta["sheet"]]
+    assert summary_meta["sheet"] == "汇总"
+    assert set(summary_meta["metrics"]) == {m.name for m in bundle.metrics}
+    for name, info in summary_meta["metrics"].items():
+        if "cell" in info:
+            sheet, coord = info["cell"].split("!")
+            assert sheet == "汇总"
+            assert str(ws[coord].value).startswith("="), name
+        else:
+            assert info["sheet"] == "汇总"
+            for c in _range_cells(ws, info["values"]):
+                assert str(c.value).startswith("="), (name, c.coordinate)
+            for c in _range_cells(ws, info["keys"]):
+                assert c.value not in (None, ""), (name, c.coordinate)
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata and instructions
+
+
+def test_meta_sheet(meta, bundle, tables):
+    assert meta["format"] == "ecomsheets/1"
+    assert meta["bundle"] == "department"
+    assert json.loads(meta["bundle_version"]) == bundle.version == 1
+    assert meta["month"] == "2026-12"
+    assert meta["lang"] == "zh"
+    assert json.loads(meta["rows"]) == ROWS
+    assert meta["generated_at"] == "2026-12-01 09:00:00"
+    assert meta["generator"].startswith("ecomsheets ")
+    assert json.loads(meta["tables"]) == [
+        {"name": t.name, "version": t.version, "sheet": t.sheet, "header_row": t.header_row,
+         "first_data_row": t.first_data_row, "columns": [c.name for c in t.columns]} for t in tables]
+    assert list(meta) == ["format", "generator", "bundle", "bundle_version", "generated_at", "month", "lang",
+                          "rows", "tables", "summary"]
+
+
+def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
+    texts = cell_strings(wb["说明"])
+    assert texts[0] == "电商部月度工作簿　2026年12月"
+    assert "生成时间：2026-12-01 09:00:00　模板版本：department v1" in texts
+    for t in tables:
+        assert t.sheet in texts, t.name  # the overview table
+        assert f"{t.sheet}：{t.title}" in texts, t.name  # the table's section heading
+        for col in t.columns:
+            assert col.title in texts, (t.name, col.name)
+        for rule in t.rules:
+            assert f"· {rule.message}" in texts
+    # The column letters next to the titles agree with the sheet.
+    ws = wb["说明"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    orders_at = next(i for i, r in enumerate(rows) if r[0] == "订单：订单管理表")
+    header_at = next(i for i in range(orders_at, len(rows)) if rows[i][:2] == ["列", "列名"])
+    orders = next(t for t in tables if t.name == "orders")
+    lines = rows[header_at + 1: header_at + 1 + len(orders.columns)]
+    assert [(r[0], r[1]) for r in lines] == [(get_column_letter(i + 1), c.title)
+                                             for i, c in enumerate(orders.columns)]
+    assert lines[8][3] == "自动计算：ROUND(数量×单价-优惠金额,2)，请勿手填"
+
+
+# --------------------------------------------------------------------------------------------
+# Language and table selection
+
+
+def test_english_workbook(en_wb, tables):
+    wb = en_wb
+    assert wb.sheetnames == ["Instructions", "Summary"] + [t.sheet_en for t in tables] + ["_lists", "_meta"]
+    assert wb.sheetnames[2:12] == ["Employees", "Headcount plan", "Customers", "Inventory", "Orders", "Sales",
+                                   "Logistics", "Complaints", "Daily reports", "Attendance"]
+    for t in tables:
+        ws = wb[t.sheet_en]
+        assert [c.value for c in ws[2]] == [c.title_en + ("*" if c.required and not c.derived else "")
+                                            for c in t.columns], t.name
+        assert ws["A1"].value.startswith(f"{t.title_en}　December 2026")
+        for dv in ws.data_validations.dataValidation:
+            assert not CJK.search(dv.promptTitle or ""), (t.name, dv.sqref)
+    assert wb["Orders"]["I3"].value == '=IF(OR(F3="",G3=""),"",ROUND(F3*G3-H3,2))'
+    assert validations(wb["Orders"])["C"].formula1 == "'Customers'!$A$3:$A$7"
+    meta = read_meta(wb)
+    assert meta["lang"] == "en"
+    assert json.loads(meta["summary"])["sheet"] == "Summary"
+    assert [t["sheet"] for t in json.loads(meta["tables"])] == [t.sheet_en for t in tables]
+    summary = wb["Summary"]
+    assert summary.cell(_find_row(summary, "Orders: records"), 2).value == \
+        '=COUNTIF(\'Orders\'!$A$3:$A$1048576,"<>")'
+    texts = cell_strings(wb["Instructions"])
+    for t in tables:
+        assert t.sheet_en in texts
+        for col in t.columns:
+            assert col.title_en in texts, (t.name, col.name)
+
+
+def test_table_selection(subset_wb, bundle):
+    wb = subset_wb
+    assert wb.sheetnames == ["说明", "汇总", "客户", "订单", "_lists", "_meta"]
+    meta = read_meta(wb)
+    assert [t["name"] for t in json.loads(meta["tables"])] == ["customers", "orders"]
+    metrics = json.loads(meta["summary"])["metrics"]
+    kept = {"order_count", "sales_total", "paid_total", "avg_order_value", "units_sold", "sales_by_channel",
+            "sales_by_province", "sales_by_day"}
+    assert set(metrics) == kept
+    assert all(m.table in (None, "orders") for m in bundle.metrics if m.name in kept)
+    # Every summary formula only reads the sheets of this workbook.
+    formulas = [c.value for row in wb["汇总"].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("=")]
+    assert formulas
+    for f in formulas:
+        for sheet in re.findall(r"'([^']+)'!", f):
+            assert sheet in ("订单", "客户"), f
+    labels = cell_strings(wb["汇总"])
+    for gone in ("库存总金额", "投诉数", "员工 记录数", "各SKU销量"):
+        assert gone not in labels
+    # The dropdown of 客户编号 still lists the 客户 sheet; 商品SKU has nothing to list.
+    dvs = validations(wb["订单"])
+    assert dvs["C"].formula1 == "'客户'!$A$3:$A$7"
+    assert dvs["E"].type is None
+    texts = cell_strings(wb["说明"])
+    assert "库存：产品库存管理表" not in texts and "订单：订单管理表" in texts
+
+
+# --------------------------------------------------------------------------------------------
+# Golden snapshot
+
+
+def _jsonable(v):
+    if isinstance(v, (datetime, date, time)):
+        return v.isoformat()
+    return v
+
+
+def snapshot(wb) -> dict:
+    out = {"sheets": [[ws.title, ws.sheet_state] for ws in wb.worksheets], "tables": {}}
+    meta = read_meta(wb)
+    for t in json.loads(meta["tables"]):
+        ws = wb[t["sheet"]]
+        hr, first, n = t["header_row"], t["first_data_row"], len(t["columns"])
+        out["tables"][t["sheet"]] = {
+            "header": [str(ws.cell(hr, i).value) for i in range(1, n + 1)],
+            "freeze_panes": ws.freeze_panes,
+            "autofilter": ws.auto_filter.ref,
+            "validations": [{"sqref": str(dv.sqref), "type": dv.type, "operator": dv.operator,
+                             "formula1": dv.formula1, "formula2": dv.formula2}
+                            for dv in ws.data_validations.dataValidation],
+            "first_row_formats": {ws.cell(first, i).coordinate: effective_format(ws, first, i)
+                                  for i in range(1, n + 1)},
+            "first_row_formulas": {ws.cell(first, i).coordinate: ws.cell(first, i).value
+                                   for i in range(1, n + 1) if ws.cell(first, i).value is not None},
+        }
+    summary = wb[json.loads(meta["summary"])["sheet"]]
+    out["summary"] = {c.coordinate: _jsonable(c.value) for row in summary.iter_rows() for c in row
+                      if c.value is not None}
+    out["lists"] = [[v for v in col if v is not None] for col in wb["_lists"].iter_cols(values_only=True)]
+    out["meta"] = {k: v for k, v in meta.items() if k != "generator"}
+    return json.loads(json.dumps(out, ensure_ascii=False))
+
+
+def test_golden_snapshot(wb):
+    current = snapshot(wb)
+    if os.environ.get(UPDATE_ENV) == "1" or not GOLDEN.exists():
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                          encoding="utf-8")
+        pytest.fail(f"wrote the golden snapshot {GOLDEN} from the current generator (department bundle, "
+                    f"month {MONTH}, rows={ROWS}, now={NOW:%Y-%m-%d %H:%M}); review it with a diff and run "
+                    f"the tests again without {UPDATE_ENV}=1")
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert current["sheets"] == golden["sheets"]
+    assert current["meta"] == golden["meta"]
+    assert current["lists"] == golden["lists"]
+    assert sorted(current["tables"]) == sorted(golden["tables"])
+    for sheet, want in golden["tables"].items():
+        for key in want:
+            assert current["tables"][sheet][key] == want[key], (sheet, key)
+    diff = {k: (current["summary"].get(k), golden["summary"].get(k))
+            for k in set(current["summary"]) | set(golden["summary"])
+            if current["summary"].get(k) != golden["summary"].get(k)}
+    assert not diff, f"summary cells differ from the golden file (current, golden): {sorted(diff.items())[:10]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def _run(args):
+    result = CliRunner().invoke(main, args)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def test_cli_generate_writes_the_file(tmp_path):
+    out = tmp_path / "电商部_2026-12.xlsx"
+    result = _run(["generate", "department", "-o", str(out), "--month", "2026-12", "--rows", "5"])
+    assert result.exit_code == 0, result.output
+    assert "已生成" in result.output and "12 个工作表" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["说明", "汇总", "员工"]
+    assert read_meta(wb)["month"] == "2026-12"
+    assert dot_files(tmp_path) == []
+
+    out_en = tmp_path / "en.xlsx"
+    result = _run(["generate", "department", "-o", str(out_en), "--lang", "en", "--tables", "orders, customers",
+                   "--rows", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("wrote ")
+    assert openpyxl.load_workbook(out_en).sheetnames == ["Instructions", "Summary", "Customers", "Orders",
+                                                         "_lists", "_meta"]
+
+
+def test_cli_refuses_to_overwrite_without_force(tmp_path):
+    out = tmp_path / "d.xlsx"
+    assert _run(["generate", "department", "-o", str(out), "--rows", "2"]).exit_code == 0
+    before = out.read_bytes()
+    result = _run(["generate", "department", "-o", str(out), "--rows", "3", "--month", "2026-12"])
+    assert result.exit_code == 2
+    assert "文件已存在" in result.output and "--force" in result.output
+    assert out.read_bytes() == before
+    assert dot_files(tmp_path) == []
+    # With --force it is replaced.
+    result = _run(["generate", "department", "-o", str(out), "--rows", "3", "--month", "2026-12", "--force"])
+    assert result.exit_code == 0
+    assert out.read_bytes() != before
+    assert read_meta(openpyxl.load_workbook(out))["month"] == "2026-12"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--month", "2026-13"], "月份“2026-13”格式不对，应写成 2026-12 这样的年-月"),
+    (["--tables", "nosuch"], "表“nosuch”不属于工作簿“department”"),
+    (["--rows", "0"], "预留行数应在 1 到 100000 之间"),
+], ids=["bad-month", "unknown-table", "bad-rows"])
+def test_cli_usage_errors(tmp_path, args, message):
+    out = tmp_path / "d.xlsx"
+    result = _run(["generate", "department", "-o", str(out)] + args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_unknown_bundle(tmp_path):
+    out = tmp_path / "d.xlsx"
+    result = _run(["generate", "nosuch", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "没有名为“nosuch”的工作簿模板" in result.output and "department" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_missing_folder(tmp_path):
+    out = tmp_path / "no" / "such" / "folder" / "d.xlsx"
+    result = _run(["generate", "department", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "无法写入" in result.output and "目录不存在" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_output_is_a_folder(tmp_path):
+    folder = tmp_path / "out.xlsx"
+    folder.mkdir()
+    result = _run(["generate", "department", "-o", str(folder), "--force"])
+    assert result.exit_code == 2
+    assert folder.is_dir() and list(folder.iterdir()) == []
+    assert dot_files(tmp_path) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writing
+
+
+def test_api_errors_are_usage_errors(tmp_path):
+    with pytest.raises(UsageError) as info:
+        generate(tmp_path / "a.xlsx", tables=["orders", "nosuch"])
+    assert "nosuch" in info.value.text("zh") and "nosuch" in info.value.text("en")
+    with pytest.raises(UsageError):
+        generate(tmp_path / "a.xlsx", rows=0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_temp_files_after_success(tmp_path):
+    result = generate(tmp_path / "a.xlsx", rows=2)
+    assert result.path == tmp_path / "a.xlsx"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+
+
+def test_failure_while_writing_keeps_the_old_file(tmp_path, monkeypatch):
+    out = tmp_path / "a.xlsx"
+    generate(out, rows=2)
+    before = out.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(workbook_module, "write_meta_sheet", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        generate(out, rows=3, force=True)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+
+    with pytest.raises(RuntimeError):
+        generate(tmp_path / "new.xlsx", rows=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+
+
+def test_output_appearing_while_writing_is_not_overwritten(tmp_path, monkeypatch):
+    out = tmp_path / "a.xlsx"
+    original = workbook_module.write_meta_sheet
+
+    def racing(*args, **kwargs):
+        out.write_bytes(b"someone else's file")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(workbook_module, "write_meta_sheet", racing)
+    with pytest.raises(UsageError):
+        generate(out, rows=2)
+    assert out.read_bytes() == b"someone else's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+
+
+def test_generated_file_respects_umask(tmp_path):
+    """mkstemp makes temp files private (0600); the output must get the usual 0666 & ~umask."""
+    old = os.umask(0o022)
+    try:
+        generate(tmp_path / "a.xlsx", rows=2)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.xlsx").stat().st_mode) == 0o644
+
+
+# --------------------------------------------------------------------------------------------
+# Known generator bugs (strict xfail: they start failing loudly once fixed, so drop the mark then)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ecomsheets/generate/summary_sheet.py:234 formats numeric parameters with '#,##0.##', which Excel "
+    "shows with a dangling decimal point for whole numbers (response_limit_minutes 30 shows as '30.'). "
+    "Fix: '#,##0' for ints, '#,##0.00' (or General) for floats."))
+def test_integer_parameters_have_no_dangling_decimal_point(wb, summary_meta):
+    cell = wb["汇总"][summary_meta["params"]["response_limit_minutes"].replace("$", "")]
+    assert cell.value == 30
+    assert not re.search(r"\.#+$", cell.number_format), cell.number_format
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ecomsheets/generate/summary_sheet.py:101-102 writes MetricSpec.note (Chinese only; the model and "
+    "loader have no note_en) into the English summary, e.g. '只统计已签收且填了签收日期的快递'. Fix: add "
+    "note_en to MetricSpec/loader and pick by lang, as columns do."))
+def test_english_summary_has_no_chinese_notes(en_wb):
+    notes = [c.value for c in en_wb["Summary"]["C"] if isinstance(c.value, str) and not c.value.startswith("=")]
+    assert notes and not [n for n in notes if CJK.search(n)]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ecomsheets/generate/workbook.py:61 does not pass `now` to wb.set_properties(created=...), so "
+    "docProps/core.xml carries the wall-clock time and two runs with the same inputs and `now` "
+    "differ byte for byte. Fix: set_properties({..., 'created': now}) when now is given."))
+def test_created_property_uses_now(wb):
+    assert wb.properties.created == NOW
