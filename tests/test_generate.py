@@ -91,11 +91,22 @@ def validations(ws) -> dict[str, object]:
     return out
 
 
-def read_meta(wb) -> dict[str, str]:
+def read_meta_raw(wb) -> dict[str, str]:
+    """The _meta sheet as written: key -> the JSON text in column B (every value, strings too)."""
     ws = wb["_meta"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("key", "value")
-    return {k: v for k, v in rows[1:]}
+    out = {}
+    for k, v in rows[1:]:
+        assert isinstance(k, str) and k not in out, k
+        assert isinstance(v, str), (k, v)  # JSON text, never a number or a bare cell value
+        out[k] = v
+    return out
+
+
+def read_meta(wb) -> dict[str, object]:
+    """The _meta sheet decoded: every value in column B goes through json.loads."""
+    return {k: json.loads(v) for k, v in read_meta_raw(wb).items()}
 
 
 def cell_strings(ws) -> list[str]:
@@ -150,7 +161,7 @@ def meta(wb):
 
 @pytest.fixture(scope="module")
 def summary_meta(meta):
-    return json.loads(meta["summary"])
+    return meta["summary"]
 
 
 @pytest.fixture(scope="module")
@@ -395,6 +406,8 @@ def test_summary_parameters(wb, bundle, summary_meta):
     ws = wb["汇总"]
     assert ws["A1"].value == "电商部月度工作簿 · 汇总　2026年12月"
     params = summary_meta["params"]
+    specs = {p.name: p for p in bundle.parameter_specs}
+    assert list(specs) == [k for k, _ in bundle.parameters]
     assert list(params) == ["month"] + [k for k, _ in bundle.parameters]
     month = ws[params["month"].replace("$", "")]
     assert month.value == datetime(2026, 12, 1)
@@ -405,30 +418,74 @@ def test_summary_parameters(wb, bundle, summary_meta):
         if key == "month":
             continue
         cell = ws[ref.replace("$", "")]
-        assert ws.cell(cell.row, 1).value == key
+        spec = specs[key]
+        assert spec.value == values[key], key
+        # The label is the parameter's title in the workbook language, never the raw key.
+        assert spec.title and spec.title != key, key
+        assert ws.cell(cell.row, 1).value == spec.title == spec.label("zh"), key
         want = values[key]
         if isinstance(want, str) and re.match(r"^\d{1,2}:\d{2}$", want):
             h, m = map(int, want.split(":"))
             assert cell.value == time(h, m) and cell.number_format == "hh:mm", key
+        elif isinstance(want, bool):
+            assert cell.value is want, key
+        elif isinstance(want, int):
+            assert cell.value == want and cell.number_format == "#,##0", key
+        elif isinstance(want, float):
+            assert cell.value == want and cell.number_format == "#,##0.00", key
         else:
-            assert cell.value == want, key
+            assert cell.value == want and cell.number_format == "@", key
         assert cell.fill.fgColor.rgb == "FFFFF2CC"  # yellow = editable
+    # Literal labels, in the order of the bundle.
+    assert [ws.cell(ws[params[k].replace("$", "")].row, 1).value for k in params] == [
+        "月份（当月 1 日）", "上班时间", "下班时间", "午休开始", "午休结束", "投诉首次响应时限（分钟）"]
+    limit = ws[params["response_limit_minutes"].replace("$", "")]
+    assert (limit.value, limit.number_format) == (30, "#,##0")
 
 
 def test_summary_record_counts(wb, tables):
     ws = wb["汇总"]
+    # Only columns marked `total: true` in the schema get a total line.
+    totals = {t.name: [c.name for c in t.columns if c.total] for t in tables}
+    assert {k: v for k, v in totals.items() if v} == {
+        "orders": ["discount", "amount", "paid_amount"], "product_sales": ["sales_amount"],
+        "inventory": ["stock_value"]}
+    expected_labels = []
     for t in tables:
         key = TableLayout(t, t.sheet, ROWS).key_column()
         kl = letters(t)[key.name]
         row = _find_row(ws, f"{t.sheet} 记录数")
         assert ws.cell(row, 2).value == f"=COUNTIF('{t.sheet}'!${kl}$3:${kl}${MAX_ROW},\"<>\")", t.name
+        assert ws.cell(row, 2).number_format == "#,##0", t.name
+        expected_labels.append(f"{t.sheet} 记录数")
         for col in t.columns:
-            if col.type == "money":
+            label = f"{t.sheet} {col.title}合计"
+            if col.total:
                 ml = letters(t)[col.name]
-                row = _find_row(ws, f"{t.sheet} {col.title}合计")
-                assert ws.cell(row, 2).value == f"=SUM('{t.sheet}'!${ml}$3:${ml}${MAX_ROW})"
+                row = _find_row(ws, label)
+                assert ws.cell(row, 2).value == f"=SUM('{t.sheet}'!${ml}$3:${ml}${MAX_ROW})", label
+                # The column's own number format.
+                assert ws.cell(row, 2).number_format == col.coltype.num_format == TYPE_FORMATS[col.type], label
+                expected_labels.append(label)
+            else:
+                assert label not in [c.value for c in ws["A"]], label
+    # The section lists exactly these lines, in order, right under its heading.
+    head = _find_row(ws, "各表记录数与金额合计")
+    section = [ws.cell(r, 1).value for r in range(head + 1, head + 1 + len(expected_labels) + 1)]
+    assert section == expected_labels + [None]
     assert ws.cell(_find_row(ws, "订单 记录数"), 2).value == '=COUNTIF(\'订单\'!$A$3:$A$1048576,"<>")'
     assert ws.cell(_find_row(ws, "物流 记录数"), 2).value == '=COUNTIF(\'物流\'!$C$3:$C$1048576,"<>")'
+    # Literal totals: money columns with total: true, and none for unit prices or costs.
+    assert ws.cell(_find_row(ws, "订单 优惠金额合计"), 2).value == "=SUM('订单'!$H$3:$H$1048576)"
+    assert ws.cell(_find_row(ws, "订单 订单金额合计"), 2).value == "=SUM('订单'!$I$3:$I$1048576)"
+    assert ws.cell(_find_row(ws, "订单 实付金额合计"), 2).value == "=SUM('订单'!$J$3:$J$1048576)"
+    assert ws.cell(_find_row(ws, "销售 销售额合计"), 2).value == "=SUM('销售'!$D$3:$D$1048576)"
+    assert ws.cell(_find_row(ws, "库存 库存金额合计"), 2).value == "=SUM('库存'!$J$3:$J$1048576)"
+    assert ws.cell(_find_row(ws, "库存 库存金额合计"), 2).number_format == '"¥"#,##0.00'
+    labels = [c.value for c in ws["A"]]
+    for gone in ("订单 单价合计", "库存 单位成本合计"):
+        assert gone not in labels, gone
+    assert not [v for v in labels if isinstance(v, str) and ("单价合计" in v or "单位成本合计" in v)]
 
 
 def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
@@ -445,6 +502,7 @@ def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
         cell = ws[coord]
         cells[m.name] = "$" + re.sub(r"(\d+)", r"$\1", coord)
         assert ws.cell(cell.row, 1).value == m.title, m.name
+        assert ws.cell(cell.row, 3).value == m.note_text("zh") == m.note, m.name
         assert cell.number_format == TYPE_FORMATS[m.format], m.name
         f = cell.value
         assert isinstance(f, str) and f.startswith("="), m.name
@@ -465,13 +523,17 @@ def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
         elif m.agg == "avg":
             assert f.startswith(f"=IFERROR(AVERAGEIFS({rng(m.column)},"), m.name
         elif m.agg == "distinct":
-            assert f.startswith("=SUMPRODUCT("), m.name
+            # SUMPRODUCT((R<>"")*(MATCH(R&"",R&"",0)=ROW(R)-K)) over the pre-formatted rows.
+            r = f"'{t.sheet}'!${lt[m.column]}$3:${lt[m.column]}${2 + ROWS}"
+            k = t.first_data_row - 1
+            assert f == f'=SUMPRODUCT(({r}<>"")*(MATCH({r}&"",{r}&"",0)=ROW({r})-{k}))', m.name
         else:
             pytest.fail(f"unexpected aggregate {m.agg}")
     # Literal checks of each kind.
     assert ws[metrics["sales_total"]["cell"].split("!")[1]].value == "=SUM('订单'!$I$3:$I$1048576)"
-    assert ws[metrics["order_count"]["cell"].split("!")[1]].value == \
-        '=SUMPRODUCT((\'订单\'!$A$3:$A$22<>"")/COUNTIF(\'订单\'!$A$3:$A$22,\'订单\'!$A$3:$A$22&""))'
+    assert ws[metrics["order_count"]["cell"].split("!")[1]].value == (
+        '=SUMPRODUCT((\'订单\'!$A$3:$A$22<>"")*(MATCH(\'订单\'!$A$3:$A$22&"",\'订单\'!$A$3:$A$22&"",0)'
+        '=ROW(\'订单\'!$A$3:$A$22)-2))')
     assert ws[metrics["avg_order_value"]["cell"].split("!")[1]].value == \
         f'=IFERROR({cells["sales_total"]}/{cells["order_count"]},"")'
     assert ws[metrics["resolution_rate"]["cell"].split("!")[1]].value == \
@@ -562,16 +624,31 @@ def test_meta_summary_cells_hold_formulas(wb, summary_meta, bundle):
 # Metadata and instructions
 
 
-def test_meta_sheet(meta, bundle, tables):
+def test_meta_sheet(wb, meta, bundle, tables):
+    # Every value in column B is JSON text, strings included (a reader decodes them all alike).
+    raw = read_meta_raw(wb)
+    assert list(raw) == list(meta)
+    for key, text in raw.items():
+        assert json.dumps(json.loads(text), ensure_ascii=False) == text, key
+    assert raw["format"] == '"ecomsheets/1"'
+    assert raw["bundle"] == '"department"'
+    assert raw["bundle_version"] == "1"
+    assert raw["month"] == '"2026-12"'
+    assert raw["lang"] == '"zh"'
+    assert raw["rows"] == str(ROWS)
+    assert raw["generated_at"] == '"2026-12-01 09:00:00"'
+    assert raw["generator"].startswith('"ecomsheets ') and raw["generator"].endswith('"')
+    assert raw["tables"].startswith("[{") and raw["summary"].startswith("{")
+    # Decoded.
     assert meta["format"] == "ecomsheets/1"
     assert meta["bundle"] == "department"
-    assert json.loads(meta["bundle_version"]) == bundle.version == 1
+    assert meta["bundle_version"] == bundle.version == 1
     assert meta["month"] == "2026-12"
     assert meta["lang"] == "zh"
-    assert json.loads(meta["rows"]) == ROWS
+    assert meta["rows"] == ROWS
     assert meta["generated_at"] == "2026-12-01 09:00:00"
     assert meta["generator"].startswith("ecomsheets ")
-    assert json.loads(meta["tables"]) == [
+    assert meta["tables"] == [
         {"name": t.name, "version": t.version, "sheet": t.sheet, "header_row": t.header_row,
          "first_data_row": t.first_data_row, "columns": [c.name for c in t.columns]} for t in tables]
     assert list(meta) == ["format", "generator", "bundle", "bundle_version", "generated_at", "month", "lang",
@@ -621,8 +698,8 @@ def test_english_workbook(en_wb, tables):
     assert validations(wb["Orders"])["C"].formula1 == "'Customers'!$A$3:$A$7"
     meta = read_meta(wb)
     assert meta["lang"] == "en"
-    assert json.loads(meta["summary"])["sheet"] == "Summary"
-    assert [t["sheet"] for t in json.loads(meta["tables"])] == [t.sheet_en for t in tables]
+    assert meta["summary"]["sheet"] == "Summary"
+    assert [t["sheet"] for t in meta["tables"]] == [t.sheet_en for t in tables]
     summary = wb["Summary"]
     assert summary.cell(_find_row(summary, "Orders: records"), 2).value == \
         '=COUNTIF(\'Orders\'!$A$3:$A$1048576,"<>")'
@@ -637,8 +714,8 @@ def test_table_selection(subset_wb, bundle):
     wb = subset_wb
     assert wb.sheetnames == ["说明", "汇总", "客户", "订单", "_lists", "_meta"]
     meta = read_meta(wb)
-    assert [t["name"] for t in json.loads(meta["tables"])] == ["customers", "orders"]
-    metrics = json.loads(meta["summary"])["metrics"]
+    assert [t["name"] for t in meta["tables"]] == ["customers", "orders"]
+    metrics = meta["summary"]["metrics"]
     kept = {"order_count", "sales_total", "paid_total", "avg_order_value", "units_sold", "sales_by_channel",
             "sales_by_province", "sales_by_day"}
     assert set(metrics) == kept
@@ -674,7 +751,7 @@ def _jsonable(v):
 def snapshot(wb) -> dict:
     out = {"sheets": [[ws.title, ws.sheet_state] for ws in wb.worksheets], "tables": {}}
     meta = read_meta(wb)
-    for t in json.loads(meta["tables"]):
+    for t in meta["tables"]:
         ws = wb[t["sheet"]]
         hr, first, n = t["header_row"], t["first_data_row"], len(t["columns"])
         out["tables"][t["sheet"]] = {
@@ -689,7 +766,7 @@ def snapshot(wb) -> dict:
             "first_row_formulas": {ws.cell(first, i).coordinate: ws.cell(first, i).value
                                    for i in range(1, n + 1) if ws.cell(first, i).value is not None},
         }
-    summary = wb[json.loads(meta["summary"])["sheet"]]
+    summary = wb[meta["summary"]["sheet"]]
     out["summary"] = {c.coordinate: _jsonable(c.value) for row in summary.iter_rows() for c in row
                       if c.value is not None}
     out["lists"] = [[v for v in col if v is not None] for col in wb["_lists"].iter_cols(values_only=True)]
@@ -739,6 +816,7 @@ def test_cli_generate_writes_the_file(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["说明", "汇总", "员工"]
     assert read_meta(wb)["month"] == "2026-12"
+    assert read_meta_raw(wb)["month"] == '"2026-12"'
     assert dot_files(tmp_path) == []
 
     out_en = tmp_path / "en.xlsx"
@@ -763,7 +841,8 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path):
     result = _run(["generate", "department", "-o", str(out), "--rows", "3", "--month", "2026-12", "--force"])
     assert result.exit_code == 0
     assert out.read_bytes() != before
-    assert read_meta(openpyxl.load_workbook(out))["month"] == "2026-12"
+    assert read_meta_raw(openpyxl.load_workbook(out))["month"] == '"2026-12"'
+
 
 
 @pytest.mark.parametrize("args, message", [

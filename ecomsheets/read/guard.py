@@ -1,0 +1,111 @@
+"""The gate before any parser: looks only at the file name, its first bytes and the zip
+directory (plus the first bytes of each part), and refuses what is not a safe xlsx file."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecomsheets.validate.findings import ERROR, Finding, finding
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits; the defaults pass any real department workbook (see README)."""
+
+    max_file_bytes: int = 200 * 2**20  # 200 MiB on disk
+    max_uncompressed_bytes: int = 2 * 2**30  # 2 GiB once unzipped
+    max_ratio: float = 150.0  # real sheets compress 10–17×; zip bombs 1000×+
+    max_rows: int = 1_048_576 - 1  # a used range reaching the last row is refused
+    max_columns: int = 1000
+    max_parts: int = 10_000
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_file(path: Path, limits: Limits = Limits()) -> Finding | None:
+    """None if the file may be parsed, else the one finding that explains why not."""
+    path = Path(path)
+    name = str(path)
+    f = lambda rule, **kw: finding(rule, ERROR, file=name, **kw)  # noqa: E731
+    if path.name.startswith("~$"):
+        return f("lock_file")
+    if not path.is_file():
+        return f("not_found")
+    size = path.stat().st_size
+    if size == 0:
+        return f("empty_file")
+    if size > limits.max_file_bytes:
+        return f("too_large", detail=f"{size / 2**20:.0f} MiB > {limits.max_file_bytes / 2**20:.0f} MiB")
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if head.startswith(_OLE):
+        return f("encrypted") if _ENCRYPTION in head or b"EncryptedPackage" in head.replace(b"\x00", b"") \
+            else f("old_xls")
+    if not head.startswith(b"PK"):
+        return f("not_xlsx", **_kind(head))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _check_zip(zf, size, limits, f)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return f("corrupt")
+
+
+def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | None:
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        kind = "Word 文档" if "word/document.xml" in names else "其他压缩文件"
+        kind_en = "a Word document" if "word/document.xml" in names else "another zip file"
+        return f("not_xlsx", kind=kind, kind_en=kind_en)
+    if len(infos) > limits.max_parts:
+        return f("zip_bomb", detail=f"{len(infos)} parts")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        return f("zip_bomb", detail=f"{total / 2**30:.1f} GiB")
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > limits.max_ratio and info.file_size > 2**20:
+            return f("zip_bomb", detail=f"{info.filename} ×{info.file_size / info.compress_size:.0f}")
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as part:
+            start = part.read(4096)
+        if _DOCTYPE.search(start):
+            return f("xml_entities")
+        if info.filename.startswith("xl/worksheets/"):
+            m = _DIMENSION.search(start)
+            if m and (int(m.group(2)) > limits.max_rows or _col_number(m.group(1)) > limits.max_columns):
+                return f("dimension", sheet=info.filename.rsplit("/", 1)[-1],
+                         detail=f"{m.group(1).decode()}{int(m.group(2))}")
+    return None
+
+
+def _kind(head: bytes) -> dict:
+    low = head[:512].lower()
+    if b"<html" in low or b"<!doctype html" in low or b"<table" in low:
+        return {"kind": "网页/HTML 文件", "kind_en": "an HTML page"}
+    if head.startswith(b"%PDF"):
+        return {"kind": "PDF 文件", "kind_en": "a PDF file"}
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("gbk")
+        except UnicodeDecodeError:
+            return {"kind": "无法识别的内容", "kind_en": "unrecognised content"}
+    if "," in text or "\t" in text:
+        return {"kind": "CSV/文本文件", "kind_en": "a CSV or text file"}
+    return {"kind": "文本文件", "kind_en": "a text file"}

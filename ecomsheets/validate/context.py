@@ -1,0 +1,69 @@
+"""What every check receives: the typed rows of each table (with their Excel row numbers and
+original texts) and a sink that builds findings and caps how many are listed per rule."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ecomsheets.months import Month
+from ecomsheets.read.workbook import SheetData
+from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, WorkbookSpec
+
+from .findings import ERROR, Finding, finding
+
+MAX_PER_RULE = 200  # findings listed per (rule, sheet, column); the rest are counted
+
+
+@dataclass
+class TableData:
+    sheet: SheetData
+    typed: pd.DataFrame  # typed values by column name, index = Excel row numbers
+    invalid: dict[str, np.ndarray] = field(default_factory=dict)  # column -> unreadable cells
+    derived: dict[str, pd.Series] = field(default_factory=dict)  # recomputed derived columns
+
+    @property
+    def table(self) -> TableSpec:
+        return self.sheet.table
+
+    def value(self, column: str, row: int) -> str:
+        """The cell's original text (what the submitter sees)."""
+        raw = self.sheet.raw
+        if column in raw and row in raw.index:
+            v = raw.at[row, column]
+            return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        return ""
+
+
+@dataclass
+class Context:
+    file: str
+    catalog: Catalog
+    bundle: WorkbookSpec
+    month: Month | None
+    params: dict
+    tables: dict[str, TableData] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    truncated: Counter = field(default_factory=Counter)
+
+    def add(self, rule: str, td: TableData | None, column: str | None, row: int | None,
+            severity: str = ERROR, **fields) -> None:
+        """Record one finding at a cell (or a whole column/sheet when row is None)."""
+        key = (rule, td.sheet.sheet if td else None, column)
+        self.counts[key] += 1
+        if self.counts[key] > MAX_PER_RULE:
+            self.truncated[f"{severity}/{rule}/{key[1]}/{column}"] += 1
+            return
+        if td is not None:
+            col: ColumnSpec | None = td.table.by_name.get(column) if column else None
+            fields.setdefault("header", td.sheet.headers.get(column) or (col.title if col else ""))
+            if row is not None and column in td.sheet.letters:
+                fields.setdefault("cell", td.sheet.cell(column, row))
+                fields.setdefault("value", td.value(column, row))
+            fields.setdefault("sheet", td.sheet.sheet)
+            fields.setdefault("table", td.table.name)
+        self.findings.append(finding(rule, severity, file=self.file, row=row, column=column, **fields))

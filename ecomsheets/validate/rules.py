@@ -1,0 +1,112 @@
+"""Row-level checks beyond single cells: the schema's row rules, derived cells whose typed
+value disagrees with the formula, and dates outside the workbook's month."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ecomsheets.generate.prompts import formula_text
+from ecomsheets.schema import expr
+from ecomsheets.schema.derived import compute_derived, expression_input
+
+from .context import Context, TableData
+
+
+def recompute(td: TableData) -> None:
+    """Recompute every derived column from the row's inputs (formulas are never trusted)."""
+    td.derived = compute_derived(td.typed, td.table)
+
+
+def inputs(td: TableData, names: list[str]) -> dict:
+    table = td.table
+    out = {}
+    for n in names:
+        source = td.derived[n] if table.column(n).derived else td.typed[n]
+        out[n] = expression_input(source, table.column(n))
+    return out
+
+
+def filled(td: TableData, names: list[str]) -> np.ndarray:
+    mask = np.ones(len(td.typed), dtype=bool)
+    for n in names:
+        source = td.derived[n] if td.table.column(n).derived else td.typed[n]
+        mask &= source.notna().to_numpy()
+    return mask
+
+
+def check_row_rules(ctx: Context, td: TableData) -> None:
+    rows = td.typed.index.to_numpy()
+    for rule in td.table.rules:
+        names = expr.names(rule.check_ast)
+        applies = filled(td, names)
+        if rule.when_ast is not None:
+            when_names = expr.names(rule.when_ast)
+            applies &= np.asarray(expr.to_pandas(rule.when_ast)(inputs(td, when_names)), dtype=bool)
+        if not applies.any():
+            continue
+        ok = np.asarray(expr.to_pandas(rule.check_ast)(inputs(td, names)), dtype=bool)
+        for pos in np.flatnonzero(applies & ~ok):
+            ctx.add("row_rule", td, rule.columns[0], int(rows[pos]), rule_zh=rule.message, rule_en=rule.message_en)
+
+
+def check_derived(ctx: Context, td: TableData) -> None:
+    """A derived cell whose formula was replaced by a typed value must equal the formula."""
+    sheet = td.sheet
+    rows = td.typed.index.to_numpy()
+    for name, expected in td.derived.items():
+        if name not in sheet.raw:
+            continue
+        letter = sheet.letters[name]
+        col = td.table.column(name)
+        typed = td.typed[name]
+        raw_present = sheet.raw[name].notna().to_numpy()
+        has_formula = np.array([(int(r), letter) in sheet.formulas for r in rows], dtype=bool)
+        candidates = np.flatnonzero(raw_present & ~has_formula)
+        if not len(candidates):
+            continue
+        exp = expected.to_numpy()
+        got = typed.to_numpy()
+        for pos in candidates:
+            want, have = exp[pos], got[pos]
+            if _same(want, have):
+                continue
+            if want is None or (isinstance(want, float) and np.isnan(want)):
+                continue  # the row is not filled in enough to compute it; nothing to compare
+            ctx.add("derived_mismatch", td, name, int(rows[pos]), expected=_show(want),
+                    formula_zh=formula_text(td.table, col, "zh"), formula_en=formula_text(td.table, col, "en"))
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (pd.Timestamp,)) or isinstance(b, pd.Timestamp):
+        return pd.Timestamp(a) == pd.Timestamp(b) if not (pd.isna(a) or pd.isna(b)) else pd.isna(a) and pd.isna(b)
+    try:
+        fa, fb = float(a), float(b)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+    if np.isnan(fa) or np.isnan(fb):
+        return np.isnan(fa) and np.isnan(fb)
+    return abs(fa - fb) <= max(0.005, 1e-9 * abs(fa))
+
+
+def _show(v) -> str:
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    try:
+        return f"{float(v):.10g}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def check_month(ctx: Context, td: TableData) -> None:
+    if ctx.month is None:
+        return
+    lo, hi = pd.Timestamp(ctx.month.start), pd.Timestamp(ctx.month.end) + pd.Timedelta(days=1)
+    rows = td.typed.index.to_numpy()
+    for col in td.table.columns:
+        if not col.in_month or col.name not in td.sheet.raw:
+            continue
+        values = pd.to_datetime(td.typed[col.name], errors="coerce")
+        outside = (values.notna() & ((values < lo) | (values >= hi))).to_numpy()
+        for pos in np.flatnonzero(outside):
+            ctx.add("out_of_month", td, col.name, int(rows[pos]), month=str(ctx.month))

@@ -1,0 +1,101 @@
+"""Per-table checks with pandera: required, unique, composite primary key, ranges, allowed
+values, patterns and lengths, built from the TableSpec and run lazily (all failures at once).
+Failure cases become findings at their cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ecomsheets.schema import ColumnSpec, TableSpec
+
+from .context import Context, TableData
+
+
+def _checks(col: ColumnSpec) -> list[tuple[str, object, dict]]:
+    """(rule, pandera check, message params) in the order pandera numbers them."""
+    import pandera.pandas as pa
+
+    out = []
+    if col.coltype.kind == "number" and col.type not in ("date", "datetime", "time"):
+        if col.min is not None:
+            out.append(("min", pa.Check.ge(col.min), {"limit": _num(col.min, col)}))
+        if col.max is not None:
+            out.append(("max", pa.Check.le(col.max), {"limit": _num(col.max, col)}))
+    if col.values and col.type == "enum":
+        shown = "、".join(col.values[:12]) + ("…" if len(col.values) > 12 else "")
+        out.append(("enum", pa.Check.isin(list(col.values)), {"allowed": shown}))
+    if col.coltype.kind == "text" and col.type not in ("enum", "bool"):
+        pattern = col.pattern or getattr(col.coltype, "DEFAULT_PATTERN", None)
+        if pattern:
+            hint = col.note or ""
+            out.append(("pattern", pa.Check.str_matches(pattern),
+                        {"hint_zh": f"（{hint}）" if hint else "", "hint_en": f" ({col.note_en})" if col.note_en else ""}))
+        if col.max_length:
+            out.append(("max_length", pa.Check.str_length(max_value=col.max_length), {"limit": col.max_length}))
+    return out
+
+
+def _num(v, col: ColumnSpec) -> str:
+    if col.type == "percent":
+        return f"{v:.0%}"
+    return f"{v:g}"
+
+
+def check_table(ctx: Context, td: TableData) -> None:
+    import pandera.pandas as pa
+
+    table: TableSpec = td.table
+    typed = td.typed
+    present = [c for c in table.columns if not c.derived]
+    checks = {c.name: _checks(c) for c in present}
+    columns = {}
+    for col in present:
+        unique = col.unique or table.primary_key == (col.name,)
+        columns[col.name] = pa.Column(checks=[chk for _, chk, _ in checks[col.name]], nullable=not col.required,
+                                      unique=unique, required=False, coerce=False)
+    composite = list(table.primary_key) if len(table.primary_key) > 1 else None
+    schema = pa.DataFrameSchema(columns, unique=composite, report_duplicates="exclude_first", coerce=False)
+    frame = typed[[c.name for c in present if c.name in typed]].reset_index(drop=True)
+    rows = typed.index.to_numpy()
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna()]
+    reported_pk: set[int] = set()
+    firsts: dict[tuple, np.ndarray] = {}
+
+    def first_row(key: list[str], pos: int) -> int:
+        if tuple(key) not in firsts:
+            firsts[tuple(key)] = _first_rows(typed, key)
+        return int(firsts[tuple(key)][pos])
+
+    for column, check, number, index in zip(cases["column"], cases["check"], cases["check_number"], cases["index"]):
+        pos = int(index)
+        row = int(rows[pos])
+        if column in td.invalid and td.invalid[column][pos]:
+            continue  # already reported as unreadable
+        if check == "not_nullable":
+            ctx.add("required", td, column, row)
+        elif check == "field_uniqueness":
+            ctx.add("unique", td, column, row, other_row=first_row([column], pos))
+        elif check == "multiple_fields_uniqueness":
+            if pos in reported_pk:
+                continue
+            reported_pk.add(pos)
+            key = table.primary_key
+            titles = [table.column(k).title for k in key]
+            ctx.add("primary_key", td, key[0], row, other_row=first_row(list(key), pos),
+                    key_zh="+".join(titles), key_en="+".join(table.column(k).title_en or k for k in key))
+        elif number is not None and not (isinstance(number, float) and np.isnan(number)):
+            rule, _, params = checks[column][int(number)]
+            ctx.add(rule, td, column, row, **params)
+
+
+def _first_rows(typed: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """For every row, the Excel row where its key value first appears."""
+    rows = pd.Series(typed.index.to_numpy(), index=pd.RangeIndex(len(typed)))
+    keys = typed[key].reset_index(drop=True).astype(str)
+    return rows.groupby([keys[k] for k in key], sort=False).transform("first").to_numpy()

@@ -1,0 +1,58 @@
+"""From cell texts to typed columns: coercion findings (unreadable values, normalisations) and
+formulas found in plain data columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ecomsheets import messages
+from ecomsheets.read.coerce import coerce_column
+from ecomsheets.read.workbook import SheetData
+
+from .context import Context, TableData
+from .findings import WARNING
+
+
+def type_table(ctx: Context, sheet: SheetData) -> TableData:
+    table = sheet.table
+    raw = sheet.raw
+    typed = pd.DataFrame(index=raw.index)
+    td = TableData(sheet, typed)
+    rows = raw.index.to_numpy()
+    by_letter: dict[str, list] = {}
+    for (row, letter), formula in sheet.formulas.items():
+        by_letter.setdefault(letter, []).append((row, formula))
+    for col in table.columns:
+        if col.name not in raw:
+            typed[col.name] = pd.Series(np.nan, index=raw.index, dtype="float64") if col.coltype.kind == "number" \
+                else pd.Series(None, index=raw.index, dtype=object)
+            continue
+        result = coerce_column(raw[col.name], col, ctx.month, _aliases(ctx, col))
+        typed[col.name] = result.values.set_axis(raw.index)
+        td.invalid[col.name] = result.invalid
+        if col.derived:
+            continue  # derived cells are recomputed; their typed values are checked in rules
+        zh_type, en_type = messages.both(f"type_{col.type}")
+        for pos in np.flatnonzero(result.invalid):
+            ctx.add("type", td, col.name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
+        for pos, original, shown, why in result.notes:
+            why_zh, why_en = messages.both(f"why_{why}")
+            ctx.add("normalized", td, col.name, int(rows[pos]), WARNING, normalized=shown,
+                    why_zh=why_zh, why_en=why_en)
+        for row, formula in by_letter.get(sheet.letters[col.name], ()):
+            if row in raw.index:
+                ctx.add("formula_in_data", td, col.name, row, WARNING, value="=" + formula if formula else "=…")
+    return td
+
+
+def _aliases(ctx: Context, col) -> dict:
+    """Short spellings of reference values (北京 → 北京市) accepted with a warning."""
+    out = {}
+    for ref in ctx.catalog.reference.values():
+        if col.values and set(col.values) <= set(ref.values):
+            for item in ref.items:
+                for key in ("short", "code"):
+                    if item.get(key):
+                        out[str(item[key])] = item["value"]
+    return out
