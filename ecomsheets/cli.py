@@ -130,5 +130,139 @@ def generate(workbook, output, month, tables, rows, force, schema_dirs, lang) ->
     click.echo(messages.text("cli_written", lang, path=output, sheets=len(visible), seconds=result.seconds))
 
 
+def _inputs(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given, and the .xlsx/.xlsm files inside folders (recursively, lock files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in (".xlsx", ".xlsm")
+                              and f.is_file() and not f.name.startswith("~$")))
+        else:
+            out.append(p)
+    return out
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式 / output format")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="另存一份 HTML 报告 / also write an HTML report")
+@click.option("--annotate", "annotate_path", type=click.Path(path_type=Path),
+              help="写出标注了问题的副本（多个文件时为文件夹）/ annotated copy (a folder for several files)")
+@click.option("--bundle", help="指定工作簿模板（默认自动识别）/ bundle name (default: detected)")
+@click.option("--month", help="月份，如 2026-11（默认取模板中的月份）/ month of the data")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite existing outputs")
+@_schemas_option
+@_lang_option
+def validate(paths, fmt, html_path, annotate_path, bundle, month, force, schema_dirs, lang) -> None:
+    """检查提交的工作簿，指出每个有问题的单元格 / validate submitted workbooks.
+
+    退出码 / exit code: 0 没有错误 no errors，1 有错误 errors found，2 无法读取或用法错误 unreadable or misuse.
+    """
+    from ecomsheets.months import parse_month
+    from ecomsheets.validate import validate as run
+
+    try:
+        catalog = _catalog(schema_dirs, lang)
+        wanted_month = parse_month(month)
+        if bundle:
+            catalog.workbook(bundle)
+        files = _inputs(paths)
+        if not files:
+            raise EcomsheetsError(*messages.both("cli_no_inputs", paths=", ".join(map(str, paths))))
+        from ecomsheets.atomic import check_target
+
+        if html_path:
+            check_target(html_path, force=force, inputs=tuple(files))
+        reports = []
+        show_bar = len(files) > 1 and fmt == "text"
+        with click.progressbar(files, label=messages.text("cli_checking", lang), file=sys.stderr,
+                               show_pos=True) if show_bar else _nullbar(files) as bar:
+            for f in bar:
+                reports.append(run(f, catalog=catalog, bundle=bundle, month=wanted_month))
+    except EcomsheetsError as exc:
+        _fail(exc, lang)
+    if fmt == "json":
+        data = [r.to_dict() for r in reports]
+        click.echo(json.dumps(data[0] if len(reports) == 1 and len(paths) == 1 and not paths[0].is_dir()
+                              else data, ensure_ascii=False, indent=2, default=str))
+    else:
+        from ecomsheets.report.console import render_console
+
+        for r in reports:
+            click.echo(render_console(r, lang))
+    try:
+        _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt)
+    except EcomsheetsError as exc:
+        _fail(exc, lang)
+    sys.exit(max((2 if r.unreadable else 1 if r.errors else 0) for r in reports))
+
+
+class _nullbar:
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return self.items
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt) -> None:
+    say = (lambda text: click.echo(text, err=True)) if fmt == "json" else click.echo
+    if html_path:
+        from ecomsheets.report.html import write_html
+
+        write_html(reports, html_path, force=force, lang=lang)
+        say(messages.text("cli_wrote_html", lang, path=html_path))
+    if annotate_path:
+        from ecomsheets.report.annotate import write_annotated
+
+        readable = [(f, r) for f, r in zip(files, reports) if not r.unreadable]
+        if len(files) == 1:
+            targets = [(files[0], reports[0], annotate_path)] if readable else []
+        else:
+            annotate_path.mkdir(parents=True, exist_ok=True)
+            targets = [(f, r, annotate_path / f"{f.stem}_校验.xlsx") for f, r in readable]
+        for source, report, out in targets:
+            write_annotated(source, report, out, force=force, lang=lang)
+            say(messages.text("cli_wrote_annotated", lang, path=out))
+
+
+@main.command()
+@click.argument("workbook")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--month", default="2026-11", show_default=True, help="数据所在月份 / month of the rows")
+@click.option("--rows", type=int, default=200, show_default=True, help="订单等明细表的行数 / rows per detail table")
+@click.option("--seed", type=int, default=1, show_default=True, help="随机种子，不同种子编号不同 / random seed")
+@click.option("--tables", help="只生成这些表 / only these tables")
+@click.option("--force", is_flag=True)
+@_schemas_option
+@_lang_option
+def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lang) -> None:
+    """生成填好示例数据的工作簿（可直接通过校验）/ write a workbook filled with example rows."""
+    import time
+
+    from ecomsheets.example import example_frames
+    from ecomsheets.generate import generate_workbook
+    from ecomsheets.months import parse_month
+
+    try:
+        catalog = _catalog(schema_dirs, lang)
+        wanted = [t.strip() for t in tables.split(",") if t.strip()] if tables is not None else None
+        started = time.perf_counter()
+        the_month = parse_month(month)
+        frames = example_frames(catalog, workbook, the_month, rows=rows, seed=seed, tables=wanted)
+        generate_workbook(catalog, workbook, output, month=the_month, lang=lang, force=force,
+                          tables=wanted, data=frames)
+    except EcomsheetsError as exc:
+        _fail(exc, lang)
+    total = sum(len(f) for f in frames.values())
+    click.echo(messages.text("cli_example_written", lang, path=output, rows=total,
+                             seconds=time.perf_counter() - started))
+
+
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import stat
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -22,13 +23,15 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.utils import get_column_letter
 
 import ecomsheets.generate.workbook as workbook_module
+from ecomsheets import messages
 from ecomsheets.cli import main
 from ecomsheets.errors import UsageError
-from ecomsheets.generate import generate_workbook
+from ecomsheets.generate import generate_workbook, prompts
 from ecomsheets.generate.layout import TableLayout
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
 from ecomsheets.schema.derived import excel_formula
+from ecomsheets.schema.model import ColumnSpec, TableSpec
 
 ROWS = 20
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -252,6 +255,7 @@ def test_column_number_formats(wb, tables):
 def test_validations_follow_column_types(wb, tables):
     month = parse_month(MONTH)
     by_name = {t.name: t for t in tables}
+    unique_validated = set()
     for t in tables:
         ws = wb[t.sheet]
         dvs = validations(ws)
@@ -272,6 +276,16 @@ def test_validations_follow_column_types(wb, tables):
                 rl = letters(ref)[col.ref_column]
                 assert dv.type == "list", where
                 assert dv.formula1 == f"'{ref.sheet}'!${rl}${ref.first_data_row}:${rl}${ref.first_data_row + ROWS - 1}"
+            elif col.unique or t.primary_key == (col.name,):
+                # A unique single key refuses a value already used in the column (exact text match).
+                top, bottom = t.first_data_row, t.first_data_row + ROWS - 1
+                test = f"SUMPRODUCT(--(${letter}${top}:${letter}${bottom}={letter}{top}))<=1"
+                if col.max_length:
+                    test = f"AND({test},LEN({letter}{top})<={col.max_length})"
+                assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("custom", None, test, None), where
+                assert dv.error == messages.text("desc_unique_alert") == "这一列不能重复，这个值上面已经有了。", where
+                assert "不可重复" in dv.prompt, where
+                unique_validated.add((t.name, col.name))
             elif col.type in ("string", "text"):
                 if col.max_length:
                     assert (dv.type, dv.operator, dv.formula1) == ("textLength", "lessThanOrEqual",
@@ -305,6 +319,14 @@ def test_validations_follow_column_types(wb, tables):
                     assert "2026-12-01 至 2026-12-31" in dv.prompt and "2026-12-01 至 2026-12-31" in dv.error
             if dv.type == "time":
                 assert float(dv.formula1) == 0 and 0.9999 < float(dv.formula2) < 1, where
+            if col.type == "percent" and col.min is not None and col.max is not None:
+                # Percent bounds are described as percentages, not fractions.
+                span = f"{col.min:.0%} 到 {col.max:.0%} 之间"
+                assert span in dv.prompt and span in dv.error, where
+    assert unique_validated == {
+        ("employees", "employee_id"), ("headcount_plan", "position_id"), ("headcount_plan", "position_name"),
+        ("customers", "customer_id"), ("inventory", "sku"), ("logistics", "tracking_no"),
+        ("complaints", "complaint_id")}
     # A few literal spot checks.
     orders = validations(wb["订单"])
     assert (orders["F"].type, orders["F"].formula1, orders["F"].formula2) == ("whole", "1", "100000")
@@ -315,6 +337,22 @@ def test_validations_follow_column_types(wb, tables):
     assert validations(wb["客户"])["I"].formula1 == '"是,否"'  # 是否会员
     phone = validations(wb["员工"])["G"]
     assert (phone.type, phone.operator, phone.formula1) == ("textLength", "equal", "11")
+    # Unique single keys: a custom formula (with the length limit when there is one).
+    assert (validations(wb["客户"])["A"].type, validations(wb["客户"])["A"].formula1) == \
+        ("custom", "SUMPRODUCT(--($A$3:$A$22=A3))<=1")
+    assert validations(wb["物流"])["C"].formula1 == "SUMPRODUCT(--($C$3:$C$22=C3))<=1"  # 快递单号
+    assert validations(wb["库存"])["A"].formula1 == "AND(SUMPRODUCT(--($A$3:$A$22=A3))<=1,LEN(A3)<=40)"
+    assert validations(wb["定岗定编"])["C"].formula1 == "AND(SUMPRODUCT(--($C$3:$C$22=C3))<=1,LEN(C3)<=30)"
+    assert validations(wb["客户"])["A"].error == "这一列不能重复，这个值上面已经有了。"
+    # 订单编号 is only part of a composite key (订单编号 + SKU): no uniqueness check of its own.
+    assert validations(wb["订单"])["A"].type is None
+    # A reference column keeps its dropdown even if it is the key (物流.订单编号 is not unique anyway).
+    assert validations(wb["物流"])["A"].type == "list"
+    # Percent bounds read as percentages.
+    completion = validations(wb["日报"])["D"]
+    assert (completion.type, completion.formula1, completion.formula2) == ("decimal", "0", "1")
+    assert completion.prompt.endswith("百分比（如 85%）；选填；0% 到 100% 之间")
+    assert completion.error == "请输入百分比（如 85%），0% 到 100% 之间"
 
 
 def test_enum_lists_point_at_the_lists_sheet(wb, tables):
@@ -676,17 +714,35 @@ def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
     assert [(r[0], r[1]) for r in lines] == [(get_column_letter(i + 1), c.title)
                                              for i, c in enumerate(orders.columns)]
     assert lines[8][3] == "自动计算：ROUND(数量×单价-优惠金额,2)，请勿手填"
+    # Percent bounds as percentages.
+    reports = next(t for t in tables if t.name == "daily_reports")
+    reports_at = next(i for i, r in enumerate(rows) if r[0] == f"日报：{reports.title}")
+    completion = next(r for r in rows[reports_at:] if r[1] == "完成度")
+    assert completion[3] == "选填；0% 到 100% 之间"
+    # The sheet overview: the column count is written as a number, the rest as text.
+    head = next(i for i, r in enumerate(rows) if r[:4] == ["工作表", "内容", "列数", "主键"])
+    overview = rows[head + 1: head + 1 + len(tables)]
+    assert [r[0] for r in overview] == [t.sheet for t in tables]
+    for r, t in zip(overview, tables):
+        assert type(r[2]) is int and r[2] == len(t.columns), t.name
+        assert r[3] == " + ".join(t.column(k).title for k in t.primary_key), t.name
+    assert [r[2] for r in overview] == [7, 9, 10, 14, 12, 6, 8, 10, 6, 7]
+    assert rows[head + 1 + len(tables)][0] is None
+    # Pure-digit cells are numbers everywhere on the sheet; other table cells stay text.
+    for row in ws.iter_rows():
+        for c in row:
+            assert not (isinstance(c.value, str) and c.value.isdigit()), c.coordinate
 
 
 # --------------------------------------------------------------------------------------------
 # Language and table selection
 
 
-def test_english_workbook(en_wb, tables):
+def test_english_workbook(en_wb, tables, bundle):
     wb = en_wb
     assert wb.sheetnames == ["Instructions", "Summary"] + [t.sheet_en for t in tables] + ["_lists", "_meta"]
-    assert wb.sheetnames[2:12] == ["Employees", "Headcount plan", "Customers", "Inventory", "Orders", "Sales",
-                                   "Logistics", "Complaints", "Daily reports", "Attendance"]
+    assert wb.sheetnames[2:12] == ["Employees", "Headcount plan", "Customers", "Inventory", "Orders",
+                                   "Product sales", "Logistics", "Complaints", "Daily reports", "Attendance"]
     for t in tables:
         ws = wb[t.sheet_en]
         assert [c.value for c in ws[2]] == [c.title_en + ("*" if c.required and not c.derived else "")
@@ -703,6 +759,20 @@ def test_english_workbook(en_wb, tables):
     summary = wb["Summary"]
     assert summary.cell(_find_row(summary, "Orders: records"), 2).value == \
         '=COUNTIF(\'Orders\'!$A$3:$A$1048576,"<>")'
+    assert summary.cell(_find_row(summary, "Product sales: total Sales amount"), 2).value == \
+        "=SUM('Product sales'!$D$3:$D$1048576)"
+    # Parameter labels are the English titles.
+    params = meta["summary"]["params"]
+    labels = [summary.cell(summary[params[k].replace("$", "")].row, 1).value for k in params]
+    specs = {p.name: p for p in bundle.parameter_specs}
+    assert labels == ["Month (its first day)"] + [specs[k].title_en for k in list(params)[1:]]
+    assert labels[1:] == ["Work starts", "Work ends", "Lunch break starts", "Lunch break ends",
+                          "Complaint first-response limit (minutes)"]
+    # Unique keys explain themselves in English.
+    assert validations(wb["Customers"])["A"].error == messages.text("desc_unique_alert", "en")
+    assert "must be unique" in validations(wb["Customers"])["A"].prompt
+    completion = validations(wb["Daily reports"])["D"]
+    assert "between 0% and 100%" in completion.prompt and "between 0% and 100%" in completion.error
     texts = cell_strings(wb["Instructions"])
     for t in tables:
         assert t.sheet_en in texts
@@ -736,6 +806,18 @@ def test_table_selection(subset_wb, bundle):
     assert dvs["E"].type is None
     texts = cell_strings(wb["说明"])
     assert "库存：产品库存管理表" not in texts and "订单：订单管理表" in texts
+    # The generated rules only claim references to sheets of this workbook.
+    assert dvs["C"].prompt.endswith("文本；必填；须是“客户”表中已有的客户编号")
+    assert dvs["E"].prompt.endswith("\n文本；必填")
+    assert not dvs["E"].error
+    ws = wb["说明"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    orders_at = next(i for i, r in enumerate(rows) if r[0] == "订单：订单管理表")
+    by_letter = {r[0]: r for r in rows[orders_at + 3: orders_at + 3 + 12]}
+    assert by_letter["C"][3] == "必填；须是“客户”表中已有的客户编号"
+    assert by_letter["E"][1:4] == ["商品SKU", "文本", "必填"]
+    for rule in [r[3] for r in rows if r[3]] + [dv.prompt for dv in dvs.values()]:
+        assert "须是“库存”表中已有的商品SKU" not in rule, rule
 
 
 # --------------------------------------------------------------------------------------------
@@ -849,7 +931,9 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path):
     (["--month", "2026-13"], "月份“2026-13”格式不对，应写成 2026-12 这样的年-月"),
     (["--tables", "nosuch"], "表“nosuch”不属于工作簿“department”"),
     (["--rows", "0"], "预留行数应在 1 到 100000 之间"),
-], ids=["bad-month", "unknown-table", "bad-rows"])
+    (["--tables", " , "], "没有名为“”的表，可用：employees, headcount_plan, customers"),
+    (["--tables", ""], "没有名为“”的表，可用：employees, headcount_plan, customers"),
+], ids=["bad-month", "unknown-table", "bad-rows", "no-tables", "empty-tables"])
 def test_cli_usage_errors(tmp_path, args, message):
     out = tmp_path / "d.xlsx"
     result = _run(["generate", "department", "-o", str(out)] + args)
@@ -894,6 +978,9 @@ def test_api_errors_are_usage_errors(tmp_path):
     assert "nosuch" in info.value.text("zh") and "nosuch" in info.value.text("en")
     with pytest.raises(UsageError):
         generate(tmp_path / "a.xlsx", rows=0)
+    with pytest.raises(UsageError) as info:
+        generate(tmp_path / "a.xlsx", tables=[])  # an empty selection is not "all tables"
+    assert "orders" in info.value.text("zh") and "orders" in info.value.text("en")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -948,31 +1035,88 @@ def test_generated_file_respects_umask(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
+# Former bugs, fixed in the generator (these were strict xfails)
+
+
+def test_integer_parameters_have_no_dangling_decimal_point(wb, summary_meta):
+    cell = wb["汇总"][summary_meta["params"]["response_limit_minutes"].replace("$", "")]
+    assert cell.value == 30
+    assert cell.number_format == "#,##0"
+    assert not re.search(r"\.#+$", cell.number_format), cell.number_format
+
+
+def test_decimal_parameters_show_two_decimals(tmp_path, catalog, bundle):
+    specs = tuple(replace(p, value=12.5) if p.name == "response_limit_minutes" else p
+                  for p in bundle.parameter_specs)
+    cat = replace(catalog, workbooks={**catalog.workbooks, "department": replace(
+        bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs))})
+    generate_workbook(cat, "department", tmp_path / "a.xlsx", month=parse_month(MONTH), rows=2, now=NOW)
+    wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    cell = wb["汇总"][read_meta(wb)["summary"]["params"]["response_limit_minutes"].replace("$", "")]
+    assert (cell.value, cell.number_format) == (12.5, "#,##0.00")
+    assert wb["汇总"].cell(cell.row, 1).value == "投诉首次响应时限（分钟）"
+
+
+def test_english_summary_has_no_chinese_notes(en_wb, bundle):
+    notes = [c.value for c in en_wb["Summary"]["C"] if isinstance(c.value, str) and not c.value.startswith("=")]
+    assert notes and not [n for n in notes if CJK.search(n)]
+    # Every metric with a note carries an English one, and the English summary shows exactly those.
+    noted = [m for m in bundle.metrics if m.note]
+    assert noted and all(m.note_en and not CJK.search(m.note_en) for m in noted)
+    assert all(m.note_text("en") == m.note_en and m.note_text("zh") == m.note for m in noted)
+    ws, cells = en_wb["Summary"], read_meta(en_wb)["summary"]["metrics"]
+    for m in bundle.metrics:
+        if m.by is None:
+            row = ws[cells[m.name]["cell"].split("!")[1]].row
+            assert ws.cell(row, 3).value == m.note_en, m.name
+    assert "Only delivered shipments with a delivery date are counted" in notes
+    assert "Only complaints with a first-response time are counted" in notes
+
+
+def test_created_property_uses_now(wb):
+    assert wb.properties.created == NOW
+
+
+# --------------------------------------------------------------------------------------------
 # Known generator bugs (strict xfail: they start failing loudly once fixed, so drop the mark then)
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "ecomsheets/generate/summary_sheet.py:234 formats numeric parameters with '#,##0.##', which Excel "
-    "shows with a dangling decimal point for whole numbers (response_limit_minutes 30 shows as '30.'). "
-    "Fix: '#,##0' for ints, '#,##0.00' (or General) for floats."))
-def test_integer_parameters_have_no_dangling_decimal_point(wb, summary_meta):
-    cell = wb["汇总"][summary_meta["params"]["response_limit_minutes"].replace("$", "")]
-    assert cell.value == 30
-    assert not re.search(r"\.#+$", cell.number_format), cell.number_format
+    "ecomsheets/generate/summary_sheet.py:_write_param picks the number format from the value "
+    "(float(value).is_integer()), not the parameter's type: a decimal parameter whose value happens "
+    "to be whole (e.g. 8.0) gets '#,##0', so after the user edits the yellow cell to 7.5 Excel shows "
+    "'8'. Fix: '#,##0' only for isinstance(value, int), '#,##0.00' for every float."))
+def test_whole_valued_decimal_parameter_keeps_two_decimals(tmp_path, catalog, bundle):
+    specs = tuple(replace(p, value=8.0) if p.name == "response_limit_minutes" else p
+                  for p in bundle.parameter_specs)
+    cat = replace(catalog, workbooks={**catalog.workbooks, "department": replace(
+        bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs))})
+    generate_workbook(cat, "department", tmp_path / "a.xlsx", month=parse_month(MONTH), rows=2, now=NOW)
+    wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    cell = wb["汇总"][read_meta(wb)["summary"]["params"]["response_limit_minutes"].replace("$", "")]
+    assert cell.value == 8
+    assert cell.number_format == "#,##0.00"
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "ecomsheets/generate/summary_sheet.py:101-102 writes MetricSpec.note (Chinese only; the model and "
-    "loader have no note_en) into the English summary, e.g. '只统计已签收且填了签收日期的快递'. Fix: add "
-    "note_en to MetricSpec/loader and pick by lang, as columns do."))
-def test_english_summary_has_no_chinese_notes(en_wb):
-    notes = [c.value for c in en_wb["Summary"]["C"] if isinstance(c.value, str) and not c.value.startswith("=")]
-    assert notes and not [n for n in notes if CJK.search(n)]
+    "ecomsheets/generate/prompts.py:_num tests float(v * 100).is_integer(), which floating point "
+    "breaks for many whole percentages (0.07*100 == 7.000000000000001, 0.29*100 == 28.999999999999996), "
+    "so a bound of 7% is described as '7.00%' while 50% reads '50%'. Fix: round(v * 100, 9).is_integer() "
+    "(or format with '{:.2%}' and strip a trailing '.00')."))
+def test_percent_bounds_read_as_whole_percentages():
+    col = ColumnSpec(name="rate", title="比例", type="percent", min=0.07, max=0.29)
+    table = TableSpec(name="t", title="表", sheet="表", columns=(col,))
+    assert prompts.rules(table, col, "zh", None, {"t": table}) == ["选填", "7% 到 29% 之间"]
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "ecomsheets/generate/workbook.py:61 does not pass `now` to wb.set_properties(created=...), so "
-    "docProps/core.xml carries the wall-clock time and two runs with the same inputs and `now` "
-    "differ byte for byte. Fix: set_properties({..., 'created': now}) when now is given."))
-def test_created_property_uses_now(wb):
-    assert wb.properties.created == NOW
+    "A subset workbook still names sheets it does not have through column notes: "
+    "ecomsheets/generate/prompts.py:input_message (note + rules) and instructions.py (column 'note') "
+    "copy ColumnSpec.note verbatim, and schemas/tables/orders.yaml sku has note '须是“库存”表中已有的 SKU' "
+    "(product_sales, logistics, complaints, attendance, daily_reports, employees have the same kind), so "
+    "`--tables orders,customers` tells users to pick from a 库存 sheet that is not there. Fix: drop these "
+    "notes (prompts.rules already says it when the sheet is present), or skip a reference column's note "
+    "when col.ref_table is not among the workbook's tables."))
+def test_subset_workbook_notes_name_no_missing_sheet(subset_wb):
+    texts = cell_strings(subset_wb["说明"]) + [dv.prompt for dv in validations(subset_wb["订单"]).values()]
+    assert not [s for s in texts if "“库存”" in s]

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ecomsheets.months import Month
-from ecomsheets.schema import Catalog, ColumnSpec, TableSpec
+from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, expr
+from ecomsheets.schema.derived import EXCEL_EPOCH, compute_derived, expression_input
 
 
 def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int | dict[str, int] = 50,
@@ -26,8 +27,39 @@ def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int |
     for name in _reference_order(catalog, names):
         table = catalog.tables[name]
         n = rows.get(name, 50) if isinstance(rows, dict) else rows
-        frames[name] = _table_rows(table, n, month, seed, rng, frames)
+        frames[name] = _table_rows(catalog, table, n, month, seed, rng, frames)
+    _reconcile(bundle, catalog, frames)
     return {n: frames[n] for n in names}
+
+
+def _reconcile(bundle, catalog: Catalog, frames: dict) -> None:
+    """Make the bundle's cross-sheet reconciliations hold: the checked column is set to the
+    aggregate it is checked against (e.g. headcount = employees in that position)."""
+    from ecomsheets.schema.metrics_loader import where_terms
+    from ecomsheets.summarize.metrics import criterion
+
+    params = dict(bundle.parameters)
+    for check in bundle.checks:
+        if check.table not in frames or check.source_table not in frames:
+            continue
+        source, target = frames[check.source_table], frames[check.table]
+        stable = catalog.tables[check.source_table]
+        mask = np.ones(len(source), dtype=bool)
+        for term in where_terms(check.where_ast) if check.where_ast is not None else []:
+            right = term.right
+            const = params[right.name] if isinstance(right, expr.Name) else right.value
+            mask &= criterion(source[term.left.name], stable.column(term.left.name), term.op, const)
+        rows = source[mask]
+        keys = [rows[s].astype(str) for _, s in check.match]
+        if check.agg == "count":
+            agg = rows.groupby(keys).size()
+        else:
+            agg = pd.to_numeric(rows[check.source_column]).groupby(keys).agg(
+                {"sum": "sum", "avg": "mean", "min": "min", "max": "max", "distinct": "nunique"}[check.agg])
+        local = [target[t].astype(str) for t, _ in check.match]
+        lookup = agg.to_dict()
+        target[check.column] = [float(lookup.get(k if len(k) > 1 else k[0], 0))
+                                for k in zip(*local)]
 
 
 def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:
@@ -46,16 +78,56 @@ def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:
     return order
 
 
-def _table_rows(table: TableSpec, n: int, month: Month, seed: int, rng, frames) -> pd.DataFrame:
+def _table_rows(catalog, table: TableSpec, n: int, month: Month, seed: int, rng, frames) -> pd.DataFrame:
     data = {}
     for i, col in enumerate(table.columns):
-        if col.derived:
+        if col.derived or col.example_ast is not None:
             continue
-        data[col.name] = _column(table, col, i, n, month, seed, rng, frames)
+        if col.example_from:
+            pool = np.array(catalog.reference[col.example_from].values, dtype=object)
+            data[col.name] = rng.choice(pool, size=n)
+        else:
+            data[col.name] = _column(table, col, i, n, month, seed, rng, frames)
     frame = pd.DataFrame(data)
+    _fill_examples(table, frame, rng)
     if len(table.primary_key) > 1:
         frame = frame.drop_duplicates(subset=list(table.primary_key)).reset_index(drop=True)
     return frame
+
+
+def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
+    """Columns whose values follow from others (`example:` expressions), in dependency order,
+    with derived columns computed as the template's formulas would."""
+    pending = [c for c in table.columns if c.example_ast is not None]
+    while pending:
+        derived = compute_derived(frame, table)
+        ready = [c for c in pending
+                 if all(n == "_rand" or n in frame or n in derived for n in expr.names(c.example_ast))]
+        if not ready:
+            raise ValueError(f"example expressions of {table.name} refer to each other")
+        for col in ready:
+            values = {"_rand": rng.random(len(frame))}
+            for name in expr.names(col.example_ast):
+                if name != "_rand":
+                    src = derived[name] if name in derived else frame[name]
+                    values[name] = expression_input(src, table.column(name))
+            frame[col.name] = _from_number(np.asarray(expr.to_pandas(col.example_ast)(values), dtype="float64"), col)
+            pending.remove(col)
+
+
+def _from_number(values: np.ndarray, col: ColumnSpec):
+    """An expression result (Excel semantics) as the column's typed values."""
+    if col.type in ("date", "datetime"):
+        stamps = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(values, unit="D")
+        return stamps.round("min").normalize() if col.type == "date" else stamps.round("min")
+    if col.type == "time":
+        minutes = np.round(values * 1440).astype(int) % 1440
+        return [time(int(m) // 60, int(m) % 60) for m in minutes]
+    if col.type == "integer":
+        return np.round(values)
+    if col.type in ("money", "decimal", "percent"):
+        return np.round(values, 2)
+    return values
 
 
 def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month, seed: int, rng, frames):

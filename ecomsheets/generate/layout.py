@@ -77,5 +77,9 @@ class WorkbookLayout:
     lang: str
 
     @classmethod
-    def build(cls, tables: list[TableSpec], rows: int, lang: str) -> "WorkbookLayout":
-        return cls({t.name: TableLayout(t, t.sheet_name(lang), rows) for t in tables}, lang)
+    def build(cls, tables: list[TableSpec], rows: int, lang: str, counts: dict[str, int] | None = None
+              ) -> "WorkbookLayout":
+        """`rows` pre-formatted rows per sheet, or exactly `counts[table]` rows of data."""
+        counts = counts or {}
+        return cls({t.name: TableLayout(t, t.sheet_name(lang), max(1, counts.get(t.name, rows)))
+                    for t in tables}, lang)

@@ -8,16 +8,17 @@ from ecomsheets import messages
 from ecomsheets.coltypes import SheetContext
 from ecomsheets.months import Month
 from ecomsheets.schema import TableSpec
-from ecomsheets.schema.derived import excel_formula
 
 from . import prompts
 from .layout import TableLayout, WorkbookLayout
+from .rows import write_rows
 from .styles import Styles
 from .xlsx import add_worksheet
 
 
 def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayout,
-                      tables: dict[str, TableSpec], month: Month | None, list_source) -> None:
+                      tables: dict[str, TableSpec], month: Month | None, list_source,
+                      frame=None) -> None:
     table, lang = tl.table, layout.lang
     ws = add_worksheet(wb, tl.sheet)
     ncols = len(table.columns)
@@ -45,15 +46,7 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
             ws.write_string(hrow, i, title, styles.header)
         _validation(ws, table, col, i, first, last, ctx, month, tables)
 
-    for col in table.columns:
-        if not col.derived or col.formula_ast is None:
-            continue
-        ci = table.columns.index(col)
-        # One formula text per row; only the row number changes.
-        template = excel_formula(table, col, lambda n: f"{tl.letters[n]}{{r}}")
-        fmt = styles.cell(col.coltype.num_format, True)
-        for r in range(first, last + 1):
-            ws.write_formula(r, ci, template.format(r=r + 1), fmt, "")
+    write_rows(ws, tl, frame, styles)
 
     ws.freeze_panes(hrow + 1, 0)
     ws.autofilter(hrow, 0, last, ncols - 1)

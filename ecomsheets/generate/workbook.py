@@ -36,8 +36,13 @@ class GenerateResult:
 
 def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: Month | None = None,
                       lang: str = "zh", tables: list[str] | None = None, rows: int = 500,
-                      force: bool = False, now: datetime | None = None) -> GenerateResult:
-    """Generate the blank workbook of a bundle (optionally only some of its tables)."""
+                      force: bool = False, now: datetime | None = None,
+                      data: dict | None = None) -> GenerateResult:
+    """Generate the workbook of a bundle (optionally only some of its tables).
+
+    Blank by default; with `data` ({table: DataFrame of typed values}) the sheets are filled
+    with those rows instead of `rows` empty formatted ones.
+    """
     import xlsxwriter
 
     started = _time.perf_counter()
@@ -54,13 +59,15 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
                                                 known=", ".join(names)))
         names = [n for n in names if n in tables]
     specs = [catalog.tables[n] for n in names]
-    layout = WorkbookLayout.build(specs, rows, lang)
+    counts = {name: len(frame) for name, frame in data.items()} if data is not None else None
+    layout = WorkbookLayout.build(specs, rows, lang, counts)
     now = now or datetime.now()
     generated_at = now.strftime("%Y-%m-%d %H:%M:%S")
 
     with atomic_output(Path(path), force=force) as tmp:
+        # Rows are written in order, so constant-memory mode keeps memory flat at any size.
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False})
+                                            "strings_to_urls": False, "constant_memory": True})
         wb.set_properties({"title": bundle.title, "subject": str(month or ""), "created": now,
                            "comments": f"ecomsheets {bundle.name} v{bundle.version}"})
         wb.set_calc_mode("auto")
@@ -71,7 +78,8 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
         summary_ws = add_worksheet(wb, summary_sheet_name(bundle, lang))  # second tab, filled last
         lists = ListSources(layout)
         for tl in layout.tables.values():
-            write_table_sheet(wb, styles, layout, tl, present, month, lists)
+            write_table_sheet(wb, styles, layout, tl, present, month, lists,
+                              (data or {}).get(tl.table.name))
         summary = write_summary_sheet(summary_ws, styles, layout, bundle, month)
         lists.write(wb)
         meta = metadata(bundle, layout, month, generated_at, summary)

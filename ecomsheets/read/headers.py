@@ -64,7 +64,7 @@ def find_header(rows: list[list], table: TableSpec, first_row: int = 1) -> Heade
                 match.duplicates.append((ci, str(cell)))
             else:
                 match.columns[name] = ci
-                match.headers[name] = str(cell).strip()
+                match.headers[name] = str(cell).strip().rstrip("*＊").strip()
         if best is None or match.score > best.score:
             best = match
     needed = min(2, len(table.columns))

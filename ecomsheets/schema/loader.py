@@ -37,6 +37,7 @@ COLUMN_KEYS = {
     "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
     "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
     "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
+    "example": _STR, "example_from": _STR,
 }
 TABLE_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
@@ -285,7 +286,11 @@ class _Builder:
             aliases=tuple(node.get("aliases", ())), width=node.get("width"),
             note=node.get("note"), note_en=node.get("note_en"),
             max_length=node.get("max_length"), in_month=node.get("in_month", False),
-            total=node.get("total", False))
+            total=node.get("total", False), example=node.get("example"),
+            example_from=node.get("example_from"))
+        if col.example_from is not None and col.example_from not in catalog.reference:
+            self.problem(node, "example_from", "schema_values_from", value=col.example_from,
+                         known=", ".join(catalog.reference))
         for key, code, _ in col.coltype.check_spec(col):
             if bad_values_from and code == "schema_enum_no_values":
                 continue  # already reported as an unknown values_from
@@ -312,6 +317,22 @@ class _Builder:
         cycle = _find_cycle({k: v[0] for k, v in deps.items()})
         if cycle:
             self.problem(deps[cycle[0]][1], "formula", "schema_formula_cycle", cycle=" → ".join(cycle))
+        return self.examples(out, dict(pairs_nodes(pairs)), kinds)
+
+    def examples(self, columns: list[ColumnSpec], nodes: dict, kinds: dict) -> list[ColumnSpec]:
+        """Parse `example` expressions (other columns and _rand, a uniform number in [0, 1))."""
+        out = []
+        for col in columns:
+            if col.example is None:
+                out.append(col)
+                continue
+            try:
+                ast = expr.parse(col.example)
+                expr.infer(ast, {**kinds, "_rand": expr.NUMBER})
+                out.append(_with(col, example_ast=ast))
+            except expr.ExprError as exc:
+                self.expr_problem(nodes[col.name], "example", col.example, exc)
+                out.append(col)
         return out
 
     def rule(self, node: Located, kinds: dict) -> RuleSpec | None:
@@ -400,6 +421,10 @@ class _Builder:
                 where = nodes[i] if nodes is not None else doc
                 self.problem(where, key, "schema_duplicate", what=what, what_en=what_en, value=value)
             seen.add(value)
+
+
+def pairs_nodes(pairs):
+    return ((col.name, node) for col, node in pairs)
 
 
 def _with(obj, **changes):

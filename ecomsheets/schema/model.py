@@ -31,7 +31,10 @@ class ColumnSpec:
     max_length: int | None = None
     in_month: bool = False  # dates must fall inside the workbook's month
     total: bool = False  # the summary sheet shows this column's total
+    example: str | None = None  # how example rows fill it: an expression of other columns and _rand
+    example_from: str | None = None  # or a reference list to draw values from
     formula_ast: Any = field(default=None, compare=False, repr=False)
+    example_ast: Any = field(default=None, compare=False, repr=False)
 
     @property
     def coltype(self) -> ColumnType:

@@ -30,12 +30,31 @@ class TableData:
         return self.sheet.table
 
     def value(self, column: str, row: int) -> str:
-        """The cell's original text (what the submitter sees)."""
+        """The cell's text as the submitter sees it in the spreadsheet."""
         raw = self.sheet.raw
         if column in raw and row in raw.index:
             v = raw.at[row, column]
-            return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+            return "" if v is None or (isinstance(v, float) and np.isnan(v)) else shown_text(str(v))
         return ""
+
+
+def shown_text(text: str) -> str:
+    """Date and time cells come out of the reader as 2026-10-03 00:00:00 or 1899-12-31 09:30:00;
+    show them as a spreadsheet does."""
+    if len(text) == 19 and text[4] == "-" and text[13] == ":":
+        if text.startswith(("1899-12-30", "1899-12-31")):
+            return text[11:16] if text.endswith(":00") else text[11:]
+        if text.endswith(" 00:00:00"):
+            return text[:10]
+        return text[:16] if text.endswith(":00") else text
+    return text
+
+
+def shown_number(value: float) -> str:
+    """A recomputed figure as people write it: 1,573.2 / 894."""
+    if value != value:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 @dataclass
@@ -47,12 +66,15 @@ class Context:
     params: dict
     tables: dict[str, TableData] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    bad_cells: set = field(default_factory=set)  # (table, column, row) with a cell-level error
     counts: Counter = field(default_factory=Counter)
     truncated: Counter = field(default_factory=Counter)
 
     def add(self, rule: str, td: TableData | None, column: str | None, row: int | None,
             severity: str = ERROR, **fields) -> None:
         """Record one finding at a cell (or a whole column/sheet when row is None)."""
+        if td is not None and row is not None and severity == ERROR:
+            self.bad_cells.add((td.table.name, column, row))
         key = (rule, td.sheet.sheet if td else None, column)
         self.counts[key] += 1
         if self.counts[key] > MAX_PER_RULE:

@@ -10,7 +10,7 @@ from ecomsheets.summarize.metrics import criterion
 from ecomsheets.schema.metrics_loader import where_terms
 from ecomsheets.schema import expr
 
-from .context import Context, TableData
+from .context import Context, TableData, shown_number
 
 
 def _key_text(series: pd.Series) -> pd.Series:
@@ -65,5 +65,5 @@ def check_reconciliations(ctx: Context) -> None:
                 continue
             want = float(agg.get(key if len(key) > 1 else key[0], 0.0))
             if abs(have - want) > 1e-9:
-                ctx.add("reconcile", td, check.column, int(row), expected=f"{want:g}",
+                ctx.add("reconcile", td, check.column, int(row), expected=want, shown=shown_number(want),
                         check_zh=check.message or check.name, check_en=check.message_en or check.name)

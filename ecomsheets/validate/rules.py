@@ -10,7 +10,7 @@ from ecomsheets.generate.prompts import formula_text
 from ecomsheets.schema import expr
 from ecomsheets.schema.derived import compute_derived, expression_input
 
-from .context import Context, TableData
+from .context import Context, TableData, shown_number
 
 
 def recompute(td: TableData) -> None:
@@ -27,6 +27,26 @@ def inputs(td: TableData, names: list[str]) -> dict:
     return out
 
 
+def untouched(ctx: Context, td: TableData, names: list[str]) -> np.ndarray:
+    """Rows where none of these cells already has an error (one bad cell, one finding)."""
+    bad = {row for (table, column, row) in ctx.bad_cells if table == td.table.name and column in names}
+    if not bad:
+        return np.ones(len(td.typed), dtype=bool)
+    return ~td.typed.index.isin(list(bad))
+
+
+def derived_inputs(td: TableData, names: list[str]) -> list[str]:
+    """Names plus, for derived ones, the columns they are computed from (recursively)."""
+    out: list[str] = []
+    for n in names:
+        if n not in out:
+            out.append(n)
+        col = td.table.column(n)
+        if col.derived and col.formula_ast is not None:
+            out.extend(x for x in derived_inputs(td, expr.names(col.formula_ast)) if x not in out)
+    return out
+
+
 def filled(td: TableData, names: list[str]) -> np.ndarray:
     mask = np.ones(len(td.typed), dtype=bool)
     for n in names:
@@ -39,7 +59,7 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
     rows = td.typed.index.to_numpy()
     for rule in td.table.rules:
         names = expr.names(rule.check_ast)
-        applies = filled(td, names)
+        applies = filled(td, names) & untouched(ctx, td, derived_inputs(td, names))
         if rule.when_ast is not None:
             when_names = expr.names(rule.when_ast)
             applies &= np.asarray(expr.to_pandas(rule.when_ast)(inputs(td, when_names)), dtype=bool)
@@ -62,7 +82,8 @@ def check_derived(ctx: Context, td: TableData) -> None:
         typed = td.typed[name]
         raw_present = sheet.raw[name].notna().to_numpy()
         has_formula = np.array([(int(r), letter) in sheet.formulas for r in rows], dtype=bool)
-        candidates = np.flatnonzero(raw_present & ~has_formula)
+        clean = untouched(ctx, td, derived_inputs(td, expr.names(col.formula_ast)))
+        candidates = np.flatnonzero(raw_present & ~has_formula & clean)
         if not len(candidates):
             continue
         exp = expected.to_numpy()
@@ -73,7 +94,7 @@ def check_derived(ctx: Context, td: TableData) -> None:
                 continue
             if want is None or (isinstance(want, float) and np.isnan(want)):
                 continue  # the row is not filled in enough to compute it; nothing to compare
-            ctx.add("derived_mismatch", td, name, int(rows[pos]), expected=_show(want),
+            ctx.add("derived_mismatch", td, name, int(rows[pos]), expected=_value(want), shown=_show(want),
                     formula_zh=formula_text(td.table, col, "zh"), formula_en=formula_text(td.table, col, "en"))
 
 
@@ -93,7 +114,17 @@ def _show(v) -> str:
     if isinstance(v, pd.Timestamp):
         return v.strftime("%Y-%m-%d")
     try:
-        return f"{float(v):.10g}"
+        return shown_number(float(v))
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def _value(v):
+    """The expected value for machines (JSON): a number, or text."""
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    try:
+        return round(float(v), 6)
     except (TypeError, ValueError):
         return str(v)
 

@@ -9,7 +9,7 @@ from ecomsheets.read import normalize as nz
 from ecomsheets.read.workbook import WorkbookData
 from ecomsheets.summarize import evaluate_metrics
 
-from .context import Context
+from .context import Context, shown_number
 from .findings import finding
 
 _RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
@@ -64,5 +64,5 @@ def check_summary(ctx: Context, data: WorkbookData) -> list:
         ctx.findings.append(finding(
             "summary_mismatch", file=ctx.file, sheet=data.summary_sheet, cell=cell, row=int(re.sub(r"\D", "", cell)),
             column=name, header=metric.title + (f"（{group}）" if group else ""), value=text,
-            expected=None if want is None else round(want, 6)))
+            expected=None if want is None else round(want, 6), shown="（空）" if want is None else shown_number(want)))
     return values

@@ -1,0 +1,58 @@
+"""Data rows of a table sheet, written row by row (xlsxwriter constant-memory mode keeps
+memory flat however many rows): typed values where data is given, and the derived columns'
+formulas on every pre-formatted row. Text is always written as text, never as a formula."""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import pandas as pd
+
+from ecomsheets.schema.derived import excel_formula
+
+from .layout import TableLayout
+from .sanitize import clean_text
+
+
+def _writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
+    """Python values of one column and the xlsxwriter call that writes one of them."""
+    if col.type in ("date", "datetime"):
+        stamps = pd.to_datetime(values, errors="coerce")
+        out = [None if pd.isna(v) else v.to_pydatetime() for v in stamps]
+        return out, ws.write_datetime
+    if col.type == "time":
+        return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values], ws.write_datetime
+    if col.coltype.kind == "number":
+        nums = pd.to_numeric(values, errors="coerce").astype("float64").tolist()
+        return [None if math.isnan(v) else v for v in nums], ws.write_number
+    out = [None if v is None or (isinstance(v, float) and math.isnan(v)) else clean_text(str(v)) for v in values]
+    return out, ws.write_string
+
+
+def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
+    table = tl.table
+    first, last = tl.first_row - 1, tl.last_row - 1
+    formulas = []
+    for ci, col in enumerate(table.columns):
+        if col.derived and col.formula_ast is not None:
+            # One formula text per column; only the row number changes.
+            template = excel_formula(table, col, lambda n: f"{tl.letters[n]}{{r}}")
+            formulas.append((ci, template, styles.cell(col.coltype.num_format, True)))
+    columns = []
+    if frame is not None:
+        for ci, col in enumerate(table.columns):
+            if col.name in frame and not col.derived:
+                values, write = _writer(ws, col, frame[col.name])
+                columns.append((ci, values, write))
+    n = 0 if frame is None else len(frame)
+    write_formula = ws.write_formula
+    for r in range(first, last + 1):
+        i = r - first
+        if i < n:
+            for ci, values, write in columns:
+                v = values[i]
+                if v is not None:
+                    write(r, ci, v)
+        for ci, template, fmt in formulas:
+            write_formula(r, ci, template.format(r=r + 1), fmt, "")

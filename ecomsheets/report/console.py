@@ -1,0 +1,44 @@
+"""Reports as console text: per file a verdict, then per sheet the counts and each finding
+as `订单!D17 数量 "-2"：必须 ≥ 1`, errors before warnings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ecomsheets import messages
+from ecomsheets.validate.findings import ERROR, Report
+
+
+def render_console(report: Report, lang: str = "zh", *, max_lines: int | None = None) -> str:
+    t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
+    lines = []
+    if report.unreadable:
+        lines.append(t("cli_unreadable", file=report.file))
+        lines.extend("  " + f.text(lang) for f in report.findings)
+        return "\n".join(lines)
+    stats = dict(file=report.file, rows=report.rows_checked, sheets=report.sheets_checked)
+    if report.errors == 0:
+        warn = t("cli_warn_suffix", n=report.warnings) if report.warnings else ""
+        lines.append(t("cli_valid", warn=warn, **stats))
+    else:
+        lines.append(t("cli_invalid", errors=report.errors, warnings=report.warnings, **stats))
+    by_sheet: dict[str, list] = defaultdict(list)
+    for f in report.findings:
+        by_sheet[f.sheet or ""].append(f)
+    shown = 0
+    for sheet, findings in by_sheet.items():
+        errors = sum(f.severity == ERROR for f in findings)
+        if sheet:
+            lines.append(t("cli_sheet_counts", sheet=sheet, errors=errors, warnings=len(findings) - errors))
+        for f in sorted(findings, key=lambda f: (f.severity != ERROR, f.row or 0, f.cell or "")):
+            if max_lines is not None and shown >= max_lines:
+                break
+            level = t(f"cli_level_{f.severity}")
+            where = f.where if f.cell else (f.sheet or "")
+            prefix = f"{where} " if where else ""
+            lines.append(f"    [{level}] {prefix}{f.text(lang)}")
+            shown += 1
+    for key, n in report.truncated.items():
+        _, rule, sheet, column = key.split("/", 3)
+        lines.append(t("cli_more", n=n, rule=rule, where=f"{sheet} {column}"))
+    return "\n".join(lines)
