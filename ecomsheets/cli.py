@@ -264,5 +264,127 @@ def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lan
                              seconds=time.perf_counter() - started))
 
 
+def _inspect_all(files, catalog, bundle, month, lang, fmt):
+    from ecomsheets.validate.run import inspect_workbook
+
+    show_bar = len(files) > 1 and fmt == "text"
+    with click.progressbar(files, label=messages.text("cli_checking", lang), file=sys.stderr,
+                           show_pos=True) if show_bar else _nullbar(files) as bar:
+        return [inspect_workbook(f, catalog=catalog, bundle=bundle, month=month) for f in bar]
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="另存汇总工作簿 / also write a summary workbook")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--bundle")
+@click.option("--month")
+@click.option("--force", is_flag=True)
+@_schemas_option
+@_lang_option
+def summarize(file, output, fmt, bundle, month, force, schema_dirs, lang) -> None:
+    """按明细重新计算一个工作簿的全部指标 / recompute every metric of one workbook."""
+    from ecomsheets.months import parse_month
+    from ecomsheets.summarize.records import metric_records
+
+    try:
+        catalog = _catalog(schema_dirs, lang)
+        if output:
+            from ecomsheets.atomic import check_target
+
+            check_target(output, force=force, inputs=(file,))
+        (insp,) = _inspect_all([file], catalog, bundle, parse_month(month), lang, fmt)
+    except EcomsheetsError as exc:
+        _fail(exc, lang)
+    if insp.ctx is None:
+        from ecomsheets.report.console import render_console
+
+        click.echo(render_console(insp.report, lang), err=True)
+        sys.exit(EXIT_USAGE)
+    records = metric_records(insp.metrics, insp.data)
+    if fmt == "json":
+        click.echo(json.dumps({"file": str(file), "bundle": insp.ctx.bundle.name, "metrics": records},
+                              ensure_ascii=False, indent=2))
+    else:
+        for rec in records:
+            click.echo(_metric_line(rec, lang))
+    if output:
+        _write_summary([insp], catalog, output, force, lang, (file,), fmt, month=insp.ctx.month,
+                       include_invalid=True)
+
+
+def _metric_line(rec: dict, lang: str) -> str:
+    from ecomsheets.validate.context import shown_number
+
+    value = "" if rec["value"] is None else shown_number(rec["value"])
+    differs = rec["declared"] is not None and (rec["value"] is None or abs(rec["declared"] - rec["value"]) > 0.005)
+    declared = messages.text("cli_declared", lang, value=shown_number(rec["declared"])) if differs else ""
+    group = f"［{rec['group']}］" if rec["group"] is not None else ""
+    return messages.text("cli_metric_line", lang, title=rec["title"], group=group, value=value, declared=declared)
+
+
+def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, month, include_invalid):
+    from ecomsheets.summarize.consolidate import consolidate as merge
+    from ecomsheets.summarize.writer import write_summary_workbook
+
+    result = merge(inspections, catalog, month=month, include_invalid=include_invalid)
+    if result.bundle is None:
+        raise EcomsheetsError(*messages.both("cli_cannot_summarize", file=", ".join(map(str, inputs))))
+    write_summary_workbook(result, catalog, output, force=force, lang=lang, inputs=tuple(inputs))
+    say = (lambda text: click.echo(text, err=True)) if fmt == "json" else click.echo
+    say(messages.text("cli_summary_written", lang, path=output))
+    return result
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="汇总工作簿，如 月度汇总_2026-11.xlsx / the monthly summary workbook")
+@click.option("--month", help="只计入这个月的行，如 2026-11 / only rows of this month")
+@click.option("--include-invalid", is_flag=True, help="有错误的文件也计入其中无误的行 / take valid rows of invalid files")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--bundle")
+@click.option("--force", is_flag=True)
+@_schemas_option
+@_lang_option
+def consolidate(paths, output, month, include_invalid, fmt, bundle, force, schema_dirs, lang) -> None:
+    """把多份工作簿合并成月度汇总工作簿 / merge many workbooks into the monthly summary."""
+    from ecomsheets.atomic import check_target
+    from ecomsheets.months import parse_month
+    from ecomsheets.summarize.records import metric_records
+
+    try:
+        catalog = _catalog(schema_dirs, lang)
+        the_month = parse_month(month)
+        files = _inputs(paths)
+        if not files:
+            raise EcomsheetsError(*messages.both("cli_no_inputs", paths=", ".join(map(str, paths))))
+        check_target(output, force=force, inputs=tuple(files))
+        inspections = _inspect_all(files, catalog, bundle, the_month, lang, fmt)
+        result = _write_summary(inspections, catalog, output, force, lang, files, fmt, month=the_month,
+                                include_invalid=include_invalid)
+    except EcomsheetsError as exc:
+        _fail(exc, lang)
+    taken = sum(s.status in ("taken", "partly") for s in result.sources)
+    rows = sum(len(f) for f in result.tables.values())
+    if fmt == "json":
+        click.echo(json.dumps({
+            "bundle": result.bundle.name, "month": str(result.month) if result.month else None,
+            "output": str(output), "metrics": metric_records(result.metrics),
+            "sources": [{"file": s.path, "sha256": s.sha256, "rows_read": s.rows_read, "rows_taken": s.rows_taken,
+                         "errors": s.errors, "warnings": s.warnings, "status": s.status} for s in result.sources],
+            "left_out": dict(result.left_out),
+            "findings": [{"file": f.file, **f.to_dict()} for f in result.findings],
+        }, ensure_ascii=False, indent=2))
+    else:
+        click.echo(messages.text("cli_consolidated", lang, files=len(result.sources), taken=taken, rows=rows,
+                                 problems=len(result.findings)))
+        for f in result.findings:
+            click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {Path(f.file).name if f.file else ''} "
+                       f"{f.text(lang)}")
+    sys.exit(0)
+
+
 if __name__ == "__main__":
     main()

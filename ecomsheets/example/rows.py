@@ -99,12 +99,19 @@ def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
     """Columns whose values follow from others (`example:` expressions), in dependency order,
     with derived columns computed as the template's formulas would."""
     pending = [c for c in table.columns if c.example_ast is not None]
+
+    def available(name: str) -> bool:
+        col = table.by_name.get(name)
+        if name == "_rand" or name in frame:
+            return True
+        return bool(col and col.derived and col.formula_ast is not None
+                    and all(available(n) for n in expr.names(col.formula_ast)))
+
     while pending:
-        derived = compute_derived(frame, table)
-        ready = [c for c in pending
-                 if all(n == "_rand" or n in frame or n in derived for n in expr.names(c.example_ast))]
+        ready = [c for c in pending if all(available(n) for n in expr.names(c.example_ast))]
         if not ready:
             raise ValueError(f"example expressions of {table.name} refer to each other")
+        derived = compute_derived(frame, table)
         for col in ready:
             values = {"_rand": rng.random(len(frame))}
             for name in expr.names(col.example_ast):

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
+
+from openpyxl.comments import Comment
 
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
@@ -21,12 +24,12 @@ from ecomsheets.errors import UsageError
 from ecomsheets.validate.findings import ERROR, WARNING, Finding, Report
 
 from .findings_view import (SEVERITY_ORDER, cell_position, clean_text, column_label, rule_label,
-                            severity_label, sort_key, truncated_items)
+                            severity_label, sort_key, truncated_items, where_label)
 
 AUTHOR = "ecomsheets"
-ERROR_FILL, WARNING_FILL = "FFC7CE", "FFEB9C"
+ERROR_FILL, WARNING_FILL = "FFFFC7CE", "FFFFEB9C"
 ERROR_FONT, WARNING_FONT = "9C0006", "9C5700"
-HEADER_FILL = "1F4E78"
+HEADER_FILL = "FF1F4E78"
 CELL_LIMIT = 32767  # characters Excel keeps in a cell
 COMMENT_LIMIT = 32000  # Excel cuts notes at 32,767 characters
 VALUE_LIMIT = 1000  # characters of a value listed on the results sheet
@@ -63,25 +66,23 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _target_cell(ws, row: int, col: int):
-    """The cell to mark: the top-left cell of a merged range that covers (row, col)."""
+def _target(ws, row: int, col: int) -> tuple[int, int]:
+    """Where to mark (row, col): the top-left cell of a merged range that covers it.
+    Creates no cell."""
     from openpyxl.cell.cell import MergedCell
 
-    cell = ws.cell(row=row, column=col)
-    if isinstance(cell, MergedCell):
+    if isinstance(ws._cells.get((row, col)), MergedCell):
         for rng in ws.merged_cells.ranges:
             if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
-                return ws.cell(row=rng.min_row, column=rng.min_col)
-    return cell
+                return rng.min_row, rng.min_col
+    return row, col
 
 
 def _inherit_column_style(ws, cell) -> None:
-    """A cell that did not exist yet takes its row's or column's style, as Excel shows it
-    (so a text or date column stays one after we add a fill)."""
-    if cell.has_style:
-        return
+    """A cell that did not exist takes its row's or column's style, as Excel shows an empty
+    cell (so a text or date column stays one under the fill we add)."""
     row_dim = ws.row_dimensions.get(cell.row)
-    if row_dim is not None and row_dim.has_style and row_dim.customFormat:
+    if row_dim is not None and row_dim.customFormat and row_dim.has_style:
         cell._style = copy.copy(row_dim._style)
         return
     for dim in ws.column_dimensions.values():
@@ -90,7 +91,21 @@ def _inherit_column_style(ws, cell) -> None:
             return
 
 
-def _comment_text(items: list[Finding], previous: str | None, lang: str) -> str:
+def _previous_pattern(lang: str) -> re.Pattern:
+    before, after = messages.MESSAGES["r_comment_previous"][0 if lang == "zh" else 1].split("{author}")
+    return re.compile("\n" + re.escape(before) + "(.*?)" + re.escape(after) + "\n", re.S)
+
+
+def _split_previous(text: str) -> tuple[str, str | None, str | None]:
+    """Our note and the user's note we kept inside it: (ours, previous text, its author)."""
+    for lang in ("zh", "en"):
+        m = _previous_pattern(lang).search(text)
+        if m:
+            return text[:m.start()], text[m.end():], m.group(1)
+    return text, None, None
+
+
+def _comment_text(items: list[Finding], previous: Comment | None, lang: str) -> str:
     lines = []
     for f in sorted(items, key=sort_key):
         line = f"【{severity_label(f.severity, lang)}】{clean_text(f.text(lang))}"
@@ -100,8 +115,9 @@ def _comment_text(items: list[Finding], previous: str | None, lang: str) -> str:
                 f" ({messages.text('r_col_expected', lang)}: {expected})"
         lines.append(line)
     text = "\n".join(lines)
-    if previous:
-        text += "\n" + messages.text("r_comment_previous", lang) + "\n" + clean_text(previous)
+    if previous is not None and previous.text:
+        text += ("\n" + messages.text("r_comment_previous", lang, author=clean_text(previous.author))
+                 + "\n" + clean_text(previous.text))
     if len(text) > COMMENT_LIMIT:
         cut = messages.text("r_comment_cut", lang, sheet=_sheet_name(lang))
         text = text[:COMMENT_LIMIT - len(cut) - 1] + "\n" + cut
@@ -120,48 +136,49 @@ def _comment_size(text: str) -> tuple[int, int]:
 
 
 def _mark_cells(wb, findings: list[Finding], lang: str) -> None:
-    from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
+    grids = {ws.title for ws in wb.worksheets}  # not chart sheets
     by_cell: dict[tuple[str, int, int], list[Finding]] = defaultdict(list)
     for f in findings:
         pos = cell_position(f.cell)
-        if f.sheet and pos and f.sheet in wb.sheetnames:
+        if f.sheet and pos and f.sheet in grids:
             by_cell[(f.sheet, *pos)].append(f)
     fills = {ERROR: PatternFill("solid", fgColor=ERROR_FILL),
              WARNING: PatternFill("solid", fgColor=WARNING_FILL)}
     targets: dict[tuple[str, int, int], list[Finding]] = defaultdict(list)
     for (sheet, row, col), items in by_cell.items():
-        cell = _target_cell(wb[sheet], row, col)
-        targets[(sheet, cell.row, cell.column)].extend(items)
+        targets[(sheet, *_target(wb[sheet], row, col))].extend(items)
     for (sheet, row, col), items in targets.items():
         ws = wb[sheet]
+        existed = (row, col) in ws._cells
         cell = ws.cell(row=row, column=col)
+        if not existed:
+            _inherit_column_style(ws, cell)
         worst = min((f.severity for f in items), key=lambda s: SEVERITY_ORDER.get(s, 2))
-        _inherit_column_style(ws, cell)
         if worst in fills:
             cell.fill = copy.copy(fills[worst])
-        previous = None
-        if cell.comment is not None and cell.comment.author != AUTHOR:
-            previous = cell.comment.text
-        text = _comment_text(items, previous, lang)
+        text = _comment_text(items, cell.comment, lang)
         width, height = _comment_size(text)
         cell.comment = Comment(text, AUTHOR, width=width, height=height)
 
 
 def _drop_old_annotations(wb, lang: str) -> None:
-    """Re-annotating an annotated copy: replace our results sheet and our old notes."""
+    """Re-annotating an annotated copy: replace our results sheet, and our old notes by the
+    user's notes they held."""
     ours = {messages.text("r_sheet_title", lg) for lg in ("zh", "en")}
     for lg in ("zh", "en"):
         name = _sheet_name(lg)
         if name in wb.sheetnames:
             ws = wb[name]
-            if lg == lang or clean_text(ws["A1"].value) in ours:
+            a1 = getattr(ws, "_cells", {}).get((1, 1))
+            if lg == lang or (a1 is not None and clean_text(a1.value) in ours):
                 wb.remove(ws)
     for ws in wb.worksheets:
         for cell in list(ws._cells.values()):
             if cell.comment is not None and cell.comment.author == AUTHOR:
-                cell.comment = None
+                _, previous, author = _split_previous(cell.comment.text or "")
+                cell.comment = Comment(previous, author or "") if previous else None
 
 
 def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, lang: str) -> None:
@@ -229,10 +246,10 @@ def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, la
     sev_fill = {ERROR: PatternFill("solid", fgColor=ERROR_FILL),
                 WARNING: PatternFill("solid", fgColor=WARNING_FILL)}
     sev_font = {ERROR: Font(bold=True, color=ERROR_FONT), WARNING: Font(bold=True, color=WARNING_FONT)}
-    sheets = set(wb.sheetnames)
+    sheets = {w.title for w in wb.worksheets} - {ws.title}
     for f in findings:
         row += 1
-        values = (f.where, f.sheet or "", f.cell or "", severity_label(f.severity, lang),
+        values = (where_label(f, lang), f.sheet or "", f.cell or "", severity_label(f.severity, lang),
                   rule_label(f.rule, lang), column_label(f), clean_text(f.value, VALUE_LIMIT, lang),
                   f.text(lang), clean_text(f.expected, VALUE_LIMIT, lang))
         for ci, value in enumerate(values, start=1):

@@ -46,6 +46,11 @@ def column_label(f: Finding) -> str:
     return f.column or ""
 
 
+def where_label(f: Finding, lang: str) -> str:
+    """`订单!D17`, `订单`, or 整个文件 (never the path the file was checked at)."""
+    return f.where if f.sheet else messages.text("r_whole_file", lang)
+
+
 def cell_position(cell: str | None) -> tuple[int, int] | None:
     """(row, column index) of an A1 address, or None when it is not one."""
     if not cell:

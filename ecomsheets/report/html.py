@@ -13,7 +13,7 @@ from ecomsheets.resources import builtin_dir
 from ecomsheets.validate.findings import ERROR, Finding, Report
 
 from .findings_view import (clean_text, column_label, grouped_by_sheet, rule_label, severity_label,
-                            truncated_items)
+                            truncated_items, where_label)
 
 TEMPLATE = "report.html.j2"
 VALUE_LIMIT = 300  # characters of a value shown in the page
@@ -39,7 +39,7 @@ def _row(f: Finding, lang: str) -> dict:
     return {
         "severity": f.severity if f.severity in (ERROR, "warning") else "other",
         "severity_label": severity_label(f.severity, lang),
-        "where": clean_text(f.where),
+        "where": clean_text(where_label(f, lang)),
         "column": clean_text(column_label(f)),
         "value": value,
         "blank": f.value is not None and value == "" and bool(f.cell),
@@ -53,11 +53,13 @@ def _file_view(index: int, report: Report, lang: str) -> dict:
     groups = []
     for sheet, items in grouped_by_sheet(report.findings):
         errors = sum(f.severity == ERROR for f in items)
+        rows = [_row(f, lang) for f in items]
         groups.append({
             "title": (messages.text("r_sheet_heading", lang, sheet=clean_text(sheet)) if sheet
                       else messages.text("r_whole_file", lang)),
             "counts": messages.text("r_group_counts", lang, errors=errors, warnings=len(items) - errors),
-            "rows": [_row(f, lang) for f in items],
+            "rows": rows,
+            "has_expected": any(r["expected"] for r in rows),
         })
     truncated = truncated_items(report, lang)
     status = "unreadable" if report.unreadable else ("valid" if report.valid else "invalid")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.guard import Limits, check_file
-from ecomsheets.read.workbook import read_workbook
+from ecomsheets.read.workbook import WorkbookData, read_workbook
 from ecomsheets.schema import Catalog, load_catalog
 
 from .context import Context
@@ -28,9 +29,25 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@dataclass
+class Inspection:
+    """Everything learnt from one file: the report, the typed tables, what was read."""
+
+    report: Report
+    ctx: Context | None = None
+    data: WorkbookData | None = None
+    metrics: list = field(default_factory=list)
+
+
 def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,
              month: Month | str | None = None, limits: Limits = Limits()) -> Report:
     """Check a workbook against its schemas; every problem is a Finding in the Report."""
+    return inspect_workbook(path, catalog=catalog, bundle=bundle, month=month, limits=limits).report
+
+
+def inspect_workbook(path, *, catalog: Catalog | None = None, bundle: str | None = None,
+                     month: Month | str | None = None, limits: Limits = Limits()) -> Inspection:
+    """Validate a workbook and keep its typed rows and recomputed metrics for later steps."""
     started = time.perf_counter()
     path = Path(path)
     catalog = catalog or load_catalog()
@@ -39,14 +56,14 @@ def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,
     if refused is not None:
         report.findings.append(refused)
         report.unreadable = True
-        return report
+        return Inspection(report)
     report.size = path.stat().st_size
     report.sha256 = sha256(path)
     data = read_workbook(path, catalog, bundle)
     report.findings.extend(data.findings)
     report.unreadable = data.unreadable
     if data.bundle is None or data.unreadable:
-        return report
+        return Inspection(report, data=data)
     report.bundle = data.bundle.name
     report.schema_version = data.bundle.version
     if isinstance(month, str):
@@ -64,10 +81,10 @@ def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,
         check_month(ctx, td)
         check_references(ctx, td)
     check_reconciliations(ctx)
-    check_summary(ctx, data)
+    metrics = check_summary(ctx, data)
     report.findings.extend(ctx.findings)
     report.truncated = dict(ctx.truncated)
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
     report.sheets_checked = len(ctx.tables)
     report.seconds = time.perf_counter() - started
-    return report
+    return Inspection(report, ctx, data, metrics)

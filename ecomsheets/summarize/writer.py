@@ -1,0 +1,215 @@
+"""The monthly summary workbook: overview of key figures, one sheet per grouped metric with a
+native chart, the merged data with the lineage of every row, the sources and the findings.
+Every text that came from a submitted file is written as text, never as a formula."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from ecomsheets import messages
+from ecomsheets.atomic import atomic_output
+from ecomsheets.coltypes import get_type
+from ecomsheets.generate.sanitize import clean_text
+from ecomsheets.generate.styles import Styles
+from ecomsheets.schema import Catalog
+
+from .consolidate import LINEAGE, Consolidation
+
+_CHART_ROWS = 60  # bars beyond this are in the table, not the chart
+
+
+def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, *, force: bool = False,
+                           lang: str = "zh", inputs: tuple[Path, ...] = ()) -> Path:
+    import xlsxwriter
+
+    t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
+    bundle = result.bundle
+    with atomic_output(Path(path), force=force, inputs=inputs) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                            "strings_to_urls": False, "constant_memory": False})
+        # Same inputs, same file: no clock time inside.
+        wb.set_properties({"title": t("s_title", title=bundle.title, month=str(result.month or "")),
+                           "created": datetime(2000, 1, 1)})
+        styles = Styles(wb)
+        _overview(wb, styles, result, t, lang)
+        used = {t("s_overview"), t("s_sources"), t("s_findings")}
+        for key, metrics in _blocks(result, bundle):
+            _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used)
+        for name, frame in result.tables.items():
+            _data_sheet(wb, styles, catalog.tables[name], frame, t, lang, used)
+        _sources(wb, styles, result, t)
+        _findings(wb, styles, result, t, lang)
+        wb.close()
+    return Path(path)
+
+
+def _fmt(styles: Styles, fmt_name: str):
+    return styles.cell_bordered(get_type(fmt_name).num_format if fmt_name else None)
+
+
+def _overview(wb, styles, result, t, lang) -> None:
+    ws = wb.add_worksheet(t("s_overview"))
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 20)
+    ws.write_string(0, 0, t("s_title", title=result.bundle.title,
+                            month=result.month.label(lang) if result.month else ""), styles.heading)
+    taken = sum(s.status in ("taken", "partly") for s in result.sources)
+    rows = sum(len(f) for f in result.tables.values())
+    ws.write_string(1, 0, t("s_inputs", files=len(result.sources), taken=taken, rows=rows), styles.base_text)
+    reasons = [t(f"s_reason_{k}", n=v) for k, v in sorted(result.left_out.items()) if v]
+    if reasons:
+        ws.write_string(2, 0, t("s_left_out", text="；".join(reasons) if lang != "en" else "; ".join(reasons)),
+                        styles.base_text)
+    ws.write_string(4, 0, t("s_col_metric"), styles.table_head)
+    ws.write_string(4, 1, t("s_col_value"), styles.table_head)
+    specs = {m.name: m for m in result.bundle.metrics}
+    r = 5
+    for v in result.metrics:
+        if v.group is not None:
+            continue
+        ws.write_string(r, 0, v.title, styles.label)
+        _number(ws, r, 1, v.value, _fmt(styles, specs[v.name].format))
+        r += 1
+
+
+def _number(ws, r, c, value, fmt) -> None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        ws.write_blank(r, c, None, fmt)
+    else:
+        ws.write_number(r, c, value, fmt)
+
+
+def _blocks(result, bundle):
+    """Grouped metrics by their grid (table, by, period), in bundle order."""
+    specs = {m.name: m for m in bundle.metrics}
+    blocks: dict[tuple, list] = {}
+    for v in result.metrics:
+        if v.group is None:
+            continue
+        m = specs[v.name]
+        blocks.setdefault((m.table, m.by, m.period), [])
+        if m not in blocks[(m.table, m.by, m.period)]:
+            blocks[(m.table, m.by, m.period)].append(m)
+    return blocks.items()
+
+
+def _unique_name(name: str, used: set) -> str:
+    base = name[:28]
+    out, n = base, 2
+    while out in used:
+        out, n = f"{base}{n}", n + 1
+    used.add(out)
+    return out
+
+
+def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> None:
+    table_name, by, period = key
+    col = catalog.tables[table_name].column(by)
+    suffix = {"day": "（日）" if lang != "en" else " (day)", "week": "（周）" if lang != "en" else " (week)"}.get(period, "")
+    name = _unique_name(t("s_by_sheet", column=col.header(lang)) + suffix + "·" + catalog.tables[table_name].sheet_name(lang), used)
+    ws = wb.add_worksheet(name)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, len(metrics), 18)
+    ws.write_string(0, 0, col.header(lang), styles.table_head)
+    values = {}
+    for j, m in enumerate(metrics, start=1):
+        ws.write_string(0, j, m.label(lang), styles.table_head)
+        values[m.name] = [(v.group, v.value) for v in result.metrics if v.name == m.name]
+    groups = [g for g, _ in values[metrics[0].name]]
+    for i, g in enumerate(groups, start=1):
+        ws.write_string(i, 0, clean_text(str(g)), styles.label)
+        for j, m in enumerate(metrics, start=1):
+            _number(ws, i, j, dict(values[m.name]).get(g), _fmt(styles, m.format))
+    if not groups:
+        return
+    n = min(len(groups), _CHART_ROWS)
+    kind = "line" if period else ("pie" if len(metrics) == 1 and len(groups) <= 8 else "column")
+    chart = wb.add_chart({"type": kind})
+    for j, m in enumerate(metrics if kind != "pie" else metrics[:1], start=1):
+        chart.add_series({"name": [name, 0, j], "categories": [name, 1, 0, n, 0], "values": [name, 1, j, n, j],
+                          **({"data_labels": {"percentage": True}} if kind == "pie" else {})})
+    chart.set_title({"name": "、".join(m.label(lang) for m in metrics) if lang != "en"
+                     else ", ".join(m.label(lang) for m in metrics)})
+    chart.set_legend({"position": "bottom"})
+    if kind != "pie":
+        chart.set_x_axis({"num_font": {"rotation": -45}} if n > 12 else {})
+    chart.set_size({"width": 720, "height": 360})
+    ws.insert_chart(1, len(metrics) + 2, chart)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+
+
+def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> None:
+    ws = wb.add_worksheet(_unique_name(table.sheet_name(lang), used))
+    columns = [c for c in table.columns if c.name in frame]
+    heads = [c.header(lang) for c in columns] + [t("s_lineage_file"), t("s_lineage_sheet"), t("s_lineage_row")]
+    for j, h in enumerate(heads):
+        ws.write_string(0, j, h, styles.table_head)
+    for j, c in enumerate(columns):
+        ws.set_column(j, j, c.display_width(), styles.cell(c.coltype.num_format))
+    ws.set_column(len(columns), len(columns), 28)
+    ws.set_column(len(columns) + 1, len(columns) + 2, 12)
+    ws.freeze_panes(1, 0)
+    writers = [(_cell_writer(ws, c)) for c in columns]
+    lineage = [frame[k].tolist() for k in LINEAGE]
+    data = [frame[c.name].tolist() for c in columns]
+    for i in range(len(frame)):
+        r = i + 1
+        for j, (write, values) in enumerate(zip(writers, data)):
+            write(r, j, values[i])
+        ws.write_string(r, len(columns), clean_text(str(Path(lineage[0][i]).name)))
+        ws.write_string(r, len(columns) + 1, clean_text(str(lineage[1][i])))
+        ws.write_number(r, len(columns) + 2, int(lineage[2][i]))
+    if len(frame):
+        ws.autofilter(0, 0, len(frame), len(heads) - 1)
+
+
+def _cell_writer(ws, col):
+    def write(r, c, v):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+            return
+        if isinstance(v, pd.Timestamp):
+            ws.write_datetime(r, c, v.to_pydatetime())
+        elif isinstance(v, (datetime, time)):
+            ws.write_datetime(r, c, v)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            ws.write_number(r, c, v)
+        else:
+            ws.write_string(r, c, clean_text(str(v)))
+    return write
+
+
+def _sources(wb, styles, result, t) -> None:
+    ws = wb.add_worksheet(t("s_sources"))
+    heads = ["s_col_file", "s_col_sha", "s_col_read", "s_col_taken", "s_col_errors", "s_col_warnings", "s_col_status"]
+    for j, h in enumerate(heads):
+        ws.write_string(0, j, t(h), styles.table_head)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 66)
+    ws.set_column(2, 6, 11)
+    for i, s in enumerate(result.sources, start=1):
+        ws.write_string(i, 0, clean_text(s.path), styles.label)
+        ws.write_string(i, 1, s.sha256 or "", styles.label)
+        for j, v in enumerate((s.rows_read, s.rows_taken, s.errors, s.warnings), start=2):
+            ws.write_number(i, j, v, styles.label)
+        ws.write_string(i, 6, t(f"s_status_{s.status}"), styles.label)
+
+
+def _findings(wb, styles, result, t, lang) -> None:
+    ws = wb.add_worksheet(t("s_findings"))
+    heads = ["s_col_level", "s_col_file", "s_col_where", "s_col_message"]
+    for j, h in enumerate(heads):
+        ws.write_string(0, j, t(h), styles.table_head)
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, 2, 16)
+    ws.set_column(3, 3, 90)
+    for i, f in enumerate(result.findings, start=1):
+        ws.write_string(i, 0, t(f"cli_level_{f.severity}"), styles.label)
+        ws.write_string(i, 1, clean_text(str(f.file or "")), styles.label)
+        ws.write_string(i, 2, clean_text(f.where if f.cell else (f.sheet or "")), styles.label)
+        ws.write_string(i, 3, clean_text(f.text(lang)), styles.label)
