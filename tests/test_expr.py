@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ecomsheets.schema import expr, load_catalog
@@ -413,6 +413,7 @@ AMOUNT = expr.to_pandas(expr.parse("ROUND(quantity * unit_price - discount, 2)")
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_order_line(), min_size=1, max_size=20))
+@example([(60815.0, 4679.163, 0.0), (3.0, 0.335, 0.0), (1.0, 2.675, 0.0), (0.0, 0.0, 0.0)])
 def test_round_amount_matches_decimal_half_up(rows):
     frame = pd.DataFrame(rows, columns=["quantity", "unit_price", "discount"])
     got = AMOUNT({c: frame[c] for c in frame.columns})

@@ -695,7 +695,7 @@ def test_cli_schemas_show_json_contract():
     by_name = {c["name"]: c for c in data["columns"]}
     assert by_name["amount"]["formula"] == "ROUND(quantity * unit_price - discount, 2)"
     assert by_name["amount"]["type"] == "money"
-    assert by_name["quantity"] | {} == {
+    assert by_name["quantity"] == {
         "name": "quantity", "title": "数量", "title_en": "Quantity", "type": "integer",
         "required": True, "unique": False, "min": 1, "max": 100000, "values": None, "pattern": None,
         "references": None, "formula": None, "aliases": ["购买数量", "商品数量", "订购数量", "宝贝总数量"]}

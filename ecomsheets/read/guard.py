@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecomsheets.validate.findings import ERROR, Finding, finding
+from ecomsheets.findings import ERROR, Finding, finding
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION = "EncryptionInfo".encode("utf-16-le")

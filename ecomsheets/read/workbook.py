@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
-from ecomsheets.validate.findings import ERROR, WARNING, Finding, finding
+from ecomsheets.findings import ERROR, WARNING, Finding, finding
 
 from .formulas import formula_cells, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys

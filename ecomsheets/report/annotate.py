@@ -21,7 +21,7 @@ from openpyxl.comments import Comment
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
 from ecomsheets.errors import UsageError
-from ecomsheets.validate.findings import ERROR, WARNING, Finding, Report
+from ecomsheets.findings import ERROR, WARNING, Finding, Report
 
 from .findings_view import (SEVERITY_ORDER, cell_position, clean_text, column_label, rule_label,
                             severity_label, sort_key, truncated_items, where_label)
@@ -184,6 +184,14 @@ def _drop_old_annotations(wb, lang: str) -> None:
 def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, lang: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+
+    base = wb._fonts[0] if len(wb._fonts) else Font()
+
+    def font(**kw) -> Font:
+        """The workbook's own default font (name, size) with some changes."""
+        return Font(name=base.name, sz=kw.pop("size", base.sz), family=base.family,
+                    charset=base.charset, scheme=base.scheme, **kw)
+
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     ws = wb.create_sheet(_sheet_name(lang), 0)
@@ -194,13 +202,13 @@ def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, la
     top = Alignment(vertical="top")
 
     set_text(ws["A1"], messages.text("r_sheet_title", lang))
-    ws["A1"].font = Font(size=16, bold=True, color=HEADER_FILL)
+    ws["A1"].font = font(size=16, bold=True, color=HEADER_FILL)
     ws.row_dimensions[1].height = 26
     set_text(ws["A2"], messages.text("r_sheet_file", lang, file=source.name))
     set_text(ws["A3"], messages.text("r_generated", lang, time=datetime.now().strftime("%Y-%m-%d %H:%M")))
     set_text(ws["A4"], messages.text("r_sheet_hint", lang))
     for r in (2, 3, 4):
-        ws.cell(r, 1).font = Font(color="5F6B7A")
+        ws.cell(r, 1).font = font(color="5F6B7A")
 
     status = "unreadable" if report.unreadable else ("valid" if report.valid else "invalid")
     counts = [("r_result", messages.text(f"r_{status}", lang)),
@@ -213,31 +221,31 @@ def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, la
     for code, value in counts:
         row += 1
         set_text(ws.cell(row, 1), messages.text(code, lang))
-        ws.cell(row, 1).font = Font(bold=True)
+        ws.cell(row, 1).font = font(bold=True)
         target = ws.cell(row, 2)
         if isinstance(value, int):
             target.value = value
             target.alignment = Alignment(horizontal="left")
         else:
             set_text(target, value)
-        target.font = Font(bold=True, color=colours.get(code))
+        target.font = font(bold=True, color=colours.get(code))
 
     truncated = truncated_items(report, lang)
     if truncated:
         row += 1
         set_text(ws.cell(row, 1), messages.text("r_truncated", lang, count=sum(i.count for i in truncated)))
-        ws.cell(row, 1).font = Font(italic=True, color="5F6B7A")
+        ws.cell(row, 1).font = font(italic=True, color="5F6B7A")
         for item in truncated:
             row += 1
             set_text(ws.cell(row, 1), "  " + item.text(lang))
-            ws.cell(row, 1).font = Font(color="5F6B7A")
+            ws.cell(row, 1).font = font(color="5F6B7A")
 
     row += 2
     header_row = row
     for ci, code in enumerate(COLUMNS, start=1):
         cell = ws.cell(header_row, ci)
         set_text(cell, messages.text(code, lang))
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(vertical="center")
     ws.row_dimensions[header_row].height = 20
@@ -245,7 +253,7 @@ def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, la
 
     sev_fill = {ERROR: PatternFill("solid", fgColor=ERROR_FILL),
                 WARNING: PatternFill("solid", fgColor=WARNING_FILL)}
-    sev_font = {ERROR: Font(bold=True, color=ERROR_FONT), WARNING: Font(bold=True, color=WARNING_FONT)}
+    sev_font = {ERROR: font(bold=True, color=ERROR_FONT), WARNING: font(bold=True, color=WARNING_FONT)}
     sheets = {w.title for w in wb.worksheets} - {ws.title}
     for f in findings:
         row += 1
@@ -265,7 +273,7 @@ def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, la
         if f.sheet and pos and f.sheet in sheets:
             where = ws.cell(row, 1)
             where.hyperlink = Hyperlink(ref=where.coordinate, location=_link(f.sheet, f.cell.strip().upper()))
-            where.font = Font(color="0563C1", underline="single")
+            where.font = font(color="0563C1", underline="single")
     if findings:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(COLUMNS))}{row}"
     ws.print_title_rows = f"{header_row}:{header_row}"

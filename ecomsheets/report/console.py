@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ecomsheets import messages
-from ecomsheets.validate.findings import ERROR, Report
+from ecomsheets.findings import ERROR, Report
 
 
 def render_console(report: Report, lang: str = "zh", *, max_lines: int | None = None) -> str:

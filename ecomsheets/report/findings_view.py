@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
 from ecomsheets import messages
-from ecomsheets.validate.findings import ERROR, WARNING, Finding, Report
+from ecomsheets.findings import ERROR, WARNING, Finding, Report
 
 # C0 controls except \t and \n, DEL, C1 controls, lone surrogates and the XML non-characters.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
 from ecomsheets.resources import builtin_dir
-from ecomsheets.validate.findings import ERROR, Finding, Report
+from ecomsheets.findings import ERROR, Finding, Report
 
 from .findings_view import (clean_text, column_label, grouped_by_sheet, rule_label, severity_label,
                             truncated_items, where_label)

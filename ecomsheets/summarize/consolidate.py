@@ -18,7 +18,7 @@ import pandas as pd
 
 from ecomsheets.months import Month, parse_month
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
-from ecomsheets.validate.findings import ERROR, WARNING, Finding, finding
+from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.validate.run import Inspection
 
 from .metrics import MetricValue, evaluate_metrics

@@ -13,7 +13,7 @@ from ecomsheets.months import Month
 from ecomsheets.read.workbook import SheetData
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, WorkbookSpec
 
-from .findings import ERROR, Finding, finding
+from ecomsheets.findings import ERROR, Finding, finding
 
 MAX_PER_RULE = 200  # findings listed per (rule, sheet, column); the rest are counted
 

@@ -1,32 +1,32 @@
-"""Validate one submitted workbook: guard, read, type, check, report."""
+"""Validate one submitted workbook: guard, read, type, check, report.
+
+The guard runs here; everything that parses the file runs in a child process (see
+`ecomsheets.read.isolate`), which sends back only what the caller keeps: the report for
+`validate`, the typed rows and metrics for `summarize` and `consolidate`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import pandas as pd
 
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.guard import Limits, check_file
+from ecomsheets.read.isolate import Failed, ProcessLimits, run_isolated
 from ecomsheets.read.workbook import WorkbookData, read_workbook
 from ecomsheets.schema import Catalog, load_catalog
 
 from .context import Context
 from .cross import check_reconciliations, check_references
-from .findings import Report
+from ecomsheets.findings import Report
 from .rules import check_derived, check_month, check_row_rules, recompute
 from .summary_check import check_summary
 from .table_schema import check_table
 from .typed import type_table
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass
@@ -39,35 +39,63 @@ class Inspection:
     metrics: list = field(default_factory=list)
 
 
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,
-             month: Month | str | None = None, limits: Limits = Limits()) -> Report:
+             month: Month | str | None = None, limits: Limits = Limits(),
+             process: ProcessLimits = ProcessLimits(), isolate: bool = True) -> Report:
     """Check a workbook against its schemas; every problem is a Finding in the Report."""
-    return inspect_workbook(path, catalog=catalog, bundle=bundle, month=month, limits=limits).report
+    return inspect_workbook(path, catalog=catalog, bundle=bundle, month=month, limits=limits,
+                            process=process, isolate=isolate, keep="report").report
 
 
 def inspect_workbook(path, *, catalog: Catalog | None = None, bundle: str | None = None,
-                     month: Month | str | None = None, limits: Limits = Limits()) -> Inspection:
-    """Validate a workbook and keep its typed rows and recomputed metrics for later steps."""
+                     month: Month | str | None = None, limits: Limits = Limits(),
+                     process: ProcessLimits = ProcessLimits(), isolate: bool = True,
+                     keep: str = "tables") -> Inspection:
+    """Validate a workbook and keep (keep="tables") its typed rows and recomputed metrics."""
     started = time.perf_counter()
     path = Path(path)
     catalog = catalog or load_catalog()
+    month = parse_month(month) if isinstance(month, str) else month
     report = Report(file=str(path))
     refused = check_file(path, limits)
     if refused is not None:
         report.findings.append(refused)
         report.unreadable = True
         return Inspection(report)
-    report.size = path.stat().st_size
-    report.sha256 = sha256(path)
+    size, digest = path.stat().st_size, sha256(path)
+    if isolate:
+        try:
+            insp = run_isolated(_inspect, path, catalog, bundle, month, keep, file=str(path), limits=process)
+        except Failed as failed:
+            report.findings.append(failed.finding)
+            report.unreadable = True
+            return Inspection(report)
+    else:
+        insp = _inspect(path, catalog, bundle, month, keep)
+    if insp.ctx is not None:
+        insp.ctx.catalog = catalog
+    insp.report.size, insp.report.sha256 = size, digest
+    insp.report.seconds = time.perf_counter() - started
+    return insp
+
+
+def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str) -> Inspection:
+    report = Report(file=str(path))
     data = read_workbook(path, catalog, bundle)
     report.findings.extend(data.findings)
     report.unreadable = data.unreadable
     if data.bundle is None or data.unreadable:
-        return Inspection(report, data=data)
+        return Inspection(report)
     report.bundle = data.bundle.name
     report.schema_version = data.bundle.version
-    if isinstance(month, str):
-        month = parse_month(month)
     if month is None and data.meta and data.meta.get("month"):
         month = parse_month(data.meta["month"])
     ctx = Context(str(path), catalog, data.bundle, month, dict(data.bundle.parameters))
@@ -86,5 +114,19 @@ def inspect_workbook(path, *, catalog: Catalog | None = None, bundle: str | None
     report.truncated = dict(ctx.truncated)
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
     report.sheets_checked = len(ctx.tables)
-    report.seconds = time.perf_counter() - started
-    return Inspection(report, ctx, data, metrics)
+    if keep == "report":
+        return Inspection(report)
+    return _slim(Inspection(report, ctx, data, metrics))
+
+
+def _slim(insp: Inspection) -> Inspection:
+    """Drop what later steps do not use (cell texts, formulas, the catalogue) before the
+    result crosses the process boundary."""
+    ctx = insp.ctx
+    for td in ctx.tables.values():
+        td.sheet = replace(td.sheet, raw=pd.DataFrame(index=td.sheet.raw.index[:0]), formulas={})
+        td.invalid = {}
+    ctx.catalog = None
+    ctx.findings = []
+    insp.data = replace(insp.data, sheets={}, findings=[])
+    return insp

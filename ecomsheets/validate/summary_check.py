@@ -10,7 +10,7 @@ from ecomsheets.read.workbook import WorkbookData
 from ecomsheets.summarize import evaluate_metrics
 
 from .context import Context, shown_number
-from .findings import finding
+from ecomsheets.findings import finding
 
 _RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
 

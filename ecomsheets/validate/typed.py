@@ -11,7 +11,7 @@ from ecomsheets.read.coerce import coerce_column
 from ecomsheets.read.workbook import SheetData
 
 from .context import Context, TableData
-from .findings import WARNING
+from ecomsheets.findings import WARNING
 
 
 def type_table(ctx: Context, sheet: SheetData) -> TableData:
