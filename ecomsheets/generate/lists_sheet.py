@@ -38,6 +38,9 @@ class ListSources:
             return
         ws = wb.add_worksheet(LISTS_SHEET)
         ws.hide()
-        for ci, values in enumerate(self.ranges):
-            for r, value in enumerate(values):
-                ws.write_string(r, ci, value)
+        # Row by row: the workbook is in constant-memory mode, which drops rows written out of order.
+        columns = list(self.ranges)
+        for r in range(max(len(v) for v in columns)):
+            for ci, values in enumerate(columns):
+                if r < len(values):
+                    ws.write_string(r, ci, values[r])
