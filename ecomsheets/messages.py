@@ -300,6 +300,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_rule_reconcile": ("对账不一致", "does not reconcile"),
     "r_rule_summary_mismatch": ("汇总不一致", "summary mismatch"),
     "r_rule_formula_in_data": ("数据中含公式", "formula in data"),
+    "r_comment_line": ("【{severity}】{message}", "[{severity}] {message}"),
+    "r_comment_expected": ("（应为：{expected}）", " (expected: {expected})"),
 }
 
 KIND_NAMES = {"number": ("数字", "number"), "text": ("文本", "text"), "bool": ("条件（真/假）", "condition")}

@@ -807,8 +807,8 @@ def test_table_selection(subset_wb, bundle):
     texts = cell_strings(wb["说明"])
     assert "库存：产品库存管理表" not in texts and "订单：订单管理表" in texts
     # The generated rules only claim references to sheets of this workbook.
-    assert dvs["C"].prompt.endswith("文本；必填；须是“客户”表中已有的客户编号")
-    assert dvs["E"].prompt.endswith("\n文本；必填")
+    assert dvs["C"].prompt == "文本；必填；须是“客户”表中已有的客户编号"
+    assert dvs["E"].prompt == "文本；必填"
     assert not dvs["E"].error
     ws = wb["说明"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
@@ -818,6 +818,16 @@ def test_table_selection(subset_wb, bundle):
     assert by_letter["E"][1:4] == ["商品SKU", "文本", "必填"]
     for rule in [r[3] for r in rows if r[3]] + [dv.prompt for dv in dvs.values()]:
         assert "须是“库存”表中已有的商品SKU" not in rule, rule
+
+
+def test_subset_workbook_notes_name_no_missing_sheet(subset_wb):
+    """Neither generated rules nor column notes point users at a sheet the workbook lacks."""
+    texts = cell_strings(subset_wb["说明"])
+    for sheet in ("订单", "客户"):
+        texts += [dv.prompt for dv in validations(subset_wb[sheet]).values()]
+        texts += [dv.error for dv in validations(subset_wb[sheet]).values() if dv.error]
+    assert not [s for s in texts if "“库存”" in s]
+    assert [s for s in texts if "“客户”" in s]  # the sheet that is there is still named
 
 
 # --------------------------------------------------------------------------------------------
@@ -923,8 +933,9 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path):
     result = _run(["generate", "department", "-o", str(out), "--rows", "3", "--month", "2026-12", "--force"])
     assert result.exit_code == 0
     assert out.read_bytes() != before
-    assert read_meta_raw(openpyxl.load_workbook(out))["month"] == '"2026-12"'
-
+    wb = openpyxl.load_workbook(out)
+    assert read_meta(wb)["month"] == "2026-12"
+    assert read_meta_raw(wb)["month"] == '"2026-12"'
 
 
 @pytest.mark.parametrize("args, message", [
@@ -1078,14 +1089,9 @@ def test_created_property_uses_now(wb):
 
 
 # --------------------------------------------------------------------------------------------
-# Known generator bugs (strict xfail: they start failing loudly once fixed, so drop the mark then)
+# Former bugs found by these tests, fixed in the generator
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ecomsheets/generate/summary_sheet.py:_write_param picks the number format from the value "
-    "(float(value).is_integer()), not the parameter's type: a decimal parameter whose value happens "
-    "to be whole (e.g. 8.0) gets '#,##0', so after the user edits the yellow cell to 7.5 Excel shows "
-    "'8'. Fix: '#,##0' only for isinstance(value, int), '#,##0.00' for every float."))
 def test_whole_valued_decimal_parameter_keeps_two_decimals(tmp_path, catalog, bundle):
     specs = tuple(replace(p, value=8.0) if p.name == "response_limit_minutes" else p
                   for p in bundle.parameter_specs)
@@ -1098,25 +1104,7 @@ def test_whole_valued_decimal_parameter_keeps_two_decimals(tmp_path, catalog, bu
     assert cell.number_format == "#,##0.00"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ecomsheets/generate/prompts.py:_num tests float(v * 100).is_integer(), which floating point "
-    "breaks for many whole percentages (0.07*100 == 7.000000000000001, 0.29*100 == 28.999999999999996), "
-    "so a bound of 7% is described as '7.00%' while 50% reads '50%'. Fix: round(v * 100, 9).is_integer() "
-    "(or format with '{:.2%}' and strip a trailing '.00')."))
 def test_percent_bounds_read_as_whole_percentages():
     col = ColumnSpec(name="rate", title="比例", type="percent", min=0.07, max=0.29)
     table = TableSpec(name="t", title="表", sheet="表", columns=(col,))
     assert prompts.rules(table, col, "zh", None, {"t": table}) == ["选填", "7% 到 29% 之间"]
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "A subset workbook still names sheets it does not have through column notes: "
-    "ecomsheets/generate/prompts.py:input_message (note + rules) and instructions.py (column 'note') "
-    "copy ColumnSpec.note verbatim, and schemas/tables/orders.yaml sku has note '须是“库存”表中已有的 SKU' "
-    "(product_sales, logistics, complaints, attendance, daily_reports, employees have the same kind), so "
-    "`--tables orders,customers` tells users to pick from a 库存 sheet that is not there. Fix: drop these "
-    "notes (prompts.rules already says it when the sheet is present), or skip a reference column's note "
-    "when col.ref_table is not among the workbook's tables."))
-def test_subset_workbook_notes_name_no_missing_sheet(subset_wb):
-    texts = cell_strings(subset_wb["说明"]) + [dv.prompt for dv in validations(subset_wb["订单"]).values()]
-    assert not [s for s in texts if "“库存”" in s]

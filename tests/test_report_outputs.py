@@ -359,8 +359,7 @@ def test_reannotating_replaces_the_results_sheet_and_old_notes(orders_book, tmp_
         f(ERROR, "min", "x", cell="F17", message_en="quantity too small")]), tmp_path / "a3.xlsx", lang="en")
     wb = openpyxl.load_workbook(third)
     assert wb.sheetnames == ["Validation", "订单", "客户"]  # our Chinese sheet replaced too
-    assert wb["订单"]["F17"].comment.text == "[Error] quantity too small" or \
-        "quantity too small" in wb["订单"]["F17"].comment.text
+    assert wb["订单"]["F17"].comment.text == "[Error] quantity too small"
     assert wb["Validation"]["A1"].value == "Validation results"
 
 

@@ -17,6 +17,9 @@ from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, expr
 from ecomsheets.schema.derived import EXCEL_EPOCH, compute_derived, expression_input
 
 
+MASTER_ROWS = 2000
+
+
 def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int | dict[str, int] = 50,
                    seed: int = 1, tables: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """One DataFrame of typed values per table, in an order where references resolve."""
@@ -24,9 +27,13 @@ def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int |
     names = [n for n in bundle.tables if tables is None or n in tables]
     rng = np.random.default_rng(seed)
     frames: dict[str, pd.DataFrame] = {}
+    referenced = {c.ref_table for n in names for c in catalog.tables[n].columns if c.references}
     for name in _reference_order(catalog, names):
         table = catalog.tables[name]
-        n = rows.get(name, 50) if isinstance(rows, dict) else rows
+        if isinstance(rows, dict):
+            n = rows.get(name, 50)
+        else:  # master tables (referenced by others) stay the size of a real shop's
+            n = min(rows, MASTER_ROWS) if name in referenced else rows
         frames[name] = _table_rows(catalog, table, n, month, seed, rng, frames)
     _reconcile(bundle, catalog, frames)
     return {n: frames[n] for n in names}

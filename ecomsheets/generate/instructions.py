@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ecomsheets import messages
 from ecomsheets.months import Month
 from ecomsheets.resources import builtin_dir
@@ -64,7 +66,7 @@ def write_instructions_sheet(wb, styles: Styles, lines: list[str], lang: str) ->
             fmt = styles.table_head if line.startswith("@th") else styles.table_cell
             cells = line.split(_SEP)[1:]
             for ci, cell in enumerate(cells):
-                if cell.isdigit():
+                if re.fullmatch(r"[1-9][0-9]{0,8}|0", cell):
                     ws.write_number(row, ci, int(cell), fmt)
                 else:
                     ws.write_string(row, ci, cell, fmt)

@@ -10,7 +10,7 @@ from ecomsheets.schema import ColumnSpec, TableSpec, expr
 
 def _num(v, col: ColumnSpec | None = None) -> str:
     if col is not None and col.type == "percent":
-        return f"{v:.0%}" if float(v * 100).is_integer() else f"{v:.2%}"
+        return f"{v:.0%}" if float(round(v * 100, 9)).is_integer() else f"{v:.2%}"
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
 
 

@@ -232,7 +232,7 @@ def _write_param(ws, row, value, styles) -> None:
     if isinstance(value, bool):
         ws.write_boolean(row, 1, value, styles.cell(None, param=True))
     elif isinstance(value, (int, float)):
-        fmt = "#,##0" if float(value).is_integer() else "#,##0.00"
+        fmt = "#,##0" if isinstance(value, int) else "#,##0.00"
         ws.write_number(row, 1, value, styles.cell(fmt, param=True))
     elif isinstance(value, str) and _TIME.match(value):
         h, m = (int(x) for x in _TIME.match(value).groups())

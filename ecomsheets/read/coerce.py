@@ -1,9 +1,9 @@
-"""Turn a column of cell texts into typed values, vectorised.
+"""Turn a column of cell texts into typed values, vectorised with Arrow compute.
 
-Clean cells (what a spreadsheet writes for a real number or date) take a fast pandas path;
-only the rest go through the per-cell parsers of `normalize`, once per distinct text. Each
-normalised cell is reported (original, normalised, why); cells that cannot be read are
-flagged invalid.
+Clean cells (what a spreadsheet writes for a real number or date) take the fast path; only
+the rest go through the per-cell parsers of `normalize`, once per distinct text. Each
+normalised cell is reported (position, original, normalised, why); cells that cannot be
+read are flagged invalid. Blank cells (empty or only spaces) are null.
 """
 
 from __future__ import annotations
@@ -13,14 +13,17 @@ from datetime import datetime, time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecomsheets.schema import ColumnSpec
 
 from . import normalize as nz
 
-_BLANK = r"^[\s\u00a0\u3000\u200b\ufeff]*$"
-_NEEDS_CLEANING = r"^[\s\u00a0\u3000\u200b\ufeff'=]|[\s\u00a0\u3000\u200b\ufeff]$"
-_FULLWIDTH = r"[\uff01-\uff5e]"
+_SPACE_CHARS = " \t\r\n\u00a0\u3000\u200b\u2002\u2003\u2009\ufeff"
+_NUMERAL = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+_NEEDS_CLEANING = "^[" + _SPACE_CHARS + "'=]|[" + _SPACE_CHARS + "]$"
+_FULLWIDTH = "[\uff01-\uff5e]"
 
 
 @dataclass
@@ -30,25 +33,25 @@ class Coerced:
     notes: list[tuple[int, str, str, str]] = field(default_factory=list)  # (pos, original, shown, why)
 
 
-def blank_mask(raw: pd.Series) -> np.ndarray:
-    text = raw.astype("string")
-    return (text.isna() | text.str.match(_BLANK).fillna(True)).to_numpy(dtype=bool)
+def as_text(values) -> pa.Array:
+    """Cell texts as one Arrow string array, blanks (empty or only spaces) as null."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    blank = pc.equal(pc.utf8_trim(arr, _SPACE_CHARS), "")
+    return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, arr.type), arr)
 
 
-def coerce_column(raw: pd.Series, col: ColumnSpec, month=None, value_aliases: dict | None = None) -> Coerced:
-    """Typed values of one column; `raw` holds cell texts (NaN for empty cells)."""
-    raw = raw.reset_index(drop=True)
-    blank = blank_mask(raw)
-    text = raw.astype("string").where(~blank)
+def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None = None) -> Coerced:
+    """Typed values of one column; `raw` holds cell texts (Arrow array or pandas Series)."""
+    text = as_text(raw)
     kind = col.type
     if kind in ("integer", "decimal", "money", "percent"):
-        # Only plain numerals take the fast path: spaces, signs of currency or full-width
-        # digits must be reported, and "inf"/"nan" are not numbers a person typed.
-        plain = text.str.fullmatch(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?").fillna(False)
-        fast = pd.to_numeric(text.where(plain), errors="coerce").astype("float64")
         parser = nz.integer if kind == "integer" else (
             (lambda t: nz.number(t, percent=True)) if kind == "percent" else nz.number)
-        out = _finish(text, fast, parser, np.float64, _show_number)
+        out = _finish(text, _fast_numbers(text), parser, _show_number, numeric=True)
         if kind == "integer":
             v = out.values.to_numpy(dtype="float64")
             whole = np.isnan(v) | (np.abs(v - np.round(v)) < 1e-9)
@@ -56,39 +59,55 @@ def coerce_column(raw: pd.Series, col: ColumnSpec, month=None, value_aliases: di
             out.values = out.values.where(whole)
         return out
     if kind in ("date", "datetime"):
-        fast = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        fast = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
         if kind == "date":
-            fast = fast.dt.normalize()
-            parser = lambda t: nz.date_value(t, month)  # noqa: E731
+            fast = pc.floor_temporal(fast, unit="day")
+            parser, shown = (lambda t: nz.date_value(t, month)), _show_date
         else:
-            parser = lambda t: nz.datetime_value(t, month)  # noqa: E731
-        shown = _show_date if kind == "date" else _show_datetime
-        out = _finish(text, fast, parser, "datetime64[ns]", shown)
-        out.values = pd.to_datetime(out.values)
-        return out
+            parser, shown = (lambda t: nz.datetime_value(t, month)), _show_datetime
+        return _finish(text, fast, parser, shown, temporal=True)
     if kind == "time":
-        return _finish(text, pd.Series([None] * len(text), dtype=object), nz.time_value, object, _show_time)
+        return _finish(text, pa.nulls(len(text)), nz.time_value, _show_time)
     if kind == "bool":
-        fast = text.map({"是": "是", "否": "否", "true": "是", "false": "否"}).astype(object)
-        return _finish(text, fast, nz.boolean, object, str)
+        mapping = pa.array(["是", "否", "true", "false"])
+        hit = pc.index_in(text, value_set=mapping)
+        fast = pc.take(pa.array(["是", "否", "是", "否"]), hit)
+        return _finish(text, fast, nz.boolean, str)
     if kind == "phone":
-        ok = text.str.match(nz.PHONE.pattern).fillna(False)
-        return _finish(text, text.where(ok).astype(object), nz.phone, object, str)
+        ok = pc.match_substring_regex(text, nz.PHONE.pattern)
+        return _finish(text, pc.if_else(ok, text, pa.scalar(None, text.type)), nz.phone, str)
     if kind == "enum":
         values = set(col.values or ())
-        fast = text.where(text.isin(values)).astype(object)
+        ok = pc.is_in(text, value_set=pa.array(sorted(values), type=text.type))
         aliases = value_aliases or {}
-        return _finish(text, fast, lambda t: _enum(t, values, aliases), object, str, keep_invalid=True)
+        return _finish(text, pc.if_else(ok, text, pa.scalar(None, text.type)),
+                       lambda t: _enum(t, values, aliases), str, keep_invalid=True)
     if kind == "text":
-        stripped = text.str.strip()
-        return Coerced(stripped.astype(object).where(stripped.notna(), None), np.zeros(len(text), bool))
+        stripped = pc.utf8_trim(text, _SPACE_CHARS)
+        return Coerced(_series(stripped), np.zeros(len(text), bool))
     # string: ids and short texts; only unusual cells are looked at one by one.
     fold = bool(col.pattern)
-    unusual = text.str.contains(_NEEDS_CLEANING, regex=True).fillna(False)
+    unusual = pc.match_substring_regex(text, _NEEDS_CLEANING)
     if fold:
-        unusual |= text.str.contains(_FULLWIDTH, regex=True).fillna(False)
-    fast = text.where(~unusual).astype(object)
-    return _finish(text, fast, lambda t: nz.identifier(t, fold), object, str)
+        unusual = pc.or_(unusual, pc.match_substring_regex(text, _FULLWIDTH))
+    fast = pc.if_else(pc.fill_null(unusual, False), pa.scalar(None, text.type), text)
+    return _finish(text, fast, lambda t: nz.identifier(t, fold), str)
+
+
+def _fast_numbers(text: pa.Array) -> pa.Array:
+    """Plain numerals as float64 (null elsewhere); whole-column cast when every cell is plain."""
+    try:
+        nums = pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        plain = pc.match_substring_regex(text, _NUMERAL)
+        return pc.cast(pc.if_else(plain, text, pa.scalar(None, text.type)), pa.float64())
+    # The cast also accepts "inf", "nan" and "1e999": those are not numbers a person typed.
+    finite = pc.is_finite(nums)
+    return pc.if_else(pc.fill_null(finite, True), nums, pa.scalar(None, pa.float64()))
+
+
+def _series(arr: pa.Array) -> pd.Series:
+    return pd.Series(arr.to_pandas(), copy=False)
 
 
 def _enum(text: str, values: set, aliases: dict) -> tuple[str, str | None]:
@@ -100,43 +119,47 @@ def _enum(text: str, values: set, aliases: dict) -> tuple[str, str | None]:
     raise nz.Invalid(text)
 
 
-def _finish(text: pd.Series, fast: pd.Series, parser, dtype, shown, keep_invalid: bool = False) -> Coerced:
+def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = False,
+            temporal: bool = False, keep_invalid: bool = False) -> Coerced:
     """Run `parser` on present cells the fast path left empty, once per distinct text."""
-    present = text.notna().to_numpy()
-    todo = present & fast.isna().to_numpy()
-    values = fast.astype(object) if dtype is object else fast.copy()
+    todo_mask = pc.and_(pc.is_valid(text), pc.is_null(fast))
+    todo = np.flatnonzero(todo_mask.to_numpy(zero_copy_only=False))
+    if numeric:
+        values = fast.to_numpy(zero_copy_only=False).astype("float64", copy=True)
+    elif temporal:
+        values = fast.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=True)
+    else:
+        values = np.array(fast.to_pylist(), dtype=object)
     invalid = np.zeros(len(text), dtype=bool)
     notes = []
-    if todo.any():
-        positions = np.flatnonzero(todo)
-        cache: dict[str, tuple] = {}
-        parsed = []
-        for pos in positions:
-            t = text.iat[pos]
+    if len(todo):
+        cells = pc.take(text, pa.array(todo)).to_pylist()
+        cache: dict[str, tuple | None] = {}
+        for pos, t in zip(todo, cells):
             if t not in cache:
                 try:
                     cache[t] = parser(t)
                 except (nz.Invalid, ValueError, OverflowError):
                     cache[t] = None
-            parsed.append(cache[t])
-        column = values.astype(object) if dtype is not object else values
-        for pos, result in zip(positions, parsed):
-            t = text.iat[pos]
+            result = cache[t]
             if result is None:
                 invalid[pos] = True
                 if keep_invalid:
-                    column.iat[pos] = nz.strip(t)
+                    values[pos] = nz.strip(t)
                 continue
             value, why = result
-            column.iat[pos] = value
+            values[pos] = np.datetime64(value, "ns") if temporal else value
             if why:
                 notes.append((int(pos), t, shown(value), why))
-        values = column
-    if dtype is np.float64:
-        values = pd.to_numeric(values, errors="coerce").astype("float64")
+    if numeric:
+        series = pd.Series(values, dtype="float64")
+    elif temporal:
+        series = pd.Series(values, dtype="datetime64[ns]")
+    else:
+        series = pd.Series(values, dtype=object)
     if keep_invalid:
         invalid[:] = False  # an unknown enum value is reported by the enum check, with the list
-    return Coerced(values, invalid, notes)
+    return Coerced(series, invalid, notes)
 
 
 def _show_number(v: float) -> str:

@@ -1,8 +1,9 @@
 """Which cells hold formulas. The fast reader returns only cached values, so the sheet XML is
-scanned (as bytes, one regular expression pass) for cells that carry an <f> element."""
+scanned (as bytes, one regular-expression pass) for cells that carry an <f> element."""
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from posixpath import dirname, join, normpath
@@ -12,7 +13,9 @@ from defusedxml import ElementTree as SafeET
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_CELL_F = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?>(?:(?!</c>).)*?<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)', re.S)
+# In SpreadsheetML a cell's children come in the order f, v, is: a formula is always the first
+# child, right after the cell's opening tag, so one linear pattern finds them all.
+_CELL_F = rb'<c r="%s(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)'
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -28,10 +31,31 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def formula_cells(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, str], str]:
-    """(Excel row, column letter) -> formula text ('' for a shared-formula follower)."""
-    data = zf.read(part)
+def _letters_pattern(skip: set[str]) -> bytes:
+    if not skip:
+        return rb"([A-Z]{1,3})"
+    # Any column letters except the skipped ones (whose formulas are expected and recomputed).
+    return rb"(?!(?:" + b"|".join(s.encode() for s in sorted(skip)) + rb")\d)([A-Z]{1,3})"
+
+
+def formula_cells(data: bytes, skip_letters: set[str] = frozenset()) -> dict[tuple[int, str], str]:
+    """(Excel row, column letter) -> formula text ('' for a shared-formula follower), for every
+    column except `skip_letters`."""
     if b"<f" not in data:
         return {}
-    return {(int(m.group(2)), m.group(1).decode()): (m.group(3) or b"").decode("utf-8", "replace")
-            for m in _CELL_F.finditer(data)}
+    pattern = re.compile(_CELL_F % _letters_pattern(set(skip_letters)))
+    out = {}
+    for letter, row, text in pattern.findall(data):
+        formula = text.decode("utf-8", "replace")
+        out[(int(row), letter.decode())] = html.unescape(formula) if "&" in formula else formula
+    return out
+
+
+def has_formula(data: bytes, cells: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which of these (row, letter) cells hold a formula."""
+    if b"<f" not in data or not cells:
+        return set()
+    letters = {letter for _, letter in cells}
+    wanted = set(cells)
+    pattern = re.compile(_CELL_F % (rb"(" + b"|".join(x.encode() for x in sorted(letters)) + rb")"))
+    return {(int(row), letter.decode()) for letter, row, _ in pattern.findall(data)} & wanted

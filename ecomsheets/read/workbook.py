@@ -8,15 +8,22 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from xlsxwriter.utility import xl_col_to_name
 
 from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
 
-from .formulas import formula_cells, sheet_parts
+from .coerce import as_text
+from .formulas import formula_cells, has_formula, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
+
+
+# Sheets ecomsheets itself adds to a workbook, which are not data.
+OUR_SHEETS = ("说明", "Instructions", "校验结果", "Validation")
 
 
 @dataclass
@@ -29,8 +36,16 @@ class SheetData:
     letters: dict[str, str]  # column name -> column letter in this file
     headers: dict[str, str]  # column name -> header text in this file
     raw: pd.DataFrame
-    formulas: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, letter) -> formula
+    formulas: dict[tuple[int, str], str] = field(default_factory=dict)  # data columns' formulas
     hidden: bool = False
+    source: tuple[str, str] | None = None  # (file, xml part), to look up derived cells' formulas
+
+    def derived_formulas(self, cells: list[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Which of these derived-column cells still hold their formula (read on demand)."""
+        if not cells or self.source is None:
+            return set()
+        with zipfile.ZipFile(self.source[0]) as zf:
+            return has_formula(zf.read(self.source[1]), cells)
 
     def cell(self, column: str, row: int) -> str:
         return f"{self.letters[column]}{row}"
@@ -109,15 +124,40 @@ def _pick_bundle(catalog: Catalog, meta, names, wanted) -> WorkbookSpec | None:
     return best or (next(iter(catalog.workbooks.values())) if len(catalog.workbooks) == 1 else None)
 
 
+class _Sheets:
+    """Each sheet parsed once, as cell texts (Arrow strings) with Excel row numbers:
+    row i of the batch is Excel row i + 1, column j is Excel column offset + j."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.cache: dict[str, tuple] = {}
+
+    def get(self, name: str) -> tuple:
+        if name not in self.cache:
+            sheet = self.reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            columns = sheet.available_columns()
+            offset = columns[0].absolute_index if columns else 0
+            self.cache[name] = (sheet.to_arrow(), offset, sheet.visible)
+        return self.cache[name]
+
+    def head(self, name: str) -> list[list]:
+        batch, offset, _ = self.get(name)
+        rows = []
+        for values in zip(*(c.to_pylist() for c in batch.slice(0, HEAD_ROWS).columns)):
+            rows.append([None] * offset + list(values))
+        return rows
+
+
 def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog) -> None:
     bundle = data.bundle
-    tables = [catalog.tables[t] for t in bundle.tables]
+    expected = [t["name"] for t in (data.meta or {}).get("tables", []) if t.get("name") in bundle.tables]
+    tables = [catalog.tables[t] for t in (expected or bundle.tables)]
     by_meta = {t["sheet"]: t["name"] for t in (data.meta or {}).get("tables", [])}
     summary_names = {bundle.summary_sheet, bundle.summary_sheet_en}
     if data.meta and data.meta.get("summary"):
         summary_names.add(data.meta["summary"]["sheet"])
-    skip = {LISTS_SHEET, META_SHEET, "说明", "Instructions"}
-    heads: dict[str, list[list]] = {}
+    skip = {LISTS_SHEET, META_SHEET} | set(OUR_SHEETS)
+    sheets = _Sheets(reader)
     assigned: dict[str, str] = {}  # table name -> sheet
     for name in names:
         if name in skip:
@@ -132,8 +172,8 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog)
     for name in names:
         if name in skip or name in summary_names or name in assigned.values():
             continue
-        heads[name] = _head(reader, name)
-        best = max(((find_header(heads[name], t), t) for t in tables if t.name not in assigned),
+        head = sheets.head(name)
+        best = max(((find_header(head, t), t) for t in tables if t.name not in assigned),
                    key=lambda mt: mt[0].score if mt[0] else 0, default=(None, None))
         if best[0] is not None and best[0].score >= max(2, len([c for c in best[1].columns if c.required]) // 2):
             assigned[best[1].name] = name
@@ -145,31 +185,15 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog)
             data.findings.append(finding("sheet_missing", WARNING, file=data.path, table=table.name,
                                          sheet=table.sheet, title=table.title, title_en=table.title_en))
             continue
-        sd = _read_sheet(data, reader, zf, parts, sheet, table, heads.get(sheet))
+        sd = _read_sheet(data, sheets, zf, parts, sheet, table)
         if sd is not None:
             data.sheets[table.name] = sd
     if data.summary_sheet:
-        _read_summary(data, reader, zf, parts)
+        _read_summary(data, sheets, zf, parts)
 
 
-def _head(reader, sheet: str) -> list[list]:
-    frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEAD_ROWS, dtypes="string").to_pandas()
-    return _rows_with_offset(reader, sheet, frame)
-
-
-def _rows_with_offset(reader, sheet, frame) -> list[list]:
-    """Rows as lists indexed by absolute column (a sheet may not start in column A)."""
-    info = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=1, dtypes="string").available_columns()
-    offset = info[0].absolute_index if info else 0
-    rows = []
-    for values in frame.itertuples(index=False):
-        rows.append([None] * offset + [None if (v is None or v != v) else v for v in values])
-    return rows
-
-
-def _read_sheet(data, reader, zf, parts, sheet, table: TableSpec, head) -> SheetData | None:
-    head = head if head is not None else _head(reader, sheet)
-    match = find_header(head, table)
+def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> SheetData | None:
+    match = find_header(sheets.head(sheet), table)
     f = lambda rule, sev, **kw: finding(rule, sev, file=data.path, sheet=sheet, table=table.name, **kw)  # noqa
     if match is None:
         expected = "、".join(c.title for c in table.columns if c.required)
@@ -183,32 +207,36 @@ def _read_sheet(data, reader, zf, parts, sheet, table: TableSpec, head) -> Sheet
         data.findings.append(f("column_duplicate", ERROR, header=text, cell=f"{xl_col_to_name(ci)}{hr}", row=hr))
     for col in table.columns:
         if col.name not in match.columns:
-            severity = ERROR if col.required else WARNING
+            severity = ERROR if col.required and not col.derived else WARNING
             data.findings.append(f("column_missing", severity, column=col.name, header=col.title))
+    batch, offset, visible = sheets.get(sheet)
+    body = batch.slice(hr)  # rows below the header (batch row i is Excel row i + 1)
+    columns = {name: as_text(body.column(ci - offset)) for name, ci in match.columns.items()
+               if 0 <= ci - offset < body.num_columns}
+    # Records are rows with something in a column people fill in (blank and formatted rows go).
+    filled = [columns[c.name] for c in table.columns if c.name in columns and not c.derived] or list(columns.values())
+    keep = np.zeros(body.num_rows, dtype=bool)
+    for arr in filled:
+        keep |= arr.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(keep)
+    index = pd.Index(rows + hr + 1)
+    take = pa.array(rows)
+    frame = pd.DataFrame({name: arr.take(take).to_pandas().set_axis(index)
+                          for name, arr in columns.items()}, index=index)
     letters = {name: xl_col_to_name(ci) for name, ci in match.columns.items()}
-    frame = reader.load_sheet(sheet, header_row=None, skip_rows=hr, dtypes="string",
-                              use_columns=",".join(letters.values())).to_pandas()
-    # Column names come back in sheet order; map them by position of the letters requested.
-    order = sorted(match.columns.items(), key=lambda kv: kv[1])
-    frame.columns = [name for name, _ in order]
-    frame.index = pd.RangeIndex(hr + 1, hr + 1 + len(frame))
-    filled = [c.name for c in table.columns if c.name in frame and not c.derived]
-    keep = frame[filled].notna().any(axis=1) if filled else frame.notna().any(axis=1)
-    if keep.any():
-        text = frame[filled].astype("string")
-        keep &= ~text.apply(lambda s: s.str.strip().eq("")).fillna(True).all(axis=1)
-    frame = frame[keep]
-    formulas = formula_cells(zf, parts[sheet]) if sheet in parts else {}
-    return SheetData(table, sheet, hr, letters, match.headers, frame, formulas,
-                     hidden=reader.load_sheet(sheet, n_rows=0, header_row=None).visible != "visible")
+    derived = {letters[c.name] for c in table.columns if c.derived and c.name in letters}
+    formulas = formula_cells(zf.read(parts[sheet]), derived) if sheet in parts else {}
+    return SheetData(table, sheet, hr, letters, match.headers, frame, formulas, hidden=visible != "visible",
+                     source=(data.path, parts[sheet]) if sheet in parts else None)
 
 
-def _read_summary(data: WorkbookData, reader, zf, parts) -> None:
+def _read_summary(data: WorkbookData, sheets: _Sheets, zf, parts) -> None:
     sheet = data.summary_sheet
-    frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_pandas()
-    rows = _rows_with_offset(reader, sheet, frame)
-    for r, values in enumerate(rows, start=1):
-        for c, v in enumerate(values):
+    batch, offset, _ = sheets.get(sheet)
+    for j, column in enumerate(batch.columns):
+        letter = xl_col_to_name(offset + j)
+        for i, v in enumerate(column.to_pylist()):
             if v is not None:
-                data.summary_cells[f"{xl_col_to_name(c)}{r}"] = v
-    data.summary_formulas = {f"{col}{row}" for row, col in formula_cells(zf, parts[sheet])} if sheet in parts else set()
+                data.summary_cells[f"{letter}{i + 1}"] = v
+    data.summary_formulas = ({f"{col}{row}" for row, col in formula_cells(zf.read(parts[sheet]))}
+                             if sheet in parts else set())

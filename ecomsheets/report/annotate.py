@@ -108,11 +108,11 @@ def _split_previous(text: str) -> tuple[str, str | None, str | None]:
 def _comment_text(items: list[Finding], previous: Comment | None, lang: str) -> str:
     lines = []
     for f in sorted(items, key=sort_key):
-        line = f"【{severity_label(f.severity, lang)}】{clean_text(f.text(lang))}"
+        line = messages.text("r_comment_line", lang, severity=severity_label(f.severity, lang),
+                             message=clean_text(f.text(lang)))
         expected = clean_text(f.expected)
         if expected and expected not in line:
-            line += f"（{messages.text('r_col_expected', lang)}：{expected}）" if lang != "en" else \
-                f" ({messages.text('r_col_expected', lang)}: {expected})"
+            line += messages.text("r_comment_expected", lang, expected=expected)
         lines.append(line)
     text = "\n".join(lines)
     if previous is not None and previous.text:
@@ -125,7 +125,7 @@ def _comment_text(items: list[Finding], previous: Comment | None, lang: str) -> 
 
 
 def _comment_size(text: str) -> tuple[int, int]:
-    """(width, height) in points, enough to read the note without resizing it."""
+    """(width, height) in pixels, enough to read the note without resizing it."""
     width = 300
     per_line = 40  # half-width characters per line at this width
     lines = 0
@@ -184,6 +184,7 @@ def _drop_old_annotations(wb, lang: str) -> None:
 def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, lang: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     base = wb._fonts[0] if len(wb._fonts) else Font()
 
@@ -191,8 +192,6 @@ def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, la
         """The workbook's own default font (name, size) with some changes."""
         return Font(name=base.name, sz=kw.pop("size", base.sz), family=base.family,
                     charset=base.charset, scheme=base.scheme, **kw)
-
-    from openpyxl.worksheet.hyperlink import Hyperlink
 
     ws = wb.create_sheet(_sheet_name(lang), 0)
     for i, width in enumerate(WIDTHS, start=1):

@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
 from ecomsheets.resources import builtin_dir
-from ecomsheets.findings import ERROR, Finding, Report
+from ecomsheets.findings import ERROR, WARNING, Finding, Report
 
 from .findings_view import (clean_text, column_label, grouped_by_sheet, rule_label, severity_label,
                             truncated_items, where_label)
@@ -37,7 +37,7 @@ def _file_name(path: str) -> str:
 def _row(f: Finding, lang: str) -> dict:
     value = clean_text(f.value, VALUE_LIMIT, lang)
     return {
-        "severity": f.severity if f.severity in (ERROR, "warning") else "other",
+        "severity": f.severity if f.severity in (ERROR, WARNING) else "other",
         "severity_label": severity_label(f.severity, lang),
         "where": clean_text(where_label(f, lang)),
         "column": clean_text(column_label(f)),

@@ -81,21 +81,26 @@ def check_derived(ctx: Context, td: TableData) -> None:
         col = td.table.column(name)
         typed = td.typed[name]
         raw_present = sheet.raw[name].notna().to_numpy()
-        has_formula = np.array([(int(r), letter) in sheet.formulas for r in rows], dtype=bool)
         clean = untouched(ctx, td, derived_inputs(td, expr.names(col.formula_ast)))
-        candidates = np.flatnonzero(raw_present & ~has_formula & clean)
-        if not len(candidates):
-            continue
         exp = expected.to_numpy()
         got = typed.to_numpy()
-        for pos in candidates:
-            want, have = exp[pos], got[pos]
-            if _same(want, have):
+        differ = [pos for pos in np.flatnonzero(raw_present & clean)
+                  if not _same(exp[pos], got[pos]) and not _blank(exp[pos])]
+        if not differ:
+            continue
+        # A cell that still holds its formula is recomputed, never trusted: whatever value a
+        # program cached there does not count. Only typed-over cells are findings.
+        formulas = sheet.derived_formulas([(int(rows[pos]), letter) for pos in differ])
+        for pos in differ:
+            if (int(rows[pos]), letter) in formulas:
                 continue
-            if want is None or (isinstance(want, float) and np.isnan(want)):
-                continue  # the row is not filled in enough to compute it; nothing to compare
+            want = exp[pos]
             ctx.add("derived_mismatch", td, name, int(rows[pos]), expected=_value(want), shown=_show(want),
                     formula_zh=formula_text(td.table, col, "zh"), formula_en=formula_text(td.table, col, "en"))
+
+
+def _blank(v) -> bool:
+    return v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v))
 
 
 def _same(a, b) -> bool:
