@@ -100,7 +100,7 @@ def _fast_numbers(text: pa.Array) -> pa.Array:
         nums = pc.cast(text, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         plain = pc.match_substring_regex(text, _NUMERAL)
-        return pc.cast(pc.if_else(plain, text, pa.scalar(None, text.type)), pa.float64())
+        nums = pc.cast(pc.if_else(plain, text, pa.scalar(None, text.type)), pa.float64())
     # The cast also accepts "inf", "nan" and "1e999": those are not numbers a person typed.
     finite = pc.is_finite(nums)
     return pc.if_else(pc.fill_null(finite, True), nums, pa.scalar(None, pa.float64()))

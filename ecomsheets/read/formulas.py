@@ -51,6 +51,32 @@ def formula_cells(data: bytes, skip_letters: set[str] = frozenset()) -> dict[tup
     return out
 
 
+_HIDDEN_ROW = re.compile(rb'<row\s[^>]*\bhidden="(?:1|true)"[^>]*>')
+_HIDDEN_COL = re.compile(rb'<col\s[^>]*\bhidden="(?:1|true)"[^>]*>')
+_ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
+
+
+def hidden_rows_and_columns(data: bytes) -> tuple[set[int], set[int]]:
+    """Excel row numbers and 1-based column numbers that the sheet hides (attributes in any order)."""
+    rows = set()
+    for tag in _HIDDEN_ROW.findall(data):
+        attrs = dict(_ATTR.findall(tag))
+        if b"r" in attrs:
+            rows.add(int(attrs[b"r"]))
+    cols = set()
+    for tag in _HIDDEN_COL.findall(data):
+        attrs = dict(_ATTR.findall(tag))
+        if b"min" in attrs:
+            lo = int(attrs[b"min"])
+            cols.update(range(lo, min(int(attrs.get(b"max", lo)), 16384) + 1))
+    return rows, cols
+
+
+def is_external(formula: str) -> bool:
+    """A formula that refers to another workbook ([1]Sheet!A1, 'C:\\x\\[a.xlsx]S'!A1)."""
+    return "[" in formula and "]" in formula and ("!" in formula or "'" in formula)
+
+
 def has_formula(data: bytes, cells: list[tuple[int, str]]) -> set[tuple[int, str]]:
     """Which of these (row, letter) cells hold a formula."""
     if b"<f" not in data or not cells:

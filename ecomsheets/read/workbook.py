@@ -18,7 +18,7 @@ from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
 
 from .coerce import as_text
-from .formulas import formula_cells, has_formula, sheet_parts
+from .formulas import formula_cells, has_formula, hidden_rows_and_columns, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
 
 
@@ -76,17 +76,34 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None) 
         with zipfile.ZipFile(path) as zf:
             parts = sheet_parts(zf)
             data.meta = _read_meta(reader) if META_SHEET in names else None
+            zipped = set(zf.namelist())
+            if "xl/vbaProject.bin" in zipped:
+                data.findings.append(finding("macros", WARNING, file=str(path)))
+            if any(n.startswith("xl/externalLinks/") for n in zipped):
+                data.findings.append(finding("external_links", WARNING, file=str(path)))
             data.bundle = _pick_bundle(catalog, data.meta, names, bundle_name)
             if data.bundle is None:
                 data.findings.append(finding("no_tables", ERROR, file=str(path)))
                 return data
             _read_tables(data, reader, zf, parts, names, catalog)
-    except Exception as exc:  # a parser failing on a damaged file is a finding, not a crash
-        if isinstance(exc, (KeyboardInterrupt, MemoryError)):
-            raise
+    except _PARSE_ERRORS as exc:  # a parser failing on a damaged file is a finding, not a crash
         data.unreadable = True
         data.findings.append(finding("unreadable", ERROR, file=str(path), detail=_plain(exc), detail_en=_plain(exc)))
     return data
+
+
+def _parse_errors() -> tuple:
+    """What the parsers raise on a damaged file (anything else is our own bug and is raised)."""
+    import xml.etree.ElementTree as ET
+
+    import fastexcel
+    from defusedxml import DefusedXmlException
+
+    return (fastexcel.FastExcelError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError,
+            EOFError, UnicodeDecodeError, ET.ParseError, DefusedXmlException, pa.ArrowInvalid)
+
+
+_PARSE_ERRORS = _parse_errors()
 
 
 def _plain(exc: Exception) -> str:
@@ -225,9 +242,25 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
                           for name, arr in columns.items()}, index=index)
     letters = {name: xl_col_to_name(ci) for name, ci in match.columns.items()}
     derived = {letters[c.name] for c in table.columns if c.derived and c.name in letters}
-    formulas = formula_cells(zf.read(parts[sheet]), derived) if sheet in parts else {}
+    xml = zf.read(parts[sheet]) if sheet in parts else b""
+    formulas = formula_cells(xml, derived)
+    _hidden(data, sheet, table, visible, xml, index, match, f)
     return SheetData(table, sheet, hr, letters, match.headers, frame, formulas, hidden=visible != "visible",
                      source=(data.path, parts[sheet]) if sheet in parts else None)
+
+
+def _hidden(data, sheet, table, visible, xml, index, match, f) -> None:
+    """The submitter may not know hidden data is there: say so (it is checked all the same)."""
+    if visible != "visible" and len(index):
+        data.findings.append(f("hidden_sheet", WARNING))
+    rows, cols = hidden_rows_and_columns(xml)
+    hidden = sorted(set(index) & rows)
+    if hidden:
+        shown = "、".join(str(r) for r in hidden[:20]) + ("…" if len(hidden) > 20 else "")
+        data.findings.append(f("hidden_rows", WARNING, n=len(hidden), rows=shown))
+    for name, ci in match.columns.items():
+        if ci + 1 in cols and len(index):
+            data.findings.append(f("hidden_columns", WARNING, column=name, header=match.headers[name]))
 
 
 def _read_summary(data: WorkbookData, sheets: _Sheets, zf, parts) -> None:

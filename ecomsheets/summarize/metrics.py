@@ -165,48 +165,58 @@ def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
 
 
 def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -> dict:
+    """One value per key of the metric's fixed grid: one groupby, then the grid's keys."""
     table = tables[m.table]
     frame = frames[m.table]
     base = _where(m, frame, table, params)
-    base = np.ones(len(frame), dtype=bool) if base is None else base
     by_col = table.column(m.by)
     by = frame[m.by] if m.by in frame else pd.Series(np.nan, index=frame.index)
-    out = {}
-    for key, mask in group_masks(by, by_col, m.period, frames, tables, table, month, lang):
-        out[key] = _aggregate(m, frame, table, base & mask)
-    return out
+    keys, labels = grid(by, by_col, m.period, frames, tables, table, month, lang)
+    rows = frame if base is None else frame[base]
+    labels = labels if base is None else labels[base]
+    if m.agg == "count":
+        col = m.column or _key_column(table)
+        values = rows[col].notna() if col in rows else pd.Series(False, index=rows.index)
+        agg = values.groupby(labels).sum()
+    elif m.agg == "distinct":
+        agg = rows[m.column].astype(str).where(rows[m.column].notna()).groupby(labels).nunique()
+    else:
+        numbers = _numeric(rows[m.column], table.column(m.column))
+        agg = numbers.groupby(labels).agg({"sum": "sum", "avg": "mean", "min": "min", "max": "max"}[m.agg])
+    empty = 0.0 if m.agg in ("sum", "count", "distinct") else None
+    found = agg.to_dict()
+    return {k: _clean(found[k]) if k in found else empty for k in keys}
 
 
-def group_masks(by: pd.Series, by_col, period, frames, tables, table, month: Month | None, lang):
-    """(key, row mask) for each row of the metric's fixed grid."""
+def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | None, lang):
+    """The fixed grid of a grouping (enum values, days or weeks of the month, or the rows of a
+    master table) and each row's label on it (NaN where the row falls on no key)."""
     if period in ("day", "week"):
         days = pd.to_datetime(by, errors="coerce").dt.normalize()
         if month is None:
             present = sorted(d.date() for d in days.dropna().unique())
             month = Month(present[0].year, present[0].month) if present else None
         if month is None:
-            return
+            return [], pd.Series(np.nan, index=by.index, dtype=object)
         if period == "day":
-            d = month.start
-            while d <= month.end:
-                yield d.isoformat(), (days == pd.Timestamp(d)).to_numpy()
-                d += timedelta(days=1)
-            return
+            keys = [(month.start + timedelta(days=i)).isoformat()
+                    for i in range((month.end - month.start).days + 1)]
+            inside = (days >= pd.Timestamp(month.start)) & (days <= pd.Timestamp(month.end))
+            return keys, days.dt.strftime("%Y-%m-%d").where(inside)
+        keys, labels = [], pd.Series(np.nan, index=by.index, dtype=object)
         for i in range(WEEKS):
             lo = month.start + timedelta(days=7 * i)
             hi = month.start + timedelta(days=7 * (i + 1)) if i < WEEKS - 1 else month.end + timedelta(days=1)
             code = "wb_week_last" if i == WEEKS - 1 else "wb_week"
             label = messages.text(code, lang, n=i + 1, start=7 * i + 1, end=7 * i + 7)
-            yield label, ((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi))).to_numpy()
-        return
+            keys.append(label)
+            labels = labels.mask((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi)), label)
+        return keys, labels
     text = by.astype(object).where(by.notna(), None).map(lambda v: None if v is None else str(v))
     if by_col.values and not by_col.references:
         keys = list(by_col.values)
     else:
         source_name = by_col.ref_table if by_col.references else table.name
         source_col = by_col.ref_column if by_col.references else by_col.name
-        source = frames[source_name][source_col]
-        keys = list(dict.fromkeys(str(v) for v in source.dropna()))
-    for key in keys:
-        yield key, (text == key).to_numpy()
-
+        keys = list(dict.fromkeys(str(v) for v in frames[source_name][source_col].dropna()))
+    return keys, text

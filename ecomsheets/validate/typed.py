@@ -8,6 +8,7 @@ import pandas as pd
 
 from ecomsheets import messages
 from ecomsheets.read.coerce import coerce_column
+from ecomsheets.read.formulas import is_external
 from ecomsheets.read.workbook import SheetData
 
 from .context import Context, TableData
@@ -42,7 +43,8 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
                     why_zh=why_zh, why_en=why_en)
         for row, formula in by_letter.get(sheet.letters[col.name], ()):
             if row in raw.index:
-                ctx.add("formula_in_data", td, col.name, row, WARNING, value="=" + formula if formula else "=…")
+                rule = "external_formula" if is_external(formula) else "formula_in_data"
+                ctx.add(rule, td, col.name, row, WARNING, value="=" + formula if formula else "=…")
     return td
 
 
