@@ -161,7 +161,6 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, schema_
     退出码 / exit code: 0 没有错误 no errors，1 有错误 errors found，2 无法读取或用法错误 unreadable or misuse.
     """
     from ecomsheets.months import parse_month
-    from ecomsheets.validate import validate as run
 
     try:
         catalog = _catalog(schema_dirs, lang)
@@ -175,12 +174,7 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, schema_
 
         if html_path:
             check_target(html_path, force=force, inputs=tuple(files))
-        reports = []
-        show_bar = len(files) > 1 and fmt == "text"
-        with click.progressbar(files, label=messages.text("cli_checking", lang), file=sys.stderr,
-                               show_pos=True) if show_bar else _nullbar(files) as bar:
-            for f in bar:
-                reports.append(run(f, catalog=catalog, bundle=bundle, month=wanted_month))
+        reports = [i.report for i in _inspect_all(files, catalog, bundle, wanted_month, lang, fmt, keep="report")]
     except EcomsheetsError as exc:
         _fail(exc, lang)
     if fmt == "json":
@@ -197,17 +191,6 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, schema_
     except EcomsheetsError as exc:
         _fail(exc, lang)
     sys.exit(max((2 if r.unreadable else 1 if r.errors else 0) for r in reports))
-
-
-class _nullbar:
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return self.items
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt) -> None:
@@ -264,13 +247,16 @@ def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lan
                              seconds=time.perf_counter() - started))
 
 
-def _inspect_all(files, catalog, bundle, month, lang, fmt):
-    from ecomsheets.validate.run import inspect_workbook
+def _inspect_all(files, catalog, bundle, month, lang, fmt, keep="tables"):
+    """Inspect files (several at once), with a progress bar on the console for several files."""
+    from ecomsheets.validate.run import inspect_many
 
-    show_bar = len(files) > 1 and fmt == "text"
-    with click.progressbar(files, label=messages.text("cli_checking", lang), file=sys.stderr,
-                           show_pos=True) if show_bar else _nullbar(files) as bar:
-        return [inspect_workbook(f, catalog=catalog, bundle=bundle, month=month) for f in bar]
+    if len(files) > 1 and fmt == "text":
+        with click.progressbar(length=len(files), label=messages.text("cli_checking", lang), file=sys.stderr,
+                               show_pos=True) as bar:
+            return inspect_many(files, catalog=catalog, bundle=bundle, month=month, keep=keep,
+                                progress=bar.update)
+    return inspect_many(files, catalog=catalog, bundle=bundle, month=month, keep=keep)
 
 
 @main.command()

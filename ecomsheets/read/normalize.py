@@ -166,12 +166,12 @@ PHONE = re.compile(r"^1[3-9]\d{9}$|^1[3-9]\d\*{4}\d{4}$")
 
 def phone(text: str) -> tuple[str, str | None]:
     t, why = _prep(text)
+    if t.endswith(".0") and t[:-2].isdigit():  # a number cell written as text by a program
+        t = t[:-2]
     digits = _PHONE_JUNK.sub("", t)
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
             digits = digits[len(prefix):]
-    if digits.endswith(".0") and digits[:-2].isdigit():  # a number cell
-        digits = digits[:-2]
     if not PHONE.match(digits):
         raise Invalid(text)
     return digits, (why if digits == t else "phone")

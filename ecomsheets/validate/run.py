@@ -11,12 +11,13 @@ import hashlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.guard import Limits, check_file
-from ecomsheets.read.isolate import Failed, ProcessLimits, run_isolated
+from ecomsheets.read.isolate import Failed, ProcessLimits, run_many
 from ecomsheets.read.workbook import WorkbookData, read_workbook
 from ecomsheets.schema import Catalog, load_catalog
 
@@ -60,31 +61,53 @@ def inspect_workbook(path, *, catalog: Catalog | None = None, bundle: str | None
                      process: ProcessLimits = ProcessLimits(), isolate: bool = True,
                      keep: str = "tables") -> Inspection:
     """Validate a workbook and keep (keep="tables") its typed rows and recomputed metrics."""
-    started = time.perf_counter()
-    path = Path(path)
+    (insp,) = inspect_many([path], catalog=catalog, bundle=bundle, month=month, limits=limits,
+                           process=process, isolate=isolate, keep=keep)
+    return insp
+
+
+def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = None,
+                 month: Month | str | None = None, limits: Limits = Limits(),
+                 process: ProcessLimits = ProcessLimits(), isolate: bool = True, keep: str = "tables",
+                 progress: Callable[[int], None] | None = None) -> list[Inspection]:
+    """Inspect several files, reading `process.workers` of them at once; results in input order.
+
+    The guard runs here; the parsing of each file that passes it runs in its own child process.
+    """
     catalog = catalog or load_catalog()
     month = parse_month(month) if isinstance(month, str) else month
-    report = Report(file=str(path))
-    refused = check_file(path, limits)
-    if refused is not None:
-        report.findings.append(refused)
-        report.unreadable = True
-        return Inspection(report)
-    size, digest = path.stat().st_size, sha256(path)
-    if isolate:
-        try:
-            insp = run_isolated(_inspect, path, catalog, bundle, month, keep, file=str(path), limits=process)
-        except Failed as failed:
-            report.findings.append(failed.finding)
+    out: dict[int, Inspection] = {}
+    started: dict[int, float] = {}
+    calls = []
+    for i, path in enumerate(map(Path, paths)):
+        started[i] = time.perf_counter()
+        report = Report(file=str(path))
+        refused = check_file(path, limits)
+        if refused is not None:
+            report.findings.append(refused)
             report.unreadable = True
-            return Inspection(report)
-    else:
-        insp = _inspect(path, catalog, bundle, month, keep)
-    if insp.ctx is not None:
-        insp.ctx.catalog = catalog
-    insp.report.size, insp.report.sha256 = size, digest
-    insp.report.seconds = time.perf_counter() - started
-    return insp
+            out[i] = Inspection(report)
+            if progress:
+                progress(1)
+            continue
+        report.size, report.sha256 = path.stat().st_size, sha256(path)
+        out[i] = Inspection(report)
+        calls.append((i, str(path), _inspect, (path, catalog, bundle, month, keep), {}))
+    results = run_many(calls, process) if isolate else ((c[0], c[2](*c[3])) for c in calls)
+    for i, result in results:
+        base = out[i].report
+        if isinstance(result, Failed):
+            base.findings.append(result.finding)
+            base.unreadable = True
+        else:
+            result.report.size, result.report.sha256 = base.size, base.sha256
+            if result.ctx is not None:
+                result.ctx.catalog = catalog
+            out[i] = result
+        out[i].report.seconds = time.perf_counter() - started[i]
+        if progress:
+            progress(1)
+    return [out[i] for i in range(len(out))]
 
 
 def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str) -> Inspection:
