@@ -310,14 +310,18 @@ def _metric_line(rec: dict, lang: str) -> str:
     return messages.text("cli_metric_line", lang, title=rec["title"], group=group, value=value, declared=declared)
 
 
-def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, month, include_invalid):
+def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, month, include_invalid,
+                   data_rows=None):
     from ecomsheets.summarize.consolidate import consolidate as merge
     from ecomsheets.summarize.writer import write_summary_workbook
 
     result = merge(inspections, catalog, month=month, include_invalid=include_invalid)
     if result.bundle is None:
         raise EcomsheetsError(*messages.both("cli_cannot_summarize", file=", ".join(map(str, inputs))))
-    write_summary_workbook(result, catalog, output, force=force, lang=lang, inputs=tuple(inputs))
+    from ecomsheets.summarize.writer import MAX_DATA_ROWS
+
+    write_summary_workbook(result, catalog, output, force=force, lang=lang, inputs=tuple(inputs),
+                           data_rows=MAX_DATA_ROWS if data_rows is None else data_rows)
     say = (lambda text: click.echo(text, err=True)) if fmt == "json" else click.echo
     say(messages.text("cli_summary_written", lang, path=output))
     return result
@@ -329,12 +333,14 @@ def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, mo
               help="汇总工作簿，如 月度汇总_2026-11.xlsx / the monthly summary workbook")
 @click.option("--month", help="只计入这个月的行，如 2026-11 / only rows of this month")
 @click.option("--include-invalid", is_flag=True, help="有错误的文件也计入其中无误的行 / take valid rows of invalid files")
+@click.option("--data-rows", type=click.IntRange(min=0), default=None,
+              help="每张明细表最多写入的行数（0 = 只写汇总，默认写满一张表的上限）/ max merged rows per data sheet")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--bundle")
 @click.option("--force", is_flag=True)
 @_schemas_option
 @_lang_option
-def consolidate(paths, output, month, include_invalid, fmt, bundle, force, schema_dirs, lang) -> None:
+def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, force, schema_dirs, lang) -> None:
     """把多份工作簿合并成月度汇总工作簿 / merge many workbooks into the monthly summary."""
     from ecomsheets.atomic import check_target
     from ecomsheets.months import parse_month
@@ -349,7 +355,7 @@ def consolidate(paths, output, month, include_invalid, fmt, bundle, force, schem
         check_target(output, force=force, inputs=tuple(files))
         inspections = _inspect_all(files, catalog, bundle, the_month, lang, fmt)
         result = _write_summary(inspections, catalog, output, force, lang, files, fmt, month=the_month,
-                                include_invalid=include_invalid)
+                                include_invalid=include_invalid, data_rows=data_rows)
     except EcomsheetsError as exc:
         _fail(exc, lang)
     taken = sum(s.status in ("taken", "partly") for s in result.sources)

@@ -187,6 +187,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "s_reason_out_of_month": ("不在本月 {n} 行", "{n} rows outside the month"),
     "s_reason_conflicts": ("主键冲突 {n} 行", "{n} rows with conflicting keys"),
     "s_reason_duplicates": ("重复行（只计一次）{n} 行", "{n} duplicate rows (counted once)"),
+    "s_rows_not_written": ("{table}只写入了前面的行，另有 {n} 行未写入明细表（指标已全部计入）", "{table}: {n} more rows were not copied into the data sheet (all are in the figures)"),
     "s_col_metric": ("指标", "Metric"),
     "s_col_value": ("数值", "Value"),
     "s_col_file": ("文件", "File"),

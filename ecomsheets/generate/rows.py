@@ -15,7 +15,7 @@ from .layout import TableLayout
 from .sanitize import clean_text
 
 
-def _writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
+def column_writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
     """Python values of one column and the xlsxwriter call that writes one of them."""
     if col.type in ("date", "datetime"):
         stamps = pd.to_datetime(values, errors="coerce")
@@ -43,7 +43,7 @@ def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
     if frame is not None:
         for ci, col in enumerate(table.columns):
             if col.name in frame and not col.derived:
-                values, write = _writer(ws, col, frame[col.name])
+                values, write = column_writer(ws, col, frame[col.name])
                 columns.append((ci, values, write))
     n = 0 if frame is None else len(frame)
     write_formula = ws.write_formula

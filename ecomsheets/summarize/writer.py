@@ -5,7 +5,7 @@ Every text that came from a submitted file is written as text, never as a formul
 from __future__ import annotations
 
 import math
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +13,7 @@ import pandas as pd
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
 from ecomsheets.coltypes import get_type
+from ecomsheets.generate.rows import column_writer as _writer
 from ecomsheets.generate.sanitize import clean_text
 from ecomsheets.generate.styles import Styles
 from ecomsheets.schema import Catalog
@@ -22,25 +23,32 @@ from .consolidate import LINEAGE, Consolidation
 _CHART_ROWS = 60  # bars beyond this are in the table, not the chart
 
 
+MAX_DATA_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, one is the header
+
+
 def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, *, force: bool = False,
-                           lang: str = "zh", inputs: tuple[Path, ...] = ()) -> Path:
+                           lang: str = "zh", inputs: tuple[Path, ...] = (), data_rows: int = MAX_DATA_ROWS) -> Path:
+    """Write the monthly summary workbook; merged data sheets hold at most `data_rows` rows per
+    table (0: none), the rest being counted on the overview."""
     import xlsxwriter
 
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     bundle = result.bundle
     with atomic_output(Path(path), force=force, inputs=inputs) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False, "constant_memory": False})
+                                            "strings_to_urls": False, "constant_memory": True})
         # Same inputs, same file: no clock time inside.
         wb.set_properties({"title": t("s_title", title=bundle.title, month=str(result.month or "")),
                            "created": datetime(2000, 1, 1)})
         styles = Styles(wb)
-        _overview(wb, styles, result, t, lang)
+        cut = {name: len(f) - data_rows for name, f in result.tables.items() if len(f) > data_rows}
+        _overview(wb, styles, result, t, lang, cut, catalog)
         used = {t("s_overview"), t("s_sources"), t("s_findings")}
         for key, metrics in _blocks(result, bundle):
             _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used)
         for name, frame in result.tables.items():
-            _data_sheet(wb, styles, catalog.tables[name], frame, t, lang, used)
+            if data_rows > 0:
+                _data_sheet(wb, styles, catalog.tables[name], frame.iloc[:data_rows], t, lang, used)
         _sources(wb, styles, result, t)
         _findings(wb, styles, result, t, lang)
         wb.close()
@@ -51,7 +59,7 @@ def _fmt(styles: Styles, fmt_name: str):
     return styles.cell_bordered(get_type(fmt_name).num_format if fmt_name else None)
 
 
-def _overview(wb, styles, result, t, lang) -> None:
+def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
     ws = wb.add_worksheet(t("s_overview"))
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 20)
@@ -64,10 +72,13 @@ def _overview(wb, styles, result, t, lang) -> None:
     if reasons:
         ws.write_string(2, 0, t("s_left_out", text="；".join(reasons) if lang != "en" else "; ".join(reasons)),
                         styles.base_text)
-    ws.write_string(4, 0, t("s_col_metric"), styles.table_head)
-    ws.write_string(4, 1, t("s_col_value"), styles.table_head)
+    if cut:
+        text = "；".join(t("s_rows_not_written", table=catalog.tables[n].display_title(lang), n=k) for n, k in cut.items())
+        ws.write_string(3, 0, text, styles.base_text)
+    ws.write_string(5, 0, t("s_col_metric"), styles.table_head)
+    ws.write_string(5, 1, t("s_col_value"), styles.table_head)
     specs = {m.name: m for m in result.bundle.metrics}
-    r = 5
+    r = 6
     for v in result.metrics:
         if v.group is not None:
             continue
@@ -154,33 +165,24 @@ def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> None:
     ws.set_column(len(columns), len(columns), 28)
     ws.set_column(len(columns) + 1, len(columns) + 2, 12)
     ws.freeze_panes(1, 0)
-    writers = [(_cell_writer(ws, c)) for c in columns]
-    lineage = [frame[k].tolist() for k in LINEAGE]
-    data = [frame[c.name].tolist() for c in columns]
+    prepared = [(j, *_writer(ws, c, frame[c.name])) for j, c in enumerate(columns)]
+    names = {f: clean_text(Path(f).name) for f in frame[LINEAGE[0]].unique()}
+    files = [names[f] for f in frame[LINEAGE[0]].tolist()]
+    sheets = [clean_text(str(s)) for s in frame[LINEAGE[1]].tolist()]
+    source_rows = frame[LINEAGE[2]].astype(int).tolist()
+    n = len(columns)
+    write_string, write_number = ws.write_string, ws.write_number
     for i in range(len(frame)):
         r = i + 1
-        for j, (write, values) in enumerate(zip(writers, data)):
-            write(r, j, values[i])
-        ws.write_string(r, len(columns), clean_text(str(Path(lineage[0][i]).name)))
-        ws.write_string(r, len(columns) + 1, clean_text(str(lineage[1][i])))
-        ws.write_number(r, len(columns) + 2, int(lineage[2][i]))
+        for j, values, write in prepared:
+            v = values[i]
+            if v is not None:
+                write(r, j, v)
+        write_string(r, n, files[i])
+        write_string(r, n + 1, sheets[i])
+        write_number(r, n + 2, source_rows[i])
     if len(frame):
         ws.autofilter(0, 0, len(frame), len(heads) - 1)
-
-
-def _cell_writer(ws, col):
-    def write(r, c, v):
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
-            return
-        if isinstance(v, pd.Timestamp):
-            ws.write_datetime(r, c, v.to_pydatetime())
-        elif isinstance(v, (datetime, time)):
-            ws.write_datetime(r, c, v)
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            ws.write_number(r, c, v)
-        else:
-            ws.write_string(r, c, clean_text(str(v)))
-    return write
 
 
 def _sources(wb, styles, result, t) -> None:

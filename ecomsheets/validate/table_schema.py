@@ -47,14 +47,19 @@ def check_table(ctx: Context, td: TableData) -> None:
 
     table: TableSpec = td.table
     typed = td.typed
-    present = [c for c in table.columns if not c.derived]
+    # Only columns the sheet has: a missing column is one column_missing finding, not an
+    # empty cell on every row.
+    present = [c for c in table.columns if not c.derived and c.name in td.sheet.raw]
     checks = {c.name: _checks(c) for c in present}
     columns = {}
     for col in present:
         unique = col.unique or table.primary_key == (col.name,)
         columns[col.name] = pa.Column(checks=[chk for _, chk, _ in checks[col.name]], nullable=not col.required,
-                                      unique=unique, required=False, coerce=False)
+                                      unique=unique, report_duplicates="exclude_first", required=False,
+                                      coerce=False)
     composite = list(table.primary_key) if len(table.primary_key) > 1 else None
+    if composite and not all(k in td.sheet.raw for k in composite):
+        composite = None
     schema = pa.DataFrameSchema(columns, unique=composite, report_duplicates="exclude_first", coerce=False)
     frame = typed[[c.name for c in present if c.name in typed]].reset_index(drop=True)
     rows = typed.index.to_numpy()

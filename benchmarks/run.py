@@ -1,0 +1,109 @@
+"""The ecomsheets benchmark: one command, whole processes, medians, ratios to a baseline
+measured in the same run (alternating), peak memory.
+
+    python benchmarks/run.py                      # 10k, 100k, 1M rows; 31 x 30k consolidate
+    python benchmarks/run.py --sizes 10000 --files 4 --file-rows 5000 --repeat 3   # quick
+
+Inputs are built with `ecomsheets example` into benchmarks/_work/ (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work"
+PY = sys.executable
+ES = [PY, "-m", "ecomsheets"]
+
+
+def measure(cmd: list[str]) -> dict:
+    out = subprocess.run([PY, str(HERE / "measure.py"), *cmd], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    if result["rc"] not in (0, 1):
+        raise SystemExit(f"command failed ({result['rc']}): {' '.join(cmd)}\n{result['stderr']}")
+    return result
+
+
+def compare(label, ours, baseline, repeat, rows) -> None:
+    """Alternate ours and the baseline `repeat` times; keep medians."""
+    o, b = [], []
+    for _ in range(repeat):
+        o.append(measure(ours))
+        if baseline:
+            b.append(measure(baseline))
+    row = {"what": label,
+           "ours_s": statistics.median(x["wall"] for x in o),
+           "ours_mb": max(x["peak_mb"] for x in o)}
+    if b:
+        row["base_s"] = statistics.median(x["wall"] for x in b)
+        row["base_mb"] = max(x["peak_mb"] for x in b)
+        row["ratio"] = row["ours_s"] / row["base_s"]
+    rows.append(row)
+    print(_line(row), flush=True)
+
+
+def _line(r: dict) -> str:
+    base = f"{r['base_s']:8.2f} s {r['base_mb']:7.0f} MB {r['ratio']:6.2f}×" if "base_s" in r else " " * 34
+    return f"| {r['what']:<44} | {r['ours_s']:8.2f} s {r['ours_mb']:7.0f} MB | {base} |"
+
+
+def example(path: Path, rows: int, seed: int = 1) -> None:
+    if not path.exists():
+        subprocess.run([*ES, "example", "department", "-o", str(path), "--tables", "orders,customers",
+                        "--rows", str(rows), "--seed", str(seed), "--month", "2026-11"],
+                       check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--files", type=int, default=31)
+    ap.add_argument("--file-rows", type=int, default=30000)
+    ap.add_argument("--out", type=Path, help="also write the table (markdown) here")
+    args = ap.parse_args()
+    WORK.mkdir(exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    rows: list[dict] = []
+    print("| what (median of %d, whole processes)         |   ecomsheets          |   baseline   (ratio)             |" % args.repeat)
+    print("|----------------------------------------------|-----------------------|----------------------------------|")
+    compare("ecomsheets --help (target < 0.5 s)", [*ES, "--help"], None, args.repeat, rows)
+    compare("ecomsheets schemas list (target < 0.5 s)", [*ES, "schemas", "list"], None, args.repeat, rows)
+    compare("generate department, 500 rows (target < 1 s)",
+            [*ES, "generate", "department", "-o", str(WORK / "template.xlsx"), "--month", "2026-11", "--force"],
+            None, args.repeat, rows)
+    for n in sizes:
+        path = WORK / f"orders_{n}.xlsx"
+        example(path, n)
+        compare(f"validate {n:,} orders (+customers) vs fastexcel", [*ES, "validate", str(path)],
+                [PY, str(HERE / "baselines.py"), "read", str(path)], args.repeat, rows)
+    for n in sizes:
+        out = WORK / f"example_out_{n}.xlsx"
+        compare(f"example {n:,} order rows vs xlsxwriter chunks",
+                [*ES, "example", "department", "-o", str(out), "--tables", "orders,customers", "--rows", str(n),
+                 "--force", "--month", "2026-11"],
+                [PY, str(HERE / "baselines.py"), "write", str(n), str(WORK / f"baseline_{n}.xlsx")],
+                args.repeat, rows)
+    shops = WORK / f"shops_{args.files}x{args.file_rows}"
+    shops.mkdir(exist_ok=True)
+    for seed in range(1, args.files + 1):
+        example(shops / f"shop_{seed:02d}.xlsx", args.file_rows, seed)
+    files = sorted(str(p) for p in shops.glob("*.xlsx"))
+    compare(f"consolidate {args.files} x {args.file_rows:,} vs fastexcel reading all",
+            [*ES, "consolidate", str(shops), "-o", str(WORK / "month.xlsx"), "--force", "--month", "2026-11"],
+            [PY, str(HERE / "baselines.py"), "read", *files], args.repeat, rows)
+    if args.out:
+        args.out.write_text("\n".join(_line(r) for r in rows) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if not shutil.which(PY):
+        raise SystemExit("python not found")
+    main()
