@@ -24,6 +24,41 @@ _lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="
                             help="输出语言 / output language")
 
 
+def _limits_options(fn):
+    """Safety limits for reading submitted files (defaults in README, 'Safety limits')."""
+    options = [
+        click.option("--max-file-mb", type=click.FloatRange(min=0.001), default=None,
+                     help="单个文件大小上限（MB，默认 200）/ max file size"),
+        click.option("--max-rows", "max_sheet_rows", type=click.IntRange(min=1), default=None,
+                     help="工作表使用范围的行数上限 / max used rows of a sheet"),
+        click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=None,
+                     help="读取一个文件的时间上限（秒，默认 600）/ time limit per file"),
+        click.option("--max-memory-gb", type=click.FloatRange(min=0.25), default=None,
+                     help="读取一个文件的内存上限（GB，默认 8）/ memory limit per file"),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb):
+    from dataclasses import replace
+
+    from ecomsheets.read.guard import Limits
+    from ecomsheets.read.isolate import ProcessLimits
+
+    limits, process = Limits(), ProcessLimits()
+    if max_file_mb:
+        limits = replace(limits, max_file_bytes=int(max_file_mb * 2**20))
+    if max_sheet_rows:
+        limits = replace(limits, max_rows=max_sheet_rows)
+    if timeout_s:
+        process = replace(process, seconds=timeout_s)
+    if max_memory_gb:
+        process = replace(process, memory_bytes=int(max_memory_gb * 2**30))
+    return limits, process
+
+
 def _fail(exc: EcomsheetsError, lang: str) -> None:
     if isinstance(exc, SchemaError):
         click.echo(messages.text("cli_schema_errors", lang, count=len(exc.problems)), err=True)
@@ -153,9 +188,11 @@ def _inputs(paths: tuple[Path, ...]) -> list[Path]:
 @click.option("--bundle", help="指定工作簿模板（默认自动识别）/ bundle name (default: detected)")
 @click.option("--month", help="月份，如 2026-11（默认取模板中的月份）/ month of the data")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite existing outputs")
+@_limits_options
 @_schemas_option
 @_lang_option
-def validate(paths, fmt, html_path, annotate_path, bundle, month, force, schema_dirs, lang) -> None:
+def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_file_mb, max_sheet_rows, timeout_s,
+             max_memory_gb, schema_dirs, lang) -> None:
     """检查提交的工作簿，指出每个有问题的单元格 / validate submitted workbooks.
 
     退出码 / exit code: 0 没有错误 no errors，1 有错误 errors found，2 无法读取或用法错误 unreadable or misuse.
@@ -174,7 +211,9 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, schema_
 
         if html_path:
             check_target(html_path, force=force, inputs=tuple(files))
-        reports = [i.report for i in _inspect_all(files, catalog, bundle, wanted_month, lang, fmt, keep="report")]
+        limits = _limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
+        reports = [i.report for i in _inspect_all(files, catalog, bundle, wanted_month, lang, fmt, limits,
+                                                  keep="report")]
     except EcomsheetsError as exc:
         _fail(exc, lang)
     if fmt == "json":
@@ -203,9 +242,10 @@ def _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt) -
     if annotate_path:
         from ecomsheets.report.annotate import write_annotated
 
-        readable = [(f, r) for f, r in zip(files, reports) if not r.unreadable]
+        # A marked-up copy only helps where there is something to mark.
+        readable = [(f, r) for f, r in zip(files, reports) if not r.unreadable and r.findings]
         if len(files) == 1:
-            targets = [(files[0], reports[0], annotate_path)] if readable else []
+            targets = [(files[0], reports[0], annotate_path)] if readable else []  # noqa: E501
         else:
             annotate_path.mkdir(parents=True, exist_ok=True)
             targets = [(f, r, annotate_path / f"{f.stem}_校验.xlsx") for f, r in readable]
@@ -247,16 +287,16 @@ def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lan
                              seconds=time.perf_counter() - started))
 
 
-def _inspect_all(files, catalog, bundle, month, lang, fmt, keep="tables"):
+def _inspect_all(files, catalog, bundle, month, lang, fmt, limits, keep="tables"):
     """Inspect files (several at once), with a progress bar on the console for several files."""
     from ecomsheets.validate.run import inspect_many
 
+    options = dict(catalog=catalog, bundle=bundle, month=month, keep=keep, limits=limits[0], process=limits[1])
     if len(files) > 1 and fmt == "text":
         with click.progressbar(length=len(files), label=messages.text("cli_checking", lang), file=sys.stderr,
                                show_pos=True) as bar:
-            return inspect_many(files, catalog=catalog, bundle=bundle, month=month, keep=keep,
-                                progress=bar.update)
-    return inspect_many(files, catalog=catalog, bundle=bundle, month=month, keep=keep)
+            return inspect_many(files, progress=bar.update, **options)
+    return inspect_many(files, **options)
 
 
 @main.command()
@@ -267,9 +307,11 @@ def _inspect_all(files, catalog, bundle, month, lang, fmt, keep="tables"):
 @click.option("--bundle")
 @click.option("--month")
 @click.option("--force", is_flag=True)
+@_limits_options
 @_schemas_option
 @_lang_option
-def summarize(file, output, fmt, bundle, month, force, schema_dirs, lang) -> None:
+def summarize(file, output, fmt, bundle, month, force, max_file_mb, max_sheet_rows, timeout_s, max_memory_gb,
+              schema_dirs, lang) -> None:
     """按明细重新计算一个工作簿的全部指标 / recompute every metric of one workbook."""
     from ecomsheets.months import parse_month
     from ecomsheets.summarize.records import metric_records
@@ -280,7 +322,8 @@ def summarize(file, output, fmt, bundle, month, force, schema_dirs, lang) -> Non
             from ecomsheets.atomic import check_target
 
             check_target(output, force=force, inputs=(file,))
-        (insp,) = _inspect_all([file], catalog, bundle, parse_month(month), lang, fmt)
+        limits = _limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
+        (insp,) = _inspect_all([file], catalog, bundle, parse_month(month), lang, fmt, limits)
     except EcomsheetsError as exc:
         _fail(exc, lang)
     if insp.ctx is None:
@@ -338,9 +381,11 @@ def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, mo
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--bundle")
 @click.option("--force", is_flag=True)
+@_limits_options
 @_schemas_option
 @_lang_option
-def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, force, schema_dirs, lang) -> None:
+def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, force, max_file_mb, max_sheet_rows,
+                timeout_s, max_memory_gb, schema_dirs, lang) -> None:
     """把多份工作簿合并成月度汇总工作簿 / merge many workbooks into the monthly summary."""
     from ecomsheets.atomic import check_target
     from ecomsheets.months import parse_month
@@ -353,7 +398,8 @@ def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, f
         if not files:
             raise EcomsheetsError(*messages.both("cli_no_inputs", paths=", ".join(map(str, paths))))
         check_target(output, force=force, inputs=tuple(files))
-        inspections = _inspect_all(files, catalog, bundle, the_month, lang, fmt)
+        limits = _limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
+        inspections = _inspect_all(files, catalog, bundle, the_month, lang, fmt, limits)
         result = _write_summary(inspections, catalog, output, force, lang, files, fmt, month=the_month,
                                 include_invalid=include_invalid, data_rows=data_rows)
     except EcomsheetsError as exc:

@@ -28,6 +28,14 @@ class Limits:
     max_parts: int = 10_000
 
 
+def human_size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
 def _col_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -48,7 +56,7 @@ def check_file(path: Path, limits: Limits = Limits()) -> Finding | None:
     if size == 0:
         return f("empty_file")
     if size > limits.max_file_bytes:
-        return f("too_large", detail=f"{size / 2**20:.0f} MiB > {limits.max_file_bytes / 2**20:.0f} MiB")
+        return f("too_large", detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
     with open(path, "rb") as fh:
         head = fh.read(65536)
     if head.startswith(_OLE):
@@ -74,7 +82,7 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
         return f("zip_bomb", detail=f"{len(infos)} parts")
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
-        return f("zip_bomb", detail=f"{total / 2**30:.1f} GiB")
+        return f("zip_bomb", detail=human_size(total))
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > limits.max_ratio and info.file_size > 2**20:
             return f("zip_bomb", detail=f"{info.filename} ×{info.file_size / info.compress_size:.0f}")
