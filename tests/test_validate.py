@@ -282,14 +282,6 @@ def c_summary_grouped(b: Book):
     return Where(b.meta["summary"]["sheet"], c.coordinate, pytest.approx(round(want, 6)))
 
 
-_UNIQUE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG validate/table_schema.py check_table: pa.Column(unique=True) is built without "
-    "report_duplicates, whose default is 'all', so the FIRST occurrence of a duplicated value is "
-    "reported too, with the self-referring message 'same as row N' at row N (the schema-level "
-    "report_duplicates='exclude_first' only applies to the composite key). Fix: pass "
-    "report_duplicates='exclude_first' to pa.Column, or skip failure cases whose first row is "
-    "the row itself."))
-
 CORRUPTIONS = [
     ("type", c_type_integer),
     ("type", c_type_date),
@@ -299,7 +291,7 @@ CORRUPTIONS = [
     ("max", c_max_percent),
     ("enum", c_enum),
     ("pattern", c_pattern),
-    pytest.param("unique", c_unique, marks=_UNIQUE_BUG),
+    ("unique", c_unique),  # only the later row; the first one is where it points
     ("primary_key", c_primary_key),
     ("required", c_required),
     ("required", c_required_enum),
@@ -354,7 +346,8 @@ def test_single_corrupted_cell_gives_one_finding_at_that_cell(example, tmp_path,
 
 
 def test_duplicate_is_reported_at_the_later_row_pointing_at_the_first(example, tmp_path):
-    """What does work for duplicates (the first occurrence being listed too is the bug above)."""
+    """Regression: the first occurrence used to be reported too ('same as row N' at row N),
+    because pa.Column(unique=True) defaults to report_duplicates='all'."""
     out = tmp_path / "dup.xlsx"
     where = corrupt(example, out, c_unique)
     report = validate(out)
@@ -362,7 +355,7 @@ def test_duplicate_is_reported_at_the_later_row_pointing_at_the_first(example, t
     assert [(f.rule, f.sheet) for f in later] == [("unique", where.sheet)]
     first_row = example[1]["logistics"].index[3] + 3  # data starts on row 3
     assert str(first_row) in later[0].message and str(first_row) in later[0].message_en
-    assert {f.rule for f in report.findings} == {"unique"}
+    assert [(f.rule, f.cell) for f in report.findings] == [("unique", where.cell)]
 
 
 def test_typed_value_equal_to_the_formula_is_fine(example, tmp_path):
@@ -701,17 +694,9 @@ def test_hand_made_workbook_missing_required_column_is_an_error(tmp_path):
     assert not report.valid
 
 
-_MISSING_COLUMN_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG validate/table_schema.py check_table: the pandera schema is built for every non-derived "
-    "column of the table, including columns absent from the sheet (type_table fills them with "
-    "nulls), so a missing REQUIRED column also gives one 'required' error per row, without a "
-    "cell (each says the column is required and empty) on top of the column_missing error. "
-    "Fix: only check columns present in td.sheet.raw (or drop not_nullable failures for "
-    "columns without a letter)."))
-
-
-@_MISSING_COLUMN_BUG
 def test_hand_made_workbook_missing_required_column_is_one_error_only(tmp_path):
+    """Not also a 'required' error on every row (regression: the pandera schema used to check
+    columns the sheet does not have)."""
     path = tmp_path / "hand_missing.xlsx"
     hand_made(path, drop="customer_id")
     report = validate(path, month="2026-11")
