@@ -13,6 +13,7 @@ coercion is noticed here.
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import datetime, time
 
@@ -94,6 +95,9 @@ def norm(value, why):
 INVALID = ("invalid", None, None)
 
 
+BLANK = ("blank", None, None)  # present in the file, but nothing is left once cleaned
+
+
 def kept(value):
     """Enum only: an unknown value kept as typed for the enum check (not invalid, no note)."""
     return ("kept", value, None)
@@ -108,6 +112,14 @@ def T(h, m, s=0):
 
 
 NBSP, IDEO = "\u00a0", "\u3000"
+
+_EMPTY_PREFIX_BUG = (
+    "BUG normalize.identifier / coerce_column (string columns): a cell that is nothing but an export "
+    "prefix (=\"\" as platform exports write empty fields, or a lone ') is read as the EMPTY "
+    "STRING with a 'prefix' note instead of as a blank cell. '' is not null, so a required column "
+    "passes the required check with an empty value, and an optional id column gets pattern and "
+    "reference errors for a cell that is empty. Fix: when nothing is left after removing the "
+    "prefix, treat the cell as blank (value None, no note, not invalid).")
 
 # (column key, cell text, with the workbook month?, outcome)
 CASES = [
@@ -157,6 +169,8 @@ CASES = [
     ("money", "1.2.3", True, INVALID),
     ("money", "¥", True, INVALID),
     ("money", "inf", True, INVALID),
+    ("money", "1e400", True, INVALID),  # overflows to inf
+    ("money", "-1e400", True, INVALID),
     ("money", "nan", True, INVALID),
     # --- percent ---
     ("percent", "0.12", True, ok(0.12)),
@@ -279,11 +293,15 @@ CASES = [
     ("id", "ＡＢ１２３", True, norm("AB123", "fullwidth")),
     ("id", "O０１００００１", True, norm("O0100001", "fullwidth")),
     ("id", "=O123", True, ok("=O123")),  # not an export prefix: kept for the pattern check
+    pytest.param("id", '=""', True, BLANK, marks=pytest.mark.xfail(strict=True, reason=_EMPTY_PREFIX_BUG)),
+    pytest.param("id", "'", True, BLANK, marks=pytest.mark.xfail(strict=True, reason=_EMPTY_PREFIX_BUG)),
     # --- short text without a pattern: never folded ---
     ("name", "张三", True, ok("张三")),
     ("name", "ＡＢ１２３", True, ok("ＡＢ１２３")),
     ("name", "张三 ", True, norm("张三", "spaces")),
     ("name", IDEO + "张三", True, norm("张三", "spaces")),
+    ("name", '="张三"', True, norm("张三", "prefix")),
+    pytest.param("name", '=""', True, BLANK, marks=pytest.mark.xfail(strict=True, reason=_EMPTY_PREFIX_BUG)),
     # --- enums ---
     ("status", "已完成", True, ok("已完成")),
     ("status", " 已完成 ", True, norm("已完成", "spaces")),
@@ -347,7 +365,9 @@ def test_cell(key, text, with_month, expected, context):
     result = _coerce(key, cells, with_month)
     kind, value, why = _outcome(result, 1)
     want_kind, want_value, want_why = expected
-    if want_kind == "kept":
+    if want_kind == "blank":
+        assert (kind, why) == ("ok", None) and pd.isna(value), f"{text!r} read as {value!r} ({kind}, {why})"
+    elif want_kind == "kept":
         assert (kind, why) == ("ok", None), f"{text!r}: unknown enum values are neither noted nor invalid"
         assert value == want_value
     elif want_kind == "invalid":
@@ -454,6 +474,21 @@ def _blank(text) -> bool:
                       "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\x1c\x1d\x1e\x1f\x85") == ""
 
 
+NUMERIC = ("integer", "decimal", "money", "percent")
+
+
+_SPACES = " \t\n\r\u00a0\u3000\u200b\u2002\u2003\u2009\ufeff"
+
+
+def _export_blank(text: str) -> bool:
+    """Nothing but an export prefix: =\"\" or a leading ' (or tab) before nothing."""
+    t = text.strip(_SPACES)
+    if text.startswith(("'", "\t")) or t.startswith("'"):
+        return t.lstrip("'\t").strip(_SPACES) == ""
+    m = re.fullmatch(r'="(.*)"', t, re.S)
+    return bool(m) and m[1].strip(_SPACES) == ""
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=st.lists(_cell_text, min_size=1, max_size=12), key=st.sampled_from(_TYPED_COLUMNS),
        with_month=st.booleans())
@@ -476,5 +511,10 @@ def test_property_every_present_cell_has_exactly_one_outcome(cells, key, with_mo
             assert not note and not bad and pd.isna(value), f"blank {text!r} read as {value!r}"
         elif bad:
             assert pd.isna(value), f"invalid {text!r} still has a value {value!r}"
+        elif _export_blank(text) and COLUMNS[key].type == "string":
+            # Today: "" with a 'prefix' note; once _EMPTY_PREFIX_BUG is fixed: blank.
+            assert (not note and pd.isna(value)) or (note and value == ""), (text, value)
         else:
             assert not pd.isna(value), f"{text!r} accepted without a value"
+            if COLUMNS[key].coltype.kind == "number" and COLUMNS[key].type in NUMERIC:
+                assert np.isfinite(value), f"{text!r} read as {value!r}"

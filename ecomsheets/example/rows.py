@@ -16,7 +16,6 @@ from ecomsheets.months import Month
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, expr
 from ecomsheets.schema.derived import EXCEL_EPOCH, compute_derived, expression_input
 
-
 MASTER_ROWS = 2000
 
 

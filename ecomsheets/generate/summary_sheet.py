@@ -16,7 +16,12 @@ from ecomsheets.months import Month
 from ecomsheets.schema import MetricSpec, WorkbookSpec, expr
 
 from .layout import WorkbookLayout, quote_sheet
-from .metric_formulas import Criteria, aggregate_formula, expression_formula, where_criteria
+from .metric_formulas import (
+    Criteria,
+    aggregate_formula,
+    expression_formula,
+    where_criteria,
+)
 from .styles import Styles
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")

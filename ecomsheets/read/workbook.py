@@ -13,14 +13,13 @@ import pandas as pd
 import pyarrow as pa
 from xlsxwriter.utility import xl_col_to_name
 
+from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
-from ecomsheets.findings import ERROR, WARNING, Finding, finding
 
 from .coerce import as_text
 from .formulas import formula_cells, has_formula, hidden_rows_and_columns, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
-
 
 # Sheets ecomsheets itself adds to a workbook, which are not data.
 OUR_SHEETS = ("说明", "Instructions", "校验结果", "Validation")

@@ -10,7 +10,6 @@ formula."""
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 from collections import defaultdict
 from datetime import datetime
@@ -21,10 +20,21 @@ from openpyxl.comments import Comment
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
 from ecomsheets.errors import UsageError
+from ecomsheets.fileinfo import sha256
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
+from ecomsheets.generate.layout import quote_sheet
 
-from .findings_view import (SEVERITY_ORDER, cell_position, clean_text, column_label, rule_label,
-                            severity_label, sort_key, truncated_items, where_label)
+from .findings_view import (
+    SEVERITY_ORDER,
+    cell_position,
+    clean_text,
+    column_label,
+    rule_label,
+    severity_label,
+    sort_key,
+    truncated_items,
+    where_label,
+)
 
 AUTHOR = "ecomsheets"
 ERROR_FILL, WARNING_FILL = "FFFFC7CE", "FFFFEB9C"
@@ -55,15 +65,7 @@ def _sheet_name(lang: str) -> str:
 
 
 def _link(sheet: str, cell: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'!" + cell
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return quote_sheet(sheet) + "!" + cell
 
 
 def _target(ws, row: int, col: int) -> tuple[int, int]:
@@ -303,7 +305,7 @@ def write_annotated(source: Path, report: Report, out: Path, *, force: bool = Fa
         zh, en = (first.message, first.message_en) if first else (str(source), str(source))
         raise UsageError(messages.text("r_cannot_annotate", "zh", detail=zh),
                          messages.text("r_cannot_annotate", "en", detail=en))
-    if report.sha256 and report.sha256 != _sha256(source):
+    if report.sha256 and report.sha256 != sha256(source):
         raise UsageError(*messages.both("r_source_changed", path=source))
     try:
         wb = openpyxl.load_workbook(source, keep_vba=False, rich_text=True, keep_links=True)

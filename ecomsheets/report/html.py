@@ -9,11 +9,18 @@ from pathlib import Path, PurePath
 
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
-from ecomsheets.resources import builtin_dir
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
+from ecomsheets.resources import builtin_dir
 
-from .findings_view import (clean_text, column_label, grouped_by_sheet, rule_label, severity_label,
-                            truncated_items, where_label)
+from .findings_view import (
+    clean_text,
+    column_label,
+    grouped_by_sheet,
+    rule_label,
+    severity_label,
+    truncated_items,
+    where_label,
+)
 
 TEMPLATE = "report.html.j2"
 VALUE_LIMIT = 300  # characters of a value shown in the page

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
-from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.validate.run import Inspection
 
 from .metrics import MetricValue, evaluate_metrics

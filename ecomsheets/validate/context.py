@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ecomsheets.findings import ERROR, Finding, finding
 from ecomsheets.months import Month
 from ecomsheets.read.workbook import SheetData
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, WorkbookSpec
-
-from ecomsheets.findings import ERROR, Finding, finding
 
 MAX_PER_RULE = 200  # findings listed per (rule, sheet, column); the rest are counted
 

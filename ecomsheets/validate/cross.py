@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ecomsheets.summarize.metrics import criterion
-from ecomsheets.schema.metrics_loader import where_terms
 from ecomsheets.schema import expr
+from ecomsheets.schema.metrics_loader import where_terms
+from ecomsheets.summarize.metrics import criterion
 
 from .context import Context, TableData, shown_number
 

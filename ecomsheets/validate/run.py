@@ -7,7 +7,6 @@ The guard runs here; everything that parses the file runs in a child process (se
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +14,8 @@ from typing import Callable
 
 import pandas as pd
 
+from ecomsheets.fileinfo import sha256
+from ecomsheets.findings import Report
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.guard import Limits, check_file
 from ecomsheets.read.isolate import Failed, ProcessLimits, run_many
@@ -23,7 +24,6 @@ from ecomsheets.schema import Catalog, load_catalog
 
 from .context import Context
 from .cross import check_reconciliations, check_references
-from ecomsheets.findings import Report
 from .rules import check_derived, check_month, check_row_rules, recompute
 from .summary_check import check_summary
 from .table_schema import check_table
@@ -38,14 +38,6 @@ class Inspection:
     ctx: Context | None = None
     data: WorkbookData | None = None
     metrics: list = field(default_factory=list)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
+from ecomsheets.findings import finding
 from ecomsheets.read import normalize as nz
 from ecomsheets.read.workbook import WorkbookData
 from ecomsheets.summarize import evaluate_metrics
 
 from .context import Context, shown_number
-from ecomsheets.findings import finding
 
 _RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
 

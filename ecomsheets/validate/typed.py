@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 
 from ecomsheets import messages
+from ecomsheets.findings import WARNING
 from ecomsheets.read.coerce import coerce_column
 from ecomsheets.read.formulas import is_external
 from ecomsheets.read.workbook import SheetData
 
 from .context import Context, TableData
-from ecomsheets.findings import WARNING
 
 
 def type_table(ctx: Context, sheet: SheetData) -> TableData:
