@@ -277,7 +277,7 @@ def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lan
         wanted = [t.strip() for t in tables.split(",") if t.strip()] if tables is not None else None
         started = time.perf_counter()
         the_month = parse_month(month)
-        frames = example_frames(catalog, workbook, the_month, rows=rows, seed=seed, tables=wanted)
+        frames = example_frames(catalog, workbook, the_month, rows=rows, seed=seed, tables=wanted, chunked=True)
         generate_workbook(catalog, workbook, output, month=the_month, lang=lang, force=force,
                           tables=wanted, data=frames)
     except EcomsheetsError as exc:

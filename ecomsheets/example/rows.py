@@ -17,25 +17,62 @@ from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, expr
 from ecomsheets.schema.derived import EXCEL_EPOCH, compute_derived, expression_input
 
 MASTER_ROWS = 2000
+CHUNK_ROWS = 50_000
+
+
+class ChunkedRows:
+    """Rows of a large table made chunk by chunk as they are written (memory stays flat)."""
+
+    def __init__(self, count: int, make_chunk, chunk_rows: int = CHUNK_ROWS):
+        self.count, self.make_chunk, self.chunk_rows = count, make_chunk, chunk_rows
+
+    def __len__(self) -> int:
+        return self.count
+
+    def chunks(self):
+        for start in range(0, self.count, self.chunk_rows):
+            yield self.make_chunk(start, min(self.chunk_rows, self.count - start))
 
 
 def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int | dict[str, int] = 50,
-                   seed: int = 1, tables: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """One DataFrame of typed values per table, in an order where references resolve."""
+                   seed: int = 1, tables: list[str] | None = None, chunked: bool = False) -> dict:
+    """Typed rows per table, in an order where references resolve: DataFrames, or (with
+    `chunked`) ChunkedRows for large tables that nothing refers to."""
     bundle = catalog.workbook(bundle_name)
     names = [n for n in bundle.tables if tables is None or n in tables]
     rng = np.random.default_rng(seed)
-    frames: dict[str, pd.DataFrame] = {}
+    frames: dict = {}
     referenced = {c.ref_table for n in names for c in catalog.tables[n].columns if c.references}
-    for name in _reference_order(catalog, names):
+    for index, name in enumerate(_reference_order(catalog, names)):
         table = catalog.tables[name]
         if isinstance(rows, dict):
             n = rows.get(name, 50)
-        else:  # master tables (referenced by others) stay the size of a real shop's
-            n = min(rows, MASTER_ROWS) if name in referenced else rows
-        frames[name] = _table_rows(catalog, table, n, month, seed, rng, frames)
-    _reconcile(bundle, catalog, frames)
+        elif name in referenced and not any(c.in_month for c in table.columns):
+            n = min(rows, MASTER_ROWS)  # master data (customers, SKUs, staff) stays a real shop's size
+        else:
+            n = rows
+        if chunked and name not in referenced and n > CHUNK_ROWS and _sequence_key(table):
+            frames[name] = ChunkedRows(n, _chunk_maker(catalog, table, month, seed, index, dict(frames)))
+        else:
+            frames[name] = _table_rows(catalog, table, n, month, seed, rng, frames)
+    _reconcile(bundle, catalog, {k: v for k, v in frames.items() if isinstance(v, pd.DataFrame)})
     return {n: frames[n] for n in names}
+
+
+def _sequence_key(table: TableSpec) -> bool:
+    """The table's key starts with a generated sequence, so chunks never repeat a key."""
+    if not table.primary_key:
+        return False
+    col = table.column(table.primary_key[0])
+    return col.type in ("string", "text") and not col.references and col.example_ast is None \
+        and not col.example_from
+
+
+def _chunk_maker(catalog, table: TableSpec, month: Month, seed: int, index: int, masters: dict):
+    def make(start: int, n: int) -> pd.DataFrame:
+        rng = np.random.default_rng([seed, index, start])  # the same seed gives the same file
+        return _table_rows(catalog, table, n, month, seed, rng, masters, offset=start)
+    return make
 
 
 def _reconcile(bundle, catalog: Catalog, frames: dict) -> None:
@@ -84,7 +121,8 @@ def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:
     return order
 
 
-def _table_rows(catalog, table: TableSpec, n: int, month: Month, seed: int, rng, frames) -> pd.DataFrame:
+def _table_rows(catalog, table: TableSpec, n: int, month: Month, seed: int, rng, frames,
+                offset: int = 0) -> pd.DataFrame:
     data = {}
     for i, col in enumerate(table.columns):
         if col.derived or col.example_ast is not None:
@@ -93,7 +131,7 @@ def _table_rows(catalog, table: TableSpec, n: int, month: Month, seed: int, rng,
             pool = np.array(catalog.reference[col.example_from].values, dtype=object)
             data[col.name] = rng.choice(pool, size=n)
         else:
-            data[col.name] = _column(table, col, i, n, month, seed, rng, frames)
+            data[col.name] = _column(table, col, i, n, month, seed, rng, frames, offset)
     frame = pd.DataFrame(data)
     _fill_examples(table, frame, rng)
     if len(table.primary_key) > 1:
@@ -143,7 +181,8 @@ def _from_number(values: np.ndarray, col: ColumnSpec):
     return values
 
 
-def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month, seed: int, rng, frames):
+def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month, seed: int, rng, frames,
+            offset: int = 0):
     is_key = col.unique or table.primary_key == (col.name,) or (
         table.primary_key and table.primary_key[0] == col.name and col.type == "string")
     if col.references and col.ref_table in frames:
@@ -154,7 +193,7 @@ def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month,
         prefix = "".join(part[0] for part in table.name.split("_")).upper()
         if col.max_length:
             prefix = prefix[: max(1, col.max_length - 7)]
-        return [f"{prefix}{seed % 100:02d}{i + 1:05d}" for i in range(n)]
+        return [f"{prefix}{seed % 100:02d}{offset + i + 1:05d}" for i in range(n)]
     if col.values:
         return rng.choice(np.array(col.values, dtype=object), size=n)
     t = col.type

@@ -39,20 +39,20 @@ def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
             # One formula text per column; only the row number changes.
             template = excel_formula(table, col, lambda n: f"{tl.letters[n]}{{r}}")
             formulas.append((ci, template, styles.cell(col.coltype.num_format, True)))
-    columns = []
-    if frame is not None:
-        for ci, col in enumerate(table.columns):
-            if col.name in frame and not col.derived:
-                values, write = column_writer(ws, col, frame[col.name])
-                columns.append((ci, values, write))
-    n = 0 if frame is None else len(frame)
+    chunks = frame.chunks() if hasattr(frame, "chunks") else ([frame] if frame is not None else [])
     write_formula = ws.write_formula
-    for r in range(first, last + 1):
-        i = r - first
-        if i < n:
+    r = first
+    for chunk in chunks:
+        columns = [(ci, *column_writer(ws, col, chunk[col.name])) for ci, col in enumerate(table.columns)
+                   if col.name in chunk and not col.derived]
+        for i in range(len(chunk)):
             for ci, values, write in columns:
                 v = values[i]
                 if v is not None:
                     write(r, ci, v)
+            for ci, template, fmt in formulas:
+                write_formula(r, ci, template.format(r=r + 1), fmt, "")
+            r += 1
+    for r in range(r, last + 1):  # pre-formatted rows below the data
         for ci, template, fmt in formulas:
             write_formula(r, ci, template.format(r=r + 1), fmt, "")
