@@ -49,5 +49,7 @@ def atomic_output(path: Path, *, force: bool = False, inputs: tuple[Path, ...] =
         if path.exists() and not force:  # appeared while we were writing
             raise UsageError(*messages.both("cli_exists", path=path))
         os.replace(tmp_path, path)
+    except OSError as exc:  # disk full, permission lost …: the old file is still there
+        raise UsageError(*messages.both("cli_unwritable", path=path, detail=exc.strerror or str(exc))) from None
     finally:
         tmp_path.unlink(missing_ok=True)

