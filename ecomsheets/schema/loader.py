@@ -45,10 +45,11 @@ TABLE_KEYS = {
     "columns": _LIST, "rules": _LIST, "header_row": _INT,
 }
 RULE_KEYS = {"name": _STR, "check": _STR, "when": _STR, "message": _STR, "message_en": _STR,
-             "columns": _LIST}
+             "columns": _LIST, "severity": _STR}
+BUNDLE_RULE_KEYS = {**RULE_KEYS, "table": _STR}
 WORKBOOK_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "description": _STR, "description_en": _STR,
-    "version": _INT, "tables": _LIST, "parameters": _MAP, "checks": _LIST, "metrics": _LIST,
+    "version": _INT, "tables": _LIST, "parameters": _MAP, "checks": _LIST, "metrics": _LIST, "rules": _LIST,
     "summary_sheet": _STR, "summary_sheet_en": _STR,
 }
 METRIC_KEYS = {
@@ -335,9 +336,15 @@ class _Builder:
                 out.append(col)
         return out
 
-    def rule(self, node: Located, kinds: dict) -> RuleSpec | None:
-        if not self.check_keys(node, RULE_KEYS, ("name", "check", "message")):
+    def rule(self, node: Located, kinds: dict, columns: set | None = None, keys: dict = RULE_KEYS) -> RuleSpec | None:
+        """A row rule; `kinds` may include bundle parameters, `columns` are the table's own names."""
+        if not self.check_keys(node, keys, ("name", "check", "message")):
             return None
+        if node.get("severity", "error") not in ("error", "warning"):
+            self.problem(node, "severity", "schema_bad_type", key="severity", want="error 或 warning",
+                         want_en="error or warning", got=node.get("severity"))
+            return None
+        columns = columns if columns is not None else set(kinds)
         asts = {}
         for key in ("check", "when"):
             if key in node:
@@ -349,13 +356,14 @@ class _Builder:
                 except expr.ExprError as exc:
                     self.expr_problem(node, key, node[key], exc)
                     return None
-        columns = tuple(node.get("columns") or expr.names(asts["check"]))
-        for name in columns:
-            if name not in kinds:
+        report_at = tuple(node.get("columns") or [n for n in expr.names(asts["check"]) if n in columns])
+        for name in report_at:
+            if name not in columns:
                 self.problem(node, "columns", "schema_pk_missing", value=name)
         return RuleSpec(name=node["name"], check=node["check"], message=node["message"],
-                        message_en=node.get("message_en", node["message"]), columns=columns,
-                        when=node.get("when"), check_ast=asts["check"], when_ast=asts.get("when"))
+                        message_en=node.get("message_en", node["message"]), columns=report_at,
+                        when=node.get("when"), check_ast=asts["check"], when_ast=asts.get("when"),
+                        severity=node.get("severity", "error"), table=node.get("table"))
 
     def table_references(self, doc: Located, table: TableSpec, catalog: Catalog) -> None:
         nodes = {n.get("name"): n for n in doc["columns"] if isinstance(n, Located)}
@@ -385,13 +393,31 @@ class _Builder:
         doc["parameters"] = {p.name: p.value for p in params}  # plain values for the checks below
         metrics = load_metrics(self, doc, catalog)
         checks = load_checks(self, doc, catalog)
+        rules = self.bundle_rules(doc, catalog, params)
         return WorkbookSpec(
             name=doc["name"], title=doc["title"], tables=tables, title_en=doc.get("title_en", ""),
             description=doc.get("description", ""), description_en=doc.get("description_en", ""),
             version=doc.get("version", 1), parameters=tuple((p.name, p.value) for p in params),
-            parameter_specs=tuple(params), checks=checks,
+            parameter_specs=tuple(params), checks=checks, rules=rules,
             metrics=metrics, summary_sheet=doc.get("summary_sheet", "汇总"),
             summary_sheet_en=doc.get("summary_sheet_en", "Summary"), source=doc.file)
+
+    def bundle_rules(self, doc: Located, catalog: Catalog, params: list[ParameterSpec]) -> tuple[RuleSpec, ...]:
+        """Row rules of a bundle: like a table's, and they may name the bundle's parameters."""
+        out = []
+        for node in doc.get("rules", []):
+            if not self._is_mapping(doc, "rules", node) or not self.check_keys(node, BUNDLE_RULE_KEYS, ("table",)):
+                continue
+            table = catalog.tables.get(node["table"])
+            if table is None:
+                self.problem(node, "table", "schema_unknown_table", value=node["table"])
+                continue
+            kinds = {p.name: param_kind(p.value) for p in params}
+            kinds.update({c.name: c.coltype.kind for c in table.columns})
+            rule = self.rule(node, kinds, set(table.by_name), BUNDLE_RULE_KEYS)
+            if rule:
+                out.append(rule)
+        return tuple(out)
 
     def parameters(self, doc: Located) -> list[ParameterSpec]:
         """`name: value`, or `name: {value, title, title_en}`."""
@@ -421,6 +447,23 @@ class _Builder:
                 where = nodes[i] if nodes is not None else doc
                 self.problem(where, key, "schema_duplicate", what=what, what_en=what_en, value=value)
             seen.add(value)
+
+
+def param_kind(value) -> str:
+    """Numbers and times ("09:00", a fraction of a day) are numbers in expressions."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return expr.NUMBER
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+        return expr.NUMBER
+    return expr.TEXT
+
+
+def param_value(value):
+    """A parameter as an expression value (Excel semantics: a time is a fraction of a day)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+        h, m = value.split(":")
+        return (int(h) * 60 + int(m)) / 1440
+    return value
 
 
 def pairs_nodes(pairs):

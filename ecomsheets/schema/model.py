@@ -69,6 +69,8 @@ class RuleSpec:
     message_en: str
     columns: tuple[str, ...]  # where a failure is reported (first = the cell named)
     when: str | None = None
+    severity: str = "error"  # or "warning" (e.g. a late arrival is worth a note, not a rejection)
+    table: str | None = None  # set for a bundle's rules, which may also use its parameters
     check_ast: Any = field(default=None, compare=False, repr=False)
     when_ast: Any = field(default=None, compare=False, repr=False)
 
@@ -179,6 +181,7 @@ class WorkbookSpec:
     parameters: tuple[tuple[str, Any], ...] = ()  # (name, value), for lookups
     parameter_specs: tuple[ParameterSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()  # row rules that use the bundle's parameters
     metrics: tuple[MetricSpec, ...] = ()
     summary_sheet: str = "汇总"
     summary_sheet_en: str = "Summary"

@@ -18,10 +18,16 @@ def recompute(td: TableData) -> None:
     td.derived = compute_derived(td.typed, td.table)
 
 
-def inputs(td: TableData, names: list[str]) -> dict:
+def inputs(td: TableData, names: list[str], params: dict | None = None) -> dict:
+    """Expression inputs: the row's columns (Excel semantics) and any bundle parameters."""
+    from ecomsheets.schema.loader import param_value
+
     table = td.table
     out = {}
     for n in names:
+        if n not in table.by_name:
+            out[n] = param_value((params or {})[n])
+            continue
         source = td.derived[n] if table.column(n).derived else td.typed[n]
         out[n] = expression_input(source, table.column(n))
     return out
@@ -56,18 +62,26 @@ def filled(td: TableData, names: list[str]) -> np.ndarray:
 
 
 def check_row_rules(ctx: Context, td: TableData) -> None:
+    """The table's rules, then the bundle's rules for this table (which may use parameters)."""
     rows = td.typed.index.to_numpy()
-    for rule in td.table.rules:
+    bundle_rules = [r for r in ctx.bundle.rules if r.table == td.table.name]
+    for rule in (*td.table.rules, *bundle_rules):
         names = expr.names(rule.check_ast)
-        applies = filled(td, names) & untouched(ctx, td, derived_inputs(td, names))
+        columns = [n for n in names if n in td.table.by_name]
+        if any(n not in td.sheet.raw and not td.table.column(n).derived for n in columns):
+            continue  # a column the sheet does not have: reported once as missing
+        applies = filled(td, columns) & untouched(ctx, td, derived_inputs(td, columns))
         if rule.when_ast is not None:
             when_names = expr.names(rule.when_ast)
-            applies &= np.asarray(expr.to_pandas(rule.when_ast)(inputs(td, when_names)), dtype=bool)
+            applies &= np.asarray(expr.to_pandas(rule.when_ast)(inputs(td, when_names, ctx.params)), dtype=bool)
         if not applies.any():
             continue
-        ok = np.asarray(expr.to_pandas(rule.check_ast)(inputs(td, names)), dtype=bool)
+        ok = np.asarray(expr.to_pandas(rule.check_ast)(inputs(td, names, ctx.params)), dtype=bool)
+        # A bundle's messages may quote its parameters: "超过 {response_limit_minutes} 分钟".
+        zh, en = (rule.message.format_map(ctx.params), rule.message_en.format_map(ctx.params)) if rule.table \
+            else (rule.message, rule.message_en)
         for pos in np.flatnonzero(applies & ~ok):
-            ctx.add("row_rule", td, rule.columns[0], int(rows[pos]), rule_zh=rule.message, rule_en=rule.message_en)
+            ctx.add("row_rule", td, rule.columns[0], int(rows[pos]), rule.severity, rule_zh=zh, rule_en=en)
 
 
 def check_derived(ctx: Context, td: TableData) -> None:
