@@ -421,6 +421,8 @@ def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, f
         for f in result.findings:
             click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {Path(f.file).name if f.file else ''} "
                        f"{f.text(lang)}")
+        if any(s.status == "left_out" for s in result.sources):
+            click.echo(messages.text("cli_hint_include_invalid", lang))
     sys.exit(0)
 
 

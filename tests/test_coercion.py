@@ -113,14 +113,6 @@ def T(h, m, s=0):
 
 NBSP, IDEO = "\u00a0", "\u3000"
 
-_EMPTY_PREFIX_BUG = (
-    "BUG normalize.identifier / coerce_column (string columns): a cell that is nothing but an export "
-    "prefix (=\"\" as platform exports write empty fields, or a lone ') is read as the EMPTY "
-    "STRING with a 'prefix' note instead of as a blank cell. '' is not null, so a required column "
-    "passes the required check with an empty value, and an optional id column gets pattern and "
-    "reference errors for a cell that is empty. Fix: when nothing is left after removing the "
-    "prefix, treat the cell as blank (value None, no note, not invalid).")
-
 # (column key, cell text, with the workbook month?, outcome)
 CASES = [
     # --- integers ---
@@ -185,11 +177,7 @@ CASES = [
     ("decimal", "1.5", True, ok(1.5)),
     ("decimal", "１．５", True, norm(1.5, "fullwidth")),
     ("decimal", " 3 ", True, norm(3.0, "spaces")),
-    pytest.param("decimal", "1。5", True, norm(1.5, "fullwidth"), marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG normalize.number: an ideographic full stop (。, U+3002, not folded by NFKC) is "
-        "replaced by '.' after _prep decided the why code, so '1。5' is read as 1.5 with NO note: "
-        "a silent normalisation, against the module contract that every normalised cell is "
-        "reported"))),
+    ("decimal", "1。5", True, norm(1.5, "fullwidth")),
     # --- dates ---
     ("date", "2026-11-03", True, ok(D(2026, 11, 3))),
     ("date", "2026-11-03 00:00:00", True, ok(D(2026, 11, 3))),  # how the reader gives a date cell
@@ -225,11 +213,7 @@ CASES = [
     ("datetime", "2026-11-03 25:00", True, INVALID),
     ("datetime", "2026-02-30 09:00", True, INVALID),
     ("datetime", "2026-11-03T09:05", True, INVALID),
-    pytest.param("datetime", "46329.5", True, norm(D(2026, 11, 3, 12, 0), "serial"),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "BUG normalize.datetime_value: an Excel serial with a fraction (46329.5 = "
-                     "2026-11-03 12:00) goes through date_value, which keeps only the date, so the "
-                     "time of day is silently lost (read as 00:00, why 'date_text')"))),
+    ("datetime", "46329.5", True, norm(D(2026, 11, 3, 12, 0), "serial")),
     # --- times ---
     ("time", "09:05", True, ok(T(9, 5))),
     ("time", "09:05:00", True, ok(T(9, 5))),
@@ -278,11 +262,7 @@ CASES = [
     ("phone", "1381234567", True, INVALID),
     ("phone", "138123456789", True, INVALID),
     ("phone", "010-12345678", True, INVALID),  # a landline is not a mobile number
-    pytest.param("phone", "13812345678.0", True, norm("13812345678", "phone"),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "BUG normalize.phone: the branch meant for number cells written as "
-                     "'13812345678.0' (e.g. a float column written as text by a script) is dead: "
-                     "_PHONE_JUNK already deleted the '.', leaving '138123456780' (12 digits)"))),
+    ("phone", "13812345678.0", True, norm("13812345678", "phone")),
     # --- identifiers (string with a pattern) ---
     ("id", "O0100001", True, ok("O0100001")),
     ("id", '="4012345678901234"', True, norm("4012345678901234", "prefix")),  # Taobao export form
@@ -293,15 +273,15 @@ CASES = [
     ("id", "ＡＢ１２３", True, norm("AB123", "fullwidth")),
     ("id", "O０１００００１", True, norm("O0100001", "fullwidth")),
     ("id", "=O123", True, ok("=O123")),  # not an export prefix: kept for the pattern check
-    pytest.param("id", '=""', True, BLANK, marks=pytest.mark.xfail(strict=True, reason=_EMPTY_PREFIX_BUG)),
-    pytest.param("id", "'", True, BLANK, marks=pytest.mark.xfail(strict=True, reason=_EMPTY_PREFIX_BUG)),
+    ("id", '=""', True, BLANK),
+    ("id", "'", True, BLANK),
     # --- short text without a pattern: never folded ---
     ("name", "张三", True, ok("张三")),
     ("name", "ＡＢ１２３", True, ok("ＡＢ１２３")),
     ("name", "张三 ", True, norm("张三", "spaces")),
     ("name", IDEO + "张三", True, norm("张三", "spaces")),
     ("name", '="张三"', True, norm("张三", "prefix")),
-    pytest.param("name", '=""', True, BLANK, marks=pytest.mark.xfail(strict=True, reason=_EMPTY_PREFIX_BUG)),
+    ("name", '=""', True, BLANK),
     # --- enums ---
     ("status", "已完成", True, ok("已完成")),
     ("status", " 已完成 ", True, norm("已完成", "spaces")),
@@ -511,9 +491,9 @@ def test_property_every_present_cell_has_exactly_one_outcome(cells, key, with_mo
             assert not note and not bad and pd.isna(value), f"blank {text!r} read as {value!r}"
         elif bad:
             assert pd.isna(value), f"invalid {text!r} still has a value {value!r}"
-        elif _export_blank(text) and COLUMNS[key].type == "string":
-            # Today: "" with a 'prefix' note; once _EMPTY_PREFIX_BUG is fixed: blank.
-            assert (not note and pd.isna(value)) or (note and value == ""), (text, value)
+        elif _export_blank(text) and COLUMNS[key].type in ("string", "enum"):
+            # Nothing but an export prefix (="" or a lone '): a blank cell, no note.
+            assert not note and not bad and pd.isna(value), (text, value)
         else:
             assert not pd.isna(value), f"{text!r} accepted without a value"
             if COLUMNS[key].coltype.kind == "number" and COLUMNS[key].type in NUMERIC:

@@ -380,7 +380,8 @@ def test_date_typed_as_text_is_only_a_warning(example, tmp_path):
 
 def test_formula_typed_into_a_data_cell(example, tmp_path):
     """A formula with no cached value (written by openpyxl) in a data column: a warning that
-    there is a formula, and the cell counts as empty (the clear cause of the required error)."""
+    the file has no saved result for it, and the cell counts as empty (the clear cause of the
+    required error)."""
     out = tmp_path / "formula.xlsx"
 
     def edit(b: Book):
@@ -392,9 +393,9 @@ def test_formula_typed_into_a_data_cell(example, tmp_path):
     where = corrupt(example, out, edit)
     report = validate(out)
     got = sorted((f.severity, f.rule, f.cell) for f in report.findings)
-    assert ("warning", "formula_in_data", where.cell) in got
+    assert ("warning", "formula_no_value", where.cell) in got
     assert all(cell == where.cell for _, _, cell in got), got
-    assert {rule for _, rule, _ in got} <= {"formula_in_data", "required"}
+    assert {rule for _, rule, _ in got} <= {"formula_no_value", "required"}
 
 
 # --- (c) the JSON contract, several files, exit codes ----------------------------------------
@@ -772,22 +773,12 @@ def test_hand_made_table_anywhere_on_the_sheet(tmp_path, header_row, first_colum
     assert report.rows_checked == 2 + 2 + 2
 
 
-_EMPTY_PREFIX_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG read/normalize.py identifier (string columns): a cell holding only an export prefix "
-    "(=\"\" or a lone ') is read as the empty string '' with a 'prefix' note instead of as blank; "
-    "'' is not null, so it passes `required`, and in an optional id column it fails pattern and "
-    "reference. Fix: nothing left after removing the prefix -> blank (None, no note)."))
-
-
-
-@_EMPTY_PREFIX_BUG
 def test_export_empty_text_in_a_required_column_is_required(example, tmp_path):
     out = tmp_path / "empty_name.xlsx"
     where = corrupt(example, out, lambda b: _set(b, "customers", "name", 4, '=""'))
     assert_single_finding(validate(out), "required", where)
 
 
-@_EMPTY_PREFIX_BUG
 def test_export_empty_text_in_an_optional_id_column_is_blank(example, tmp_path):
     out = tmp_path / "empty_order_id.xlsx"
     corrupt(example, out, lambda b: _set(b, "complaints", "order_id", 4, '=""'))

@@ -20,10 +20,11 @@ from ecomsheets.schema import ColumnSpec
 
 from . import normalize as nz
 
-_SPACE_CHARS = " \t\r\n\u00a0\u3000\u200b\u2002\u2003\u2009\ufeff"
+_SPACE_CHARS = nz._SPACES
 _NUMERAL = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
 _NEEDS_CLEANING = "^[" + _SPACE_CHARS + "'=]|[" + _SPACE_CHARS + "]$"
 _FULLWIDTH = "[\uff01-\uff5e]"
+_BLANK = object()
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Coerced:
     values: pd.Series
     invalid: np.ndarray  # bool per row: present but unreadable as the type
     notes: list[tuple[int, str, str, str]] = field(default_factory=list)  # (pos, original, shown, why)
+    blanked: list[int] = field(default_factory=list)  # positions read as blank (e.g. ="")
 
 
 def as_text(values) -> pa.Array:
@@ -111,7 +113,11 @@ def _series(arr: pa.Array) -> pd.Series:
 
 
 def _enum(text: str, values: set, aliases: dict) -> tuple[str, str | None]:
-    t, why = nz._prep(text)
+    unwrapped, prefixed = nz.unwrap(text, nz.strip(text))
+    if prefixed and not unwrapped:
+        raise nz.Blank(text)
+    t, why = nz._prep(unwrapped if prefixed else text)
+    why = "prefix" if prefixed else why
     if t in values:
         return t, why
     if t in aliases:
@@ -135,6 +141,7 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
         values = np.array(fast.to_pylist(), dtype=object)
     invalid = np.zeros(len(text), dtype=bool)
     notes = []
+    blanked: list[int] = []  # cells that were only decoration: blank, like an empty cell
     if len(todo):
         cells = pc.take(text, pa.array(todo)).to_pylist()
         cache: dict[str, tuple | None] = {}
@@ -142,9 +149,14 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
             if t not in cache:
                 try:
                     cache[t] = parser(t)
+                except nz.Blank:
+                    cache[t] = _BLANK
                 except (nz.Invalid, ValueError, OverflowError):
                     cache[t] = None
             result = cache[t]
+            if result is _BLANK:
+                blanked.append(pos)
+                continue
             if result is None:
                 invalid[pos] = True
                 if keep_invalid:
@@ -164,7 +176,7 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
         series = pd.Series(values, dtype=object)
     if keep_invalid:
         invalid[:] = False  # an unknown enum value is reported by the enum check, with the list
-    return Coerced(series, invalid, notes)
+    return Coerced(series, invalid, notes, blanked)
 
 
 def _patched_text(fast: pa.Array, replacements: dict) -> pd.Series:

@@ -72,6 +72,25 @@ def hidden_rows_and_columns(data: bytes) -> tuple[set[int], set[int]]:
     return rows, cols
 
 
+def long_numbers(data: bytes, letters: set[str]) -> dict[tuple[int, str], str]:
+    """Number cells (no t= attribute, or t="n") in these columns whose value has more than 15 digits:
+    spreadsheets keep 15 significant digits, so an 18-digit order number stored as a number
+    has already lost its last digits."""
+    if not letters:
+        return {}
+    pattern = re.compile(rb'<c r="(' + b"|".join(x.encode() for x in sorted(letters)) +
+                         rb')(\d+)"(?![^>]*\bt="(?!n"))[^>]*>\s*<v>([-+0-9.Ee]+)</v>')
+    out = {}
+    for letter, row, value in pattern.findall(data):
+        try:
+            number = abs(float(value))
+        except ValueError:
+            continue
+        if number >= 1e15 and number == int(number):
+            out[(int(row), letter.decode())] = str(int(float(value)))
+    return out
+
+
 def is_external(formula: str) -> bool:
     """A formula that refers to another workbook ([1]Sheet!A1, 'C:\\x\\[a.xlsx]S'!A1)."""
     return "[" in formula and "]" in formula and ("!" in formula or "'" in formula)

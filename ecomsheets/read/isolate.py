@@ -104,8 +104,8 @@ def _decode(job: _Job, payload: bytes, limits: ProcessLimits):
     status, value = pickle.loads(payload)
     if status == "memory":
         return Failed(finding("parser_memory", ERROR, file=job.file, limit=f"{limits.memory_bytes / 2**30:g} GiB"))
-    if status == "error":
-        raise RuntimeError(value)
+    if status == "error":  # our own bug: say so for this file, and go on with the others
+        return Failed(finding("internal_error", ERROR, file=job.file, detail=value[:300]))
     return value
 
 

@@ -9,7 +9,9 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-_SPACES = "\u00a0\u3000\u200b\u2002\u2003\u2009\ufeff\t\r\n "
+# Everything str.split() treats as space (incl. \x0b \x0c \x1c-\x1f \x85 \u2028 \u2029), plus
+# zero-width characters that paste in from web pages.
+_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 SERIAL_EPOCH = datetime(1899, 12, 30)
 
@@ -42,7 +44,8 @@ _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
 
 def number(text: str, *, percent: bool = False) -> tuple[float, str | None]:
     t, why = _prep(text)
-    t = t.replace("，", ",").replace("。", ".")
+    if "。" in t:
+        t, why = t.replace("。", "."), "fullwidth"
     is_pct = t.endswith("%")
     if is_pct:
         t = t[:-1].strip()
@@ -78,6 +81,7 @@ _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MD = re.compile(r"^(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*日?$")
 _HMS = re.compile(r"^(\d{1,2})\s*[:：点时]\s*(\d{1,2})\s*(?:分)?\s*(?:[:：]\s*(\d{1,2})(?:\.\d+)?\s*秒?)?$")
+_HOUR = re.compile(r"^(\d{1,2})\s*[点时](半|整)?$")
 _CANONICAL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
 _CANONICAL_DT = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$")
 _CANONICAL_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
@@ -120,7 +124,11 @@ def datetime_value(text: str, month=None) -> tuple[datetime, str | None]:
     if _CANONICAL_DT.match(t):
         fmt = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}[len(t)]
         return datetime.strptime(t, fmt), why
+    if re.fullmatch(r"\d{5}(\.\d+)?", t):  # an Excel serial, with the time as its fraction
+        return _serial(float(t)).replace(microsecond=0), "serial"
     parts = t.split(None, 1)
+    if not parts:
+        raise Invalid(text)
     day, _ = date_value(parts[0], month)
     if len(parts) == 1:
         return day, "date_text"
@@ -139,6 +147,9 @@ def time_value(text: str) -> tuple[time, str | None]:
         if h > 23 or mi > 59 or s > 59:
             raise Invalid(text)
         return time(h, mi, s), (why if _CANONICAL_TIME.match(t) else "time_text")
+    m = _HOUR.match(t)  # 9点, 9点半, 9点整
+    if m and int(m[1]) <= 23:
+        return time(int(m[1]), 30 if m[2] == "半" else 0), "time_text"
     if re.fullmatch(r"0?\.\d+|0", t):
         seconds = round(float(t) * 86400)
         return time(seconds // 3600, seconds % 3600 // 60, seconds % 60), "serial"
@@ -166,6 +177,7 @@ PHONE = re.compile(r"^1[3-9]\d{9}$|^1[3-9]\d\*{4}\d{4}$")
 
 def phone(text: str) -> tuple[str, str | None]:
     t, why = _prep(text)
+    shown = t
     if t.endswith(".0") and t[:-2].isdigit():  # a number cell written as text by a program
         t = t[:-2]
     digits = _PHONE_JUNK.sub("", t)
@@ -174,19 +186,32 @@ def phone(text: str) -> tuple[str, str | None]:
             digits = digits[len(prefix):]
     if not PHONE.match(digits):
         raise Invalid(text)
-    return digits, (why if digits == t else "phone")
+    return digits, (why if digits == shown else "phone")
 
 
 _EXCEL_TEXT = re.compile(r'^="(.*)"$')
+
+
+class Blank(ValueError):
+    """The text holds nothing once export decoration is removed (="" or a lone ')."""
+
+
+def unwrap(text: str, stripped: str) -> tuple[str, bool]:
+    """Remove what exports put around a value: ="…" (Taobao), a leading ' or tab."""
+    if text.startswith(("\t", "'")) or _EXCEL_TEXT.match(stripped):
+        m = _EXCEL_TEXT.match(stripped)
+        return strip(m.group(1) if m else stripped.lstrip("'\t")), True
+    return stripped, False
 
 
 def identifier(text: str, fold: bool) -> tuple[str, str | None]:
     """Text of a short string column: export prefixes removed (="…", leading ' or tab)."""
     t = strip(text)
     why = "spaces" if t != text else None
-    if text.startswith(("\t", "'")) or _EXCEL_TEXT.match(t):
-        m = _EXCEL_TEXT.match(t)
-        t = strip(m.group(1) if m else t.lstrip("'\t"))
+    t, prefixed = unwrap(text, t)
+    if prefixed:
+        if not t:
+            raise Blank(text)  # only an export prefix: the cell is empty
         why = "prefix"
     if fold:
         folded = ascii_fold(t)

@@ -18,7 +18,7 @@ from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 
 from .coerce import as_text
-from .formulas import formula_cells, has_formula, hidden_rows_and_columns, sheet_parts
+from .formulas import formula_cells, has_formula, hidden_rows_and_columns, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
 
 # Sheets ecomsheets itself adds to a workbook, which are not data.
@@ -38,6 +38,7 @@ class SheetData:
     formulas: dict[tuple[int, str], str] = field(default_factory=dict)  # data columns' formulas
     hidden: bool = False
     source: tuple[str, str] | None = None  # (file, xml part), to look up derived cells' formulas
+    long_numbers: dict[tuple[int, str], str] = field(default_factory=dict)  # id cells stored as numbers
 
     def derived_formulas(self, cells: list[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which of these derived-column cells still hold their formula (read on demand)."""
@@ -251,8 +252,10 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     xml = zf.read(parts[sheet]) if sheet in parts else b""
     formulas = formula_cells(xml, derived)
     _hidden(data, sheet, table, visible, xml, index, match, f)
+    text_letters = {letters[c.name] for c in table.columns if c.name in letters and c.type in ("string", "phone")}
     return SheetData(table, sheet, hr, letters, match.headers, frame, formulas, hidden=visible != "visible",
-                     source=(data.path, parts[sheet]) if sheet in parts else None)
+                     source=(data.path, parts[sheet]) if sheet in parts else None,
+                     long_numbers=long_numbers(xml, text_letters))
 
 
 def _hidden(data, sheet, table, visible, xml, index, match, f) -> None:

@@ -23,6 +23,9 @@ from ecomsheets.validate.run import Inspection
 
 from .metrics import MetricValue, evaluate_metrics
 
+# Findings that do not make a file's rows unusable: typed summary figures are recomputed anyway,
+# and rows outside the month are left out by month (and counted as such).
+_NOT_FILE_ERRORS = ("summary_mismatch", "out_of_month")
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
 LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
 
@@ -70,10 +73,12 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
             source.status = "unreadable"
             findings.append(finding("left_out_unreadable", ERROR, file=rep.file))
             continue
-        if rep.errors and not include_invalid:
+        # Dates outside the month are left out by month below, not counted as file errors.
+        errors = sum(f.severity == ERROR and f.rule not in _NOT_FILE_ERRORS for f in rep.findings)
+        if errors and not include_invalid:
             source.status = "left_out"
             left_out["file_errors"] += rep.rows_checked
-            findings.append(finding("left_out_file", WARNING, file=rep.file, errors=rep.errors))
+            findings.append(finding("left_out_file", WARNING, file=rep.file, errors=errors))
             continue
         bad_rows = _error_rows(rep.findings)
         for name, td in insp.ctx.tables.items():
@@ -83,14 +88,14 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
                 source.status = "partly"
                 left_out["row_errors"] += int((~keep).sum())
                 findings.append(finding("left_out_rows", WARNING, file=rep.file, sheet=td.sheet.sheet, table=name,
-                                        n=int((~keep).sum()), table_title=td.table.title))
+                                        n=int((~keep).sum()), **_titles(td.table)))
             frame = frame[keep]
             outside = _outside_month(frame, td.table, month)
             if outside.any():
                 n = int(outside.sum())
                 left_out["out_of_month"] += n
                 findings.append(finding("left_out_month", WARNING, file=rep.file, sheet=td.sheet.sheet, table=name,
-                                        n=n, month=str(month), table_title=td.table.title))
+                                        n=n, month=str(month), **_titles(td.table)))
                 frame = frame[~outside]
             frame = frame.assign(**{SOURCE_FILE: rep.file, SOURCE_SHEET: td.sheet.sheet,
                                     SOURCE_ROW: frame.index.to_numpy()})
@@ -119,6 +124,10 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
     return result
 
 
+def _titles(table: TableSpec) -> dict:
+    return {"table_title": table.title, "table_title_en": table.display_title("en")}
+
+
 def _bundle(readable: list[Inspection], catalog: Catalog) -> WorkbookSpec | None:
     names = Counter(i.ctx.bundle.name for i in readable)
     return catalog.workbooks[names.most_common(1)[0][0]] if names else None
@@ -127,7 +136,7 @@ def _bundle(readable: list[Inspection], catalog: Catalog) -> WorkbookSpec | None
 def _error_rows(findings: list[Finding]) -> dict[str, set[int]]:
     out: dict[str, set[int]] = {}
     for f in findings:
-        if f.severity == ERROR and f.table and f.row is not None and f.rule != "summary_mismatch":
+        if f.severity == ERROR and f.table and f.row is not None and f.rule not in _NOT_FILE_ERRORS:
             out.setdefault(f.table, set()).add(f.row)
     return out
 
@@ -169,7 +178,7 @@ def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list) -> tupl
         places = "；".join(f"{Path(f).name} {s}!{r}" for f, s, r in
                           zip(group[SOURCE_FILE], group[SOURCE_SHEET], group[SOURCE_ROW]))
         findings.append(finding("conflict", ERROR, table=table.name, key=value.replace("\x1f", "+"),
-                                places=places, table_title=table.title))
+                                places=places, **_titles(table)))
     if duplicates:
-        findings.append(finding("duplicate_rows", WARNING, table=table.name, n=duplicates, table_title=table.title))
+        findings.append(finding("duplicate_rows", WARNING, table=table.name, n=duplicates, **_titles(table)))
     return frame[~drop].reset_index(drop=True), int(drop.sum()) - duplicates, duplicates

@@ -28,6 +28,10 @@ def check_references(ctx: Context, td: TableData) -> None:
         missing = values.notna().to_numpy() & ~values.isin(known).to_numpy()
         if col.name in td.invalid:
             missing &= ~td.invalid[col.name]
+        # A cell already reported (bad format, unreadable …) gets no second finding here.
+        bad = [row for (table, column, row) in ctx.bad_cells if table == td.table.name and column == col.name]
+        if bad:
+            missing &= ~td.typed.index.isin(bad)
         tcol = target.table.column(col.ref_column)
         for pos in np.flatnonzero(missing):
             ctx.add("reference", td, col.name, int(rows[pos]), target_sheet=target.sheet.sheet,

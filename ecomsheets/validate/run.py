@@ -78,6 +78,8 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
         if refused is not None:
             report.findings.append(refused)
             report.unreadable = True
+            if path.is_file() and path.stat().st_size <= limits.max_file_bytes:
+                report.size, report.sha256 = path.stat().st_size, sha256(path)
             out[i] = Inspection(report)
             if progress:
                 progress(1)

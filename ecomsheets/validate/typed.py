@@ -21,6 +21,10 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
     typed = pd.DataFrame(index=raw.index)
     td = TableData(sheet, typed)
     rows = raw.index.to_numpy()
+    letter_of = {letter: name for name, letter in sheet.letters.items()}
+    for (row, letter), number in sheet.long_numbers.items():
+        if row in raw.index:
+            ctx.add("precision_lost", td, letter_of[letter], row, value=number)
     by_letter: dict[str, list] = {}
     for (row, letter), formula in sheet.formulas.items():
         by_letter.setdefault(letter, []).append((row, formula))
@@ -41,9 +45,15 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
             why_zh, why_en = messages.both(f"why_{why}")
             ctx.add("normalized", td, col.name, int(rows[pos]), WARNING, normalized=shown,
                     why_zh=why_zh, why_en=why_en)
+        cached = raw[col.name]
         for row, formula in by_letter.get(sheet.letters[col.name], ()):
             if row in raw.index:
-                rule = "external_formula" if is_external(formula) else "formula_in_data"
+                if is_external(formula):
+                    rule = "external_formula"
+                elif cached.get(row) is None or cached.get(row) != cached.get(row):  # no saved result
+                    rule = "formula_no_value"
+                else:
+                    rule = "formula_in_data"
                 ctx.add(rule, td, col.name, row, WARNING, value="=" + formula if formula else "=…")
     return td
 
