@@ -355,7 +355,7 @@ CASES = [
     Case("old_xls", "old_xls", "旧版 Excel 97-2003"),
     Case("encrypted", "encrypted", "设置了密码"),
     Case("word", "not_xlsx", "这不是 Excel 工作簿（Word 文档）"),
-    Case("zip_bomb", "zip_bomb", "压缩比异常"),
+    Case("zip_bomb", "zip_bomb", "压缩比异常（xl/media/zeros.bin ×"),
     Case("dimension", "dimension", "使用范围过大（XFD1048576）"),
     Case("entities_workbook", "xml_entities", "不安全的 XML 声明"),
     Case("entities_sheet", "xml_entities", "不安全的 XML 声明"),
@@ -363,7 +363,8 @@ CASES = [
     Case("corrupt_crc", "corrupt", "文件已损坏"),
     Case("corrupt_deflate_head", "corrupt", "文件已损坏", bug=ZLIB_GUARD),
     Case("corrupt_tail_crc", "unreadable", "无法读取这个文件"),
-    Case("corrupt_deflate_tail", "unreadable", "无法读取这个文件", bug=ZLIB_CHILD, bug_in=("validate", "summarize")),
+    Case("corrupt_deflate_tail", "unreadable", "无法读取这个文件", bug=ZLIB_CHILD,
+         bug_in=("validate", "summarize")),
     Case("long_cell_repeated", "zip_bomb", "压缩比异常"),
     Case("crash", "parser_crashed", "解析程序异常退出", patch="crash"),
     Case("slow", "parser_timeout", "超过 1 秒仍未完成", patch="timeout"),
@@ -456,6 +457,7 @@ def test_bad_input(corpus, case, command, monkeypatch, tmp_path):
             assert status[bad.name] == "未计入"
 
 
+@pytest.mark.slow
 def test_all_bad_inputs_in_one_real_process(corpus, tmp_path):
     """The same files through `python -m ecomsheets`, all in one call: one finding each, the
     good file still checked, nothing technical on stdout or stderr, inputs unchanged."""
@@ -571,6 +573,22 @@ def test_each_guard_limit_can_be_lowered(corpus):
         found = check_file(good, limits)
         assert found is not None and found.rule == rule, limits
     assert check_file(corpus["zip_bomb"], Limits(max_ratio=300)) is None  # ×229 passes a higher ratio
+
+
+def test_limits_can_be_changed_on_the_command_line(corpus, monkeypatch):
+    good = corpus["good"]
+    r = cli("validate", good, "--max-file-mb", "0.01", "--format", "json")
+    assert r.exit_code == 2 and [f["rule"] for f in json.loads(r.stdout)["findings"]] == ["too_large"]
+    r = cli("validate", good, "--max-rows", "6", "--format", "json")
+    assert r.exit_code == 2 and [f["rule"] for f in json.loads(r.stdout)["findings"]] == ["dimension"]
+    hostile_parsing(monkeypatch, "crash")  # only makes slow.xlsx hang and hog.xlsx allocate
+    started = time.monotonic()
+    r = cli("summarize", corpus["slow"], "--timeout", "1")
+    assert r.exit_code == 2 and "读取这个文件超过 1 秒仍未完成，已停止" in r.stderr
+    assert time.monotonic() - started < 10
+    gb = memory_limit() // 2**30
+    r = cli("summarize", corpus["hog"], "--max-memory-gb", gb)
+    assert r.exit_code == 2 and f"读取这个文件需要的内存超过上限（{gb} GiB），已停止" in r.stderr
 
 
 def test_child_crash_timeout_and_memory_become_findings():

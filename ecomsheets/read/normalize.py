@@ -198,7 +198,7 @@ class Blank(ValueError):
 
 def unwrap(text: str, stripped: str) -> tuple[str, bool]:
     """Remove what exports put around a value: ="…" (Taobao), a leading ' or tab."""
-    if text.startswith(("\t", "'")) or _EXCEL_TEXT.match(stripped):
+    if text.startswith(("\t", "'")) or stripped.startswith("'") or _EXCEL_TEXT.match(stripped):
         m = _EXCEL_TEXT.match(stripped)
         return strip(m.group(1) if m else stripped.lstrip("'\t")), True
     return stripped, False
