@@ -292,7 +292,7 @@ def _inspect_all(files, catalog, bundle, month, lang, fmt, limits, keep="tables"
     from ecomsheets.validate.run import inspect_many
 
     options = dict(catalog=catalog, bundle=bundle, month=month, keep=keep, limits=limits[0], process=limits[1])
-    if len(files) > 1 and fmt == "text":
+    if len(files) > 1 and fmt == "text" and sys.stderr.isatty():
         with click.progressbar(length=len(files), label=messages.text("cli_checking", lang), file=sys.stderr,
                                show_pos=True) as bar:
             return inspect_many(files, progress=bar.update, **options)
@@ -314,6 +314,7 @@ def summarize(file, output, fmt, bundle, month, force, max_file_mb, max_sheet_ro
               schema_dirs, lang) -> None:
     """按明细重新计算一个工作簿的全部指标 / recompute every metric of one workbook."""
     from ecomsheets.months import parse_month
+    from ecomsheets.report.metrics_text import render_metrics
     from ecomsheets.summarize.records import metric_records
 
     try:
@@ -336,21 +337,10 @@ def summarize(file, output, fmt, bundle, month, force, max_file_mb, max_sheet_ro
         click.echo(json.dumps({"file": str(file), "bundle": insp.ctx.bundle.name, "metrics": records},
                               ensure_ascii=False, indent=2))
     else:
-        for rec in records:
-            click.echo(_metric_line(rec, lang))
+        click.echo(render_metrics(records, insp.ctx.bundle, str(file), insp.report, lang))
     if output:
         _write_summary([insp], catalog, output, force, lang, (file,), fmt, month=insp.ctx.month,
                        include_invalid=True)
-
-
-def _metric_line(rec: dict, lang: str) -> str:
-    from ecomsheets.validate.context import shown_number
-
-    value = "" if rec["value"] is None else shown_number(rec["value"])
-    differs = rec["declared"] is not None and (rec["value"] is None or abs(rec["declared"] - rec["value"]) > 0.005)
-    declared = messages.text("cli_declared", lang, value=shown_number(rec["declared"])) if differs else ""
-    group = f"［{rec['group']}］" if rec["group"] is not None else ""
-    return messages.text("cli_metric_line", lang, title=rec["title"], group=group, value=value, declared=declared)
 
 
 def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, month, include_invalid,

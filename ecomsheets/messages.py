@@ -61,6 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_valid": ("✓ {file}：没有发现错误（{rows} 行，{sheets} 个工作表{warn}）", "✓ {file}: no errors ({rows} rows, {sheets} sheets{warn})"),
     "cli_invalid": ("✗ {file}：{errors} 个错误，{warnings} 个提醒（{rows} 行，{sheets} 个工作表）", "✗ {file}: {errors} errors, {warnings} warnings ({rows} rows, {sheets} sheets)"),
     "cli_unreadable": ("✗ {file}：无法读取", "✗ {file}: cannot be read"),
+    "cli_missing_sheets": ("  只找到 {found} 张表；以下 {n} 张未提交：{sheets}", "  found {found} sheet(s); {n} not submitted: {sheets}"),
     "cli_warn_suffix": ("，{n} 个提醒", ", {n} warnings"),
     "cli_sheet_counts": ("  【{sheet}】{errors} 个错误，{warnings} 个提醒", "  [{sheet}] {errors} errors, {warnings} warnings"),
     "cli_more": ("    … 另有 {n} 条同类问题未列出（{rule}，{where}）", "    … {n} more of the same not listed ({rule}, {where})"),
@@ -77,6 +78,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_declared": ("（表中填写 {value}，不一致）", " (the sheet says {value}: differs)"),
     "cli_cannot_summarize": ("无法汇总：{file} 没有可识别的表格", "cannot summarize: {file} has no recognisable tables"),
     "cli_hint_include_invalid": ("提示：加 --include-invalid 可计入有错误文件中无误的行", "hint: add --include-invalid to take the valid rows of files with errors"),
+    "cli_summary_head": ("{file}（{rows} 行明细）", "{file} ({rows} detail rows)"),
+    "cli_summary_has_errors": ("  注意：这个文件有 {errors} 个错误，下面的数字包含了有错误的行（validate 可查看）", "  note: this file has {errors} errors; the figures include those rows (see validate)"),
+    "cli_summary_more": ("……共 {n} 组未列出", " … {n} more groups"),
     "cli_schema_errors": ("模板定义有 {count} 处问题：", "the schema catalogue has {count} problem(s):"),
     # --- column descriptions (input prompts, error alerts, instructions sheet) ----------------
     "desc_required": ("必填", "Required"),
@@ -100,8 +104,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "type_decimal": ("数字", "a number"),
     "type_money": ("金额（元）", "an amount in CNY"),
     "type_percent": ("百分比（如 85%）", "a percentage (e.g. 85%)"),
-    "type_date": ("日期（如 2026-12-01）", "a date (e.g. 2026-12-01)"),
-    "type_datetime": ("日期时间（如 2026-12-01 09:30）", "a date and time (e.g. 2026-12-01 09:30)"),
+    "type_date": ("日期（如 {day}）", "a date (e.g. {day})"),
+    "type_datetime": ("日期时间（如 {day} 09:30）", "a date and time (e.g. {day} 09:30)"),
     "type_time": ("时间（如 09:05）", "a time (e.g. 09:05)"),
     "type_enum": ("下拉选项", "a value from the list"),
     "type_bool": ("是 或 否", "是 (yes) or 否 (no)"),
@@ -148,6 +152,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f_external_formula": ("{header}：公式 {value} 引用了其他工作簿，已按缓存的结果读取", "{header}: the formula {value} refers to another workbook; its cached result was used"),
     "f_internal_error": ("ecomsheets 处理这个文件时出了内部错误（不是文件的问题），请把此信息发给维护人员：{detail}", "ecomsheets hit an internal error on this file (not the file's fault); please report: {detail}"),
     "f_precision_lost": ("{header} \"{value}\"：这是超过 15 位的数字，Excel 只保留 15 位，末尾几位已经丢失；请把这一列设为文本格式后重新导出或填写", "{header} \"{value}\": a number of more than 15 digits; Excel keeps only 15, so its last digits are lost. Set the column to text and export or type it again"),
+    "f_month_unknown": ("没有指定月份，未检查日期是否都在本月内（可用 --month 2026-11 指定）", "no month given, so dates were not checked against a month (use --month 2026-11)"),
     "f_no_tables": ("没有找到任何可识别的工作表：请使用 ecomsheets 生成的模板，或保留原表头",
                     "no sheet could be recognised: use a template made by ecomsheets, or keep its headers"),
     "f_sheet_missing": ("缺少工作表“{sheet}”（{title}）", "sheet '{sheet}' ({title_en}) is missing"),
@@ -156,7 +161,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f_column_missing": ("缺少列“{header}”", "column '{header}' is missing"),
     "f_column_unknown": ("无法识别的列“{header}”，已忽略", "column '{header}' was not recognised and was ignored"),
     "f_column_duplicate": ("列“{header}”出现了不止一次，只读取第一列", "column '{header}' appears more than once; only the first is read"),
-    "f_type": ("{header} \"{value}\"：不是有效的{type_zh}", "{header} \"{value}\": not a valid {type_en}"),
+    "f_type": ("{header} \"{value}\"：不是有效的{type_zh}", "{header} \"{value}\": expected {type_en}"),
     "f_normalized": ("{header} \"{value}\"：已按“{normalized}”读取（{why_zh}）", "{header} \"{value}\": read as \"{normalized}\" ({why_en})"),
     "f_required": ("{header}：必填，不能为空", "{header}: required, must not be blank"),
     "f_unique": ("{header} \"{value}\"：与第 {other_row} 行重复，这一列不能重复", "{header} \"{value}\": same as row {other_row}; this column must be unique"),
@@ -192,6 +197,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "s_reason_conflicts": ("主键冲突 {n} 行", "{n} rows with conflicting keys"),
     "s_reason_duplicates": ("重复行（只计一次）{n} 行", "{n} duplicate rows (counted once)"),
     "s_rows_not_written": ("{table}只写入了前面的行，另有 {n} 行未写入明细表（指标已全部计入）", "{table}: {n} more rows were not copied into the data sheet (all are in the figures)"),
+    "s_chart_top": ("{title}（前 {n} 名）", "{title} (top {n})"),
     "s_col_metric": ("指标", "Metric"),
     "s_col_value": ("数值", "Value"),
     "s_col_file": ("文件", "File"),
@@ -238,11 +244,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_invalid": ("未通过", "Not passed"),
     "r_unreadable": ("无法读取", "Unreadable"),
     "r_errors": ("错误", "Errors"),
-    "r_warnings": ("警告", "Warnings"),
+    "r_warnings": ("提醒", "Warnings"),
     "r_rows": ("已检查行数", "Rows checked"),
     "r_sheets": ("已检查工作表", "Sheets checked"),
     "r_sev_error": ("错误", "Error"),
-    "r_sev_warning": ("警告", "Warning"),
+    "r_sev_warning": ("提醒", "Warning"),
     "r_col_where": ("位置", "Location"),
     "r_col_sheet": ("工作表", "Sheet"),
     "r_col_cell": ("单元格", "Cell"),
@@ -254,7 +260,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_col_expected": ("应为", "Expected"),
     "r_whole_file": ("整个文件", "Whole file"),
     "r_sheet_heading": ("工作表：{sheet}", "Sheet: {sheet}"),
-    "r_group_counts": ("{errors} 个错误，{warnings} 个警告", "{errors} error(s), {warnings} warning(s)"),
+    "r_group_counts": ("{errors} 个错误，{warnings} 个提醒", "{errors} error(s), {warnings} warning(s)"),
     "r_blank": ("（空）", "(blank)"),
     "r_no_findings": ("未发现任何问题，可以直接使用。", "No problems found; the file can be used as it is."),
     "r_unreadable_intro": ("这个文件无法读取，因此没有检查其中的内容：", "This file could not be read, so nothing in it was checked:"),
@@ -262,13 +268,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "{count} more finding(s) of the same kinds were not listed (they are included in the counts above):"),
     "r_truncated_item": ("{severity} · {rule} · {sheet} · {column}：{count} 条", "{severity} · {rule} · {sheet} · {column}: {count}"),
     "r_legend_error": ("错误：必须改正后重新提交", "Error: must be corrected before resubmitting"),
-    "r_legend_warning": ("警告：请核对，不影响通过", "Warning: please check; does not block passing"),
+    "r_legend_warning": ("提醒：请核对，不影响通过", "Warning: please check; does not block passing"),
     "r_footer": ("本报告由 ecomsheets 自动生成。", "This report was generated by ecomsheets."),
     "r_value_cut": ("……（共 {n} 个字，已截断）", "… ({n} characters, cut)"),
     "r_validation_sheet": ("校验结果", "Validation"),
     "r_sheet_title": ("数据校验结果", "Validation results"),
     "r_sheet_file": ("文件：{file}", "File: {file}"),
-    "r_sheet_hint": ("红色单元格为错误，黄色为警告；鼠标移到单元格上可查看批注，点击“位置”可跳转到对应单元格。",
+    "r_sheet_hint": ("红色单元格为错误，黄色为提醒；鼠标移到单元格上可查看批注，点击“位置”可跳转到对应单元格。",
                      "Red cells are errors and yellow cells are warnings; hover over a cell to read its note, click a location to jump to it."),
     "r_comment_cut": ("……（内容过长，其余省略，完整内容见“{sheet}”工作表）", "… (too long; see the '{sheet}' sheet for everything)"),
     "r_comment_previous": ("—— 原有批注（{author}）——", "— original note ({author}) —"),
@@ -316,6 +322,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 KIND_NAMES = {"number": ("数字", "number"), "text": ("文本", "text"), "bool": ("条件（真/假）", "condition")}
+
+
+def type_label(type_name: str, lang: str = "zh", month=None) -> str:
+    """How a column type is named to users, with an example date inside the workbook's month."""
+    day = month.start.replace(day=5).isoformat() if month is not None else "2026-11-05"
+    return text(f"type_{type_name}", lang, day=day)
 
 
 def text(code: str, lang: str = "zh", **params) -> str:

@@ -19,4 +19,4 @@ ws["B9"] = date(2026, 10, 31)
 ws["I10"] = 12345
 ws["G11"] = "¥1,234.50"
 wb.save(path)
-print(f"spoiled {path}: 订单!F5 G6 D7 C8 B9 I10 G11")
+print(f"已在 {path} 中故意填错几格（订单!F5 G6 D7 C8 B9 I10 G11），演示校验效果")

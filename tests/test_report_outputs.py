@@ -124,19 +124,19 @@ def test_html_shows_files_counts_and_findings_in_chinese():
         assert expected in bad_text, expected
     # counts include the findings that were not listed
     assert re.search(r"257\s*</div>\s*<div class=\"l\">错误", bad), "errors = 7 listed + 250"
-    assert re.search(r"11\s*</div>\s*<div class=\"l\">警告", bad), "warnings = 4 listed + 7"
+    assert re.search(r"11\s*</div>\s*<div class=\"l\">提醒", bad), "warnings = 4 listed + 7"
     assert re.search(r"42\s*</div>\s*<div class=\"l\">已检查行数", bad)
     # the truncation note names the column by its header
     assert "另有 257 条同类问题未逐条列出" in bad_text
     assert "错误 · 格式不对 · 订单 · 单价：250 条" in bad_text
-    assert "警告 · 已自动修正 · 订单 · 收货省份：7 条" in bad_text
+    assert "提醒 · 已自动修正 · 订单 · 收货省份：7 条" in bad_text
     # errors first, then warnings, by row within each; the whole-file group comes first
     order = [bad_text.index(s) for s in ("整个文件", "订单!A4", "订单!I4", "订单!L5", "订单!F17",
                                          "订单!G17", "订单!K17")]
     assert order == sorted(order)
     assert bad_text.index("订单!F17") < bad_text.index("订单!A4 订单编号 " + FORMULA_VALUE + " 订单编号 已按")
     assert re.search(r'<tr class="error">\s*<td class="sev"><span class="tag">错误', bad)
-    assert re.search(r'<tr class="warning">\s*<td class="sev"><span class="tag">警告', bad)
+    assert re.search(r'<tr class="warning">\s*<td class="sev"><span class="tag">提醒', bad)
     assert "通过" in visible(good)[0] and "未发现任何问题" in visible(good)[0]
     assert 'class="badge valid"' in good and 'class="badge invalid"' in bad
     # an unreadable file: its one finding, prominently, and no findings table
@@ -251,7 +251,7 @@ def test_annotated_copy_marks_cells_and_lists_findings(orders_book, tmp_path):
     assert fills == {"F17": RED, "G17": RED, "I4": RED, "A4": RED, "L5": RED, "K17": YELLOW}
     assert ws["A4"].comment.author == "ecomsheets"
     assert "订单编号 格式不对" in ws["A4"].comment.text and "订单编号 已按文本读取" in ws["A4"].comment.text
-    assert ws["A4"].comment.text.index("【错误】") < ws["A4"].comment.text.index("【警告】")
+    assert ws["A4"].comment.text.index("【错误】") < ws["A4"].comment.text.index("【提醒】")
     assert ws["I4"].comment.text == "【错误】订单金额 \"99\"：与公式计算结果 18.6 不一致"
     with zipfile.ZipFile(out) as z:  # notes sized to be read (openpyxl does not read sizes back)
         vml = next(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
@@ -270,13 +270,13 @@ def test_annotated_copy_marks_cells_and_lists_findings(orders_book, tmp_path):
     res = wb["校验结果"]
     rows = list(res.iter_rows(values_only=True))
     assert rows[0][0] == "数据校验结果"
-    labels = {r[0]: r[1] for r in rows if r[0] in ("结果", "错误", "警告", "已检查行数", "已检查工作表")}
-    assert labels == {"结果": "未通过", "错误": 257, "警告": 11, "已检查行数": 42, "已检查工作表": 10}
+    labels = {r[0]: r[1] for r in rows if r[0] in ("结果", "错误", "提醒", "已检查行数", "已检查工作表")}
+    assert labels == {"结果": "未通过", "错误": 257, "提醒": 11, "已检查行数": 42, "已检查工作表": 10}
     assert any(r[0] and "错误 · 格式不对 · 订单 · 单价：250 条" in r[0] for r in rows)
     head = rows.index(("位置", "工作表", "单元格", "级别", "规则", "列", "值", "问题", "应为"))
     listed = rows[head + 1:]
     assert len(listed) == 11
-    assert [r[3] for r in listed] == ["错误"] * 7 + ["警告"] * 4
+    assert [r[3] for r in listed] == ["错误"] * 7 + ["提醒"] * 4
     links = {}
     for row in res.iter_rows(min_row=head + 2):
         if row[0].hyperlink is not None:
@@ -350,10 +350,10 @@ def test_reannotating_replaces_the_results_sheet_and_old_notes(orders_book, tmp_
     wb = openpyxl.load_workbook(second)
     assert wb.sheetnames == ["校验结果", "订单", "客户"]
     ws = wb["订单"]
-    assert ws["B3"].comment.text == "【警告】第二次"
+    assert ws["B3"].comment.text == "【提醒】第二次"
     assert ws["F17"].comment is None  # our old note went; the user's stays
     assert ws["K17"].comment.text == "店长：请核对地址"
-    assert ("警告", 1) in [(r[0], r[1]) for r in wb["校验结果"].iter_rows(values_only=True)]
+    assert ("提醒", 1) in [(r[0], r[1]) for r in wb["校验结果"].iter_rows(values_only=True)]
     # in English the sheet is "Validation"
     third = write_annotated(second, Report(file=str(second), findings=[
         f(ERROR, "min", "x", cell="F17", message_en="quantity too small")]), tmp_path / "a3.xlsx", lang="en")
@@ -467,7 +467,7 @@ def test_e2e_annotated_copy(e2e):
     res = annotated["校验结果"]
     links = {c.value: c.hyperlink.location for row in res.iter_rows() for c in row[:1] if c.hyperlink}
     assert links["订单!F4"] == "'订单'!F4" and links["订单!G4"] == "'订单'!G4"
-    assert sum(1 for r in res.iter_rows(values_only=True) if r[3] in ("错误", "警告")) == len(report.findings)
+    assert sum(1 for r in res.iter_rows(values_only=True) if r[3] in ("错误", "提醒")) == len(report.findings)
     listed_values = {c.value: c for row in res.iter_rows() for c in row}
     assert listed_values[EVIL].data_type == "s"
 

@@ -47,6 +47,8 @@ def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int |
         table = catalog.tables[name]
         if isinstance(rows, dict):
             n = rows.get(name, 50)
+        elif table.example_rows:
+            n = min(rows, table.example_rows)
         elif name in referenced and not any(c.in_month for c in table.columns):
             n = min(rows, MASTER_ROWS)  # master data (customers, SKUs, staff) stays a real shop's size
         else:
@@ -129,7 +131,11 @@ def _table_rows(catalog, table: TableSpec, n: int, month: Month, seed: int, rng,
             continue
         if col.example_from:
             pool = np.array(catalog.reference[col.example_from].values, dtype=object)
-            data[col.name] = rng.choice(pool, size=n)
+            if col.unique or table.primary_key == (col.name,):  # each value once, numbered after
+                data[col.name] = [pool[i % len(pool)] + ("" if i < len(pool) else str(i // len(pool) + 1))
+                                  for i in range(n)]
+            else:
+                data[col.name] = rng.choice(pool, size=n)
         else:
             data[col.name] = _column(table, col, i, n, month, seed, rng, frames, offset)
     frame = pd.DataFrame(data)
@@ -223,4 +229,6 @@ def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month,
         return [time(int(m) // 60, int(m) % 60) for m in minutes]
     if t == "phone":
         return [f"1{rng.integers(3, 10)}{rng.integers(0, 10**9):09d}" for _ in range(n)]
+    if not col.required:  # optional notes are mostly left empty in real sheets
+        return [None] * n
     return [f"{col.title}{i + 1}" for i in range(n)]

@@ -38,7 +38,7 @@ def render_instructions(bundle: WorkbookSpec, layout: WorkbookLayout, tables: di
             "description": t.description_en if lang == "en" and t.description_en else t.description,
             "key": " + ".join(t.column(k).header(lang) for k in t.primary_key),
             "columns": [{"letter": tl.letters[c.name], "header": c.header(lang),
-                         "type": prompts.type_label(c, lang),
+                         "type": prompts.type_label(c, lang, month),
                          "rules": sep.join(prompts.rules(t, c, lang, month, tables)),
                          "note": (c.note_en if lang == "en" else c.note) or ""} for c in t.columns],
             "rules": [r.message_en if lang == "en" else r.message for r in t.rules],
@@ -48,7 +48,8 @@ def render_instructions(bundle: WorkbookSpec, layout: WorkbookLayout, tables: di
         title=title, month=month.label(lang) if month else "", bundle=bundle,
         description=bundle.description_en if lang == "en" and bundle.description_en else bundle.description,
         generated_at=generated_at, tables=sheets,
-        header_row=min((tl.header_row for tl in layout.tables.values()), default=2))
+        header_row=min((tl.header_row for tl in layout.tables.values()), default=2),
+        example_day=month.start.replace(day=5).isoformat() if month else "2026-11-05")
     return [line.rstrip() for line in text.splitlines()]
 
 
@@ -60,6 +61,8 @@ def write_instructions_sheet(wb, styles: Styles, lines: list[str], lang: str) ->
     for i, width in enumerate(WIDTHS):
         ws.set_column(i, i, width)
     ws.hide_gridlines(2)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     row = 0
     for line in lines:
         if line.startswith("@th" + _SEP) or line.startswith("@tr" + _SEP):

@@ -20,8 +20,8 @@ def formula_text(table: TableSpec, col: ColumnSpec, lang: str) -> str:
     return text.replace("*", "×").replace("/", "÷")
 
 
-def type_label(col: ColumnSpec, lang: str) -> str:
-    return messages.text(f"type_{col.type}", lang)
+def type_label(col: ColumnSpec, lang: str, month: Month | None = None) -> str:
+    return messages.type_label(col.type, lang, month)
 
 
 def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None,
@@ -53,7 +53,7 @@ def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None,
 
 
 def input_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables) -> str:
-    parts = [type_label(col, lang)] + rules(table, col, lang, month, tables)
+    parts = [type_label(col, lang, month)] + rules(table, col, lang, month, tables)
     sep = "；" if lang != "en" else "; "
     text = sep.join(parts)
     note = col.note_en if lang == "en" and col.note_en else (col.note if lang != "en" else None)
@@ -67,7 +67,7 @@ def error_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | N
         return messages.text("desc_derived_alert", lang)
     if col.type in ("enum", "bool") or col.references:
         return messages.text("desc_list_alert", lang)
-    what = type_label(col, lang)
+    what = type_label(col, lang, month)
     extra = [r for r in rules(table, col, lang, month, tables)[1:]]
     sep = "，" if lang != "en" else ", "
     return (messages.text("desc_expect", lang, what=what) + (sep + sep.join(extra) if extra else ""))[:255]

@@ -55,6 +55,7 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
     ws.merge_range(0, 0, 0, 4, t("wb_summary_title", title=title, month=month.label(lang) if month else ""),
                    styles.banner)
     ws.set_row(0, 24)
+    ws.fit_to_pages(1, 0)
     row = 2
 
     # Parameters: editable cells that the formulas below read.

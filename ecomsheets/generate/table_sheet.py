@@ -51,6 +51,7 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
     ws.freeze_panes(hrow + 1, 0)
     ws.autofilter(hrow, 0, last, ncols - 1)
     ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # print every column on the page width
     ws.repeat_rows(hrow)
     ws.hide_gridlines(0)
 

@@ -22,11 +22,19 @@ def render_console(report: Report, lang: str = "zh", *, max_lines: int | None = 
         lines.append(t("cli_valid", warn=warn, **stats))
     else:
         lines.append(t("cli_invalid", errors=report.errors, warnings=report.warnings, **stats))
+    # Sheets not handed in: one line, not a block each (a partial workbook is common).
+    missing = [f for f in report.findings if f.rule == "sheet_missing"]
+    if missing:
+        sep = "、" if lang != "en" else ", "
+        lines.append(t("cli_missing_sheets", found=report.sheets_checked, n=len(missing),
+                       sheets=sep.join(f.sheet for f in missing)))
     by_sheet: dict[str, list] = defaultdict(list)
     for f in report.findings:
-        by_sheet[f.sheet or ""].append(f)
+        if f.rule != "sheet_missing":
+            by_sheet[f.sheet or ""].append(f)
     shown = 0
-    for sheet, findings in by_sheet.items():
+    # Findings about the whole file first, then sheet by sheet.
+    for sheet, findings in sorted(by_sheet.items(), key=lambda kv: kv[0] != ""):
         errors = sum(f.severity == ERROR for f in findings)
         if sheet:
             lines.append(t("cli_sheet_counts", sheet=sheet, errors=errors, warnings=len(findings) - errors))

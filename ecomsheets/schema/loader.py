@@ -42,7 +42,7 @@ COLUMN_KEYS = {
 TABLE_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
     "description": _STR, "description_en": _STR, "version": _INT, "primary_key": _STR_OR_LIST,
-    "columns": _LIST, "rules": _LIST, "header_row": _INT,
+    "columns": _LIST, "rules": _LIST, "header_row": _INT, "example_rows": _INT,
 }
 RULE_KEYS = {"name": _STR, "check": _STR, "when": _STR, "message": _STR, "message_en": _STR,
              "columns": _LIST, "severity": _STR}
@@ -247,7 +247,7 @@ class _Builder:
             title_en=doc.get("title_en", ""), sheet_en=doc.get("sheet_en", ""),
             description=doc.get("description", ""), description_en=doc.get("description_en", ""),
             version=doc.get("version", 1), primary_key=pk, rules=rules,
-            header_row=doc.get("header_row", 2), source=doc.file)
+            header_row=doc.get("header_row", 2), source=doc.file, example_rows=doc.get("example_rows"))
 
     def column(self, node: Located, catalog: Catalog) -> ColumnSpec | None:
         if not self.check_keys(node, COLUMN_KEYS, ("name", "title", "type")):

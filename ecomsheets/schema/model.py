@@ -90,6 +90,7 @@ class TableSpec:
     rules: tuple[RuleSpec, ...] = ()
     header_row: int = 2  # row 1 carries the sheet's title banner
     source: str = ""  # the YAML file it came from
+    example_rows: int | None = None  # size of this table in example data (master data of a real shop)
 
     @property
     def first_data_row(self) -> int:

@@ -131,6 +131,10 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> N
         ws.write_string(0, j, m.label(lang), styles.table_head)
         values[m.name] = [(v.group, v.value) for v in result.metrics if v.name == m.name]
     groups = [g for g, _ in values[metrics[0].name]]
+    if not period and len(groups) > _CHART_ROWS:
+        # A long list (SKUs, staff): largest first, so the chart shows the ones that matter.
+        first = dict(values[metrics[0].name])
+        groups = sorted(groups, key=lambda g: -(first.get(g) or 0))
     for i, g in enumerate(groups, start=1):
         ws.write_string(i, 0, clean_text(str(g)), styles.label)
         for j, m in enumerate(metrics, start=1):
@@ -143,8 +147,10 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> N
     for j, m in enumerate(metrics if kind != "pie" else metrics[:1], start=1):
         chart.add_series({"name": [name, 0, j], "categories": [name, 1, 0, n, 0], "values": [name, 1, j, n, j],
                           **({"data_labels": {"percentage": True}} if kind == "pie" else {})})
-    chart.set_title({"name": "、".join(m.label(lang) for m in metrics) if lang != "en"
-                     else ", ".join(m.label(lang) for m in metrics)})
+    title = "、".join(m.label(lang) for m in metrics) if lang != "en" else ", ".join(m.label(lang) for m in metrics)
+    if len(groups) > n:
+        title = messages.text("s_chart_top", lang, title=title, n=n)
+    chart.set_title({"name": title})
     chart.set_legend({"position": "bottom"})
     if kind != "pie":
         chart.set_x_axis({"num_font": {"rotation": -45}} if n > 12 else {})

@@ -15,7 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from ecomsheets.fileinfo import sha256
-from ecomsheets.findings import Report
+from ecomsheets.findings import WARNING, Report, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.guard import Limits, check_file
 from ecomsheets.read.isolate import Failed, ProcessLimits, run_many
@@ -126,6 +126,8 @@ def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | No
     if month is None and data.meta and data.meta.get("month"):
         month = parse_month(data.meta["month"])
     ctx = Context(str(path), catalog, data.bundle, month, dict(data.bundle.parameters))
+    if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
+        report.findings.append(finding("month_unknown", WARNING, file=str(path)))
     for name, sheet in data.sheets.items():
         ctx.tables[name] = type_table(ctx, sheet)
     for td in ctx.tables.values():

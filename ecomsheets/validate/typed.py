@@ -38,7 +38,7 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
         td.invalid[col.name] = result.invalid
         if col.derived:
             continue  # derived cells are recomputed; their typed values are checked in rules
-        zh_type, en_type = messages.both(f"type_{col.type}")
+        zh_type, en_type = messages.type_label(col.type, "zh", ctx.month), messages.type_label(col.type, "en", ctx.month)
         for pos in np.flatnonzero(result.invalid):
             ctx.add("type", td, col.name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
         for pos, original, shown, why in result.notes:
