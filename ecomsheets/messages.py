@@ -229,6 +229,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "why_phone": ("去掉了 +86、空格或符号", "removed +86, spaces or symbols"),
     "why_number_text": ("数字以文字形式保存", "number stored as text"),
     "why_alias": ("常见简写", "common short form"),
+    "why_address": ("取了地址开头的地区", "took the region at the start of the address"),
     "why_prefix": ("去掉了导出时加的前缀", "removed an export prefix"),
     "why_integer": ("整数", "whole number"),
     # --- reports: HTML report and annotated workbook (r_*) ------------------------------------

@@ -122,6 +122,10 @@ def _enum(text: str, values: set, aliases: dict) -> tuple[str, str | None]:
         return t, why
     if t in aliases:
         return aliases[t], "alias"
+    if aliases:  # a reference list with short names (provinces): "浙江省 杭州市 西湖区…" → 浙江省
+        for name in sorted(set(values) | set(aliases), key=len, reverse=True):
+            if len(name) >= 2 and not name.isascii() and t.startswith(name) and len(t) > len(name):
+                return aliases.get(name, name), "address"
     raise nz.Invalid(text)
 
 
