@@ -22,7 +22,7 @@ from ecomsheets.atomic import atomic_output
 from ecomsheets.errors import UsageError
 from ecomsheets.fileinfo import sha256
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
-from ecomsheets.generate.layout import quote_sheet
+from ecomsheets.generate.layout import quote_sheet, text_width
 
 from .findings_view import (
     SEVERITY_ORDER,
@@ -266,6 +266,11 @@ def _results_sheet(wb, report: Report, findings: list[Finding], source: Path, la
             set_text(cell, value)
             cell.alignment = wrap if ci in (7, 8) else top
             cell.number_format = "@"
+        # Spreadsheet programs do not grow wrapped rows on load: size the row for its text.
+        lines = max(-(-text_width(str(v or "")) // max(1, int(WIDTHS[ci - 1]) - 1))
+                    for ci, v in ((7, values[6]), (8, values[7])))
+        if lines > 1:
+            ws.row_dimensions[row].height = 15 * min(lines, 12)
         sev = ws.cell(row, 4)
         if f.severity in sev_fill:
             sev.fill = copy.copy(sev_fill[f.severity])
