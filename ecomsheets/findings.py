@@ -10,6 +10,7 @@ from typing import Any
 from ecomsheets import messages
 
 ERROR, WARNING = "error", "warning"
+VALUE_LIMIT = 200  # characters of a cell value quoted in a finding
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ def finding(rule: str, severity: str = ERROR, **fields) -> Finding:
 
     Template fields are the Finding's own fields plus any extra keyword given.
     """
+    if isinstance(fields.get("value"), str) and len(fields["value"]) > VALUE_LIMIT:
+        # A cell can hold millions of characters; a message quotes its start.
+        fields["value"] = fields["value"][:VALUE_LIMIT] + f"…（共 {len(fields['value']):,} 字）"
     params = {k: ("" if v is None else v) for k, v in fields.items()}
     params.setdefault("value", "")
     params.setdefault("header", "")

@@ -360,16 +360,6 @@ class Case:
     more: tuple[tuple[str, str], ...] = ()  # (rule, text) of other findings about the file
 
 
-ZLIB_GUARD = ("BUG ecomsheets/read/guard.py check_file: zlib.error from part.read(4096) in _check_zip is "
-              "not caught (only BadZipFile/OSError/ValueError/EOFError): a part whose deflate data is "
-              "damaged in its first KB gives a traceback (exit 1) in every command, and validate and "
-              "consolidate stop for all files. Fix: add zlib.error to the except tuple (-> corrupt).")
-ZLIB_CHILD = ("BUG ecomsheets/read/workbook.py _PARSE_ERRORS lacks zlib.error: damaged deflate data after "
-              "</sheetData> (which calamine never reads) fails in zf.read() in _read_sheet; the child reports "
-              "it as our own bug: rule internal_error, 'ecomsheets 处理这个文件时出了内部错误（不是文件的问题）…"
-              "Error -3 while decompressing data', blaming ecomsheets for a damaged file. consolidate is not "
-              "affected (it only says 文件无法读取). Fix: add zlib.error to _PARSE_ERRORS (-> unreadable).")
-
 CASES = [
     Case("empty", "empty_file", "文件是空的"),
     Case("not_found", "not_found", "找不到文件"),
@@ -388,10 +378,9 @@ CASES = [
     Case("entities_sheet", "xml_entities", "不安全的 XML 声明"),
     Case("entities_late", "unreadable", "无法读取这个文件"),
     Case("corrupt_crc", "corrupt", "文件已损坏"),
-    Case("corrupt_deflate_head", "corrupt", "文件已损坏", bug=ZLIB_GUARD),
+    Case("corrupt_deflate_head", "corrupt", "文件已损坏"),
     Case("corrupt_tail_crc", "unreadable", "无法读取这个文件"),
-    Case("corrupt_deflate_tail", "unreadable", "无法读取这个文件", bug=ZLIB_CHILD,
-         bug_in=("validate", "summarize")),
+    Case("corrupt_deflate_tail", "unreadable", "无法读取这个文件"),
     Case("long_cell_repeated", "zip_bomb", "压缩比异常"),
     Case("crash", "parser_crashed", "解析程序异常退出", patch="crash"),
     Case("slow", "parser_timeout", "超过 1 秒仍未完成", patch="timeout"),
@@ -552,33 +541,21 @@ def test_consolidate_with_only_bad_files(corpus, tmp_path):
     r = cli("consolidate", corpus["encrypted"], corpus["empty"], "-o", out)
     assert_clean(r)
     assert r.exit_code == 2 and not out.exists()
-    assert f"无法汇总：{corpus['encrypted']}, {corpus['empty']} 没有可识别的表格" in r.stderr
+    assert f"无法汇总：没有一个文件可以读取或识别（{corpus['encrypted']}, {corpus['empty']}）" in r.stderr
 
 
-# --- known gaps, reported (strict xfail: they pass once fixed) ---------------------------------
+# --- gaps these tests found, now fixed --------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "GAP ecomsheets/summarize/consolidate.py consolidate(): an unreadable file becomes only "
-    "left_out_unreadable ('文件无法读取，未计入'); the reason found by the guard (encrypted, zip_bomb…) "
-    "is dropped, in the console, the JSON and the 问题 sheet. Fix: carry rep.findings[0].message into it."))
 def test_consolidate_says_why_a_file_was_left_out(corpus, tmp_path):
     r = cli("consolidate", corpus["encrypted"], corpus["good"], "-o", tmp_path / "汇总.xlsx")
     assert "设置了密码" in r.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ecomsheets/findings.py finding(): the whole cell value goes into the message; one "
-    "5,000,000-character cell makes `validate` print a 5 MB line (15 MB of JSON). The HTML report "
-    "cuts values (r_value_cut), the console and JSON do not. Fix: cut {value} in messages (~200 chars)."))
 def test_an_over_long_cell_is_cut_in_the_console(corpus):
     r = cli("validate", corpus["long_cell"])
     assert len(r.stdout) < 100_000
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ecomsheets/read/guard.py _check_zip: the dimension finding names the zip part "
-    "('工作表“sheet4.xml”'), which the user has never seen, instead of the sheet ('订单'). "
-    "Fix: map the part to its sheet name through xl/workbook.xml and its rels."))
 def test_dimension_message_names_the_sheet(corpus):
     found = check_file(corpus["dimension"])
     assert "订单" in found.message

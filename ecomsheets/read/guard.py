@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def check_file(path: Path, limits: Limits = Limits()) -> Finding | None:
     try:
         with zipfile.ZipFile(path) as zf:
             return _check_zip(zf, size, limits, f)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError):
         return f("corrupt")
 
 
@@ -96,9 +97,19 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
         if info.filename.startswith("xl/worksheets/"):
             m = _DIMENSION.search(start)
             if m and (int(m.group(2)) > limits.max_rows or _col_number(m.group(1)) > limits.max_columns):
-                return f("dimension", sheet=info.filename.rsplit("/", 1)[-1],
+                return f("dimension", sheet=_sheet_name(zf, info.filename),
                          detail=f"{m.group(1).decode()}{int(m.group(2))}")
     return None
+
+
+def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
+    """The name users see for a sheet part (sheet4.xml → 订单); the part name if unknown."""
+    from .formulas import sheet_parts
+
+    try:
+        return next((name for name, p in sheet_parts(zf).items() if p == part), part.rsplit("/", 1)[-1])
+    except Exception:  # noqa: BLE001 - only for a nicer message; the refusal stands either way
+        return part.rsplit("/", 1)[-1]
 
 
 def _kind(head: bytes) -> dict:

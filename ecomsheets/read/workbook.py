@@ -99,7 +99,9 @@ def _parse_errors() -> tuple:
     import fastexcel
     from defusedxml import DefusedXmlException
 
-    return (fastexcel.FastExcelError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError,
+    import zlib
+
+    return (fastexcel.FastExcelError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError,
             EOFError, UnicodeDecodeError, ET.ParseError, DefusedXmlException, pa.ArrowInvalid)
 
 

@@ -71,7 +71,9 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
         sources.append(source)
         if insp.ctx is None or (bundle is not None and insp.ctx.bundle.name != bundle.name):
             source.status = "unreadable"
-            findings.append(finding("left_out_unreadable", ERROR, file=rep.file))
+            reason = next((f for f in rep.findings if f.severity == ERROR), None)
+            findings.append(finding("left_out_unreadable", ERROR, file=rep.file,
+                                    reason=reason.message if reason else "", reason_en=reason.message_en if reason else ""))
             continue
         # Dates outside the month are left out by month below, not counted as file errors.
         errors = sum(f.severity == ERROR and f.rule not in _NOT_FILE_ERRORS for f in rep.findings)
