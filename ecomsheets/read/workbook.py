@@ -88,7 +88,11 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None) 
             _read_tables(data, reader, zf, parts, names, catalog)
     except _PARSE_ERRORS as exc:  # a parser failing on a damaged file is a finding, not a crash
         data.unreadable = True
-        data.findings.append(finding("unreadable", ERROR, file=str(path), detail=_plain(exc), detail_en=_plain(exc)))
+        if _damaged(exc):  # broken compression or checksum: say so plainly
+            data.findings.append(finding("corrupt", ERROR, file=str(path)))
+        else:
+            data.findings.append(finding("unreadable", ERROR, file=str(path), detail=_plain(exc),
+                                         detail_en=_plain(exc)))
     return data
 
 
@@ -106,6 +110,12 @@ def _parse_errors() -> tuple:
 
 
 _PARSE_ERRORS = _parse_errors()
+
+
+def _damaged(exc: Exception) -> bool:
+    import zlib
+
+    return isinstance(exc, (zlib.error, zipfile.BadZipFile, EOFError)) or "CRC" in str(exc)
 
 
 def _plain(exc: Exception) -> str:
