@@ -74,7 +74,8 @@ def run_many(calls: list[tuple[Any, str, Callable, tuple, dict]],
         while pending and len(running) < max(1, limits.workers):
             key, file, fn, args, kwargs = pending.pop(0)
             parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, limits.memory_bytes), daemon=True)
+            # Not a daemon: it starts its own helper (the XML scan); it is always joined or killed.
+            proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, limits.memory_bytes), daemon=False)
             proc.start()
             child.close()
             running.append(_Job(key, file, proc, parent, time.monotonic() + limits.seconds))

@@ -18,7 +18,8 @@ from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 
 from .coerce import as_text
-from .formulas import formula_cells, has_formula, hidden_rows_and_columns, long_numbers, sheet_parts
+from .formulas import has_formula, long_numbers, sheet_parts
+from .scan import KEEP_PER_COLUMN, Background, keep_all
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
 
 # Sheets ecomsheets itself adds to a workbook, which are not data.
@@ -189,6 +190,9 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog)
     if data.meta and data.meta.get("summary"):
         summary_names.add(data.meta["summary"]["sheet"])
     skip = {LISTS_SHEET, META_SHEET} | set(OUR_SHEETS)
+    # The XML scan (formulas, hidden rows) runs in another process while the sheets are parsed.
+    scan = Background(data.path, {n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
+                                  for n in names if n not in skip and n in parts})
     sheets = _Sheets(reader)
     assigned: dict[str, str] = {}  # table name -> sheet
     for name in names:
@@ -221,7 +225,12 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog)
         if sd is not None:
             data.sheets[table.name] = sd
     if data.summary_sheet:
-        _read_summary(data, sheets, zf, parts)
+        _read_summary(data, sheets)
+    scans = scan.result()
+    for sd in data.sheets.values():
+        _apply_scan(data, sd, scans.get(sd.sheet), zf, parts)
+    if data.summary_sheet in scans:
+        data.summary_formulas = keep_all(scans[data.summary_sheet])
 
 
 def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> SheetData | None:
@@ -260,37 +269,44 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
                               for name, arr in columns.items()}, index=index)
     sheets.drop(sheet)  # the parsed sheet is no longer needed; keep memory to one copy
     letters = {name: xl_col_to_name(ci) for name, ci in match.columns.items()}
-    derived = {letters[c.name] for c in table.columns if c.derived and c.name in letters}
-    xml = zf.read(parts[sheet]) if sheet in parts else b""
-    formulas = formula_cells(xml, derived)
-    _hidden(data, sheet, table, visible, xml, index, match, f)
-    text_letters = {letters[c.name] for c in table.columns if c.name in letters and c.type in ("string", "phone")}
-    return SheetData(table, sheet, hr, letters, match.headers, frame, formulas, hidden=visible != "visible",
-                     source=(data.path, parts[sheet]) if sheet in parts else None,
-                     long_numbers=long_numbers(xml, text_letters))
-
-
-def _hidden(data, sheet, table, visible, xml, index, match, f) -> None:
-    """The submitter may not know hidden data is there: say so (it is checked all the same)."""
     if visible != "visible" and len(index):
         data.findings.append(f("hidden_sheet", WARNING))
-    rows, cols = hidden_rows_and_columns(xml)
-    hidden = sorted(set(index) & rows)
-    if hidden:
-        shown = "、".join(str(r) for r in hidden[:20]) + ("…" if len(hidden) > 20 else "")
-        data.findings.append(f("hidden_rows", WARNING, n=len(hidden), rows=shown))
-    for name, ci in match.columns.items():
-        if ci + 1 in cols and len(index):
-            data.findings.append(f("hidden_columns", WARNING, column=name, header=match.headers[name]))
+    return SheetData(table, sheet, hr, letters, match.headers, frame, hidden=visible != "visible",
+                     source=(data.path, parts[sheet]) if sheet in parts else None)
 
 
-def _read_summary(data: WorkbookData, sheets: _Sheets, zf, parts) -> None:
-    sheet = data.summary_sheet
-    batch, offset, _ = sheets.get(sheet)
+def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
+    """Formulas in data columns, hidden rows/columns with data, long numbers: from the XML."""
+    table = sd.table
+    f = lambda rule, sev, **kw: finding(rule, sev, file=data.path, sheet=sd.sheet, table=table.name, **kw)  # noqa
+    derived = {sd.letters[c.name] for c in table.columns if c.derived and c.name in sd.letters}
+    if scan is not None:
+        sd.formulas = scan.data_formulas(derived)
+        rows = sorted(set(sd.raw.index) & scan.hidden_rows)
+        if rows:
+            shown = "、".join(str(r) for r in rows[:20]) + ("…" if len(rows) > 20 else "")
+            data.findings.append(f("hidden_rows", WARNING, n=len(rows), rows=shown))
+        for name, letter in sd.letters.items():
+            if _col_number(letter) in scan.hidden_columns and len(sd.raw):
+                data.findings.append(f("hidden_columns", WARNING, column=name, header=sd.headers[name]))
+    # A 16+ digit numeral in a text column may be a number cell that lost digits: confirm in the XML.
+    suspects = {sd.letters[c.name] for c in table.columns if c.name in sd.raw and c.type in ("string", "phone")
+                and sd.raw[c.name].str.fullmatch(r"\d{16,}").fillna(False).any()}
+    if suspects and sd.sheet in parts:
+        sd.long_numbers = long_numbers(zf.read(parts[sd.sheet]), suspects)
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _read_summary(data: WorkbookData, sheets: _Sheets) -> None:
+    batch, offset, _ = sheets.get(data.summary_sheet)
     for j, column in enumerate(batch.columns):
         letter = xl_col_to_name(offset + j)
         for i, v in enumerate(column.to_pylist()):
             if v is not None:
                 data.summary_cells[f"{letter}{i + 1}"] = v
-    data.summary_formulas = ({f"{col}{row}" for row, col in formula_cells(zf.read(parts[sheet]))}
-                             if sheet in parts else set())
