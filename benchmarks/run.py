@@ -68,29 +68,38 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=31)
     ap.add_argument("--file-rows", type=int, default=30000)
     ap.add_argument("--out", type=Path, help="also write the table (markdown) here")
+    ap.add_argument("--only", default="", help="run only these operations: comma-separated of "
+                    "startup,generate,validate,example,consolidate")
     args = ap.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    want = lambda op: not only or op in only  # noqa: E731
     WORK.mkdir(exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     rows: list[dict] = []
     print("| what (median of %d, whole processes)         |   ecomsheets          |   baseline   (ratio)             |" % args.repeat)
     print("|----------------------------------------------|-----------------------|----------------------------------|")
-    compare("ecomsheets --help (target < 0.5 s)", [*ES, "--help"], None, args.repeat, rows)
-    compare("ecomsheets schemas list (target < 0.5 s)", [*ES, "schemas", "list"], None, args.repeat, rows)
-    compare("generate department, 500 rows (target < 1 s)",
-            [*ES, "generate", "department", "-o", str(WORK / "template.xlsx"), "--month", "2026-11", "--force"],
-            None, args.repeat, rows)
-    for n in sizes:
+    if want("startup"):
+        compare("ecomsheets --help (target < 0.5 s)", [*ES, "--help"], None, args.repeat, rows)
+        compare("ecomsheets schemas list (target < 0.5 s)", [*ES, "schemas", "list"], None, args.repeat, rows)
+    if want("generate"):
+        compare("generate department, 500 rows (target < 1 s)",
+                [*ES, "generate", "department", "-o", str(WORK / "template.xlsx"), "--month", "2026-11", "--force"],
+                None, args.repeat, rows)
+    for n in sizes if want("validate") else []:
         path = WORK / f"orders_{n}.xlsx"
         example(path, n)
         compare(f"validate {n:,} orders (+customers) vs fastexcel", [*ES, "validate", str(path)],
                 [PY, str(HERE / "baselines.py"), "read", str(path)], args.repeat, rows)
-    for n in sizes:
+    for n in sizes if want("example") else []:
         out = WORK / f"example_out_{n}.xlsx"
         compare(f"example {n:,} order rows vs xlsxwriter chunks",
                 [*ES, "example", "department", "-o", str(out), "--tables", "orders,customers", "--rows", str(n),
                  "--force", "--month", "2026-11"],
                 [PY, str(HERE / "baselines.py"), "write", str(n), str(WORK / f"baseline_{n}.xlsx")],
                 args.repeat, rows)
+    if not want("consolidate"):
+        _write(args.out, rows)
+        return
     shops = WORK / f"shops_{args.files}x{args.file_rows}"
     shops.mkdir(exist_ok=True)
     for seed in range(1, args.files + 1):
@@ -99,8 +108,12 @@ def main() -> None:
     compare(f"consolidate {args.files} x {args.file_rows:,} vs fastexcel reading all",
             [*ES, "consolidate", str(shops), "-o", str(WORK / "month.xlsx"), "--force", "--month", "2026-11"],
             [PY, str(HERE / "baselines.py"), "read", *files], args.repeat, rows)
-    if args.out:
-        args.out.write_text("\n".join(_line(r) for r in rows) + "\n", encoding="utf-8")
+    _write(args.out, rows)
+
+
+def _write(out: Path | None, rows: list[dict]) -> None:
+    if out:
+        out.write_text("\n".join(_line(r) for r in rows) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -184,7 +184,7 @@ def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -
         numbers = _numeric(rows[m.column], table.column(m.column))
         agg = numbers.groupby(labels).agg({"sum": "sum", "avg": "mean", "min": "min", "max": "max"}[m.agg])
     empty = 0.0 if m.agg in ("sum", "count", "distinct") else None
-    found = agg.to_dict()
+    found = {(k.strftime("%Y-%m-%d") if isinstance(k, pd.Timestamp) else k): v for k, v in agg.to_dict().items()}
     return {k: _clean(found[k]) if k in found else empty for k in keys}
 
 
@@ -201,8 +201,9 @@ def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | No
         if period == "day":
             keys = [(month.start + timedelta(days=i)).isoformat()
                     for i in range((month.end - month.start).days + 1)]
+            # Group on the dates themselves and name the groups after (30 keys, not 1M strings).
             inside = (days >= pd.Timestamp(month.start)) & (days <= pd.Timestamp(month.end))
-            return keys, days.dt.strftime("%Y-%m-%d").where(inside)
+            return keys, days.where(inside)
         keys, labels = [], pd.Series(np.nan, index=by.index, dtype=object)
         for i in range(WEEKS):
             lo = month.start + timedelta(days=7 * i)
@@ -212,7 +213,8 @@ def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | No
             keys.append(label)
             labels = labels.mask((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi)), label)
         return keys, labels
-    text = by.astype(object).where(by.notna(), None).map(lambda v: None if v is None else str(v))
+    text = by if by.dtype == "str" else by.astype(object).where(by.notna(), None).map(
+        lambda v: None if v is None else str(v))
     if by_col.values and not by_col.references:
         keys = list(by_col.values)
     else:
