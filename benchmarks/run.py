@@ -108,6 +108,10 @@ def main() -> None:
     compare(f"consolidate {args.files} x {args.file_rows:,} vs fastexcel reading all",
             [*ES, "consolidate", str(shops), "-o", str(WORK / "month.xlsx"), "--force", "--month", "2026-11"],
             [PY, str(HERE / "baselines.py"), "read", *files], args.repeat, rows)
+    compare(f"consolidate {args.files} x {args.file_rows:,}, figures only (--data-rows 0)",
+            [*ES, "consolidate", str(shops), "-o", str(WORK / "month0.xlsx"), "--force", "--month", "2026-11",
+             "--data-rows", "0"],
+            [PY, str(HERE / "baselines.py"), "read", *files], args.repeat, rows)
     _write(args.out, rows)
 
 

@@ -160,7 +160,9 @@ def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list) -> tupl
     key = list(table.primary_key)
     if not key or frame.empty:
         return frame, 0, 0
-    keys = frame[key].astype(str).agg("\x1f".join, axis=1) if len(key) > 1 else frame[key[0]].astype(str)
+    keys = frame[key[0]].astype(str)
+    for k in key[1:]:  # vectorised: one string per row, the key's columns joined
+        keys = keys + "\x1f" + frame[k].astype(str)
     repeated = keys.duplicated(keep=False).to_numpy()
     if not repeated.any():
         return frame, 0, 0
