@@ -96,7 +96,7 @@ CASES = [
       title: T
         sheet: S  # <--
       """},
-     "tables/t.yaml", "-", "YAML 格式错误", "YAML syntax error: mapping values are not allowed here"),
+     "tables/t.yaml", "-", "YAML 格式错误", "YAML syntax error: mapping values are not allowed"),
     ("not_a_mapping",
      {"tables/t.yaml": """\
       - name: t  # <--

@@ -26,7 +26,8 @@ class LocatedList(list):
     item_lines: list
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml parses (fast) where PyYAML has it; our constructors still record every position.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
@@ -55,7 +56,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 # A schema's dates (e.g. a parameter "2026-11-01") are text to be checked by us, not
 # YAML timestamps.
-_Loader.yaml_implicit_resolvers = {
+_Loader.yaml_implicit_resolvers = {  # (used by the pure-Python loader only)
     k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp",)]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
