@@ -324,7 +324,7 @@ def summarize(file, output, fmt, bundle, month, force, max_file_mb, max_sheet_ro
 
             check_target(output, force=force, inputs=(file,))
         limits = _limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
-        (insp,) = _inspect_all([file], catalog, bundle, parse_month(month), lang, fmt, limits)
+        (insp,) = _inspect_all([file], catalog, bundle, parse_month(month), lang, fmt, limits, keep="metrics")
     except EcomsheetsError as exc:
         _fail(exc, lang)
     if insp.ctx is None:

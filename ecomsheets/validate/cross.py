@@ -14,6 +14,8 @@ from .context import Context, TableData, shown_number
 
 
 def _key_text(series: pd.Series) -> pd.Series:
+    if series.dtype == "str":  # already text (Arrow-backed): no per-row conversion
+        return series
     return series.astype(object).where(series.notna(), None).map(lambda v: None if v is None else str(v))
 
 

@@ -51,8 +51,9 @@ def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,
 def inspect_workbook(path, *, catalog: Catalog | None = None, bundle: str | None = None,
                      month: Month | str | None = None, limits: Limits = Limits(),
                      process: ProcessLimits = ProcessLimits(), isolate: bool = True,
-                     keep: str = "tables") -> Inspection:
-    """Validate a workbook and keep (keep="tables") its typed rows and recomputed metrics."""
+                     keep: str = "metrics") -> Inspection:
+    """Validate a workbook and keep its typed rows (keep="tables") and its recomputed metrics
+    (keep="metrics", the default); keep="report" keeps only the report."""
     (insp,) = inspect_many([path], catalog=catalog, bundle=bundle, month=month, limits=limits,
                            process=process, isolate=isolate, keep=keep)
     return insp
@@ -60,7 +61,7 @@ def inspect_workbook(path, *, catalog: Catalog | None = None, bundle: str | None
 
 def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = None,
                  month: Month | str | None = None, limits: Limits = Limits(),
-                 process: ProcessLimits = ProcessLimits(), isolate: bool = True, keep: str = "tables",
+                 process: ProcessLimits = ProcessLimits(), isolate: bool = True, keep: str = "metrics",
                  progress: Callable[[int], None] | None = None) -> list[Inspection]:
     """Inspect several files, reading `process.workers` of them at once; results in input order.
 
@@ -138,7 +139,7 @@ def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | No
         check_month(ctx, td)
         check_references(ctx, td)
     check_reconciliations(ctx)
-    metrics = check_summary(ctx, data)
+    metrics = check_summary(ctx, data, need_values=keep == "metrics")
     report.findings.extend(ctx.findings)
     report.truncated = dict(ctx.truncated)
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())

@@ -39,16 +39,19 @@ def declared_cells(data: WorkbookData) -> list[tuple[str, object, str]]:
     return out
 
 
-def check_summary(ctx: Context, data: WorkbookData) -> list:
-    """Compare typed summary figures with recomputed ones; returns the metric values too."""
+def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True) -> list:
+    """Compare typed summary figures with recomputed ones; returns the metric values (computed
+    only when asked for, or when the summary sheet holds typed figures to compare)."""
+    typed = [(name, group, cell) for name, group, cell in declared_cells(data)
+             if data.summary_cells.get(cell) is not None and cell not in data.summary_formulas]
+    if not need_values and not typed:
+        return []  # formulas only: nothing to compare, and nobody asked for the figures
     values = evaluate_metrics(ctx.bundle, ctx.catalog.tables, metric_frames(ctx), ctx.month)
     if not data.summary_sheet:
         return values
     lookup = {(v.name, v.group): v for v in values}
-    for name, group, cell in declared_cells(data):
+    for name, group, cell in typed:
         text = data.summary_cells.get(cell)
-        if text is None or cell in data.summary_formulas:
-            continue
         metric = lookup.get((name, group))
         if metric is None:
             continue
