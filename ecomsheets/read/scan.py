@@ -14,9 +14,11 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .formulas import CELL_FORMULA
+
 CHUNK = 32 * 2**20
 KEEP_PER_COLUMN = 20_000  # formula texts kept per column; a column full of them is a derived one
-_CELL_F = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)')
+_CELL_F = re.compile(CELL_FORMULA % rb"([A-Z]{1,3})")
 _HIDDEN_ROW = re.compile(rb'<row\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _HIDDEN_COL = re.compile(rb'<col\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
