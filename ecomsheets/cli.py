@@ -101,13 +101,12 @@ def schemas_list(schema_dirs, lang) -> None:
         catalog = _catalog(schema_dirs, lang)
     except EcomsheetsError as exc:
         _fail(exc, lang)
-    en = lang == "en"
-    click.echo("Workbooks:" if en else "工作簿模板：")
+    click.echo(messages.text("cli_list_workbooks", lang))
     for b in catalog.workbooks.values():
-        title = b.title_en if en and b.title_en else b.title
-        click.echo(f"  {b.name:<16} v{b.version}  {title}（{len(b.tables)} 张表）" if not en
-                   else f"  {b.name:<16} v{b.version}  {title} ({len(b.tables)} tables)")
-    click.echo("Tables:" if en else "表：")
+        title = b.title_en if lang == "en" and b.title_en else b.title
+        click.echo(messages.text("cli_list_workbook", lang, name=f"{b.name:<16}", version=b.version, title=title,
+                                 n=len(b.tables)))
+    click.echo(messages.text("cli_list_tables", lang))
     for t in catalog.tables.values():
         click.echo(f"  {t.name:<16} v{t.version}  {t.sheet_name(lang):<10} {t.display_title(lang)}")
 

@@ -81,6 +81,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_summary_head": ("{file}（{rows} 行明细）", "{file} ({rows} detail rows)"),
     "cli_summary_has_errors": ("  注意：这个文件有 {errors} 个错误，下面的数字包含了有错误的行（validate 可查看）", "  note: this file has {errors} errors; the figures include those rows (see validate)"),
     "cli_summary_more": ("……共 {n} 组未列出", " … {n} more groups"),
+    "cli_list_workbooks": ("工作簿模板：", "Workbooks:"),
+    "cli_list_workbook": ("  {name} v{version}  {title}（{n} 张表）", "  {name} v{version}  {title} ({n} tables)"),
+    "cli_list_tables": ("表：", "Tables:"),
     "cli_schema_errors": ("模板定义有 {count} 处问题：", "the schema catalogue has {count} problem(s):"),
     # --- column descriptions (input prompts, error alerts, instructions sheet) ----------------
     "desc_required": ("必填", "Required"),

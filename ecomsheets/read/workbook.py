@@ -14,6 +14,7 @@ import pyarrow as pa
 from xlsxwriter.utility import xl_col_to_name
 
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
+from ecomsheets import messages
 from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 
@@ -23,7 +24,7 @@ from .scan import KEEP_PER_COLUMN, Background, keep_all
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
 
 # Sheets ecomsheets itself adds to a workbook, which are not data.
-OUR_SHEETS = ("说明", "Instructions", "校验结果", "Validation")
+OUR_SHEETS = (*messages.both("wb_instructions_sheet"), *messages.both("r_validation_sheet"))
 
 
 @dataclass
