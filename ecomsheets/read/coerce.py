@@ -35,20 +35,24 @@ class Coerced:
     blanked: list[int] = field(default_factory=list)  # positions read as blank (e.g. ="")
 
 
-def as_text(values) -> pa.Array:
-    """Cell texts as one Arrow string array, blanks (empty or only spaces) as null."""
+def as_text(values, blanks_done: bool = False) -> pa.Array:
+    """Cell texts as one Arrow string array, blanks (empty or only spaces) as null.
+    `blanks_done`: the reader already turned blank cells into nulls (no second pass)."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
+    if blanks_done:
+        return arr
     blank = pc.equal(pc.utf8_trim(arr, _SPACE_CHARS), "")
     return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, arr.type), arr)
 
 
-def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None = None) -> Coerced:
+def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None = None,
+                  blanks_done: bool = False) -> Coerced:
     """Typed values of one column; `raw` holds cell texts (Arrow array or pandas Series)."""
-    text = as_text(raw)
+    text = as_text(raw, blanks_done)
     kind = col.type
     if kind in ("integer", "decimal", "money", "percent"):
         parser = nz.integer if kind == "integer" else (

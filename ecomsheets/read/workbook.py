@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
@@ -292,7 +293,7 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
                 data.findings.append(f("hidden_columns", WARNING, column=name, header=sd.headers[name]))
     # A 16+ digit numeral in a text column may be a number cell that lost digits: confirm in the XML.
     suspects = {sd.letters[c.name] for c in table.columns if c.name in sd.raw and c.type in ("string", "phone")
-                and sd.raw[c.name].str.fullmatch(r"\d{16,}").fillna(False).any()}
+                and pc.any(pc.match_substring_regex(pa.array(sd.raw[c.name]), r"^\d{16,}$")).as_py()}
     if suspects and sd.sheet in parts:
         sd.long_numbers = long_numbers(zf.read(parts[sd.sheet]), suspects)
 

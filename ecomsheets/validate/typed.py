@@ -33,7 +33,8 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
             typed[col.name] = pd.Series(np.nan, index=raw.index, dtype="float64") if col.coltype.kind == "number" \
                 else pd.Series(None, index=raw.index, dtype=object)
             continue
-        result = coerce_column(raw[col.name], col, ctx.month, _aliases(ctx, col))
+        # The reader has already turned blank cells into nulls.
+        result = coerce_column(raw[col.name], col, ctx.month, _aliases(ctx, col), blanks_done=True)
         typed[col.name] = result.values.set_axis(raw.index)
         td.invalid[col.name] = result.invalid
         if col.derived:
