@@ -88,8 +88,8 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
         report.size, report.sha256 = path.stat().st_size, sha256(path)
         out[i] = Inspection(report)
         calls.append((i, str(path), _inspect, (path, catalog, bundle, month, keep), {}))
-    if isolate and calls:
-        _preload()
+    if isolate and len(calls) > 1:
+        _preload()  # shared by every child; a single child imports while it parses (see _inspect)
     results = run_many(calls, process) if isolate else ((c[0], c[2](*c[3])) for c in calls)
     for i, result in results:
         base = out[i].report
@@ -116,6 +116,10 @@ def _preload() -> None:
 
 
 def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str) -> Inspection:
+    # The parser releases the GIL, so the checks' libraries load while the sheets are parsed.
+    import threading
+
+    threading.Thread(target=_preload, daemon=True).start()
     report = Report(file=str(path))
     data = read_workbook(path, catalog, bundle)
     report.findings.extend(data.findings)
