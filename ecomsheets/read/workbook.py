@@ -67,8 +67,12 @@ class WorkbookData:
     unreadable: bool = False
 
 
-def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None) -> WorkbookData:
-    """Read every recognisable table of a workbook; problems become findings."""
+def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
+                  while_parsing=None) -> WorkbookData:
+    """Read every recognisable table of a workbook; problems become findings.
+
+    `while_parsing` is called once parsing is about to start (after any process is forked).
+    """
     import fastexcel
 
     path = Path(path)
@@ -88,7 +92,7 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None) 
             if data.bundle is None:
                 data.findings.append(finding("no_tables", ERROR, file=str(path)))
                 return data
-            _read_tables(data, reader, zf, parts, names, catalog)
+            _read_tables(data, reader, zf, parts, names, catalog, while_parsing)
     except _PARSE_ERRORS as exc:  # a parser failing on a damaged file is a finding, not a crash
         data.unreadable = True
         if _damaged(exc):  # broken compression or checksum: say so plainly
@@ -183,7 +187,7 @@ class _Sheets:
         return rows
 
 
-def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog) -> None:
+def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog, while_parsing=None) -> None:
     bundle = data.bundle
     expected = [t["name"] for t in (data.meta or {}).get("tables", []) if t.get("name") in bundle.tables]
     tables = [catalog.tables[t] for t in (expected or bundle.tables)]
@@ -195,6 +199,8 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog)
     # The XML scan (formulas, hidden rows) runs in another process while the sheets are parsed.
     scan = Background(data.path, {n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
                                   for n in names if n not in skip and n in parts})
+    if while_parsing:
+        while_parsing()
     sheets = _Sheets(reader)
     assigned: dict[str, str] = {}  # table name -> sheet
     for name in names:

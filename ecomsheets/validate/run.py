@@ -115,13 +115,17 @@ def _preload() -> None:
     import pyarrow.compute  # noqa: F401
 
 
-def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str) -> Inspection:
-    # The parser releases the GIL, so the checks' libraries load while the sheets are parsed.
+def _preload_in_background() -> None:
+    """The parser releases the GIL, so the checks' libraries can load while sheets are parsed.
+    Called after the reader has forked its scan process: never fork while this thread runs."""
     import threading
 
     threading.Thread(target=_preload, daemon=True).start()
+
+
+def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str) -> Inspection:
     report = Report(file=str(path))
-    data = read_workbook(path, catalog, bundle)
+    data = read_workbook(path, catalog, bundle, while_parsing=_preload_in_background)
     report.findings.extend(data.findings)
     report.unreadable = data.unreadable
     if data.bundle is None or data.unreadable:
