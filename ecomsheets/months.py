@@ -33,6 +33,15 @@ class Month:
         return f"{self.year}年{self.month}月" if lang != "en" else self.start.strftime("%B %Y")
 
 
+WEEKS = 5  # a month's week grid: days 1–7, 8–14, 15–21, 22–28, 29 to the month's end
+
+
+def week_label(i: int, lang: str = "zh") -> str:
+    """The name of week i (0-based) of a month's grid, as both the template and recomputation show it."""
+    code = "wb_week_last" if i == WEEKS - 1 else "wb_week"
+    return messages.text(code, lang, n=i + 1, start=7 * i + 1, end=7 * i + 7)
+
+
 def parse_month(text: str | None) -> Month | None:
     """Parse '2026-12' (also 2026/12, 2026年12月); None stays None; bad text is a UsageError."""
     if text is None:

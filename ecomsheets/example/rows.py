@@ -80,31 +80,15 @@ def _chunk_maker(catalog, table: TableSpec, month: Month, seed: int, index: int,
 def _reconcile(bundle, catalog: Catalog, frames: dict) -> None:
     """Make the bundle's cross-sheet reconciliations hold: the checked column is set to the
     aggregate it is checked against (e.g. headcount = employees in that position)."""
-    from ecomsheets.schema.metrics_loader import where_terms
-    from ecomsheets.summarize.metrics import criterion
+    from ecomsheets.summarize.metrics import check_expected
 
     params = dict(bundle.parameters)
     for check in bundle.checks:
-        if check.table not in frames or check.source_table not in frames:
-            continue
-        source, target = frames[check.source_table], frames[check.table]
-        stable = catalog.tables[check.source_table]
-        mask = np.ones(len(source), dtype=bool)
-        for term in where_terms(check.where_ast) if check.where_ast is not None else []:
-            right = term.right
-            const = params[right.name] if isinstance(right, expr.Name) else right.value
-            mask &= criterion(source[term.left.name], stable.column(term.left.name), term.op, const)
-        rows = source[mask]
-        keys = [rows[s].astype(str) for _, s in check.match]
-        if check.agg == "count":
-            agg = rows.groupby(keys).size()
-        else:
-            agg = pd.to_numeric(rows[check.source_column]).groupby(keys).agg(
-                {"sum": "sum", "avg": "mean", "min": "min", "max": "max", "distinct": "nunique"}[check.agg])
-        local = [target[t].astype(str) for t, _ in check.match]
-        lookup = agg.to_dict()
-        target[check.column] = [float(lookup.get(k if len(k) > 1 else k[0], 0))
-                                for k in zip(*local)]
+        if check.table in frames and check.source_table in frames:
+            target = frames[check.table]
+            expected = check_expected(check, frames[check.source_table], target,
+                                      catalog.tables[check.source_table], params)
+            target[check.column] = expected.fillna(0.0).to_numpy()
 
 
 def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:

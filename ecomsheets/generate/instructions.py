@@ -8,9 +8,10 @@ from ecomsheets import messages
 from ecomsheets.months import Month
 from ecomsheets.resources import builtin_dir
 from ecomsheets.schema import TableSpec, WorkbookSpec
+from ecomsheets.schema.model import text_width
 
 from . import prompts
-from .layout import WorkbookLayout, text_width
+from .layout import WorkbookLayout
 from .styles import Styles
 
 _SEP = "\x1f"

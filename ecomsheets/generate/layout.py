@@ -18,11 +18,6 @@ LISTS_SHEET = "_lists"
 META_SHEET = "_meta"
 
 
-def text_width(text: str) -> int:
-    """Approximate width in Excel character units (CJK characters count double)."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
-
-
 def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 

@@ -12,7 +12,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ecomsheets import messages
 from ecomsheets.coltypes import get_type
-from ecomsheets.months import Month
+from ecomsheets.months import WEEKS, Month, week_label
 from ecomsheets.schema import MetricSpec, WorkbookSpec, expr
 
 from .layout import WorkbookLayout, quote_sheet
@@ -25,7 +25,6 @@ from .metric_formulas import (
 from .styles import Styles
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
-WEEKS = 5
 
 
 @dataclass
@@ -209,12 +208,7 @@ def _grid_keys(layout, tl, by_col, period, month_cell, lang):
         return [(f'=IF({month_cell}="","",IF({month_cell}+{i}<=EOMONTH({month_cell},0),{month_cell}+{i},""))',)
                 for i in range(31)]
     if period == "week":
-        keys = []
-        for n in range(1, WEEKS + 1):
-            start = 7 * (n - 1) + 1
-            code = "wb_week_last" if n == WEEKS else "wb_week"
-            keys.append(messages.text(code, lang, n=n, start=start, end=start + 6))
-        return keys
+        return [week_label(i, lang) for i in range(WEEKS)]
     if by_col.values and not by_col.references:
         return list(by_col.values)
     source = layout.tables[by_col.ref_table] if by_col.references else tl

@@ -9,6 +9,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 from ecomsheets.findings import ERROR, Finding, finding
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -35,13 +37,6 @@ def human_size(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
 
 
 def check_file(path: Path, limits: Limits = Limits()) -> Finding | None:
@@ -96,7 +91,7 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
             return f("xml_entities")
         if info.filename.startswith("xl/worksheets/"):
             m = _DIMENSION.search(start)
-            if m and (int(m.group(2)) > limits.max_rows or _col_number(m.group(1)) > limits.max_columns):
+            if m and (int(m.group(2)) > limits.max_rows or xl_cell_to_rowcol(m.group(1).decode() + "1")[1] + 1 > limits.max_columns):
                 return f("dimension", sheet=_sheet_name(zf, info.filename),
                          detail=f"{m.group(1).decode()}{int(m.group(2))}")
     return None

@@ -12,17 +12,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets import messages
+from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 
 from .coerce import as_text
 from .formulas import has_formula, long_numbers, sheet_parts
-from .scan import KEEP_PER_COLUMN, Background, keep_all
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
+from .scan import KEEP_PER_COLUMN, Background, keep_all
 
 # Sheets ecomsheets itself adds to a workbook, which are not data.
 OUR_SHEETS = (*messages.both("wb_instructions_sheet"), *messages.both("r_validation_sheet"))
@@ -106,11 +106,10 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
 def _parse_errors() -> tuple:
     """What the parsers raise on a damaged file (anything else is our own bug and is raised)."""
     import xml.etree.ElementTree as ET
+    import zlib
 
     import fastexcel
     from defusedxml import DefusedXmlException
-
-    import zlib
 
     return (fastexcel.FastExcelError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError,
             EOFError, UnicodeDecodeError, ET.ParseError, DefusedXmlException, pa.ArrowInvalid)
@@ -295,7 +294,7 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
             shown = "、".join(str(r) for r in rows[:20]) + ("…" if len(rows) > 20 else "")
             data.findings.append(f("hidden_rows", WARNING, n=len(rows), rows=shown))
         for name, letter in sd.letters.items():
-            if _col_number(letter) in scan.hidden_columns and len(sd.raw):
+            if xl_cell_to_rowcol(f"{letter}1")[1] + 1 in scan.hidden_columns and len(sd.raw):
                 data.findings.append(f("hidden_columns", WARNING, column=name, header=sd.headers[name]))
     # A 16+ digit numeral in a text column may be a number cell that lost digits: confirm in the XML.
     suspects = {sd.letters[c.name] for c in table.columns if c.name in sd.raw and c.type in ("string", "phone")
@@ -303,12 +302,6 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
     if suspects and sd.sheet in parts:
         sd.long_numbers = long_numbers(zf.read(parts[sd.sheet]), suspects)
 
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _read_summary(data: WorkbookData, sheets: _Sheets) -> None:

@@ -22,7 +22,8 @@ from ecomsheets.atomic import atomic_output
 from ecomsheets.errors import UsageError
 from ecomsheets.fileinfo import sha256
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
-from ecomsheets.generate.layout import quote_sheet, text_width
+from ecomsheets.generate.layout import quote_sheet
+from ecomsheets.schema.model import text_width
 
 from .findings_view import (
     SEVERITY_ORDER,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -311,7 +311,7 @@ class _Builder:
                 if got == expr.BOOL:
                     raise expr.ExprError("expr_type", 0, op=col.name, want=col.coltype.kind, got=got)
                 deps[col.name] = (expr.names(ast), node)
-                out.append(_with(col, formula_ast=ast))
+                out.append(replace(col, formula_ast=ast))
             except expr.ExprError as exc:
                 self.expr_problem(node, "formula", col.formula, exc)
                 out.append(col)
@@ -330,7 +330,7 @@ class _Builder:
             try:
                 ast = expr.parse(col.example)
                 expr.infer(ast, {**kinds, "_rand": expr.NUMBER})
-                out.append(_with(col, example_ast=ast))
+                out.append(replace(col, example_ast=ast))
             except expr.ExprError as exc:
                 self.expr_problem(nodes[col.name], "example", col.example, exc)
                 out.append(col)
@@ -468,12 +468,6 @@ def param_value(value):
 
 def pairs_nodes(pairs):
     return ((col.name, node) for col, node in pairs)
-
-
-def _with(obj, **changes):
-    from dataclasses import replace
-
-    return replace(obj, **changes)
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:

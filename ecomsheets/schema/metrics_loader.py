@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ecomsheets.coltypes import TYPES
@@ -65,8 +66,8 @@ def load_metrics(b: "_Builder", doc: Located, catalog: "Catalog") -> tuple[Metri
             continue
         if group_keys:
             table, by, period = next(iter(group_keys))
-            metric = _replace(metric, table=table, by=by, period=period)
-        out.append(_replace(metric, expr_ast=ast))
+            metric = replace(metric, table=table, by=by, period=period)
+        out.append(replace(metric, expr_ast=ast))
     cycle = _find_cycle(deps)
     if cycle:
         b.problem(nodes[cycle[0]], "expr", "schema_formula_cycle", cycle=" → ".join(cycle))
@@ -106,7 +107,7 @@ def _aggregate(b, node: Located, metric: MetricSpec, catalog, aggregates, params
     ast = where_ast(b, node, metric.where, table, params)
     if metric.where is not None and ast is None:
         return None
-    return _replace(metric, where_ast=ast)
+    return replace(metric, where_ast=ast)
 
 
 def where_ast(b, node: Located, source: str | None, table: TableSpec, params: dict):
@@ -177,8 +178,3 @@ def load_checks(b: "_Builder", doc: Located, catalog: "Catalog") -> tuple[CheckS
 
 
 
-
-def _replace(obj, **changes):
-    from dataclasses import replace
-
-    return replace(obj, **changes)

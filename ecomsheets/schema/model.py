@@ -56,7 +56,7 @@ class ColumnSpec:
         return self.title_en if lang == "en" and self.title_en else self.title
 
     def display_width(self) -> float:
-        return self.width or max(self.coltype.default_width, _text_width(self.title) + 4)
+        return self.width or max(self.coltype.default_width, text_width(self.title) + 4)
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,6 @@ class WorkbookSpec:
         return dict(self.parameters).get(name, default)
 
 
-def _text_width(text: str) -> int:
-    # CJK characters take about two columns of Excel's default width.
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+def text_width(text: str) -> int:
+    """Approximate width in Excel character units (CJK characters count double)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))

@@ -6,7 +6,6 @@ nothing and division by zero are blank (NaN here)."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,14 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecomsheets import messages
-from ecomsheets.months import Month
+from ecomsheets.months import WEEKS, Month, week_label
 from ecomsheets.schema import MetricSpec, TableSpec, WorkbookSpec, expr
 from ecomsheets.schema.derived import EXCEL_EPOCH
 from ecomsheets.schema.metrics_loader import where_terms
-
-WEEKS = 5
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -124,24 +119,54 @@ def _numeric(series: pd.Series, col) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").astype("float64")
 
 
-def _param_value(value):
-    if isinstance(value, str) and _TIME.match(value):
-        h, mnt = (int(x) for x in _TIME.match(value).groups())
-        return (h * 60 + mnt) / 1440
-    return value
-
-
 def _where(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, params: dict):
-    if m.where_ast is None:
+    return where_mask(m.where_ast, frame, table, params)
+
+
+def where_mask(where_ast, frame: pd.DataFrame, table: TableSpec, params: dict) -> np.ndarray | None:
+    """The rows a `where` filter keeps (None: no filter), with COUNTIFS semantics."""
+    from ecomsheets.schema.loader import param_value
+
+    if where_ast is None:
         return None
     mask = np.ones(len(frame), dtype=bool)
-    for term in where_terms(m.where_ast):
+    for term in where_terms(where_ast):
         col = table.column(term.left.name)
         right = term.right
-        const = _param_value(params[right.name]) if isinstance(right, expr.Name) else right.value
+        const = param_value(params[right.name]) if isinstance(right, expr.Name) else right.value
         mask &= criterion(frame[col.name] if col.name in frame else pd.Series(np.nan, index=frame.index),
                           col, term.op, const)
     return mask
+
+
+AGG_PANDAS = {"sum": "sum", "avg": "mean", "min": "min", "max": "max", "distinct": "nunique"}
+
+
+def key_text(series: pd.Series) -> pd.Series:
+    """Values as text keys for matching rows across sheets (None where blank)."""
+    if series.dtype == "str":  # already text (Arrow-backed): no per-row conversion
+        return series
+    return series.astype(object).where(series.notna(), None).map(lambda v: None if v is None else str(v))
+
+
+def check_expected(check, source: pd.DataFrame, target: pd.DataFrame, source_table: TableSpec,
+                   params: dict) -> pd.Series:
+    """For each row of `target`, the aggregate of `source` a cross-sheet check expects
+    (e.g. headcount = employees in that position); NaN where the row's key is blank."""
+    mask = where_mask(check.where_ast, source, source_table, params)
+    rows = source if mask is None else source[mask]
+    keys = [key_text(rows[s]) for _, s in check.match]
+    if check.agg == "count":
+        agg = rows.groupby(keys).size()
+    else:
+        agg = pd.to_numeric(rows[check.source_column], errors="coerce").groupby(keys).agg(AGG_PANDAS[check.agg])
+    local = [key_text(target[t]) for t, _ in check.match]
+    index = pd.MultiIndex.from_arrays(local) if len(local) > 1 else pd.Index(local[0])
+    expected = agg.reindex(index).fillna(0.0).to_numpy(dtype="float64") if len(agg) else np.zeros(len(target))
+    blank = np.zeros(len(target), dtype=bool)
+    for k in local:
+        blank |= k.isna().to_numpy()
+    return pd.Series(np.where(blank, np.nan, expected), index=target.index)
 
 
 def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
@@ -182,7 +207,7 @@ def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -
         agg = rows[m.column].astype(str).where(rows[m.column].notna()).groupby(labels).nunique()
     else:
         numbers = _numeric(rows[m.column], table.column(m.column))
-        agg = numbers.groupby(labels).agg({"sum": "sum", "avg": "mean", "min": "min", "max": "max"}[m.agg])
+        agg = numbers.groupby(labels).agg(AGG_PANDAS[m.agg])
     empty = 0.0 if m.agg in ("sum", "count", "distinct") else None
     found = {(k.strftime("%Y-%m-%d") if isinstance(k, pd.Timestamp) else k): v for k, v in agg.to_dict().items()}
     return {k: _clean(found[k]) if k in found else empty for k in keys}
@@ -208,8 +233,7 @@ def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | No
         for i in range(WEEKS):
             lo = month.start + timedelta(days=7 * i)
             hi = month.start + timedelta(days=7 * (i + 1)) if i < WEEKS - 1 else month.end + timedelta(days=1)
-            code = "wb_week_last" if i == WEEKS - 1 else "wb_week"
-            label = messages.text(code, lang, n=i + 1, start=7 * i + 1, end=7 * i + 7)
+            label = week_label(i, lang)
             keys.append(label)
             labels = labels.mask((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi)), label)
         return keys, labels
