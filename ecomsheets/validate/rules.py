@@ -98,8 +98,14 @@ def check_derived(ctx: Context, td: TableData) -> None:
         clean = untouched(ctx, td, derived_inputs(td, expr.names(col.formula_ast)))
         exp = expected.to_numpy()
         got = typed.to_numpy()
-        differ = [pos for pos in np.flatnonzero(raw_present & clean)
-                  if not _same(exp[pos], got[pos]) and not _blank(exp[pos])]
+        candidates = np.flatnonzero(raw_present & clean)
+        if col.coltype.kind == "number" and col.type not in ("date", "datetime", "time"):
+            # Numbers: compared all at once; a file saved by Excel caches a value in every cell.
+            want = pd.to_numeric(expected, errors="coerce").to_numpy(dtype="float64")[candidates]
+            have = pd.to_numeric(typed, errors="coerce").to_numpy(dtype="float64")[candidates]
+            close = np.abs(want - have) <= np.maximum(0.005, 1e-9 * np.abs(want))
+            candidates = candidates[~np.isnan(want) & ~close]
+        differ = [pos for pos in candidates if not _same(exp[pos], got[pos]) and not _blank(exp[pos])]
         if not differ:
             continue
         # A cell that still holds its formula is recomputed, never trusted: whatever value a
