@@ -19,8 +19,9 @@ import pyarrow.compute as pc
 from ecomsheets.schema import ColumnSpec
 
 from . import normalize as nz
+from .text import SPACES as _SPACE_CHARS
+from .text import as_text
 
-_SPACE_CHARS = nz._SPACES
 _NUMERAL = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
 _NEEDS_CLEANING = "^[" + _SPACE_CHARS + "'=]|[" + _SPACE_CHARS + "]$"
 _FULLWIDTH = "[\uff01-\uff5e]"
@@ -33,20 +34,6 @@ class Coerced:
     invalid: np.ndarray  # bool per row: present but unreadable as the type
     notes: list[tuple[int, str, str, str]] = field(default_factory=list)  # (pos, original, shown, why)
     blanked: list[int] = field(default_factory=list)  # positions read as blank (e.g. ="")
-
-
-def as_text(values, blanks_done: bool = False) -> pa.Array:
-    """Cell texts as one Arrow string array, blanks (empty or only spaces) as null.
-    `blanks_done`: the reader already turned blank cells into nulls (no second pass)."""
-    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-        arr = pc.cast(arr, pa.string())
-    if blanks_done:
-        return arr
-    blank = pc.equal(pc.utf8_trim(arr, _SPACE_CHARS), "")
-    return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, arr.type), arr)
 
 
 def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None = None,

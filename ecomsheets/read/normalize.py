@@ -9,9 +9,8 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-# Everything str.split() treats as space (incl. \x0b \x0c \x1c-\x1f \x85 \u2028 \u2029), plus
-# zero-width characters that paste in from web pages.
-_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
+from .text import SPACES as _SPACES
+
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 SERIAL_EPOCH = datetime(1899, 12, 30)
 

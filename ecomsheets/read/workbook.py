@@ -7,9 +7,9 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
@@ -19,10 +19,13 @@ from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 
-from .coerce import as_text
 from .formulas import has_formula, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
 from .scan import KEEP_PER_COLUMN, Background, keep_all
+from .text import as_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Sheets ecomsheets itself adds to a workbook, which are not data.
 OUR_SHEETS = (*messages.both("wb_instructions_sheet"), *messages.both("r_validation_sheet"))
@@ -131,11 +134,11 @@ def _plain(exc: Exception) -> str:
 
 
 def _read_meta(reader) -> dict | None:
-    frame = reader.load_sheet(META_SHEET, header_row=0, dtypes="string").to_pandas()
-    if frame.shape[1] < 2:
+    table = reader.load_sheet(META_SHEET, header_row=0, dtypes="string").to_arrow()
+    if table.num_columns < 2:
         return None
     out = {}
-    for key, value in zip(frame.iloc[:, 0], frame.iloc[:, 1]):
+    for key, value in zip(table.column(0).to_pylist(), table.column(1).to_pylist()):
         if isinstance(key, str) and isinstance(value, str):
             try:
                 out[key] = json.loads(value)
@@ -161,19 +164,34 @@ def _pick_bundle(catalog: Catalog, meta, names, wanted) -> WorkbookSpec | None:
 
 class _Sheets:
     """Each sheet parsed once, as cell texts (Arrow strings) with Excel row numbers:
-    row i of the batch is Excel row i + 1, column j is Excel column offset + j."""
+    row i of the batch is Excel row i + 1, column j is Excel column offset + j.
 
-    def __init__(self, reader):
+    Sheets are parsed one after another in a thread of their own (the parser releases the
+    GIL), so the caller works on the first sheets, and the checks' libraries load, while the
+    rest are still being parsed."""
+
+    def __init__(self, reader, names: list[str]):
+        from concurrent.futures import ThreadPoolExecutor
+
         self.reader = reader
-        self.cache: dict[str, tuple] = {}
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.cache = {name: self.pool.submit(self._parse, name) for name in names}
+
+    def _parse(self, name: str) -> tuple:
+        sheet = self.reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        columns = sheet.available_columns()
+        offset = columns[0].absolute_index if columns else 0
+        return sheet.to_arrow(), offset, sheet.visible
 
     def get(self, name: str) -> tuple:
         if name not in self.cache:
-            sheet = self.reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            columns = sheet.available_columns()
-            offset = columns[0].absolute_index if columns else 0
-            self.cache[name] = (sheet.to_arrow(), offset, sheet.visible)
-        return self.cache[name]
+            self.cache[name] = self.pool.submit(self._parse, name)
+        return self.cache[name].result()
+
+    def close(self) -> None:
+        """Stop parsing (no thread may outlive the read: the next file forks)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.cache.clear()
 
     def drop(self, name: str) -> None:
         self.cache.pop(name, None)
@@ -198,9 +216,22 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog,
     # The XML scan (formulas, hidden rows) runs in another process while the sheets are parsed.
     scan = Background(data.path, {n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
                                   for n in names if n not in skip and n in parts})
+    sheets = _Sheets(reader, [n for n in names if n not in skip])
     if while_parsing:
         while_parsing()
-    sheets = _Sheets(reader)
+    try:
+        _read_sheets(data, sheets, zf, parts, names, tables, by_meta, summary_names, skip)
+    finally:
+        sheets.close()
+    scans = scan.result()
+    for sd in data.sheets.values():
+        _apply_scan(data, sd, scans.get(sd.sheet), zf, parts)
+    if data.summary_sheet in scans:
+        data.summary_formulas = keep_all(scans[data.summary_sheet])
+
+
+def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, names, tables, by_meta, summary_names,
+                 skip) -> None:
     assigned: dict[str, str] = {}  # table name -> sheet
     for name in names:
         if name in skip:
@@ -233,11 +264,6 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog,
             data.sheets[table.name] = sd
     if data.summary_sheet:
         _read_summary(data, sheets)
-    scans = scan.result()
-    for sd in data.sheets.values():
-        _apply_scan(data, sd, scans.get(sd.sheet), zf, parts)
-    if data.summary_sheet in scans:
-        data.summary_formulas = keep_all(scans[data.summary_sheet])
 
 
 def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> SheetData | None:
@@ -267,13 +293,16 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     for arr in filled:
         keep |= arr.is_valid().to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(keep)
-    index = pd.Index(rows + hr + 1)
-    if len(rows) == body.num_rows:  # no blank rows: no copy
-        frame = pd.DataFrame({name: arr.to_pandas().set_axis(index) for name, arr in columns.items()}, index=index)
-    else:
+    if len(rows) < body.num_rows:
         take = pa.array(rows)
-        frame = pd.DataFrame({name: arr.take(take).to_pandas().set_axis(index)
-                              for name, arr in columns.items()}, index=index)
+        columns = {name: arr.take(take) for name, arr in columns.items()}
+    # Imported here: it loads in the background while the sheets are parsed (see validate.run).
+    import pandas as pd
+
+    index = pd.Index(rows + hr + 1)
+    # Arrow-backed columns: no Python string per cell.
+    frame = pd.DataFrame({name: pd.Series(arr, dtype=pd.ArrowDtype(arr.type), index=index, copy=False)
+                          for name, arr in columns.items()}, index=index)
     sheets.drop(sheet)  # the parsed sheet is no longer needed; keep memory to one copy
     letters = {name: xl_col_to_name(ci) for name, ci in match.columns.items()}
     if visible != "visible" and len(index):
@@ -289,7 +318,7 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
     derived = {sd.letters[c.name] for c in table.columns if c.derived and c.name in sd.letters}
     if scan is not None:
         sd.formulas = scan.data_formulas(derived)
-        rows = sorted(set(sd.raw.index) & scan.hidden_rows)
+        rows = [r for r in sorted(scan.hidden_rows) if r in sd.raw.index]
         if rows:
             shown = "、".join(str(r) for r in rows[:20]) + ("…" if len(rows) > 20 else "")
             data.findings.append(f("hidden_rows", WARNING, n=len(rows), rows=shown))

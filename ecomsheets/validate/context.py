@@ -33,7 +33,7 @@ class TableData:
         raw = self.sheet.raw
         if column in raw and row in raw.index:
             v = raw.at[row, column]
-            return "" if v is None or (isinstance(v, float) and np.isnan(v)) else shown_text(str(v))
+            return "" if pd.isna(v) else shown_text(str(v))
         return ""
 
 

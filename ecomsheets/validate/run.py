@@ -12,22 +12,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ecomsheets.fileinfo import sha256
-from ecomsheets.findings import WARNING, Report, finding
+from ecomsheets.findings import Report
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.guard import Limits, check_file
 from ecomsheets.read.isolate import Failed, ProcessLimits, run_many
-from ecomsheets.read.workbook import WorkbookData, read_workbook
 from ecomsheets.schema import Catalog, load_catalog
 
-from .context import Context
-from .cross import check_reconciliations, check_references
-from .rules import check_derived, check_month, check_row_rules, recompute
-from .summary_check import check_summary
-from .table_schema import check_table
-from .typed import type_table
+if TYPE_CHECKING:  # loaded only where a file is parsed (in the child), so that it starts at once
+    from ecomsheets.read.workbook import WorkbookData
+
+    from .context import Context
 
 
 @dataclass
@@ -108,63 +105,32 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
 
 
 def _preload() -> None:
-    """Import the heavy libraries once, before forking, so that each child inherits them
-    instead of importing them again (pandera alone takes ~0.5 s)."""
-    import fastexcel  # noqa: F401
-    import pandera.pandas  # noqa: F401
-    import pyarrow.compute  # noqa: F401
+    """Import the checks and their libraries (pandas, pandera: ~0.5 s). Before forking several
+    children, so that each inherits them; in a single child, while its sheets are parsed."""
+    from ecomsheets.read import workbook  # noqa: F401
+    from . import checks
 
-
-def _preload_in_background() -> None:
-    """The parser releases the GIL, so the checks' libraries can load while sheets are parsed.
-    Called after the reader has forked its scan process: never fork while this thread runs."""
-    import threading
-
-    threading.Thread(target=_preload, daemon=True).start()
+    checks.warm_up()
 
 
 def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str) -> Inspection:
-    report = Report(file=str(path))
-    data = read_workbook(path, catalog, bundle, while_parsing=_preload_in_background)
-    report.findings.extend(data.findings)
-    report.unreadable = data.unreadable
-    if data.bundle is None or data.unreadable:
-        return Inspection(report)
-    report.bundle = data.bundle.name
-    report.schema_version = data.bundle.version
-    if month is None and data.meta and data.meta.get("month"):
-        month = parse_month(data.meta["month"])
-    ctx = Context(str(path), catalog, data.bundle, month, dict(data.bundle.parameters))
-    if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
-        report.findings.append(finding("month_unknown", WARNING, file=str(path)))
-    for name, sheet in data.sheets.items():
-        ctx.tables[name] = type_table(ctx, sheet)
-    for td in ctx.tables.values():
-        recompute(td)
-        check_table(ctx, td)
-        check_row_rules(ctx, td)
-        check_derived(ctx, td)
-        check_month(ctx, td)
-        check_references(ctx, td)
-    check_reconciliations(ctx)
-    metrics = check_summary(ctx, data, need_values=keep == "metrics")
-    report.findings.extend(ctx.findings)
-    report.truncated = dict(ctx.truncated)
-    report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
-    report.sheets_checked = len(ctx.tables)
-    if keep == "report":
-        return Inspection(report)
-    return _slim(Inspection(report, ctx, data, metrics))
+    """The work of one child: read the file, then check it (see `checks`)."""
+    import threading
 
+    from ecomsheets.read.workbook import read_workbook
 
-def _slim(insp: Inspection) -> Inspection:
-    """Drop what later steps do not use (cell texts, formulas, the catalogue) before the
-    result crosses the process boundary."""
-    ctx = insp.ctx
-    for td in ctx.tables.values():
-        td.sheet = replace(td.sheet, raw=pd.DataFrame(index=td.sheet.raw.index[:0]), formulas={})
-        td.invalid = {}
-    ctx.catalog = None
-    ctx.findings = []
-    insp.data = replace(insp.data, sheets={}, findings=[])
-    return insp
+    loaders: list[threading.Thread] = []
+
+    def load_checks() -> None:
+        # The parser releases the GIL, so the checks' libraries load while the sheets are
+        # parsed. The reader calls this after forking its scan process: never fork with a
+        # second thread running.
+        loaders.append(threading.Thread(target=_preload, daemon=True))
+        loaders[-1].start()
+
+    data = read_workbook(path, catalog, bundle, while_parsing=load_checks)
+    for thread in loaders:
+        thread.join()
+    from .checks import check_workbook
+
+    return check_workbook(path, data, catalog, month, keep)

@@ -51,7 +51,7 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
             if row in raw.index:
                 if is_external(formula):
                     rule = "external_formula"
-                elif cached.get(row) is None or cached.get(row) != cached.get(row):  # no saved result
+                elif pd.isna(cached.get(row)):  # no saved result
                     rule = "formula_no_value"
                 else:
                     rule = "formula_in_data"

@@ -1,0 +1,71 @@
+"""Check one workbook as read: type every table, run the table, row, derived, month,
+reference, reconciliation and summary checks, and keep what the caller asked for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from ecomsheets.findings import WARNING, Report, finding
+from ecomsheets.months import Month, parse_month
+from ecomsheets.read.workbook import WorkbookData
+from ecomsheets.schema import Catalog
+
+from .context import Context
+from .cross import check_reconciliations, check_references
+from .rules import check_derived, check_month, check_row_rules, recompute
+from .run import Inspection
+from .summary_check import check_summary
+from .table_schema import check_table, warm_up
+from .typed import type_table
+
+__all__ = ["check_workbook", "warm_up"]
+
+
+def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Month | None, keep: str) -> Inspection:
+    """Every check of a read workbook; keep="report" | "tables" | "metrics" (see inspect_workbook)."""
+    report = Report(file=str(path))
+    report.findings.extend(data.findings)
+    report.unreadable = data.unreadable
+    if data.bundle is None or data.unreadable:
+        return Inspection(report)
+    report.bundle = data.bundle.name
+    report.schema_version = data.bundle.version
+    if month is None and data.meta and data.meta.get("month"):
+        month = parse_month(data.meta["month"])
+    ctx = Context(str(path), catalog, data.bundle, month, dict(data.bundle.parameters))
+    if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
+        report.findings.append(finding("month_unknown", WARNING, file=str(path)))
+    for name, sheet in data.sheets.items():
+        ctx.tables[name] = type_table(ctx, sheet)
+    for td in ctx.tables.values():
+        recompute(td)
+        check_table(ctx, td)
+        check_row_rules(ctx, td)
+        check_derived(ctx, td)
+        check_month(ctx, td)
+        check_references(ctx, td)
+    check_reconciliations(ctx)
+    metrics = check_summary(ctx, data, need_values=keep == "metrics")
+    report.findings.extend(ctx.findings)
+    report.truncated = dict(ctx.truncated)
+    report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
+    report.sheets_checked = len(ctx.tables)
+    if keep == "report":
+        return Inspection(report)
+    return _slim(Inspection(report, ctx, data, metrics))
+
+
+def _slim(insp: Inspection) -> Inspection:
+    """Drop what later steps do not use (cell texts, formulas, the catalogue) before the
+    result crosses the process boundary."""
+    ctx = insp.ctx
+    for td in ctx.tables.values():
+        td.sheet = replace(td.sheet, raw=pd.DataFrame(index=td.sheet.raw.index[:0]), formulas={})
+        td.invalid = {}
+    ctx.catalog = None
+    ctx.findings = []
+    insp.data = replace(insp.data, sheets={}, findings=[])
+    return insp
