@@ -3,6 +3,7 @@ reference, reconciliation and summary checks, and keep what the caller asked for
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,8 +42,12 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     for name, sheet in data.sheets.items():
         ctx.tables[name] = type_table(ctx, sheet)
     for td in ctx.tables.values():
-        recompute(td)
-        check_table(ctx, td)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Derived columns are recomputed (numpy, GIL released) while pandera checks the
+            # typed ones; recompute touches nothing but td.derived.
+            derived = pool.submit(recompute, td)
+            check_table(ctx, td)
+            derived.result()
         check_row_rules(ctx, td)
         check_derived(ctx, td)
         check_month(ctx, td)

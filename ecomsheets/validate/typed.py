@@ -3,6 +3,8 @@ formulas found in plain data columns."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -13,6 +15,8 @@ from ecomsheets.read.formulas import is_external
 from ecomsheets.read.workbook import SheetData
 
 from .context import Context, TableData
+
+PARALLEL_FROM = 20_000  # rows; below this, starting threads costs more than it saves
 
 
 def type_table(ctx: Context, sheet: SheetData) -> TableData:
@@ -28,13 +32,13 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
     by_letter: dict[str, list] = {}
     for (row, letter), formula in sheet.formulas.items():
         by_letter.setdefault(letter, []).append((row, formula))
+    coerced = _coerce_all(ctx, raw, [col for col in table.columns if col.name in raw])
     for col in table.columns:
         if col.name not in raw:
             typed[col.name] = pd.Series(np.nan, index=raw.index, dtype="float64") if col.coltype.kind == "number" \
                 else pd.Series(None, index=raw.index, dtype=object)
             continue
-        # The reader has already turned blank cells into nulls.
-        result = coerce_column(raw[col.name], col, ctx.month, _aliases(ctx, col), blanks_done=True)
+        result = coerced[col.name]
         typed[col.name] = result.values.set_axis(raw.index)
         td.invalid[col.name] = result.invalid
         if col.derived:
@@ -57,6 +61,20 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
                     rule = "formula_in_data"
                 ctx.add(rule, td, col.name, row, WARNING, value="=" + formula if formula else "=…")
     return td
+
+
+def _coerce_all(ctx: Context, raw: pd.DataFrame, columns: list) -> dict:
+    """Every column's typed values, several columns at once: the work is Arrow compute, which
+    releases the GIL, so the columns share the cores."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def coerce(col):  # the reader has already turned blank cells into nulls
+        return coerce_column(raw[col.name], col, ctx.month, _aliases(ctx, col), blanks_done=True)
+
+    if len(raw) < PARALLEL_FROM or len(columns) < 2:
+        return {col.name: coerce(col) for col in columns}
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return dict(zip((col.name for col in columns), pool.map(coerce, columns)))
 
 
 def _aliases(ctx: Context, col) -> dict:
