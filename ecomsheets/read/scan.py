@@ -14,11 +14,13 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .formulas import CELL_FORMULA
+import numpy as np
 
 CHUNK = 32 * 2**20
 KEEP_PER_COLUMN = 20_000  # formula texts kept per column; a column full of them is a derived one
-_CELL_F = re.compile(CELL_FORMULA % rb"([A-Z]{1,3})")
+_F_START = re.compile(rb"<f[\s>/]")  # a formula element (never <formula1>, <font>, <filters>)
+_REF = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
+_BACK = 48  # bytes before a formula searched for its cell's opening tag
 _HIDDEN_ROW = re.compile(rb'<row\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _HIDDEN_COL = re.compile(rb'<col\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
@@ -48,7 +50,7 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, cap: int = KEEP_PER_COLUMN) -> Sh
                 _scan(data, out)
                 break
             # Cut after the last complete cell or row so no tag straddles two pieces.
-            cut = max(data.rfind(b"</c>"), data.rfind(b"</row>"), data.rfind(b"/>"))
+            cut = max(_end_of_last(data, end) for end in (b"</c>", b"</row>", b"/>"))
             if cut < 0:
                 tail = data
                 continue
@@ -57,14 +59,14 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, cap: int = KEEP_PER_COLUMN) -> Sh
     return out
 
 
+def _end_of_last(data: bytes, tag: bytes) -> int:
+    at = data.rfind(tag)
+    return at + len(tag) if at >= 0 else -1
+
+
 def _scan(data: bytes, out: SheetScan) -> None:
     if b"<f" in data:
-        for letter, row, text in _CELL_F.findall(data):
-            key = letter.decode()
-            out.formula_counts[key] += 1
-            if out.formula_counts[key] <= out.cap:
-                formula = text.decode("utf-8", "replace")
-                out.formulas[(int(row), key)] = html.unescape(formula) if "&" in formula else formula
+        _scan_formulas(data, out)
     if b'hidden="' in data:
         for tag in _HIDDEN_ROW.findall(data):
             attrs = dict(_ATTR.findall(tag))
@@ -75,6 +77,92 @@ def _scan(data: bytes, out: SheetScan) -> None:
             if b"min" in attrs:
                 lo = int(attrs[b"min"])
                 out.hidden_columns.update(range(lo, min(int(attrs.get(b"max", lo)), 16384) + 1))
+
+
+def _scan_formulas(data: bytes, out: SheetScan) -> None:
+    """Count the formula cells per column and keep the first `out.cap` texts of each.
+
+    A column of derived cells holds a formula on every row, so this must not cost a Python
+    step per cell of the sheet: the formula tags are found by one C-level search, and their
+    cells' references are read from the bytes just before each tag, all at once with numpy.
+    """
+    starts = np.fromiter((m.start() for m in _F_START.finditer(data)), dtype=np.int64)
+    if not len(starts):
+        return
+    letters, rows = _cell_refs(data, starts)
+    for letter in np.unique(letters):
+        at = np.flatnonzero(letters == letter)
+        key = _column_name(int(letter))
+        room = max(0, out.cap - out.formula_counts[key])
+        out.formula_counts[key] += len(at)
+        kept = at[:room]
+        for row, start in zip(rows[kept].tolist(), starts[kept].tolist()):
+            out.formulas[(row, key)] = _formula_text(data, start)
+
+
+def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column numbers (1-based) and row numbers of the cells whose <f> tags start at `starts`.
+
+    The cell's opening tag, `<c r="AB12" ...>`, ends right before its formula (a formula is a
+    cell's first child). Cells written otherwise (another attribute first, a very long tag)
+    are read by a regular expression instead."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    window = np.maximum(starts[:, None] - _BACK, 0) + np.arange(_BACK)
+    w = b[window]
+    opens = (w[:, :-5] == 60) & (w[:, 1:-4] == 99) & (w[:, 2:-3] == 32) & (w[:, 3:-2] == 114) \
+        & (w[:, 4:-1] == 61) & (w[:, 5:] == 34)  # <c r="
+    found = opens.any(axis=1)
+    at = (opens.shape[1] - 1) - np.argmax(opens[:, ::-1], axis=1) + 6  # first letter of the ref
+    ref = w[np.arange(len(w))[:, None], np.minimum(at[:, None] + np.arange(11), _BACK - 1)]
+    is_letter = (ref >= 65) & (ref <= 90)
+    n_letters = np.argmin(np.c_[is_letter, np.zeros(len(ref), bool)], axis=1)
+    letters = np.zeros(len(ref), dtype=np.int64)
+    for k in range(3):
+        take = k < n_letters
+        letters = np.where(take, letters * 26 + (ref[:, k].astype(np.int64) - 64), letters)
+    rows = np.zeros(len(ref), dtype=np.int64)
+    digits = np.zeros(len(ref), dtype=np.int64)
+    in_number = np.ones(len(ref), dtype=bool)
+    for k in range(1, 11):
+        c = ref[:, k].astype(np.int64)
+        step = in_number & (k >= n_letters) & (c >= 48) & (c <= 57)
+        rows = np.where(step, rows * 10 + (c - 48), rows)
+        digits += step
+        in_number &= (k < n_letters) | step
+    end = np.minimum(n_letters + digits, 10)
+    # ...and that tag is this cell's: no other tag opens between it and the formula.
+    last_open = (_BACK - 1) - np.argmax((w == 60)[:, ::-1], axis=1)
+    ok = found & (n_letters >= 1) & (n_letters <= 3) & (digits >= 1) & (ref[np.arange(len(ref)), end] == 34) \
+        & (last_open == at - 6)
+    for i in np.flatnonzero(~ok):  # the rare cell written another way
+        m = _REF.match(data, data.rfind(b"<c", 0, int(starts[i])))
+        letters[i], rows[i] = (_column_number(m.group(1)), int(m.group(2))) if m else (0, 0)
+    keep = letters > 0
+    return letters[keep] if not keep.all() else letters, rows[keep] if not keep.all() else rows
+
+
+def _formula_text(data: bytes, start: int) -> str:
+    """The text of the formula whose tag starts at `start` ("" for a shared formula's copy)."""
+    close = data.find(b">", start)
+    if data[close - 1:close] == b"/":
+        return ""
+    text = data[close + 1:data.find(b"</f>", close)].decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
+
+
+def _column_name(number: int) -> str:
+    name = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + c - 64
+    return n
 
 
 def scan_workbook(path: str, parts: dict[str, tuple[str, int]]) -> dict[str, SheetScan]:

@@ -160,16 +160,16 @@ def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list) -> tupl
     key = list(table.primary_key)
     if not key or frame.empty:
         return frame, 0, 0
-    keys = frame[key[0]].astype(str)
-    for k in key[1:]:  # vectorised: one string per row, the key's columns joined
-        keys = keys + "\x1f" + frame[k].astype(str)
-    repeated = keys.duplicated(keep=False).to_numpy()
+    repeated = frame.duplicated(subset=key, keep=False).to_numpy()
     if not repeated.any():
         return frame, 0, 0
+    keys = frame.loc[repeated, key[0]].astype(str)
+    for k in key[1:]:  # the repeated keys as one string each, the key's columns joined
+        keys = keys + "\x1f" + frame.loc[repeated, k].astype(str)
     data_cols = [c for c in frame.columns if c not in LINEAGE]
     drop = np.zeros(len(frame), dtype=bool)
     duplicates = 0
-    for value, idx in frame[repeated].groupby(keys[repeated], sort=True).groups.items():
+    for value, idx in frame[repeated].groupby(keys, sort=True).groups.items():
         group = frame.loc[idx]
         if group[SOURCE_FILE].nunique() < 2:
             continue  # repeats inside one file were validation errors (taken only if asked)
