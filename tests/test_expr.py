@@ -525,3 +525,20 @@ def test_min_max_of_a_blank_cell_agree_with_libreoffice(lo_cells):
     assert gaps, "the rows include MIN/MAX over blank cells"
     for source, i, got, w, _ in gaps:
         _assert_same(source, i, got, w)
+
+
+@pytest.mark.parametrize("digits", [0, 1, 2, 3, 6, 9])
+def test_round_shortcut_equals_the_careful_rounding(digits):
+    """ROUND over a column takes a shortcut away from ties; it must give the very same numbers
+    as the careful 15-significant-digit rounding, ties and binary noise included."""
+    rng = np.random.default_rng(digits)
+    x = np.concatenate([
+        rng.uniform(-1e6, 1e6, 50_000),
+        np.round(rng.uniform(-1e4, 1e4, 50_000), digits + 1),  # many exact ties (…5)
+        rng.integers(-10**6, 10**6, 10_000).astype(float),
+        [np.nan, np.inf, 0.0, 2.675, 1.005, -2.5, 0.5, 1e15, -1e20, 1e-20, 4.35, 8.325],
+    ])
+    fast = expr.excel_round(x, digits)
+    careful = expr._careful_round(x, np.float64(digits))
+    np.testing.assert_array_equal(fast, careful)
+    assert expr.excel_round(2.675, 2) == 2.68 and expr.excel_round(-2.5, 0) == -3.0
