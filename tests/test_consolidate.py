@@ -672,3 +672,85 @@ def test_cli_summarize_json_and_a_declared_figure(shops, clean, base):
     assert again[("sales_by_channel", "淘宝")]["value"] == taobao["value"]
     assert [k for k, m in again.items() if m["declared"] is not None] == [("sales_total", None),
                                                                           ("sales_by_channel", "淘宝")]
+
+
+# --- the merged data sheets, cell by cell ----------------------------------------------------------
+def expected_cell(value, col):
+    """What a data cell must hold for a merged value (None for a blank)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if col is not None and col.type in ("date", "datetime"):
+        return pd.Timestamp(value).to_pydatetime()
+    if col is not None and col.type == "time":
+        return value  # a time of day, as openpyxl reads a time-formatted cell
+    if col is not None and col.coltype.kind == "number":
+        return float(value)
+    return str(value)
+
+
+def assert_data_sheets_match(path: Path, result, lang: str = "zh") -> None:
+    wb = openpyxl.load_workbook(path)
+    for name, frame in result.tables.items():
+        spec = CATALOG.tables[name]
+        ws = wb[spec.sheet_name(lang)]
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        while rows and all(v is None for v in rows[-1]):  # LibreOffice saves formatted empty rows
+            rows.pop()
+        assert len(rows) == len(frame), name
+        columns = [c for c in spec.columns if c.name in frame]
+        for i, (written, (_, merged)) in enumerate(zip(rows, frame.iterrows())):
+            want = [expected_cell(merged[c.name], c) for c in columns]
+            want += [Path(merged["_source_file"]).name, merged["_source_sheet"], int(merged["_source_row"])]
+            got = [float(v) if isinstance(v, int) and j < len(columns) else v for j, v in enumerate(written)]
+            assert got == want, (name, i + 2)
+        for j, c in enumerate(columns):  # dates show as dates, numbers with the column's format
+            if c.type in ("date", "datetime") and len(frame):
+                assert ws.cell(2, j + 1).is_date, (name, c.name)
+
+
+def test_every_data_cell_equals_the_merged_value(clean):
+    assert_data_sheets_match(clean.path, clean.result)
+
+
+def test_data_sheet_texts_are_escaped_cleaned_and_never_formulas(shops, base):
+    """Texts with XML's special characters, control characters and formula triggers come out
+    as the same text (control characters removed), never as a live formula."""
+    def edit(frames):
+        frames["customers"].loc[0, "name"] = '=HYPERLINK("http://x","点我")'
+        frames["customers"].loc[1, "name"] = "A&B <c> \"d\" 'e'"
+        frames["customers"].loc[2, "name"] = "tab\there\x01\x07bell"
+        frames["customers"].loc[3, "name"] = "  前后空格  "
+
+    path = base / "texts.xlsx"
+    make_shop(path, 11, edit=edit)
+    result = consolidate(inspect([path]), CATALOG, month=MONTH)
+    out = base / "texts_summary.xlsx"
+    write_summary_workbook(result, CATALOG, out, inputs=(path,))
+    assert_data_sheets_match(out, result)
+    ws = openpyxl.load_workbook(out)["客户"]
+    texts = {c.value for row in ws.iter_rows() for c in row}
+    assert {'=HYPERLINK("http://x","点我")', "A&B <c> \"d\" 'e'", "tab\therebell", "前后空格"} <= texts
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_merged_rows(clean, tmp_path):
+    """LibreOffice opens the summary workbook and sees every merged row with its values."""
+    from tests.lo import recalc, requires_libreoffice
+
+    if requires_libreoffice.args[0]:
+        pytest.skip("LibreOffice is not installed")
+    copy = recalc(clean.path, tmp_path)
+    assert_data_sheets_match(copy, clean.result)
+
+
+def test_data_sheet_text_cells_as_xml():
+    """Control characters XML cannot hold are removed; &, < and > are escaped; blanks stay blank."""
+    from ecomsheets.summarize.datasheet import DataColumn, rows_xml
+
+    column = DataColumn(pd.Series(["a\x01b\x1f", "x<y & z>", None, "=1+1"], dtype="str"), "text")
+    xml = bytes(rows_xml([column], 0, 4)).decode()
+    assert xml == ('<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">ab</t></is></c></row>'
+                   '<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">x&lt;y &amp; z&gt;</t></is></c></row>'
+                   '<row r="4"></row>'
+                   '<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c></row>')

@@ -19,6 +19,7 @@ from ecomsheets.generate.styles import Styles
 from ecomsheets.schema import Catalog
 
 from .consolidate import LINEAGE, Consolidation
+from .datasheet import DataColumn, DataSheet, fill_data_sheets
 
 _CHART_ROWS = 60  # bars beyond this are in the table, not the chart
 
@@ -46,12 +47,12 @@ def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, 
         used = {t("s_overview"), t("s_sources"), t("s_findings")}
         for key, metrics in _blocks(result, bundle):
             _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used)
-        for name, frame in result.tables.items():
-            if data_rows > 0:
-                _data_sheet(wb, styles, catalog.tables[name], frame.iloc[:data_rows], t, lang, used)
+        data = [_data_sheet(wb, styles, catalog.tables[name], frame.iloc[:data_rows], t, lang, used)
+                for name, frame in result.tables.items() if data_rows > 0]
         _sources(wb, styles, result, t)
         _findings(wb, styles, result, t, lang)
         wb.close()
+        fill_data_sheets(tmp, data)
     return Path(path)
 
 
@@ -160,35 +161,28 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> N
     ws.fit_to_pages(1, 0)
 
 
-def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> None:
+def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> DataSheet:
+    """The sheet with its header; its rows go in once the workbook is written (datasheet.py)."""
     ws = wb.add_worksheet(_unique_name(table.sheet_name(lang), used))
     columns = [c for c in table.columns if c.name in frame]
     heads = [c.header(lang) for c in columns] + [t("s_lineage_file"), t("s_lineage_sheet"), t("s_lineage_row")]
     for j, h in enumerate(heads):
         ws.write_string(0, j, h, styles.table_head)
+    data = []
     for j, c in enumerate(columns):
-        ws.set_column(j, j, c.display_width(), styles.cell(c.coltype.num_format))
+        style = styles.cell(c.coltype.num_format)
+        ws.set_column(j, j, c.display_width(), style)
+        kind = "date" if c.type in ("date", "datetime", "time") else "number" if c.coltype.kind == "number" else "text"
+        data.append(DataColumn(frame[c.name], kind, style))
     ws.set_column(len(columns), len(columns), 28)
     ws.set_column(len(columns) + 1, len(columns) + 2, 12)
     ws.freeze_panes(1, 0)
-    prepared = [(j, *_writer(ws, c, frame[c.name])) for j, c in enumerate(columns)]
-    names = {f: clean_text(Path(f).name) for f in frame[LINEAGE[0]].unique()}
-    files = [names[f] for f in frame[LINEAGE[0]].tolist()]
-    sheets = [clean_text(str(s)) for s in frame[LINEAGE[1]].tolist()]
-    source_rows = frame[LINEAGE[2]].astype(int).tolist()
-    n = len(columns)
-    write_string, write_number = ws.write_string, ws.write_number
-    for i in range(len(frame)):
-        r = i + 1
-        for j, values, write in prepared:
-            v = values[i]
-            if v is not None:
-                write(r, j, v)
-        write_string(r, n, files[i])
-        write_string(r, n + 1, sheets[i])
-        write_number(r, n + 2, source_rows[i])
+    names = {f: Path(f).name for f in frame[LINEAGE[0]].unique()}
+    data += [DataColumn(frame[LINEAGE[0]].map(names), "text"), DataColumn(frame[LINEAGE[1]], "text"),
+             DataColumn(frame[LINEAGE[2]], "number")]
     if len(frame):
         ws.autofilter(0, 0, len(frame), len(heads) - 1)
+    return DataSheet(ws.index, data, len(frame))
 
 
 def _sources(wb, styles, result, t) -> None:
