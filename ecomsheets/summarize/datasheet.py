@@ -51,28 +51,50 @@ def fill_data_sheets(path: Path, sheets: list[DataSheet], compresslevel: int = 1
         return
     parts = {f"xl/worksheets/sheet{s.index + 1}.xml": s for s in sheets if s.rows}
     tmp = path.with_name(path.name + ".rows")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
-                                                        compresslevel=compresslevel) as dst:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
             if info.filename not in parts:
-                with src.open(info) as fin, dst.open(_entry(info), "w") as fout:
+                with src.open(info) as fin, dst.open(_entry(info, compresslevel), "w") as fout:
                     shutil.copyfileobj(fin, fout)
                 continue
             sheet = parts[info.filename]
             xml = src.read(info)
             head, tail = _split(xml, sheet)
-            with dst.open(_entry(info), "w", force_zip64=True) as out:
+            with dst.open(_entry(info, compresslevel), "w", force_zip64=True) as out:
                 out.write(head)
-                for start in range(0, sheet.rows, CHUNK_ROWS):
-                    out.write(rows_xml(sheet.columns, start, min(start + CHUNK_ROWS, sheet.rows)))
+                for rows in _row_chunks(sheet):
+                    out.write(rows)
                 out.write(tail)
     tmp.replace(path)
 
 
-def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+def _row_chunks(sheet: DataSheet):
+    """The sheet's rows as XML, a chunk at a time; the next chunk is built (Arrow, GIL released)
+    while the current one is compressed (zlib, GIL released), so both cores work."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = None
+        for start in range(0, sheet.rows, CHUNK_ROWS):
+            following = pool.submit(rows_xml, sheet.columns, start, min(start + CHUNK_ROWS, sheet.rows))
+            if ahead is not None:
+                yield ahead.result()
+            ahead = following
+        if ahead is not None:
+            yield ahead.result()
+
+
+def _entry(info: zipfile.ZipInfo, level: int) -> zipfile.ZipInfo:
     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     out.compress_type = zipfile.ZIP_DEFLATED
     out.external_attr = info.external_attr
+    # ZipFile.open(info, "w") takes the level from the entry, not from the ZipFile (the
+    # attribute's name changed in Python 3.13).
+    for name in ("compress_level", "_compresslevel"):
+        try:
+            setattr(out, name, level)
+        except AttributeError:
+            pass
     return out
 
 
@@ -112,9 +134,11 @@ def _cells(col: DataColumn, j: int, numbers: pa.Array, start: int, stop: int) ->
 
 def _text(values: pd.Series) -> pa.Array:
     """Cell texts, XML-escaped, with the control characters XML cannot hold removed."""
-    text = pa.array(values.astype(object).where(values.notna(), None).map(
-        lambda v: v if v is None or isinstance(v, str) else str(v)), type=pa.string(), from_pandas=True) \
-        if values.dtype == object else pc.cast(pa.array(values, from_pandas=True), pa.string())
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all texts (a number in a text column)
+        text = pa.array([None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values],
+                        type=pa.string())
     if pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
         text = pc.replace_substring_regex(text, _CONTROL, "")
     if pc.any(pc.match_substring_regex(text, "[&<>]")).as_py():

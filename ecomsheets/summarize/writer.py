@@ -178,7 +178,7 @@ def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> DataSh
     ws.set_column(len(columns) + 1, len(columns) + 2, 12)
     ws.freeze_panes(1, 0)
     names = {f: Path(f).name for f in frame[LINEAGE[0]].unique()}
-    data += [DataColumn(frame[LINEAGE[0]].map(names), "text"), DataColumn(frame[LINEAGE[1]], "text"),
+    data += [DataColumn(frame[LINEAGE[0]].map(names).astype("str"), "text"), DataColumn(frame[LINEAGE[1]], "text"),
              DataColumn(frame[LINEAGE[2]], "number")]
     if len(frame):
         ws.autofilter(0, 0, len(frame), len(heads) - 1)
