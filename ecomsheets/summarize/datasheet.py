@@ -51,6 +51,14 @@ def fill_data_sheets(path: Path, sheets: list[DataSheet], compresslevel: int = 1
         return
     parts = {f"xl/worksheets/sheet{s.index + 1}.xml": s for s in sheets if s.rows}
     tmp = path.with_name(path.name + ".rows")
+    try:
+        _rewrite(path, tmp, parts, compresslevel)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # only left if something failed
+
+
+def _rewrite(path: Path, tmp: Path, parts: dict[str, DataSheet], compresslevel: int) -> None:
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
             if info.filename not in parts:
@@ -65,7 +73,6 @@ def fill_data_sheets(path: Path, sheets: list[DataSheet], compresslevel: int = 1
                 for rows in _row_chunks(sheet):
                     out.write(rows)
                 out.write(tail)
-    tmp.replace(path)
 
 
 def _row_chunks(sheet: DataSheet):
