@@ -754,3 +754,32 @@ def test_data_sheet_text_cells_as_xml():
                    '<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">x&lt;y &amp; z&gt;</t></is></c></row>'
                    '<row r="4"></row>'
                    '<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c></row>')
+
+
+def test_data_sheet_cells_read_back_as_written(tmp_path):
+    """Texts Excel would otherwise change (a carriage return, a literal _x0041_, U+FFFF, more
+    than 32,767 characters) and dates in a column that also holds blanks from another file
+    (object dtype) come back as xlsxwriter would have written them."""
+    import xlsxwriter
+
+    from ecomsheets.summarize.datasheet import DataColumn, DataSheet, fill_data_sheets
+
+    texts = pd.Series(["a\rb", "_x0041_", "x\uffffy", "z" * 40_000, None], dtype=object)
+    dates = pd.Series([pd.Timestamp("2026-11-03"), float("nan"), pd.Timestamp("1900-01-01"),
+                       pd.Timestamp("2026-11-30 18:30"), None], dtype=object)
+    path = tmp_path / "rows.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("data")
+    date_style = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.set_column(1, 1, 18, date_style)
+    ws.write_row(0, 0, ["text", "date"])
+    wb.close()
+    fill_data_sheets(path, [DataSheet(ws.index, [DataColumn(texts, "text"), DataColumn(dates, "date", date_style)],
+                                      len(texts))])
+    import fastexcel  # reads _xHHHH_ escapes as Excel does (openpyxl leaves them in inline strings)
+
+    read = fastexcel.read_excel(str(path)).load_sheet("data", dtypes={"text": "string"}).to_arrow()
+    # U+FFFF cannot be in XML at all: it is written as Excel's escape for it, as xlsxwriter does.
+    assert read.column("text").to_pylist() == ["a\rb", "_x0041_", "x_xFFFF_y", "z" * 32_767]
+    got = [row[1].value for row in openpyxl.load_workbook(path)["data"].iter_rows(min_row=2)]
+    assert got == [datetime(2026, 11, 3), None, datetime(1900, 1, 1), datetime(2026, 11, 30, 18, 30)]

@@ -80,3 +80,16 @@ def test_texts_kept_per_column_are_capped_but_counted():
 def test_column_numbers_and_names(number, name):
     assert scan._column_name(number) == name
     assert scan._column_number(name.encode()) == number
+
+
+@pytest.mark.parametrize("xml, want", [
+    (b'<c r="A1"><f>1</f></c>', {(1, "A"): "1"}),  # shorter than the look-back window
+    (b'<c t="str"><f>FIRST()</f></c><c r="B1"><f>SUM(A1:A9)</f></c>', {(1, "B"): "SUM(A1:A9)"}),  # no reference
+    (b'<f>stray</f><row r="3"><c r="C3" s="1"><f>2</f></c></row>', {(3, "C"): "2"}),  # outside any cell
+    (b'<c r="D4"><f>A1/', {(4, "D"): ""}),  # cut before its end
+])
+def test_odd_formula_cells(xml, want):
+    out = scan.SheetScan()
+    out.cap = 10
+    scan._scan_formulas(xml, out)
+    assert out.formulas == want

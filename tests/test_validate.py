@@ -822,3 +822,33 @@ def test_twenty_thousand_orders(tmp_path):
     assert brief(report.findings) == []
     assert report.rows_checked == sum(len(f) for f in frames.values())
     assert report.sheets_checked == len(frames)
+
+
+
+def test_sheets_are_parsed_one_ahead_in_the_order_used():
+    """The reader parses the sheet it needs next while it works on the current one, and holds
+    no more than two parsed sheets (a workbook of many big sheets must not sit in memory whole)."""
+    import threading
+    from types import SimpleNamespace
+
+    from ecomsheets.read.workbook import _Sheets
+
+    class Reader:
+        def __init__(self):
+            self.loaded, self.gate = [], threading.Event()
+
+        def load_sheet(self, name, **_):
+            self.loaded.append(name)
+            return SimpleNamespace(available_columns=lambda: [], to_arrow=lambda: name, visible="visible")
+
+    reader = Reader()
+    sheets = _Sheets(reader, ["a", "b", "c", "d"])
+    try:
+        assert sheets.get("a")[0] == "a"
+        sheets.drop("a")
+        assert sheets.get("b")[0] == "b"
+        sheets.pool.submit(lambda: None).result()  # let the thread finish what it was given
+        assert reader.loaded == ["a", "b", "c"]
+        assert len(sheets.cache) <= 2
+    finally:
+        sheets.close()

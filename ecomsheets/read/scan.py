@@ -90,6 +90,9 @@ def _scan_formulas(data: bytes, out: SheetScan) -> None:
     if not len(starts):
         return
     letters, rows = _cell_refs(data, starts)
+    found = letters > 0  # a <f> outside any readable cell is not a cell's formula
+    if not found.all():
+        letters, rows, starts = letters[found], rows[found], starts[found]
     for letter in np.unique(letters):
         at = np.flatnonzero(letters == letter)
         key = _column_name(int(letter))
@@ -101,13 +104,14 @@ def _scan_formulas(data: bytes, out: SheetScan) -> None:
 
 
 def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column numbers (1-based) and row numbers of the cells whose <f> tags start at `starts`.
+    """Column numbers (1-based; 0 if not found) and row numbers of the cells whose <f> tags
+    start at `starts`.
 
     The cell's opening tag, `<c r="AB12" ...>`, ends right before its formula (a formula is a
     cell's first child). Cells written otherwise (another attribute first, a very long tag)
     are read by a regular expression instead."""
     b = np.frombuffer(data, dtype=np.uint8)
-    window = np.maximum(starts[:, None] - _BACK, 0) + np.arange(_BACK)
+    window = np.minimum(np.maximum(starts[:, None] - _BACK, 0) + np.arange(_BACK), len(b) - 1)
     w = b[window]
     opens = (w[:, :-5] == 60) & (w[:, 1:-4] == 99) & (w[:, 2:-3] == 32) & (w[:, 3:-2] == 114) \
         & (w[:, 4:-1] == 61) & (w[:, 5:] == 34)  # <c r="
@@ -134,19 +138,21 @@ def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     last_open = (_BACK - 1) - np.argmax((w == 60)[:, ::-1], axis=1)
     ok = found & (n_letters >= 1) & (n_letters <= 3) & (digits >= 1) & (ref[np.arange(len(ref)), end] == 34) \
         & (last_open == at - 6)
-    for i in np.flatnonzero(~ok):  # the rare cell written another way
-        m = _REF.match(data, data.rfind(b"<c", 0, int(starts[i])))
-        letters[i], rows[i] = (_column_number(m.group(1)), int(m.group(2))) if m else (0, 0)
-    keep = letters > 0
-    return letters[keep] if not keep.all() else letters, rows[keep] if not keep.all() else rows
+    for i in np.flatnonzero(~ok):  # the rare cell written another way: its own opening tag only
+        start = int(starts[i])
+        begin = data.rfind(b"<c", max(data.rfind(b"</c>", 0, start), data.rfind(b"<row", 0, start), 0), start)
+        m = _REF.match(data, begin) if begin >= 0 else None
+        letters[i], rows[i] = (_column_number(m.group(1)), int(m.group(2))) if m and m.end() < start else (0, 0)
+    return letters, rows
 
 
 def _formula_text(data: bytes, start: int) -> str:
     """The text of the formula whose tag starts at `start` ("" for a shared formula's copy)."""
     close = data.find(b">", start)
-    if data[close - 1:close] == b"/":
+    end = data.find(b"</f>", close)
+    if close < 0 or data[close - 1:close] == b"/" or end < 0:
         return ""
-    text = data[close + 1:data.find(b"</f>", close)].decode("utf-8", "replace")
+    text = data[close + 1:end].decode("utf-8", "replace")
     return html.unescape(text) if "&" in text else text
 
 
@@ -187,6 +193,13 @@ class Background:
         self.proc = ctx.Process(target=_run, args=(child, path, parts), daemon=True)
         self.proc.start()
         child.close()
+
+    def close(self) -> None:
+        """Stop the scan (when reading failed before its result was needed)."""
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
 
     def result(self) -> dict[str, SheetScan]:
         import pickle

@@ -39,9 +39,12 @@ def _has_zero_width(arr: pa.Array) -> bool:
     import numpy as np
 
     data = arr.buffers()[2]
-    if data is None or data.size < 3:
+    if data is None or len(arr) == 0:
         return False
-    b = np.frombuffer(data, dtype=np.uint8)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    b = np.frombuffer(data, dtype=np.uint8)[offsets[arr.offset]:offsets[arr.offset + len(arr)]]
+    if b.size < 3:
+        return False
     at = np.flatnonzero(b[:-2] == 0xE2)  # E2 80 8B-8D, E2 81 A0
     if len(at) and np.any(((b[at + 1] == 0x80) & (b[at + 2] >= 0x8B) & (b[at + 2] <= 0x8D))
                           | ((b[at + 1] == 0x81) & (b[at + 2] == 0xA0))):

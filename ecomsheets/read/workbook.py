@@ -40,7 +40,7 @@ class SheetData:
     header_row: int
     letters: dict[str, str]  # column name -> column letter in this file
     headers: dict[str, str]  # column name -> header text in this file
-    raw: pd.DataFrame
+    raw: pd.DataFrame  # Arrow-backed strings: a blank cell is pd.NA
     formulas: dict[tuple[int, str], str] = field(default_factory=dict)  # data columns' formulas
     hidden: bool = False
     source: tuple[str, str] | None = None  # (file, xml part), to look up derived cells' formulas
@@ -166,16 +166,25 @@ class _Sheets:
     """Each sheet parsed once, as cell texts (Arrow strings) with Excel row numbers:
     row i of the batch is Excel row i + 1, column j is Excel column offset + j.
 
-    Sheets are parsed one after another in a thread of their own (the parser releases the
-    GIL), so the caller works on the first sheets, and the checks' libraries load, while the
-    rest are still being parsed."""
+    Sheets are parsed in a thread of their own (the parser releases the GIL), in the order the
+    reader will use them, one ahead: the caller works on one sheet, and the checks' libraries
+    load, while the next is parsed. At most two parsed sheets are held at once."""
 
-    def __init__(self, reader, names: list[str]):
+    def __init__(self, reader, order: list[str]):
         from concurrent.futures import ThreadPoolExecutor
 
         self.reader = reader
         self.pool = ThreadPoolExecutor(max_workers=1)
-        self.cache = {name: self.pool.submit(self._parse, name) for name in names}
+        self.order = list(order)
+        self.cache: dict = {}
+        self._parse_next()
+
+    def _parse_next(self) -> None:
+        while self.order:
+            name = self.order.pop(0)
+            if name not in self.cache:
+                self.cache[name] = self.pool.submit(self._parse, name)
+                return
 
     def _parse(self, name: str) -> tuple:
         sheet = self.reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
@@ -186,6 +195,7 @@ class _Sheets:
     def get(self, name: str) -> tuple:
         if name not in self.cache:
             self.cache[name] = self.pool.submit(self._parse, name)
+        self._parse_next()
         return self.cache[name].result()
 
     def close(self) -> None:
@@ -213,26 +223,7 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog,
     if data.meta and data.meta.get("summary"):
         summary_names.add(data.meta["summary"]["sheet"])
     skip = {LISTS_SHEET, META_SHEET} | set(OUR_SHEETS)
-    # The XML scan (formulas, hidden rows) runs in another process while the sheets are parsed.
-    scan = Background(data.path, {n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
-                                  for n in names if n not in skip and n in parts})
-    sheets = _Sheets(reader, [n for n in names if n not in skip])
-    if while_parsing:
-        while_parsing()
-    try:
-        _read_sheets(data, sheets, zf, parts, names, tables, by_meta, summary_names, skip)
-    finally:
-        sheets.close()
-    scans = scan.result()
-    for sd in data.sheets.values():
-        _apply_scan(data, sd, scans.get(sd.sheet), zf, parts)
-    if data.summary_sheet in scans:
-        data.summary_formulas = keep_all(scans[data.summary_sheet])
-
-
-def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, names, tables, by_meta, summary_names,
-                 skip) -> None:
-    assigned: dict[str, str] = {}  # table name -> sheet
+    assigned: dict[str, str] = {}  # table name -> sheet, recognised by its name
     for name in names:
         if name in skip:
             continue
@@ -242,10 +233,33 @@ def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, names, tables, 
         table = by_meta.get(name) or next((t.name for t in tables if norm(name) in sheet_keys(t)), None)
         if table and table not in assigned:
             assigned[table] = name
+    unknown = [n for n in names if n not in skip and n not in summary_names and n not in assigned.values()]
+    order = unknown + [assigned[t.name] for t in tables if t.name in assigned] + [data.summary_sheet]
+    # The XML scan (formulas, hidden rows) runs in another process while the sheets are parsed.
+    scan = Background(data.path, {n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
+                                  for n in names if n not in skip and n in parts})
+    try:
+        sheets = _Sheets(reader, [n for n in order if n])
+        if while_parsing:
+            while_parsing()
+        try:
+            _read_sheets(data, sheets, zf, parts, unknown, tables, assigned)
+        finally:
+            sheets.close()
+    except BaseException:
+        scan.close()
+        raise
+    scans = scan.result()
+    for sd in data.sheets.values():
+        _apply_scan(data, sd, scans.get(sd.sheet), zf, parts)
+    if data.summary_sheet in scans:
+        data.summary_formulas = keep_all(scans[data.summary_sheet])
+
+
+def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, unknown: list[str], tables,
+                 assigned: dict[str, str]) -> None:
     # Sheets not recognised by name: recognised by their headers, if they look like a table.
-    for name in names:
-        if name in skip or name in summary_names or name in assigned.values():
-            continue
+    for name in unknown:
         head = sheets.head(name)
         best = max(((find_header(head, t), t) for t in tables if t.name not in assigned),
                    key=lambda mt: mt[0].score if mt[0] else 0, default=(None, None))
@@ -253,6 +267,7 @@ def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, names, tables, 
             assigned[best[1].name] = name
         else:
             data.findings.append(finding("sheet_unknown", WARNING, file=data.path, sheet=name))
+            sheets.drop(name)
     for table in tables:
         sheet = assigned.get(table.name)
         if sheet is None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,8 @@ from xlsxwriter.utility import xl_col_to_name
 CHUNK_ROWS = 50_000  # rows turned into XML at a time (memory stays flat in the row count)
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
 _CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+_UNUSUAL = "[\\x00-\\x08\\x0b-\\x1f\\x7f\\x{fffe}\\x{ffff}]|_x[0-9a-fA-F]{4}_"  # needs _text's slow steps
+MAX_TEXT = 32_767  # characters in a cell (Excel)
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 
 
@@ -33,7 +37,7 @@ class DataColumn:
     """One column of a data sheet: its values, how they are written, and its style."""
 
     values: pd.Series
-    kind: str  # "number", "date" (any date/time: written as an Excel serial) or "text"
+    kind: str  # "number", "date" (date or date and time), "time" (of day) or "text"
     style: object = None  # an xlsxwriter Format (its index is known once the workbook is closed)
 
 
@@ -62,7 +66,7 @@ def _rewrite(path: Path, tmp: Path, parts: dict[str, DataSheet], compresslevel: 
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
             if info.filename not in parts:
-                with src.open(info) as fin, dst.open(_entry(info, compresslevel), "w") as fout:
+                with src.open(info) as fin, dst.open(_entry(info, 6), "w") as fout:
                     shutil.copyfileobj(fin, fout)
                 continue
             sheet = parts[info.filename]
@@ -70,8 +74,9 @@ def _rewrite(path: Path, tmp: Path, parts: dict[str, DataSheet], compresslevel: 
             head, tail = _split(xml, sheet)
             with dst.open(_entry(info, compresslevel), "w", force_zip64=True) as out:
                 out.write(head)
-                for rows in _row_chunks(sheet):
-                    out.write(rows)
+                with closing(_row_chunks(sheet)) as chunks:
+                    for rows in chunks:
+                        out.write(rows)
                 out.write(tail)
 
 
@@ -132,42 +137,53 @@ def _cells(col: DataColumn, j: int, numbers: pa.Array, start: int, stop: int) ->
         return pc.fill_null(pc.binary_join_element_wise(
             f'<c r="{letter}', numbers, f'"{style} t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>",
             ""), "")
-    number = _serials(values) if col.kind == "date" else pa.array(values.to_numpy(dtype="float64", na_value=np.nan),
-                                                                   from_pandas=True)
+    if col.kind == "date":
+        number = _date_serials(values)
+    elif col.kind == "time":
+        number = _time_serials(values)
+    else:
+        number = pa.array(pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan),
+                          from_pandas=True)
     number = pc.if_else(pc.is_finite(number), number, pa.scalar(None, pa.float64()))
     return pc.fill_null(pc.binary_join_element_wise(
         f'<c r="{letter}', numbers, f'"{style}><v>', pc.cast(number, pa.string()), "</v></c>", ""), "")
 
 
 def _text(values: pd.Series) -> pa.Array:
-    """Cell texts, XML-escaped, with the control characters XML cannot hold removed."""
+    """Cell texts as xlsxwriter would write them: control characters XML cannot hold removed,
+    Excel's _xHHHH_ escapes applied (so "_x0041_" stays that text and a carriage return
+    survives), cut to Excel's 32,767 characters, and XML-escaped."""
     try:
         text = pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all texts (a number in a text column)
         text = pa.array([None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values],
                         type=pa.string())
-    if pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
+    if pc.any(pc.match_substring_regex(text, _UNUSUAL)).as_py():
         text = pc.replace_substring_regex(text, _CONTROL, "")
+        text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
+        for raw, escaped in (("\r", "_x000D_"), ("\ufffe", "_xFFFE_"), ("\uffff", "_xFFFF_")):
+            text = pc.replace_substring(text, raw, escaped)
+    if len(text) and (pc.max(pc.utf8_length(text)).as_py() or 0) > MAX_TEXT:
+        text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
     if pc.any(pc.match_substring_regex(text, "[&<>]")).as_py():
         for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
             text = pc.replace_substring(text, raw, escaped)
     return text
 
 
-def _serials(values: pd.Series) -> pa.Array:
-    """Dates and times as Excel serial numbers (days since 1899-12-30; a time is a fraction)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = values.to_numpy(dtype="datetime64[ns]")
-        days = (stamps - _EXCEL_EPOCH) / np.timedelta64(1, "D")
-        return pa.array(days, from_pandas=True)
-    out = []
-    for v in values:  # times of day (attendance): a few per row at most
-        if hasattr(v, "hour"):
-            out.append((v.hour * 3600 + v.minute * 60 + v.second + getattr(v, "microsecond", 0) / 1e6) / 86400)
-        else:
-            stamp = pd.to_datetime(v, errors="coerce") if v is not None else pd.NaT
-            out.append(None if pd.isna(stamp) else (stamp.to_datetime64() - _EXCEL_EPOCH) / np.timedelta64(1, "D"))
-    return pa.array(out, type=pa.float64())
+def _date_serials(values: pd.Series) -> pa.Array:
+    """Dates as Excel serial numbers: days since 1899-12-30, with Excel's 29 Feb 1900 (serials
+    below 61 are one less)."""
+    stamps = pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    days = (stamps - _EXCEL_EPOCH) / np.timedelta64(1, "D")
+    days = np.where((days >= 1) & (days < 61), days - 1, days)
+    return pa.array(days, from_pandas=True)
+
+
+def _time_serials(values: pd.Series) -> pa.Array:
+    """Times of day as fractions of a day (anything else is blank)."""
+    return pa.array([(v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400
+                     if isinstance(v, time) else None for v in values], type=pa.float64())
 
 
 def _bytes(rows: pa.Array) -> memoryview:

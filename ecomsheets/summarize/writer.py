@@ -13,7 +13,6 @@ import pandas as pd
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output
 from ecomsheets.coltypes import get_type
-from ecomsheets.generate.rows import column_writer as _writer
 from ecomsheets.generate.sanitize import clean_text
 from ecomsheets.generate.styles import Styles
 from ecomsheets.schema import Catalog
@@ -172,7 +171,8 @@ def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> DataSh
     for j, c in enumerate(columns):
         style = styles.cell(c.coltype.num_format)
         ws.set_column(j, j, c.display_width(), style)
-        kind = "date" if c.type in ("date", "datetime", "time") else "number" if c.coltype.kind == "number" else "text"
+        kind = ("date" if c.type in ("date", "datetime") else "time" if c.type == "time"
+                else "number" if c.coltype.kind == "number" else "text")
         data.append(DataColumn(frame[c.name], kind, style))
     ws.set_column(len(columns), len(columns), 28)
     ws.set_column(len(columns) + 1, len(columns) + 2, 12)

@@ -44,10 +44,13 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     for td in ctx.tables.values():
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Derived columns are recomputed (numpy, GIL released) while pandera checks the
-            # typed ones; recompute touches nothing but td.derived.
-            derived = pool.submit(recompute, td)
+            # typed ones. recompute writes only td.derived, and reads its own shallow copy of
+            # the typed frame (pandas does not promise that two threads may read one frame).
+            shadow = replace(td, typed=td.typed.copy(deep=False))
+            done = pool.submit(recompute, shadow)
             check_table(ctx, td)
-            derived.result()
+            done.result()
+            td.derived = shadow.derived
         check_row_rules(ctx, td)
         check_derived(ctx, td)
         check_month(ctx, td)

@@ -8,11 +8,9 @@ The guard runs here; everything that parses the file runs in a child process (se
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ecomsheets.fileinfo import sha256
 from ecomsheets.findings import Report

@@ -68,13 +68,17 @@ def _coerce_all(ctx: Context, raw: pd.DataFrame, columns: list) -> dict:
     releases the GIL, so the columns share the cores."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def coerce(col):  # the reader has already turned blank cells into nulls
-        return coerce_column(raw[col.name], col, ctx.month, _aliases(ctx, col), blanks_done=True)
+    # The columns are taken here, in the calling thread: the workers touch no DataFrame.
+    work = [(col, raw[col.name], _aliases(ctx, col)) for col in columns]
+
+    def coerce(item):  # the reader has already turned blank cells into nulls
+        col, values, aliases = item
+        return coerce_column(values, col, ctx.month, aliases, blanks_done=True)
 
     if len(raw) < PARALLEL_FROM or len(columns) < 2:
-        return {col.name: coerce(col) for col in columns}
+        return {col.name: coerce(item) for item, col in zip(work, columns)}
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return dict(zip((col.name for col in columns), pool.map(coerce, columns)))
+        return dict(zip((col.name for col in columns), pool.map(coerce, work)))
 
 
 def _aliases(ctx: Context, col) -> dict:
