@@ -750,10 +750,12 @@ def test_data_sheet_text_cells_as_xml():
 
     column = DataColumn(pd.Series(["a\x01b\x1f", "x<y & z>", None, "=1+1"], dtype="str"), "text")
     xml = bytes(rows_xml([column], 0, 4)).decode()
-    assert xml == ('<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">ab</t></is></c></row>'
-                   '<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">x&lt;y &amp; z&gt;</t></is></c></row>'
+    assert xml == ('<row r="2"><c r="A2" t="inlineStr"><is><t>ab</t></is></c></row>'
+                   '<row r="3"><c r="A3" t="inlineStr"><is><t>x&lt;y &amp; z&gt;</t></is></c></row>'
                    '<row r="4"></row>'
-                   '<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c></row>')
+                   '<row r="5"><c r="A5" t="inlineStr"><is><t>=1+1</t></is></c></row>')
+    spaced = DataColumn(pd.Series([" a", "b "], dtype="str"), "text")
+    assert bytes(rows_xml([spaced], 0, 2)).decode().count('<t xml:space="preserve">') == 2
 
 
 def test_data_sheet_cells_read_back_as_written(tmp_path):
@@ -764,9 +766,9 @@ def test_data_sheet_cells_read_back_as_written(tmp_path):
 
     from ecomsheets.summarize.datasheet import DataColumn, DataSheet, fill_data_sheets
 
-    texts = pd.Series(["a\rb", "_x0041_", "x\uffffy", "z" * 40_000, None], dtype=object)
+    texts = pd.Series(["a\rb", "_x0041_", "x\uffffy", "z" * 40_000, None, "  两端空格 "], dtype=object)
     dates = pd.Series([pd.Timestamp("2026-11-03"), float("nan"), pd.Timestamp("1900-01-01"),
-                       pd.Timestamp("2026-11-30 18:30"), None], dtype=object)
+                       pd.Timestamp("2026-11-30 18:30"), None, None], dtype=object)
     path = tmp_path / "rows.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("data")
@@ -780,6 +782,6 @@ def test_data_sheet_cells_read_back_as_written(tmp_path):
 
     read = fastexcel.read_excel(str(path)).load_sheet("data", dtypes={"text": "string"}).to_arrow()
     # U+FFFF cannot be in XML at all: it is written as Excel's escape for it, as xlsxwriter does.
-    assert read.column("text").to_pylist() == ["a\rb", "_x0041_", "x_xFFFF_y", "z" * 32_767]
+    assert read.column("text").to_pylist() == ["a\rb", "_x0041_", "x_xFFFF_y", "z" * 32_767, None, "  两端空格 "]
     got = [row[1].value for row in openpyxl.load_workbook(path)["data"].iter_rows(min_row=2)]
-    assert got == [datetime(2026, 11, 3), None, datetime(1900, 1, 1), datetime(2026, 11, 30, 18, 30)]
+    assert got == [datetime(2026, 11, 3), None, datetime(1900, 1, 1), datetime(2026, 11, 30, 18, 30), None, None]
