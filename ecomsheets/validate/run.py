@@ -106,6 +106,7 @@ def _preload() -> None:
     """Import the checks and their libraries (pandas, pandera: ~0.5 s). Before forking several
     children, so that each inherits them; in a single child, while its sheets are parsed."""
     from ecomsheets.read import workbook  # noqa: F401
+
     from . import checks
 
     checks.warm_up()
