@@ -398,6 +398,27 @@ def test_formula_typed_into_a_data_cell(example, tmp_path):
     assert {rule for _, rule, _ in got} <= {"formula_no_value", "required"}
 
 
+def test_several_files_find_what_one_file_finds(example, tmp_path):
+    """Several files at once scan their XML in a thread of each child instead of a process of
+    its own: a formula in a data cell and a hidden row are found the same way."""
+    from ecomsheets.validate.run import inspect_many
+
+    out = tmp_path / "formula_hidden.xlsx"
+
+    def edit(b: Book):
+        c = b.cell("orders", "quantity", 4)
+        c.value = "=1+1"
+        b.wb[b.sheet("orders")].row_dimensions[c.row + 1].hidden = True
+        return Where(b.sheet("orders"), c.coordinate)
+
+    corrupt(example, out, edit)
+    alone = validate(out)
+    together = inspect_many([out, example[0]], keep="report")[0].report
+    key = lambda r: sorted((f.severity, f.rule, f.cell) for f in r.findings)  # noqa: E731
+    assert key(together) == key(alone)
+    assert {"formula_no_value", "hidden_rows"} <= {f.rule for f in alone.findings}
+
+
 # --- (c) the JSON contract, several files, exit codes ----------------------------------------
 REPORT_KEYS = {"file", "bundle", "schema_version", "valid", "summary", "findings"}
 SUMMARY_KEYS = {"errors", "warnings", "rows_checked", "sheets_checked"}

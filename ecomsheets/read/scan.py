@@ -183,9 +183,18 @@ def keep_all(scan: SheetScan) -> set[str]:
 
 
 class Background:
-    """scan_workbook in a forked process, so it runs while the sheets are parsed."""
+    """scan_workbook beside the parsing of the sheets: in a forked process, which gives it a
+    core of its own (one file at a time), or in a thread, when every core already reads a file
+    of its own (several files at once: a process per file then costs more than it brings)."""
 
-    def __init__(self, path: str, parts: dict[str, tuple[str, int]]):
+    def __init__(self, path: str, parts: dict[str, tuple[str, int]], in_process: bool = True):
+        self.proc = self.pool = None
+        if not in_process:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(max_workers=1)
+            self.future = self.pool.submit(_scan_or_fail, path, parts)
+            return
         import multiprocessing as mp
 
         ctx = mp.get_context("fork")
@@ -196,6 +205,10 @@ class Background:
 
     def close(self) -> None:
         """Stop the scan (when reading failed before its result was needed)."""
+        if self.pool is not None:
+            self.future.cancel()
+            self.pool.shutdown(wait=True)
+            return
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join()
@@ -204,6 +217,11 @@ class Background:
     def result(self) -> dict[str, SheetScan]:
         import pickle
 
+        if self.pool is not None:
+            try:
+                return self.future.result()
+            finally:
+                self.pool.shutdown(wait=True)
         try:
             status, value = pickle.loads(self.conn.recv_bytes())
         except EOFError:
@@ -214,6 +232,13 @@ class Background:
         if status != "ok":
             raise zipfile.BadZipFile(value)  # read as a damaged file by the caller
         return value
+
+
+def _scan_or_fail(path, parts) -> dict[str, SheetScan]:
+    try:
+        return scan_workbook(path, parts)
+    except Exception as exc:  # noqa: BLE001 - as from the process: a damaged file
+        raise zipfile.BadZipFile(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _run(conn, path, parts) -> None:

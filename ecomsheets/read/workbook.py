@@ -71,10 +71,11 @@ class WorkbookData:
 
 
 def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
-                  while_parsing=None) -> WorkbookData:
+                  while_parsing=None, scan_in_process: bool = True) -> WorkbookData:
     """Read every recognisable table of a workbook; problems become findings.
 
     `while_parsing` is called once parsing is about to start (after any process is forked).
+    `scan_in_process=False` scans the XML in a thread (when other files use the other cores).
     """
     import fastexcel
 
@@ -95,7 +96,7 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
             if data.bundle is None:
                 data.findings.append(finding("no_tables", ERROR, file=str(path)))
                 return data
-            _read_tables(data, reader, zf, parts, names, catalog, while_parsing)
+            _read_tables(data, reader, zf, parts, names, catalog, while_parsing, scan_in_process)
     except _PARSE_ERRORS as exc:  # a parser failing on a damaged file is a finding, not a crash
         data.unreadable = True
         if _damaged(exc):  # broken compression or checksum: say so plainly
@@ -214,7 +215,8 @@ class _Sheets:
         return rows
 
 
-def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog, while_parsing=None) -> None:
+def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog, while_parsing=None,
+                 scan_in_process: bool = True) -> None:
     bundle = data.bundle
     expected = [t["name"] for t in (data.meta or {}).get("tables", []) if t.get("name") in bundle.tables]
     tables = [catalog.tables[t] for t in (expected or bundle.tables)]
@@ -237,7 +239,7 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog,
     order = unknown + [assigned[t.name] for t in tables if t.name in assigned] + [data.summary_sheet]
     # The XML scan (formulas, hidden rows) runs in another process while the sheets are parsed.
     scan = Background(data.path, {n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
-                                  for n in names if n not in skip and n in parts})
+                                  for n in names if n not in skip and n in parts}, in_process=scan_in_process)
     try:
         sheets = _Sheets(reader, [n for n in order if n])
         if while_parsing:

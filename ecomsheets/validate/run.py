@@ -85,6 +85,8 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
         calls.append((i, str(path), _inspect, (path, catalog, bundle, month, keep), {}))
     if isolate and len(calls) > 1:
         _preload()  # shared by every child; a single child imports while it parses (see _inspect)
+        # Every core reads a file of its own: each file's XML scan runs in a thread.
+        calls = [(i, p, fn, (*args, False), kw) for i, p, fn, args, kw in calls]
     results = run_many(calls, process) if isolate else ((c[0], c[2](*c[3])) for c in calls)
     for i, result in results:
         base = out[i].report
@@ -112,7 +114,8 @@ def _preload() -> None:
     checks.warm_up()
 
 
-def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str) -> Inspection:
+def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str,
+             scan_in_process: bool = True) -> Inspection:
     """The work of one child: read the file, then check it (see `checks`)."""
     import threading
 
@@ -127,7 +130,7 @@ def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | No
         loaders.append(threading.Thread(target=_preload, daemon=True))
         loaders[-1].start()
 
-    data = read_workbook(path, catalog, bundle, while_parsing=load_checks)
+    data = read_workbook(path, catalog, bundle, while_parsing=load_checks, scan_in_process=scan_in_process)
     for thread in loaders:
         thread.join()
     from .checks import check_workbook
