@@ -43,7 +43,7 @@ class DataColumn:
 
 @dataclass
 class DataSheet:
-    index: int  # the worksheet's position in the workbook (xlsxwriter's sheetN.xml is N - 1)
+    index: int  # the worksheet's position in the workbook: its part is xl/worksheets/sheet{index + 1}.xml
     columns: list[DataColumn]
     rows: int
 
