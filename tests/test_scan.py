@@ -75,11 +75,15 @@ def test_texts_kept_per_column_are_capped_but_counted():
     assert sorted(got.formulas) == [(i, "A") for i in range(1, 11)]
 
 
-@pytest.mark.parametrize("number, name", [(1, "A"), (26, "Z"), (27, "AA"), (702, "ZZ"), (703, "AAA"),
-                                          (16384, "XFD")])
-def test_column_numbers_and_names(number, name):
-    assert scan._column_name(number) == name
-    assert scan._column_number(name.encode()) == number
+@pytest.mark.parametrize("name", ["A", "Z", "AA", "ZZ", "AAA", "XFD"])
+def test_column_letters_read_both_ways(name):
+    """A cell's column, read from its reference by numpy (reference first) or by the fallback
+    pattern (another attribute first), comes back as the same letters."""
+    xml = f'<c r="{name}7" s="1"><f>1</f></c><c s="1" r="{name}8"><f>2</f></c>'.encode()
+    out = scan.SheetScan()
+    out.cap = 10
+    scan._scan_formulas(xml, out)
+    assert out.formulas == {(7, name): "1", (8, name): "2"}
 
 
 @pytest.mark.parametrize("xml, want", [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters an xlsx cell cannot hold (tab and newlines can); a pattern for re and for Arrow.
+CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL = re.compile(CONTROL_CHARS)
 
 
 def clean_text(text: str) -> str:

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 CHUNK = 32 * 2**20
 KEEP_PER_COLUMN = 20_000  # formula texts kept per column; a column full of them is a derived one
@@ -95,7 +96,7 @@ def _scan_formulas(data: bytes, out: SheetScan) -> None:
         letters, rows, starts = letters[found], rows[found], starts[found]
     for letter in np.unique(letters):
         at = np.flatnonzero(letters == letter)
-        key = _column_name(int(letter))
+        key = xl_col_to_name(int(letter) - 1)
         room = max(0, out.cap - out.formula_counts[key])
         out.formula_counts[key] += len(at)
         kept = at[:room]
@@ -142,7 +143,7 @@ def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         start = int(starts[i])
         begin = data.rfind(b"<c", max(data.rfind(b"</c>", 0, start), data.rfind(b"<row", 0, start), 0), start)
         m = _REF.match(data, begin) if begin >= 0 else None
-        letters[i], rows[i] = (_column_number(m.group(1)), int(m.group(2))) if m and m.end() < start else (0, 0)
+        letters[i], rows[i] = (xl_cell_to_rowcol(m.group(1).decode() + "1")[1] + 1, int(m.group(2))) if m and m.end() < start else (0, 0)
     return letters, rows
 
 
@@ -154,21 +155,6 @@ def _formula_text(data: bytes, start: int) -> str:
         return ""
     text = data[close + 1:end].decode("utf-8", "replace")
     return html.unescape(text) if "&" in text else text
-
-
-def _column_name(number: int) -> str:
-    name = ""
-    while number:
-        number, rem = divmod(number - 1, 26)
-        name = chr(65 + rem) + name
-    return name
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for c in letters:
-        n = n * 26 + c - 64
-    return n
 
 
 def scan_workbook(path: str, parts: dict[str, tuple[str, int]]) -> dict[str, SheetScan]:

@@ -38,11 +38,7 @@ def _has_zero_width(arr: pa.Array) -> bool:
     """Whether the column's UTF-8 bytes hold U+200B-U+200D, U+2060 or U+FEFF anywhere."""
     import numpy as np
 
-    data = arr.buffers()[2]
-    if data is None or len(arr) == 0:
-        return False
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
-    b = np.frombuffer(data, dtype=np.uint8)[offsets[arr.offset]:offsets[arr.offset + len(arr)]]
+    b = np.frombuffer(utf8_bytes(arr), dtype=np.uint8)
     if b.size < 3:
         return False
     at = np.flatnonzero(b[:-2] == 0xE2)  # E2 80 8B-8D, E2 81 A0
@@ -51,3 +47,14 @@ def _has_zero_width(arr: pa.Array) -> bool:
         return True
     at = np.flatnonzero(b[:-2] == 0xEF)  # EF BB BF
     return bool(len(at) and np.any((b[at + 1] == 0xBB) & (b[at + 2] == 0xBF)))
+
+
+def utf8_bytes(arr: pa.Array) -> memoryview:
+    """The UTF-8 bytes of a string array's values, end to end (no copy; a slice's only)."""
+    import numpy as np
+
+    data = arr.buffers()[2]
+    if data is None or len(arr) == 0:
+        return memoryview(b"")
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    return memoryview(data)[int(offsets[arr.offset]):int(offsets[arr.offset + len(arr)])]

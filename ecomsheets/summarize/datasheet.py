@@ -24,9 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
+from ecomsheets.generate.sanitize import CONTROL_CHARS
+from ecomsheets.read.normalize import SERIAL_EPOCH
+from ecomsheets.read.text import utf8_bytes
+
 CHUNK_ROWS = 50_000  # rows turned into XML at a time (memory stays flat in the row count)
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
-_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+_EXCEL_EPOCH = np.datetime64(SERIAL_EPOCH, "ns")
 _UNUSUAL = "[\\x00-\\x08\\x0b-\\x1f\\x7f\\x{fffe}\\x{ffff}]|_x[0-9a-fA-F]{4}_"  # needs _text's slow steps
 MAX_TEXT = 32_767  # characters in a cell (Excel)
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
@@ -125,7 +128,7 @@ def rows_xml(columns: list[DataColumn], start: int, stop: int) -> memoryview:
     numbers = pc.cast(pa.array(np.arange(start + 2, stop + 2)), pa.string())
     cells = [_cells(col, j, numbers, start, stop) for j, col in enumerate(columns)]
     rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
-    return _bytes(rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows)
+    return utf8_bytes(rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows)
 
 
 def _cells(col: DataColumn, j: int, numbers: pa.Array, start: int, stop: int) -> pa.Array:
@@ -165,7 +168,7 @@ def _text(values: pd.Series) -> pa.Array:
         text = pa.array([None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values],
                         type=pa.string())
     if pc.any(pc.match_substring_regex(text, _UNUSUAL)).as_py():
-        text = pc.replace_substring_regex(text, _CONTROL, "")
+        text = pc.replace_substring_regex(text, CONTROL_CHARS, "")
         text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
         for raw, escaped in (("\r", "_x000D_"), ("\ufffe", "_xFFFE_"), ("\uffff", "_xFFFF_")):
             text = pc.replace_substring(text, raw, escaped)
@@ -190,10 +193,3 @@ def _time_serials(values: pd.Series) -> pa.Array:
     """Times of day as fractions of a day (anything else is blank)."""
     return pa.array([(v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400
                      if isinstance(v, time) else None for v in values], type=pa.float64())
-
-
-def _bytes(rows: pa.Array) -> memoryview:
-    """The joined strings of an Arrow string array, as one buffer (no copy)."""
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32 if rows.type == pa.string() else np.int64)
-    first, last = int(offsets[rows.offset]), int(offsets[rows.offset + len(rows)])
-    return memoryview(rows.buffers()[2])[first:last]
