@@ -165,12 +165,13 @@ def generate(workbook, output, month, tables, rows, force, schema_dirs, lang) ->
 
 
 def _inputs(paths: tuple[Path, ...]) -> list[Path]:
-    """Files as given, and the .xlsx/.xlsm files inside folders (recursively, lock files skipped)."""
+    """Files as given, and every file inside folders (recursively), so that each one is either
+    read or reported with why not; lock files (~$…) and hidden files and folders are skipped."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in (".xlsx", ".xlsm")
-                              and f.is_file() and not f.name.startswith("~$")))
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$")
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
             out.append(p)
     return out
@@ -187,11 +188,14 @@ def _inputs(paths: tuple[Path, ...]) -> list[Path]:
 @click.option("--bundle", help="指定工作簿模板（默认自动识别）/ bundle name (default: detected)")
 @click.option("--month", help="月份，如 2026-11（默认取模板中的月份）/ month of the data")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite existing outputs")
+@click.option("--max-findings", type=click.IntRange(min=0), default=None,
+              help="最多列出的问题条数：JSON 每个文件（默认全部列出），屏幕上每个工作表（默认 20）；数量统计总是完整的 "
+                   "/ findings listed: per file in JSON (default all), per sheet on screen (default 20); counts are always complete")
 @_limits_options
 @_schemas_option
 @_lang_option
-def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_file_mb, max_sheet_rows, timeout_s,
-             max_memory_gb, schema_dirs, lang) -> None:
+def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_findings, max_file_mb, max_sheet_rows,
+             timeout_s, max_memory_gb, schema_dirs, lang) -> None:
     """检查提交的工作簿，指出每个有问题的单元格 / validate submitted workbooks.
 
     退出码 / exit code: 0 没有错误 no errors，1 有错误 errors found，2 无法读取或用法错误 unreadable or misuse.
@@ -216,14 +220,14 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_fil
     except EcomsheetsError as exc:
         _fail(exc, lang)
     if fmt == "json":
-        data = [r.to_dict() for r in reports]
+        data = [r.to_dict(max_findings) for r in reports]
         click.echo(json.dumps(data[0] if len(reports) == 1 and len(paths) == 1 and not paths[0].is_dir()
                               else data, ensure_ascii=False, indent=2, default=str))
     else:
-        from ecomsheets.report.console import render_console
+        from ecomsheets.report.console import CONSOLE_PER_SHEET, render_console
 
         for r in reports:
-            click.echo(render_console(r, lang))
+            click.echo(render_console(r, lang, per_sheet=CONSOLE_PER_SHEET if max_findings is None else max_findings))
     try:
         _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt)
     except EcomsheetsError as exc:
@@ -398,7 +402,7 @@ def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, f
     if fmt == "json":
         click.echo(json.dumps({
             "bundle": result.bundle.name, "month": str(result.month) if result.month else None,
-            "output": str(output), "metrics": metric_records(result.metrics),
+            "output": str(output), "complete": result.complete, "metrics": metric_records(result.metrics),
             "sources": [{"file": s.path, "sha256": s.sha256, "rows_read": s.rows_read, "rows_taken": s.rows_taken,
                          "errors": s.errors, "warnings": s.warnings, "status": s.status} for s in result.sources],
             "left_out": dict(result.left_out),
@@ -408,11 +412,12 @@ def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, f
         click.echo(messages.text("cli_consolidated", lang, files=len(result.sources), taken=taken, rows=rows,
                                  problems=len(result.findings)))
         for f in result.findings:
-            click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {Path(f.file).name if f.file else ''} "
-                       f"{f.text(lang)}")
+            name = f"{Path(f.file).name} " if f.file else ""
+            click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {name}{f.text(lang)}")
         if any(s.status == "left_out" for s in result.sources):
             click.echo(messages.text("cli_hint_include_invalid", lang))
-    sys.exit(0)
+    # 0: every file taken whole; 1: a file or rows left out, or conflicts; 2: nothing usable.
+    sys.exit(0 if result.complete else 1 if taken else EXIT_USAGE)
 
 
 if __name__ == "__main__":

@@ -63,9 +63,20 @@ def finding(rule: str, severity: str = ERROR, **fields) -> Finding:
     return Finding(severity=severity, rule=rule, message=zh, message_en=en, **kept)
 
 
+# Errors that do not make a row unusable: typed summary figures are recomputed anyway, and rows
+# outside the month are left out by month (and counted as such).
+ROW_NEUTRAL = frozenset({"summary_mismatch", "out_of_month"})
+
+
 @dataclass
 class Report:
-    """The result of validating one file."""
+    """The result of validating one file.
+
+    `findings` lists every finding up to a safety limit per kind (see validate.context); the
+    ones past it are counted in `truncated` ("severity/rule/sheet/column" -> n), so that every
+    count is the true one. `error_rows` holds every data row with an error (table -> rows),
+    listed or not: it decides which rows a consolidation leaves out.
+    """
 
     file: str
     bundle: str | None = None
@@ -76,28 +87,59 @@ class Report:
     sha256: str | None = None
     size: int | None = None
     seconds: float = 0.0
-    truncated: dict[str, int] = field(default_factory=dict)  # "rule/column" -> findings not listed
-    unreadable: bool = False  # the file could not be read at all (exit code 2)
+    truncated: dict[str, int] = field(default_factory=dict)  # "severity/rule/sheet/column" -> not listed
+    unreadable: bool = False  # the file could not be read, or holds nothing recognisable (exit code 2)
+    error_rows: dict[str, set[int]] = field(default_factory=dict)  # table -> rows with a row error
+    meta_month: str | None = None  # the month the file's metadata names, if any
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == ERROR for f in self.findings) + sum(
-            n for k, n in self.truncated.items() if k.startswith(ERROR))
+        return self.count(ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == WARNING for f in self.findings) + sum(
-            n for k, n in self.truncated.items() if k.startswith(WARNING))
+        return self.count(WARNING)
+
+    def count(self, severity: str, *, sheet: str | None = ..., skip_rules=()) -> int:
+        """True number of findings of a severity (listed or not), for one sheet if given
+        (None: findings about the whole file), leaving out the rules in skip_rules."""
+        n = sum(f.severity == severity and f.rule not in skip_rules and (sheet is ... or (f.sheet or None) == sheet)
+                for f in self.findings)
+        for key, k in self.truncated.items():
+            sev, rule, where, _ = _split_key(key)
+            if sev == severity and rule not in skip_rules and (sheet is ... or where == sheet):
+                n += k
+        return n
+
+    @property
+    def omitted(self) -> int:
+        return sum(self.truncated.values())
 
     @property
     def valid(self) -> bool:
         return not self.unreadable and self.errors == 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self, max_findings: int | None = None) -> dict:
+        """The `validate --format json` document; at most max_findings findings listed (errors
+        first), the rest counted in summary.findings_omitted."""
+        listed = self.findings
+        if max_findings is not None and len(listed) > max_findings:
+            listed = sorted(listed, key=lambda f: f.severity != ERROR)[:max_findings]
         return {
             "file": self.file, "bundle": self.bundle, "schema_version": self.schema_version,
             "valid": self.valid,
             "summary": {"errors": self.errors, "warnings": self.warnings,
-                        "rows_checked": self.rows_checked, "sheets_checked": self.sheets_checked},
-            "findings": [f.to_dict() for f in self.findings],
+                        "rows_checked": self.rows_checked, "sheets_checked": self.sheets_checked,
+                        "findings_omitted": self.omitted + len(self.findings) - len(listed)},
+            "findings": [f.to_dict() for f in listed],
         }
+
+
+def truncation_key(severity: str, rule: str, sheet: str | None, column: str | None) -> str:
+    return f"{severity}/{rule}/{sheet or ''}/{column or ''}"
+
+
+def _split_key(key: str) -> tuple[str, str, str | None, str | None]:
+    parts = (str(key).split("/", 3) + ["", "", "", ""])[:4]
+    sev, rule, sheet, column = (None if p in ("", "None") else p for p in parts)
+    return sev or "", rule or "", sheet, column

@@ -369,8 +369,9 @@ def test_row_outside_the_month_with_include_invalid_leaves_out_only_that_row(cle
     assert sum(result.left_out.values()) == 1
 
 
-def test_file_of_another_month_is_left_out_by_month(clean, shops, base):
-    """A shop sends last month's workbook: its dated rows are left out and counted per table."""
+def test_file_of_another_month_contributes_nothing(clean, shops, base):
+    """A shop sends last month's workbook: none of it is taken, not even its undated tables
+    (employees, customers, inventory), and the file is listed as left out with its month."""
     path = base / "october_file" / "shop4_2026-10.xlsx"
     path.parent.mkdir()
     make_shop(path, 4, month=parse_month("2026-10"))
@@ -378,20 +379,38 @@ def test_file_of_another_month_is_left_out_by_month(clean, shops, base):
     assert insp.report.errors == 0
     result = consolidate([*clean.inspections, insp], CATALOG)  # the month most files are for
     assert str(result.month) == "2026-11"
-    dated = {name: len(insp.ctx.tables[name].typed) for name in
-             ("orders", "product_sales", "logistics", "complaints", "daily_reports", "attendance")}
-    left = {f.table: f for f in findings(result, "left_out_month")}
-    assert set(left) == set(dated)
-    for name, n in dated.items():
-        assert left[name].file == str(path)
-        assert left[name].message == f"{CATALOG.tables[name].title}：{n} 行不在 2026-11 内，未计入"
-    assert result.left_out["out_of_month"] == sum(dated.values())
+    (left,) = findings(result, "left_out_other_month")
+    assert left.file == str(path) and left.severity == "error"
+    assert left.message == "这个文件是 2026-10 的，不是 2026-11 的，整份未计入（请确认是否交错了文件）"
+    assert result.left_out["other_month"] == insp.report.rows_checked
     got = values(result.metrics)
-    for name in ("sales_total", "order_count", "paid_total", "complaint_count"):
-        assert got[name] == pytest.approx(clean.merged[name])
-    assert got["sales_by_day"] == pytest.approx(clean.merged["sales_by_day"])
+    for name, want in clean.merged.items():  # every figure, master tables' ones included
+        if isinstance(want, dict):
+            assert got[name] == pytest.approx(want), name
+        elif want is None:
+            assert got[name] is None, name
+        else:
+            assert got[name] == pytest.approx(want, nan_ok=True), name
     (source,) = [s for s in result.sources if s.path == str(path)]
-    assert source.rows_taken == source.rows_read - sum(dated.values())
+    assert (source.status, source.rows_taken) == ("other_month", 0)
+    assert not result.complete
+
+
+def test_file_without_metadata_all_dated_rows_elsewhere_contributes_nothing(clean, base):
+    """Without its metadata sheet, a file whose every dated row is in October is October's."""
+    path = base / "october_nometa" / "shop5.xlsx"
+    path.parent.mkdir()
+    make_shop(path, 5, month=parse_month("2026-10"))
+    wb = openpyxl.load_workbook(path)
+    del wb["_meta"]
+    wb.save(path)
+    (insp,) = inspect([path], month=MONTH)
+    assert insp.report.meta_month is None
+    result = consolidate([*clean.inspections, insp], CATALOG, month=MONTH, include_invalid=True)
+    (left,) = findings(result, "left_out_other_month")
+    assert "2026-10" in left.message
+    assert [s.status for s in result.sources if s.path == str(path)] == ["other_month"]
+    assert values(result.metrics)["stock_value_total"] == pytest.approx(clean.merged["stock_value_total"])
 
 
 # --- keys found in several files ---------------------------------------------------------------
@@ -401,8 +420,10 @@ def keyed(shops, clean, base) -> SimpleNamespace:
     an exact copy of another of shop1's lines, with its customer and SKU rows (duplicates)."""
     a = shops.frames[0]
     first = a["orders"].iloc[0]
+    # A single-line order: copied whole, it is a duplicate (an order partly copied is a conflict).
     other = next(i for i, r in a["orders"].iterrows()
-                 if r["sku"] != first["sku"] and r["customer_id"] != first["customer_id"])
+                 if r["sku"] != first["sku"] and r["customer_id"] != first["customer_id"]
+                 and (a["orders"]["order_id"] == r["order_id"]).sum() == 1)
     copied = a["orders"].loc[other]
 
     def rows_of(table, column, key):
@@ -430,8 +451,9 @@ def keyed(shops, clean, base) -> SimpleNamespace:
     c = make_shop(c_path, 3, edit=add_duplicate)
     inspections = inspect([b_path, c_path])
     result = consolidate([clean.inspections[0], *inspections], CATALOG, month=MONTH)
+    first_lines = a["orders"][a["orders"]["order_id"] == first["order_id"]]
     return SimpleNamespace(result=result, inspections=inspections, a=shops.paths[0], b=b_path, c=c_path,
-                           first=first, copied=copied, b_frames=b, c_frames=c,
+                           first=first, first_lines=first_lines, copied=copied, b_frames=b, c_frames=c,
                            parts=[clean.parts[0], *(values(i.metrics) for i in inspections)])
 
 
@@ -442,26 +464,30 @@ def test_edited_files_are_valid_on_their_own(keyed):
 def test_conflicting_key_is_left_out_everywhere(keyed):
     (conflict,) = findings(keyed.result, "conflict")
     assert conflict.severity == "error" and conflict.table == "orders"
-    assert conflict.message.split("主键 ")[1].startswith(f"{keyed.first['order_id']}+{keyed.first['sku']} ")
+    # The order id decides (the table's file_key): every line of that order, in both files.
+    assert conflict.message.startswith(f"订单管理表 {keyed.first['order_id']} 同时出现在 shop2_conflict.xlsx、"
+                                       f"shop1.xlsx 中且内容不同")  # files in path order
     b_row = FIRST_ROW + ROWS  # appended after shop2's own 40 lines
-    assert f"shop1.xlsx 订单!{FIRST_ROW}" in conflict.message
-    assert f"shop2_conflict.xlsx 订单!{b_row}" in conflict.message
+    assert f"shop1.xlsx 订单!A{FIRST_ROW}" in conflict.message
+    assert f"shop2_conflict.xlsx 订单!A{b_row}" in conflict.message
     places = merged_places(keyed.result, "orders")
     assert (str(keyed.a), "订单", FIRST_ROW) not in places
     assert (str(keyed.b), "订单", b_row) not in places
     orders = keyed.result.tables["orders"]
-    key = (orders["order_id"] == keyed.first["order_id"]) & (orders["sku"] == keyed.first["sku"])
-    assert not key.any()
-    assert keyed.result.left_out["conflicts"] == 2
+    assert not (orders["order_id"] == keyed.first["order_id"]).any()
+    assert keyed.result.left_out["conflicts"] == len(keyed.first_lines) + 1
+    assert {s.path: s.status for s in keyed.result.sources}[str(keyed.a)] == "partly"
+    assert not keyed.result.complete
 
 
 def test_identical_rows_are_counted_once(keyed):
     dupes = {f.table: f for f in findings(keyed.result, "duplicate_rows")}
     assert set(dupes) == {"orders", "customers", "inventory"}
-    assert dupes["orders"].message == "订单管理表：1 行与其他文件完全相同，只计一次"
+    assert dupes["orders"].message == "订单管理表：1 行在几个文件中完全相同，只计一次（shop3_duplicate.xlsx = shop1.xlsx）"
+    assert dupes["orders"].file
     assert dupes["customers"].message.startswith(f"{CATALOG.tables['customers'].title}：1 行")
     # inventory: shop1's two SKU rows copied into shop2 and shop3.
-    assert dupes["inventory"].message == "产品库存管理表：2 行与其他文件完全相同，只计一次"
+    assert dupes["inventory"].message.startswith("产品库存管理表：2 行在几个文件中完全相同，只计一次（")
     assert keyed.result.left_out["duplicates"] == 1 + 1 + 2
     orders = keyed.result.tables["orders"]
     copies = orders[(orders["order_id"] == keyed.copied["order_id"]) & (orders["sku"] == keyed.copied["sku"])]
@@ -473,27 +499,31 @@ def test_identical_rows_are_counted_once(keyed):
 
 def test_consolidation_findings_name_the_table_in_english_too(keyed):
     dupes = {f.table: f for f in findings(keyed.result, "duplicate_rows")}
-    assert dupes["orders"].message_en == "Orders: 1 rows identical to another file's were counted once"
+    assert dupes["orders"].message_en.startswith("Orders: 1 rows were identical in several files and counted once")
     (conflict,) = findings(keyed.result, "conflict")
-    assert conflict.message_en.startswith("Orders key ")
+    assert conflict.message_en.startswith(f"Orders {keyed.first['order_id']} appears in shop2_conflict.xlsx, shop1.xlsx")
 
 
 def test_totals_after_conflicts_and_duplicates(keyed):
     got, parts, first, copied = values(keyed.result.metrics), keyed.parts, keyed.first, keyed.copied
-    # Both conflicting lines out (shop1's and shop2's with one more unit); the copy counted once.
+    # The conflicting order out everywhere (shop1's lines and shop2's line with one more unit);
+    # the copy counted once.
+    lines = keyed.first_lines
     conflict_b = first.copy()
     conflict_b["quantity"] += 1
     assert got["sales_total"] == pytest.approx(
-        sum(p["sales_total"] for p in parts) - amount(first) - amount(conflict_b) - amount(copied))
-    assert got["units_sold"] == sum(p["units_sold"] for p in parts) - first["quantity"] - (first["quantity"] + 1) \
-        - copied["quantity"]
+        sum(p["sales_total"] for p in parts) - sum(amount(r) for _, r in lines.iterrows()) - amount(conflict_b)
+        - amount(copied))
+    assert got["units_sold"] == sum(p["units_sold"] for p in parts) - lines["quantity"].sum() \
+        - (first["quantity"] + 1) - copied["quantity"]
     # Distinct order ids: the conflicting order (in two files) is gone, the copied one counts once.
     assert got["order_count"] == sum(p["order_count"] for p in parts) - 2 - 1
-    # Rows taken: all read, less the two conflicting lines and one copy of each of the 4 repeats.
+    # Rows taken: all read, less the conflicting lines and one copy of each of the 4 repeats.
     sources = keyed.result.sources
-    assert sum(s.rows_taken for s in sources) == sum(s.rows_read for s in sources) - 2 - 4
+    assert sum(s.rows_taken for s in sources) == sum(s.rows_read for s in sources) - len(lines) - 1 - 4
     assert sum(s.rows_taken for s in sources) == sum(len(f) for f in keyed.result.tables.values())
-    assert all(s.status == "taken" for s in sources)
+    status = {s.path: s.status for s in sources}
+    assert (status[str(keyed.a)], status[str(keyed.b)], status[str(keyed.c)]) == ("partly", "partly", "taken")
 
 
 # --- files with errors -------------------------------------------------------------------------
@@ -568,7 +598,7 @@ def cli_runs(shops, clean, base) -> SimpleNamespace:
     for name, extra in [("full.xlsx", []), ("no_data.xlsx", ["--data-rows", "0"])]:
         out = base / name
         run = run_cli("consolidate", folder, "-o", out, "--month", "2026-11", "--format", "json", *extra)
-        assert run.exit_code == 0, run.output
+        assert run.exit_code == 1, run.output  # a file left out (unreadable): exit code 1
         outs.append(out)
         data.append(json.loads(run.stdout))
     return SimpleNamespace(folder=folder, before=before, outs=outs, data=data,

@@ -421,7 +421,7 @@ def test_several_files_find_what_one_file_finds(example, tmp_path):
 
 # --- (c) the JSON contract, several files, exit codes ----------------------------------------
 REPORT_KEYS = {"file", "bundle", "schema_version", "valid", "summary", "findings"}
-SUMMARY_KEYS = {"errors", "warnings", "rows_checked", "sheets_checked"}
+SUMMARY_KEYS = {"errors", "warnings", "rows_checked", "sheets_checked", "findings_omitted"}
 FINDING_KEYS = {"severity", "sheet", "table", "cell", "row", "column", "header", "value", "rule",
                 "message", "message_en", "expected"}
 
@@ -463,7 +463,7 @@ def test_json_clean_file(example):
     assert data["file"] == str(path) and data["bundle"] == "department" and data["schema_version"] == 1
     assert data["valid"] is True and data["findings"] == []
     assert data["summary"] == {"errors": 0, "warnings": 0, "rows_checked": sum(len(f) for f in frames.values()),
-                               "sheets_checked": len(frames)}
+                               "sheets_checked": len(frames), "findings_omitted": 0}
 
 
 def test_json_file_with_an_error(bad_file):
@@ -532,12 +532,14 @@ def test_folder_gives_a_list_without_lock_files(example, bad_file, tmp_path):
     shutil.copyfile(bad_file[0], folder / "shop2" / "b.xlsx")
     shutil.copyfile(example[0], folder / "~$a.xlsx")  # Excel/WPS lock file next to an open workbook
     (folder / "notes.txt").write_text("not a workbook", encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # hidden files are skipped silently too
     result = run_cli(folder, "--format", "json")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a file that is not a workbook: accounted for, and unreadable
     data = json.loads(result.stdout)
     assert isinstance(data, list)
-    assert [Path(d["file"]).name for d in data] == ["a.xlsx", "b.xlsx"]
-    assert [d["valid"] for d in data] == [True, False]
+    assert [Path(d["file"]).name for d in data] == ["a.xlsx", "notes.txt", "b.xlsx"]
+    assert [d["valid"] for d in data] == [True, False, False]
+    assert [f["rule"] for f in data[1]["findings"]] == ["not_xlsx"]
 
 
 def test_lang_en(bad_file, unusable):
@@ -588,12 +590,14 @@ def test_template_filled_by_openpyxl_is_clean(tmp_path):
     assert report.rows_checked == sum(len(f) for f in frames.values())
 
 
-def test_blank_template_has_no_errors(tmp_path):
+def test_blank_template_handed_back_is_not_a_pass(tmp_path):
+    """A blank template handed back untouched: one no_data error, nothing else."""
     template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=20,
                                  now=NOW).path
     report = validate(template)
-    assert errors(report) == []
-    assert report.rows_checked == 0
+    assert [f.rule for f in errors(report)] == ["no_data"]
+    assert "空白模板" in errors(report)[0].message and not report.unreadable
+    assert report.rows_checked == 0 and not report.valid
 
 
 # --- (f) a hand-made workbook without the _meta sheet ----------------------------------------

@@ -56,8 +56,9 @@ def check_file(path: Path, limits: Limits = Limits()) -> Finding | None:
     with open(path, "rb") as fh:
         head = fh.read(65536)
     if head.startswith(_OLE):
-        return f("encrypted") if _ENCRYPTION in head or b"EncryptedPackage" in head.replace(b"\x00", b"") \
-            else f("old_xls")
+        if _ENCRYPTION in head or b"EncryptedPackage" in head.replace(b"\x00", b""):
+            return f("encrypted")
+        return f("wps_et") if path.suffix.lower() == ".et" else f("old_xls")
     if not head.startswith(b"PK"):
         return f("not_xlsx", **_kind(head))
     try:
@@ -71,6 +72,14 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
+        if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+            mimetype = zf.read("mimetype")
+            if b"opendocument.spreadsheet" in mimetype:
+                return f("ods")
+            if b"opendocument" in mimetype:
+                return f("not_xlsx", kind="OpenDocument 文档", kind_en="an OpenDocument file")
+        if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
+            return f("numbers")
         kind = "Word 文档" if "word/document.xml" in names else "其他压缩文件"
         kind_en = "a Word document" if "word/document.xml" in names else "another zip file"
         return f("not_xlsx", kind=kind, kind_en=kind_en)

@@ -6,10 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ecomsheets import messages
-from ecomsheets.findings import ERROR, Report
+from ecomsheets.findings import ERROR, WARNING, Report
 
 
-def render_console(report: Report, lang: str = "zh", *, max_lines: int | None = None) -> str:
+CONSOLE_PER_SHEET = 20  # findings listed per sheet on the console; JSON and HTML list them all
+
+
+def render_console(report: Report, lang: str = "zh", *, per_sheet: int | None = CONSOLE_PER_SHEET) -> str:
+    """One file's verdict, then per sheet its true counts and its first `per_sheet` findings
+    (None: all), saying how many more there are."""
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     lines = []
     if report.unreadable:
@@ -32,21 +37,22 @@ def render_console(report: Report, lang: str = "zh", *, max_lines: int | None = 
     for f in report.findings:
         if f.rule != "sheet_missing":
             by_sheet[f.sheet or ""].append(f)
-    shown = 0
+    for key in report.truncated:  # a sheet whose findings all went past the listing limit
+        by_sheet.setdefault(str(key).split("/", 3)[2] if key.count("/") >= 3 else "", [])
     # Findings about the whole file first, then sheet by sheet.
     for sheet, findings in sorted(by_sheet.items(), key=lambda kv: kv[0] != ""):
-        errors = sum(f.severity == ERROR for f in findings)
+        errors = report.count(ERROR, sheet=sheet or None, skip_rules=("sheet_missing",))
+        warnings = report.count(WARNING, sheet=sheet or None, skip_rules=("sheet_missing",))
         if sheet:
-            lines.append(t("cli_sheet_counts", sheet=sheet, errors=errors, warnings=len(findings) - errors))
-        for f in sorted(findings, key=lambda f: (f.severity != ERROR, f.row or 0, f.cell or "")):
-            if max_lines is not None and shown >= max_lines:
-                break
+            lines.append(t("cli_sheet_counts", sheet=sheet, errors=errors, warnings=warnings))
+        ordered = sorted(findings, key=lambda f: (f.severity != ERROR, f.row or 0, f.cell or ""))
+        shown = ordered if per_sheet is None else ordered[:per_sheet]
+        for f in shown:
             level = t(f"cli_level_{f.severity}")
             where = f.where if f.cell else (f.sheet or "")
             prefix = f"{where} " if where else ""
             lines.append(f"    [{level}] {prefix}{f.text(lang)}")
-            shown += 1
-    for key, n in report.truncated.items():
-        _, rule, sheet, column = key.split("/", 3)
-        lines.append(t("cli_more", n=n, rule=rule, where=f"{sheet} {column}"))
+        more = errors + warnings - len(shown) if sheet else len(ordered) - len(shown)
+        if more > 0:
+            lines.append(t("cli_more_in_sheet", n=more))
     return "\n".join(lines)

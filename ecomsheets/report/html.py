@@ -59,12 +59,13 @@ def _row(f: Finding, lang: str) -> dict:
 def _file_view(index: int, report: Report, lang: str) -> dict:
     groups = []
     for sheet, items in grouped_by_sheet(report.findings):
-        errors = sum(f.severity == ERROR for f in items)
+        # True counts: findings past the listing limit are counted in their sheet too.
+        errors, warnings = report.count(ERROR, sheet=sheet), report.count(WARNING, sheet=sheet)
         rows = [_row(f, lang) for f in items]
         groups.append({
             "title": (messages.text("r_sheet_heading", lang, sheet=clean_text(sheet)) if sheet
                       else messages.text("r_whole_file", lang)),
-            "counts": messages.text("r_group_counts", lang, errors=errors, warnings=len(items) - errors),
+            "counts": messages.text("r_group_counts", lang, errors=errors, warnings=warnings),
             "rows": rows,
             "has_expected": any(r["expected"] for r in rows),
         })

@@ -42,7 +42,7 @@ COLUMN_KEYS = {
 TABLE_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
     "description": _STR, "description_en": _STR, "version": _INT, "primary_key": _STR_OR_LIST,
-    "columns": _LIST, "rules": _LIST, "header_row": _INT, "example_rows": _INT,
+    "file_key": _STR_OR_LIST, "columns": _LIST, "rules": _LIST, "header_row": _INT, "example_rows": _INT,
 }
 RULE_KEYS = {"name": _STR, "check": _STR, "when": _STR, "message": _STR, "message_en": _STR,
              "columns": _LIST, "severity": _STR}
@@ -238,6 +238,11 @@ class _Builder:
         for key in pk:
             if key not in names:
                 self.problem(doc, "primary_key", "schema_pk_missing", value=key)
+        file_key = doc.get("file_key", [])
+        file_key = (file_key,) if isinstance(file_key, str) else tuple(file_key)
+        for key in file_key:
+            if key not in names:
+                self.problem(doc, "file_key", "schema_pk_missing", value=key)
         kinds = {c.name: c.coltype.kind for c in columns}
         columns = self.formulas(pairs, kinds)
         rules = tuple(r for r in (self.rule(node, kinds) for node in doc.get("rules", [])
@@ -246,7 +251,7 @@ class _Builder:
             name=doc["name"], title=doc["title"], sheet=doc["sheet"], columns=tuple(columns),
             title_en=doc.get("title_en", ""), sheet_en=doc.get("sheet_en", ""),
             description=doc.get("description", ""), description_en=doc.get("description_en", ""),
-            version=doc.get("version", 1), primary_key=pk, rules=rules,
+            version=doc.get("version", 1), primary_key=pk, file_key=file_key, rules=rules,
             header_row=doc.get("header_row", 2), source=doc.file, example_rows=doc.get("example_rows"))
 
     def column(self, node: Located, catalog: Catalog) -> ColumnSpec | None:

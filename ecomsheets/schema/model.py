@@ -87,6 +87,9 @@ class TableSpec:
     description_en: str = ""
     version: int = 1
     primary_key: tuple[str, ...] = ()
+    # Values of these columns belong to one submitted file (an order and all its lines): the
+    # same value from two files is a conflict when consolidating, whatever the rest of the key.
+    file_key: tuple[str, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
     header_row: int = 2  # row 1 carries the sheet's title banner
     source: str = ""  # the YAML file it came from

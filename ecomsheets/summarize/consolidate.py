@@ -1,10 +1,17 @@
 """Merge many submitted workbooks of one bundle into one set of tables, with the lineage of
 every row (source file, sheet, Excel row), then recompute the bundle's metrics.
 
-By default only files without errors are taken; with include_invalid, the rows of invalid
-files that carry no error are taken too. Rows outside the month are left out and counted.
-A primary key found in several files is taken once when the rows are identical, and left
-out everywhere (with a finding listing each place) when they differ.
+Every input appears in the result as a Source with what happened to it:
+- a byte-identical copy of another input is named as such and counted once;
+- a file made for another month (its metadata, or, without metadata, all of its dated rows)
+  contributes nothing;
+- by default only files without errors are taken; with include_invalid, the rows of invalid
+  files that carry no error (the complete set of bad cells decides, not the listed findings);
+- rows outside the month are left out and counted;
+- a key found in several files is taken once when the rows are identical, and left out
+  everywhere (with a finding naming each file and cell) when they differ. The key is the
+  table's `file_key` where declared (an order belongs to one file, whatever its lines), else its
+  primary key.
 """
 
 from __future__ import annotations
@@ -16,18 +23,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecomsheets.findings import ERROR, WARNING, Finding, finding
+from ecomsheets.findings import ERROR, ROW_NEUTRAL, WARNING, Finding, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 from ecomsheets.validate.run import Inspection
 
 from .metrics import MetricValue, evaluate_metrics
 
-# Findings that do not make a file's rows unusable: typed summary figures are recomputed anyway,
-# and rows outside the month are left out by month (and counted as such).
-_NOT_FILE_ERRORS = ("summary_mismatch", "out_of_month")
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
 LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
+# Source.status values; all but TAKEN mean that something of the file is not in the summary.
+TAKEN, PARTLY, LEFT_OUT, UNREADABLE, COPY, OTHER_MONTH = (
+    "taken", "partly", "left_out", "unreadable", "copy", "other_month")
 
 
 @dataclass
@@ -38,7 +45,7 @@ class Source:
     rows_taken: int
     errors: int
     warnings: int
-    status: str  # taken | partly | left_out | unreadable
+    status: str  # see the status values above
 
 
 @dataclass
@@ -51,6 +58,13 @@ class Consolidation:
     metrics: list[MetricValue] = field(default_factory=list)
     left_out: Counter = field(default_factory=Counter)  # reason -> rows
 
+    @property
+    def complete(self) -> bool:
+        """Every file taken whole, and no row left out or in conflict."""
+        # Identical rows repeated across files (shared master data) lose nothing.
+        return all(s.status == TAKEN for s in self.sources) and not any(
+            n for reason, n in self.left_out.items() if reason != "duplicates")
+
 
 def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month | str | None = None,
                 include_invalid: bool = False) -> Consolidation:
@@ -59,35 +73,52 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
     readable = [i for i in inspections if i.ctx is not None]
     bundle = _bundle(readable, catalog)
     if month is None:
-        months = Counter(i.ctx.month for i in readable if i.ctx.month is not None)
-        month = months.most_common(1)[0][0] if months else None
+        months = Counter(i.report.meta_month or (str(i.ctx.month) if i.ctx.month else None) for i in readable)
+        months.pop(None, None)
+        month = parse_month(months.most_common(1)[0][0]) if months else None
     findings: list[Finding] = []
     sources: list[Source] = []
     parts: dict[str, list[pd.DataFrame]] = {}
+    letters: dict[tuple[str, str], dict[str, str]] = {}  # (file, table) -> column letters
     left_out: Counter = Counter()
+    first_of: dict[str, str] = {}  # sha256 -> the file taken for it
     for insp in sorted(inspections, key=lambda i: i.report.file):
         rep = insp.report
-        source = Source(rep.file, rep.sha256, rep.rows_checked, 0, rep.errors, rep.warnings, "taken")
+        source = Source(rep.file, rep.sha256, rep.rows_checked, 0, rep.errors, rep.warnings, TAKEN)
         sources.append(source)
         if insp.ctx is None or (bundle is not None and insp.ctx.bundle.name != bundle.name):
-            source.status = "unreadable"
+            source.status = UNREADABLE
             reason = next((f for f in rep.findings if f.severity == ERROR), None)
             findings.append(finding("left_out_unreadable", ERROR, file=rep.file,
                                     reason=reason.message if reason else "", reason_en=reason.message_en if reason else ""))
             continue
-        # Dates outside the month are left out by month below, not counted as file errors.
-        errors = sum(f.severity == ERROR and f.rule not in _NOT_FILE_ERRORS for f in rep.findings)
-        if errors and not include_invalid:
-            source.status = "left_out"
-            left_out["file_errors"] += rep.rows_checked
-            findings.append(finding("left_out_file", WARNING, file=rep.file, errors=errors))
+        if rep.sha256 in first_of:
+            source.status = COPY
+            left_out["copies"] += rep.rows_checked
+            findings.append(finding("left_out_copy", WARNING, file=rep.file, original=Path(first_of[rep.sha256]).name))
             continue
-        bad_rows = _error_rows(rep.findings)
+        first_of[rep.sha256] = rep.file
+        other = _other_month(insp, month)
+        if other:
+            source.status = OTHER_MONTH
+            left_out["other_month"] += rep.rows_checked
+            findings.append(finding("left_out_other_month", ERROR, file=rep.file, its_month=other, month=str(month)))
+            continue
+        # Dates outside the month are left out by month below, not counted as file errors.
+        errors = rep.count(ERROR, skip_rules=ROW_NEUTRAL)
+        if errors and not include_invalid:
+            source.status = LEFT_OUT
+            left_out["file_errors"] += rep.rows_checked
+            first = next((f for f in rep.findings if f.severity == ERROR and f.rule not in ROW_NEUTRAL), None)
+            findings.append(finding("left_out_file", WARNING, file=rep.file, errors=errors,
+                                    first=_quote(first, "zh"), first_en=_quote(first, "en")))
+            continue
         for name, td in insp.ctx.tables.items():
+            letters[(rep.file, name)] = dict(td.sheet.letters)
             frame = td.typed.assign(**td.derived)
-            keep = ~frame.index.isin(list(bad_rows.get(name, ())))
+            keep = ~frame.index.isin(list(rep.error_rows.get(name, ())))
             if (~keep).any():
-                source.status = "partly"
+                source.status = PARTLY
                 left_out["row_errors"] += int((~keep).sum())
                 findings.append(finding("left_out_rows", WARNING, file=rep.file, sheet=td.sheet.sheet, table=name,
                                         n=int((~keep).sum()), **_titles(td.table)))
@@ -95,6 +126,7 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
             outside = _outside_month(frame, td.table, month)
             if outside.any():
                 n = int(outside.sum())
+                source.status = PARTLY
                 left_out["out_of_month"] += n
                 findings.append(finding("left_out_month", WARNING, file=rep.file, sheet=td.sheet.sheet, table=name,
                                         n=n, month=str(month), **_titles(td.table)))
@@ -102,16 +134,17 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
             frame = frame.assign(**{SOURCE_FILE: rep.file, SOURCE_SHEET: td.sheet.sheet,
                                     SOURCE_ROW: frame.index.to_numpy()})
             parts.setdefault(name, []).append(frame.reset_index(drop=True))
-            source.rows_taken += len(frame)
     tables: dict[str, pd.DataFrame] = {}
+    in_conflict: Counter = Counter()  # file -> rows left out as conflicts
     if bundle is not None:
         for name in bundle.tables:
             if name not in parts:
                 continue
             merged = pd.concat(parts[name], ignore_index=True)
-            merged, dropped, dupes = _resolve_keys(merged, catalog.tables[name], findings)
-            left_out["conflicts"] += dropped
+            merged, dropped, dupes = _resolve_keys(merged, catalog.tables[name], findings, letters)
+            left_out["conflicts"] += sum(dropped.values())
             left_out["duplicates"] += dupes
+            in_conflict.update(dropped)
             tables[name] = merged
         # Rows taken per source, after conflicts were removed.
         taken = Counter()
@@ -119,11 +152,43 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
             taken.update(frame[SOURCE_FILE].value_counts().to_dict())
         for source in sources:
             source.rows_taken = int(taken.get(source.path, 0))
+            if source.status == TAKEN and in_conflict[source.path]:
+                source.status = PARTLY
     result = Consolidation(bundle, month, tables, sources, findings, left_out=left_out)
     if bundle is not None:
         frames = {n: f.drop(columns=list(LINEAGE)) for n, f in tables.items()}
         result.metrics = evaluate_metrics(bundle, catalog.tables, frames, month)
     return result
+
+
+def _quote(f: Finding | None, lang: str) -> str:
+    """A file's first error, quoted in the message that leaves it out."""
+    if f is None:
+        return ""
+    where = f"{f.sheet}!{f.cell} " if f.sheet and f.cell else (f"{f.sheet} " if f.sheet else "")
+    return where + f.text(lang)
+
+
+def _other_month(insp: Inspection, month: Month | None) -> str | None:
+    """The month a file was made for, when it is not `month`: its metadata's month, or without
+    metadata the one month all of its dated rows fall in (None: the file belongs to `month`)."""
+    if month is None:
+        return None
+    if insp.report.meta_month:
+        return insp.report.meta_month if insp.report.meta_month != str(month) else None
+    dated = outside = 0
+    seen: Counter = Counter()
+    for td in insp.ctx.tables.values():
+        for col in td.table.columns:
+            if col.in_month and col.name in td.typed:
+                values = pd.to_datetime(td.typed[col.name], errors="coerce").dropna()
+                dated += len(values)
+                out = values[(values.dt.year != month.year) | (values.dt.month != month.month)]
+                outside += len(out)
+                seen.update(out.dt.strftime("%Y-%m").value_counts().to_dict())
+    if dated and outside == dated:
+        return "、".join(sorted(seen)) if len(seen) <= 3 else f"{min(seen)}…{max(seen)}"
+    return None
 
 
 def _titles(table: TableSpec) -> dict:
@@ -133,14 +198,6 @@ def _titles(table: TableSpec) -> dict:
 def _bundle(readable: list[Inspection], catalog: Catalog) -> WorkbookSpec | None:
     names = Counter(i.ctx.bundle.name for i in readable)
     return catalog.workbooks[names.most_common(1)[0][0]] if names else None
-
-
-def _error_rows(findings: list[Finding]) -> dict[str, set[int]]:
-    out: dict[str, set[int]] = {}
-    for f in findings:
-        if f.severity == ERROR and f.table and f.row is not None and f.rule not in _NOT_FILE_ERRORS:
-            out.setdefault(f.table, set()).add(f.row)
-    return out
 
 
 def _outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -> np.ndarray:
@@ -155,34 +212,54 @@ def _outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -
     return mask
 
 
-def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list) -> tuple[pd.DataFrame, int, int]:
-    """Drop identical repeats of a key across files; drop every copy of a conflicting key."""
-    key = list(table.primary_key)
+def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list,
+                  letters: dict[tuple[str, str], dict[str, str]]) -> tuple[pd.DataFrame, Counter, int]:
+    """Across files, a key's rows are taken once when every file has the same rows for it, and
+    left out everywhere when they differ. Returns the frame, rows in conflict per file, and
+    repeated rows."""
+    key = list(table.file_key or table.primary_key)
     if not key or frame.empty:
-        return frame, 0, 0
-    repeated = frame.duplicated(subset=key, keep=False).to_numpy()
-    if not repeated.any():
-        return frame, 0, 0
-    keys = frame.loc[repeated, key[0]].astype(str)
-    for k in key[1:]:  # the repeated keys as one string each, the key's columns joined
-        keys = keys + "\x1f" + frame.loc[repeated, k].astype(str)
+        return frame, Counter(), 0
+    # Keys seen in more than one file (repeats inside one file were validation errors).
+    per_file = frame.drop_duplicates(subset=[*key, SOURCE_FILE])
+    shared = per_file.loc[per_file.duplicated(subset=key, keep=False), key]
+    if shared.empty:
+        return frame, Counter(), 0
+    involved = frame.merge(shared.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    sub = frame[involved]
     data_cols = [c for c in frame.columns if c not in LINEAGE]
     drop = np.zeros(len(frame), dtype=bool)
+    positions = np.flatnonzero(involved)
     duplicates = 0
-    for value, idx in frame[repeated].groupby(keys, sort=True).groups.items():
-        group = frame.loc[idx]
-        if group[SOURCE_FILE].nunique() < 2:
-            continue  # repeats inside one file were validation errors (taken only if asked)
-        same = len(group[data_cols].astype(str).drop_duplicates()) == 1
-        if same:
-            drop[frame.index.get_indexer(idx[1:])] = True
-            duplicates += len(idx) - 1
+    dup_files: dict[str, set[str]] = {}
+    conflicts: Counter = Counter()
+    for value, idx in sub.groupby([sub[k].astype(str) for k in key], sort=True).indices.items():
+        group = sub.iloc[idx]
+        files = list(dict.fromkeys(group[SOURCE_FILE]))
+        versions = [_rows_text(group[group[SOURCE_FILE] == f], data_cols) for f in files]
+        if all(v == versions[0] for v in versions[1:]):  # the same rows again: counted once
+            later = (group[SOURCE_FILE] != files[0]).to_numpy()
+            drop[positions[idx[later]]] = True
+            duplicates += int(later.sum())
+            dup_files.setdefault(Path(files[0]).name, set()).update(Path(f).name for f in files[1:])
             continue
-        drop[frame.index.get_indexer(idx)] = True
-        places = "；".join(f"{Path(f).name} {s}!{r}" for f, s, r in
-                          zip(group[SOURCE_FILE], group[SOURCE_SHEET], group[SOURCE_ROW]))
-        findings.append(finding("conflict", ERROR, table=table.name, key=value.replace("\x1f", "+"),
-                                places=places, **_titles(table)))
+        drop[positions[idx]] = True
+        conflicts.update(group[SOURCE_FILE].value_counts().to_dict())
+        places = [f"{Path(f).name} {s}!{letters.get((f, table.name), {}).get(key[0], '')}{r}"
+                  for f, s, r in zip(group[SOURCE_FILE], group[SOURCE_SHEET], group[SOURCE_ROW])]
+        names = [Path(f).name for f in files]
+        shown = "+".join(value) if isinstance(value, tuple) else str(value)
+        findings.append(finding("conflict", ERROR, table=table.name, key=shown, files="、".join(names),
+                                files_en=", ".join(names), places="；".join(places), places_en="; ".join(places),
+                                **_titles(table)))
     if duplicates:
-        findings.append(finding("duplicate_rows", WARNING, table=table.name, n=duplicates, **_titles(table)))
-    return frame[~drop].reset_index(drop=True), int(drop.sum()) - duplicates, duplicates
+        pairs = [(a, sorted(b)) for a, b in dup_files.items()]
+        findings.append(finding("duplicate_rows", WARNING, file=next(iter(dup_files)), table=table.name, n=duplicates,
+                                files="；".join(f"{a} = {'、'.join(b)}" for a, b in pairs),
+                                files_en="; ".join(f"{a} = {', '.join(b)}" for a, b in pairs), **_titles(table)))
+    return frame[~drop].reset_index(drop=True), conflicts, duplicates
+
+
+def _rows_text(rows: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """A file's rows for one key, as comparable texts in a stable order."""
+    return sorted(tuple(str(v) for v in r) for r in rows[columns].itertuples(index=False))

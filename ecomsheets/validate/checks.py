@@ -29,13 +29,20 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     """Every check of a read workbook; keep="report" | "tables" | "metrics" (see inspect_workbook)."""
     report = Report(file=str(path))
     report.findings.extend(data.findings)
-    report.unreadable = data.unreadable
+    report.unreadable = data.unreadable or data.bundle is None  # no bundle: nothing recognisable
     if data.bundle is None or data.unreadable:
+        return Inspection(report)
+    if not data.sheets:  # nothing recognisable: an unrelated or empty workbook, garbled headers
+        # One refusal that says what was expected and what was found, instead of a line per sheet.
+        noise = ("sheet_unknown", "sheet_missing", "header_not_found", "column_missing", "column_unknown")
+        report.findings = [_nothing_recognised(path, data, catalog), *(f for f in data.findings if f.rule not in noise)]
+        report.unreadable = True
         return Inspection(report)
     report.bundle = data.bundle.name
     report.schema_version = data.bundle.version
-    if month is None and data.meta and data.meta.get("month"):
-        month = parse_month(data.meta["month"])
+    meta_month = _meta_month(data.meta)
+    report.meta_month = str(meta_month) if meta_month else None
+    month = month or meta_month
     ctx = Context(str(path), catalog, data.bundle, month, dict(data.bundle.parameters))
     if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
         report.findings.append(finding("month_unknown", WARNING, file=str(path)))
@@ -57,13 +64,43 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
         check_references(ctx, td)
     check_reconciliations(ctx)
     metrics = check_summary(ctx, data, need_values=keep == "metrics")
-    report.findings.extend(ctx.findings)
-    report.truncated = dict(ctx.truncated)
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
     report.sheets_checked = len(ctx.tables)
+    if report.rows_checked == 0:  # a blank template handed back untouched
+        ctx.findings.append(finding("no_data", file=str(path), sheets="、".join(
+            td.sheet.sheet for td in ctx.tables.values()), sheets_en=", ".join(
+            td.sheet.sheet for td in ctx.tables.values())))
+    report.findings.extend(ctx.findings)
+    report.truncated = dict(ctx.truncated)
+    report.error_rows = {name: set(rows) for name, rows in ctx.error_rows.items()}
     if keep == "report":
         return Inspection(report)
     return _slim(Inspection(report, ctx, data, metrics))
+
+
+def _meta_month(meta: dict | None) -> Month | None:
+    """The month the file's metadata names (None when absent or not a month: metadata is
+    untrusted input)."""
+    from ecomsheets.errors import EcomsheetsError
+
+    value = (meta or {}).get("month")
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_month(value)
+    except EcomsheetsError:
+        return None
+
+
+def _nothing_recognised(path: Path, data: WorkbookData, catalog: Catalog):
+    """The refusal of a workbook in which no table was recognised: what was expected, what was found."""
+    expected = [catalog.tables[t].sheet for t in data.bundle.tables]
+    found = [f.sheet for f in data.findings if f.rule in ("sheet_unknown", "header_not_found") and f.sheet]
+    found_zh = "、".join(found[:12]) + ("…" if len(found) > 12 else "") if found else "没有工作表"
+    found_en = ", ".join(found[:12]) + ("…" if len(found) > 12 else "") if found else "no sheet"
+    return finding("no_tables", file=str(path), expected="、".join(expected[:12]),
+                   expected_en=", ".join(catalog.tables[t].sheet_name("en") for t in data.bundle.tables[:12]),
+                   found=found_zh, found_en=found_en)
 
 
 def _slim(insp: Inspection) -> Inspection:

@@ -1,5 +1,7 @@
 """What every check receives: the typed rows of each table (with their Excel row numbers and
-original texts) and a sink that builds findings and caps how many are listed per rule."""
+original texts) and a sink that builds findings. Every finding is listed, up to a safety limit
+per kind that no real workbook reaches (a crafted one could make millions); past it they are
+counted, and every count shown anywhere includes them."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ecomsheets.findings import ERROR, Finding, finding
+from ecomsheets.findings import ERROR, ROW_NEUTRAL, Finding, finding, truncation_key
 from ecomsheets.months import Month
 from ecomsheets.read.workbook import SheetData
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, WorkbookSpec
 
-MAX_PER_RULE = 200  # findings listed per (rule, sheet, column); the rest are counted
+MAX_PER_RULE = 100_000  # findings listed per (rule, sheet, column); the rest are counted
 
 
 @dataclass
@@ -68,16 +70,19 @@ class Context:
     bad_cells: set = field(default_factory=set)  # (table, column, row) with a cell-level error
     counts: Counter = field(default_factory=Counter)
     truncated: Counter = field(default_factory=Counter)
+    error_rows: dict = field(default_factory=dict)  # table -> rows with an error that makes the row unusable
 
     def add(self, rule: str, td: TableData | None, column: str | None, row: int | None,
             severity: str = ERROR, **fields) -> None:
         """Record one finding at a cell (or a whole column/sheet when row is None)."""
         if td is not None and row is not None and severity == ERROR:
             self.bad_cells.add((td.table.name, column, row))
+            if rule not in ROW_NEUTRAL:
+                self.error_rows.setdefault(td.table.name, set()).add(row)
         key = (rule, td.sheet.sheet if td else None, column)
         self.counts[key] += 1
         if self.counts[key] > MAX_PER_RULE:
-            self.truncated[f"{severity}/{rule}/{key[1]}/{column}"] += 1
+            self.truncated[truncation_key(severity, rule, key[1], column)] += 1
             return
         if td is not None:
             col: ColumnSpec | None = td.table.by_name.get(column) if column else None
