@@ -31,6 +31,7 @@ from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.report.annotate import write_annotated
 from ecomsheets.report.console import render_console
+from ecomsheets.report.html import write_html
 from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.validate import context as validate_context
@@ -138,6 +139,9 @@ def test_300_bad_cells_are_300_everywhere(bad300, base):
     assert sum(f["severity"] == "error" for f in doc["findings"]) == 300
     out = write_annotated(bad300.path, report, base / "bad300_校验.xlsx")
     assert annotated_counts(out) == (300, 0, 300)
+    page = write_html([report], base / "bad300.html").read_text(encoding="utf-8")
+    assert "300 个错误，0 个提醒" in page  # the sheet's heading
+    assert page.count("必须 ≥ 1") == 300  # every finding is a row of the page
 
 
 def test_max_findings_shortens_the_json_list_and_says_so(bad300):
