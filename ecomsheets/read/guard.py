@@ -100,10 +100,51 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
             return f("xml_entities")
         if info.filename.startswith("xl/worksheets/"):
             m = _DIMENSION.search(start)
-            if m and (int(m.group(2)) > limits.max_rows or xl_cell_to_rowcol(m.group(1).decode() + "1")[1] + 1 > limits.max_columns):
+            if not m:
+                continue
+            too_wide = xl_cell_to_rowcol(m.group(1).decode() + "1")[1] + 1 > limits.max_columns
+            if int(m.group(2)) > limits.max_rows and not too_wide:
+                # LibreOffice writes an empty <row r="1048576"/> (and that dimension) after a row
+                # is deleted: only rows that hold content count.
+                last = _last_content_row(zf, info) or int(m.group(2))
+                if last <= limits.max_rows:
+                    continue
+                return f("dimension", sheet=_sheet_name(zf, info.filename), detail=f"{m.group(1).decode()}{last}",
+                         hint=f"，超过上限 {limits.max_rows:,} 行（确有这么多行时，可用 --max-rows 调高上限）",
+                         hint_en=f", over the limit of {limits.max_rows:,} rows (if it really has that many, raise it "
+                                 f"with --max-rows)")
+            if too_wide:
                 return f("dimension", sheet=_sheet_name(zf, info.filename),
-                         detail=f"{m.group(1).decode()}{int(m.group(2))}")
+                         detail=f"{m.group(1).decode()}{int(m.group(2))}",
+                         hint=f"，超过上限 {limits.max_columns:,} 列", hint_en=f", over the limit of {limits.max_columns:,} columns")
     return None
+
+
+_CELL_START = re.compile(rb'<c\b[^>]*?\br="[A-Z]{1,3}(\d{1,7})"')
+_ROW_START = re.compile(rb'<row\b[^>]*?\br="(\d{1,7})"')
+
+
+def _last_content_row(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The last row of a sheet part holding a cell with content (a value, text or formula),
+    read in one streaming pass; empty and styled-only rows and cells do not count. Rows come in
+    ascending order (the format requires it), so it is the row of the last `</c>`. 0 when that
+    cannot be told (the caller then keeps the declared range)."""
+    tail = b""
+    keep = b""  # the text up to and including the last </c> seen, with what leads up to it
+    with zf.open(info) as part:
+        while chunk := part.read(1 << 20):
+            window = tail + chunk
+            end = window.rfind(b"</c>")
+            if end >= 0:
+                keep = window[max(0, end - 65536):end]
+            tail = window[-8192:]
+    if not keep:
+        return 0
+    cell = list(_CELL_START.finditer(keep))
+    if cell:
+        return int(cell[-1].group(1))
+    row = list(_ROW_START.finditer(keep))
+    return int(row[-1].group(1)) if row else 0
 
 
 def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:

@@ -1,0 +1,93 @@
+"""The used-range guard counts rows that hold content: a sheet as LibreOffice saves it after a
+row was deleted (an empty `<row r="1048576"/>` and a dimension reaching the last row) is read
+normally, while content on the last row is still refused, naming the option that raises the
+limit (issue 11, item 1)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ecomsheets.cli import main
+from ecomsheets.example import example_frames
+from ecomsheets.generate import generate_workbook
+from ecomsheets.months import parse_month
+from ecomsheets.read.guard import Limits, check_file
+from ecomsheets.schema import load_catalog
+
+CATALOG = load_catalog()
+MONTH = parse_month("2026-11")
+
+
+def _rewrite(src: Path, dst: Path, sheet_part: str, edit) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == sheet_part:
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(info, data)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("used_range") / "shop.xlsx"
+    frames = example_frames(CATALOG, "department", MONTH, rows=30, seed=4)
+    generate_workbook(CATALOG, "department", path, month=MONTH, data=frames, now=datetime(2026, 11, 1))
+    return path
+
+
+def _orders_part(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        book = zf.read("xl/workbook.xml").decode()
+    rid = re.search(r'<sheet name="订单" sheetId="\d+" r:id="(rId\d+)"', book)[1]
+    return "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)[1]
+
+
+def _libreoffice_after_delete(text: str) -> str:
+    text = re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:L1048576"/>', text)
+    return text.replace("</sheetData>", '<row r="1048576" spans="1:12" customFormat="false" ht="12.8" '
+                                        'hidden="false" customHeight="false" outlineLevel="0" collapsed="false"/>'
+                                        "</sheetData>", 1)
+
+
+def test_empty_last_row_as_libreoffice_writes_it_is_read(example, tmp_path):
+    part = _orders_part(example)
+    path = _rewrite(example, tmp_path / "lo_saved.xlsx", part, _libreoffice_after_delete)
+    assert check_file(path) is None
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "✓" in result.output and "使用范围过大" not in result.output
+
+
+def test_styled_only_cells_far_below_cost_nothing(example, tmp_path):
+    part = _orders_part(example)
+
+    def styled(text: str) -> str:
+        text = re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:L1048576"/>', text)
+        return text.replace("</sheetData>", '<row r="1048576"><c r="C1048576" s="1"/><c r="D1048576" s="1"/>'
+                                            "</row></sheetData>", 1)
+
+    assert check_file(_rewrite(example, tmp_path / "styled.xlsx", part, styled)) is None
+
+
+def test_content_on_the_last_row_is_refused_and_names_the_option(example, tmp_path):
+    part = _orders_part(example)
+
+    def content(text: str) -> str:
+        text = re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:L1048576"/>', text)
+        return text.replace("</sheetData>", '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>T99</t></is>'
+                                            "</c></row></sheetData>", 1)
+
+    path = _rewrite(example, tmp_path / "last_row.xlsx", part, content)
+    refusal = check_file(path)
+    assert refusal is not None and refusal.rule == "dimension"
+    assert refusal.message == ("工作表“订单”的使用范围过大（L1048576），超过上限 1,048,575 行"
+                               "（确有这么多行时，可用 --max-rows 调高上限）")
+    assert check_file(path, Limits(max_rows=1_048_576)) is None
