@@ -145,7 +145,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f_corrupt": ("文件已损坏，无法打开：请重新保存或重新导出后提交", "the file is damaged and cannot be opened: save or export it again"),
     "f_zip_bomb": ("文件解压后过大或压缩比异常（{detail}），为安全起见拒绝读取", "the file expands to an unsafe size or ratio ({detail}); refused for safety"),
     "f_too_large": ("文件过大（{detail}），超过上限", "the file is too large ({detail})"),
-    "f_dimension": ("工作表“{sheet}”的使用范围过大（{detail}），超过上限", "sheet '{sheet}' uses too large a range ({detail})"),
+    "f_dimension": ("工作表“{sheet}”的使用范围过大（{detail}）{hint}", "sheet '{sheet}' uses too large a range ({detail}){hint_en}"),
     "f_xml_entities": ("文件中含有不安全的 XML 声明（DOCTYPE/实体），为安全起见拒绝读取", "the file contains unsafe XML declarations (DOCTYPE/entities); refused for safety"),
     "f_parser_crashed": ("读取这个文件时解析程序异常退出（文件可能已损坏或被恶意构造），已拒绝", "the parser stopped abnormally on this file (damaged or crafted); refused"),
     "f_parser_timeout": ("读取这个文件超过 {seconds} 秒仍未完成，已停止", "reading this file took longer than {seconds} s and was stopped"),
