@@ -6,6 +6,7 @@ Heavy libraries are imported inside commands so that `--help` starts fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -13,31 +14,32 @@ from pathlib import Path
 import click
 
 from ecomsheets import __version__, messages
+from ecomsheets import cli_words as words
 from ecomsheets.errors import EcomsheetsError, SchemaError
 
 EXIT_USAGE = 2
+option = functools.partial(click.option, cls=words.Option)
 
-_schemas_option = click.option(
-    "--schemas", "schema_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-    help="额外的模板定义文件夹（含 tables/、workbooks/），可覆盖内置定义 / extra schema folder")
-_lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                            help="输出语言 / output language")
+
+def argument(*decls, code: str, **kwargs):
+    return click.argument(*decls, cls=words.Argument, metavar_code=code, **kwargs)
+
+
+_schemas_option = option(
+    "--schemas", "schema_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path), help="h_opt_schemas")
+_lang_option = option("--lang", type=click.Choice(["zh", "en"]), default=lambda: words.current(), help="h_opt_lang")
 
 
 def _limits_options(fn):
     """Safety limits for reading submitted files (defaults in README, 'Safety limits')."""
     options = [
-        click.option("--max-file-mb", type=click.FloatRange(min=0.001), default=None,
-                     help="单个文件大小上限（MB，默认 200）/ max file size"),
-        click.option("--max-rows", "max_sheet_rows", type=click.IntRange(min=1), default=None,
-                     help="工作表使用范围的行数上限 / max used rows of a sheet"),
-        click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=None,
-                     help="读取一个文件的时间上限（秒，默认 600）/ time limit per file"),
-        click.option("--max-memory-gb", type=click.FloatRange(min=0.25), default=None,
-                     help="读取一个文件的内存上限（GB，默认 8）/ memory limit per file"),
+        option("--max-file-mb", type=click.FloatRange(min=0.001), default=None, help="h_opt_max_file_mb"),
+        option("--max-rows", "max_sheet_rows", type=click.IntRange(min=1), default=None, help="h_opt_max_rows"),
+        option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=None, help="h_opt_timeout"),
+        option("--max-memory-gb", type=click.FloatRange(min=0.25), default=None, help="h_opt_max_memory_gb"),
     ]
-    for option in reversed(options):
-        fn = option(fn)
+    for decorate in reversed(options):
+        fn = decorate(fn)
     return fn
 
 
@@ -74,29 +76,31 @@ def _catalog(schema_dirs, lang):
 
     for d in schema_dirs:
         if not Path(d).is_dir():
-            raise click.BadParameter(f"{d}: 文件夹不存在 / folder not found", param_hint="--schemas")
+            raise click.BadParameter(messages.text("cli_bad_folder", lang, path=d), param_hint="--schemas")
     return load_catalog(schema_dirs)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ecomsheets")
+@click.group("ecomsheets", cls=words.Group, help_code="h_main", no_args_is_help=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, "--version", prog_name="ecomsheets", message="%(prog)s %(version)s",
+                      cls=words.Option, help="h_version")
+@option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, help="h_opt_lang")
 def main() -> None:
-    """ecomsheets：电商部管理表格的模板生成、校验与月度汇总。
-
-    ecomsheets: templates, validation and monthly summaries for e-commerce department sheets.
-    """
+    """The ecomsheets command group (its help is the message h_main); `--lang` here or after the
+    command (read before parsing, see cli_words)."""
 
 
-@main.group()
+@main.group(help_code="h_schemas")
+@option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, help="h_opt_lang")
 def schemas() -> None:
-    """查看模板定义 / list and show schemas."""
+    """List and show schemas."""
 
 
-@schemas.command("list")
+@schemas.command("list", help_code="h_schemas_list")
 @_schemas_option
 @_lang_option
 def schemas_list(schema_dirs, lang) -> None:
-    """列出所有表和工作簿模板 / list tables and workbook bundles."""
+    """List tables and workbook bundles."""
     try:
         catalog = _catalog(schema_dirs, lang)
     except EcomsheetsError as exc:
@@ -111,13 +115,14 @@ def schemas_list(schema_dirs, lang) -> None:
         click.echo(f"  {t.name:<16} v{t.version}  {t.sheet_name(lang):<10} {t.display_title(lang)}")
 
 
-@schemas.command("show")
-@click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@schemas.command("show", help_code="h_schemas_show")
+@argument("name", code="h_arg_name")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="h_opt_format_show")
 @_schemas_option
 @_lang_option
 def schemas_show(name, fmt, schema_dirs, lang) -> None:
-    """显示一张表（或一个工作簿模板）的定义 / show a table or bundle."""
+    """Show a table or bundle."""
     from ecomsheets.schema.export import table_dict, workbook_dict
 
     try:
@@ -138,18 +143,17 @@ def schemas_show(name, fmt, schema_dirs, lang) -> None:
     click.echo(render_schema(spec, catalog, lang))
 
 
-@main.command()
-@click.argument("workbook")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="输出文件 / output .xlsx")
-@click.option("--month", help="月份，如 2026-12（日期列将限定在该月内） / month, e.g. 2026-12")
-@click.option("--tables", help="只生成这些表，逗号分隔 / only these tables, comma-separated")
-@click.option("--rows", type=int, default=500, show_default=True, help="预留格式化行数 / pre-formatted rows")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output")
+@main.command(help_code="h_generate")
+@argument("workbook", code="h_arg_workbook")
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_output_xlsx")
+@option("--month", help="h_opt_month_generate")
+@option("--tables", help="h_opt_tables")
+@option("--rows", type=int, default=500, show_default=True, help="h_opt_rows_generate")
+@option("--force", is_flag=True, help="h_opt_force")
 @_schemas_option
 @_lang_option
 def generate(workbook, output, month, tables, rows, force, schema_dirs, lang) -> None:
-    """生成空白的部门工作簿模板 / generate a blank department workbook."""
+    """Generate a blank workbook template."""
     from ecomsheets.generate import generate_workbook
     from ecomsheets.months import parse_month
 
@@ -177,29 +181,22 @@ def _inputs(paths: tuple[Path, ...]) -> list[Path]:
     return out
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="输出格式 / output format")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="另存一份 HTML 报告 / also write an HTML report")
-@click.option("--annotate", "annotate_path", type=click.Path(path_type=Path),
-              help="写出标注了问题的副本（多个文件时为文件夹）/ annotated copy (a folder for several files)")
-@click.option("--bundle", help="指定工作簿模板（默认自动识别）/ bundle name (default: detected)")
-@click.option("--month", help="月份，如 2026-11（默认取模板中的月份）/ month of the data")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite existing outputs")
-@click.option("--max-findings", type=click.IntRange(min=0), default=None,
-              help="最多列出的问题条数：JSON 每个文件（默认全部列出），屏幕上每个工作表（默认 20）；数量统计总是完整的 "
-                   "/ findings listed: per file in JSON (default all), per sheet on screen (default 20); counts are always complete")
+@main.command(help_code="h_validate")
+@argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), code="h_arg_paths")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="h_opt_format")
+@option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="h_opt_html")
+@option("--annotate", "annotate_path", type=click.Path(path_type=Path), help="h_opt_annotate")
+@option("--bundle", help="h_opt_bundle")
+@option("--month", help="h_opt_month_validate")
+@option("--force", is_flag=True, help="h_opt_force")
+@option("--max-findings", type=click.IntRange(min=0), default=None, help="h_opt_max_findings")
 @_limits_options
 @_schemas_option
 @_lang_option
 def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_findings, max_file_mb, max_sheet_rows,
              timeout_s, max_memory_gb, schema_dirs, lang) -> None:
-    """检查提交的工作簿，指出每个有问题的单元格 / validate submitted workbooks.
-
-    退出码 / exit code: 0 没有错误 no errors，1 有错误 errors found，2 无法读取或用法错误 unreadable or misuse.
-    """
+    """Validate handed-in workbooks."""
     from ecomsheets.months import parse_month
 
     try:
@@ -257,18 +254,18 @@ def _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt) -
             say(messages.text("cli_wrote_annotated", lang, path=out))
 
 
-@main.command()
-@click.argument("workbook")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--month", default="2026-11", show_default=True, help="数据所在月份 / month of the rows")
-@click.option("--rows", type=int, default=200, show_default=True, help="订单等明细表的行数 / rows per detail table")
-@click.option("--seed", type=int, default=1, show_default=True, help="随机种子，不同种子编号不同 / random seed")
-@click.option("--tables", help="只生成这些表 / only these tables")
-@click.option("--force", is_flag=True)
+@main.command(help_code="h_example")
+@argument("workbook", code="h_arg_workbook")
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_output_xlsx")
+@option("--month", default="2026-11", show_default=True, help="h_opt_month_example")
+@option("--rows", type=int, default=200, show_default=True, help="h_opt_rows_example")
+@option("--seed", type=int, default=1, show_default=True, help="h_opt_seed")
+@option("--tables", help="h_opt_tables")
+@option("--force", is_flag=True, help="h_opt_force")
 @_schemas_option
 @_lang_option
 def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lang) -> None:
-    """生成填好示例数据的工作簿（可直接通过校验）/ write a workbook filled with example rows."""
+    """Write a workbook filled with example rows."""
     import time
 
     from ecomsheets.example import example_frames
@@ -302,25 +299,27 @@ def _inspect_all(files, catalog, bundle, month, lang, fmt, limits, keep="tables"
     return inspect_many(files, **options)
 
 
-@main.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="另存汇总工作簿 / also write a summary workbook")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--bundle")
-@click.option("--month")
-@click.option("--force", is_flag=True)
+@main.command(help_code="h_summarize")
+@argument("file", type=click.Path(path_type=Path), code="h_arg_file")
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="h_opt_summary_output")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="h_opt_format")
+@option("--bundle", help="h_opt_bundle")
+@option("--month", help="h_opt_month_summarize")
+@option("--force", is_flag=True, help="h_opt_force")
 @_limits_options
 @_schemas_option
 @_lang_option
 def summarize(file, output, fmt, bundle, month, force, max_file_mb, max_sheet_rows, timeout_s, max_memory_gb,
               schema_dirs, lang) -> None:
-    """按明细重新计算一个工作簿的全部指标 / recompute every metric of one workbook."""
+    """Recompute every metric of one workbook."""
     from ecomsheets.months import parse_month
     from ecomsheets.report.metrics_text import render_metrics
     from ecomsheets.summarize.records import metric_records
 
     try:
+        if file.is_dir():
+            raise EcomsheetsError(*messages.both("cli_summarize_folder", path=file))
         catalog = _catalog(schema_dirs, lang)
         if output:
             from ecomsheets.atomic import check_target
@@ -363,23 +362,23 @@ def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, mo
     return result
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="汇总工作簿，如 月度汇总_2026-11.xlsx / the monthly summary workbook")
-@click.option("--month", help="只计入这个月的行，如 2026-11 / only rows of this month")
-@click.option("--include-invalid", is_flag=True, help="有错误的文件也计入其中无误的行 / take valid rows of invalid files")
-@click.option("--data-rows", type=click.IntRange(min=0), default=None,
-              help="每张明细表最多写入的行数（0 = 只写汇总，默认写满一张表的上限）/ max merged rows per data sheet")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--bundle")
-@click.option("--force", is_flag=True)
+@main.command(help_code="h_consolidate")
+@argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), code="h_arg_paths")
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+        help="h_opt_consolidate_output")
+@option("--month", help="h_opt_month_consolidate")
+@option("--include-invalid", is_flag=True, help="h_opt_include_invalid")
+@option("--data-rows", type=click.IntRange(min=0), default=None, help="h_opt_data_rows")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="h_opt_format")
+@option("--bundle", help="h_opt_bundle")
+@option("--force", is_flag=True, help="h_opt_force")
 @_limits_options
 @_schemas_option
 @_lang_option
 def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, force, max_file_mb, max_sheet_rows,
                 timeout_s, max_memory_gb, schema_dirs, lang) -> None:
-    """把多份工作簿合并成月度汇总工作簿 / merge many workbooks into the monthly summary."""
+    """Merge many workbooks into the monthly summary."""
     from ecomsheets.atomic import check_target
     from ecomsheets.months import parse_month
     from ecomsheets.summarize.records import metric_records
