@@ -111,8 +111,10 @@ def schemas_list(schema_dirs, lang) -> None:
         click.echo(messages.text("cli_list_workbook", lang, name=f"{b.name:<16}", version=b.version, title=title,
                                  n=len(b.tables)))
     click.echo(messages.text("cli_list_tables", lang))
+    from ecomsheets.schema.model import pad
+
     for t in catalog.tables.values():
-        click.echo(f"  {t.name:<16} v{t.version}  {t.sheet_name(lang):<10} {t.display_title(lang)}")
+        click.echo(f"  {t.name:<16} v{t.version}  {pad(t.sheet_name(lang), 14)}{t.display_title(lang)}")
 
 
 @schemas.command("show", help_code="h_schemas_show")

@@ -65,7 +65,7 @@ def finding(rule: str, severity: str = ERROR, **fields) -> Finding:
 
 # Errors that do not make a row unusable: typed summary figures are recomputed anyway, and rows
 # outside the month are left out by month (and counted as such).
-ROW_NEUTRAL = frozenset({"summary_mismatch", "out_of_month"})
+ROW_NEUTRAL = frozenset({"summary_mismatch", "out_of_month", "wrong_month"})
 
 
 @dataclass

@@ -21,7 +21,11 @@ def clean_text(value, limit: int | None = None, lang: str = "zh") -> str:
     """`value` as text without control characters (line breaks become \\n), cut to `limit`."""
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
+    if isinstance(value, float) and value == value and abs(value) < 1e15:
+        # A count is shown as 1, not 1.0; other figures without float noise.
+        text = f"{value:.0f}" if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+    else:
+        text = value if isinstance(value, str) else str(value)
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if limit is not None and len(text) > limit:
         note = messages.text("r_value_cut", lang, n=len(text))

@@ -83,11 +83,34 @@ def _time_fraction(series):
     return series.map(one).astype("float64")
 
 
-def compute_derived(frame, table: TableSpec):
+def given_columns(table: TableSpec, present) -> dict[str, list[str]]:
+    """Derived columns a sheet supplies without the inputs to compute them: {name: the inputs
+    it lacks}. An input is lacking when its column is absent from the sheet (`present`: the
+    names of the columns the sheet has), or when it is a derived column that is itself absent
+    and cannot be computed. Blank cells in a column that is there do not count: those are
+    computed as usual (and a typed value that disagrees is a derived_mismatch).
+
+    Such a column's values are taken as given (see compute_derived): computed from columns that
+    do not exist, they would be blanks (or a sum missing a term) for every row."""
+    present = set(present)
+    available: dict[str, bool] = {}
+    out: dict[str, list[str]] = {}
+    for col in derived_order(table):
+        lacking = [n for n in expr.names(col.formula_ast) if n in table.by_name and
+                   not (available[n] if table.column(n).derived else n in present)]
+        available[col.name] = col.name in present or not lacking
+        if col.name in present and lacking:
+            out[col.name] = lacking
+    return out
+
+
+def compute_derived(frame, table: TableSpec, given=()):
     """Return {column name: recomputed Series} for every derived column of `table`.
 
     `frame` holds typed values (numbers, datetimes, times, text) under column names.
     Results are NaN/NaT where the row is not filled in enough (see module doc).
+    Columns named in `given` are not computed: the frame's values are taken as they are
+    (see given_columns), and columns computed from them use those values.
     """
     import numpy as np
     import pandas as pd
@@ -105,6 +128,11 @@ def compute_derived(frame, table: TableSpec):
         return values[name]
 
     for col in derived_order(table):
+        if col.name in given:
+            out = frame[col.name].copy() if col.name in frame else pd.Series(np.nan, index=frame.index)
+            results[col.name] = out
+            blank[col.name] = out.isna()
+            continue
         names, mode = blank_inputs(table, col)
         out = expr.to_pandas(col.formula_ast)({n: value_of(n) for n in expr.names(col.formula_ast)})
         out = pd.Series(out, index=frame.index)

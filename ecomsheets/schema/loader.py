@@ -37,7 +37,7 @@ COLUMN_KEYS = {
     "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
     "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
     "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
-    "example": _STR, "example_from": _STR,
+    "example": _STR, "example_from": _STR, "default": ((str, int, float), "文本或数字", "a text or a number"),
 }
 TABLE_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
@@ -293,7 +293,9 @@ class _Builder:
             note=node.get("note"), note_en=node.get("note_en"),
             max_length=node.get("max_length"), in_month=node.get("in_month", False),
             total=node.get("total", False), example=node.get("example"),
-            example_from=node.get("example_from"))
+            example_from=node.get("example_from"), default=node.get("default"))
+        if col.default is not None and col.values and str(col.default) not in col.values:
+            self.problem(node, "default", "schema_default_value", value=col.default, known="、".join(col.values))
         if col.example_from is not None and col.example_from not in catalog.reference:
             self.problem(node, "example_from", "schema_values_from", value=col.example_from,
                          known=", ".join(catalog.reference))

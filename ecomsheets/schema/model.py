@@ -33,6 +33,7 @@ class ColumnSpec:
     total: bool = False  # the summary sheet shows this column's total
     example: str | None = None  # how example rows fill it: an expression of other columns and _rand
     example_from: str | None = None  # or a reference list to draw values from
+    default: Any = None  # what a blank cell means to row rules (a blank leave type is 无)
     formula_ast: Any = field(default=None, compare=False, repr=False)
     example_ast: Any = field(default=None, compare=False, repr=False)
 
@@ -198,3 +199,10 @@ class WorkbookSpec:
 def text_width(text: str) -> int:
     """Approximate width in Excel character units (CJK characters count double)."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+
+def pad(text, width: int) -> str:
+    """`text` padded with spaces to `width` display columns (CJK characters take two), so that
+    columns of mixed Chinese and Latin text line up in a terminal."""
+    text = str(text)
+    return text + " " * max(0, width - text_width(text))

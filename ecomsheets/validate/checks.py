@@ -16,7 +16,7 @@ from ecomsheets.schema import Catalog
 
 from .context import Context
 from .cross import check_reconciliations, check_references
-from .rules import check_derived, check_month, check_row_rules, recompute
+from .rules import check_derived, check_month, check_row_rules, check_wrong_month, recompute
 from .run import Inspection
 from .summary_check import check_summary
 from .table_schema import check_table, warm_up
@@ -48,6 +48,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
         report.findings.append(finding("month_unknown", WARNING, file=str(path)))
     for name, sheet in data.sheets.items():
         ctx.tables[name] = type_table(ctx, sheet)
+    check_wrong_month(ctx)
     for td in ctx.tables.values():
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Derived columns are recomputed (numpy, GIL released) while pandera checks the

@@ -70,6 +70,7 @@ class Context:
     bad_cells: set = field(default_factory=set)  # (table, column, row) with a cell-level error
     counts: Counter = field(default_factory=Counter)
     truncated: Counter = field(default_factory=Counter)
+    wrong_month: str | None = None  # the one other month (nearly) all dated cells are in
     error_rows: dict = field(default_factory=dict)  # table -> rows with an error that makes the row unusable
 
     def add(self, rule: str, td: TableData | None, column: str | None, row: int | None,

@@ -6,16 +6,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ecomsheets import messages
+from ecomsheets.findings import WARNING
 from ecomsheets.generate.prompts import formula_text
 from ecomsheets.schema import expr
-from ecomsheets.schema.derived import compute_derived, expression_input
+from ecomsheets.schema.derived import compute_derived, expression_input, given_columns
 
 from .context import Context, TableData, shown_number
 
 
 def recompute(td: TableData) -> None:
-    """Recompute every derived column from the row's inputs (formulas are never trusted)."""
-    td.derived = compute_derived(td.typed, td.table)
+    """Recompute every derived column from the row's inputs (formulas are never trusted);
+    a derived column the sheet supplies without its inputs is taken as given."""
+    td.derived = compute_derived(td.typed, td.table, given=given(td))
+
+
+def given(td: TableData) -> dict[str, list[str]]:
+    """Derived columns the sheet has without the columns they are computed from: {name: the
+    inputs it lacks} (see schema.derived.given_columns)."""
+    return given_columns(td.table, td.sheet.raw.columns)
 
 
 def inputs(td: TableData, names: list[str], params: dict | None = None) -> dict:
@@ -28,8 +37,11 @@ def inputs(td: TableData, names: list[str], params: dict | None = None) -> dict:
         if n not in table.by_name:
             out[n] = param_value((params or {})[n])
             continue
-        source = td.derived[n] if table.column(n).derived else td.typed[n]
-        out[n] = expression_input(source, table.column(n))
+        col = table.column(n)
+        source = td.derived[n] if col.derived else td.typed[n]
+        if col.default is not None and not col.derived:
+            source = source.fillna(col.default)  # a blank cell means the declared default
+        out[n] = expression_input(source, col)
     return out
 
 
@@ -56,7 +68,10 @@ def derived_inputs(td: TableData, names: list[str]) -> list[str]:
 def filled(td: TableData, names: list[str]) -> np.ndarray:
     mask = np.ones(len(td.typed), dtype=bool)
     for n in names:
-        source = td.derived[n] if td.table.column(n).derived else td.typed[n]
+        col = td.table.column(n)
+        if col.default is not None and not col.derived:
+            continue  # blank means the default
+        source = td.derived[n] if col.derived else td.typed[n]
         mask &= source.notna().to_numpy()
     return mask
 
@@ -85,11 +100,15 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
 
 
 def check_derived(ctx: Context, td: TableData) -> None:
-    """A derived cell whose formula was replaced by a typed value must equal the formula."""
+    """A derived cell whose formula was replaced by a typed value must equal the formula; a
+    derived column supplied without its inputs is taken as given, with one warning."""
     sheet = td.sheet
     rows = td.typed.index.to_numpy()
+    supplied = given(td)
+    for name, lacking in supplied.items():
+        _taken_as_given(ctx, td, name, lacking)
     for name, expected in td.derived.items():
-        if name not in sheet.raw:
+        if name not in sheet.raw or name in supplied:
             continue
         letter = sheet.letters[name]
         col = td.table.column(name)
@@ -117,6 +136,23 @@ def check_derived(ctx: Context, td: TableData) -> None:
             want = exp[pos]
             ctx.add("derived_mismatch", td, name, int(rows[pos]), expected=_value(want), shown=_show(want),
                     formula_zh=formula_text(td.table, col, "zh"), formula_en=formula_text(td.table, col, "en"))
+
+
+def _taken_as_given(ctx: Context, td: TableData, name: str, lacking: list[str]) -> None:
+    """One warning for the column; its unreadable cells are type errors (nothing else checks
+    them: the value is not recomputed)."""
+    table = td.table
+    col = table.column(name)
+    zh = "、".join(table.column(n).title for n in lacking)
+    en = ", ".join(table.column(n).title_en or table.column(n).title for n in lacking)
+    ctx.add("derived_given", td, name, None, WARNING, missing_zh=zh, missing_en=en)
+    invalid = td.invalid.get(name)
+    if invalid is None or not invalid.any():
+        return
+    rows = td.typed.index.to_numpy()
+    zh_type, en_type = messages.type_label(col.type, "zh", ctx.month), messages.type_label(col.type, "en", ctx.month)
+    for pos in np.flatnonzero(invalid):
+        ctx.add("type", td, name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
 
 
 def _blank(v) -> bool:
@@ -154,8 +190,38 @@ def _value(v):
         return str(v)
 
 
-def check_month(ctx: Context, td: TableData) -> None:
+WRONG_MONTH_SHARE = 0.9  # of the dated cells: then the month asked for, not the cells, is wrong
+WRONG_MONTH_MIN = 5
+
+
+def check_wrong_month(ctx: Context) -> None:
+    """When (nearly) all dated cells of the workbook fall in one other month, one finding says
+    so instead of one per cell (the month given is likely the wrong one)."""
     if ctx.month is None:
+        return
+    months: dict[str, int] = {}
+    dated = 0
+    for td in ctx.tables.values():
+        for col in td.table.columns:
+            if col.in_month and col.name in td.sheet.raw:
+                values = pd.to_datetime(td.typed[col.name], errors="coerce").dropna()
+                dated += len(values)
+                for key, n in values.dt.strftime("%Y-%m").value_counts().items():
+                    months[key] = months.get(key, 0) + int(n)
+    months.pop(str(ctx.month), None)
+    if not months or dated < WRONG_MONTH_MIN:
+        return
+    other, n = max(months.items(), key=lambda kv: kv[1])
+    if n >= WRONG_MONTH_SHARE * dated:
+        ctx.wrong_month = other
+        share = "所有" if n == dated else "几乎所有"
+        share_en = "All" if n == dated else "Nearly all"
+        ctx.add("wrong_month", None, None, None, month=str(ctx.month), other=other, n=n, dated=dated,
+                share=share, share_en=share_en)
+
+
+def check_month(ctx: Context, td: TableData) -> None:
+    if ctx.month is None or ctx.wrong_month:
         return
     lo, hi = pd.Timestamp(ctx.month.start), pd.Timestamp(ctx.month.end) + pd.Timedelta(days=1)
     rows = td.typed.index.to_numpy()

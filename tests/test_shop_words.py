@@ -1,0 +1,110 @@
+"""Words as a Chinese shop reads them (issue 11): a blank cell means the column's declared
+default in rule conditions; schema text lines up by display width; figures show as people
+write them."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ecomsheets.errors import SchemaError
+from ecomsheets.example import example_frames
+from ecomsheets.generate import generate_workbook
+from ecomsheets.months import parse_month
+from ecomsheets.report.findings_view import clean_text
+from ecomsheets.report.schema_text import render_schema
+from ecomsheets.schema import load_catalog
+from ecomsheets.schema.model import text_width
+from ecomsheets.validate import validate
+
+CATALOG = load_catalog()
+MONTH = parse_month("2026-11")
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("words") / "shop.xlsx"
+    frames = example_frames(CATALOG, "department", MONTH, rows=20, seed=5)
+    generate_workbook(CATALOG, "department", path, month=MONTH, data=frames, now=datetime(2026, 11, 1))
+    return path
+
+
+def _late(report) -> list:
+    return [f for f in report.findings if f.rule == "row_rule" and f.message.startswith("上班打卡") and "迟到" in f.message]
+
+
+@pytest.mark.parametrize("leave", ["", None, "无"])
+def test_blank_leave_means_none_so_lateness_is_noted(shop, tmp_path, leave):
+    wb = openpyxl.load_workbook(shop)
+    ws = wb["考勤"]
+    heads = {c.value.rstrip("*"): c.column_letter for c in ws[2] if c.value}
+    ws[f"{heads['上班打卡']}3"].value = time(9, 20)
+    ws[f"{heads['请假类型']}3"].value = leave
+    path = tmp_path / "late.xlsx"
+    wb.save(path)
+    late = [f for f in _late(validate(path, month=MONTH)) if f.row == 3]
+    assert len(late) == 1 and late[0].severity == "warning" and late[0].cell == f"{heads['上班打卡']}3"
+
+
+def test_leave_taken_means_no_lateness(shop, tmp_path):
+    wb = openpyxl.load_workbook(shop)
+    ws = wb["考勤"]
+    heads = {c.value.rstrip("*"): c.column_letter for c in ws[2] if c.value}
+    ws[f"{heads['上班打卡']}3"].value = time(9, 20)
+    ws[f"{heads['请假类型']}3"].value = "事假"
+    path = tmp_path / "leave.xlsx"
+    wb.save(path)
+    assert [f for f in _late(validate(path, month=MONTH)) if f.row == 3] == []
+
+
+def test_a_default_must_be_one_of_the_values(tmp_path):
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "t.yaml").write_text(
+        "name: t\ntitle: 表\nsheet: 表\ncolumns:\n"
+        "  - {name: kind, title: 类型, type: enum, values: [甲, 乙], default: 丙}\n", encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        load_catalog([tmp_path])
+    assert any("默认值“丙”不是可选的值（甲、乙）" in p.text("zh") for p in err.value.problems)
+
+
+def test_schema_text_lines_up_by_display_width():
+    text = render_schema(CATALOG.tables["orders"], CATALOG, "zh")
+    rows = [line for line in text.splitlines() if line.startswith("  ") and not line.startswith("  paid_not")]
+    # The type column starts at the same display column on every row.
+    starts = set()
+    for line in rows[:12]:
+        name, rest = line[2:].split(" ", 1)
+        title_and_type = rest.lstrip()
+        head = line[: line.index(title_and_type)]
+        title = title_and_type.split(" ", 1)[0]
+        after = title_and_type[len(title):]
+        starts.add(text_width(head) + text_width(title) + len(after) - len(after.lstrip()))
+    assert len(starts) == 1, rows[:12]
+    assert "string" not in text and "文本" in text  # types in words, not internal codes
+
+
+def test_counts_show_as_whole_numbers():
+    assert clean_text(1.0) == "1" and clean_text(25.0) == "25" and clean_text(2.5) == "2.5"
+    assert clean_text(0.1 + 0.2) == "0.3"
+
+
+def test_a_file_of_another_month_is_one_finding_not_one_per_cell(shop):
+    report = validate(shop, month=parse_month("2026-12"))
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert [f.rule for f in errors] == ["wrong_month"]
+    assert errors[0].message.startswith("所有日期都在 2026-11（")
+    assert "月份是否选错了？" in errors[0].message
+    assert not any(f.rule == "out_of_month" for f in report.findings)
+
+
+def test_a_few_dates_outside_the_month_are_each_named(shop, tmp_path):
+    wb = openpyxl.load_workbook(shop)
+    ws = wb["订单"]
+    ws["B3"].value = datetime(2026, 10, 31)
+    path = tmp_path / "one_october.xlsx"
+    wb.save(path)
+    report = validate(path, month=MONTH)
+    assert [(f.rule, f.cell) for f in report.findings if f.severity == "error"] == [("out_of_month", "B3")]
