@@ -91,6 +91,7 @@ class Report:
     unreadable: bool = False  # the file could not be read, or holds nothing recognisable (exit code 2)
     error_rows: dict[str, set[int]] = field(default_factory=dict)  # table -> rows with a row error
     meta_month: str | None = None  # the month the file's metadata names, if any
+    bundle_title: tuple[str, str] | None = None  # (zh, en) of the bundle, for people to read
 
     @property
     def errors(self) -> int:

@@ -6,6 +6,8 @@ Templates use str.format fields. `text(code, lang, **params)` renders one langua
 
 from __future__ import annotations
 
+import string
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- schema files -----------------------------------------------------------------------
     "schema_yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
@@ -23,7 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schema_ref_column": ("引用的列“{table}.{column}”不存在", "referenced column '{table}.{column}' does not exist"),
     "schema_bad_pattern": ("正则表达式无效：{detail}", "invalid regular expression: {detail}"),
     "schema_min_max": ("最小值 {min} 大于最大值 {max}", "min {min} is greater than max {max}"),
-    "schema_default_value": ("默认值“{value}”不是可选的值（{known}）", "default '{value}' is not one of the values ({known})"),
+    "schema_default_value": ("“{value}”不是可选的值（{known}）", "'{value}' is not one of the values ({known})"),
     "schema_enum_no_values": ("枚举列必须给出 values 或 values_from", "an enum column needs values or values_from"),
     "schema_values_from": ("参考数据“{value}”不存在，可用：{known}", "reference data '{value}' does not exist; known: {known}"),
     "schema_formula_cycle": ("公式循环引用：{cycle}", "formulas refer to each other in a cycle: {cycle}"),
@@ -58,13 +60,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_unwritable": ("无法写入 {path}：{detail}", "cannot write {path}: {detail}"),
     "cli_is_input": ("输出文件不能与输入文件相同：{path}", "the output must not be an input file: {path}"),
     "cli_written": ("已生成 {path}（{sheets} 个工作表，用时 {seconds:.2f} 秒）",
-                    "wrote {path} ({sheets} sheets in {seconds:.2f} s)"),
-    "cli_valid": ("✓ {file}：没有发现错误（{rows} 行，{sheets} 个工作表{warn}）", "✓ {file}: no errors ({rows} rows, {sheets} sheets{warn})"),
-    "cli_invalid": ("✗ {file}：{errors} 个错误，{warnings} 个提醒（{rows} 行，{sheets} 个工作表）", "✗ {file}: {errors} errors, {warnings} warnings ({rows} rows, {sheets} sheets)"),
+                    "wrote {path} ({sheets} sheet{sheets!p} in {seconds:.2f} s)"),
+    "cli_valid": ("✓ {file}：没有发现错误（{rows} 行，{sheets} 个工作表{warn}）", "✓ {file}: no errors ({rows} row{rows!p}, {sheets} sheet{sheets!p}{warn})"),
+    "cli_invalid": ("✗ {file}：{errors} 个错误，{warnings} 个提醒（{rows} 行，{sheets} 个工作表）", "✗ {file}: {errors} error{errors!p}, {warnings} warning{warnings!p} ({rows} row{rows!p}, {sheets} sheet{sheets!p})"),
     "cli_unreadable": ("✗ {file}：无法读取", "✗ {file}: cannot be read"),
-    "cli_missing_sheets": ("  只找到 {found} 张表；以下 {n} 张未提交：{sheets}", "  found {found} sheet(s); {n} not submitted: {sheets}"),
-    "cli_warn_suffix": ("，{n} 个提醒", ", {n} warnings"),
-    "cli_sheet_counts": ("  【{sheet}】{errors} 个错误，{warnings} 个提醒", "  [{sheet}] {errors} errors, {warnings} warnings"),
+    "cli_missing_sheets": ("  只找到 {found} 张表；以下 {n} 张未提交：{sheets}", "  found {found} sheet{found!p}; {n} not submitted: {sheets}"),
+    "cli_warn_suffix": ("，{n} 个提醒", ", {n} warning{n!p}"),
+    "cli_sheet_counts": ("  【{sheet}】{errors} 个错误，{warnings} 个提醒", "  [{sheet}] {errors} error{errors!p}, {warnings} warning{warnings!p}"),
     "cli_more_in_sheet": ("    …… 另有 {n} 条未列出（都已计入上面的数量；完整列表请用 --html 报告、--annotate 批注副本或 --format json）",
                           "    … {n} more not listed (all are in the counts above; see the --html report, the --annotate copy or --format json)"),
     "cli_level_error": ("错误", "error"),
@@ -75,18 +77,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_wrote_annotated": ("已写出批注副本 {path}", "wrote annotated copy {path}"),
     "cli_example_written": ("已生成示例工作簿 {path}（{rows} 行数据，用时 {seconds:.2f} 秒）", "wrote example workbook {path} ({rows} data rows in {seconds:.2f} s)"),
     "cli_summary_written": ("已写出汇总工作簿 {path}", "wrote summary workbook {path}"),
-    "cli_consolidated": ("汇总完成：{files} 个文件，计入 {taken} 个，明细 {rows} 行；{problems} 条问题", "consolidated {files} files ({taken} taken, {rows} rows); {problems} findings"),
+    "cli_consolidated": ("汇总完成：{files} 个文件，计入 {taken} 个，明细 {rows} 行；{problems} 条问题", "consolidated {files} file{files!p} ({taken} taken, {rows} row{rows!p}); {problems} finding{problems!p}"),
     "cli_metric_line": ("  {title}{group}：{value}{declared}", "  {title}{group}: {value}{declared}"),
     "cli_declared": ("（表中填写 {value}，不一致）", " (the sheet says {value}: differs)"),
     "cli_cannot_summarize": ("无法汇总：没有一个文件可以读取或识别（{file}）", "cannot summarize: none of the files could be read or recognised ({file})"),
     "cli_hint_include_invalid": ("提示：加 --include-invalid 可计入有错误文件中无误的行", "hint: add --include-invalid to take the valid rows of files with errors"),
     "cli_summary_head": ("{file}（{rows} 行明细）", "{file} ({rows} detail rows)"),
     "cli_summary_has_errors": ("  注意：这个文件有 {errors} 个错误，下面的数字包含了有错误的行（validate 可查看）", "  note: this file has {errors} errors; the figures include those rows (see validate)"),
-    "cli_summary_more": ("……共 {n} 组未列出", " … {n} more groups"),
+    "cli_summary_more": ("……共 {n} 组未列出", " … {n} more group{n!p}"),
     "cli_list_workbooks": ("工作簿模板：", "Workbooks:"),
     "cli_list_workbook": ("  {name} v{version}  {title}（{n} 张表）", "  {name} v{version}  {title} ({n} tables)"),
     "cli_list_tables": ("表：", "Tables:"),
-    "cli_schema_errors": ("模板定义有 {count} 处问题：", "the schema catalogue has {count} problem(s):"),
+    "cli_schema_errors": ("模板定义有 {count} 处问题：", "the schema catalogue has {count} problem{count!p}:"),
     # --- command-line help (h_*; a command's short help is h_<command>_short) -----------------
     "h_main": ("ecomsheets：电商部管理表格的模板生成、校验与月度汇总。\n\n"
                "经理用 generate 生成空白模板发给各人填写，把交回的文件收进一个文件夹（如 交回/），"
@@ -238,6 +240,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f_column_unknown": ("无法识别的列“{header}”，已忽略", "column '{header}' was not recognised and was ignored"),
     "f_column_duplicate": ("列“{header}”出现了不止一次，只读取第一列", "column '{header}' appears more than once; only the first is read"),
     "f_type": ("{header} \"{value}\"：不是有效的{type_zh}", "{header} \"{value}\": expected {type_en}"),
+    "f_ambiguous_date": ("{header} \"{value}\"：这个日期有两种读法（{first} 或 {second}），请写成 2026-11-03 这样的年-月-日",
+                         "{header} \"{value}\": this date reads two ways ({first} or {second}); write it as year-month-day, like 2026-11-03"),
     "f_normalized": ("{header} \"{value}\"：已按“{normalized}”读取（{why_zh}）", "{header} \"{value}\": read as \"{normalized}\" ({why_en})"),
     "f_required": ("{header}：必填，不能为空", "{header}: required, must not be blank"),
     "f_unique": ("{header} \"{value}\"：与第 {other_row} 行重复，这一列不能重复", "{header} \"{value}\": same as row {other_row}; this column must be unique"),
@@ -258,12 +262,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f_formula_in_data": ("{header}：这一格是公式 {value}，已按其计算结果读取", "{header}: this cell holds the formula {value}; its result was used"),
     "f_conflict": ("{table_title} {key} 同时出现在 {files} 中且内容不同，各文件的这些行均未计入（请确认它属于哪个文件）：{places}",
                    "{table_title_en} {key} appears in {files_en} with different contents; those rows were taken from none of them (decide which file it belongs to): {places_en}"),
-    "f_duplicate_rows": ("{table_title}：{n} 行在几个文件中完全相同，只计一次（{files}）", "{table_title_en}: {n} rows were identical in several files and counted once ({files_en})"),
-    "f_left_out_month": ("{table_title}：{n} 行不在 {month} 内，未计入", "{table_title_en}: {n} rows outside {month} were left out"),
-    "f_left_out_file": ("文件有 {errors} 个错误，整份未计入（第一个：{first}）；改正后重新提交即可计入", "the file has {errors} errors and was left out (the first: {first_en}); correct it and submit again to have it counted"),
+    "f_duplicate_rows": ("{table_title}：{n} 行在几个文件中完全相同，只计一次（{files}）", "{table_title_en}: {n} row{n!p} {n!w} identical in several files and counted once ({files_en})"),
+    "f_left_out_month": ("{table_title}：{n} 行不在 {month} 内，未计入", "{table_title_en}: {n} row{n!p} outside {month} {n!w} left out"),
+    "f_left_out_file": ("文件有 {errors} 个错误，整份未计入（第一个：{first}）；改正后重新提交即可计入", "the file has {errors} error{errors!p} and was left out (the first: {first_en}); correct it and submit again to have it counted"),
     "f_left_out_copy": ("与 {original} 是同一个文件（内容完全相同），只计一次", "the same file as {original} (identical contents); counted once"),
     "f_left_out_other_month": ("这个文件是 {its_month} 的，不是 {month} 的，整份未计入（请确认是否交错了文件）", "this file is for {its_month}, not {month}; none of it was taken (check that the right file was handed in)"),
-    "f_left_out_rows": ("{table_title}：{n} 行有错误，未计入", "{table_title_en}: {n} rows with errors were left out"),
+    "f_left_out_rows": ("{table_title}：{n} 行有错误，未计入", "{table_title_en}: {n} row{n!p} with errors {n!w} left out"),
     "f_left_out_unreadable": ("文件无法读取，未计入：{reason}", "the file could not be read and was left out: {reason_en}"),
     # --- issue 10, items 6-7: template growth, formula error values (add entries below) ----
     "f_formula_error": ("{header}：这一格的公式算出了错误值 {value}{cause_zh}。用到这一格的合计也会跟着出错，请改正后再提交",
@@ -302,16 +306,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "s_sources": ("来源", "Sources"),
     "s_findings": ("问题", "Findings"),
     "s_kpis": ("关键指标", "Key figures"),
-    "s_inputs": ("共 {files} 个文件，计入 {taken} 个；明细 {rows} 行", "{files} files, {taken} taken; {rows} detail rows"),
+    "s_inputs": ("共 {files} 个文件，计入 {taken} 个；明细 {rows} 行", "{files} file{files!p}, {taken} taken; {rows} detail row{rows!p}"),
     "s_left_out": ("未计入：{text}", "Left out: {text}"),
-    "s_reason_file_errors": ("有错误的文件 {n} 行", "{n} rows of files with errors"),
-    "s_reason_row_errors": ("有错误的行 {n} 行", "{n} rows with errors"),
-    "s_reason_out_of_month": ("不在本月 {n} 行", "{n} rows outside the month"),
-    "s_reason_conflicts": ("主键冲突 {n} 行", "{n} rows with conflicting keys"),
-    "s_reason_duplicates": ("重复行（只计一次）{n} 行", "{n} duplicate rows (counted once)"),
-    "s_reason_copies": ("重复提交的文件 {n} 行", "{n} rows of files handed in twice"),
-    "s_reason_other_month": ("其他月份的文件 {n} 行", "{n} rows of files for another month"),
-    "s_rows_not_written": ("{table}只写入了前面的行，另有 {n} 行未写入明细表（指标已全部计入）", "{table}: {n} more rows were not copied into the data sheet (all are in the figures)"),
+    "s_reason_file_errors": ("有错误的文件 {n} 行", "{n} row{n!p} of files with errors"),
+    "s_reason_row_errors": ("有错误的行 {n} 行", "{n} row{n!p} with errors"),
+    "s_reason_out_of_month": ("不在本月 {n} 行", "{n} row{n!p} outside the month"),
+    "s_reason_conflicts": ("主键冲突 {n} 行", "{n} row{n!p} with conflicting keys"),
+    "s_reason_duplicates": ("重复行（只计一次）{n} 行", "{n} duplicate row{n!p} (counted once)"),
+    "s_reason_copies": ("重复提交的文件 {n} 行", "{n} row{n!p} of files handed in twice"),
+    "s_reason_other_month": ("其他月份的文件 {n} 行", "{n} row{n!p} of files for another month"),
+    "s_rows_not_written": ("{table}只写入了前面的行，另有 {n} 行未写入明细表（指标已全部计入）", "{table}: {n} more row{n!p} {n!w} not copied into the data sheet (all are in the figures)"),
     "s_chart_top": ("{title}（前 {n} 名）", "{title} (top {n})"),
     "s_col_metric": ("指标", "Metric"),
     "s_col_value": ("数值", "Value"),
@@ -334,7 +338,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "s_lineage_file": ("来源文件", "Source file"),
     "s_lineage_sheet": ("来源工作表", "Source sheet"),
     "s_lineage_row": ("来源行", "Source row"),
-    "s_by_sheet": ("按{column}", "By {column}"),
+    "s_metric_sheet": ("按{column}{period}·{sheet}", "{sheet} by {column}{period}"),
     "why_fullwidth": ("全角字符", "full-width characters"),
     "why_spaces": ("多余空格", "extra spaces"),
     "why_currency": ("货币符号或千分位", "currency sign or thousands separator"),
@@ -345,15 +349,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "why_bool": ("是/否的其他写法", "another spelling of yes/no"),
     "why_phone": ("去掉了 +86、空格或符号", "removed +86, spaces or symbols"),
     "why_number_text": ("数字以文字形式保存", "number stored as text"),
-    "why_alias": ("常见简写", "common short form"),
+    "why_alias": ("常见的其他写法", "another common spelling"),
     "why_address": ("取了地址开头的地区", "took the region at the start of the address"),
     "why_prefix": ("去掉了导出时加的前缀", "removed an export prefix"),
     "why_integer": ("整数", "whole number"),
+    "why_day_first": ("日/月/年 的写法", "written day/month/year"),
+    "why_month_first": ("月/日/年 的写法", "written month/day/year"),
     # --- reports: HTML report and annotated workbook (r_*) ------------------------------------
     "r_title": ("数据校验报告", "Validation report"),
     "r_generated": ("生成时间：{time}", "Generated: {time}"),
     "r_overview": ("共 {files} 个文件：{valid} 个通过，{invalid} 个未通过",
-                   "{files} file(s): {valid} passed, {invalid} did not pass"),
+                   "{files} file{files!p}: {valid} passed, {invalid} did not pass"),
     "r_file": ("文件", "File"),
     "r_result": ("结果", "Result"),
     "r_bundle": ("模板：{bundle}", "Template: {bundle}"),
@@ -378,12 +384,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_col_expected": ("应为", "Expected"),
     "r_whole_file": ("整个文件", "Whole file"),
     "r_sheet_heading": ("工作表：{sheet}", "Sheet: {sheet}"),
-    "r_group_counts": ("{errors} 个错误，{warnings} 个提醒", "{errors} error(s), {warnings} warning(s)"),
+    "r_group_counts": ("{errors} 个错误，{warnings} 个提醒", "{errors} error{errors!p}, {warnings} warning{warnings!p}"),
     "r_blank": ("（空）", "(blank)"),
     "r_no_findings": ("未发现任何问题，可以直接使用。", "No problems found; the file can be used as it is."),
     "r_unreadable_intro": ("这个文件无法读取，因此没有检查其中的内容：", "This file could not be read, so nothing in it was checked:"),
     "r_truncated": ("另有 {count} 条同类问题未逐条列出（已计入上面的数量）：",
-                    "{count} more finding(s) of the same kinds were not listed (they are included in the counts above):"),
+                    "{count} more finding{count!p} of the same kinds {count!w} not listed (they are included in the counts above):"),
     "r_truncated_item": ("{severity} · {rule} · {sheet} · {column}：{count} 条", "{severity} · {rule} · {sheet} · {column}: {count}"),
     "r_legend_error": ("错误：必须改正后重新提交", "Error: must be corrected before resubmitting"),
     "r_legend_warning": ("提醒：请核对，不影响通过", "Warning: please check; does not block passing"),
@@ -423,6 +429,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_rule_column_unknown": ("未识别的列", "unknown column"),
     "r_rule_column_duplicate": ("重复的列", "duplicate column"),
     "r_rule_type": ("格式不对", "wrong type"),
+    "r_rule_ambiguous_date": ("日期有歧义", "ambiguous date"),
     "r_rule_normalized": ("已自动修正", "normalised"),
     "r_rule_required": ("必填未填", "required"),
     "r_rule_unique": ("重复值", "duplicate value"),
@@ -440,6 +447,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_rule_reconcile": ("对账不一致", "does not reconcile"),
     "r_rule_summary_mismatch": ("汇总不一致", "summary mismatch"),
     "r_rule_formula_in_data": ("数据中含公式", "formula in data"),
+    "r_rule_conflict": ("多个文件内容冲突", "conflict between files"),
+    "r_rule_duplicate_rows": ("多个文件重复的行", "rows repeated across files"),
+    "r_rule_external_formula": ("引用其他工作簿的公式", "formula linking another workbook"),
+    "r_rule_external_links": ("外部链接", "external links"),
+    "r_rule_formula_no_value": ("公式没有保存结果", "formula without a saved result"),
+    "r_rule_hidden_columns": ("隐藏的列", "hidden column"),
+    "r_rule_hidden_rows": ("隐藏的行", "hidden rows"),
+    "r_rule_hidden_sheet": ("隐藏的工作表", "hidden sheet"),
+    "r_rule_internal_error": ("内部错误", "internal error"),
+    "r_rule_left_out_copy": ("重复提交的文件", "file handed in twice"),
+    "r_rule_left_out_file": ("整份未计入", "file left out"),
+    "r_rule_left_out_month": ("不在本月的行未计入", "rows outside the month left out"),
+    "r_rule_left_out_other_month": ("其他月份的文件", "file for another month"),
+    "r_rule_left_out_rows": ("有错误的行未计入", "rows with errors left out"),
+    "r_rule_left_out_unreadable": ("无法读取的文件", "unreadable file"),
+    "r_rule_macros": ("含有宏", "macros"),
+    "r_rule_month_unknown": ("未指定月份", "month not given"),
+    "r_rule_parser_crashed": ("读取时异常退出", "reader crashed"),
+    "r_rule_parser_memory": ("读取时内存超限", "reading needed too much memory"),
+    "r_rule_parser_timeout": ("读取超时", "reading took too long"),
+    "r_rule_precision_lost": ("长数字丢失精度", "long number lost digits"),
     # r_rule_ labels for issue 10 items 6-7 (add below)
     "r_rule_formula_error": ("公式出错", "formula error"),
     "r_rule_error_value": ("错误值", "error value"),
@@ -459,14 +487,35 @@ def type_label(type_name: str, lang: str = "zh", month=None) -> str:
     return text(f"type_{type_name}", lang, day=day)
 
 
+class _Formatter(string.Formatter):
+    """str.format with two conversions for English counts: {n!p} is "s" unless n is 1 (row{n!p}),
+    {n!w} is "was" or "were"."""
+
+    def convert_field(self, value, conversion):
+        if conversion == "p":
+            return "" if value == 1 else "s"
+        if conversion == "w":
+            return "was" if value == 1 else "were"
+        return super().convert_field(value, conversion)
+
+
+_FORMATTER = _Formatter()
+
+
+def _format(template: str, params: dict) -> str:
+    if "!p}" in template or "!w}" in template:
+        return _FORMATTER.vformat(template, (), params)
+    return template.format(**params)
+
+
 def text(code: str, lang: str = "zh", **params) -> str:
     zh, en = MESSAGES[code]
-    return (en if lang == "en" else zh).format(**params)
+    return _format(en if lang == "en" else zh, params)
 
 
 def both(code: str, **params) -> tuple[str, str]:
     zh, en = MESSAGES[code]
-    return zh.format(**params), en.format(**params)
+    return _format(zh, params), _format(en, params)
 
 
 # Click's own words (its gettext message ids) in Chinese; English is Click's original.

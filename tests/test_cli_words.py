@@ -132,3 +132,16 @@ def test_no_command_shows_the_help():
     assert result.output.startswith("用法：") and "命令" in result.output
     for name in ("validate", "consolidate", "generate", "summarize", "example", "schemas"):
         assert name in result.output
+
+
+def test_every_rule_code_has_a_label_in_both_languages():
+    """A finding's rule is shown by its label (never `hidden_rows`) in the HTML report and the
+    annotated copy: every rule with a message template has a zh and an en label."""
+    from ecomsheets import messages
+
+    rules = {k[2:] for k in messages.MESSAGES if k.startswith("f_")}
+    missing = sorted(r for r in rules if f"r_rule_{r}" not in messages.MESSAGES)
+    assert missing == []
+    for r in rules:
+        zh, en = messages.MESSAGES[f"r_rule_{r}"]
+        assert CJK.search(zh) and not CJK.search(en), r

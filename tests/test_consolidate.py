@@ -499,7 +499,7 @@ def test_identical_rows_are_counted_once(keyed):
 
 def test_consolidation_findings_name_the_table_in_english_too(keyed):
     dupes = {f.table: f for f in findings(keyed.result, "duplicate_rows")}
-    assert dupes["orders"].message_en.startswith("Orders: 1 rows were identical in several files and counted once")
+    assert dupes["orders"].message_en.startswith("Orders: 1 row was identical in several files and counted once")
     (conflict,) = findings(keyed.result, "conflict")
     assert conflict.message_en.startswith(f"Orders {keyed.first['order_id']} appears in shop2_conflict.xlsx, shop1.xlsx")
 

@@ -27,7 +27,7 @@ T = pd.Timestamp
 MONTH = parse_month("2026-11")
 CATALOG = load_catalog()
 DEPARTMENT = CATALOG.workbooks["department"]
-CHANNELS = ["淘宝", "天猫", "京东", "拼多多", "抖音", "其他"]
+CHANNELS = ["淘宝", "天猫", "京东", "拼多多", "抖音", "快手", "小红书", "视频号", "唯品会", "其他"]
 COURIERS = ["顺丰速运", "中通快递", "圆通速递", "申通快递", "韵达快递", "极兔速递", "邮政EMS", "京东物流", "德邦快递"]
 COMPLAINT_TYPES = ["物流慢", "商品质量", "发错货", "服务态度", "价格问题", "退换货", "其他"]
 
@@ -251,7 +251,7 @@ def test_where_parameter_given_by_the_caller():
 def test_by_enum_every_value_in_order_zero_when_missing(dept):
     assert list(dept["sales_by_channel"]) == CHANNELS
     assert dept["sales_by_channel"] == pytest.approx(
-        {"淘宝": 200 + 40, "天猫": 100, "京东": 300 + 19.9, "拼多多": 0, "抖音": 180, "其他": 0})
+        {c: 0 for c in CHANNELS} | {"淘宝": 200 + 40, "天猫": 100, "京东": 300 + 19.9, "抖音": 180})
     provinces = list(CATALOG.tables["orders"].column("province").values)
     assert list(dept["sales_by_province"]) == provinces and len(provinces) == 34
     expected = {p: 0.0 for p in provinces} | {"广东省": 200 + 40 + 100, "浙江省": 300, "北京市": 180}
@@ -416,9 +416,9 @@ def test_grouped_expr_per_group(custom):
     # Average order value per week: sales / distinct orders; week 4 is 0 / 0, blank.
     assert list(custom["avg_order_by_week"].values()) == pytest.approx([540 / 2, 19.9, 180, None, 100])
     # A grouped metric over an ungrouped one: each channel's share of sales.
-    assert custom["orders_by_channel"] == {"淘宝": 1, "天猫": 1, "京东": 2, "拼多多": 0, "抖音": 1, "其他": 0}
-    assert custom["channel_share"] == pytest.approx(
-        {"淘宝": 240 / 839.9, "天猫": 100 / 839.9, "京东": 319.9 / 839.9, "拼多多": 0.0, "抖音": 180 / 839.9, "其他": 0.0})
+    assert custom["orders_by_channel"] == {c: 0 for c in CHANNELS} | {"淘宝": 1, "天猫": 1, "京东": 2, "抖音": 1}
+    assert custom["channel_share"] == pytest.approx({c: 0.0 for c in CHANNELS} | {
+        "淘宝": 240 / 839.9, "天猫": 100 / 839.9, "京东": 319.9 / 839.9, "抖音": 180 / 839.9})
     # Delivered / shipped per courier; couriers without parcels are 0 / 0, blank.
     assert custom["delivery_rate_by_courier"] == pytest.approx(
         {c: None for c in COURIERS} | {"顺丰速运": 2 / 3, "中通快递": 2 / 2, "圆通速递": 1 / 1, "韵达快递": 0 / 1})

@@ -65,6 +65,7 @@ def sample_reports() -> list[Report]:
         f(WARNING, "sheet_unknown", "无法识别的工作表“草稿”，已跳过", sheet=None),
     ]
     bad = Report(file="/srv/uploads/杭州店/12月订单.xlsx", bundle="department", findings=findings,
+                 bundle_title=("电商部月度工作簿", "E-commerce department monthly workbook"),
                  rows_checked=42, sheets_checked=10, truncated={"error/type/订单/unit_price": 250,
                                                                "warning/normalized/订单/province": 7})
     good = Report(file="C:\\共享\\上海店.xlsx", bundle="department", rows_checked=120, sheets_checked=10)
@@ -119,7 +120,7 @@ def test_html_shows_files_counts_and_findings_in_chinese():
     assert "12月订单.xlsx" in text and "上海店.xlsx" in text and "/srv/uploads" not in html
     bad, good, broken = (section(html, f"file-{i}") for i in (1, 2, 3))
     bad_text = visible(bad)[0]
-    for expected in ("模板：department", "未通过", "订单!F17", "数量 \"-2\"：必须 ≥ 1", "订单!K17",
+    for expected in ("模板：电商部月度工作簿", "未通过", "订单!F17", "数量 \"-2\"：必须 ≥ 1", "订单!K17",
                      "收货省份", "18.6", "工作表：订单", "工作表：库存", "整个文件", "（空）"):
         assert expected in bad_text, expected
     # counts include the findings that were not listed
@@ -165,7 +166,7 @@ def test_html_escapes_values_and_loads_nothing():
 def test_html_in_english_and_without_reports():
     html = render_html(sample_reports(), lang="en", now=NOW)
     text, _ = visible(html)
-    for expected in ("Validation report", "Generated: 2026-12-31 18:30", "3 file(s): 1 passed, 2 did not pass",
+    for expected in ("Validation report", "Generated: 2026-12-31 18:30", "3 files: 1 passed, 2 did not pass",
                      'quantity "-2": must be ≥ 1', "Errors", "Warnings", "Rows checked", "Not passed",
                      "Unreadable", "Sheet: 订单"):
         assert expected in text, expected

@@ -34,6 +34,7 @@ class Coerced:
     invalid: np.ndarray  # bool per row: present but unreadable as the type
     notes: list[tuple[int, str, str, str]] = field(default_factory=list)  # (pos, original, shown, why)
     blanked: list[int] = field(default_factory=list)  # positions read as blank (e.g. ="")
+    ambiguous: dict[int, tuple] = field(default_factory=dict)  # invalid dates that read two ways: pos -> readings
 
 
 def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None = None,
@@ -135,6 +136,7 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
     else:
         values = np.array(fast.to_pylist(), dtype=object)
     invalid = np.zeros(len(text), dtype=bool)
+    ambiguous: dict[int, tuple] = {}
     notes = []
     blanked: list[int] = []  # cells that were only decoration: blank, like an empty cell
     if len(todo):
@@ -146,12 +148,17 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
                     cache[t] = parser(t)
                 except nz.Blank:
                     cache[t] = _BLANK
+                except nz.Ambiguous as exc:
+                    cache[t] = exc
                 except (nz.Invalid, ValueError, OverflowError):
                     cache[t] = None
             result = cache[t]
             if result is _BLANK:
                 blanked.append(pos)
                 continue
+            if isinstance(result, nz.Ambiguous):
+                ambiguous[int(pos)] = result.readings
+                result = None
             if result is None:
                 invalid[pos] = True
                 if keep_invalid:
@@ -171,7 +178,7 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
         series = pd.Series(values, dtype=object)
     if keep_invalid:
         invalid[:] = False  # an unknown enum value is reported by the enum check, with the list
-    return Coerced(series, invalid, notes, blanked)
+    return Coerced(series, invalid, notes, blanked, ambiguous)
 
 
 def _patched_text(fast: pa.Array, replacements: dict) -> pd.Series:

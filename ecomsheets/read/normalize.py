@@ -29,11 +29,15 @@ def ascii_fold(text: str) -> str:
 
 
 def _prep(text: str) -> tuple[str, str | None]:
-    """Strip and fold; report which of the two changed the text."""
+    """Strip and fold; report which of the two changed the text. A leading ' (how Excel and
+    exports mark a number or date kept as text) is removed like the export prefix it is."""
     stripped = strip(text)
+    prefixed = stripped.startswith(("'", "‘", "’"))
+    if prefixed:
+        stripped = strip(stripped[1:])
     folded = strip(ascii_fold(stripped))
     why = "fullwidth" if folded != stripped else ("spaces" if stripped != text else None)
-    return folded, why
+    return folded, ("prefix" if prefixed else why)
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -78,6 +82,15 @@ def integer(text: str) -> tuple[float, str | None]:
 # --- dates and times -------------------------------------------------------------------------
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DMY = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")
+
+
+class Ambiguous(ValueError):
+    """A date that reads two ways (11/3/2026: 3 November or 11 March)."""
+
+    def __init__(self, text: str, readings: tuple[date, date]):
+        super().__init__(text)
+        self.readings = readings
 _MD = re.compile(r"^(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*日?$")
 _HMS = re.compile(r"^(\d{1,2})\s*[:：点时]\s*(\d{1,2})\s*(?:分)?\s*(?:[:：]\s*(\d{1,2})(?:\.\d+)?\s*秒?)?$")
 _HOUR = re.compile(r"^(\d{1,2})\s*[点时](半|整)?$")
@@ -110,6 +123,18 @@ def date_value(text: str, month=None) -> tuple[datetime, str | None]:
     m = _YMD.match(head) or _COMPACT.match(head)
     if m and (head == t or _HMS.match(t.split(" ", 1)[1].strip())):
         return datetime.combine(_make_date(int(m[1]), int(m[2]), int(m[3]), text), time()), "date_text"
+    m = _DMY.match(head)
+    if m and (head == t or _HMS.match(t.split(" ", 1)[1].strip())):
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        if a > 12 >= b:  # 15/11/2026: only day-first reads
+            return datetime.combine(_make_date(y, b, a, text), time()), "day_first"
+        if b > 12 >= a:  # 11/15/2026: only month-first reads
+            return datetime.combine(_make_date(y, a, b, text), time()), "month_first"
+        if a == b:
+            return datetime.combine(_make_date(y, a, b, text), time()), "date_text"
+        if a <= 12 and b <= 12:
+            raise Ambiguous(text, (_make_date(y, b, a, text), _make_date(y, a, b, text)))
+        raise Invalid(text)
     m = _MD.match(t)
     if m and month is not None:
         return datetime.combine(_make_date(month.year, int(m[1]), int(m[2]), text), time()), "date_text"

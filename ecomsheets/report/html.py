@@ -74,7 +74,8 @@ def _file_view(index: int, report: Report, lang: str) -> dict:
     return {
         "anchor": f"file-{index}",
         "name": clean_text(_file_name(report.file)),
-        "bundle": clean_text(report.bundle) or messages.text("r_bundle_unknown", lang),
+        "bundle": clean_text(report.bundle_title[lang == "en"] if report.bundle_title else report.bundle)
+        or messages.text("r_bundle_unknown", lang),
         "status": status,
         "status_label": messages.text(f"r_{status}", lang),
         "errors": report.errors, "warnings": report.warnings,

@@ -24,6 +24,8 @@ def _value(value, fmt: str) -> str:
 def render_metrics(records: list[dict], bundle, file: str, report: Report, lang: str = "zh") -> str:
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     formats = {m.name: m.format for m in bundle.metrics}
+    titles = {m.name: m.label(lang) for m in bundle.metrics}
+    records = [{**r, "title": titles.get(r["name"], r["title"])} for r in records]
     periods = {m.name: m.period for m in bundle.metrics}
     lines = [t("cli_summary_head", file=file, rows=report.rows_checked)]
     if report.errors:
@@ -41,7 +43,8 @@ def render_metrics(records: list[dict], bundle, file: str, report: Report, lang:
         shown = [f"{r['group']} {_value(r['value'], fmt)}" for r in ranked[:TOP] if r["value"]]
         more = t("cli_summary_more", n=len(recs) - TOP) if len(recs) > TOP else ""
         sep = "，" if lang != "en" else ", "
-        lines.append(f"  {recs[0]['title']}：{sep.join(shown) or '—'}{more}")
+        colon = "：" if lang != "en" else ": "
+        lines.append(f"  {recs[0]['title']}{colon}{sep.join(shown) or '—'}{more}")
         lines.extend("  " + _line(r, fmt, t) for r in recs if _differs(r))
     return "\n".join(lines)
 

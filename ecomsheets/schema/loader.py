@@ -38,6 +38,7 @@ COLUMN_KEYS = {
     "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
     "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
     "example": _STR, "example_from": _STR, "default": ((str, int, float), "文本或数字", "a text or a number"),
+    "value_aliases": _MAP,
 }
 TABLE_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
@@ -219,6 +220,10 @@ class _Builder:
                 self.problem(doc, "items", "schema_bad_type", key=f"items[{i}].value",
                              want="文本", want_en="a text", got=entry.get("value"))
                 continue
+            if not isinstance(entry.get("aliases", []), list):
+                self.problem(doc, "items", "schema_bad_type", key=f"items[{i}].aliases",
+                             want="列表", want_en="a list", got=entry.get("aliases"))
+                continue
             items.append(entry)
         return ReferenceList(doc["name"], doc.get("title", doc["name"]), tuple(items))
 
@@ -273,6 +278,7 @@ class _Builder:
                 values = list(ref.values)
         if values is not None:
             values = tuple(str(v) for v in values)
+        aliases = self.value_aliases(node, values, catalog.reference.get(node.get("values_from", "")))
         pattern = node.get("pattern")
         if pattern is not None:
             try:
@@ -293,7 +299,7 @@ class _Builder:
             note=node.get("note"), note_en=node.get("note_en"),
             max_length=node.get("max_length"), in_month=node.get("in_month", False),
             total=node.get("total", False), example=node.get("example"),
-            example_from=node.get("example_from"), default=node.get("default"))
+            example_from=node.get("example_from"), default=node.get("default"), value_aliases=aliases)
         if col.default is not None and col.values and str(col.default) not in col.values:
             self.problem(node, "default", "schema_default_value", value=col.default, known="、".join(col.values))
         if col.example_from is not None and col.example_from not in catalog.reference:
@@ -304,6 +310,20 @@ class _Builder:
                 continue  # already reported as an unknown values_from
             self.problem(node, key, code)
         return col
+
+    def value_aliases(self, node: Located, values, ref) -> tuple[tuple[str, str], ...]:
+        """Other spellings of an enum's values (alias -> value): the reference list's `aliases`,
+        `short` and `code` of each item, and the column's own `value_aliases`."""
+        out: dict[str, str] = {}
+        for item in (ref.items if ref else ()):
+            for alias in [item.get("short"), item.get("code"), *item.get("aliases", ())]:
+                if alias is not None and str(alias) != item["value"]:
+                    out[str(alias)] = item["value"]
+        for alias, value in (node.get("value_aliases") or {}).items():
+            if values is not None and str(value) not in values:
+                self.problem(node, "value_aliases", "schema_default_value", value=value, known="、".join(values))
+            out[str(alias)] = str(value)
+        return tuple(out.items())
 
     def formulas(self, pairs: list[tuple[ColumnSpec, Located]], kinds: dict) -> list[ColumnSpec]:
         """Parse and type-check derived columns, and refuse cycles between them."""

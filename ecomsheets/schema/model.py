@@ -34,6 +34,7 @@ class ColumnSpec:
     example: str | None = None  # how example rows fill it: an expression of other columns and _rand
     example_from: str | None = None  # or a reference list to draw values from
     default: Any = None  # what a blank cell means to row rules (a blank leave type is 无)
+    value_aliases: tuple[tuple[str, str], ...] = ()  # other spellings of enum values (alias, value)
     formula_ast: Any = field(default=None, compare=False, repr=False)
     example_ast: Any = field(default=None, compare=False, repr=False)
 

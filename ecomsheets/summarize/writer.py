@@ -38,7 +38,7 @@ def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, 
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False, "constant_memory": True})
         # Same inputs, same file: no clock time inside.
-        wb.set_properties({"title": t("s_title", title=bundle.title, month=str(result.month or "")),
+        wb.set_properties({"title": t("s_title", title=_title(bundle, lang), month=str(result.month or "")),
                            "created": datetime(2000, 1, 1)})
         styles = Styles(wb)
         cut = {name: len(f) - data_rows for name, f in result.tables.items() if len(f) > data_rows}
@@ -63,7 +63,7 @@ def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
     ws = wb.add_worksheet(t("s_overview"))
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 20)
-    ws.write_string(0, 0, t("s_title", title=result.bundle.title,
+    ws.write_string(0, 0, t("s_title", title=_title(result.bundle, lang),
                             month=result.month.label(lang) if result.month else ""), styles.heading)
     taken = sum(s.status in ("taken", "partly") for s in result.sources)
     rows = sum(len(f) for f in result.tables.values())
@@ -82,7 +82,7 @@ def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
     for v in result.metrics:
         if v.group is not None:
             continue
-        ws.write_string(r, 0, v.title, styles.label)
+        ws.write_string(r, 0, specs[v.name].label(lang), styles.label)
         _number(ws, r, 1, v.value, _fmt(styles, specs[v.name].format))
         r += 1
 
@@ -108,8 +108,12 @@ def _blocks(result, bundle):
     return blocks.items()
 
 
+def _title(bundle, lang: str) -> str:
+    return bundle.title_en if lang == "en" and bundle.title_en else bundle.title
+
+
 def _unique_name(name: str, used: set) -> str:
-    base = name[:28]
+    base = name if len(name) <= 28 else name[:27] + "…"  # a sheet name holds 31 characters
     out, n = base, 2
     while out in used:
         out, n = f"{base}{n}", n + 1
@@ -121,7 +125,8 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> N
     table_name, by, period = key
     col = catalog.tables[table_name].column(by)
     suffix = {"day": "（日）" if lang != "en" else " (day)", "week": "（周）" if lang != "en" else " (week)"}.get(period, "")
-    name = _unique_name(t("s_by_sheet", column=col.header(lang)) + suffix + "·" + catalog.tables[table_name].sheet_name(lang), used)
+    name = _unique_name(t("s_metric_sheet", column=col.header(lang), period=suffix,
+                          sheet=catalog.tables[table_name].sheet_name(lang)), used)
     ws = wb.add_worksheet(name)
     ws.set_column(0, 0, 22)
     ws.set_column(1, len(metrics), 18)

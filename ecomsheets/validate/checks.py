@@ -40,6 +40,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
         return Inspection(report)
     report.bundle = data.bundle.name
     report.schema_version = data.bundle.version
+    report.bundle_title = (data.bundle.title, data.bundle.title_en or data.bundle.title)
     meta_month = _meta_month(data.meta)
     report.meta_month = str(meta_month) if meta_month else None
     month = month or meta_month
