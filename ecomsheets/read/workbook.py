@@ -23,6 +23,7 @@ from .formulas import has_formula, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
 from .scan import KEEP_PER_COLUMN, Background, keep_all
 from .text import as_text
+from .totals import find_total_rows, label_cells, text_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +46,7 @@ class SheetData:
     hidden: bool = False
     source: tuple[str, str] | None = None  # (file, xml part), to look up derived cells' formulas
     long_numbers: dict[tuple[int, str], str] = field(default_factory=dict)  # id cells stored as numbers
+    total_labels: dict[int, tuple[str, str]] = field(default_factory=dict)  # row -> (letter, 合计 …), until read
 
     def derived_formulas(self, cells: list[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which of these derived-column cells still hold their formula (read on demand)."""
@@ -94,7 +96,7 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
                 data.findings.append(finding("external_links", WARNING, file=str(path)))
             data.bundle = _pick_bundle(catalog, data.meta, names, bundle_name)
             if data.bundle is None:
-                data.findings.append(finding("no_tables", ERROR, file=str(path)))
+                data.findings.append(finding("no_tables", ERROR, file=str(path), **_no_bundle_words(catalog, names)))
                 return data
             _read_tables(data, reader, zf, parts, names, catalog, while_parsing, scan_in_process)
     except _PARSE_ERRORS as exc:  # a parser failing on a damaged file is a finding, not a crash
@@ -105,6 +107,15 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
             data.findings.append(finding("unreadable", ERROR, file=str(path), detail=_plain(exc),
                                          detail_en=_plain(exc)))
     return data
+
+
+def _no_bundle_words(catalog: Catalog, names: list[str]) -> dict:
+    """What a workbook matching no bundle was expected to hold, and what it holds."""
+    sheets = [t.sheet for b in catalog.workbooks.values() for t in map(catalog.tables.get, b.tables) if t]
+    sheets_en = [t.sheet_name("en") for b in catalog.workbooks.values() for t in map(catalog.tables.get, b.tables) if t]
+    shown = [n for n in names if not n.startswith("_")][:12]
+    return {"expected": "、".join(dict.fromkeys(sheets[:12])), "expected_en": ", ".join(dict.fromkeys(sheets_en[:12])),
+            "found": "、".join(shown) or "没有工作表", "found_en": ", ".join(shown) or "no sheet"}
 
 
 def _parse_errors() -> tuple:
@@ -313,6 +324,7 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     if len(rows) < body.num_rows:
         take = pa.array(rows)
         columns = {name: arr.take(take) for name, arr in columns.items()}
+    labels = _total_labels(body, offset, rows, match.columns, columns, hr)
     # Imported here: it loads in the background while the sheets are parsed (see validate.run).
     import pandas as pd
 
@@ -325,7 +337,22 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     if visible != "visible" and len(index):
         data.findings.append(f("hidden_sheet", WARNING))
     return SheetData(table, sheet, hr, letters, match.headers, frame, hidden=visible != "visible",
-                     source=(data.path, parts[sheet]) if sheet in parts else None)
+                     source=(data.path, parts[sheet]) if sheet in parts else None, total_labels=labels)
+
+
+def _total_labels(body, offset: int, rows, positions: dict[str, int], columns: dict, hr: int) -> dict:
+    """Records whose first cells hold a total label (合计 …), in any column, known or not:
+    {Excel row: (column letter, text)}. Read now, while the whole row is at hand."""
+    name_of = {ci: name for name, ci in positions.items() if name in columns}
+    order = []
+    for j in range(body.num_columns):
+        ci = offset + j
+        if ci in name_of:
+            order.append((ci, columns[name_of[ci]]))
+        else:  # a column the table does not have: taken only for the rows still open
+            order.append((ci, lambda at, col=body.column(j): text_cells(col, rows[at])))
+    found = label_cells(order, len(rows))
+    return {int(rows[p]) + hr + 1: (xl_col_to_name(ci), text) for p, (ci, text) in found.items()}
 
 
 def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
@@ -335,6 +362,8 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
     derived = {sd.letters[c.name] for c in table.columns if c.derived and c.name in sd.letters}
     if scan is not None:
         sd.formulas = scan.data_formulas(derived)
+    _drop_total_rows(data, sd, scan.formulas if scan is not None else {})
+    if scan is not None:
         rows = [r for r in sorted(scan.hidden_rows) if r in sd.raw.index]
         if rows:
             shown = "、".join(str(r) for r in rows[:20]) + ("…" if len(rows) > 20 else "")
@@ -348,6 +377,25 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
     if suspects and sd.sheet in parts:
         sd.long_numbers = long_numbers(zf.read(parts[sd.sheet]), suspects)
 
+
+def _drop_total_rows(data, sd: SheetData, formulas: dict) -> None:
+    """Total rows (合计 …, or SUM/SUBTOTAL formulas of the rows above) are not records: one
+    warning each, and they leave the table before anything checks, counts or merges its rows."""
+    labels, sd.total_labels = sd.total_labels, {}
+    found = find_total_rows(sd.table, sd.raw, sd.letters, labels, formulas, sd.header_row)
+    if not found:
+        return
+    for total in found:
+        data.findings.append(finding("total_row", WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name,
+                                     cell=total.cell, row=total.row, value=total.shown))
+    gone = {total.row for total in found}
+    sd.raw = sd.raw.drop(index=sorted(gone & set(sd.raw.index)))
+    # In place: the reader's formulas carry more (the sheet's error cells), of those rows too.
+    for key in [k for k in sd.formulas if k[0] in gone]:
+        del sd.formulas[key]
+    if getattr(sd.formulas, "errors", None):
+        sd.formulas.errors = {k: v for k, v in sd.formulas.errors.items() if k[0] not in gone}
+    sd.long_numbers = {k: v for k, v in sd.long_numbers.items() if k[0] not in gone}
 
 
 def _read_summary(data: WorkbookData, sheets: _Sheets) -> None:
