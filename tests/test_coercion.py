@@ -253,7 +253,7 @@ CASES = [
     ("phone", "+86 138 1234 5678", True, norm("13812345678", "phone")),
     ("phone", "0086-13812345678", True, norm("13812345678", "phone")),
     ("phone", "8613812345678", True, norm("13812345678", "phone")),
-    ("phone", "'13812345678", True, norm("13812345678", "phone")),
+    ("phone", "'13812345678", True, norm("13812345678", "prefix")),  # the leading ' is an export prefix
     ("phone", "138 1234 5678", True, norm("13812345678", "phone")),
     ("phone", "138-1234-5678", True, norm("13812345678", "phone")),
     ("phone", "１３８１２３４５６７８", True, norm("13812345678", "fullwidth")),

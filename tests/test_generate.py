@@ -37,6 +37,8 @@ ROWS = 20
 NOW = datetime(2026, 12, 1, 9, 0)
 MONTH = "2026-12"
 MAX_ROW = 1048576
+FORMULA_ROWS = 2 * ROWS  # a blank template's derived formulas reach twice its rows (layout.FORMULA_GROWTH)
+REACH = 2 + 10 * ROWS  # uniqueness checks and reference dropdowns reach ten times its rows (layout.GROWTH)
 GOLDEN = Path(__file__).parent / "golden" / "department_2026-12.json"
 UPDATE_ENV = "ECOMSHEETS_UPDATE_GOLDEN"
 
@@ -51,6 +53,7 @@ TYPE_VALIDATIONS = {"integer": "whole", "decimal": "decimal", "money": "decimal"
                     "phone": "textLength"}
 HEADER_BG, DERIVED_HEADER_BG, DERIVED_BG, STAR_COLOR = "FF1F4E78", "FF5B6770", "FFEDEFF1", "FFFF8080"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+CHANNELS = ["淘宝", "天猫", "京东", "拼多多", "抖音", "快手", "小红书", "视频号", "唯品会", "其他"]  # schemas/reference/channels.yaml
 LISTS_RANGE = re.compile(r"^'_lists'!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
 
 
@@ -225,7 +228,7 @@ def test_banner_freeze_autofilter_print(wb, tables):
     for t in tables:
         ws = wb[t.sheet]
         last_col = get_column_letter(len(t.columns))
-        last_row = t.first_data_row + ROWS - 1
+        last_row = t.first_data_row + FORMULA_ROWS - 1  # the filter takes the rows the formulas reach
         assert ws.freeze_panes == f"A{t.first_data_row}" == "A3"
         assert ws.auto_filter.ref == f"A{t.header_row}:{last_col}{last_row}"
         assert [str(r) for r in ws.merged_cells.ranges] == [f"A1:{last_col}1"]
@@ -264,7 +267,8 @@ def test_validations_follow_column_types(wb, tables):
             col = t.column(col_name)
             dv = dvs[letter]
             where = (t.name, col.name)
-            assert str(dv.sqref) == f"{letter}{t.first_data_row}:{letter}{t.first_data_row + ROWS - 1}", where
+            # Every row of the sheet: rows added below the pre-formatted ones are checked too.
+            assert str(dv.sqref) == f"{letter}{t.first_data_row}:{letter}{MAX_ROW}", where
             assert dv.allow_blank, where
             # Input prompt in Chinese, titled with the column title.
             assert dv.showInputMessage and dv.promptTitle == col.title[:32], where
@@ -275,10 +279,10 @@ def test_validations_follow_column_types(wb, tables):
                 ref = by_name[col.ref_table]
                 rl = letters(ref)[col.ref_column]
                 assert dv.type == "list", where
-                assert dv.formula1 == f"'{ref.sheet}'!${rl}${ref.first_data_row}:${rl}${ref.first_data_row + ROWS - 1}"
+                assert dv.formula1 == f"'{ref.sheet}'!${rl}${ref.first_data_row}:${rl}${REACH}"
             elif col.unique or t.primary_key == (col.name,):
                 # A unique single key refuses a value already used in the column (exact text match).
-                top, bottom = t.first_data_row, t.first_data_row + ROWS - 1
+                top, bottom = t.first_data_row, REACH
                 test = f"SUMPRODUCT(--(${letter}${top}:${letter}${bottom}={letter}{top}))<=1"
                 if col.max_length:
                     test = f"AND({test},LEN({letter}{top})<={col.max_length})"
@@ -339,10 +343,11 @@ def test_validations_follow_column_types(wb, tables):
     assert (phone.type, phone.operator, phone.formula1) == ("textLength", "equal", "11")
     # Unique single keys: a custom formula (with the length limit when there is one).
     assert (validations(wb["客户"])["A"].type, validations(wb["客户"])["A"].formula1) == \
-        ("custom", "SUMPRODUCT(--($A$3:$A$22=A3))<=1")
-    assert validations(wb["物流"])["C"].formula1 == "SUMPRODUCT(--($C$3:$C$22=C3))<=1"  # 快递单号
-    assert validations(wb["库存"])["A"].formula1 == "AND(SUMPRODUCT(--($A$3:$A$22=A3))<=1,LEN(A3)<=40)"
-    assert validations(wb["定岗定编"])["C"].formula1 == "AND(SUMPRODUCT(--($C$3:$C$22=C3))<=1,LEN(C3)<=30)"
+        ("custom", "SUMPRODUCT(--($A$3:$A$202=A3))<=1")
+    assert validations(wb["物流"])["C"].formula1 == "SUMPRODUCT(--($C$3:$C$202=C3))<=1"  # 快递单号
+    assert validations(wb["库存"])["A"].formula1 == "AND(SUMPRODUCT(--($A$3:$A$202=A3))<=1,LEN(A3)<=40)"
+    assert validations(wb["定岗定编"])["C"].formula1 == "AND(SUMPRODUCT(--($C$3:$C$202=C3))<=1,LEN(C3)<=30)"
+    assert str(validations(wb["订单"])["F"].sqref) == "F3:F1048576"
     assert validations(wb["客户"])["A"].error == "这一列不能重复，这个值上面已经有了。"
     # 订单编号 is only part of a composite key (订单编号 + SKU): no uniqueness check of its own.
     assert validations(wb["订单"])["A"].type is None
@@ -376,17 +381,17 @@ def test_enum_lists_point_at_the_lists_sheet(wb, tables):
     # Identical value lists share one range (channels, provinces are used by several tables).
     assert len(seen) == lists.max_column
     channels = validations(wb["订单"])["D"].formula1
-    assert [lists[f"{LISTS_RANGE.match(channels).group(1)}{r}"].value for r in range(1, 7)] == \
-        ["淘宝", "天猫", "京东", "拼多多", "抖音", "其他"]
+    assert [lists[f"{LISTS_RANGE.match(channels).group(1)}{r}"].value for r in range(1, 11)] == CHANNELS
     assert validations(wb["客户"])["F"].formula1 == channels
 
 
 def test_reference_columns_list_the_referenced_key_range(wb):
-    assert validations(wb["订单"])["C"].formula1 == "'客户'!$A$3:$A$22"  # 客户编号
-    assert validations(wb["订单"])["E"].formula1 == "'库存'!$A$3:$A$22"  # 商品SKU
-    assert validations(wb["员工"])["C"].formula1 == "'定岗定编'!$C$3:$C$22"  # 岗位 -> 岗位名称
-    assert validations(wb["物流"])["H"].formula1 == "'员工'!$A$3:$A$22"  # 发货人
-    assert validations(wb["物流"])["A"].formula1 == "'订单'!$A$3:$A$22"  # 订单编号
+    # Ten times the template's rows: customers added below the pre-formatted rows are offered too.
+    assert validations(wb["订单"])["C"].formula1 == "'客户'!$A$3:$A$202"  # 客户编号
+    assert validations(wb["订单"])["E"].formula1 == "'库存'!$A$3:$A$202"  # 商品SKU
+    assert validations(wb["员工"])["C"].formula1 == "'定岗定编'!$C$3:$C$202"  # 岗位 -> 岗位名称
+    assert validations(wb["物流"])["H"].formula1 == "'员工'!$A$3:$A$202"  # 发货人
+    assert validations(wb["物流"])["A"].formula1 == "'订单'!$A$3:$A$202"  # 订单编号
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,20 +406,21 @@ def test_derived_columns_hold_their_formula_on_every_row(wb, tables):
         for i, col in enumerate(t.columns, start=1):
             if not col.derived:
                 continue
-            for r in range(t.first_data_row, t.first_data_row + ROWS):
+            # The pre-formatted rows and as many again below them (room for added rows).
+            for r in range(t.first_data_row, t.first_data_row + FORMULA_ROWS):
                 want = excel_formula(t, col, lambda n: f"{lt[n]}{r}")
                 cell = ws.cell(r, i)
                 assert cell.value == want, (t.name, col.name, r)
                 assert cell.number_format == TYPE_FORMATS[col.type]
                 assert cell.fill.fgColor.rgb == DERIVED_BG
                 found += 1
-            # Nothing below the pre-formatted rows.
-            assert ws.cell(t.first_data_row + ROWS, i).value is None
+            # Nothing below them.
+            assert ws.cell(t.first_data_row + FORMULA_ROWS, i).value is None
         # Non-derived columns stay empty.
         for i, col in enumerate(t.columns, start=1):
             if not col.derived:
                 assert all(ws.cell(r, i).value is None for r in range(t.first_data_row, t.first_data_row + ROWS))
-    assert found == 8 * ROWS  # change, closing_stock, stock_value, below_safety, amount, transit, response, hours
+    assert found == 8 * FORMULA_ROWS  # change, closing_stock, stock_value, below_safety, amount, transit, response, hours
 
 
 def test_derived_formula_literals(wb):
@@ -561,17 +567,21 @@ def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
         elif m.agg == "avg":
             assert f.startswith(f"=IFERROR(AVERAGEIFS({rng(m.column)},"), m.name
         elif m.agg == "distinct":
-            # SUMPRODUCT((R<>"")*(MATCH(R&"",R&"",0)=ROW(R)-K)) over the pre-formatted rows.
-            r = f"'{t.sheet}'!${lt[m.column]}$3:${lt[m.column]}${2 + ROWS}"
+            # SUMPRODUCT((R<>"")*(MATCH(R&"",R&"",0)=ROW(R)-K)) over the rows down to the column's
+            # last filled cell (INDEX of the whole column), however far rows were added.
+            whole = rng(m.column)
+            last = f'SUMPRODUCT(MAX(({whole}<>"")*ROW({whole})))'
+            r = f"'{t.sheet}'!${lt[m.column]}$3:INDEX({whole},MAX(1,{last}-2))"
             k = t.first_data_row - 1
             assert f == f'=SUMPRODUCT(({r}<>"")*(MATCH({r}&"",{r}&"",0)=ROW({r})-{k}))', m.name
         else:
             pytest.fail(f"unexpected aggregate {m.agg}")
     # Literal checks of each kind.
     assert ws[metrics["sales_total"]["cell"].split("!")[1]].value == "=SUM('订单'!$I$3:$I$1048576)"
+    used = ("'订单'!$A$3:INDEX('订单'!$A$3:$A$1048576,MAX(1,SUMPRODUCT(MAX(('订单'!$A$3:$A$1048576<>\"\")"
+            "*ROW('订单'!$A$3:$A$1048576)))-2))")
     assert ws[metrics["order_count"]["cell"].split("!")[1]].value == (
-        '=SUMPRODUCT((\'订单\'!$A$3:$A$22<>"")*(MATCH(\'订单\'!$A$3:$A$22&"",\'订单\'!$A$3:$A$22&"",0)'
-        '=ROW(\'订单\'!$A$3:$A$22)-2))')
+        f'=SUMPRODUCT(({used}<>"")*(MATCH({used}&"",{used}&"",0)=ROW({used})-2))')
     assert ws[metrics["avg_order_value"]["cell"].split("!")[1]].value == \
         f'=IFERROR({cells["sales_total"]}/{cells["order_count"]},"")'
     assert ws[metrics["resolution_rate"]["cell"].split("!")[1]].value == \
@@ -620,8 +630,9 @@ def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
             assert info["grid"] == "rows", m.name
             src = by_table[by_col.ref_table] if by_col.references else t
             sl = letters(src)[by_col.ref_column if by_col.references else by_col.name]
+            # As far as the master table's formulas reach (rows added below it are listed).
             assert [k.value for k in keys] == [f"=IF('{src.sheet}'!${sl}${r}=\"\",\"\",'{src.sheet}'!${sl}${r})"
-                                               for r in range(3, 3 + ROWS)], m.name
+                                               for r in range(3, 3 + FORMULA_ROWS)], m.name
         fn = {"sum": "SUMIFS(", "count": "COUNTIFS("}[m.agg]
         by_rng = f"'{t.sheet}'!${letters(t)[m.by]}$3:${letters(t)[m.by]}${MAX_ROW}"
         for k, v in zip(keys, values):
@@ -631,7 +642,7 @@ def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
     # sales_by_channel: the six channels, a SUMIFS of the order amount per channel.
     info = metrics["sales_by_channel"]
     keys, values = _range_cells(ws, info["keys"]), _range_cells(ws, info["values"])
-    assert [k.value for k in keys] == ["淘宝", "天猫", "京东", "拼多多", "抖音", "其他"]
+    assert [k.value for k in keys] == CHANNELS
     for k, v in zip(keys, values):
         assert v.value == f"=SUMIFS('订单'!$I$3:$I$1048576,'订单'!$D$3:$D$1048576,$A${k.row})"
     # Three headcount metrics share one grid (same table and group column).
@@ -688,7 +699,18 @@ def test_meta_sheet(wb, meta, bundle, tables):
     assert meta["generator"].startswith("ecomsheets ")
     assert meta["tables"] == [
         {"name": t.name, "version": t.version, "sheet": t.sheet, "header_row": t.header_row,
-         "first_data_row": t.first_data_row, "columns": [c.name for c in t.columns]} for t in tables]
+         "first_data_row": t.first_data_row, "columns": [c.name for c in t.columns],
+         "rows": ROWS, "formula_last_row": t.first_data_row + FORMULA_ROWS - 1} for t in tables]
+    # Where the records and column totals per sheet sit, so that validation compares them too.
+    totals = meta["summary"]["totals"]
+    assert {(t["table"], t["agg"]) for t in totals} >= {(t.name, "count") for t in tables}
+    orders = [t for t in totals if t["table"] == "orders"]
+    assert [(t["agg"], t["column"]) for t in orders] == [("count", "order_id"), ("sum", "discount"),
+                                                         ("sum", "amount"), ("sum", "paid_amount")]
+    summary = wb["汇总"]
+    for t in totals:
+        assert summary.cell(_find_row(summary, "订单 记录数"), 2).value.startswith("=COUNTIF(")
+        assert summary[t["cell"]].value.startswith("=COUNTIF(" if t["agg"] == "count" else "=SUM("), t
     assert list(meta) == ["format", "generator", "bundle", "bundle_version", "generated_at", "month", "lang",
                           "rows", "tables", "summary"]
 
@@ -751,7 +773,7 @@ def test_english_workbook(en_wb, tables, bundle):
         for dv in ws.data_validations.dataValidation:
             assert not CJK.search(dv.promptTitle or ""), (t.name, dv.sqref)
     assert wb["Orders"]["I3"].value == '=IF(OR(F3="",G3=""),"",ROUND(F3*G3-H3,2))'
-    assert validations(wb["Orders"])["C"].formula1 == "'Customers'!$A$3:$A$7"
+    assert validations(wb["Orders"])["C"].formula1 == "'Customers'!$A$3:$A$52"
     meta = read_meta(wb)
     assert meta["lang"] == "en"
     assert meta["summary"]["sheet"] == "Summary"
@@ -802,7 +824,7 @@ def test_table_selection(subset_wb, bundle):
         assert gone not in labels
     # The dropdown of 客户编号 still lists the 客户 sheet; 商品SKU has nothing to list.
     dvs = validations(wb["订单"])
-    assert dvs["C"].formula1 == "'客户'!$A$3:$A$7"
+    assert dvs["C"].formula1 == "'客户'!$A$3:$A$52"
     assert dvs["E"].type is None
     texts = cell_strings(wb["说明"])
     assert "库存：产品库存管理表" not in texts and "订单：订单管理表" in texts

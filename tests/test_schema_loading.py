@@ -705,7 +705,7 @@ def test_cli_schemas_show_json_contract():
 
 
 @pytest.mark.parametrize("lang, heading", [("zh", "模板定义有 1 处问题："),
-                                           ("en", "the schema catalogue has 1 problem(s):")])
+                                           ("en", "the schema catalogue has 1 problem:")])
 def test_cli_broken_schema_folder_exits_2_with_file_and_line(tmp_path, lang, heading):
     write(tmp_path, "tables/bad.yaml", """\
     name: bad

@@ -59,8 +59,10 @@ def aggregate_formula(metric: MetricSpec, tl: TableLayout, crit: Criteria) -> st
     rng = tl.column_range(metric.column)
     if agg == "distinct":
         # MATCH on text compares exactly; COUNTIF would read an 18-digit order number as a
-        # 15-digit number and merge different orders. Quadratic, so over the formatted rows.
-        r = tl.column_range(metric.column, bounded=True)
+        # 15-digit number and merge different orders. Quadratic, so over the used rows only
+        # (down to the last filled cell, however far rows were added): over a whole column
+        # LibreOffice takes 79 s for 600 orders, over the used rows as long as a fixed range.
+        r = tl.used_range(metric.column)
         return f'SUMPRODUCT(({r}<>"")*(MATCH({r}&"",{r}&"",0)=ROW({r})-{tl.first_row - 1}))'
     if agg == "sum":
         return f"SUMIFS({rng},{crit.args()})" if crit.pairs else f"SUM({rng})"

@@ -1,6 +1,7 @@
 """Data rows of a table sheet, written row by row (xlsxwriter constant-memory mode keeps
 memory flat however many rows): typed values where data is given, and the derived columns'
-formulas on every pre-formatted row. Text is always written as text, never as a formula."""
+formulas on every row down to the layout's last formula row (a blank template's reach below
+its pre-formatted rows, for rows staff add). Text is always written as text, never as a formula."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ecomsheets.schema.derived import excel_formula
 
 from .layout import TableLayout
 from .sanitize import clean_text
+from .xlsx import formula_writer
 
 
 def column_writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
@@ -32,7 +34,7 @@ def column_writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
 
 def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
     table = tl.table
-    first, last = tl.first_row - 1, tl.last_row - 1
+    first, last = tl.first_row - 1, tl.last_formula_row - 1
     formulas = []
     for ci, col in enumerate(table.columns):
         if col.derived and col.formula_ast is not None:
@@ -40,7 +42,7 @@ def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
             template = excel_formula(table, col, lambda n: f"{tl.letters[n]}{{r}}")
             formulas.append((ci, template, styles.cell(col.coltype.num_format, True)))
     chunks = frame.chunks() if hasattr(frame, "chunks") else ([frame] if frame is not None else [])
-    write_formula = ws.write_formula
+    write_formula = formula_writer(ws)
     r = first
     for chunk in chunks:
         columns = [(ci, *column_writer(ws, col, chunk[col.name])) for ci, col in enumerate(table.columns)
@@ -53,6 +55,6 @@ def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
             for ci, template, fmt in formulas:
                 write_formula(r, ci, template.format(r=r + 1), fmt, "")
             r += 1
-    for r in range(r, last + 1):  # pre-formatted rows below the data
+    for r in range(r, last + 1):  # rows below the data, and room to grow (layout.FORMULA_GROWTH)
         for ci, template, fmt in formulas:
             write_formula(r, ci, template.format(r=r + 1), fmt, "")

@@ -23,6 +23,7 @@ from .metric_formulas import (
     where_criteria,
 )
 from .styles import Styles
+from .xlsx import formula_writer
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -34,6 +35,8 @@ class SummaryMap:
     sheet: str
     params: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, dict] = field(default_factory=dict)
+    # The records and column totals per sheet: [{"cell", "table", "agg": count|sum, "column"}].
+    totals: list[dict] = field(default_factory=list)
 
 
 def summary_sheet_name(bundle: WorkbookSpec, lang: str) -> str:
@@ -41,8 +44,12 @@ def summary_sheet_name(bundle: WorkbookSpec, lang: str) -> str:
 
 
 def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: WorkbookSpec,
-                        month: Month | None) -> SummaryMap:
+                        month: Month | None, cached=None) -> SummaryMap:
+    """`cached` (a `cached.CachedResults`, for a workbook filled with rows) gives each
+    formula's result to store with it; without it a blank template stores 0 for its counts
+    and totals (right: it has no rows) and nothing for the metrics."""
     lang = layout.lang
+    known = cached is not None
     name = ws.get_name()
     out = SummaryMap(name)
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
@@ -82,13 +89,19 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
     for tl in layout.tables.values():
         key = tl.key_column()
         ws.write_string(row, 0, t("wb_records", sheet=tl.sheet), styles.label)
-        ws.write_formula(row, 1, f'=COUNTIF({tl.column_range(key.name)},"<>")', styles.cell_bordered("#,##0"), 0)
+        ws.write_formula(row, 1, f'=COUNTIF({tl.column_range(key.name)},"<>")', styles.cell_bordered("#,##0"),
+                         cached.records(tl) if known else 0)
+        out.totals.append({"cell": xl_rowcol_to_cell(row, 1), "table": tl.table.name, "agg": "count",
+                           "column": key.name})
         row += 1
         for col in tl.table.columns:
             if col.total:
                 ws.write_string(row, 0, t("wb_column_total", sheet=tl.sheet, column=col.header(lang)), styles.label)
                 ws.write_formula(row, 1, f"=SUM({tl.column_range(col.name)})",
-                                 styles.cell_bordered(col.coltype.num_format), 0)
+                                 styles.cell_bordered(col.coltype.num_format),
+                                 cached.total(tl, col.name) if known else 0)
+                out.totals.append({"cell": xl_rowcol_to_cell(row, 1), "table": tl.table.name, "agg": "sum",
+                                   "column": col.name})
                 row += 1
 
     metrics = [m for m in bundle.metrics if _available(m, bundle, layout)]
@@ -103,7 +116,8 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
             continue
         formula = _ungrouped(m, layout, out.params, cells)
         ws.write_string(row, 0, m.label(lang), styles.label)
-        ws.write_formula(row, 1, "=" + formula, styles.cell_bordered(get_type(m.format).num_format), "")
+        ws.write_formula(row, 1, "=" + formula, styles.cell_bordered(get_type(m.format).num_format),
+                         cached.metric(m.name) if known else "")
         if m.note_text(lang):
             ws.write_string(row, 2, m.note_text(lang), styles.base_text)
         cells[m.name] = xl_rowcol_to_cell(row, 1, True, True)
@@ -117,7 +131,8 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
             blocks.setdefault((m.table, m.by, m.period), []).append(m)
     for (table_name, by, period), members in sorted(blocks.items(), key=lambda kv: _grid_size(kv[0], layout)):
         row += 1
-        row = _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, name)
+        row = _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, name,
+                           cached)
     return out
 
 
@@ -154,7 +169,8 @@ def _grid_size(key, layout) -> int:
     return 10**6 + layout.tables[table_name].rows
 
 
-def _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, sheet) -> int:
+def _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, sheet,
+                 cached=None) -> int:
     lang = layout.lang
     tl = layout.tables[table_name]
     by_col = tl.table.column(by)
@@ -167,32 +183,56 @@ def _write_block(ws, row, layout, table_name, by, period, members, out, month_ce
     row += 1
     by_range = tl.column_range(by)
     keys = _grid_keys(layout, tl, by_col, period, month_cell, lang)
+    write_formula = formula_writer(ws)
     key_fmt = styles.cell_bordered("yyyy-mm-dd" if period == "day" else None)
+    formats = [styles.cell_bordered(get_type(m.format).num_format) for m in members]
+    letters = {x.name: xl_col_to_name(k) for k, x in enumerate(members, start=1)}
+    # Outside day and week grids only the key cell changes from row to row: each member's
+    # formula is built once, with a placeholder for it (a master table's grid has a row per
+    # master row, so this is most of the summary's formulas).
+    same = None if period else [_body(m, tl, out.params, _group_criteria(by_col, period, by_range, _KEY,
+                                                                          month_cell, 0), letters, _KEY)
+                                for m in members]
     first = row
     for i, key in enumerate(keys):
         r = first + i
         key_cell = f"$A${r + 1}"
+        # The key's result (the day, the master row's value) and the group the row shows.
+        shown, group = cached.grid_key(layout, tl, by_col, period, i) if cached is not None else ("", None)
         if isinstance(key, tuple):  # a formula: the key follows the month or a master table
-            ws.write_formula(r, 0, key[0], key_fmt, "")
+            write_formula(r, 0, key[0], key_fmt, shown)
         else:
             ws.write_string(r, 0, key, styles.label)
-        crit = _group_criteria(by_col, period, by_range, key_cell, month_cell, i)
+            group = key
         # Rows whose key is blank (no month yet, fewer master rows) stay blank.
         guard = key_cell if isinstance(key, tuple) else (month_cell if period else None)
-        for j, m in enumerate(members, start=1):
-            if m.expr_ast is not None:
-                letters = {x.name: xl_col_to_name(k) for k, x in enumerate(members, start=1)}
-                body = expression_formula(m, lambda n: f"{letters[n]}{r + 1}")
-            else:
-                body = aggregate_formula(m, tl, where_criteria(m.where_ast, tl, out.params).plus(*crit.pairs))
+        if same is None:
+            crit = _group_criteria(by_col, period, by_range, key_cell, month_cell, i)
+            bodies = [_body(m, tl, out.params, crit, letters, str(r + 1)) for m in members]
+        else:
+            bodies = [b.replace(_KEY, key_cell).replace(_ROW, str(r + 1)) for b in same]
+        for j, (m, body) in enumerate(zip(members, bodies), start=1):
             formula = f'=IF({guard}="","",{body})' if guard else "=" + body
-            ws.write_formula(r, j, formula, styles.cell_bordered(get_type(m.format).num_format), "")
+            value = cached.metric(m.name, group) if cached is not None and group is not None else ""
+            write_formula(r, j, formula, formats[j - 1], value)
     for j, m in enumerate(members, start=1):
         letter = xl_col_to_name(j)
         out.metrics[m.name] = {"sheet": sheet, "keys": f"A{first + 1}:A{first + len(keys)}",
                                "values": f"{letter}{first + 1}:{letter}{first + len(keys)}",
                                "grid": _grid_kind(by_col, period)}
     return first + len(keys)
+
+
+_KEY, _ROW = "\x00key\x00", "\x00row\x00"  # placeholders (no formula holds a NUL character)
+
+
+def _body(m: MetricSpec, tl, params, crit: Criteria, letters: dict, row: str) -> str:
+    """A grid cell's formula without its guard; `row`: its row number (or the _KEY placeholder,
+    which then stands for the row number in expression members)."""
+    if m.expr_ast is not None:
+        number = _ROW if row == _KEY else row
+        return expression_formula(m, lambda n: f"{letters[n]}{number}")
+    return aggregate_formula(m, tl, where_criteria(m.where_ast, tl, params).plus(*crit.pairs))
 
 
 def _grid_kind(by_col, period) -> str:
@@ -215,7 +255,8 @@ def _grid_keys(layout, tl, by_col, period, month_cell, lang):
     source_col = by_col.ref_column if by_col.references else by_col.name
     letter = source.letters[source_col]
     ref = f"{quote_sheet(source.sheet)}!${letter}$"
-    return [(f'=IF({ref}{r}="","",{ref}{r})',) for r in range(source.first_row, source.last_row + 1)]
+    # As far as the source's formulas reach: rows added below its pre-formatted ones are listed.
+    return [(f'=IF({ref}{r}="","",{ref}{r})',) for r in range(source.first_row, source.last_formula_row + 1)]
 
 
 def _group_criteria(by_col, period, by_range, key_cell, month_cell, i) -> Criteria:

@@ -10,7 +10,7 @@ from ecomsheets.months import Month
 from ecomsheets.schema import TableSpec
 
 from . import prompts
-from .layout import TableLayout, WorkbookLayout
+from .layout import MAX_ROW, TableLayout, WorkbookLayout
 from .rows import write_rows
 from .styles import Styles
 from .xlsx import add_worksheet
@@ -23,7 +23,7 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
     ws = add_worksheet(wb, tl.sheet)
     ncols = len(table.columns)
     hrow = tl.header_row - 1  # xlsxwriter rows are 0-based
-    first, last = tl.first_row - 1, tl.last_row - 1
+    first = tl.first_row - 1
     ctx = SheetContext(month_start=month.start if month else None,
                        month_end=month.end if month else None, lang=lang, list_source=list_source)
 
@@ -44,20 +44,23 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
             ws.write_rich_string(hrow, i, title, styles.star, "*", styles.header)
         else:
             ws.write_string(hrow, i, title, styles.header)
-        _validation(ws, table, col, i, first, last, ctx, month, tables)
+        _validation(ws, table, col, i, tl, ctx, month, tables)
 
     write_rows(ws, tl, frame, styles)
 
     ws.freeze_panes(hrow + 1, 0)
-    ws.autofilter(hrow, 0, last, ncols - 1)
+    ws.autofilter(hrow, 0, tl.last_formula_row - 1, ncols - 1)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)  # print every column on the page width
     ws.repeat_rows(hrow)
     ws.hide_gridlines(0)
 
 
-def _validation(ws, table, col, ci, first, last, ctx, month, tables) -> None:
+def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None:
+    """One column's check and prompt, on every row of the sheet (rows added below the
+    pre-formatted ones are checked too: one range in the file, whatever its size)."""
     lang = ctx.lang
+    first = tl.first_row - 1
     error_message = prompts.error_message(table, col, lang, month, tables)
     if col.derived:
         # Typing over a formula is refused with an explanation; sorting, filtering and adding
@@ -67,9 +70,10 @@ def _validation(ws, table, col, ci, first, last, ctx, month, tables) -> None:
         options = {"validate": "list", "source": source}
     elif col.unique or table.primary_key == (col.name,):
         # Refuse a value already used above. SUMPRODUCT(=) compares text exactly, where
-        # COUNTIF would read 18-digit order numbers as 15-digit numbers.
+        # COUNTIF would read 18-digit order numbers as 15-digit numbers. Over `reach_row`
+        # rows, not the whole column: LibreOffice stops responding on that (see layout.GROWTH).
         letter, top = xl_col_to_name(ci), first + 1
-        cell, rng = f"{letter}{top}", f"${letter}${top}:${letter}${last + 1}"
+        cell, rng = f"{letter}{top}", f"${letter}${top}:${letter}${tl.reach_row}"
         test = f"SUMPRODUCT(--({rng}={cell}))<=1"
         if col.max_length:
             test = f"AND({test},LEN({cell})<={col.max_length})"
@@ -91,5 +95,5 @@ def _validation(ws, table, col, ci, first, last, ctx, month, tables) -> None:
     if options["validate"] == "any":
         for key in ("error_title", "error_message", "error_type"):
             options.pop(key)
-    ws.data_validation(first, ci, last, ci, options)
+    ws.data_validation(first, ci, MAX_ROW - 1, ci, options)
 

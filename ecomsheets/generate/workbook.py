@@ -80,7 +80,12 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
         for tl in layout.tables.values():
             write_table_sheet(wb, styles, layout, tl, present, month, lists,
                               (data or {}).get(tl.table.name))
-        summary = write_summary_sheet(summary_ws, styles, layout, bundle, month)
+        cached = None
+        if data is not None:  # a filled workbook stores its figures' results (see cached.py)
+            from .cached import CachedResults
+
+            cached = CachedResults(catalog, bundle, layout, data, month)
+        summary = write_summary_sheet(summary_ws, styles, layout, bundle, month, cached)
         lists.write(wb)
         meta = metadata(bundle, layout, month, generated_at, summary)
         write_meta_sheet(wb, meta)

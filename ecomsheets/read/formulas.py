@@ -63,3 +63,15 @@ def has_formula(data: bytes, cells: list[tuple[int, str]]) -> set[tuple[int, str
     wanted = set(cells)
     pattern = re.compile(CELL_FORMULA % (rb"(" + b"|".join(x.encode() for x in sorted(letters)) + rb")"))
     return {(int(row), letter.decode()) for letter, row, _ in pattern.findall(data)} & wanted
+
+
+def error_cells(data: bytes) -> dict[tuple[int, str], tuple[str, bool]]:
+    """(row, letter) -> (error value, holds a formula) of the cells of a sheet's XML whose
+    saved value is an error. The full pass (`scan.py`) finds them with the formulas; this is
+    for a caller that holds only the sheet's XML."""
+    from .scan import SheetScan, _scan_errors
+
+    out = SheetScan()
+    if b't="e"' in data:
+        _scan_errors(data, out)
+    return out.errors

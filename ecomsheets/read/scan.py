@@ -1,5 +1,6 @@
 """One streaming pass over each sheet's XML for what the fast reader does not report:
-formula cells and hidden rows and columns.
+formula cells, cells holding an error value (#VALUE!, #REF!…: the reader returns them as
+blanks), and hidden rows and columns.
 
 The pass needs no knowledge of the headers, so it starts in its own process before parsing
 and runs on another core while the sheet is parsed; it reads the XML in chunks, so a sheet of
@@ -25,6 +26,8 @@ _BACK = 48  # bytes before a formula searched for its cell's opening tag
 _HIDDEN_ROW = re.compile(rb'<row\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _HIDDEN_COL = re.compile(rb'<col\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
+_ERROR = re.compile(rb'<c\s[^>]*?\bt="e"[^>]*?(?<!/)>(.*?)</c>', re.S)  # a cell holding an error value
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
 @dataclass
@@ -33,10 +36,30 @@ class SheetScan:
     formulas: dict = field(default_factory=dict)  # (row, letter) -> text, for sparse columns
     hidden_rows: set = field(default_factory=set)
     hidden_columns: set = field(default_factory=set)  # 1-based column numbers
+    # (row, letter) -> (error value as saved, e.g. "#VALUE!", whether the cell holds a formula)
+    errors: dict = field(default_factory=dict)
 
-    def data_formulas(self, skip_letters: set[str]) -> dict:
-        """Formulas outside the given (derived) columns."""
-        return {k: v for k, v in self.formulas.items() if k[1] not in skip_letters}
+    def data_formulas(self, skip_letters: set[str]) -> "Formulas":
+        """Formulas outside the given (derived) columns; the sheet's error cells ride along."""
+        out = Formulas({k: v for k, v in self.formulas.items() if k[1] not in skip_letters})
+        out.errors = dict(self.errors)
+        return out
+
+
+class Formulas(dict):
+    """A data sheet's formulas ((row, letter) -> text) as the reader keeps them, with `errors`:
+    every cell of the sheet, derived columns included, whose saved value is an error
+    ((row, letter) -> (error value, holds a formula))."""
+
+    errors: dict = {}
+
+
+class FormulaCells(set):
+    """The summary sheet's formula cells ("B12"), with `errors` ("B12" -> (error value, holds a
+    formula)) and `texts` ("B12" -> formula text)."""
+
+    errors: dict = {}
+    texts: dict = {}
 
 
 def scan_sheet(zf: zipfile.ZipFile, part: str, cap: int = KEEP_PER_COLUMN) -> SheetScan:
@@ -50,8 +73,10 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, cap: int = KEEP_PER_COLUMN) -> Sh
             if not block:
                 _scan(data, out)
                 break
-            # Cut after the last complete cell or row so no tag straddles two pieces.
-            cut = max(_end_of_last(data, end) for end in (b"</c>", b"</row>", b"/>"))
+            # Cut after the last complete cell or row so that no tag, and no cell, straddles
+            # two pieces (a shared formula's copy, <f t="shared" si="0"/>, ends in "/>"
+            # inside its cell: only a "/>" closing a cell or a row is a cut).
+            cut = max(_end_of_last(data, b"</c>"), _end_of_last(data, b"</row>"), _empty_end(data))
             if cut < 0:
                 tail = data
                 continue
@@ -65,9 +90,20 @@ def _end_of_last(data: bytes, tag: bytes) -> int:
     return at + len(tag) if at >= 0 else -1
 
 
+def _empty_end(data: bytes) -> int:
+    """The end of the last empty cell or row (<c r="D4" s="1"/>, <row r="5"/>), or -1."""
+    at = data.rfind(b"/>")
+    if at < 0:
+        return -1
+    opening = data.rfind(b"<", 0, at)
+    return at + 2 if data[opening:opening + 3] in (b"<c ", b"<ro") else -1
+
+
 def _scan(data: bytes, out: SheetScan) -> None:
     if b"<f" in data:
         _scan_formulas(data, out)
+    if b't="e"' in data:
+        _scan_errors(data, out)
     if b'hidden="' in data:
         for tag in _HIDDEN_ROW.findall(data):
             attrs = dict(_ATTR.findall(tag))
@@ -104,6 +140,21 @@ def _scan_formulas(data: bytes, out: SheetScan) -> None:
             out.formulas[(row, key)] = _formula_text(data, start)
 
 
+def _scan_errors(data: bytes, out: SheetScan) -> None:
+    """Cells whose saved value is an error (`<c r="I4" t="e"><f>…</f><v>#VALUE!</v></c>`).
+
+    Rare in real sheets, so found by one regular expression; a program that could not
+    calculate a formula saves its error there, and readers report that cell as blank."""
+    for m in _ERROR.finditer(data):
+        ref = _REF.match(data, m.start())
+        if ref is None:
+            continue
+        inner = m.group(1)
+        value = _VALUE.search(inner)
+        code = html.unescape(value.group(1).decode("utf-8", "replace")) if value else "#N/A"
+        out.errors[(int(ref.group(2)), ref.group(1).decode())] = (code, b"<f" in inner)
+
+
 def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Column numbers (1-based; 0 if not found) and row numbers of the cells whose <f> tags
     start at `starts`.
@@ -113,7 +164,9 @@ def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     are read by a regular expression instead."""
     b = np.frombuffer(data, dtype=np.uint8)
     window = np.minimum(np.maximum(starts[:, None] - _BACK, 0) + np.arange(_BACK), len(b) - 1)
-    w = b[window]
+    # Only bytes before the formula: near the start of a piece the window would otherwise run
+    # past it, into the next cell's tag (which then took the formula).
+    w = np.where(window < starts[:, None], b[window], 0).astype(np.uint8)
     opens = (w[:, :-5] == 60) & (w[:, 1:-4] == 99) & (w[:, 2:-3] == 32) & (w[:, 3:-2] == 114) \
         & (w[:, 4:-1] == 61) & (w[:, 5:] == 34)  # <c r="
     found = opens.any(axis=1)
@@ -163,9 +216,13 @@ def scan_workbook(path: str, parts: dict[str, tuple[str, int]]) -> dict[str, She
         return {name: scan_sheet(zf, part, cap) for name, (part, cap) in parts.items()}
 
 
-def keep_all(scan: SheetScan) -> set[str]:
-    """Cells (A1) holding formulas, for a sheet scanned without the per-column cap."""
-    return {f"{letter}{row}" for row, letter in scan.formulas}
+def keep_all(scan: SheetScan) -> FormulaCells:
+    """Cells (A1) holding formulas, for a sheet scanned without the per-column cap, with their
+    texts and the sheet's error cells."""
+    out = FormulaCells(f"{letter}{row}" for row, letter in scan.formulas)
+    out.texts = {f"{letter}{row}": text for (row, letter), text in scan.formulas.items()}
+    out.errors = {f"{letter}{row}": v for (row, letter), v in scan.errors.items()}
+    return out
 
 
 class Background:
