@@ -308,7 +308,7 @@ def _case_id(case) -> str:
 
 def _coerce(key: str, texts: list, month=True):
     return coerce_column(pd.Series(texts, dtype=object), COLUMNS[key], MONTH if month else None,
-                         ALIASES.get(key))
+                         ALIASES.get(key), prefix_match=key == "province")
 
 
 def _outcome(result, pos: int):

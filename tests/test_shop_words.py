@@ -108,3 +108,29 @@ def test_a_few_dates_outside_the_month_are_each_named(shop, tmp_path):
     wb.save(path)
     report = validate(path, month=MONTH)
     assert [(f.rule, f.cell) for f in report.findings if f.severity == "error"] == [("out_of_month", "B3")]
+
+
+def _typed_dates(shop, tmp_path, texts: dict[str, str]) -> list:
+    wb = openpyxl.load_workbook(shop)
+    ws = wb["订单"]
+    for cell, text in texts.items():
+        ws[cell].value = text
+        ws[cell].data_type = "s"
+    path = tmp_path / "dates.xlsx"
+    wb.save(path)
+    return [f for f in validate(path, month=MONTH).findings if f.sheet == "订单" and f.cell in texts]
+
+
+def test_unambiguous_day_first_and_month_first_dates_are_read_with_a_warning(shop, tmp_path):
+    found = {f.cell: f for f in _typed_dates(shop, tmp_path, {"B3": "15/11/2026", "B4": "11/15/2026"})}
+    assert {c: (f.rule, f.severity) for c, f in found.items()} == {"B3": ("normalized", "warning"),
+                                                                   "B4": ("normalized", "warning")}
+    assert "已按“2026-11-15”读取（日/月/年 的写法）" in found["B3"].message
+    assert "已按“2026-11-15”读取（月/日/年 的写法）" in found["B4"].message
+
+
+def test_an_ambiguous_date_is_an_error_showing_both_readings(shop, tmp_path):
+    (f,) = _typed_dates(shop, tmp_path, {"B3": "11/3/2026"})
+    assert (f.rule, f.severity) == ("ambiguous_date", "error")
+    assert "两种读法（2026-03-11 或 2026-11-03）" in f.message
+    assert "2026-03-11 or 2026-11-03" in f.message_en

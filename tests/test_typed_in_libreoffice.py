@@ -364,7 +364,6 @@ def test_merged_order_id_counts_for_each_row_with_one_warning(typed):
         assert not [f for f in findings if f["sheet"] == RENAMED and f["cell"] in cells and f is not about[0]]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 11 item 4 in progress")
 def test_platform_and_short_words_are_normalised_with_a_warning(typed):
     findings = typed["v_messy"]["report"]["findings"]
     for sheet, cell in sorted(WORDS):
@@ -373,7 +372,6 @@ def test_platform_and_short_words_are_normalised_with_a_warning(typed):
     assert not [f for f in findings if f["rule"] == "enum"]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 11 item 4 in progress")
 def test_libreoffice_booleans_are_plain_booleans(typed):
     findings = typed["v_messy"]["report"]["findings"]
     assert [_key(f) for f in findings if (f["sheet"], f["cell"]) in BOOLEANS] == []

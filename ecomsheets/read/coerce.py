@@ -38,7 +38,7 @@ class Coerced:
 
 
 def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None = None,
-                  blanks_done: bool = False) -> Coerced:
+                  blanks_done: bool = False, prefix_match: bool = False) -> Coerced:
     """Typed values of one column; `raw` holds cell texts (Arrow array or pandas Series)."""
     text = as_text(raw, blanks_done)
     kind = col.type
@@ -75,7 +75,7 @@ def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None =
         ok = pc.is_in(text, value_set=pa.array(sorted(values), type=text.type))
         aliases = value_aliases or {}
         return _finish(text, pc.if_else(ok, text, pa.scalar(None, text.type)),
-                       lambda t: _enum(t, values, aliases), str, keep_invalid=True)
+                       lambda t: _enum(t, values, aliases, prefix_match), str, keep_invalid=True)
     if kind == "text":
         stripped = pc.utf8_trim(text, _SPACE_CHARS)
         return Coerced(_series(stripped), np.zeros(len(text), bool))
@@ -104,7 +104,7 @@ def _series(arr: pa.Array) -> pd.Series:
     return pd.Series(arr.to_pandas(), copy=False)
 
 
-def _enum(text: str, values: set, aliases: dict) -> tuple[str, str | None]:
+def _enum(text: str, values: set, aliases: dict, prefix_match: bool = False) -> tuple[str, str | None]:
     unwrapped, prefixed = nz.unwrap(text, nz.strip(text))
     if prefixed and not unwrapped:
         raise nz.Blank(text)
@@ -114,7 +114,7 @@ def _enum(text: str, values: set, aliases: dict) -> tuple[str, str | None]:
         return t, why
     if t in aliases:
         return aliases[t], "alias"
-    if aliases:  # a reference list with short names (provinces): "浙江省 杭州市 西湖区…" → 浙江省
+    if prefix_match:  # a reference list with short names (provinces): "浙江省 杭州市 西湖区…" → 浙江省
         for name in sorted(set(values) | set(aliases), key=len, reverse=True):
             if len(name) >= 2 and not name.isascii() and t.startswith(name) and len(t) > len(name):
                 return aliases.get(name, name), "address"

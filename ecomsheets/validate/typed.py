@@ -51,6 +51,11 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
             continue  # derived cells are recomputed; their typed values are checked in rules
         zh_type, en_type = messages.type_label(col.type, "zh", ctx.month), messages.type_label(col.type, "en", ctx.month)
         for pos in np.flatnonzero(result.invalid):
+            if int(pos) in result.ambiguous:  # 11/3/2026: say both readings, not just "not a date"
+                first, second = result.ambiguous[int(pos)]
+                ctx.add("ambiguous_date", td, col.name, int(rows[pos]), first=first.isoformat(),
+                        second=second.isoformat())
+                continue
             ctx.add("type", td, col.name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
         for pos, original, shown, why in result.notes:
             why_zh, why_en = messages.both(f"why_{why}")
@@ -59,6 +64,8 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
         cached = raw[col.name]
         for row, formula in by_letter.get(sheet.letters[col.name], ()):
             if row in raw.index and (row, sheet.letters[col.name]) not in errors:
+                if col.type == "bool" and formula.strip().upper() in ("TRUE()", "FALSE()"):
+                    continue  # how LibreOffice saves a plain yes/no cell
                 if is_external(formula):
                     rule = "external_formula"
                 elif pd.isna(cached.get(row)):  # no saved result
@@ -171,11 +178,11 @@ def _coerce_all(ctx: Context, raw: pd.DataFrame, columns: list) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     # The columns are taken here, in the calling thread: the workers touch no DataFrame.
-    work = [(col, raw[col.name], _aliases(ctx, col)) for col in columns]
+    work = [(col, raw[col.name], *_aliases(ctx, col)) for col in columns]
 
     def coerce(item):  # the reader has already turned blank cells into nulls
-        col, values, aliases = item
-        return coerce_column(values, col, ctx.month, aliases, blanks_done=True)
+        col, values, aliases, prefix = item
+        return coerce_column(values, col, ctx.month, aliases, blanks_done=True, prefix_match=prefix)
 
     if len(raw) < PARALLEL_FROM or len(columns) < 2:
         return {col.name: coerce(item) for item, col in zip(work, columns)}
@@ -183,13 +190,17 @@ def _coerce_all(ctx: Context, raw: pd.DataFrame, columns: list) -> dict:
         return dict(zip((col.name for col in columns), pool.map(coerce, work)))
 
 
-def _aliases(ctx: Context, col) -> dict:
-    """Short spellings of reference values (北京 → 北京市) accepted with a warning."""
-    out = {}
+def _aliases(ctx: Context, col) -> tuple[dict, bool]:
+    """Other spellings of an enum's values accepted with a warning (北京 → 北京市, 顺丰 →
+    顺丰速运, 交易成功 → 已完成), and whether a text may start with a value (an address
+    starting with its province: only for lists that have short names)."""
+    out = dict(col.value_aliases)
+    prefix = False
     for ref in ctx.catalog.reference.values():
         if col.values and set(col.values) <= set(ref.values):
             for item in ref.items:
-                for key in ("short", "code"):
-                    if item.get(key):
-                        out[str(item[key])] = item["value"]
-    return out
+                prefix = prefix or bool(item.get("short"))
+                for alias in (item.get("short"), item.get("code"), *item.get("aliases", ())):
+                    if alias is not None:
+                        out.setdefault(str(alias), item["value"])
+    return out, prefix
