@@ -19,9 +19,8 @@ Found on the way: zh-CN Calc reads bare full-width digits ("２") as a number it
 full-width digits reach a file as text only when kept as text (the ' prefix, a text-formatted
 cell, a paste); and the template's own 汇总 formulas skip such text, which validate names.
 
-Both are validated with `ecomsheets validate F --format json --month 2026-11`. What works
-today is asserted strictly; what issue 11 asks for and is not done yet is an xfail naming the
-item, so it turns into an XPASS the day it lands.
+Both are validated with `ecomsheets validate F --format json --month 2026-11`, and every
+finding is asserted exactly.
 """
 
 from __future__ import annotations
@@ -304,7 +303,10 @@ def _open_cells(typed) -> set:
 
 
 def _about_merge(f: dict) -> bool:
-    return any(r in (f["message"] or "") or r in (f["message_en"] or "") for r in MERGED)
+    """A merge's own warning, or a 汇总 figure whose cause is the merges (the template's COUNTIF
+    counts a merged id once, the rows twice)."""
+    return any(r in (f["message"] or "") or r in (f["message_en"] or "") for r in MERGED) or (
+        f["rule"] == "summary_mismatch" and "合并单元格" in (f["message"] or ""))
 
 
 def _settled(typed) -> list[dict]:
@@ -352,9 +354,8 @@ def test_messy_findings_that_work_today(typed):
 
 
 # ---------------------------------------------------------------------------------------------
-# Wanted by issue 11, asserted as wanted; xfail until the item lands.
+# Wanted by issue 11, asserted as wanted.
 
-@pytest.mark.xfail(strict=False, reason="issue 11 item 2 in progress")
 def test_merged_order_id_counts_for_each_row_with_one_warning(typed):
     findings = typed["v_messy"]["report"]["findings"]
     for rng, cells in MERGED.items():
@@ -377,7 +378,6 @@ def test_libreoffice_booleans_are_plain_booleans(typed):
     assert [_key(f) for f in findings if (f["sheet"], f["cell"]) in BOOLEANS] == []
 
 
-@pytest.mark.xfail(strict=False, reason="issue 11 items 2 and 4 in progress")
 def test_messy_findings_exactly_as_wanted(typed):
     report = typed["v_messy"]["report"]
     merges = [f for f in report["findings"] if _about_merge(f)]
@@ -388,5 +388,6 @@ def test_messy_findings_exactly_as_wanted(typed):
         # word as typed, so 汇总 shows one 顺丰速运 shipment where the lines hold two.
         ("summary_mismatch", "汇总", typed["cells"][("shipments_by_courier", "顺丰速运")], "error"),
     ])
-    assert sorted(f["severity"] for f in merges) == ["warning", "warning"]
-    assert _counts(report) == (2, 1 + len(WORDS) + len(MERGED))
+    # The merges: one warning each, and the 汇总 record count they make wrong, with that cause.
+    assert sorted(f["severity"] for f in merges) == ["error", "warning", "warning"]
+    assert _counts(report) == (3, 1 + len(WORDS) + len(MERGED))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from xlsxwriter.utility import xl_col_to_name
 
 from ecomsheets import messages
@@ -50,10 +52,9 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
 
     ws.freeze_panes(hrow + 1, 0)
     ws.autofilter(hrow, 0, tl.last_formula_row - 1, ncols - 1)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)  # print every column on the page width
-    ws.repeat_rows(hrow)
-    ws.hide_gridlines(0)
+    # Landscape whatever the width: every department table but one is wider than A4 portrait.
+    print_setup(ws, [c.display_width() for c in table.columns], title_row=hrow, landscape=True)
+    ws.hide_gridlines(0)  # print the grid: a table on paper reads by its lines
 
 
 def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None:
@@ -97,3 +98,47 @@ def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None
             options.pop(key)
     ws.data_validation(first, ci, MAX_ROW - 1, ci, options)
 
+
+
+# ----------------------------------------------------------------------------------------
+# Printing, shared by every visible sheet of a generated workbook and of the monthly summary.
+#
+# A4, every column on the page width (scaled down if need be, as many pages tall as the rows
+# take), landscape where the columns would not fit across A4 portrait without shrinking the
+# text below MIN_PORTRAIT_SCALE, and a title row repeated on every page. No print area: Excel,
+# WPS and LibreOffice print a sheet's used range, which is the rows written (see the page
+# count measured in tests/test_print_setup.py). A static print area would cut off the rows
+# staff add; a formula print area (the rows filled so far) is ignored by LibreOffice.
+
+A4 = 9  # the paper size code of A4 in the file format (1 is US Letter, the default)
+_SIDE_MARGINS_IN = 0.7 * 2  # xlsxwriter's and Excel's default left and right margins
+PORTRAIT_PX = round((8.27 - _SIDE_MARGINS_IN) * 96)  # printable width of A4 portrait (pixels)
+LANDSCAPE_PX = round((11.69 - _SIDE_MARGINS_IN) * 96)
+MIN_PORTRAIT_SCALE = 0.85  # 10 pt text printed at 8.5 pt or more stays comfortable to read
+FOOTER = "&L&A&R&P / &N"  # sheet name on the left, page / pages on the right (any language)
+
+
+def column_pixels(width: float) -> int:
+    """A column's width in pixels, from its width in characters (xlsxwriter's conversion)."""
+    return int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
+
+
+def print_setup(ws, widths: Iterable[float], *, title_row: int | None = None, landscape: bool | None = None,
+                extra_px: int = 0) -> bool:
+    """Set up how `ws` prints: A4, fitted to the page width, `title_row` (0-based) on every
+    page. `widths`: the printed columns' widths in characters; `extra_px`: anything printed to
+    their right (a chart). Landscape if `landscape`, or (None) where the columns are too wide
+    for portrait. Returns whether the sheet prints landscape."""
+    px = sum(column_pixels(w) for w in widths) + extra_px
+    if landscape is None:
+        landscape = px * MIN_PORTRAIT_SCALE > PORTRAIT_PX
+    ws.set_paper(A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    if title_row is not None:
+        ws.repeat_rows(title_row)
+    ws.set_footer(FOOTER)
+    return landscape

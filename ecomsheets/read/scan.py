@@ -28,6 +28,7 @@ _HIDDEN_COL = re.compile(rb'<col\s[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
 _ERROR = re.compile(rb'<c\s[^>]*?\bt="e"[^>]*?(?<!/)>(.*?)</c>', re.S)  # a cell holding an error value
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_MERGE = re.compile(rb'<mergeCell\s[^>]*?\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
 @dataclass
@@ -38,6 +39,7 @@ class SheetScan:
     hidden_columns: set = field(default_factory=set)  # 1-based column numbers
     # (row, letter) -> (error value as saved, e.g. "#VALUE!", whether the cell holds a formula)
     errors: dict = field(default_factory=dict)
+    merges: list = field(default_factory=list)  # (first row, first letter, last row, last letter)
 
     def data_formulas(self, skip_letters: set[str]) -> "Formulas":
         """Formulas outside the given (derived) columns; the sheet's error cells ride along."""
@@ -104,6 +106,8 @@ def _scan(data: bytes, out: SheetScan) -> None:
         _scan_formulas(data, out)
     if b't="e"' in data:
         _scan_errors(data, out)
+    if b"<mergeCell " in data:
+        out.merges.extend((int(r1), c1.decode(), int(r2), c2.decode()) for c1, r1, c2, r2 in _MERGE.findall(data))
     if b'hidden="' in data:
         for tag in _HIDDEN_ROW.findall(data):
             attrs = dict(_ATTR.findall(tag))

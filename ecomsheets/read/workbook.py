@@ -362,6 +362,8 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
     derived = {sd.letters[c.name] for c in table.columns if c.derived and c.name in sd.letters}
     if scan is not None:
         sd.formulas = scan.data_formulas(derived)
+    if scan is not None and scan.merges:
+        _fill_merges(data, sd, scan.merges)
     _drop_total_rows(data, sd, scan.formulas if scan is not None else {})
     if scan is not None:
         rows = [r for r in sorted(scan.hidden_rows) if r in sd.raw.index]
@@ -376,6 +378,29 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
                 and pc.any(pc.match_substring_regex(pa.array(sd.raw[c.name]), r"^\d{16,}$")).as_py()}
     if suspects and sd.sheet in parts:
         sd.long_numbers = long_numbers(zf.read(parts[sd.sheet]), suspects)
+
+
+def _fill_merges(data, sd: SheetData, merges: list) -> None:
+    """A value merged down over rows (two lines of one order under one merged 订单编号) counts
+    for each row the merge covers: the reader sees it in the first row only. One warning per
+    merge, at the cell that shows the value."""
+    import pandas as pd
+
+    name_of = {letter: name for name, letter in sd.letters.items()}
+    raw = sd.raw
+    for first, first_letter, last, last_letter in merges:
+        name = name_of.get(first_letter)
+        if name is None or last <= first or first <= sd.header_row or first not in raw.index:
+            continue  # a merge within one row, above the table, or outside its columns
+        value = raw.at[first, name]
+        covered = [r for r in raw.index[(raw.index > first) & (raw.index <= last)]]
+        if pd.isna(value) or not covered:
+            continue
+        raw.loc[covered, name] = value
+        data.findings.append(finding(
+            "merged_cells", WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name, column=name,
+            header=sd.headers.get(name), cell=f"{first_letter}{first}", row=first, value=value,
+            range=f"{first_letter}{first}:{last_letter}{last}", first=first, last=last))
 
 
 def _drop_total_rows(data, sd: SheetData, formulas: dict) -> None:

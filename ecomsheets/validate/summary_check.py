@@ -278,6 +278,9 @@ class _Causes:
                     reported += self._typed_over(td, col)
                 elif col.coltype.kind == "number" and col.type not in ("date", "datetime", "time"):
                     found += self._text_numbers(td, col)
+                elif col.type == "enum":
+                    found += self._other_spellings(td, col)
+            found += self._merges(td, list(columns))
             rows = sorted({f.row for f in self.data.findings if f.rule == "total_row" and f.table == table and f.row})
             if rows:
                 totals.append(messages.both("cause_total_rows", sheet=td.sheet.sheet,
@@ -366,6 +369,33 @@ class _Causes:
                                cells="、".join(cells[:10]) + (f" 等 {len(cells)} 格" if more else "")),
                  messages.text("cause_error_cells", "en", sheet=td.sheet.sheet,
                                cells=", ".join(cells[:10]) + (f" ({len(cells)} cells in all)" if more else "")))]
+
+    def _merges(self, td: TableData, columns: list[str]) -> list:
+        """Merged cells the rows count once per row they cover; the sheet's formulas, once."""
+        found = [f for f in self.data.findings if f.rule == "merged_cells" and f.table == td.table.name
+                 and f.column in columns]
+        if not found:
+            return []
+        shown = "、".join(f"{f.cell}" for f in found[:5]) + ("…" if len(found) > 5 else "")
+        return [messages.both("cause_merged", sheet=td.sheet.sheet, n=len(found), cells=shown)]
+
+    def _other_spellings(self, td: TableData, col) -> list:
+        """Choice cells written another way (顺丰 for 顺丰速运): read as the value, while the
+        sheet's formulas count the text as written."""
+        raw = td.sheet.raw
+        if col.name not in raw:
+            return []
+        texts = raw[col.name].astype(object)
+        values = td.typed[col.name].astype(object)
+        differ = (texts.notna() & values.notna()).to_numpy() & (
+            texts.where(texts.notna(), "").map(lambda t: str(t).strip()).to_numpy() != values.astype(str).to_numpy())
+        rows = np.flatnonzero(differ)
+        if not len(rows):
+            return []
+        first = int(td.typed.index[rows[0]])
+        return [messages.both("cause_other_spelling", sheet=td.sheet.sheet, n=len(rows), column=col.title,
+                              column_en=col.title_en or col.title, cell=td.sheet.cell(col.name, first),
+                              text=str(texts.iat[rows[0]])[:40], value=str(values.iat[rows[0]]))]
 
     def _text_numbers(self, td: TableData, col) -> list:
         """Number cells holding text (２, ¥1,234): the rows give them, SUM leaves them out."""
