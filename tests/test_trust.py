@@ -419,3 +419,20 @@ def test_consolidate_exit_code_0_only_when_everything_was_taken(shop, base):
     bad = corrupt(shop.path, base / "one_bad.xlsx", {0: ("channel", "火星商城")})
     assert run_cli("consolidate", bad, other, "-o", base / "one_bad_summary.xlsx").exit_code == 1
     assert run_cli("consolidate", bad, other, "-o", base / "one_bad_rows.xlsx", "--include-invalid").exit_code == 1
+
+
+def test_consolidate_names_the_same_error_count_as_validate(shop, base):
+    """A date outside the month is an error like any other in the count, though alone it would
+    not leave the file out (its row is left out by month)."""
+    wb = openpyxl.load_workbook(shop.path)
+    wb["订单"]["D3"].value = "火星商城"
+    wb["订单"]["B4"].value = datetime(2026, 10, 31)
+    path = base / "two_errors.xlsx"
+    wb.save(path)
+    doc = json.loads(run_cli("validate", path, "--format", "json", "--month", "2026-11").stdout)
+    assert doc["summary"]["errors"] == 2
+    result = json.loads(run_cli("consolidate", path, shop.path, "-o", base / "two_errors_summary.xlsx",
+                                "--month", "2026-11", "--format", "json").stdout)
+    (left,) = [f for f in result["findings"] if f["rule"] == "left_out_file"]
+    assert left["message"].startswith("文件有 2 个错误，整份未计入")
+    assert next(s for s in result["sources"] if s["file"] == str(path))["errors"] == 2

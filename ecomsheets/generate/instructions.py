@@ -13,6 +13,7 @@ from ecomsheets.schema.model import text_width
 from . import prompts
 from .layout import WorkbookLayout
 from .styles import Styles
+from .table_sheet import print_setup
 
 _SEP = "\x1f"
 
@@ -62,8 +63,7 @@ def write_instructions_sheet(wb, styles: Styles, lines: list[str], lang: str) ->
     for i, width in enumerate(WIDTHS):
         ws.set_column(i, i, width)
     ws.hide_gridlines(2)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    print_setup(ws, WIDTHS)
     row = 0
     for line in lines:
         if line.startswith("@th" + _SEP) or line.startswith("@tr" + _SEP):

@@ -23,9 +23,13 @@ from .metric_formulas import (
     where_criteria,
 )
 from .styles import Styles
+from .table_sheet import print_setup
 from .xlsx import formula_writer
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+WIDTHS = (34, 18, 20)  # label, value, note (or the grids' first members)
+MEMBER_WIDTH = 16  # the grids' further members
+TITLE_COLUMNS = 5  # the title spans A:E
 
 
 @dataclass
@@ -53,15 +57,13 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
     name = ws.get_name()
     out = SummaryMap(name)
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 18)
-    ws.set_column(2, 2, 20)
-    ws.set_column(3, 8, 16)
+    for i, width in enumerate(WIDTHS):
+        ws.set_column(i, i, width)
+    ws.set_column(len(WIDTHS), 8, MEMBER_WIDTH)
     title = bundle.title_en if lang == "en" and bundle.title_en else bundle.title
-    ws.merge_range(0, 0, 0, 4, t("wb_summary_title", title=title, month=month.label(lang) if month else ""),
-                   styles.banner)
+    ws.merge_range(0, 0, 0, TITLE_COLUMNS - 1,
+                   t("wb_summary_title", title=title, month=month.label(lang) if month else ""), styles.banner)
     ws.set_row(0, 24)
-    ws.fit_to_pages(1, 0)
     row = 2
 
     # Parameters: editable cells that the formulas below read.
@@ -133,6 +135,9 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
         row += 1
         row = _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, name,
                            cached)
+    # Printed as wide as its widest part: the title, or a grid's key and members.
+    columns = max([TITLE_COLUMNS] + [1 + len(members) for members in blocks.values()])
+    print_setup(ws, [*WIDTHS, *[MEMBER_WIDTH] * (columns - len(WIDTHS))][:columns])
     return out
 
 

@@ -110,7 +110,7 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
             source.status = LEFT_OUT
             left_out["file_errors"] += rep.rows_checked
             first = next((f for f in rep.findings if f.severity == ERROR and f.rule not in ROW_NEUTRAL), None)
-            findings.append(finding("left_out_file", WARNING, file=rep.file, errors=errors,
+            findings.append(finding("left_out_file", WARNING, file=rep.file, errors=rep.errors,  # the true count
                                     first=_quote(first, "zh"), first_en=_quote(first, "en")))
             continue
         for name, td in insp.ctx.tables.items():

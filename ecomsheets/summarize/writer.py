@@ -15,12 +15,15 @@ from ecomsheets.atomic import atomic_output
 from ecomsheets.coltypes import get_type
 from ecomsheets.generate.sanitize import clean_text
 from ecomsheets.generate.styles import Styles
+from ecomsheets.generate.table_sheet import column_pixels, print_setup
 from ecomsheets.schema import Catalog
 
 from .consolidate import LINEAGE, Consolidation
 from .datasheet import DataColumn, DataSheet, fill_data_sheets
 
 _CHART_ROWS = 60  # bars beyond this are in the table, not the chart
+_CHART_PX = 720  # a metric sheet's chart, to the right of its table
+_DEFAULT_WIDTH = 8.43  # a column without a width of its own (characters)
 
 
 MAX_DATA_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, one is the header
@@ -63,6 +66,7 @@ def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
     ws = wb.add_worksheet(t("s_overview"))
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 20)
+    print_setup(ws, (30, 20))
     ws.write_string(0, 0, t("s_title", title=_title(result.bundle, lang),
                             month=result.month.label(lang) if result.month else ""), styles.heading)
     taken = sum(s.status in ("taken", "partly") for s in result.sources)
@@ -136,6 +140,9 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> N
         ws.write_string(0, j, m.label(lang), styles.table_head)
         values[m.name] = [(v.group, v.value) for v in result.metrics if v.name == m.name]
     groups = [g for g, _ in values[metrics[0].name]]
+    # Printed: the table, an empty column, then the chart (none without groups).
+    print_setup(ws, (22, *[18] * len(metrics)), title_row=0,
+                extra_px=column_pixels(_DEFAULT_WIDTH) + _CHART_PX if groups else 0)
     if not period and len(groups) > _CHART_ROWS:
         # A long list (SKUs, staff): largest first, so the chart shows the ones that matter.
         first = dict(values[metrics[0].name])
@@ -159,10 +166,8 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> N
     chart.set_legend({"position": "bottom"})
     if kind != "pie":
         chart.set_x_axis({"num_font": {"rotation": -45}} if n > 12 else {})
-    chart.set_size({"width": 720, "height": 360})
+    chart.set_size({"width": _CHART_PX, "height": 360})
     ws.insert_chart(1, len(metrics) + 2, chart)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
 
 
 def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> DataSheet:
@@ -182,6 +187,7 @@ def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> DataSh
     ws.set_column(len(columns), len(columns), 28)
     ws.set_column(len(columns) + 1, len(columns) + 2, 12)
     ws.freeze_panes(1, 0)
+    print_setup(ws, [c.display_width() for c in columns] + [28, 12, 12], title_row=0)
     names = {f: Path(f).name for f in frame[LINEAGE[0]].unique()}
     data += [DataColumn(frame[LINEAGE[0]].map(names).astype("str"), "text"), DataColumn(frame[LINEAGE[1]], "text"),
              DataColumn(frame[LINEAGE[2]], "number")]
@@ -198,6 +204,7 @@ def _sources(wb, styles, result, t) -> None:
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 66)
     ws.set_column(2, 6, 11)
+    print_setup(ws, (40, 66, *[11] * 5), title_row=0)
     for i, s in enumerate(result.sources, start=1):
         ws.write_string(i, 0, clean_text(s.path), styles.label)
         ws.write_string(i, 1, s.sha256 or "", styles.label)
@@ -215,6 +222,7 @@ def _findings(wb, styles, result, t, lang) -> None:
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 16)
     ws.set_column(3, 3, 90)
+    print_setup(ws, (8, 30, 16, 90), title_row=0)
     for i, f in enumerate(result.findings, start=1):
         ws.write_string(i, 0, t(f"cli_level_{f.severity}"), styles.label)
         ws.write_string(i, 1, clean_text(str(f.file or "")), styles.label)
