@@ -52,7 +52,8 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
 
     ws.freeze_panes(hrow + 1, 0)
     ws.autofilter(hrow, 0, tl.last_formula_row - 1, ncols - 1)
-    # Landscape whatever the width: every department table but one is wider than A4 portrait.
+    # Landscape whatever the width (tests/test_generate.py pins it): of the department's
+    # tables only 销售 would fit across A4 portrait.
     print_setup(ws, [c.display_width() for c in table.columns], title_row=hrow, landscape=True)
     ws.hide_gridlines(0)  # print the grid: a table on paper reads by its lines
 
@@ -99,23 +100,25 @@ def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None
     ws.data_validation(first, ci, MAX_ROW - 1, ci, options)
 
 
-
 # ----------------------------------------------------------------------------------------
-# Printing, shared by every visible sheet of a generated workbook and of the monthly summary.
+# Printing, shared by every visible sheet of a generated workbook and of the monthly summary:
+# A4, every column across the page width (scaled down if need be, as many pages tall as the
+# rows take), landscape where the columns would not fit across A4 portrait without shrinking
+# the text below MIN_PORTRAIT_SCALE, and a title row repeated on every page.
 #
-# A4, every column on the page width (scaled down if need be, as many pages tall as the rows
-# take), landscape where the columns would not fit across A4 portrait without shrinking the
-# text below MIN_PORTRAIT_SCALE, and a title row repeated on every page. No print area: Excel,
-# WPS and LibreOffice print a sheet's used range, which is the rows written (see the page
-# count measured in tests/test_print_setup.py). A static print area would cut off the rows
-# staff add; a formula print area (the rows filled so far) is ignored by LibreOffice.
+# No print area. Excel, WPS and LibreOffice then print the sheet's used range: in a workbook
+# filled with rows (`ecomsheets example`, or `data` given to generate_workbook) exactly the rows
+# written; in a blank template also the rows below the pre-formatted ones where the derived
+# columns hold their formulas (layout.FORMULA_GROWTH), since a formula cell is content to every
+# program even when it shows nothing. A static print area would leave out the rows staff add
+# later; a print area given as a formula (down to the last filled row) is ignored by
+# LibreOffice 7.4 and makes openpyxl (`validate --annotate`, pandas) warn on every sheet.
+# Measured page counts: tests/test_print_setup.py.
 
 A4 = 9  # the paper size code of A4 in the file format (1 is US Letter, the default)
 _SIDE_MARGINS_IN = 0.7 * 2  # xlsxwriter's and Excel's default left and right margins
-PORTRAIT_PX = round((8.27 - _SIDE_MARGINS_IN) * 96)  # printable width of A4 portrait (pixels)
-LANDSCAPE_PX = round((11.69 - _SIDE_MARGINS_IN) * 96)
+PORTRAIT_PX = round((8.27 - _SIDE_MARGINS_IN) * 96)  # printable width of A4 portrait, in pixels
 MIN_PORTRAIT_SCALE = 0.85  # 10 pt text printed at 8.5 pt or more stays comfortable to read
-FOOTER = "&L&A&R&P / &N"  # sheet name on the left, page / pages on the right (any language)
 
 
 def column_pixels(width: float) -> int:
@@ -140,5 +143,4 @@ def print_setup(ws, widths: Iterable[float], *, title_row: int | None = None, la
     ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
     if title_row is not None:
         ws.repeat_rows(title_row)
-    ws.set_footer(FOOTER)
     return landscape

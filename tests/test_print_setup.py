@@ -1,0 +1,320 @@
+"""Printing (issue 11, item 9): every visible sheet of a generated workbook and of the monthly
+summary workbook prints on A4, one page wide (as many tall as its rows take), landscape where
+its table is wide, with its header row on every page; no sheet has a print area.
+
+Why no print area: Excel, WPS and LibreOffice then print the used range. In a filled workbook
+(`ecomsheets example`, or rows given to generate_workbook) that is exactly the rows written,
+checked below. In a blank template nothing is filled: a static print area (xlsxwriter's
+set_print_area) would leave out every row staff add; a print area written as a formula (down
+to the last filled row) is ignored by LibreOffice 7.4 (measured: same page count as none) and
+makes openpyxl warn once per sheet whenever the file is read (`validate --annotate`, pandas).
+The blank template's used range reaches as far as its derived columns' formulas
+(layout.FORMULA_GROWTH: twice the pre-formatted rows), and a formula cell prints in every
+program even when it shows nothing: that, not the paper, is what makes its pages. Column
+formats and checks over whole columns print nothing (the tables without formulas print one
+page each).
+
+Measured with LibreOffice 7.4.7 (`soffice --headless --convert-to pdf`, fresh profile):
+
+                                           before              after
+  blank template (generate, 500 rows)      182 Letter pages    189 A4 pages
+  example workbook (example)               52 Letter pages     56 A4 pages
+  monthly summary of that example          167 pages *         50 A4 pages
+
+  * 152 A4 portrait pages of sheets without any page setup (wide data sheets cut into
+    columns across pages) and 15 Letter pages.
+
+A4 landscape is 17 pt shorter than US Letter landscape, hence a few more pages for the same
+rows. Pages per sheet of the blank template, before (Letter) -> after (A4): 说明 5 -> 5,
+汇总 60 -> 55 (portrait; its grids by a master table hold a formula row for each row that
+table's formulas reach), 员工, 客户, 销售, 日报 1 -> 1 each, 定岗定编 16 -> 17, 库存 15 -> 17,
+订单 17 -> 19, 物流 24 -> 28, 投诉 15 -> 16, 考勤 26 -> 28 (1,000 formula rows each). The
+same template made for 50 rows (`--rows 50`) prints 31 pages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+
+from ecomsheets.cli import main
+from ecomsheets.example import example_frames
+from ecomsheets.generate import generate_workbook
+from ecomsheets.generate.table_sheet import A4, MIN_PORTRAIT_SCALE, PORTRAIT_PX, column_pixels, print_setup
+from ecomsheets.months import parse_month
+from ecomsheets.schema import load_catalog
+from ecomsheets.summarize.consolidate import consolidate
+from ecomsheets.summarize.writer import write_summary_workbook
+from ecomsheets.validate.run import inspect_many
+from tests.lo import SOFFICE, requires_libreoffice
+
+MONTH = parse_month("2026-11")
+NOW = datetime(2026, 11, 1, 9, 0)
+CATALOG = load_catalog()
+BUNDLE = CATALOG.workbook("department")
+TABLES = [CATALOG.tables[n] for n in BUNDLE.tables]
+ROWS = 30  # rows per table of the filled workbook
+
+
+def assert_prints(ws, *, landscape: bool, title_rows: str | None) -> None:
+    """A4, one page wide and any number tall, the orientation, the repeated rows; no print area."""
+    where = ws.title
+    setup = ws.page_setup
+    assert setup.paperSize == A4 == 9, where
+    assert setup.orientation == ("landscape" if landscape else "portrait"), where
+    assert ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage, where
+    assert setup.fitToWidth in (None, 1), where  # absent: 1, the file format's default
+    assert setup.fitToHeight == 0, where  # 0: as many pages tall as the rows take
+    assert ws.print_title_rows == title_rows, where
+    assert not ws.print_area, where  # no print area: the used range prints
+
+
+def no_print_area(path: Path) -> None:
+    """No sheet has a print area, not even one written as a formula (openpyxl drops those)."""
+    with zipfile.ZipFile(path) as z:
+        assert "_xlnm.Print_Area" not in z.read("xl/workbook.xml").decode("utf-8")
+
+
+def check_generated(wb, *, lang: str = "zh") -> None:
+    sheets = {ws.title: ws for ws in wb.worksheets}
+    for t in TABLES:
+        ws = sheets[t.sheet_name(lang)]
+        assert_prints(ws, landscape=True, title_rows=f"${t.header_row}:${t.header_row}")
+        assert ws.print_options.gridLines  # the grid prints: a table on paper reads by its lines
+    summary = BUNDLE.summary_sheet_en if lang == "en" else BUNDLE.summary_sheet
+    assert_prints(sheets[summary], landscape=False, title_rows=None)  # A:E, at 87 % on A4 portrait
+    assert_prints(wb.worksheets[0], landscape=True, title_rows=None)  # 说明: five wide columns
+    hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
+    assert hidden == ["_lists", "_meta"]  # never printed
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("print")
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return example_frames(CATALOG, "department", MONTH, rows=ROWS, seed=1)
+
+
+@pytest.fixture(scope="module")
+def filled(folder, frames) -> Path:
+    path = folder / "filled.xlsx"
+    generate_workbook(CATALOG, "department", path, month=MONTH, data=frames, now=NOW)
+    return path
+
+
+def test_blank_template(folder):
+    path = folder / "blank.xlsx"
+    generate_workbook(CATALOG, "department", path, month=MONTH, rows=20, now=NOW)
+    wb = openpyxl.load_workbook(path)
+    check_generated(wb)
+    no_print_area(path)
+    # What prints without a print area: down to the derived columns' formulas (twice the
+    # pre-formatted rows) where a table has any, else only the banner and header rows.
+    for t in TABLES:
+        derived = any(c.derived for c in t.columns)
+        assert wb[t.sheet_name("zh")].max_row == (t.first_data_row + 2 * 20 - 1 if derived else t.header_row), t.name
+
+
+def test_english_template(folder):
+    path = folder / "blank_en.xlsx"
+    generate_workbook(CATALOG, "department", path, month=MONTH, rows=5, now=NOW, lang="en")
+    check_generated(openpyxl.load_workbook(path), lang="en")
+
+
+def test_filled_workbook_prints_the_rows_written(filled, frames):
+    wb = openpyxl.load_workbook(filled)
+    check_generated(wb)
+    no_print_area(filled)
+    for t in TABLES:
+        ws = wb[t.sheet_name("zh")]
+        # The used range, hence what prints, ends at the last row written.
+        assert ws.max_row == t.first_data_row + len(frames[t.name]) - 1, t.name
+        assert ws.max_column == len(t.columns), t.name
+
+
+def test_summary_workbook(folder, filled):
+    inspections = inspect_many([filled], catalog=CATALOG, month=MONTH, isolate=False)
+    result = consolidate(inspections, CATALOG, month=MONTH)
+    out = folder / "summary.xlsx"
+    write_summary_workbook(result, CATALOG, out, inputs=(filled,))
+    wb = openpyxl.load_workbook(out)
+    no_print_area(out)
+    overview, *others = wb.worksheets
+    assert_prints(overview, landscape=False, title_rows=None)  # two columns
+    data_sheets = {t.sheet_name("zh") for t in TABLES}
+    assert data_sheets < {ws.title for ws in others}
+    for ws in others:  # metric sheets (table and chart), merged data, sources, findings
+        assert_prints(ws, landscape=True, title_rows="$1:$1")
+    for ws in others:  # the merged data sheets' rows go in after xlsxwriter: the setup stays
+        if ws.title in data_sheets:
+            assert ws.max_row > 1, ws.title
+
+
+def test_summary_workbook_cli_lang_en(folder, filled):
+    out = folder / "summary_en.xlsx"
+    result = CliRunner().invoke(main, ["summarize", str(filled), "-o", str(out), "--lang", "en", "--month", "2026-11"])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert_prints(wb.worksheets[0], landscape=False, title_rows=None)
+    for ws in wb.worksheets[1:]:
+        assert_prints(ws, landscape=True, title_rows="$1:$1")
+
+
+@pytest.mark.parametrize("scale, landscape", [(1.0, False), (MIN_PORTRAIT_SCALE + 0.01, False),
+                                              (MIN_PORTRAIT_SCALE - 0.01, True), (0.5, True)])
+def test_orientation_follows_width(tmp_path, scale, landscape):
+    """Portrait while the columns fit across A4 portrait at MIN_PORTRAIT_SCALE or more."""
+    width = PORTRAIT_PX / scale  # pixels the columns take
+    chars = (width - 5) / 7  # one column that wide (xlsxwriter: 7 pixels a character, 5 of padding)
+    assert abs(column_pixels(chars) - width) <= 1
+    wb = xlsxwriter.Workbook(str(tmp_path / "w.xlsx"))
+    ws = wb.add_worksheet()
+    assert print_setup(ws, [chars], title_row=0) is landscape
+    assert print_setup(wb.add_worksheet(), [chars], landscape=True) is True
+    wb.close()
+    read = openpyxl.load_workbook(tmp_path / "w.xlsx").worksheets
+    assert_prints(read[0], landscape=landscape, title_rows="$1:$1")
+    assert_prints(read[1], landscape=True, title_rows=None)
+
+
+# --------------------------------------------------------------------------------------------
+# LibreOffice: print the blank template and the example workbook to PDF and read the pages.
+
+A4_PT = (595, 842)  # 210 x 297 mm in points
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None and not os.environ.get("CI"),
+    reason="poppler-utils (pdfinfo, pdftotext) are not installed")
+
+
+def to_pdf(paths: list[Path], outdir: Path) -> list[Path]:
+    """Print workbooks to PDF with LibreOffice headless and a throw-away profile."""
+    if SOFFICE is None:
+        raise RuntimeError("LibreOffice is required for this test (CI installs libreoffice-calc-nogui)")
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        proc = subprocess.run(
+            [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
+             "--convert-to", "pdf", "--outdir", str(outdir), *map(str, paths)],
+            capture_output=True, text=True, timeout=600)
+    out = [outdir / (p.stem + ".pdf") for p in paths]
+    assert proc.returncode == 0 and all(p.exists() for p in out), proc.stdout + proc.stderr
+    return out
+
+
+def read_pdf(pdf: Path) -> SimpleNamespace:
+    """Each page's size in points (width, height) and its text without white space."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    n = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(n), str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    sizes = [(round(float(w)), round(float(h)))
+             for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.M)]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [re.sub(r"\s", "", p) for p in text.split("\f")][:n]
+    assert len(sizes) == len(pages) == n
+    return SimpleNamespace(n=n, sizes=sizes, pages=pages)
+
+
+def sheet_pages(pdf: SimpleNamespace, wb) -> dict[str, range]:
+    """Which pages each sheet printed on: from the page with its title (row 1) to the page
+    before the next sheet's; the instructions take the pages before the summary's title."""
+    starts, page = [], 0
+    for ws in wb.worksheets[1:]:
+        if ws.sheet_state != "visible":
+            continue
+        title = re.sub(r"\s", "", str(ws["A1"].value))
+        page = next(i for i in range(page, pdf.n) if title in pdf.pages[i])
+        starts.append((ws.title, page))
+    out = {wb.worksheets[0].title: range(0, starts[0][1])}
+    for (name, first), (_, after) in zip(starts, starts[1:] + [("", pdf.n)]):
+        out[name] = range(first, after)
+    return out
+
+
+def headers(t) -> list[str]:
+    return [re.sub(r"\s", "", c.header("zh")) for c in t.columns]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory) -> SimpleNamespace:
+    """The workbooks of the issue's commands, printed to PDF by LibreOffice."""
+    folder = tmp_path_factory.mktemp("lo_print")
+    blank, example = folder / "t.xlsx", folder / "e.xlsx"
+    for args in (["generate", "department", "-o", str(blank), "--month", "2026-11"],
+                 ["example", "department", "-o", str(example), "--month", "2026-11"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    pdfs = to_pdf([blank, example], folder / "pdf")
+    return SimpleNamespace(blank=(read_pdf(pdfs[0]), openpyxl.load_workbook(blank)),
+                           example=(read_pdf(pdfs[1]), openpyxl.load_workbook(example)))
+
+
+def assert_a4(pdf) -> None:
+    for i, size in enumerate(pdf.sizes, start=1):
+        assert tuple(sorted(size)) == A4_PT, (i, size)
+
+
+def assert_tables_print(pdf, wb, pages) -> None:
+    """Table sheets print landscape with their header row on every page."""
+    for t in TABLES:
+        for i in pages[t.sheet_name("zh")]:
+            assert pdf.sizes[i] == A4_PT[::-1], (t.name, i + 1)
+            missing = [h for h in headers(t) if h not in pdf.pages[i]]
+            assert not missing, (t.name, i + 1, missing)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@requires_libreoffice
+@needs_poppler
+def test_libreoffice_prints_blank_template_on_a4(printed):
+    pdf, wb = printed.blank
+    assert_a4(pdf)
+    pages = sheet_pages(pdf, wb)
+    assert set(pages) == {ws.title for ws in wb.worksheets if ws.sheet_state == "visible"}
+    assert all(pdf.sizes[i] == A4_PT[::-1] for i in pages["说明"])
+    assert all(pdf.sizes[i] == A4_PT for i in pages["汇总"])  # portrait
+    assert_tables_print(pdf, wb, pages)
+    for t in TABLES:
+        if not any(c.derived for c in t.columns):  # nothing below the header holds anything
+            assert len(pages[t.sheet_name("zh")]) == 1, t.name
+    # Measured: 189 pages (182 Letter pages before): see the module's docstring for why a
+    # blank template cannot print much less without a print area LibreOffice would honour.
+    assert pdf.n <= 195, {name: len(r) for name, r in pages.items()}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@requires_libreoffice
+@needs_poppler
+def test_libreoffice_prints_example_rows_on_a4(printed):
+    """A filled workbook prints its rows and nothing after them: every page of a table shows
+    some of its rows, and its last row is on its last page."""
+    pdf, wb = printed.example
+    assert_a4(pdf)
+    pages = sheet_pages(pdf, wb)
+    assert_tables_print(pdf, wb, pages)
+    for t in TABLES:
+        ws = wb[t.sheet_name("zh")]
+        ci = next(i for i, c in enumerate(t.columns, start=1) if c.coltype.num_format == "@" and not c.derived)
+        values = [str(ws.cell(r, ci).value) for r in range(t.first_data_row, ws.max_row + 1)
+                  if ws.cell(r, ci).value is not None]
+        on = list(pages[ws.title])
+        for i in on:
+            assert any(v in pdf.pages[i] for v in values), (t.name, i + 1)
+        assert values[-1] in pdf.pages[on[-1]], t.name
+    assert pdf.n <= 60  # measured: 56 (52 Letter pages before)
