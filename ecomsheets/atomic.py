@@ -1,9 +1,15 @@
 """Writing outputs so that nothing is lost: a temporary file in the same folder, flushed to
-disk, then renamed over the target. A crash leaves the old file or the new one, never half."""
+disk, then renamed over the target. A crash leaves the old file or the new one, never half.
+
+The temporary files (the README names them): `.<output name>.<random>.tmp`, and beside it
+while the summary's data sheets are rewritten, `.<output name>.<random>.tmp.rows`. Both are
+removed on success, on any error and on Ctrl-C or SIGTERM; only a power cut or SIGKILL can
+leave them (hidden, never taken for an output or an input)."""
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -12,12 +18,14 @@ from typing import Iterator
 from ecomsheets import messages
 from ecomsheets.errors import UsageError
 
+TEMP_SUFFIX = ".tmp"  # of `.<output name>.<random>.tmp`
+
 
 def check_target(path: Path, *, force: bool = False, inputs: tuple[Path, ...] = ()) -> Path:
     """Refuse an output that exists (without force), is an input, or cannot be written."""
     path = Path(path)
     resolved = path.resolve()
-    if any(resolved == Path(p).resolve() for p in inputs):
+    if any(resolved == Path(p).resolve() or _same_file(path, Path(p)) for p in inputs):
         raise UsageError(*messages.both("cli_is_input", path=path))
     if path.exists() and not force:
         raise UsageError(*messages.both("cli_exists", path=path))
@@ -31,18 +39,27 @@ def check_target(path: Path, *, force: bool = False, inputs: tuple[Path, ...] = 
     return path
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """One file by identity (device and inode), whatever the paths say: a hard link, a bind
+    mount or a symbolic link of an input is that input."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, *, force: bool = False, inputs: tuple[Path, ...] = ()) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `path` atomically."""
     path = check_target(path, force=force, inputs=inputs)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.resolve().parent)
     tmp_path = Path(tmp)
-    # mkstemp makes the file private (0600); an output gets the usual mode (0666 less umask).
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)
     try:
+        os.close(fd)
+        # mkstemp makes the file private (0600); an output gets the usual mode (0666 less umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -51,5 +68,14 @@ def atomic_output(path: Path, *, force: bool = False, inputs: tuple[Path, ...] =
         os.replace(tmp_path, path)
     except OSError as exc:  # disk full, permission lost …: the old file is still there
         raise UsageError(*messages.both("cli_unwritable", path=path, detail=exc.strerror or str(exc))) from None
-    finally:
-        tmp_path.unlink(missing_ok=True)
+    finally:  # also on Ctrl-C / SIGTERM (raised as SystemExit by lifeline.guard)
+        remove_temporary(tmp_path)
+
+
+def remove_temporary(tmp_path: Path) -> None:
+    """Remove a temporary output and the files made beside it while writing it (named after it:
+    `<temporary>.rows`, the summary's data sheets being rewritten)."""
+    tmp_path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        for side in tmp_path.parent.glob(glob.escape(tmp_path.name) + ".*"):
+            side.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ import click
 from ecomsheets import __version__, messages
 from ecomsheets import cli_words as words
 from ecomsheets.errors import EcomsheetsError, SchemaError
+from ecomsheets.textsafe import for_terminal, shown_path
 
 EXIT_USAGE = 2
 option = functools.partial(click.option, cls=words.Option)
@@ -173,13 +174,18 @@ def generate(workbook, output, month, tables, rows, force, schema_dirs, lang) ->
 def _inputs(paths: tuple[Path, ...]) -> list[Path]:
     """Files as given, and every file inside folders (recursively), so that each one is either
     read or reported with why not; lock files (~$…) and hidden files and folders are skipped."""
-    out: list[Path] = []
+    return [path for path, _ in _inputs_named(paths)]
+
+
+def _inputs_named(paths: tuple[Path, ...]) -> list[tuple[Path, Path]]:
+    """(file, its name relative to the folder it was found in, or its own name)."""
+    out: list[tuple[Path, Path]] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$")
+            out.extend(sorted((f, f.relative_to(p)) for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$")
                               and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
-            out.append(p)
+            out.append((p, Path(p.name)))
     return out
 
 
@@ -206,7 +212,8 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_fin
         wanted_month = parse_month(month)
         if bundle:
             catalog.workbook(bundle)
-        files = _inputs(paths)
+        named = _inputs_named(paths)
+        files = [f for f, _ in named]
         if not files:
             raise EcomsheetsError(*messages.both("cli_no_inputs", paths=", ".join(map(str, paths))))
         from ecomsheets.atomic import check_target
@@ -227,32 +234,48 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_fin
 
         for r in reports:
             click.echo(render_console(r, lang, per_sheet=CONSOLE_PER_SHEET if max_findings is None else max_findings))
+    for report, (_, name) in zip(reports, named):
+        report.label = shown_path(name)  # tells 店A/店铺.xlsx from 店B/店铺.xlsx
     try:
-        _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt)
+        _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt)
     except EcomsheetsError as exc:
         _fail(exc, lang)
-    sys.exit(max((2 if r.unreadable else 1 if r.errors else 0) for r in reports))
+    sys.exit(max((0 if r.skipped else 2 if r.unreadable else 1 if r.errors else 0) for r in reports))
 
 
-def _write_outputs(reports, files, html_path, annotate_path, force, lang, fmt) -> None:
-    say = (lambda text: click.echo(text, err=True)) if fmt == "json" else click.echo
+def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt) -> None:
+    say = (lambda text: click.echo(for_terminal(text), err=True)) if fmt == "json" else (
+        lambda text: click.echo(for_terminal(text)))
+    files = tuple(f for f, _ in named)
     if html_path:
         from ecomsheets.report.html import write_html
 
         write_html(reports, html_path, force=force, lang=lang)
         say(messages.text("cli_wrote_html", lang, path=html_path))
     if annotate_path:
+        from ecomsheets.atomic import check_target
         from ecomsheets.report.annotate import write_annotated
 
-        # A marked-up copy only helps where there is something to mark.
-        readable = [(f, r) for f, r in zip(files, reports) if not r.unreadable and r.findings]
+        # A marked-up copy only helps where there is something to mark. Copies keep the folder
+        # each file was found in, so that 店A/店铺.xlsx and 店B/店铺.xlsx get one each.
+        readable = [(f, name, r) for (f, name), r in zip(named, reports) if not r.unreadable and r.findings]
         if len(files) == 1:
-            targets = [(files[0], reports[0], annotate_path)] if readable else []  # noqa: E501
+            targets = [(f, r, annotate_path) for f, _, r in readable]
         else:
-            annotate_path.mkdir(parents=True, exist_ok=True)
-            targets = [(f, r, annotate_path / f"{f.stem}_校验.xlsx") for f, r in readable]
+            targets = [(f, r, annotate_path / name.parent / f"{name.stem}_校验.xlsx") for f, name, r in readable]
         for source, report, out in targets:
-            write_annotated(source, report, out, force=force, lang=lang)
+            # One file that cannot be annotated is said for that file; the others go on.
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                check_target(out, force=force, inputs=files)  # never over any input, by identity
+                write_annotated(source, report, out, force=force, lang=lang)
+            except EcomsheetsError as exc:
+                say(messages.text("cli_annotate_failed", lang, file=report.label or report.file, reason=exc.text(lang)))
+                continue
+            except (OSError, ValueError, KeyError) as exc:  # the file's content broke the copy
+                say(messages.text("cli_annotate_failed", lang, file=report.label or report.file,
+                                  reason=messages.text("r_cannot_annotate", lang, detail=str(exc)[:200])))
+                continue
             say(messages.text("cli_wrote_annotated", lang, path=out))
 
 
@@ -414,7 +437,7 @@ def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, f
                                  problems=len(result.findings)))
         for f in result.findings:
             name = f"{Path(f.file).name} " if f.file else ""
-            click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {name}{f.text(lang)}")
+            click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {for_terminal(name + f.text(lang))}")
         if any(s.status == "left_out" for s in result.sources):
             click.echo(messages.text("cli_hint_include_invalid", lang))
     # 0: every file taken whole; 1: a file or rows left out, or conflicts; 2: nothing usable.

@@ -92,6 +92,8 @@ class Report:
     error_rows: dict[str, set[int]] = field(default_factory=dict)  # table -> rows with a row error
     meta_month: str | None = None  # the month the file's metadata names, if any
     bundle_title: tuple[str, str] | None = None  # (zh, en) of the bundle, for people to read
+    label: str | None = None  # the file as people tell it apart: its path below the folder given
+    skipped: bool = False  # not a submission (a summary ecomsheets wrote): said, and not counted
 
     @property
     def errors(self) -> int:
@@ -118,7 +120,7 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        return not self.unreadable and self.errors == 0
+        return not self.unreadable and self.errors == 0 and not self.skipped
 
     def to_dict(self, max_findings: int | None = None) -> dict:
         """The `validate --format json` document; at most max_findings findings listed (errors

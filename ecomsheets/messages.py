@@ -63,6 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "wrote {path} ({sheets} sheet{sheets!p} in {seconds:.2f} s)"),
     "cli_valid": ("✓ {file}：没有发现错误（{rows} 行，{sheets} 个工作表{warn}）", "✓ {file}: no errors ({rows} row{rows!p}, {sheets} sheet{sheets!p}{warn})"),
     "cli_invalid": ("✗ {file}：{errors} 个错误，{warnings} 个提醒（{rows} 行，{sheets} 个工作表）", "✗ {file}: {errors} error{errors!p}, {warnings} warning{warnings!p} ({rows} row{rows!p}, {sheets} sheet{sheets!p})"),
+    "cli_skipped": ("－ {file}：{reason}", "- {file}: {reason}"),
     "cli_unreadable": ("✗ {file}：无法读取", "✗ {file}: cannot be read"),
     "cli_missing_sheets": ("  只找到 {found} 张表；以下 {n} 张未提交：{sheets}", "  found {found} sheet{found!p}; {n} not submitted: {sheets}"),
     "cli_warn_suffix": ("，{n} 个提醒", ", {n} warning{n!p}"),
@@ -74,6 +75,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_no_inputs": ("没有找到要检查的 .xlsx 文件：{paths}", "no .xlsx files found in: {paths}"),
     "cli_checking": ("正在检查", "Checking"),
     "cli_wrote_html": ("已写出报告 {path}", "wrote report {path}"),
+    "cli_annotate_failed": ("未能为 {file} 写出批注副本：{reason}（其他文件照常处理）", "no annotated copy of {file}: {reason} (the other files go on)"),
     "cli_wrote_annotated": ("已写出批注副本 {path}", "wrote annotated copy {path}"),
     "cli_example_written": ("已生成示例工作簿 {path}（{rows} 行数据，用时 {seconds:.2f} 秒）", "wrote example workbook {path} ({rows} data rows in {seconds:.2f} s)"),
     "cli_summary_written": ("已写出汇总工作簿 {path}", "wrote summary workbook {path}"),
@@ -155,6 +157,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "h_arg_name": ("表或模板名", "NAME"),
     "cli_summarize_folder": ("summarize 只接受一个文件：{path} 是文件夹。多个文件或整个文件夹请用 consolidate", "summarize takes one file: {path} is a folder. For several files or a folder use consolidate"),
     "cli_bad_folder": ("{path}：文件夹不存在", "{path}: folder not found"),
+    # --- stopping by a signal (lifeline.guard) -----------------------------------------------
+    "cli_interrupted": ("已中断（{signal}）：所有读取进程已停止，没有写出不完整的文件",
+                        "interrupted ({signal}): every reading process was stopped, no partial file was written"),
     # --- column descriptions (input prompts, error alerts, instructions sheet) ----------------
     "desc_required": ("必填", "Required"),
     "desc_optional": ("选填", "Optional"),
@@ -202,6 +207,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb_week": ("第{n}周（{start}–{end}日）", "Week {n} (days {start}–{end})"),
     # --- findings in submitted workbooks: one template per rule (f_<rule>) ------------------
     "f_unreadable": ("无法读取这个文件：{detail}", "this file cannot be read: {detail_en}"),
+    "f_our_summary": ("这是 ecomsheets 生成的月度汇总工作簿，不是交回的工作簿，已跳过", "this is a monthly summary workbook ecomsheets wrote, not a handed-in workbook; skipped"),
     "f_lock_file": ("这是 Excel/WPS 打开文件时产生的临时锁文件（~$ 开头），不是真正的工作簿", "this is an Excel/WPS lock file (~$…), not a workbook"),
     "f_empty_file": ("文件是空的（0 字节）", "the file is empty (0 bytes)"),
     "f_not_found": ("找不到文件", "file not found"),
@@ -413,6 +419,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_source_changed": ("文件在校验之后被修改过，请重新校验后再生成标注副本：{path}",
                          "the file changed after it was validated; validate it again before annotating: {path}"),
     "r_rule_unreadable": ("无法读取", "unreadable"),
+    "r_rule_our_summary": ("月度汇总（已跳过）", "monthly summary (skipped)"),
+    "s_status_skipped": ("已跳过", "skipped"),
     "r_rule_lock_file": ("临时锁文件", "lock file"),
     "r_rule_empty_file": ("空文件", "empty file"),
     "r_rule_not_found": ("找不到文件", "file not found"),

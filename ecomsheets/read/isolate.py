@@ -4,21 +4,45 @@ the calling process down: the Rust reader aborts the whole process on some craft
 and a time limit; a crash, a memory overrun or a timeout becomes a finding.
 
 Several files are read by several children at once (one per core). Every fork happens in
-the main thread, which then waits on all the children's pipes together.
+the calling thread, which then waits on all the children together. How a child is kept from
+hanging or outliving the command (see `lifeline` for the details):
+
+* Each child has a pipe of its own for its result, and only its own: the parent closes the
+  write end, the child closes the parent's ends of its siblings' pipes, and the child's own
+  children (the reader's XML scan) close the child's. The parent reads every pipe as data
+  arrives, so a result of any size never blocks its writer.
+* The parent also watches each child's death directly (a Linux pidfd; elsewhere, a poll with
+  waitid every 50 ms): a crash is seen at once and reported as `parser_crashed`, whatever its
+  own children still hold open.
+* Each child leads a process group of its own; a child that finished, crashed or timed out
+  gets its whole group killed (the scan with it) before it is reaped.
+* A child dies with its parent even if the parent is killed with SIGKILL (parent-death
+  signal), and so do its own children; SIGINT/SIGTERM in the command line kill every group
+  at once (`lifeline.guard`). If the caller stops iterating or an exception passes through
+  (Ctrl-C), every running child is killed and reaped before it goes on.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import contextlib
+import errno
 import os
 import pickle
 import resource
+import select
+import signal
+import struct
 import time
-from dataclasses import dataclass
-from multiprocessing.connection import wait
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ecomsheets.findings import ERROR, Finding, finding
+from ecomsheets.read import lifeline
+
+_HEADER = struct.Struct("<Q")  # the length of the pickled result, before it
+_CHUNK = 1 << 20
+_POLL_WITHOUT_PIDFD = 0.05  # seconds between checks for a death where pidfds are missing
+_DRAIN_SECONDS = 5.0  # after a child's group is killed, its pipe reaches EOF at once; at most this
 
 
 @dataclass(frozen=True)
@@ -36,29 +60,152 @@ class Failed(Exception):
         self.finding = found
 
 
-def _child(conn, fn, args, kwargs, memory_bytes) -> None:
-    try:
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        payload = pickle.dumps(("ok", fn(*args, **kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
-    except MemoryError:
-        payload = pickle.dumps(("memory", None))
-    except BaseException as exc:  # our own bug: sent back to be raised in the parent
-        payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-    try:
-        conn.send_bytes(payload)
-    finally:
-        conn.close()
-        os._exit(0)  # skip interpreter teardown: nothing in the child needs it
+# --- the child ------------------------------------------------------------------------------
 
+def _child(fd: int, fn, args, kwargs, memory_bytes: int) -> None:
+    """The work of a child: fn's result, pickled, down its pipe. Never returns."""
+    try:
+        try:
+            if memory_bytes:
+                resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+            payload = pickle.dumps(("ok", fn(*args, **kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            payload = pickle.dumps(("memory", None))
+        except BaseException as exc:  # noqa: BLE001 - our own bug: sent back to be raised in the parent
+            payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+        _write_all(fd, _HEADER.pack(len(payload)) + payload)
+        payload = None
+        lifeline.result_closed()
+        os.close(fd)
+        os._exit(0)
+    except BaseException:  # noqa: BLE001 - whatever happens, never return into the parent's code
+        os._exit(70)
+    finally:
+        os._exit(70)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# --- the parent -----------------------------------------------------------------------------
 
 @dataclass
 class _Job:
     key: Any
     file: str
-    proc: Any
-    conn: Any
+    pid: int
+    fd: int  # read end of the child's result pipe
+    pidfd: int | None  # readable once the child has exited
     deadline: float
+    chunks: list = field(default_factory=list)
+    eof: bool = False
+    dead: bool = False
+
+
+def _start(running: list[_Job], key, file: str, fn, args, kwargs, limits: ProcessLimits) -> None:
+    """Fork a child for one call; it is in `running` (and registered) before any signal handler
+    can run, so that whatever happens next, it is killed and reaped."""
+    r, w = os.pipe()
+    parent = os.getpid()
+    with lifeline.signals_blocked():
+        pid = os.fork()
+        if pid == 0:  # the child: never leaves this branch
+            try:
+                os.close(r)
+                lifeline.become_worker(parent, w)
+                _child(w, fn, args, kwargs, limits.memory_bytes)
+            finally:
+                os._exit(70)
+        lifeline.register(pid)
+        os.close(w)
+        lifeline.own_fd(r)
+        running.append(_Job(key, file, pid, r, _pidfd(pid), time.monotonic() + limits.seconds))
+        with contextlib.suppress(OSError):  # also done by the child: whichever comes first
+            os.setpgid(pid, pid)
+        os.set_blocking(r, False)
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+    lifeline.own_fd(fd)
+    return fd
+
+
+def _exited(job: _Job) -> bool:
+    """Has the child exited? (without reaping it: its pid still names its group)"""
+    try:
+        return os.waitid(os.P_PID, job.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _read(job: _Job) -> None:
+    """Take what the child's pipe holds now (never blocks)."""
+    while not job.eof:
+        try:
+            data = os.read(job.fd, _CHUNK)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            if exc.errno == errno.EINTR:
+                continue
+            job.eof = True
+            return
+        if not data:
+            job.eof = True
+            return
+        job.chunks.append(data)
+
+
+def _drain(job: _Job) -> None:
+    """After the child's group was killed: read to EOF (every writer is gone), boundedly."""
+    until = time.monotonic() + _DRAIN_SECONDS
+    poller = select.poll()
+    poller.register(job.fd, select.POLLIN)
+    while True:
+        _read(job)
+        left = until - time.monotonic()
+        if job.eof or left <= 0:
+            return
+        poller.poll(left * 1000)
+
+
+def _finish(job: _Job) -> int | None:
+    """Kill the child's group, reap the child, close its fds; its wait status."""
+    lifeline.kill_group(job.pid)
+    status = None
+    with contextlib.suppress(ChildProcessError):
+        while True:
+            try:
+                _, status = os.waitpid(job.pid, 0)
+                break
+            except InterruptedError:
+                continue
+    lifeline.forget(job.pid)
+    return status
+
+
+def _close(job: _Job) -> None:
+    lifeline.release_fd(job.fd)
+    if job.pidfd is not None:
+        lifeline.release_fd(job.pidfd)
+
+
+def _outcome(job: _Job, limits: ProcessLimits):
+    """What a child that has exited sent: its result, or a Failed saying why there is none."""
+    payload = b"".join(job.chunks)
+    job.chunks.clear()
+    if len(payload) >= _HEADER.size:
+        (size,) = _HEADER.unpack_from(payload)
+        if len(payload) == _HEADER.size + size:
+            return _decode(job, payload[_HEADER.size:], limits)
+    return Failed(finding("parser_crashed", ERROR, file=job.file))
 
 
 def run_many(calls: list[tuple[Any, str, Callable, tuple, dict]],
@@ -66,43 +213,56 @@ def run_many(calls: list[tuple[Any, str, Callable, tuple, dict]],
     """Run (key, file, fn, args, kwargs) calls in isolated children, `limits.workers` at a time.
 
     Yields (key, result) as each finishes; result is a Failed for a child that did not finish.
+    Closing the generator early (or an exception in the caller) kills and reaps every child.
     """
-    ctx = mp.get_context("fork")
     pending = list(calls)
     running: list[_Job] = []
-    while pending or running:
-        while pending and len(running) < max(1, limits.workers):
-            key, file, fn, args, kwargs = pending.pop(0)
-            parent, child = ctx.Pipe(duplex=False)
-            # Not a daemon: it starts its own helper (the XML scan); it is always joined or killed.
-            proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, limits.memory_bytes), daemon=False)
-            proc.start()
-            child.close()
-            running.append(_Job(key, file, proc, parent, time.monotonic() + limits.seconds))
-        timeout = max(0.0, min(j.deadline for j in running) - time.monotonic())
-        ready = wait([j.conn for j in running] + [j.proc.sentinel for j in running], timeout=min(timeout, 1.0))
-        now = time.monotonic()
-        for job in list(running):
-            result = None
-            if job.conn in ready:
-                try:
-                    result = _decode(job, job.conn.recv_bytes(), limits)
-                except (EOFError, OSError):
-                    result = Failed(finding("parser_crashed", ERROR, file=job.file))
-            elif job.proc.sentinel in ready and not job.conn.poll(0):
-                result = Failed(finding("parser_crashed", ERROR, file=job.file))
-            elif now >= job.deadline:
-                job.proc.kill()
-                result = Failed(finding("parser_timeout", ERROR, file=job.file, seconds=f"{limits.seconds:g}"))
-            if result is None:
-                continue
-            running.remove(job)
-            _reap(job)
-            yield job.key, result
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, limits.workers):
+                _start(running, *pending.pop(0), limits)
+            poller = select.poll()
+            for job in running:
+                if not job.eof:
+                    poller.register(job.fd, select.POLLIN)
+                if job.pidfd is not None and not job.dead:
+                    poller.register(job.pidfd, select.POLLIN)
+            wait = max(0.0, min(j.deadline for j in running) - time.monotonic())
+            if any(j.pidfd is None for j in running):
+                wait = min(wait, _POLL_WITHOUT_PIDFD)
+            ready = {fd for fd, _ in poller.poll(min(wait, 60.0) * 1000)}
+            now = time.monotonic()
+            for job in list(running):
+                if job.fd in ready:
+                    _read(job)
+                if job.pidfd in ready or (job.pidfd is None and _exited(job)):
+                    job.dead = True
+                if job.dead:
+                    lifeline.kill_group(job.pid)  # its own children, if any are left
+                    _drain(job)
+                    result = _outcome(job, limits)
+                elif now >= job.deadline:
+                    result = Failed(finding("parser_timeout", ERROR, file=job.file,
+                                            seconds=f"{limits.seconds:g}"))
+                else:
+                    continue
+                running.remove(job)
+                _finish(job)
+                _close(job)
+                yield job.key, result
+    finally:
+        for job in running:  # stopped early: by the caller, an exception or a signal
+            lifeline.kill_group(job.pid)
+        for job in running:
+            _finish(job)
+            _close(job)
 
 
 def _decode(job: _Job, payload: bytes, limits: ProcessLimits):
-    status, value = pickle.loads(payload)
+    try:
+        status, value = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a child that wrote nonsense is a crashed child
+        return Failed(finding("parser_crashed", ERROR, file=job.file))
     if status == "memory":
         return Failed(finding("parser_memory", ERROR, file=job.file, limit=f"{limits.memory_bytes / 2**30:g} GiB"))
     if status == "error":  # our own bug: say so for this file, and go on with the others
@@ -110,18 +270,11 @@ def _decode(job: _Job, payload: bytes, limits: ProcessLimits):
     return value
 
 
-def _reap(job: _Job) -> None:
-    job.conn.close()
-    job.proc.join(timeout=5)
-    if job.proc.is_alive():
-        job.proc.kill()
-        job.proc.join()
-
-
 def run_isolated(fn: Callable, *args, file: str, limits: ProcessLimits = ProcessLimits(), **kwargs) -> Any:
     """fn(*args, **kwargs) in a child process; raises Failed if the child does not finish."""
-    for _, result in run_many([(0, file, fn, args, kwargs)], limits):
-        if isinstance(result, Failed):
-            raise result
-        return result
+    with contextlib.closing(run_many([(0, file, fn, args, kwargs)], limits)) as results:
+        for _, result in results:
+            if isinstance(result, Failed):
+                raise result
+            return result
     raise AssertionError("unreachable")

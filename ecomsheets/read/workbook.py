@@ -18,6 +18,7 @@ from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
+from ecomsheets.textsafe import utf8_name
 
 from .formulas import has_formula, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
@@ -70,6 +71,7 @@ class WorkbookData:
     summary_formulas: set[str] = field(default_factory=set)  # summary cells holding formulas
     summary_sheet: str | None = None
     unreadable: bool = False
+    ours: bool = False  # a monthly summary ecomsheets wrote (left in the folder): not a submission
 
 
 def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
@@ -84,7 +86,9 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
     path = Path(path)
     data = WorkbookData(str(path))
     try:
-        reader = fastexcel.read_excel(str(path))
+        # A name that is not UTF-8 (GBK bytes from a Windows archive) cannot be handed to the
+        # reader as text: it gets the file's bytes instead.
+        reader = fastexcel.read_excel(str(path) if utf8_name(path) else path.read_bytes())
         names = list(reader.sheet_names)
         with zipfile.ZipFile(path) as zf:
             parts = sheet_parts(zf)
@@ -94,6 +98,10 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
                 data.findings.append(finding("macros", WARNING, file=str(path)))
             if any(n.startswith("xl/externalLinks/") for n in zipped):
                 data.findings.append(finding("external_links", WARNING, file=str(path)))
+            if _our_summary(names):
+                data.ours = True
+                data.findings.append(finding("our_summary", WARNING, file=str(path)))
+                return data
             data.bundle = _pick_bundle(catalog, data.meta, names, bundle_name)
             if data.bundle is None:
                 data.findings.append(finding("no_tables", ERROR, file=str(path), **_no_bundle_words(catalog, names)))
@@ -107,6 +115,12 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
             data.findings.append(finding("unreadable", ERROR, file=str(path), detail=_plain(exc),
                                          detail_en=_plain(exc)))
     return data
+
+
+def _our_summary(names: list[str]) -> bool:
+    """A monthly summary workbook ecomsheets wrote: its overview, sources and findings sheets."""
+    return any({messages.text(c, lang) for c in ("s_overview", "s_sources", "s_findings")} <= set(names)
+               for lang in ("zh", "en"))
 
 
 def _no_bundle_words(catalog: Catalog, names: list[str]) -> dict:

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Report
+from ecomsheets.textsafe import for_terminal
 
 
 CONSOLE_PER_SHEET = 20  # findings listed per sheet on the console; JSON and HTML list them all
@@ -14,14 +15,19 @@ CONSOLE_PER_SHEET = 20  # findings listed per sheet on the console; JSON and HTM
 
 def render_console(report: Report, lang: str = "zh", *, per_sheet: int | None = CONSOLE_PER_SHEET) -> str:
     """One file's verdict, then per sheet its true counts and its first `per_sheet` findings
-    (None: all), saying how many more there are."""
+    (None: all), saying how many more there are. Text from the file (its name, sheet names,
+    cell values) is shown with control characters escaped."""
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
+    safe = for_terminal
     lines = []
+    if report.skipped:
+        reason = next((f.text(lang) for f in report.findings), "")
+        return t("cli_skipped", file=safe(report.file), reason=safe(reason))
     if report.unreadable:
-        lines.append(t("cli_unreadable", file=report.file))
-        lines.extend("  " + f.text(lang) for f in report.findings)
+        lines.append(t("cli_unreadable", file=safe(report.file)))
+        lines.extend("  " + safe(f.text(lang)) for f in report.findings)
         return "\n".join(lines)
-    stats = dict(file=report.file, rows=report.rows_checked, sheets=report.sheets_checked)
+    stats = dict(file=safe(report.file), rows=report.rows_checked, sheets=report.sheets_checked)
     if report.errors == 0:
         warn = t("cli_warn_suffix", n=report.warnings) if report.warnings else ""
         lines.append(t("cli_valid", warn=warn, **stats))
@@ -32,7 +38,7 @@ def render_console(report: Report, lang: str = "zh", *, per_sheet: int | None = 
     if missing:
         sep = "、" if lang != "en" else ", "
         lines.append(t("cli_missing_sheets", found=report.sheets_checked, n=len(missing),
-                       sheets=sep.join(f.sheet for f in missing)))
+                       sheets=sep.join(safe(f.sheet) for f in missing)))
     by_sheet: dict[str, list] = defaultdict(list)
     for f in report.findings:
         if f.rule != "sheet_missing":
@@ -44,14 +50,14 @@ def render_console(report: Report, lang: str = "zh", *, per_sheet: int | None = 
         errors = report.count(ERROR, sheet=sheet or None, skip_rules=("sheet_missing",))
         warnings = report.count(WARNING, sheet=sheet or None, skip_rules=("sheet_missing",))
         if sheet:
-            lines.append(t("cli_sheet_counts", sheet=sheet, errors=errors, warnings=warnings))
+            lines.append(t("cli_sheet_counts", sheet=safe(sheet), errors=errors, warnings=warnings))
         ordered = sorted(findings, key=lambda f: (f.severity != ERROR, f.row or 0, f.cell or ""))
         shown = ordered if per_sheet is None else ordered[:per_sheet]
         for f in shown:
             level = t(f"cli_level_{f.severity}")
             where = f.where if f.cell else (f.sheet or "")
             prefix = f"{where} " if where else ""
-            lines.append(f"    [{level}] {prefix}{f.text(lang)}")
+            lines.append(f"    [{level}] {safe(prefix)}{safe(f.text(lang))}")
         more = errors + warnings - len(shown) if sheet else len(ordered) - len(shown)
         if more > 0:
             lines.append(t("cli_more_in_sheet", n=more))

@@ -73,7 +73,7 @@ def _file_view(index: int, report: Report, lang: str) -> dict:
     status = "unreadable" if report.unreadable else ("valid" if report.valid else "invalid")
     return {
         "anchor": f"file-{index}",
-        "name": clean_text(_file_name(report.file)),
+        "name": clean_text(report.label or _file_name(report.file)),
         "bundle": clean_text(report.bundle_title[lang == "en"] if report.bundle_title else report.bundle)
         or messages.text("r_bundle_unknown", lang),
         "status": status,

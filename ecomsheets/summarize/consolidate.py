@@ -33,8 +33,8 @@ from .metrics import MetricValue, evaluate_metrics
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
 LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
 # Source.status values; all but TAKEN mean that something of the file is not in the summary.
-TAKEN, PARTLY, LEFT_OUT, UNREADABLE, COPY, OTHER_MONTH = (
-    "taken", "partly", "left_out", "unreadable", "copy", "other_month")
+TAKEN, PARTLY, LEFT_OUT, UNREADABLE, COPY, OTHER_MONTH, SKIPPED = (
+    "taken", "partly", "left_out", "unreadable", "copy", "other_month", "skipped")
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Consolidation:
     def complete(self) -> bool:
         """Every file taken whole, and no row left out or in conflict."""
         # Identical rows repeated across files (shared master data) lose nothing.
-        return all(s.status == TAKEN for s in self.sources) and not any(
+        return all(s.status in (TAKEN, SKIPPED) for s in self.sources) and not any(
             n for reason, n in self.left_out.items() if reason != "duplicates")
 
 
@@ -86,6 +86,10 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
         rep = insp.report
         source = Source(rep.file, rep.sha256, rep.rows_checked, 0, rep.errors, rep.warnings, TAKEN)
         sources.append(source)
+        if rep.skipped:  # a summary we wrote, left among the submissions
+            source.status = SKIPPED
+            findings.append(finding("our_summary", WARNING, file=rep.file))
+            continue
         if insp.ctx is None or (bundle is not None and insp.ctx.bundle.name != bundle.name):
             source.status = UNREADABLE
             reason = next((f for f in rep.findings if f.severity == ERROR), None)

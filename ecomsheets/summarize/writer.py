@@ -47,8 +47,9 @@ def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, 
         cut = {name: len(f) - data_rows for name, f in result.tables.items() if len(f) > data_rows}
         _overview(wb, styles, result, t, lang, cut, catalog)
         used = {t("s_overview"), t("s_sources"), t("s_findings")}
+        grouped = _grouped_values(result)
         for key, metrics in _blocks(result, bundle):
-            _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used)
+            _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grouped)
         data = [_data_sheet(wb, styles, catalog.tables[name], frame.iloc[:data_rows], t, lang, used)
                 for name, frame in result.tables.items() if data_rows > 0]
         _sources(wb, styles, result, t)
@@ -101,15 +102,23 @@ def _number(ws, r, c, value, fmt) -> None:
 def _blocks(result, bundle):
     """Grouped metrics by their grid (table, by, period), in bundle order."""
     specs = {m.name: m for m in bundle.metrics}
-    blocks: dict[tuple, list] = {}
+    blocks: dict[tuple, dict] = {}  # grid -> its metrics (a dict as an ordered set)
+    seen: set[str] = set()
     for v in result.metrics:
-        if v.group is None:
+        if v.group is None or v.name in seen:  # one look at each metric, not at each of its groups
             continue
+        seen.add(v.name)
         m = specs[v.name]
-        blocks.setdefault((m.table, m.by, m.period), [])
-        if m not in blocks[(m.table, m.by, m.period)]:
-            blocks[(m.table, m.by, m.period)].append(m)
-    return blocks.items()
+        blocks.setdefault((m.table, m.by, m.period), {})[m.name] = m
+    return [(key, list(ms.values())) for key, ms in blocks.items()]
+
+
+def _grouped_values(result) -> dict[str, list[tuple]]:
+    """Each metric's (group, value) pairs, in the order of result.metrics; one pass."""
+    out: dict[str, list[tuple]] = {}
+    for v in result.metrics:
+        out.setdefault(v.name, []).append((v.group, v.value))
+    return out
 
 
 def _title(bundle, lang: str) -> str:
@@ -125,7 +134,8 @@ def _unique_name(name: str, used: set) -> str:
     return out
 
 
-def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> None:
+def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grouped: dict | None = None) -> None:
+    grouped = _grouped_values(result) if grouped is None else grouped
     table_name, by, period = key
     col = catalog.tables[table_name].column(by)
     suffix = {"day": "（日）" if lang != "en" else " (day)", "week": "（周）" if lang != "en" else " (week)"}.get(period, "")
@@ -135,22 +145,26 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used) -> N
     ws.set_column(0, 0, 22)
     ws.set_column(1, len(metrics), 18)
     ws.write_string(0, 0, col.header(lang), styles.table_head)
-    values = {}
     for j, m in enumerate(metrics, start=1):
         ws.write_string(0, j, m.label(lang), styles.table_head)
-        values[m.name] = [(v.group, v.value) for v in result.metrics if v.name == m.name]
-    groups = [g for g, _ in values[metrics[0].name]]
+    # One look-up table per metric, built once (group -> value; the last value of a group wins,
+    # as dict() gives): the sheet costs O(groups x metrics), not O(groups^2 x metrics).
+    values = [dict(grouped.get(m.name, ())) for m in metrics]
+    groups = [g for g, _ in grouped.get(metrics[0].name, ())]
     # Printed: the table, an empty column, then the chart (none without groups).
     print_setup(ws, (22, *[18] * len(metrics)), title_row=0,
                 extra_px=column_pixels(_DEFAULT_WIDTH) + _CHART_PX if groups else 0)
     if not period and len(groups) > _CHART_ROWS:
         # A long list (SKUs, staff): largest first, so the chart shows the ones that matter.
-        first = dict(values[metrics[0].name])
+        first = values[0]
         groups = sorted(groups, key=lambda g: -(first.get(g) or 0))
+    # One format per metric: xlsxwriter gives formats with the same properties one index, so
+    # sharing the object writes the same file without building a format per cell.
+    formats = [_fmt(styles, m.format) for m in metrics] if groups else []
     for i, g in enumerate(groups, start=1):
         ws.write_string(i, 0, clean_text(str(g)), styles.label)
-        for j, m in enumerate(metrics, start=1):
-            _number(ws, i, j, dict(values[m.name]).get(g), _fmt(styles, m.format))
+        for j, (lookup, fmt) in enumerate(zip(values, formats), start=1):
+            _number(ws, i, j, lookup.get(g), fmt)
     if not groups:
         return
     n = min(len(groups), _CHART_ROWS)

@@ -29,6 +29,9 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     """Every check of a read workbook; keep="report" | "tables" | "metrics" (see inspect_workbook)."""
     report = Report(file=str(path))
     report.findings.extend(data.findings)
+    if data.ours:  # our own summary left in the folder: said, and skipped
+        report.skipped = True
+        return Inspection(report)
     report.unreadable = data.unreadable or data.bundle is None  # no bundle: nothing recognisable
     if data.bundle is None or data.unreadable:
         return Inspection(report)

@@ -7,6 +7,7 @@ The guard runs here; everything that parses the file runs in a child process (se
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from ecomsheets.months import Month, parse_month
 from ecomsheets.read.guard import Limits, check_file
 from ecomsheets.read.isolate import Failed, ProcessLimits, run_many
 from ecomsheets.schema import Catalog, load_catalog
+from ecomsheets.textsafe import shown_path
 
 if TYPE_CHECKING:  # loaded only where a file is parsed (in the child), so that it starts at once
     from ecomsheets.read.workbook import WorkbookData
@@ -69,7 +71,7 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
     calls = []
     for i, path in enumerate(map(Path, paths)):
         started[i] = time.perf_counter()
-        report = Report(file=str(path))
+        report = Report(file=shown_path(path))
         refused = check_file(path, limits)
         if refused is not None:
             report.findings.append(refused)
@@ -88,6 +90,13 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
         # Every core reads a file of its own: each file's XML scan runs in a thread.
         calls = [(i, p, fn, (*args, False), kw) for i, p, fn, args, kw in calls]
     results = run_many(calls, process) if isolate else ((c[0], c[2](*c[3])) for c in calls)
+    with contextlib.closing(results):  # stopped early (Ctrl-C, a bug): every child is killed now
+        _collect(results, out, started, catalog, progress)
+    return [out[i] for i in range(len(out))]
+
+
+def _collect(results, out: dict[int, Inspection], started: dict[int, float], catalog: Catalog,
+             progress: Callable[[int], None] | None) -> None:
     for i, result in results:
         base = out[i].report
         if isinstance(result, Failed):
@@ -95,13 +104,13 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
             base.unreadable = True
         else:
             result.report.size, result.report.sha256 = base.size, base.sha256
+            result.report.file = base.file
             if result.ctx is not None:
                 result.ctx.catalog = catalog
             out[i] = result
         out[i].report.seconds = time.perf_counter() - started[i]
         if progress:
             progress(1)
-    return [out[i] for i in range(len(out))]
 
 
 def _preload() -> None:
