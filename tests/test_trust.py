@@ -436,3 +436,13 @@ def test_consolidate_names_the_same_error_count_as_validate(shop, base):
     (left,) = [f for f in result["findings"] if f["rule"] == "left_out_file"]
     assert left["message"].startswith("文件有 2 个错误，整份未计入")
     assert next(s for s in result["sources"] if s["file"] == str(path))["errors"] == 2
+
+
+def test_of_two_identical_files_the_original_is_taken_not_the_copy(shop, base):
+    folder = base / "copy_names"
+    folder.mkdir()
+    shutil.copy(shop.path, folder / "店铺1.xlsx")
+    shutil.copy(shop.path, folder / "店铺1 - 副本.xlsx")  # sorts before the original
+    doc = json.loads(run_cli("consolidate", folder, "-o", base / "copy_names.xlsx", "--format", "json").stdout)
+    status = {Path(s["file"]).name: s["status"] for s in doc["sources"]}
+    assert status == {"店铺1.xlsx": "taken", "店铺1 - 副本.xlsx": "copy"}

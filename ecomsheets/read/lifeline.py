@@ -219,3 +219,18 @@ def guard() -> Iterator[None]:
 def install_signal_handlers() -> None:
     """`guard()` for the rest of the process (for a command line that just runs and exits)."""
     guard().__enter__()
+
+
+def stop_on_signals() -> None:
+    """For the command line, one call at the start of the command (the Click group's callback):
+    `guard()` until the current Click command ends; for the rest of the process when called
+    outside a Click command."""
+    ctx = None
+    with contextlib.suppress(ImportError):
+        import click
+
+        ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        install_signal_handlers()
+    else:
+        ctx.with_resource(guard())

@@ -40,8 +40,9 @@ def render_metrics(records: list[dict], bundle, file: str, report: Report, lang:
         fmt = formats.get(name, "")
         # Days and weeks in calendar order; other groupings largest first.
         ranked = recs if periods.get(name) else sorted(recs, key=lambda r: -(r["value"] or 0))
-        shown = [f"{r['group']} {_value(r['value'], fmt)}" for r in ranked[:TOP] if r["value"]]
-        more = t("cli_summary_more", n=len(recs) - TOP) if len(recs) > TOP else ""
+        nonzero = [r for r in ranked if r["value"]]
+        shown = [f"{r['group']} {_value(r['value'], fmt)}" for r in nonzero[:TOP]]
+        more = t("cli_summary_more", n=len(nonzero) - TOP) if len(nonzero) > TOP else ""
         sep = "，" if lang != "en" else ", "
         colon = "：" if lang != "en" else ": "
         lines.append(f"  {recs[0]['title']}{colon}{sep.join(shown) or '—'}{more}")

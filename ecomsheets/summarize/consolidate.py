@@ -16,6 +16,7 @@ Every input appears in the result as a Source with what happened to it:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,12 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
     letters: dict[tuple[str, str], dict[str, str]] = {}  # (file, table) -> column letters
     left_out: Counter = Counter()
     first_of: dict[str, str] = {}  # sha256 -> the file taken for it
-    for insp in sorted(inspections, key=lambda i: i.report.file):
+    # Of byte-identical files the one that does not look like a copy (店铺1.xlsx before
+    # "店铺1 - 副本.xlsx") is taken, whatever the order the names sort in.
+    originals = {i.report.sha256: min((j.report.file for j in inspections if j.report.sha256 == i.report.sha256),
+                                      key=_copy_rank) for i in inspections if i.report.sha256}
+    for insp in sorted(inspections, key=lambda i: (i.report.file != originals.get(i.report.sha256, i.report.file),
+                                                    i.report.file)):
         rep = insp.report
         source = Source(rep.file, rep.sha256, rep.rows_checked, 0, rep.errors, rep.warnings, TAKEN)
         sources.append(source)
@@ -163,6 +169,15 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
         frames = {n: f.drop(columns=list(LINEAGE)) for n, f in tables.items()}
         result.metrics = evaluate_metrics(bundle, catalog.tables, frames, month)
     return result
+
+
+_COPY_MARK = re.compile(r"副本|拷贝|复制|\bcopy\b|\(\d+\)|（\d+）|-\s*\d+$", re.I)
+
+
+def _copy_rank(file: str) -> tuple:
+    """Names that look like a copy (副本, Copy, (1)) rank after the original, then longer ones."""
+    stem = Path(file).stem
+    return (bool(_COPY_MARK.search(stem)), len(stem), file)
 
 
 def _quote(f: Finding | None, lang: str) -> str:
@@ -253,7 +268,7 @@ def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list,
                   for f, s, r in zip(group[SOURCE_FILE], group[SOURCE_SHEET], group[SOURCE_ROW])]
         names = [Path(f).name for f in files]
         shown = "+".join(value) if isinstance(value, tuple) else str(value)
-        findings.append(finding("conflict", ERROR, table=table.name, key=shown, files="、".join(names),
+        findings.append(finding("conflict", ERROR, file="、".join(names), table=table.name, key=shown, files="、".join(names),
                                 files_en=", ".join(names), places="；".join(places), places_en="; ".join(places),
                                 **_titles(table)))
     if duplicates:
