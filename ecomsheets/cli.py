@@ -19,6 +19,10 @@ from ecomsheets.errors import EcomsheetsError, SchemaError
 from ecomsheets.textsafe import for_terminal, shown_path
 
 EXIT_USAGE = 2
+SHEET_ROWS = 1_048_575  # rows a sheet holds below its first
+# Rows an example table may have: its header is on row 2 and the reading limit counts rows with
+# content up to SHEET_ROWS, so that `example` never writes a file that it would then refuse.
+EXAMPLE_ROWS = SHEET_ROWS - 2
 option = functools.partial(click.option, cls=words.Option)
 
 
@@ -34,10 +38,11 @@ _lang_option = option("--lang", type=click.Choice(["zh", "en"]), default=lambda:
 def _limits_options(fn):
     """Safety limits for reading submitted files (defaults in README, 'Safety limits')."""
     options = [
-        option("--max-file-mb", type=click.FloatRange(min=0.001), default=None, help="h_opt_max_file_mb"),
-        option("--max-rows", "max_sheet_rows", type=click.IntRange(min=1), default=None, help="h_opt_max_rows"),
-        option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=None, help="h_opt_timeout"),
-        option("--max-memory-gb", type=click.FloatRange(min=0.25), default=None, help="h_opt_max_memory_gb"),
+        option("--max-file-mb", type=words.Number(0.001, 100 * 1024), default=None, help="h_opt_max_file_mb"),
+        option("--max-rows", "max_sheet_rows", type=words.Number(1, SHEET_ROWS, integer=True), default=None,
+               help="h_opt_max_rows"),
+        option("--timeout", "timeout_s", type=words.Number(1, 24 * 3600), default=None, help="h_opt_timeout"),
+        option("--max-memory-gb", type=words.Number(0.25, 1024), default=None, help="h_opt_max_memory_gb"),
     ]
     for decorate in reversed(options):
         fn = decorate(fn)
@@ -151,7 +156,7 @@ def schemas_show(name, fmt, schema_dirs, lang) -> None:
 @option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_output_xlsx")
 @option("--month", help="h_opt_month_generate")
 @option("--tables", help="h_opt_tables")
-@option("--rows", type=int, default=500, show_default=True, help="h_opt_rows_generate")
+@option("--rows", type=words.Number(1, 100_000, integer=True), default=500, show_default=True, help="h_opt_rows_generate")
 @option("--force", is_flag=True, help="h_opt_force")
 @_schemas_option
 @_lang_option
@@ -198,7 +203,7 @@ def _inputs_named(paths: tuple[Path, ...]) -> list[tuple[Path, Path]]:
 @option("--bundle", help="h_opt_bundle")
 @option("--month", help="h_opt_month_validate")
 @option("--force", is_flag=True, help="h_opt_force")
-@option("--max-findings", type=click.IntRange(min=0), default=None, help="h_opt_max_findings")
+@option("--max-findings", type=words.Number(0, 10**9, integer=True), default=None, help="h_opt_max_findings")
 @_limits_options
 @_schemas_option
 @_lang_option
@@ -283,8 +288,9 @@ def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt) -
 @argument("workbook", code="h_arg_workbook")
 @option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_output_xlsx")
 @option("--month", default="2026-11", show_default=True, help="h_opt_month_example")
-@option("--rows", type=int, default=200, show_default=True, help="h_opt_rows_example")
-@option("--seed", type=int, default=1, show_default=True, help="h_opt_seed")
+@option("--rows", type=words.Number(1, EXAMPLE_ROWS, integer=True), default=200, show_default=True,
+        help="h_opt_rows_example")
+@option("--seed", type=words.Number(0, 2**32 - 1, integer=True), default=1, show_default=True, help="h_opt_seed")
 @option("--tables", help="h_opt_tables")
 @option("--force", is_flag=True, help="h_opt_force")
 @_schemas_option
@@ -393,7 +399,7 @@ def _write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, mo
         help="h_opt_consolidate_output")
 @option("--month", help="h_opt_month_consolidate")
 @option("--include-invalid", is_flag=True, help="h_opt_include_invalid")
-@option("--data-rows", type=click.IntRange(min=0), default=None, help="h_opt_data_rows")
+@option("--data-rows", type=words.Number(0, SHEET_ROWS, integer=True), default=None, help="h_opt_data_rows")
 @option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
         help="h_opt_format")
 @option("--bundle", help="h_opt_bundle")

@@ -155,6 +155,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "h_arg_file": ("文件", "FILE"),
     "h_arg_workbook": ("工作簿模板", "BUNDLE"),
     "h_arg_name": ("表或模板名", "NAME"),
+    "cli_not_a_number": ("“{value}”不是数字", "'{value}' is not a number"),
+    "cli_not_a_whole_number": ("“{value}”不是整数", "'{value}' is not a whole number"),
+    "cli_number_range": ("应在 {lo} 到 {hi} 之间，实际是 {value}", "must be between {lo} and {hi}, got {value}"),
     "cli_summarize_folder": ("summarize 只接受一个文件：{path} 是文件夹。多个文件或整个文件夹请用 consolidate", "summarize takes one file: {path} is a folder. For several files or a folder use consolidate"),
     "cli_bad_folder": ("{path}：文件夹不存在", "{path}: folder not found"),
     # --- stopping by a signal (lifeline.guard) -----------------------------------------------

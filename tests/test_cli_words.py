@@ -145,3 +145,22 @@ def test_every_rule_code_has_a_label_in_both_languages():
     for r in rules:
         zh, en = messages.MESSAGES[f"r_rule_{r}"]
         assert CJK.search(zh) and not CJK.search(en), r
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "x.xlsx", "--max-file-mb", "inf"], ["validate", "x.xlsx", "--max-file-mb", "nan"],
+    ["validate", "x.xlsx", "--max-memory-gb", "nan"], ["validate", "x.xlsx", "--max-memory-gb", "1e12"],
+    ["validate", "x.xlsx", "--timeout", "nan"], ["example", "department", "-o", "e.xlsx", "--rows", "-5"],
+    ["example", "department", "-o", "e.xlsx", "--seed", "-1"],
+    ["example", "department", "-o", "e.xlsx", "--rows", "1100000"],
+], ids=lambda a: " ".join(a[2:]) if a[0] == "validate" else " ".join(a[3:]))
+def test_every_number_option_has_a_checked_range(args, tmp_path):
+    """nan, inf and values a sheet cannot hold are refused with the range, in both languages;
+    a limit is never switched off by nan, and example never claims rows it cannot store."""
+    zh = run(args)
+    assert zh.exit_code == 2 and "应在" in zh.output and "之间" in zh.output
+    assert_zh(zh.output, typed=args)
+    en = run(args, {"ECOMSHEETS_LANG": "en"})
+    assert en.exit_code == 2 and "must be between" in en.output
+    assert_en(en.output)
+    assert not (tmp_path / "e.xlsx").exists()
