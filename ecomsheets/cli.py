@@ -268,20 +268,26 @@ def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt) -
             targets = [(f, r, annotate_path) for f, _, r in readable]
         else:
             targets = [(f, r, annotate_path / name.parent / f"{name.stem}_校验.xlsx") for f, name, r in readable]
+        unwritten = 0
         for source, report, out in targets:
             # One file that cannot be annotated is said for that file; the others go on.
+            name = report.label or report.file
             try:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 check_target(out, force=force, inputs=files)  # never over any input, by identity
                 write_annotated(source, report, out, force=force, lang=lang)
-            except EcomsheetsError as exc:
-                say(messages.text("cli_annotate_failed", lang, file=report.label or report.file, reason=exc.text(lang)))
+            except EcomsheetsError as exc:  # the output cannot be written there (exit code 2)
+                unwritten += 1
+                click.echo(for_terminal(messages.text("cli_annotate_failed", lang, file=name, reason=exc.text(lang))),
+                           err=True)
                 continue
-            except (OSError, ValueError, KeyError) as exc:  # the file's content broke the copy
-                say(messages.text("cli_annotate_failed", lang, file=report.label or report.file,
-                                  reason=messages.text("r_cannot_annotate", lang, detail=str(exc)[:200])))
+            except (ValueError, KeyError) as exc:  # the file's content broke the copy: said, the rest go on
+                click.echo(for_terminal(messages.text("cli_annotate_failed", lang, file=name, reason=messages.text(
+                    "r_cannot_annotate", lang, detail=str(exc)[:200]))), err=True)
                 continue
             say(messages.text("cli_wrote_annotated", lang, path=out))
+        if unwritten:
+            sys.exit(EXIT_USAGE)
 
 
 @main.command(help_code="h_example")
