@@ -210,6 +210,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb_week": ("第{n}周（{start}–{end}日）", "Week {n} (days {start}–{end})"),
     # --- findings in submitted workbooks: one template per rule (f_<rule>) ------------------
     "f_unreadable": ("无法读取这个文件：{detail}", "this file cannot be read: {detail_en}"),
+    "f_meta_invalid": ("隐藏的 _meta 工作表内容不对（{detail}），已忽略，按工作表名称和表头识别", "the hidden _meta sheet is not as ecomsheets writes it ({detail}); it was ignored and the sheets were recognised by their names and headers"),
     "f_our_summary": ("这是 ecomsheets 生成的月度汇总工作簿，不是交回的工作簿，已跳过", "this is a monthly summary workbook ecomsheets wrote, not a handed-in workbook; skipped"),
     "f_lock_file": ("这是 Excel/WPS 打开文件时产生的临时锁文件（~$ 开头），不是真正的工作簿", "this is an Excel/WPS lock file (~$…), not a workbook"),
     "f_empty_file": ("文件是空的（0 字节）", "the file is empty (0 bytes)"),
@@ -422,6 +423,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_source_changed": ("文件在校验之后被修改过，请重新校验后再生成标注副本：{path}",
                          "the file changed after it was validated; validate it again before annotating: {path}"),
     "r_rule_unreadable": ("无法读取", "unreadable"),
+    "r_rule_meta_invalid": ("元数据不对", "bad metadata"),
     "r_rule_our_summary": ("月度汇总（已跳过）", "monthly summary (skipped)"),
     "s_status_skipped": ("已跳过", "skipped"),
     "r_rule_lock_file": ("临时锁文件", "lock file"),

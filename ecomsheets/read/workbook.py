@@ -3,7 +3,6 @@ load the rows as cell texts with their Excel row numbers (fastexcel, one pass pe
 
 from __future__ import annotations
 
-import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from ecomsheets.textsafe import utf8_name
 
 from .formulas import has_formula, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
+from .meta import BadMeta, parse_meta
 from .scan import KEEP_PER_COLUMN, Background, keep_all
 from .text import as_text
 from .totals import find_total_rows, label_cells, text_cells
@@ -92,7 +92,7 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
         names = list(reader.sheet_names)
         with zipfile.ZipFile(path) as zf:
             parts = sheet_parts(zf)
-            data.meta = _read_meta(reader) if META_SHEET in names else None
+            data.meta = _read_meta(reader, data) if META_SHEET in names else None
             zipped = set(zf.namelist())
             if "xl/vbaProject.bin" in zipped:
                 data.findings.append(finding("macros", WARNING, file=str(path)))
@@ -159,18 +159,17 @@ def _plain(exc: Exception) -> str:
     return text[:160]
 
 
-def _read_meta(reader) -> dict | None:
-    table = reader.load_sheet(META_SHEET, header_row=0, dtypes="string").to_arrow()
+def _read_meta(reader, data: WorkbookData) -> dict | None:
+    """The metadata sheet, checked as untrusted input (see read.meta): metadata that does not
+    fit is one warning, and the workbook is recognised by its sheets and headers instead."""
+    table = reader.load_sheet(META_SHEET, header_row=0, dtypes="string", n_rows=200).to_arrow()
     if table.num_columns < 2:
         return None
-    out = {}
-    for key, value in zip(table.column(0).to_pylist(), table.column(1).to_pylist()):
-        if isinstance(key, str) and isinstance(value, str):
-            try:
-                out[key] = json.loads(value)
-            except ValueError:
-                out[key] = value
-    return out if out.get("format", "").startswith("ecomsheets/") else None
+    try:
+        return parse_meta(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
+    except BadMeta as exc:
+        data.findings.append(finding("meta_invalid", WARNING, file=data.path, detail=str(exc)))
+        return None
 
 
 def _pick_bundle(catalog: Catalog, meta, names, wanted) -> WorkbookSpec | None:
