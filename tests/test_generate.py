@@ -963,7 +963,7 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--month", "2026-13"], "月份“2026-13”格式不对，应写成 2026-12 这样的年-月"),
     (["--tables", "nosuch"], "表“nosuch”不属于工作簿“department”"),
-    (["--rows", "0"], "预留行数应在 1 到 100000 之间"),
+    (["--rows", "0"], "应在 1 到 100,000 之间，实际是 0"),
     (["--tables", " , "], "没有名为“”的表，可用：employees, headcount_plan, customers"),
     (["--tables", ""], "没有名为“”的表，可用：employees, headcount_plan, customers"),
 ], ids=["bad-month", "unknown-table", "bad-rows", "no-tables", "empty-tables"])
