@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from xlsxwriter.exceptions import FileCreateError
+
 from ecomsheets import messages
 from ecomsheets.errors import UsageError
 
@@ -66,8 +68,11 @@ def atomic_output(path: Path, *, force: bool = False, inputs: tuple[Path, ...] =
         if path.exists() and not force:  # appeared while we were writing
             raise UsageError(*messages.both("cli_exists", path=path))
         os.replace(tmp_path, path)
-    except OSError as exc:  # disk full, permission lost …: the old file is still there
-        raise UsageError(*messages.both("cli_unwritable", path=path, detail=exc.strerror or str(exc))) from None
+    except (OSError, FileCreateError) as exc:  # disk full, permission lost …: the old file is still there
+        # xlsxwriter wraps the OSError of a full disk in its own FileCreateError.
+        cause = next((c for c in (exc, exc.__context__, *exc.args) if isinstance(c, OSError)), exc)
+        detail = getattr(cause, "strerror", None) or str(cause)
+        raise UsageError(*messages.both("cli_unwritable", path=path, detail=detail)) from None
     finally:  # also on Ctrl-C / SIGTERM (raised as SystemExit by lifeline.guard)
         remove_temporary(tmp_path)
 

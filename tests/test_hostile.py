@@ -810,3 +810,25 @@ def test_two_runs_at_once_do_not_interfere(corpus, tmp_path):
     assert _status(a) == {"base.xlsx": "已计入", "good.xlsx": "已计入"}
     assert _hidden_files(tmp_path) == []
     assert {p: fingerprint(Path(p)) for p in files} == before
+
+
+@pytest.mark.parametrize("command", ["consolidate", "generate"])
+def test_full_disk_inside_the_writer_is_the_documented_message(corpus, tmp_path, command):
+    """xlsxwriter wraps the OSError of a full disk in its own exception: still the message and
+    exit code 2, the previous output as it was, no temporary file left (issue 12, item 9)."""
+    import xlsxwriter.workbook as writer
+
+    out = tmp_path / "输出.xlsx"
+    out.write_bytes(b"previous output")
+    args = {"consolidate": ["consolidate", corpus["good"], "-o", out, "--force"],
+            "generate": ["generate", "department", "-o", out, "--force"]}[command]
+
+    def full(self):
+        raise writer.FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+
+    with mock.patch.object(writer.Workbook, "_store_workbook", full):
+        r = cli(*args)
+    assert_clean(r)
+    assert r.exit_code == 2 and f"无法写入 {out}：No space left on device" in r.stderr
+    assert out.read_bytes() == b"previous output"
+    assert _hidden_files(tmp_path) == []
