@@ -94,6 +94,9 @@ def _catalog(schema_dirs, lang):
 def main() -> None:
     """The ecomsheets command group (its help is the message h_main); `--lang` here or after the
     command (read before parsing, see cli_words)."""
+    from ecomsheets.read.lifeline import stop_on_signals
+
+    stop_on_signals()  # Ctrl-C, SIGTERM: every worker stopped, exit 130 / 143 with one line
 
 
 @main.group(help_code="h_schemas")

@@ -91,6 +91,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_list_workbook": ("  {name} v{version}  {title}（{n} 张表）", "  {name} v{version}  {title} ({n} tables)"),
     "cli_list_tables": ("表：", "Tables:"),
     "cli_schema_errors": ("模板定义有 {count} 处问题：", "the schema catalogue has {count} problem{count!p}:"),
+    # --- the annotated copy: formulas it does not keep, and why it could not be made ----------
+    "r_formula_as_value": ("（标注副本里这一格只保留了公式保存的结果，公式已去掉）",
+                           " (in this copy the cell holds the formula's saved result; the formula was taken out)"),
+    "r_formula_as_text": ("（标注副本里这一格没有保存的结果，公式以文字显示，不会计算）",
+                          " (in this copy the cell had no saved result: the formula is shown as text and is not calculated)"),
+    "r_formula_live": ("这一格的公式 {formula} 会访问其他工作簿、外部程序或网络{how}",
+                       "the formula {formula} in this cell reaches another workbook, an outside program or the web{how}"),
+    "r_formulas_replaced": ("本副本中有 {count} 个公式单元格改为了保存的结果或公式文字（数据列中的公式，以及访问其他工作簿、外部程序或网络的公式），打开时不会重新计算",
+                            "{count} formula cell{count!p} in this copy hold their saved result or the formula as text (formulas in data columns, and formulas that reach another workbook, an outside program or the web): nothing is recalculated from them on opening"),
+    "r_links_dropped": ("本副本不包含原文件中指向其他工作簿的 {count} 个链接", "this copy keeps none of the file's {count} link{count!p} to other workbooks"),
+    "r_copy_structure": ("文件内部结构不完整或无法识别（{part}）", "its inner structure is incomplete or not recognised ({part})"),
+    "r_copy_strict": ("文件以“严格 Open XML”格式保存，请在 Excel 中另存为普通的 Excel 工作簿（.xlsx）后再试",
+                      "it is saved as Strict Open XML; save it as an ordinary Excel workbook (.xlsx) and try again"),
     # --- command-line help (h_*; a command's short help is h_<command>_short) -----------------
     "h_main": ("ecomsheets：电商部管理表格的模板生成、校验与月度汇总。\n\n"
                "经理用 generate 生成空白模板发给各人填写，把交回的文件收进一个文件夹（如 交回/），"

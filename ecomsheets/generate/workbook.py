@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ecomsheets import messages
-from ecomsheets.atomic import atomic_output
+from ecomsheets.atomic import atomic_output, scratch_dir
 from ecomsheets.errors import UsageError
 from ecomsheets.months import Month
 from ecomsheets.schema import Catalog
@@ -67,7 +67,8 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
     with atomic_output(Path(path), force=force) as tmp:
         # Rows are written in order, so constant-memory mode keeps memory flat at any size.
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False, "constant_memory": True})
+                                            "strings_to_urls": False, "constant_memory": True,
+                                            "tmpdir": str(scratch_dir(tmp))})  # removed with the output's temporary
         wb.set_properties({"title": bundle.title, "subject": str(month or ""), "created": now,
                            "comments": f"ecomsheets {bundle.name} v{bundle.version}"})
         wb.set_calc_mode("auto")

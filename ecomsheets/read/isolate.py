@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import pickle
 import resource
@@ -102,7 +103,8 @@ class _Job:
     deadline: float
     chunks: list = field(default_factory=list)
     eof: bool = False
-    dead: bool = False
+    dead: bool = False  # exited (not reaped yet: its pid still names its group)
+    reaped: bool = False  # its pid may now be anyone's: never signalled again
 
 
 def _start(running: list[_Job], key, file: str, fn, args, kwargs, limits: ProcessLimits) -> None:
@@ -111,7 +113,12 @@ def _start(running: list[_Job], key, file: str, fn, args, kwargs, limits: Proces
     r, w = os.pipe()
     parent = os.getpid()
     with lifeline.signals_blocked():
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no more processes: said as an error by the caller
+            os.close(r)
+            os.close(w)
+            raise
         if pid == 0:  # the child: never leaves this branch
             try:
                 os.close(r)
@@ -176,25 +183,23 @@ def _drain(job: _Job) -> None:
         poller.poll(left * 1000)
 
 
-def _finish(job: _Job) -> int | None:
-    """Kill the child's group, reap the child, close its fds; its wait status."""
+def _finish(job: _Job) -> None:
+    """Kill the child's group, then reap the child (once)."""
+    if job.reaped:
+        return
     lifeline.kill_group(job.pid)
-    status = None
-    with contextlib.suppress(ChildProcessError):
-        while True:
-            try:
-                _, status = os.waitpid(job.pid, 0)
-                break
-            except InterruptedError:
-                continue
     lifeline.forget(job.pid)
-    return status
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(job.pid, 0)
+    job.reaped = True
 
 
 def _close(job: _Job) -> None:
-    lifeline.release_fd(job.fd)
-    if job.pidfd is not None:
-        lifeline.release_fd(job.pidfd)
+    """Close the job's fds, once (a number closed twice may by then be someone else's file)."""
+    fds, job.fd, job.pidfd = (job.fd, job.pidfd), -1, None
+    for fd in fds:
+        if fd is not None and fd >= 0:
+            lifeline.release_fd(fd)
 
 
 def _outcome(job: _Job, limits: ProcessLimits):
@@ -215,10 +220,13 @@ def run_many(calls: list[tuple[Any, str, Callable, tuple, dict]],
     Yields (key, result) as each finishes; result is a Failed for a child that did not finish.
     Closing the generator early (or an exception in the caller) kills and reaps every child.
     """
+    if math.isnan(limits.seconds) or math.isnan(limits.memory_bytes):
+        raise ValueError(f"limits must be numbers: {limits}")  # nan would disable the limit silently
     pending = list(calls)
     running: list[_Job] = []
     try:
         while pending or running:
+            lifeline.raise_if_stopping()  # a stop signal whose exception was swallowed somewhere
             while pending and len(running) < max(1, limits.workers):
                 _start(running, *pending.pop(0), limits)
             poller = select.poll()
@@ -246,13 +254,14 @@ def run_many(calls: list[tuple[Any, str, Callable, tuple, dict]],
                                             seconds=f"{limits.seconds:g}"))
                 else:
                     continue
-                running.remove(job)
                 _finish(job)
                 _close(job)
+                running.remove(job)
                 yield job.key, result
     finally:
         for job in running:  # stopped early: by the caller, an exception or a signal
-            lifeline.kill_group(job.pid)
+            if not job.reaped:
+                lifeline.kill_group(job.pid)
         for job in running:
             _finish(job)
             _close(job)

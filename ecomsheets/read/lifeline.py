@@ -19,7 +19,15 @@ What `isolate` relies on here:
 
 `guard()` is for the command line: SIGINT and SIGTERM (and SIGHUP) stop every worker, print
 one line and exit 130 / 143 (129) through `Interrupted`, a SystemExit, so that every
-`finally` (temporary files, reaping) still runs and no traceback is printed.
+`finally` (temporary files, reaping) still runs and no traceback is printed. Should that
+exception be swallowed (raised inside a finaliser), `raise_if_stopping()` raises it again at
+the next wait for workers, before an output is renamed into place and when the command ends;
+a watchdog ends the process 10 s after the signal if it is stuck outside Python.
+
+Linux sends the parent-death signal when the *thread* that forked dies: fork workers from a
+thread that outlives them (`run_many` waits for its children in the thread that forked them).
+Without `guard()` (the Python API), SIGTERM ends the main process by default and the workers
+die with it through the parent-death signal.
 """
 
 from __future__ import annotations
@@ -37,7 +45,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 _live: dict[int, None] = {}  # pid (= process group) of every running worker, in start order
 _owned_fds: set[int] = set()  # the parent's ends of its workers' pipes (and pidfds)
-_state: dict = {"stopping": False, "result_fd": None, "forker": None, "hooked": False}
+_state: dict = {"stopping": 0, "result_fd": None, "forker": None, "hooked": False}  # stopping: the signal
+WATCHDOG_SECONDS = 10.0
 
 
 class Interrupted(SystemExit):
@@ -146,7 +155,8 @@ def become_worker(expected_parent: int, result_fd: int) -> None:
 
         faulthandler.disable()  # a crash is reported by the parent, not as a dump on the terminal
     _state["result_fd"] = result_fd
-    _state["stopping"] = False
+    _state["stopping"] = 0
+    _state.pop("watchdog", None)
     if not _state["hooked"]:
         os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_grandchild)
         _state["hooked"] = True
@@ -189,13 +199,34 @@ def _stop_line(signum: int) -> bytes:
 def _on_stop_signal(signum, frame) -> None:
     if _state["stopping"]:
         return  # a second Ctrl-C while stopping: the first one is being carried out
-    _state["stopping"] = True
+    _state["stopping"] = signum
     kill_all()
     with contextlib.suppress(Exception):
-        sys.stdout.flush()
-    with contextlib.suppress(Exception):
         os.write(2, _stop_line(signum))
+    _arm_watchdog(signum)
     raise Interrupted(signum)
+
+
+def raise_if_stopping() -> None:
+    """Raise `Interrupted` again if a stop signal came (in case the first one was swallowed:
+    a handler's exception raised inside a finaliser is only printed). Checked before each
+    wait for workers and before an output is renamed into place."""
+    if _state["stopping"]:
+        raise Interrupted(_state["stopping"])
+
+
+def _arm_watchdog(signum: int) -> None:
+    """If the command has not left `guard()` within WATCHDOG_SECONDS of the signal (stuck in
+    a call that never returns to Python), end the process anyway, workers first."""
+    disarmed = threading.Event()
+    _state["watchdog"] = disarmed
+
+    def watch() -> None:
+        if not disarmed.wait(WATCHDOG_SECONDS):
+            kill_all()
+            os._exit(128 + signum)
+
+    threading.Thread(target=watch, name="ecomsheets-stop-watchdog", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -207,13 +238,20 @@ def guard() -> Iterator[None]:
         yield
         return
     _stop_line(signal.SIGINT)  # load the message now, not in the handler
-    previous = {sig: signal.signal(sig, _on_stop_signal) for sig in STOP_SIGNALS}
-    _state["stopping"] = False
+    # SIGINT and SIGHUP ignored from the start (a background job of a script, nohup) stay so.
+    previous = {sig: signal.signal(sig, _on_stop_signal) for sig in STOP_SIGNALS
+                if sig == signal.SIGTERM or signal.getsignal(sig) is not signal.SIG_IGN}
+    _state["stopping"] = 0
     try:
         yield
+        raise_if_stopping()  # the command went on after a swallowed Interrupted: still 130 / 143
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        watchdog = _state.pop("watchdog", None)
+        if watchdog is not None:
+            watchdog.set()
+        _state["stopping"] = 0
 
 
 def install_signal_handlers() -> None:

@@ -11,13 +11,14 @@ caller (`ecomsheets.report.annotate`).
 
 from __future__ import annotations
 
+import bisect
 import html
 import posixpath
 import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Iterator
 from urllib.parse import unquote
 
 from defusedxml import ElementTree as SafeET
@@ -57,6 +58,9 @@ EXCEL_TEXT_LIMIT = 32767
 # another workbook (`[1]Sheet1!A1`), the web or an outside program.
 LIVE = re.compile(rb"\||\[\d+\]|(?i:\b(?:WEBSERVICE|FILTERXML|RTD|CALL|REGISTER(?:\.ID)?|EXEC|DDE|DDEAUTO|"
                   rb"IMPORTDATA|IMPORTXML|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE|HYPERLINK)\s*\()")
+# What each of them contains (upper-cased): formulas are searched for these first, all at once.
+_LIVE_NEEDLES = (b"|", b"[", b"WEBSERVICE", b"FILTERXML", b"RTD", b"CALL", b"REGISTER", b"EXEC", b"DDE",
+                 b"IMPORT", b"IMAGE", b"HYPERLINK")
 _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?(worksheet|workbook|styleSheet|comments|Relationships|Types)\b")
 
@@ -104,6 +108,30 @@ def xml_attr(text: str) -> bytes:
 def unescape(raw: bytes) -> str:
     text = raw.decode("utf-8", "replace")
     return html.unescape(text) if "&" in text else text
+
+
+def live_formulas(texts: list[bytes]) -> list[int]:
+    """Which of these formula texts reach outside the workbook (`LIVE`), by index. One search of
+    all of them joined for each word that can start such a formula; only the formulas that
+    hold one are checked with the full pattern."""
+    joined = b"\x00".join(texts)
+    upper = joined.upper()
+    ends: list[int] | None = None
+    candidates: set[int] = set()
+    for needle in _LIVE_NEEDLES:
+        at = upper.find(needle)
+        if at < 0:
+            continue
+        if ends is None:
+            ends, end = [], 0
+            for t in texts:
+                end += len(t) + 1
+                ends.append(end)
+        while at >= 0:
+            i = bisect.bisect_right(ends, at)
+            candidates.add(i)
+            at = upper.find(needle, ends[i]) if i < len(ends) else -1
+    return sorted(i for i in candidates if i < len(texts) and LIVE.search(texts[i]))
 
 
 def prefix_of(data: bytes) -> bytes:
@@ -163,7 +191,7 @@ def resolve(source: str, target: str) -> str:
     target = unquote(target.split("#", 1)[0])
     if target.startswith("/"):
         return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target)).lstrip("/")
 
 
 def relative(source: str, part: str) -> str:
@@ -233,7 +261,7 @@ class Package:
                     external = (el.get("TargetMode") or "").lower() == "external"
                     target = el.get("Target") or ""
                     out.append(Rel(el.get("Id") or "", el.get("Type") or "", target, external,
-                                   None if external else resolve(part or "/", target)))
+                                   None if external else resolve(part, target)))
             self._rels[part] = out
         return self._rels[part]
 
@@ -256,7 +284,7 @@ class Package:
 
     def add_rel(self, part: str, rel_type: str, target_part: str) -> str:
         rid = self.new_rel_id(part)
-        self.rel_adds.setdefault(rels_name(part) and part, []).append((rid, rel_type, relative(part, target_part)))
+        self.rel_adds.setdefault(part, []).append((rid, rel_type, relative(part, target_part)))
         return rid
 
     def drop_rel(self, part: str, rel: Rel) -> None:
@@ -320,8 +348,7 @@ class Package:
         for owner in self.rel_parts():
             for rel in self.rels(owner):
                 if rel.part is not None and self.name(rel.part) == name:
-                    self.rel_retarget.setdefault(owner, {})[rel.id] = relative(owner or "/", new) if owner \
-                        else new
+                    self.rel_retarget.setdefault(owner, {})[rel.id] = relative(owner, new)
         override = self._override_type(name)
         if override:
             self.overrides[new] = override
@@ -372,7 +399,7 @@ class Package:
         def edit(m: re.Match) -> bytes:
             element = m.group(0)
             a = attrs(element)
-            if element.lstrip(b"<").split(b":")[-1].startswith(b"Default"):
+            if m.group(1) == b"Default":
                 ext = unescape(a.get(b"Extension", b"")).lower()
                 seen_ext.add(ext)
                 if unescape(a.get(b"ContentType", b"")) == CT_VBA:
@@ -385,7 +412,7 @@ class Package:
                 return set_attr(element, b"ContentType", CT_MAIN.encode())
             return element
 
-        data = re.sub(rb"<(?:[\w.-]+:)?(?:Default|Override)\b[^>]*?(?:/>|>\s*</(?:[\w.-]+:)?(?:Default|Override)>)",
+        data = re.sub(rb"<(?:[\w.-]+:)?(Default|Override)\b[^>]*?(?:/>|>\s*</(?:[\w.-]+:)?(?:Default|Override)>)",
                       edit, data)
         new = b"".join(b"<" + prefix + b'Default Extension="' + xml_attr(ext) + b'" ContentType="'
                        + xml_attr(t) + b'"/>' for ext, t in self.defaults.items() if ext.lower() not in seen_ext)
@@ -433,8 +460,12 @@ class ZipOut:
         self.names.add(name)
         info = self._info(name, like)
         level = 1 if size_hint > BIG_PART else 6
-        info._compresslevel = level  # Python < 3.13
-        info.compress_level = level
+        for attr in ("compress_level", "_compresslevel"):  # the name changed in Python 3.13
+            try:
+                setattr(info, attr, level)
+                break
+            except AttributeError:
+                continue
         return self.zf.open(info, "w", force_zip64=size_hint > 2**31)
 
     def copy_raw(self, src: zipfile.ZipFile, info: zipfile.ZipInfo, name: str | None = None) -> None:
@@ -494,20 +525,22 @@ class Syntax:
         self.dependent = re.compile(rb"<" + p + rb"f\b[^>]*?\bsi=\"(\d+)\"[^>]*?/>")
         self.merge = re.compile(rb"<" + p + rb'mergeCell\s[^>]*?\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
         self.sheet_view = re.compile(rb"<" + p + rb"sheetView\b[^>]*>")
+        self.dimension = re.compile(rb"<" + p + rb"dimension\b[^>]*>")
         self.col = re.compile(rb"<" + p + rb"col\b[^>]*>")
         self.legacy = re.compile(rb"<" + p + rb"legacyDrawing\b[^>]*>")
         self.after_legacy = re.compile(rb"<" + p + rb"(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
                                        rb"webPublishItems|tableParts|extLst)\b|</" + p + rb"worksheet>")
         self.tags = re.compile(rb"<" + p + rb"(row|c)\b([^>]*?)(/?)>")
+        self.row_without_ref = re.compile(rb"<" + p + rb'row(?=[\s>/])(?![^>]*?\br=")')
+        self.cell_without_ref = re.compile(rb"<" + p + rb'c(?:>|/>|\s(?![^>]*?\br=")[^>]*>)')
 
     def cell_start(self, data: bytes, at: int, lo: int) -> int:
         """Where the cell that holds position `at` opens (-1 if none)."""
         needle = b"<" + self.prefix + b"c"
-        while True:
+        while True:  # an element whose name only starts with c (<col>) is passed over
             at = data.rfind(needle, lo, at)
             if at < 0 or data[at + len(needle):at + len(needle) + 1] in (b" ", b"\t", b"\n", b"\r", b">", b"/"):
                 return at
-            at = at  # an element whose name only starts with c: look further back
 
 
 def pieces(stream, prefix_hint: bytes | None = None) -> Iterator[tuple[bytes, bool, bool, bytes]]:
@@ -543,14 +576,17 @@ class Survey:
     merges: list = field(default_factory=list)  # (row1, col1, row2, col2)
     live: bool = False  # holds a formula that reaches outside the workbook
     tab_selected: bool = False
-    needs_refs: bool = False  # rows or cells without r="…"
+    tab_unset: bool = False  # a sheet view without tabSelected (not selected, said by omission)
+    needs_refs: bool | None = None  # rows or cells without r="…" (None: not looked at)
     legacy_rid: str | None = None  # the sheet's <legacyDrawing r:id>
     cols: list = field(default_factory=list)  # (min, max, style)
     kept: list | None = None  # the pieces, when kept for the edit
 
 
-def survey(stream, keep: bool) -> Survey:
-    out = Survey(kept=[] if keep else None)
+def survey(stream, keep: bool, check_refs: bool = True) -> Survey:
+    """One pass over a worksheet; `keep` keeps its pieces for the edit, `check_refs` looks for
+    rows and cells written without r="…" (only a sheet that is rewritten needs to know)."""
+    out = Survey(kept=[] if keep else None, needs_refs=False if check_refs else None)
     for data, first, last, prefix in pieces(stream):
         syn = _syntax(prefix)
         out.prefix = prefix
@@ -560,8 +596,9 @@ def survey(stream, keep: bool) -> Survey:
             m = syn.sheetdata_open.search(data)
             head = data[:m.start()] if m else data
             for tag in syn.sheet_view.findall(head):
-                if attrs(tag).get(b"tabSelected") in (b"1", b"true"):
-                    out.tab_selected = True
+                selected = attrs(tag).get(b"tabSelected")
+                out.tab_selected |= selected in (b"1", b"true")
+                out.tab_unset |= selected is None
             for tag in syn.col.findall(head):
                 a = attrs(tag)
                 try:
@@ -572,10 +609,9 @@ def survey(stream, keep: bool) -> Survey:
             out.merges.extend((int(r1), col_index(c1), int(r2), col_index(c2))
                               for c1, r1, c2, r2 in syn.merge.findall(data))
         if not out.live and b"<" + prefix + b"f" in data:
-            texts = syn.formula_text.findall(data)
-            out.live = bool(texts) and LIVE.search(b"\x00".join(texts)) is not None
-        if not out.needs_refs:
-            out.needs_refs = _needs_refs(data, prefix)
+            out.live = bool(live_formulas(syn.formula_text.findall(data)))
+        if out.needs_refs is False:
+            out.needs_refs = needs_refs(data, prefix)
         if last:
             m = syn.legacy.search(data)
             if m:
@@ -584,15 +620,10 @@ def survey(stream, keep: bool) -> Survey:
     return out
 
 
-def _needs_refs(data: bytes, prefix: bytes) -> bool:
+def needs_refs(data: bytes, prefix: bytes) -> bool:
     """Rows or cells written without their r="…" (allowed: they follow the previous one)."""
-    for name in (b"row", b"c"):
-        opened = data.count(b"<" + prefix + name + b" ") + data.count(b"<" + prefix + name + b">") \
-            + data.count(b"<" + prefix + name + b"/>")
-        if opened != data.count(b"<" + prefix + name + b' r="'):
-            if opened != len(re.findall(rb"<" + re.escape(prefix + name) + rb'\b[^>]*?\br="', data)):
-                return True
-    return False
+    syn = _syntax(prefix)
+    return syn.row_without_ref.search(data) is not None or syn.cell_without_ref.search(data) is not None
 
 
 _SYNTAX: dict[bytes, Syntax] = {}
@@ -672,10 +703,7 @@ class SheetEdit:
         self.stripped: dict[tuple[int, int], Stripped] = {}
         self.live_cells: list[tuple[int, int]] = []
         self.refs = _Refs(self.syn) if survey_.needs_refs else None
-
-    def run(self, source: Iterator[tuple[bytes, bool, bool]], sink) -> None:
-        for data, first, last in source:
-            sink.write(self.feed(data, first, last))
+        self.live = survey_.live
 
     def feed(self, data: bytes, first: bool, last: bool) -> bytes:
         syn = self.syn
@@ -691,10 +719,13 @@ class SheetEdit:
                 data = data[:m.start()] + m.group(0)[:-2].rstrip() + b">" + syn.sheetdata_close + data[m.end():]
                 m = syn.sheetdata_open.search(data)
             lo = m.end()
-            for v in syn.sheet_view.finditer(data, 0, m.start()):
-                if b"tabSelected" in v.group(0):
-                    edits.append((v.start(), v.end(), set_attr(v.group(0), b"tabSelected", None)))
-            self.row_styles = {}
+            for v in syn.sheet_view.finditer(data, 0, m.start()):  # the results sheet is the selected one
+                edits.append((v.start(), v.end(), set_attr(v.group(0), b"tabSelected", b"0")))
+            d = syn.dimension.search(data, 0, m.start())
+            if d is not None:
+                ref = self._dimension(attrs(d.group(0)).get(b"ref", b""))
+                if ref is not None:
+                    edits.append((d.start(), d.end(), set_attr(d.group(0), b"ref", ref)))
         if last:
             hi = data.find(syn.sheetdata_close, lo)
             if hi < 0:
@@ -714,7 +745,7 @@ class SheetEdit:
             row = self.rows[self.next]
             self.next += 1
             cursor = self._row(data, row, cursor, hi, found, edits)
-        if self.live_fill is not None:
+        if self.live and self.live_fill is not None:
             self._live(data, lo, hi, found)
         if self._columns is not None:
             for m in self._columns.finditer(data, lo, hi):
@@ -741,6 +772,20 @@ class SheetEdit:
         for start, (end, pos, fill, strip, reason) in found.items():
             edits.append((start, end, self._rewrite(data[start:end], pos, fill, strip, reason)))
         return splice(data, edits)
+
+    def _dimension(self, ref: bytes) -> bytes | None:
+        """The used range `ref` grown to take in the cells this edit may create."""
+        filled = [pos for pos, (fill, _) in self.cells.items() if fill is not None]
+        m = re.match(rb"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$", ref)
+        if not filled or m is None:
+            return None
+        r1, c1 = int(m.group(2)), col_index(m.group(1))
+        r2, c2 = (int(m.group(4)), col_index(m.group(3))) if m.group(3) else (r1, c1)
+        rows, cols = [r for r, _ in filled], [c for _, c in filled]
+        new = (min(r1, *rows), min(c1, *cols), max(r2, *rows), max(c2, *cols))
+        if new == (r1, c1, r2, c2):
+            return None
+        return ("%s%d:%s%d" % (col_letters(new[1]), new[0], col_letters(new[3]), new[2])).encode()
 
     # -- locating rows and cells --
 
@@ -779,9 +824,6 @@ class SheetEdit:
             new = self._new_cells(row, row_style)
             if new:
                 edits.append((at, gt + 1, tag[:-2].rstrip() + b">" + new + syn.row_close))
-            for col in self.by_row[row]:
-                if self.cells[(row, col)][0] is None:
-                    continue
             return gt + 1
         end = data.find(syn.row_close, gt)
         if end < 0:
@@ -830,11 +872,13 @@ class SheetEdit:
         syn = self.syn
         if b"<" + syn.prefix + b"f" not in data:
             return
-        texts = syn.formula_text.findall(data, lo, hi)
-        if not texts or LIVE.search(b"\x00".join(texts)) is None:
+        hits = live_formulas(syn.formula_text.findall(data, lo, hi))
+        if not hits:
             return
+        wanted, k = set(hits), 0
         for m in syn.formula_text.finditer(data, lo, hi):
-            if LIVE.search(m.group(1)) is None:
+            k += 1
+            if k - 1 not in wanted:
                 continue
             start = syn.cell_start(data, m.start(), lo)
             ref = syn.cell_any.match(data, start) if start >= 0 else None
@@ -954,12 +998,12 @@ class Styles:
         self.blocks = {}
         for name, child in ((b"fonts", b"font"), (b"fills", b"fill"), (b"cellXfs", b"xf")):
             block = self._block(name)
-            body = block.group(2) if block and block.group(2) else b""
+            body = block.group(1) if block and block.group(1) else b""
             self.blocks[name] = body
             self.counts[name] = len(re.findall(rb"<" + p + child + rb"[\s/>]", body))
         self.xfs = re.findall(rb"<" + p + rb"xf\b[^>]*?(?:/>|>.*?</" + p + rb"xf>)", self.blocks[b"cellXfs"], re.S)
         first_font = re.search(rb"<" + p + rb"font\b[^>]*?(?:/>|>(.*?)</" + p + rb"font>)", self.blocks[b"fonts"], re.S)
-        base = first_font.group(1) or b"" if first_font else b""
+        base = (first_font.group(1) or b"") if first_font else b""
         self.base_font = {}
         for key in (b"name", b"sz", b"family", b"charset", b"scheme"):
             m = re.search(rb"<" + p + key + rb'\b[^>]*?\bval="([^"]*)"', base)
@@ -1140,64 +1184,93 @@ def comments_xml(source: bytes | None, authors: list[str], notes: list[Note]) ->
             continue
         ref = (col_letters(note.col) + str(note.row)).encode()
         out.append(t(b'comment ref="') + ref + b'" authorId="%d">' % ids[note.author] + t(b"text>")
-                   + t(b'r>') + t(b"rPr>") + t(b'sz val="9"/>') + close(b"rPr")
-                   + t(b't xml:space="preserve">') + xml_text(note.text) + close(b"t") + close(b"r")
+                   + t(b't xml:space="preserve">') + xml_text(note.text) + close(b"t")
                    + close(b"text") + close(b"comment"))
     out.append(close(b"commentList"))
     out.append(tail)
     return b"".join(out)
 
 
-_VML_HEAD = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-             b'xmlns:x="urn:schemas-microsoft-com:office:excel">')
-_SHAPETYPE = (b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
-              b'<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
-_VML_SHAPE = re.compile(rb"<v:shape\b[^>]*>.*?</v:shape>", re.S)
+_VML_NS = {b"v": b"urn:schemas-microsoft-com:vml", b"o": b"urn:schemas-microsoft-com:office:office",
+           b"x": b"urn:schemas-microsoft-com:office:excel"}
+_VML_SHAPE = re.compile(rb"<([\w.-]+:)?shape\b[^>]*>.*?</\1shape>", re.S)
+_VML_PLACE = re.compile(rb"<([\w.-]+:)?(Row|Column)>\s*(\d+)\s*</\1\2>")
+
+
+def _vml_prefixes(head: bytes) -> tuple[dict[bytes, bytes], bytes]:
+    """The prefixes a VML drawing binds to the v, o and x namespaces (declaring the missing
+    ones on its root element), and the root tag to use."""
+    root = re.search(rb"<xml\b[^>]*>", head)
+    tag = root.group(0) if root else b"<xml>"
+    bound = {uri: name for name, uri in re.findall(rb'xmlns:([\w.-]+)\s*=\s*"([^"]*)"', tag)}
+    out = {}
+    for short, uri in _VML_NS.items():
+        if uri in bound:
+            out[short] = bound[uri]
+        else:
+            name = short if short not in bound.values() else short + b"ns"
+            tag = tag[:-1].rstrip(b"/") + b' xmlns:' + name + b'="' + uri + b'">'
+            out[short] = name
+    return out, tag
 
 
 def vml_xml(source: bytes | None, remove: set[tuple[int, int]], notes: list[Note], block: int) -> bytes:
     """The VML drawing of a sheet's notes: the source's shapes less the notes at `remove`
     ((row, col), 1-based), plus a box for each of `notes`."""
     if source is None:
-        body = _VML_HEAD + b'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="%s"/></o:shapelayout>' % (
-            b",".join(b"%d" % (block + k) for k in range(len(notes) // 1024 + 1))) + _SHAPETYPE
+        p = {k: k for k in _VML_NS}
+        data = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+                b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" '
+                b'data="%s"/></o:shapelayout>' % b",".join(b"%d" % (block + k) for k in range(len(notes) // 1024 + 1)))
         first = block * 1024 + 1
-        tail = b"</xml>"
+        shapetype = False
+        body, tail = data, b"</xml>"
     else:
+        p, tag = _vml_prefixes(source)
+
         def keep(m: re.Match) -> bytes:
             shape = m.group(0)
             if b'ObjectType="Note"' not in shape:
                 return shape
-            r = re.search(rb"<x:Row>\s*(\d+)\s*</x:Row>", shape)
-            c = re.search(rb"<x:Column>\s*(\d+)\s*</x:Column>", shape)
-            if r and c and (int(r.group(1)) + 1, int(c.group(1)) + 1) in remove:
+            place = {k: int(v) for _, k, v in _VML_PLACE.findall(shape)}
+            if (place.get(b"Row", -1) + 1, place.get(b"Column", -1) + 1) in remove:
                 return b""
             return shape
 
         text = _VML_SHAPE.sub(keep, source)
+        root = re.search(rb"<xml\b[^>]*>", text)
+        if root is not None:
+            text = text[:root.start()] + tag + text[root.end():]
         at = text.rfind(b"</xml>")
         if at < 0:
             raise Unpatchable("vml")
         body, tail = text[:at], text[at:]
-        if b"_x0000_t202" not in body:
-            body += _SHAPETYPE
+        shapetype = b"_x0000_t202" in body
         ids = [int(n) for n in re.findall(rb"_x0000_s(\d+)", source)]
         first = max(ids, default=block * 1024) + 1
-    shapes = []
+    v, o, x = p[b"v"] + b":", p[b"o"] + b":", p[b"x"] + b":"
+    out = [body]
+    if not shapetype:
+        out.append(b'<%sshapetype id="_x0000_t202" coordsize="21600,21600" %sspt="202" path="m,l,21600r21600,l21600,xe">'
+                   b'<%sstroke joinstyle="miter"/><%spath gradientshapeok="t" %sconnecttype="rect"/></%sshapetype>'
+                   % (v, o, v, v, o, v))
     for k, note in enumerate(sorted(notes, key=lambda n: (n.row, n.col))):
         width, height = note.size or (144, 80)
         row, col = note.row - 1, note.col - 1
         anchor = b"%d, 15, %d, 10, %d, 15, %d, 4" % (col + 1, max(row - 1, 0), col + 1 + -(-width // 64),
                                                       max(row - 1, 0) + -(-height // 20))
-        shapes.append(
-            b'<v:shape id="_x0000_s%d" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
-            b"margin-top:1.5pt;width:%dpx;height:%dpx;z-index:%d;visibility:hidden\" fillcolor=\"#ffffe1\" "
-            b'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
-            b'<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
-            b'<div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/>'
-            b"<x:SizeWithCells/><x:Anchor>%s</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>%d</x:Row>"
-            b"<x:Column>%d</x:Column></x:ClientData></v:shape>" % (first + k, width, height, k + 1, anchor, row, col))
-    return body + b"".join(shapes) + tail
+        out.append(
+            b'<%sshape id="_x0000_s%d" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
+            b'margin-top:1.5pt;width:%dpx;height:%dpx;z-index:%d;visibility:hidden" fillcolor="#ffffe1" '
+            b'%sinsetmode="auto"><%sfill color2="#ffffe1"/><%sshadow on="t" color="black" obscured="t"/>'
+            b'<%spath %sconnecttype="none"/><%stextbox style="mso-direction-alt:auto">'
+            b'<div style="text-align:left"></div></%stextbox><%sClientData ObjectType="Note"><%sMoveWithCells/>'
+            b"<%sSizeWithCells/><%sAnchor>%s</%sAnchor><%sAutoFill>False</%sAutoFill><%sRow>%d</%sRow>"
+            b"<%sColumn>%d</%sColumn></%sClientData></%sshape>"
+            % (v, first + k, width, height, k + 1, o, v, v, v, o, v, v, x, x, x, x, anchor, x, x, x, x, row, x,
+               x, col, x, x, v))
+    out.append(tail)
+    return b"".join(out)
 
 
 def vml_blocks(data: bytes) -> set[int]:
@@ -1393,5 +1466,3 @@ def first_cell_text(pkg: Package, part: str, shared_strings: str | None) -> str:
         return ""
     return unescape(value.group(1))
 
-
-Sink = Callable[[bytes], None]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecomsheets import messages
-from ecomsheets.atomic import atomic_output
+from ecomsheets.atomic import atomic_output, scratch_dir
 from ecomsheets.coltypes import get_type
 from ecomsheets.generate.sanitize import clean_text
 from ecomsheets.generate.styles import Styles
@@ -39,7 +39,8 @@ def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, 
     bundle = result.bundle
     with atomic_output(Path(path), force=force, inputs=inputs) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False, "constant_memory": True})
+                                            "strings_to_urls": False, "constant_memory": True,
+                                            "tmpdir": str(scratch_dir(tmp))})  # removed with the output's temporary
         # Same inputs, same file: no clock time inside.
         wb.set_properties({"title": t("s_title", title=_title(bundle, lang), month=str(result.month or "")),
                            "created": datetime(2000, 1, 1)})
