@@ -784,10 +784,11 @@ def test_sigkill_while_writing_keeps_the_previous_output(corpus, tmp_path, comma
     proc = subprocess.run([sys.executable, "-c", KILL_DRIVER, *args], check=False, capture_output=True, cwd=ROOT, timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert out.read_bytes() == previous
-    # A killed process cannot remove its temporary file: it is left hidden, named .输出.xlsx.*.tmp,
-    # and is never taken as an input (folders are searched for .xlsx/.xlsm only).
+    # A killed process cannot remove its temporary files: they are left hidden, named
+    # .输出.xlsx.*.tmp (and the writer's scratch folder .输出.xlsx.*.tmp.d), and are never taken
+    # as inputs (hidden files and folders are skipped).
     left = _hidden_files(tmp_path)
-    assert all(n.startswith(f".{out.name}.") and n.endswith(".tmp") for n in left), left
+    assert all(n.startswith(f".{out.name}.") and n.endswith((".tmp", ".tmp.d")) for n in left), left
     shutil.copy(corpus["good"], tmp_path / "good.xlsx")
     r = cli("validate", tmp_path, "--format", "json")
     assert sorted(Path(x["file"]).name for x in json.loads(r.stdout)) == ["good.xlsx", out.name]

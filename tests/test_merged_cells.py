@@ -140,3 +140,13 @@ def test_no_mix_of_merges_blanks_and_formulas_reaches_an_internal_error(shop, op
         consolidate([insp], CATALOG, month=MONTH, include_invalid=True)
         if insp.report.findings:
             write_annotated(out, insp.report, Path(d) / "annotated.xlsx")
+
+
+def test_the_case_that_crashed_before(shop):
+    """Found by the property test above (and reported in issue 11 as `ValueError: cannot convert
+    float NaN to integer`): merges over a row whose id and SKU repeat another row."""
+    path, _ = shop
+    ops = [("blank", 0, 8), ("blank", 13, 2), ("merge_down", 0, 1, 3), ("merge_across", 0, 2, 3),
+           ("merge_down", 6, 11, 1), ("formula", 2, 8, "=F3*2"), ("formula", 2, 5, '=""'),
+           ("merge_down", 10, 11, 3)]
+    test_no_mix_of_merges_blanks_and_formulas_reaches_an_internal_error.hypothesis.inner_test(shop, ops)

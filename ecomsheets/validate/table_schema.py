@@ -112,4 +112,6 @@ def _first_rows(typed: pd.DataFrame, key: list[str]) -> np.ndarray:
     """For every row, the Excel row where its key value first appears."""
     rows = pd.Series(typed.index.to_numpy(), index=pd.RangeIndex(len(typed)))
     keys = typed[key].reset_index(drop=True).astype(str)
-    return rows.groupby([keys[k] for k in key], sort=False).transform("first").to_numpy()
+    # dropna=False: a key that is blank in a row (a merged or formula cell) is a group too, not
+    # a NaN row number.
+    return rows.groupby([keys[k] for k in key], sort=False, dropna=False).transform("first").to_numpy()
