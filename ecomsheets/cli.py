@@ -245,13 +245,13 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_fin
     for report, (_, name) in zip(reports, named):
         report.label = shown_path(name)  # tells 店A/店铺.xlsx from 店B/店铺.xlsx
     try:
-        _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt)
+        _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt, process=limits[1])
     except EcomsheetsError as exc:
         _fail(exc, lang)
     sys.exit(max((0 if r.skipped else 2 if r.unreadable else 1 if r.errors else 0) for r in reports))
 
 
-def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt) -> None:
+def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt, *, process=None) -> None:
     say = (lambda text: click.echo(for_terminal(text), err=True)) if fmt == "json" else (
         lambda text: click.echo(for_terminal(text)))
     files = tuple(f for f, _ in named)
@@ -278,7 +278,7 @@ def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt) -
             try:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 check_target(out, force=force, inputs=files)  # never over any input, by identity
-                write_annotated(source, report, out, force=force, lang=lang)
+                write_annotated(source, report, out, force=force, lang=lang, process=process)  # the parse's limits
             except EcomsheetsError as exc:  # the output cannot be written there (exit code 2)
                 unwritten += 1
                 click.echo(for_terminal(messages.text("cli_annotate_failed", lang, file=name, reason=exc.text(lang))),

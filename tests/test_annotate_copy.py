@@ -168,7 +168,8 @@ def test_formulas_in_data_cells_become_their_saved_results(hostile, tmp_path):
     assert note("r_formula_as_text") in ws["J4"].comment.text
     # A live formula in a computed column, and on a sheet nobody validates: same, with a note.
     assert ws["I10"].value == 1 and ws["I10"].fill.fgColor.rgb.endswith(YELLOW)
-    assert "WEBSERVICE" in ws["I10"].comment.text and "访问其他工作簿、外部程序或网络" in ws["I10"].comment.text
+    assert "WEBSERVICE" in ws["I10"].comment.text
+    assert "访问其他工作簿、外部程序或网络" in ws["I10"].comment.text
     intro = wb["说明"]["A60"]
     assert (intro.value, intro.data_type) == ("click", "s") and "HYPERLINK" in intro.comment.text
     # The results sheet says so too.
@@ -265,13 +266,15 @@ def test_rows_and_cells_without_their_address(tmp_path):
                    {part: lambda d: re.sub(rb'(<(?:row|c)) r="[A-Z]*\d+"', rb"\1", d)})
     with zipfile.ZipFile(path) as zf:
         assert b' r="' not in re.sub(rb"<(?:dimension|selection|pane)[^>]*>", b"", zf.read(part))
-    report = _report(path, [("B3", ERROR, "名称不对"), ("D5", WARNING, "备注为空"), ("B12", ERROR, "多出的行")])
+    report = _report(path, [("B3", ERROR, "名称不对"), ("D5", WARNING, "备注为空"),
+                            ("B12", ERROR, "多出的行")])
     out = write_annotated(path, report, tmp_path / "copy.xlsx")
     original, ws = openpyxl.load_workbook(plain)["数据"], openpyxl.load_workbook(out)["数据"]
     for row in original.iter_rows():
         for c in row:
             assert ws[c.coordinate].value == c.value, c.coordinate
-    fills = {c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row if c.fill.fill_type == "solid"}
+    fills = {c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row
+             if c.fill.fill_type == "solid"}
     assert fills == {"B3": RED, "D5": YELLOW, "B12": RED}
     assert ws.dimensions == "A1:D12"
     assert "名称不对" in ws["B3"].comment.text and "原来的批注" in ws["B3"].comment.text
@@ -331,7 +334,8 @@ def test_a_damaged_package_is_refused_in_words(tmp_path):
         report = _report(path, [("B3", ERROR, "名称不对")])
         with pytest.raises(AnnotateFailed) as refused:  # a ValueError: the command goes on with other files
             write_annotated(path, report, tmp_path / name)
-        assert refused.value.text("zh").startswith("无法为这个文件生成标注副本：文件内部结构"), refused.value.text("zh")
+        said = refused.value.text("zh")
+        assert said.startswith("无法为这个文件生成标注副本：文件内部结构"), said
         assert "Error" not in refused.value.text("en") and not (tmp_path / name).exists()
     # Where it is written is another matter: a UsageError (exit code 2).
     with pytest.raises(UsageError):
@@ -353,7 +357,8 @@ def test_the_copy_opens_in_libreoffice_and_can_be_annotated_again(hostile, tmp_p
     assert ws["J4"].value == "=cmd|' /C calc'!A0" and ws["J4"].data_type == "s"
     assert wb["校验结果"]["A1"].value == "数据校验结果"
     # LibreOffice saved shared strings: our sheet is still recognised, our notes replaced.
-    again = Report(file=str(saved), findings=[Finding(WARNING, "min", "第二次", "second", sheet="订单", cell="F5")])
+    again = Report(file=str(saved), findings=[
+        Finding(WARNING, "min", "第二次", "second", sheet="订单", cell="F5")])
     second = openpyxl.load_workbook(write_annotated(saved, again, tmp_path / "again.xlsx"))
     assert second.sheetnames.count("校验结果") == 1 and second.sheetnames[0] == "校验结果"
     assert second["订单"]["F5"].comment.text.startswith("【提醒】第二次")

@@ -398,7 +398,8 @@ class _Copy:
     def _write(self, zout: xp.ZipOut, wb: xp.WorkbookXml, kept: list, gone: set) -> None:
         pkg = self.pkg
         rewrites = {pkg.name(p["entry"].part): p for p in self.plans.values() if p["rewrite"]}
-        deferred = {wb.part, self.styles_part} | {p[k] for p in self.plans.values() for k in ("comments", "vml") if p[k]}
+        deferred = {wb.part, self.styles_part} | {p[k] for p in self.plans.values() for k in ("comments", "vml")
+                                                  if p[k]}
         changed_rels = {}
         for owner in set(pkg.rel_drops) | set(pkg.rel_adds) | set(pkg.rel_retarget):
             if owner and pkg.name(owner) in pkg.dropped:
@@ -522,7 +523,8 @@ class _Copy:
             rows[-1][2].append((col, value, style(**kw)))
 
         grey = xp.Font(color="5F6B7A")
-        put(1, 1, messages.text("r_sheet_title", lang), height=26, font=xp.Font(size=16, bold=True, color=HEADER_FILL[2:]))
+        put(1, 1, messages.text("r_sheet_title", lang), height=26,
+            font=xp.Font(size=16, bold=True, color=HEADER_FILL[2:]))
         put(2, 1, messages.text("r_sheet_file", lang, file=Path(self.source).name), font=grey)
         put(3, 1, messages.text("r_generated", lang, time=datetime.now().strftime("%Y-%m-%d %H:%M")), font=grey)
         put(4, 1, messages.text("r_sheet_hint", lang), font=grey)

@@ -903,7 +903,8 @@ class SheetEdit:
         for col in self.by_row[row]:
             fill = self.cells[(row, col)][0]
             if fill is not None:
-                out.append(self._new_cell((col_letters(col) + str(row)).encode(), self._base_style(col, row_style), fill))
+                ref = (col_letters(col) + str(row)).encode()
+                out.append(self._new_cell(ref, self._base_style(col, row_style), fill))
         return b"".join(out)
 
     # -- one cell --
@@ -967,7 +968,8 @@ MINIMAL_STYLES = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    b'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    b'<fill><patternFill patternType="gray125"/></fill></fills>'
     b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
@@ -1251,7 +1253,8 @@ def vml_xml(source: bytes | None, remove: set[tuple[int, int]], notes: list[Note
     v, o, x = p[b"v"] + b":", p[b"o"] + b":", p[b"x"] + b":"
     out = [body]
     if not shapetype:
-        out.append(b'<%sshapetype id="_x0000_t202" coordsize="21600,21600" %sspt="202" path="m,l,21600r21600,l21600,xe">'
+        out.append(b'<%sshapetype id="_x0000_t202" coordsize="21600,21600" %sspt="202" '
+                   b'path="m,l,21600r21600,l21600,xe">'
                    b'<%sstroke joinstyle="miter"/><%spath gradientshapeok="t" %sconnecttype="rect"/></%sshapetype>'
                    % (v, o, v, v, o, v))
     for k, note in enumerate(sorted(notes, key=lambda n: (n.row, n.col))):
@@ -1336,7 +1339,8 @@ def new_sheet_xml(sheet: NewSheet) -> bytes:
                    + xml_attr(shown) + b'"/>' for ref, location, shown in sheet.links)
         out.append(b"</hyperlinks>")
     out.append(b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
-    out.append(b'<pageSetup paperSize="9" fitToHeight="0"%s/>' % (b' orientation="landscape"' if sheet.landscape else b""))
+    out.append(b'<pageSetup paperSize="9" fitToHeight="0"%s/>'
+               % (b' orientation="landscape"' if sheet.landscape else b""))
     out.append(b"</worksheet>")
     return b"".join(out)
 
@@ -1368,7 +1372,8 @@ class WorkbookXml:
             raise Unpatchable(part)
         rels = {r.id: r for r in pkg.rels(part)}
         self.sheets: list[SheetEntry] = []
-        for element in re.findall(rb"<" + p + rb"sheet\b[^>]*?(?:/>|>.*?</" + p + rb"sheet>)", self._sheets.group(1), re.S):
+        sheet = re.compile(rb"<" + p + rb"sheet\b[^>]*?(?:/>|>.*?</" + p + rb"sheet>)", re.S)
+        for element in sheet.findall(self._sheets.group(1)):
             a = attrs(element[:element.find(b">") + 1])
             rid = next((unescape(v) for k, v in a.items() if k.endswith(b":id")), "")
             rel = rels.get(rid)
@@ -1413,7 +1418,9 @@ class WorkbookXml:
         element = re.compile(rb"<" + p + rb"definedName\b[^>]*?(?:/>|>(.*?)</" + p + rb"definedName>)", re.S)
         if names is not None:
             kept = element.sub(name, names.group(1) or b"") + b"".join(extra_names)
-            new = (b"<" + self.prefix + b"definedNames>" + kept + b"</" + self.prefix + b"definedNames>") if kept else b""
+            new = b""
+            if kept:
+                new = b"<" + self.prefix + b"definedNames>" + kept + b"</" + self.prefix + b"definedNames>"
             data = data[:names.start()] + new + data[names.end():]
         elif extra_names:
             at = data.find(b"</" + self.prefix + b"sheets>") + len(b"</" + self.prefix + b"sheets>")
