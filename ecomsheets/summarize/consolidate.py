@@ -85,8 +85,11 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
     first_of: dict[str, str] = {}  # sha256 -> the file taken for it
     # Of byte-identical files the one that does not look like a copy (店铺1.xlsx before
     # "店铺1 - 副本.xlsx") is taken, whatever the order the names sort in.
-    originals = {i.report.sha256: min((j.report.file for j in inspections if j.report.sha256 == i.report.sha256),
-                                      key=_copy_rank) for i in inspections if i.report.sha256}
+    same: dict[str, list[str]] = {}
+    for i in inspections:
+        if i.report.sha256:
+            same.setdefault(i.report.sha256, []).append(i.report.file)
+    originals = {sha: min(files, key=_copy_rank) for sha, files in same.items()}
     for insp in sorted(inspections, key=lambda i: (i.report.file != originals.get(i.report.sha256, i.report.file),
                                                     i.report.file)):
         rep = insp.report
