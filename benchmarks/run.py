@@ -1,8 +1,9 @@
 """The ecomsheets benchmark: one command, whole processes, medians, ratios to a baseline
 measured in the same run (alternating), peak memory.
 
-    python benchmarks/run.py                      # 10k, 100k, 1M rows; 31 x 30k consolidate
+    python benchmarks/run.py                      # 10k, 100k, 1M rows; 31 x 30k consolidate; scale
     python benchmarks/run.py --sizes 10000 --files 4 --file-rows 5000 --repeat 3   # quick
+    python benchmarks/run.py --only scale --repeat 3   # consolidate 5, 10, 20, 40 full department files
 
 Inputs are built with `ecomsheets example` into benchmarks/_work/ (not committed).
 """
@@ -54,11 +55,40 @@ def _line(r: dict) -> str:
     return f"| {r['what']:<44} | {r['ours_s']:8.2f} s {r['ours_mb']:7.0f} MB | {base} |"
 
 
-def example(path: Path, rows: int, seed: int = 1) -> None:
+def example(path: Path, rows: int, seed: int = 1, tables: str | None = "orders,customers") -> None:
+    """An example workbook (made once, then reused); tables=None: every table of the bundle."""
     if not path.exists():
-        subprocess.run([*ES, "example", "department", "-o", str(path), "--tables", "orders,customers",
+        subprocess.run([*ES, "example", "department", "-o", str(path), *(["--tables", tables] if tables else []),
                         "--rows", str(rows), "--seed", str(seed), "--month", "2026-11"],
                        check=True, stdout=subprocess.DEVNULL)
+
+
+def scale(counts: list[int], file_rows: int, repeat: int, rows: list[dict]) -> None:
+    """Consolidation cost against the number of files: `consolidate --data-rows 0` of the first
+    N of a set of full department workbooks (every table of the bundle, `file_rows` order rows
+    each, one seed per shop), with fastexcel reading the same files alternately as the baseline.
+    Prints the cost per file for each N and per added file between sizes: flat means linear."""
+    shops = WORK / f"department_{file_rows}"
+    shops.mkdir(exist_ok=True)
+    for seed in range(1, max(counts) + 1):  # about 12 s each at 30,000 rows, made once
+        example(shops / f"shop_{seed:02d}.xlsx", file_rows, seed, tables=None)
+    files = sorted(str(p) for p in shops.glob("shop_*.xlsx"))[:max(counts)]
+    out = []
+    for n in counts:
+        compare(f"consolidate {n} full files (--data-rows 0)",
+                [*ES, "consolidate", *files[:n], "-o", str(WORK / f"scale_{n}.xlsx"), "--force", "--month", "2026-11",
+                 "--data-rows", "0"],
+                [PY, str(HERE / "baselines.py"), "read", *files[:n]], repeat, rows)
+        out.append((n, rows[-1]))
+    print(f"\nper file (full department workbooks, {file_rows:,} order rows each; median of {repeat}):")
+    print("| files | consolidate | per file | per added file | fastexcel per file | ratio |")
+    print("|---|---|---|---|---|---|")
+    previous = None
+    for n, r in out:
+        added = f"{(r['ours_s'] - previous[1]['ours_s']) / (n - previous[0]):.3f} s" if previous else ""
+        print(f"| {n} | {r['ours_s']:.2f} s | {r['ours_s'] / n:.3f} s | {added} | {r['base_s'] / n:.3f} s "
+              f"| {r['ratio']:.2f}× |", flush=True)
+        previous = (n, r)
 
 
 def main() -> None:
@@ -67,9 +97,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--files", type=int, default=31)
     ap.add_argument("--file-rows", type=int, default=30000)
+    ap.add_argument("--scale-files", default="5,10,20,40",
+                    help="file counts of the scale row (full department workbooks of --file-rows order rows)")
     ap.add_argument("--out", type=Path, help="also write the table (markdown) here")
     ap.add_argument("--only", default="", help="run only these operations: comma-separated of "
-                    "startup,generate,validate,example,consolidate")
+                    "startup,generate,validate,example,consolidate,scale")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     want = lambda op: not only or op in only  # noqa: E731
@@ -97,6 +129,8 @@ def main() -> None:
                  "--force", "--month", "2026-11"],
                 [PY, str(HERE / "baselines.py"), "write", str(n), str(WORK / f"baseline_{n}.xlsx")],
                 args.repeat, rows)
+    if want("scale"):
+        scale([int(n) for n in args.scale_files.split(",") if n], args.file_rows, args.repeat, rows)
     if not want("consolidate"):
         _write(args.out, rows)
         return
