@@ -11,8 +11,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
 
-# C0 controls except \t and \n, DEL, C1 controls, lone surrogates and the XML non-characters.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# C0 controls except \t and \n, DEL, C1 controls, lone surrogates, the XML non-characters, and
+# bidirectional overrides (a name or value made to read backwards).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
 
