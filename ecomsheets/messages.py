@@ -237,6 +237,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f_corrupt": ("文件已损坏，无法打开：请重新保存或重新导出后提交", "the file is damaged and cannot be opened: save or export it again"),
     "f_zip_bomb": ("文件解压后过大或压缩比异常（{detail}），为安全起见拒绝读取", "the file expands to an unsafe size or ratio ({detail}); refused for safety"),
     "f_too_large": ("文件过大（{detail}），超过上限", "the file is too large ({detail})"),
+    "x_extent_rows": ("，超过上限 {limit:,} 行（确有这么多行时，可用 --max-rows 调高上限）",
+                      ", over the limit of {limit:,} rows (if it really has that many, raise it with --max-rows)"),
+    "x_extent_columns": ("，超过上限 {limit:,} 列", ", over the limit of {limit:,} columns"),
+    "x_extent_cells": ("，读入要占 {cells:,} 个单元格，超过上限 {limit:,} 个（表格远处可能有误填的内容，删去后再交）",
+                       ", which would take {cells:,} cells to read, over the limit of {limit:,} (there may be "
+                       "stray content far from the table: delete it and hand the file in again)"),
     "f_dimension": ("工作表“{sheet}”的使用范围过大（{detail}）{hint}", "sheet '{sheet}' uses too large a range ({detail}){hint_en}"),
     "f_xml_entities": ("文件中含有不安全的 XML 声明（DOCTYPE/实体），为安全起见拒绝读取", "the file contains unsafe XML declarations (DOCTYPE/entities); refused for safety"),
     "f_parser_crashed": ("读取这个文件时解析程序异常退出（文件可能已损坏或被恶意构造），已拒绝", "the parser stopped abnormally on this file (damaged or crafted); refused"),

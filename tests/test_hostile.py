@@ -189,8 +189,17 @@ def build_corpus(d: Path) -> dict[str, Path]:
         chunk = bytes(1 << 20)
         for _ in range(300):  # 300 MiB of zeros in about 1.3 MB (×229): under a second
             fh.write(chunk)
-    c["dimension"] = edit_part(base, d / "dimension.xlsx", orders, lambda x: sub_once(
+    # A dimension to the sheet's end costs the reader nothing; one value far away costs 3 GB:
+    # without a dimension, under a dimension that lies, or placed by cells without r=.
+    c["dimension_only"] = edit_part(base, d / "dimension_only.xlsx", orders, lambda x: sub_once(
         rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', x))
+    far = b'<row r="100000"><c r="ALL100000"><v>1</v></c></row></sheetData>'
+    c["sparse_far"] = edit_part(base, d / "sparse_far.xlsx", orders, lambda x: sub_once(
+        rb'<dimension ref="[^"]*"/>', b"", x).replace(b"</sheetData>", far, 1))
+    c["sparse_lying"] = edit_part(base, d / "sparse_lying.xlsx", orders, lambda x: sub_once(
+        rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', x).replace(b"</sheetData>", far, 1))
+    c["sparse_implicit"] = edit_part(base, d / "sparse_implicit.xlsx", orders, lambda x: x.replace(
+        b"</sheetData>", b'<row r="100000">' + b"<c><v>1</v></c>" * 1000 + b"</row></sheetData>", 1))
     c["entities_workbook"] = edit_part(base, d / "entities_workbook.xlsx", "xl/workbook.xml", add_doctype)
     c["entities_sheet"] = edit_part(base, d / "entities_sheet.xlsx", orders, add_doctype)
     # The guard reads the first 4 KiB of each part: a DOCTYPE after a long comment is past it.
@@ -373,7 +382,9 @@ CASES = [
     Case("encrypted", "encrypted", "设置了密码"),
     Case("word", "not_xlsx", "这不是 Excel 工作簿（Word 文档）"),
     Case("zip_bomb", "zip_bomb", "压缩比异常（xl/media/zeros.bin ×"),
-    Case("dimension", "dimension", "使用范围过大（XFD1048576）"),
+    Case("sparse_far", "dimension", "使用范围过大（ALL100000），读入要占 100,000,000 个单元格"),
+    Case("sparse_lying", "dimension", "使用范围过大（ALL100000），读入要占 100,000,000 个单元格"),
+    Case("sparse_implicit", "dimension", "使用范围过大（ALL100000），读入要占 100,000,000 个单元格"),
     Case("entities_workbook", "xml_entities", "不安全的 XML 声明"),
     Case("entities_sheet", "xml_entities", "不安全的 XML 声明"),
     Case("entities_late", "unreadable", "无法读取这个文件"),
@@ -558,8 +569,16 @@ def test_an_over_long_cell_is_cut_in_the_console(corpus):
 
 
 def test_dimension_message_names_the_sheet(corpus):
-    found = check_file(corpus["dimension"])
-    assert "订单" in found.message
+    found = check_file(corpus["sparse_far"])
+    assert found.sheet == "订单" and "订单" in found.message
+
+
+def test_a_large_dimension_alone_is_no_reason_to_refuse(corpus):
+    """The reader allocates for the cells, not for <dimension>: a file whose dimension reaches
+    XFD1048576 over a normal table is read, with the rows of the table."""
+    assert check_file(corpus["dimension_only"]) is None
+    wide, base = (json.loads(cli("validate", corpus[k], "--format", "json").output) for k in ("dimension_only", "base"))
+    assert wide["valid"] and wide["summary"] == base["summary"]
 
 
 # --- the guard's limits and the child's limits, directly ---------------------------------------
@@ -573,6 +592,7 @@ def test_each_guard_limit_can_be_lowered(corpus):
         Limits(max_parts=5): "zip_bomb",
         Limits(max_rows=6): "dimension",
         Limits(max_columns=5): "dimension",
+        Limits(max_cells=100): "dimension",
     }
     for limits, rule in cases.items():
         found = check_file(good, limits)

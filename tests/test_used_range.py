@@ -5,6 +5,7 @@ limit (issue 11, item 1)."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from datetime import datetime
@@ -91,3 +92,46 @@ def test_content_on_the_last_row_is_refused_and_names_the_option(example, tmp_pa
     assert refusal.message == ("工作表“订单”的使用范围过大（L1048576），超过上限 1,048,575 行"
                                "（确有这么多行时，可用 --max-rows 调高上限）")
     assert check_file(path, Limits(max_rows=1_048_576)) is None
+
+
+# --- the extent the reader would allocate, measured from the cells --------------------------
+
+def _sheet(xml: str) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    zf = zipfile.ZipFile(buf)
+    return zf, zf.getinfo("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("xml, corner, cells", [
+    # as Excel and LibreOffice write it
+    ('<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="C1" s="2"/></row>'
+     '<row r="3"><c r="B3" t="s"><v>0</v></c></row><row r="1048576"/></sheetData></worksheet>', "B3", 6),
+    # no r= anywhere: positions follow the order of rows and cells
+    ("<worksheet><sheetData><row><c><v>1</v></c><c><v>2</v></c></row><row><c/><c/><c><v>3</v></c></row>"
+     "</sheetData></worksheet>", "C2", 6),
+    # single quotes and a namespace prefix, as some .NET writers produce
+    ("<x:worksheet><x:sheetData><x:row r='2'><x:c r='D2'><x:v>1</x:v></x:c></x:row>"
+     "<x:row r='7'><x:c r='AB7'><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>", "AB7", 6 * 25),
+    # a styled cell with an empty element is no content
+    ('<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="ZZ9" s="1"></c></row></sheetData>'
+     "</worksheet>", "A1", 1),
+])
+def test_exact_extent_follows_the_cells_the_reader_keeps(xml, corner, cells):
+    from ecomsheets.read import extent
+
+    found = extent.exact(*_sheet(xml))
+    assert (found.corner, found.cells) == (corner, cells)
+    near = extent.bound(*_sheet(xml))
+    # the fast bound is never smaller than the truth, or it declines (None) and the exact pass decides
+    assert near is None or (near.last_row >= found.last_row and near.last_column >= found.last_column)
+
+
+def test_fast_bound_sees_a_far_cell_between_near_ones():
+    from ecomsheets.read import extent
+
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 2000))
+    xml = f'<worksheet><sheetData>{rows}<row r="5"><c r="ALL5"><v>1</v></c></row></sheetData></worksheet>'
+    near = extent.bound(*_sheet(xml))
+    assert near is not None and near.last_column == 1000

@@ -9,13 +9,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxwriter.utility import xl_cell_to_rowcol
-
+from ecomsheets import messages
 from ecomsheets.findings import ERROR, Finding, finding
+
+from . import extent
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
-_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
 
 
@@ -28,6 +29,7 @@ class Limits:
     max_ratio: float = 150.0  # real sheets compress 10–17×; zip bombs 1000×+
     max_rows: int = 1_048_576 - 1  # a used range reaching the last row is refused
     max_columns: int = 1000
+    max_cells: int = 50_000_000  # rows × columns the reader allocates (~1.6 GB); ALL100000 is 100M
     max_parts: int = 10_000
 
 
@@ -98,53 +100,34 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
             start = part.read(4096)
         if _DOCTYPE.search(start):
             return f("xml_entities")
-        if info.filename.startswith("xl/worksheets/"):
-            m = _DIMENSION.search(start)
-            if not m:
-                continue
-            too_wide = xl_cell_to_rowcol(m.group(1).decode() + "1")[1] + 1 > limits.max_columns
-            if int(m.group(2)) > limits.max_rows and not too_wide:
-                # LibreOffice writes an empty <row r="1048576"/> (and that dimension) after a row
-                # is deleted: only rows that hold content count.
-                last = _last_content_row(zf, info) or int(m.group(2))
-                if last <= limits.max_rows:
-                    continue
-                return f("dimension", sheet=_sheet_name(zf, info.filename), detail=f"{m.group(1).decode()}{last}",
-                         hint=f"，超过上限 {limits.max_rows:,} 行（确有这么多行时，可用 --max-rows 调高上限）",
-                         hint_en=f", over the limit of {limits.max_rows:,} rows (if it really has that many, raise it "
-                                 f"with --max-rows)")
-            if too_wide:
-                return f("dimension", sheet=_sheet_name(zf, info.filename),
-                         detail=f"{m.group(1).decode()}{int(m.group(2))}",
-                         hint=f"，超过上限 {limits.max_columns:,} 列", hint_en=f", over the limit of {limits.max_columns:,} columns")
+        if _SHEET_PART.fullmatch(info.filename):
+            refused = _check_extent(zf, info, limits, f)
+            if refused is not None:
+                return refused
     return None
 
 
-_CELL_START = re.compile(rb'<c\b[^>]*?\br="[A-Z]{1,3}(\d{1,7})"')
-_ROW_START = re.compile(rb'<row\b[^>]*?\br="(\d{1,7})"')
+def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, f) -> Finding | None:
+    """Refuses a sheet whose cells would make the reader allocate past the limits. A sheet whose
+    fast bound fits passes at once; otherwise the exact extent of the cells holding content
+    decides (LibreOffice writes an empty last row after a row is deleted: it costs nothing)."""
+    if (near := extent.bound(zf, info)) is not None and _within(near, limits):
+        return None
+    found = extent.exact(zf, info)
+    if _within(found, limits):
+        return None
+    if found.last_row > limits.max_rows:
+        why = messages.both("x_extent_rows", limit=limits.max_rows)
+    elif found.last_column > limits.max_columns:
+        why = messages.both("x_extent_columns", limit=limits.max_columns)
+    else:
+        why = messages.both("x_extent_cells", cells=found.cells, limit=limits.max_cells)
+    return f("dimension", sheet=_sheet_name(zf, info.filename), detail=found.corner, hint=why[0], hint_en=why[1])
 
 
-def _last_content_row(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    """The last row of a sheet part holding a cell with content (a value, text or formula),
-    read in one streaming pass; empty and styled-only rows and cells do not count. Rows come in
-    ascending order (the format requires it), so it is the row of the last `</c>`. 0 when that
-    cannot be told (the caller then keeps the declared range)."""
-    tail = b""
-    keep = b""  # the text up to and including the last </c> seen, with what leads up to it
-    with zf.open(info) as part:
-        while chunk := part.read(1 << 20):
-            window = tail + chunk
-            end = window.rfind(b"</c>")
-            if end >= 0:
-                keep = window[max(0, end - 65536):end]
-            tail = window[-8192:]
-    if not keep:
-        return 0
-    cell = list(_CELL_START.finditer(keep))
-    if cell:
-        return int(cell[-1].group(1))
-    row = list(_ROW_START.finditer(keep))
-    return int(row[-1].group(1)) if row else 0
+def _within(found: extent.Extent, limits: Limits) -> bool:
+    return (found.last_row <= limits.max_rows and found.last_column <= limits.max_columns
+            and found.cells <= limits.max_cells)
 
 
 def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
