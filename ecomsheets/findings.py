@@ -11,6 +11,9 @@ from ecomsheets import messages
 
 ERROR, WARNING = "error", "warning"
 VALUE_LIMIT = 200  # characters of a cell value quoted in a finding
+# Findings of one kind in one sheet listed from the reading (headers, merges, hidden rows): a
+# sheet with a thousand stray header cells gets this many lines and a count, not a thousand.
+LIST_PER_SHEET = 50
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,18 @@ class Report:
             if sev == severity and rule not in skip_rules and (sheet is ... or where == sheet):
                 n += k
         return n
+
+    def add_listing(self, findings, per_sheet: int = LIST_PER_SHEET) -> None:
+        """Add findings, listing at most `per_sheet` of one severity and rule in one sheet; the
+        rest are counted in `truncated`, so every count stays the true one."""
+        seen: dict[str, int] = {}
+        for f in findings:
+            key = truncation_key(f.severity, f.rule, f.sheet, None)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > per_sheet:
+                self.truncated[key] = self.truncated.get(key, 0) + 1
+            else:
+                self.findings.append(f)
 
     @property
     def omitted(self) -> int:

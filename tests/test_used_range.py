@@ -135,3 +135,34 @@ def test_fast_bound_sees_a_far_cell_between_near_ones():
     xml = f'<worksheet><sheetData>{rows}<row r="5"><c r="ALL5"><v>1</v></c></row></sheetData></worksheet>'
     near = extent.bound(*_sheet(xml))
     assert near is not None and near.last_column == 1000
+
+
+# --- a flood of one finding in one sheet is listed in part and counted in full ----------------
+
+def test_three_hundred_stray_headers_are_counted_not_all_listed(example, tmp_path):
+    from xlsxwriter.utility import xl_col_to_name
+
+    from ecomsheets.findings import LIST_PER_SHEET
+    from ecomsheets.report.html import render_html
+    from ecomsheets.validate import validate
+
+    stray = range(30, 330)  # columns AE… on the header row, each with a title nobody knows
+
+    def headers(text: str) -> str:
+        cells = "".join(f'<c r="{xl_col_to_name(c)}2" t="inlineStr"><is><t>备注{c}</t></is></c>' for c in stray)
+        return re.sub(r'(<row r="2"[^>]*>.*?)</row>', lambda m: m.group(1) + cells + "</row>", text, count=1,
+                      flags=re.S)
+
+    path = _rewrite(example, tmp_path / "stray.xlsx", _orders_part(example), headers)
+    report = validate(path, catalog=CATALOG)
+    unknown = [f for f in report.findings if f.rule == "column_unknown"]
+    assert report.valid and report.warnings == 300
+    assert len(unknown) == LIST_PER_SHEET and report.omitted == 300 - LIST_PER_SHEET
+    assert [f.cell for f in unknown][:2] == ["AE2", "AF2"]  # the first ones, in column order
+
+    out = CliRunner().invoke(main, ["validate", str(path)]).output
+    listed = re.findall(r"订单!([A-Z]+)2 无法识别的列", out)
+    assert listed[:3] == ["AE", "AF", "AG"] and "300 个提醒" in out  # by column, not as text (AE, AAA…)
+    page = render_html([report], "zh")
+    assert f"提醒 · 未识别的列 · 订单：{300 - LIST_PER_SHEET} 条" in page
+    assert page.count("无法识别的列“备注") == LIST_PER_SHEET

@@ -9,6 +9,8 @@ from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Report
 from ecomsheets.textsafe import for_terminal
 
+from .findings_view import sort_key
+
 
 CONSOLE_PER_SHEET = 20  # findings listed per sheet on the console; JSON and HTML list them all
 
@@ -51,7 +53,7 @@ def render_console(report: Report, lang: str = "zh", *, per_sheet: int | None = 
         warnings = report.count(WARNING, sheet=sheet or None, skip_rules=("sheet_missing",))
         if sheet:
             lines.append(t("cli_sheet_counts", sheet=safe(sheet), errors=errors, warnings=warnings))
-        ordered = sorted(findings, key=lambda f: (f.severity != ERROR, f.row or 0, f.cell or ""))
+        ordered = sorted(findings, key=sort_key)
         shown = ordered if per_sheet is None else ordered[:per_sheet]
         for f in shown:
             level = t(f"cli_level_{f.severity}")

@@ -99,7 +99,8 @@ class TruncatedItem:
     count: int
 
     def text(self, lang: str) -> str:
-        return messages.text("r_truncated_item", lang, severity=severity_label(self.severity, lang),
+        code = "r_truncated_item" if self.column else "r_truncated_item_sheet"
+        return messages.text(code, lang, severity=severity_label(self.severity, lang),
                              rule=rule_label(self.rule, lang), sheet=self.sheet, column=self.column,
                              count=self.count)
 

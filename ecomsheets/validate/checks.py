@@ -28,7 +28,7 @@ __all__ = ["check_workbook", "warm_up"]
 def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Month | None, keep: str) -> Inspection:
     """Every check of a read workbook; keep="report" | "tables" | "metrics" (see inspect_workbook)."""
     report = Report(file=str(path))
-    report.findings.extend(data.findings)
+    report.add_listing(data.findings)
     if data.ours:  # our own summary left in the folder: said, and skipped
         report.skipped = True
         return Inspection(report)
@@ -38,7 +38,8 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     if not data.sheets:  # nothing recognisable: an unrelated or empty workbook, garbled headers
         # One refusal that says what was expected and what was found, instead of a line per sheet.
         noise = ("sheet_unknown", "sheet_missing", "header_not_found", "column_missing", "column_unknown")
-        report.findings = [_nothing_recognised(path, data, catalog), *(f for f in data.findings if f.rule not in noise)]
+        report.findings, report.truncated = [_nothing_recognised(path, data, catalog)], {}
+        report.add_listing(f for f in data.findings if f.rule not in noise)
         report.unreadable = True
         return Inspection(report)
     report.bundle = data.bundle.name
@@ -76,7 +77,8 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
             td.sheet.sheet for td in ctx.tables.values()), sheets_en=", ".join(
             td.sheet.sheet for td in ctx.tables.values())))
     report.findings.extend(ctx.findings)
-    report.truncated = dict(ctx.truncated)
+    for key, n in ctx.truncated.items():
+        report.truncated[key] = report.truncated.get(key, 0) + n
     report.error_rows = {name: set(rows) for name, rows in ctx.error_rows.items()}
     if keep == "report":
         return Inspection(report)
