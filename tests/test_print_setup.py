@@ -1,18 +1,19 @@
 """Printing (issue 11, item 9): every visible sheet of a generated workbook and of the monthly
 summary workbook prints on A4, one page wide (as many tall as its rows take), landscape where
-its table is wide, with its header row on every page; no sheet has a print area.
+its table is wide, with its header row on every page.
 
-Why no print area: Excel, WPS and LibreOffice then print the used range. In a filled workbook
-(`ecomsheets example`, or rows given to generate_workbook) that is exactly the rows written,
-checked below. In a blank template nothing is filled: a static print area (xlsxwriter's
-set_print_area) would leave out every row staff add; a print area written as a formula (down
-to the last filled row) is ignored by LibreOffice 7.4 (measured: same page count as none) and
-makes openpyxl warn once per sheet whenever the file is read (`validate --annotate`, pandas).
+Print area: each table sheet of a generated workbook has one written as a formula, from A1 down
+to the last row where the key or a required input cell is filled (layout.TableLayout.print_area),
+so it follows the rows staff add. Excel and WPS print that range; LibreOffice 7.4 keeps the name
+and computes the formula (checked below) but prints the used range, as with no print area
+(measured: same page count); openpyxl cannot represent it and warns when it loads the file (ours
+never does: the reader is fastexcel, the annotated copy patches the zip). A static print area
+would leave out every row staff add. The monthly summary has none: it prints the rows written.
 The blank template's used range reaches as far as its derived columns' formulas
-(layout.FORMULA_GROWTH: twice the pre-formatted rows), and a formula cell prints in every
-program even when it shows nothing: that, not the paper, is what makes its pages. Column
-formats and checks over whole columns print nothing (the tables without formulas print one
-page each).
+(layout.FORMULA_GROWTH: twice the pre-formatted rows), and a formula cell prints in
+LibreOffice even when it shows nothing: that, not the paper, is what makes its pages there.
+Column formats and checks over whole columns print nothing (the tables without formulas print
+one page each).
 
 Measured with LibreOffice 7.4.7 (`soffice --headless --convert-to pdf`, fresh profile):
 
@@ -34,6 +35,7 @@ same template made for 50 rows (`--rows 50`) prints 31 pages.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -87,6 +89,25 @@ def no_print_area(path: Path) -> None:
         assert "_xlnm.Print_Area" not in z.read("xl/workbook.xml").decode("utf-8")
 
 
+def print_areas(path: Path) -> dict[str, str]:
+    """Sheet name -> its print area as written in the file (openpyxl drops formula ones)."""
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode("utf-8")
+    names = re.findall(r'<sheet name="([^"]+)"', book)
+    return {html.unescape(names[int(i)]): html.unescape(text) for i, text in re.findall(
+        r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)">([^<]+)</definedName>', book)}
+
+
+def print_area_follows_rows(path: Path, lang: str = "zh") -> None:
+    """Every table sheet, and only they, prints from A1 to the last filled row, every column."""
+    areas = print_areas(path)
+    assert set(areas) == {t.sheet_name(lang) for t in TABLES}
+    for t in TABLES:
+        area, sheet = areas[t.sheet_name(lang)], "'" + t.sheet_name(lang) + "'"
+        assert area.startswith(f"{sheet}!$A$1:INDEX({sheet}!$A$1:"), area
+        assert area.endswith(f",{len(t.columns)})") and f"MAX({t.header_row}," in area, area
+
+
 def check_generated(wb, *, lang: str = "zh") -> None:
     sheets = {ws.title: ws for ws in wb.worksheets}
     for t in TABLES:
@@ -122,7 +143,7 @@ def test_blank_template(folder):
     generate_workbook(CATALOG, "department", path, month=MONTH, rows=20, now=NOW)
     wb = openpyxl.load_workbook(path)
     check_generated(wb)
-    no_print_area(path)
+    print_area_follows_rows(path)
     # What prints without a print area: down to the derived columns' formulas (twice the
     # pre-formatted rows) where a table has any, else only the banner and header rows.
     for t in TABLES:
@@ -134,12 +155,13 @@ def test_english_template(folder):
     path = folder / "blank_en.xlsx"
     generate_workbook(CATALOG, "department", path, month=MONTH, rows=5, now=NOW, lang="en")
     check_generated(openpyxl.load_workbook(path), lang="en")
+    print_area_follows_rows(path, "en")
 
 
 def test_filled_workbook_prints_the_rows_written(filled, frames):
     wb = openpyxl.load_workbook(filled)
     check_generated(wb)
-    no_print_area(filled)
+    print_area_follows_rows(filled)
     for t in TABLES:
         ws = wb[t.sheet_name("zh")]
         # The used range, hence what prints, ends at the last row written.
@@ -292,8 +314,8 @@ def test_libreoffice_prints_blank_template_on_a4(printed):
     for t in TABLES:
         if not any(c.derived for c in t.columns):  # nothing below the header holds anything
             assert len(pages[t.sheet_name("zh")]) == 1, t.name
-    # Measured: 189 pages (182 Letter pages before): see the module's docstring for why a
-    # blank template cannot print much less without a print area LibreOffice would honour.
+    # Measured: 189 pages (182 Letter pages before): LibreOffice does not print by a print area
+    # given as a formula (see the module's docstring); Excel and WPS do.
     assert pdf.n <= 195, {name: len(r) for name, r in pages.items()}
 
 
@@ -318,3 +340,33 @@ def test_libreoffice_prints_example_rows_on_a4(printed):
             assert any(v in pdf.pages[i] for v in values), (t.name, i + 1)
         assert values[-1] in pdf.pages[on[-1]], t.name
     assert pdf.n <= 60  # measured: 56 (52 Letter pages before)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@requires_libreoffice
+def test_libreoffice_computes_the_print_area_down_to_the_last_filled_row(folder):
+    """The print area's formula, computed by a real spreadsheet program: rows 3–7 with an order
+    id, row 12 with only a later required cell (the id forgotten): rows 1–12, every column."""
+    import warnings
+
+    from tests.lo import recalc
+
+    path = folder / "area.xlsx"
+    generate_workbook(CATALOG, "department", path, month=MONTH, rows=20, now=NOW)
+    orders = CATALOG.tables["orders"]
+    area = print_areas(path)[orders.sheet_name("zh")]
+    required = [i for i, c in enumerate(orders.columns, start=1) if c.required and not c.derived]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl: "Print area cannot be set to Defined name"
+        wb = openpyxl.load_workbook(path)
+    ws = wb[orders.sheet_name("zh")]
+    for r in range(3, 8):
+        ws.cell(r, required[0], f"O{r}")
+    ws.cell(12, required[1], "2026-11-03")
+    check = wb.create_sheet("check")
+    check["A1"], check["A2"] = f"=ROWS({area})", f"=COLUMNS({area})"
+    filled = folder / "area_filled.xlsx"
+    wb.save(filled)
+    got = openpyxl.load_workbook(recalc(filled, folder / "lo"), data_only=True)["check"]
+    assert (got["A1"].value, got["A2"].value) == (12, len(orders.columns))

@@ -93,6 +93,19 @@ class TableLayout:
         last = f'SUMPRODUCT(MAX(({whole}<>"")*ROW({whole})))'
         return f"{start}:INDEX({whole},MAX(1,{last}-{self.first_row - 1}))"
 
+    def print_area(self) -> str:
+        """The sheet from A1 down to the last row where a required input cell is filled (never
+        above the header row), across every column: a print area that follows the rows staff
+        add. '订单'!$A$1:INDEX('订单'!$A$1:$N$1048576,MAX(2,SUMPRODUCT(MAX(…)),…),14)"""
+        ncols = len(self.table.columns)
+        whole = f"{quote_sheet(self.sheet)}!$A$1:${xl_col_to_name(ncols - 1)}${MAX_ROW}"
+        marks = [self.key_column(), *(c for c in self.table.columns if c.required and not c.derived)]
+        # Three columns are enough to catch a row whose id was forgotten; each costs one pass
+        # over the column when the sheet is printed.
+        lasts = [f'SUMPRODUCT(MAX(({r}<>"")*ROW({r})))'
+                 for r in list(dict.fromkeys(self.column_range(c.name) for c in marks))[:3]]
+        return f"{quote_sheet(self.sheet)}!$A$1:INDEX({whole},MAX({self.header_row},{','.join(lasts)}),{ncols})"
+
     def key_column(self) -> ColumnSpec:
         """The column whose filled cells mark a record: first primary-key or required column."""
         by_name = self.table.by_name

@@ -12,7 +12,7 @@ from ecomsheets.months import Month
 from ecomsheets.schema import TableSpec
 
 from . import prompts
-from .layout import MAX_ROW, TableLayout, WorkbookLayout
+from .layout import MAX_ROW, TableLayout, WorkbookLayout, quote_sheet
 from .rows import write_rows
 from .styles import Styles
 from .xlsx import add_worksheet
@@ -55,6 +55,7 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
     # Landscape whatever the width (tests/test_generate.py pins it): of the department's
     # tables only 销售 would fit across A4 portrait.
     print_setup(ws, [c.display_width() for c in table.columns], title_row=hrow, landscape=True)
+    wb.define_name(f"{quote_sheet(tl.sheet)}!_xlnm.Print_Area", "=" + tl.print_area())
     ws.hide_gridlines(0)  # print the grid: a table on paper reads by its lines
 
 
@@ -106,13 +107,11 @@ def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None
 # rows take), landscape where the columns would not fit across A4 portrait without shrinking
 # the text below MIN_PORTRAIT_SCALE, and a title row repeated on every page.
 #
-# No print area. Excel, WPS and LibreOffice then print the sheet's used range: in a workbook
-# filled with rows (`ecomsheets example`, or `data` given to generate_workbook) exactly the rows
-# written; in a blank template also the rows below the pre-formatted ones where the derived
-# columns hold their formulas (layout.FORMULA_GROWTH), since a formula cell is content to every
-# program even when it shows nothing. A static print area would leave out the rows staff add
-# later; a print area given as a formula (down to the last filled row) is ignored by
-# LibreOffice 7.4 and makes openpyxl (`validate --annotate`, pandas) warn on every sheet.
+# Print area: on table sheets, a formula down to the last filled row (TableLayout.print_area),
+# which follows the rows staff add. Excel and WPS print by it; LibreOffice 7.4 computes it but
+# prints the used range, which in a blank template reaches the derived columns' formulas
+# (layout.FORMULA_GROWTH), a formula cell being content even when it shows nothing. A static
+# print area would leave out the rows staff add later.
 # Measured page counts: tests/test_print_setup.py.
 
 A4 = 9  # the paper size code of A4 in the file format (1 is US Letter, the default)
