@@ -21,7 +21,7 @@ from xlsxwriter.exceptions import FileCreateError
 
 from ecomsheets import messages
 from ecomsheets.errors import UsageError
-from ecomsheets.read.lifeline import raise_if_stopping, signals_blocked
+from ecomsheets.process.lifeline import raise_if_stopping, signals_blocked
 
 TEMP_SUFFIX = ".tmp"  # of `.<output name>.<random>.tmp`
 

@@ -52,8 +52,8 @@ def _limits_options(fn):
 def _limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb):
     from dataclasses import replace
 
+    from ecomsheets.process.isolate import ProcessLimits
     from ecomsheets.read.guard import Limits
-    from ecomsheets.read.isolate import ProcessLimits
 
     limits, process = Limits(), ProcessLimits()
     if max_file_mb:
@@ -94,7 +94,7 @@ def _catalog(schema_dirs, lang):
 def main() -> None:
     """The ecomsheets command group (its help is the message h_main); `--lang` here or after the
     command (read before parsing, see cli_words)."""
-    from ecomsheets.read.lifeline import stop_on_signals
+    from ecomsheets.process.lifeline import stop_on_signals
 
     stop_on_signals()  # Ctrl-C, SIGTERM: every worker stopped, exit 130 / 143 with one line
 

@@ -21,8 +21,8 @@ from ecomsheets import messages
 from ecomsheets.cli import main
 from ecomsheets.errors import UsageError
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
+from ecomsheets.process.isolate import ProcessLimits
 from ecomsheets.read.formulas import sheet_parts
-from ecomsheets.read.isolate import ProcessLimits
 from ecomsheets.report import annotate
 from ecomsheets.report.annotate import AnnotateFailed, write_annotated
 from ecomsheets.validate import validate

@@ -19,10 +19,10 @@ from collections import Counter
 import pandas as pd
 import pytest
 
+from ecomsheets.compute.metrics import MetricValue
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import LINEAGE, Consolidation, _resolve_keys
-from ecomsheets.summarize.metrics import MetricValue
 from ecomsheets.summarize.writer import write_summary_workbook
 
 CATALOG = load_catalog()

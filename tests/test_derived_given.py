@@ -22,11 +22,11 @@ import pytest
 from click.testing import CliRunner
 
 from ecomsheets.cli import main
+from ecomsheets.compute.derived import compute_derived, given_columns
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
-from ecomsheets.schema.derived import compute_derived, given_columns
 from ecomsheets.validate.run import inspect_workbook
 from tests.fill import fill_template, read_meta
 

@@ -1,6 +1,6 @@
 """The expression language (ecomsheets.schema.expr): parsing, type inference, error positions,
 the two compilers (Excel formula text and vectorised pandas), and derived columns computed
-with it (ecomsheets.schema.derived)."""
+with it (ecomsheets.compute.derived)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ecomsheets.compute import evaluate
+from ecomsheets.compute.derived import compute_derived, excel_formula, expression_input
 from ecomsheets.schema import expr, load_catalog
-from ecomsheets.schema.derived import compute_derived, excel_formula, expression_input
 from ecomsheets.schema.expr import BOOL, NUMBER, TEXT, ExprError
 from ecomsheets.schema.model import ColumnSpec
 
@@ -45,7 +46,7 @@ def xl(source: str) -> str:
 
 
 def run(source: str, **cols):
-    return expr.to_pandas(expr.parse(source))(cols)
+    return evaluate.to_pandas(expr.parse(source))(cols)
 
 
 # --- parsing ---------------------------------------------------------------------------------------
@@ -408,7 +409,7 @@ def _order_line(draw):
     return float(q), p, d
 
 
-AMOUNT = expr.to_pandas(expr.parse("ROUND(quantity * unit_price - discount, 2)"))
+AMOUNT = evaluate.to_pandas(expr.parse("ROUND(quantity * unit_price - discount, 2)"))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -538,7 +539,7 @@ def test_round_shortcut_equals_the_careful_rounding(digits):
         rng.integers(-10**6, 10**6, 10_000).astype(float),
         [np.nan, np.inf, 0.0, 2.675, 1.005, -2.5, 0.5, 1e15, -1e20, 1e-20, 4.35, 8.325],
     ])
-    fast = expr.excel_round(x, digits)
-    careful = expr._careful_round(x, np.float64(digits))
+    fast = evaluate.excel_round(x, digits)
+    careful = evaluate._careful_round(x, np.float64(digits))
     np.testing.assert_array_equal(fast, careful)
-    assert expr.excel_round(2.675, 2) == 2.68 and expr.excel_round(-2.5, 0) == -3.0
+    assert evaluate.excel_round(2.675, 2) == 2.68 and evaluate.excel_round(-2.5, 0) == -3.0

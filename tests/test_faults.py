@@ -27,8 +27,8 @@ import pytest
 from click.testing import CliRunner
 
 from ecomsheets.cli import main
-from ecomsheets.read import isolate, lifeline
-from ecomsheets.read.isolate import Failed, ProcessLimits, run_isolated, run_many
+from ecomsheets.process import isolate, lifeline
+from ecomsheets.process.isolate import Failed, ProcessLimits, run_isolated, run_many
 from tests import proctable as pt
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -194,8 +194,9 @@ def test_error_values_are_errors_at_their_cells(broken):
 def test_error_value_typed_as_a_value_and_summary_error_without_cause(tmp_path):
     """An error value pasted into a data cell (no formula) and a 汇总 formula whose own
     reference is broken (#REF!): errors at those cells, edited into the XML of an example."""
-    from ecomsheets.cli import main  # noqa: F401  (the example command's own writer)
     from click.testing import CliRunner
+
+    from ecomsheets.cli import main  # noqa: F401  (the example command's own writer)
 
     path = tmp_path / "e.xlsx"
     result = CliRunner().invoke(main, ["example", "department", "-o", str(path), "--month", "2026-11",

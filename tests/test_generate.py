@@ -25,13 +25,14 @@ from openpyxl.utils import get_column_letter
 import ecomsheets.generate.workbook as workbook_module
 from ecomsheets import messages
 from ecomsheets.cli import main
+from ecomsheets.compute.derived import excel_formula
 from ecomsheets.errors import UsageError
-from ecomsheets.generate import generate_workbook, prompts
-from ecomsheets.generate.layout import TableLayout
+from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
+from ecomsheets.schema import describe as prompts
 from ecomsheets.schema import load_catalog
-from ecomsheets.schema.derived import excel_formula
 from ecomsheets.schema.model import ColumnSpec, TableSpec
+from ecomsheets.xlsx.layout import TableLayout
 
 ROWS = 20
 NOW = datetime(2026, 12, 1, 9, 0)

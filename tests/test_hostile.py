@@ -37,9 +37,9 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ecomsheets.cli import main
+from ecomsheets.process.isolate import Failed, ProcessLimits, run_isolated
 from ecomsheets.read.formulas import sheet_parts
 from ecomsheets.read.guard import Limits, check_file
-from ecomsheets.read.isolate import Failed, ProcessLimits, run_isolated
 from ecomsheets.report.console import render_console
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -11,11 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from ecomsheets.compute.derived import compute_derived
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
-from ecomsheets.schema.derived import compute_derived
 from ecomsheets.summarize import evaluate_metrics
 from tests.fill import fill_template, read_meta
 from tests.lo import recalc, requires_libreoffice

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ecomsheets.compute.derived import compute_derived
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
-from ecomsheets.schema.derived import compute_derived
 from ecomsheets.summarize import evaluate_metrics
 
 NaN = np.nan

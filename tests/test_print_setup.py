@@ -54,12 +54,18 @@ from click.testing import CliRunner
 from ecomsheets.cli import main
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
-from ecomsheets.generate.table_sheet import A4, MIN_PORTRAIT_SCALE, PORTRAIT_PX, column_pixels, print_setup
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.summarize.writer import write_summary_workbook
 from ecomsheets.validate.run import inspect_many
+from ecomsheets.xlsx.printing import (
+    A4,
+    MIN_PORTRAIT_SCALE,
+    PORTRAIT_PX,
+    column_pixels,
+    print_setup,
+)
 from tests.lo import SOFFICE, requires_libreoffice
 
 MONTH = parse_month("2026-11")

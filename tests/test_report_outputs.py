@@ -18,11 +18,10 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from ecomsheets import messages
 from ecomsheets.errors import UsageError
+from ecomsheets.findings import ERROR, WARNING, Finding, Report
 from ecomsheets.report.annotate import write_annotated
 from ecomsheets.report.html import render_html, write_html
-from ecomsheets.findings import ERROR, WARNING, Finding, Report
 
 NOW = datetime(2026, 12, 31, 18, 30)
 EVIL = "<script>alert('x')</script>"

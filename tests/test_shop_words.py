@@ -139,8 +139,8 @@ def test_an_ambiguous_date_is_an_error_showing_both_readings(shop, tmp_path):
 def test_bidirectional_overrides_never_reach_a_report():
     """A submitted value with U+202E would read backwards in the HTML report and the annotated
     copy's results sheet; on the console it is shown escaped (issue 12, item 10)."""
-    from ecomsheets.generate.sanitize import clean_text as cell_text
     from ecomsheets.textsafe import for_terminal
+    from ecomsheets.xlsx.sanitize import clean_text as cell_text
 
     value = "abc\u202edef\u2066x\x1b[2J"
     assert clean_text(value) == "abcdefx[2J"

@@ -20,12 +20,12 @@ from click.testing import CliRunner
 from openpyxl.worksheet.cell_range import MultiCellRange
 
 from ecomsheets.cli import main
+from ecomsheets.compute.derived import compute_derived
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.read.formulas import sheet_parts
 from ecomsheets.schema import load_catalog
-from ecomsheets.schema.derived import compute_derived
 from ecomsheets.summarize import evaluate_metrics
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta

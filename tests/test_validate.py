@@ -28,11 +28,11 @@ from openpyxl.styles import Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ecomsheets.cli import main
+from ecomsheets.compute.derived import compute_derived
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
-from ecomsheets.schema.derived import compute_derived
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta
 from tests.lo import recalc, requires_libreoffice

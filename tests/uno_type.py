@@ -44,7 +44,8 @@ from pathlib import Path
 import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.sheet.CellFlags import DATETIME, FORMULA, STRING, VALUE
-from com.sun.star.util.NumberFormat import DEFINED as FMT_DEFINED, TEXT as FMT_TEXT
+from com.sun.star.util.NumberFormat import DEFINED as FMT_DEFINED
+from com.sun.star.util.NumberFormat import TEXT as FMT_TEXT
 
 CLEAR_CONTENT = VALUE | DATETIME | STRING | FORMULA  # what the Delete key removes, formats kept
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable, Protocol
 
-if TYPE_CHECKING:
-    from ecomsheets.schema.model import ColumnSpec
+
+class ColumnSpec(Protocol):
+    """What a type reads of a column's declaration (schema.model.ColumnSpec has it all): the
+    types sit below the schema model, which looks them up by name."""
+
+    name: str
+    min: float | None
+    max: float | None
+    max_length: int | None
+    in_month: bool
+    values: Any
 
 
 @dataclass(frozen=True)
@@ -19,7 +28,7 @@ class SheetContext:
     month_end: date | None = None
     lang: str = "zh"
     # Returns the absolute range (e.g. "='_lists'!$A$2:$A$7") holding a column's allowed values.
-    list_source: Callable[["ColumnSpec"], str] | None = None
+    list_source: Callable[[ColumnSpec], str] | None = None
 
 
 class ColumnType:
@@ -29,16 +38,16 @@ class ColumnType:
     default_width: int = 14
     wrap: bool = False
 
-    def validation(self, col: "ColumnSpec", ctx: SheetContext) -> dict | None:
+    def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict | None:
         """xlsxwriter data_validation options for a data cell (without prompts), or None."""
         return None
 
-    def check_spec(self, col: "ColumnSpec") -> list[tuple[str, str, str]]:
+    def check_spec(self, col: ColumnSpec) -> list[tuple[str, str, str]]:
         """Schema problems specific to this type: [(key, code, detail)]."""
         return []
 
 
-def number_bounds(col: "ColumnSpec", low: float, high: float) -> dict:
+def number_bounds(col: ColumnSpec, low: float, high: float) -> dict:
     lo = low if col.min is None else col.min
     hi = high if col.max is None else col.max
     return {"criteria": "between", "minimum": lo, "maximum": hi}

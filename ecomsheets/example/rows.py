@@ -12,9 +12,10 @@ from datetime import datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
+from ecomsheets.compute.derived import EXCEL_EPOCH, compute_derived, expression_input
+from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.months import Month
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, expr
-from ecomsheets.schema.derived import EXCEL_EPOCH, compute_derived, expression_input
 
 MASTER_ROWS = 2000
 CHUNK_ROWS = 50_000
@@ -80,7 +81,7 @@ def _chunk_maker(catalog, table: TableSpec, month: Month, seed: int, index: int,
 def _reconcile(bundle, catalog: Catalog, frames: dict) -> None:
     """Make the bundle's cross-sheet reconciliations hold: the checked column is set to the
     aggregate it is checked against (e.g. headcount = employees in that position)."""
-    from ecomsheets.summarize.metrics import check_expected
+    from ecomsheets.compute.metrics import check_expected
 
     params = dict(bundle.parameters)
     for check in bundle.checks:
@@ -152,7 +153,7 @@ def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
                 if name != "_rand":
                     src = derived[name] if name in derived else frame[name]
                     values[name] = expression_input(src, table.column(name))
-            frame[col.name] = _from_number(np.asarray(expr.to_pandas(col.example_ast)(values), dtype="float64"), col)
+            frame[col.name] = _from_number(np.asarray(to_pandas(col.example_ast)(values), dtype="float64"), col)
             pending.remove(col)
 
 

@@ -21,8 +21,7 @@ import pandas as pd
 
 from ecomsheets.months import Month
 from ecomsheets.schema import Catalog, WorkbookSpec
-
-from .layout import TableLayout, WorkbookLayout
+from ecomsheets.xlsx.layout import TableLayout, WorkbookLayout
 
 _EPOCH = datetime(1899, 12, 30)
 STORE_FIGURES = False
@@ -31,8 +30,8 @@ STORE_FIGURES = False
 class CachedResults:
     def __init__(self, catalog: Catalog, bundle: WorkbookSpec, layout: WorkbookLayout, frames: dict,
                  month: Month | None):
-        from ecomsheets.schema.derived import compute_derived
-        from ecomsheets.summarize import evaluate_metrics
+        from ecomsheets.compute.derived import compute_derived
+        from ecomsheets.compute.metrics import evaluate_metrics
 
         self.month = month
         self.counts = {name: len(frame) for name, frame in frames.items()}

@@ -8,12 +8,11 @@ from ecomsheets import messages
 from ecomsheets.months import Month
 from ecomsheets.resources import builtin_dir
 from ecomsheets.schema import TableSpec, WorkbookSpec
+from ecomsheets.schema import describe as prompts
 from ecomsheets.schema.model import text_width
-
-from . import prompts
-from .layout import WorkbookLayout
-from .styles import Styles
-from .table_sheet import print_setup
+from ecomsheets.xlsx.layout import WorkbookLayout
+from ecomsheets.xlsx.printing import print_setup
+from ecomsheets.xlsx.styles import Styles
 
 _SEP = "\x1f"
 

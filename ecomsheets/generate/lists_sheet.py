@@ -5,8 +5,7 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_col_to_name
 
 from ecomsheets.schema import ColumnSpec
-
-from .layout import LISTS_SHEET, WorkbookLayout, quote_sheet
+from ecomsheets.xlsx.layout import LISTS_SHEET, WorkbookLayout, quote_sheet
 
 
 class ListSources:

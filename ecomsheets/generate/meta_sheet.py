@@ -9,8 +9,8 @@ import json
 from ecomsheets import __version__
 from ecomsheets.months import Month
 from ecomsheets.schema import WorkbookSpec
+from ecomsheets.xlsx.layout import META_SHEET, WorkbookLayout
 
-from .layout import META_SHEET, WorkbookLayout
 from .summary_sheet import SummaryMap
 
 FORMAT = "ecomsheets/1"

@@ -1,6 +1,6 @@
 """Metrics as Excel formulas: SUMIFS/COUNTIFS/AVERAGEIFS/MINIFS/MAXIFS over the data sheets.
 
-The pandas twin is `ecomsheets.summarize.metrics`; a recalculating spreadsheet program must
+The pandas twin is `ecomsheets.compute.metrics`; a recalculating spreadsheet program must
 give the numbers it gives (tested with LibreOffice).
 """
 
@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from ecomsheets.schema import MetricSpec, expr
 from ecomsheets.schema.metrics_loader import where_terms
-
-from .layout import TableLayout
+from ecomsheets.xlsx.layout import TableLayout
 
 NUMERIC = '">-9.99E+307"'  # a criterion that matches numbers only (skips blanks and "")
 

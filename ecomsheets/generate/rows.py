@@ -10,11 +10,10 @@ from typing import Callable
 
 import pandas as pd
 
-from ecomsheets.schema.derived import excel_formula
-
-from .layout import TableLayout
-from .sanitize import clean_text
-from .xlsx import formula_writer
+from ecomsheets.compute.derived import excel_formula
+from ecomsheets.xlsx.layout import TableLayout
+from ecomsheets.xlsx.sanitize import clean_text
+from ecomsheets.xlsx.worksheet import formula_writer
 
 
 def column_writer(ws, col, values: pd.Series) -> tuple[list, Callable]:

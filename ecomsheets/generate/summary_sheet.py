@@ -14,17 +14,17 @@ from ecomsheets import messages
 from ecomsheets.coltypes import get_type
 from ecomsheets.months import WEEKS, Month, week_label
 from ecomsheets.schema import MetricSpec, WorkbookSpec, expr
+from ecomsheets.xlsx.layout import WorkbookLayout, quote_sheet
+from ecomsheets.xlsx.printing import print_setup
+from ecomsheets.xlsx.styles import Styles
+from ecomsheets.xlsx.worksheet import formula_writer
 
-from .layout import WorkbookLayout, quote_sheet
 from .metric_formulas import (
     Criteria,
     aggregate_formula,
     expression_formula,
     where_criteria,
 )
-from .styles import Styles
-from .table_sheet import print_setup
-from .xlsx import formula_writer
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 WIDTHS = (34, 18, 20)  # label, value, note (or the grids' first members)

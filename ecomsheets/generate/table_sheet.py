@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from xlsxwriter.utility import xl_col_to_name
 
 from ecomsheets import messages
 from ecomsheets.coltypes import SheetContext
 from ecomsheets.months import Month
 from ecomsheets.schema import TableSpec
+from ecomsheets.schema import describe as prompts
+from ecomsheets.xlsx.layout import MAX_ROW, TableLayout, WorkbookLayout, quote_sheet
+from ecomsheets.xlsx.printing import print_setup
+from ecomsheets.xlsx.styles import Styles
+from ecomsheets.xlsx.worksheet import add_worksheet
 
-from . import prompts
-from .layout import MAX_ROW, TableLayout, WorkbookLayout, quote_sheet
 from .rows import write_rows
-from .styles import Styles
-from .xlsx import add_worksheet
 
 
 def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayout,
@@ -25,7 +24,6 @@ def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayou
     ws = add_worksheet(wb, tl.sheet)
     ncols = len(table.columns)
     hrow = tl.header_row - 1  # xlsxwriter rows are 0-based
-    first = tl.first_row - 1
     ctx = SheetContext(month_start=month.start if month else None,
                        month_end=month.end if month else None, lang=lang, list_source=list_source)
 
@@ -99,47 +97,3 @@ def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None
         for key in ("error_title", "error_message", "error_type"):
             options.pop(key)
     ws.data_validation(first, ci, MAX_ROW - 1, ci, options)
-
-
-# ----------------------------------------------------------------------------------------
-# Printing, shared by every visible sheet of a generated workbook and of the monthly summary:
-# A4, every column across the page width (scaled down if need be, as many pages tall as the
-# rows take), landscape where the columns would not fit across A4 portrait without shrinking
-# the text below MIN_PORTRAIT_SCALE, and a title row repeated on every page.
-#
-# Print area: on table sheets, a formula down to the last filled row (TableLayout.print_area),
-# which follows the rows staff add. Excel and WPS print by it; LibreOffice 7.4 computes it but
-# prints the used range, which in a blank template reaches the derived columns' formulas
-# (layout.FORMULA_GROWTH), a formula cell being content even when it shows nothing. A static
-# print area would leave out the rows staff add later.
-# Measured page counts: tests/test_print_setup.py.
-
-A4 = 9  # the paper size code of A4 in the file format (1 is US Letter, the default)
-_SIDE_MARGINS_IN = 0.7 * 2  # xlsxwriter's and Excel's default left and right margins
-PORTRAIT_PX = round((8.27 - _SIDE_MARGINS_IN) * 96)  # printable width of A4 portrait, in pixels
-MIN_PORTRAIT_SCALE = 0.85  # 10 pt text printed at 8.5 pt or more stays comfortable to read
-
-
-def column_pixels(width: float) -> int:
-    """A column's width in pixels, from its width in characters (xlsxwriter's conversion)."""
-    return int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
-
-
-def print_setup(ws, widths: Iterable[float], *, title_row: int | None = None, landscape: bool | None = None,
-                extra_px: int = 0) -> bool:
-    """Set up how `ws` prints: A4, fitted to the page width, `title_row` (0-based) on every
-    page. `widths`: the printed columns' widths in characters; `extra_px`: anything printed to
-    their right (a chart). Landscape if `landscape`, or (None) where the columns are too wide
-    for portrait. Returns whether the sheet prints landscape."""
-    px = sum(column_pixels(w) for w in widths) + extra_px
-    if landscape is None:
-        landscape = px * MIN_PORTRAIT_SCALE > PORTRAIT_PX
-    ws.set_paper(A4)
-    if landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
-    if title_row is not None:
-        ws.repeat_rows(title_row)
-    return landscape

@@ -13,15 +13,15 @@ from ecomsheets.atomic import atomic_output, scratch_dir
 from ecomsheets.errors import UsageError
 from ecomsheets.months import Month
 from ecomsheets.schema import Catalog
+from ecomsheets.xlsx.layout import WorkbookLayout
+from ecomsheets.xlsx.styles import Styles
+from ecomsheets.xlsx.worksheet import add_worksheet
 
 from .instructions import render_instructions, write_instructions_sheet
-from .layout import WorkbookLayout
 from .lists_sheet import ListSources
 from .meta_sheet import metadata, write_meta_sheet
-from .styles import Styles
 from .summary_sheet import summary_sheet_name, write_summary_sheet
 from .table_sheet import write_table_sheet
-from .xlsx import add_worksheet
 
 MAX_ROWS = 100_000
 

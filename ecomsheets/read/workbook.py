@@ -15,9 +15,9 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
-from ecomsheets.generate.layout import LISTS_SHEET, META_SHEET
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 from ecomsheets.textsafe import utf8_name
+from ecomsheets.xlsx.layout import LISTS_SHEET, META_SHEET
 
 from .formulas import has_formula, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys

@@ -7,7 +7,7 @@ changed (see `xlsx_patch`): the sheets that get marks, the style sheet (a copy o
 cell's format, with the fill), the comments and their drawings, the workbook part and the new
 results sheet. Every other part is copied as it was, byte for byte: values, cached results,
 formats, images, charts. Making it reads the untrusted file, so it runs in a child process under
-the same time and memory limits as the parsing (`ecomsheets.read.isolate`).
+the same time and memory limits as the parsing (`ecomsheets.process.isolate`).
 
 What the copy does not keep, on purpose: a formula in a data column (it holds the formula's
 saved result instead, or the formula as text when none was saved, and the cell's note says so);
@@ -31,9 +31,9 @@ from ecomsheets.atomic import atomic_output
 from ecomsheets.errors import UsageError
 from ecomsheets.fileinfo import sha256
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
-from ecomsheets.generate.layout import quote_sheet
-from ecomsheets.read.isolate import Failed, ProcessLimits, run_isolated
+from ecomsheets.process.isolate import Failed, ProcessLimits, run_isolated
 from ecomsheets.schema.model import text_width
+from ecomsheets.xlsx.layout import quote_sheet
 
 from . import xlsx_patch as xp
 from .findings_view import (

@@ -11,7 +11,6 @@ from ecomsheets.textsafe import for_terminal
 
 from .findings_view import sort_key
 
-
 CONSOLE_PER_SHEET = 20  # findings listed per sheet on the console; JSON and HTML list them all
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ecomsheets import messages
-from ecomsheets.generate import prompts
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
+from ecomsheets.schema import describe as prompts
 from ecomsheets.schema.model import pad, text_width
 
 

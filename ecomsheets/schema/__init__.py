@@ -1,11 +1,13 @@
 """The schema model: column types, tables, bundles, expressions, and the strict YAML loader."""
 
-from .loader import Catalog, ReferenceList, load_catalog
+from .loader import load_catalog
 from .model import (
+           Catalog,
            CheckSpec,
            ColumnSpec,
            MetricSpec,
            ParameterSpec,
+           ReferenceList,
            RuleSpec,
            TableSpec,
            WorkbookSpec,

@@ -6,102 +6,37 @@ formula cycles are collected as SchemaProblems (file, line, key, zh + en) and ra
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
-from ecomsheets.errors import SchemaError, SchemaProblem, UsageError
+from ecomsheets.errors import SchemaError, SchemaProblem
 
 from . import expr
-from .model import ColumnSpec, ParameterSpec, RuleSpec, TableSpec, WorkbookSpec
+from .model import (
+    Catalog,
+    ColumnSpec,
+    ParameterSpec,
+    ReferenceList,
+    RuleSpec,
+    TableSpec,
+    WorkbookSpec,
+)
+from .strict import Strict
+from .vocabulary import (
+    BUNDLE_RULE_KEYS,
+    COLUMN_KEYS,
+    PARAMETER_KEYS,
+    REFERENCE_KEYS,
+    RULE_KEYS,
+    TABLE_KEYS,
+    WORKBOOK_KEYS,
+    find_cycle,
+)
 from .yamlsrc import Located, YamlSyntaxError, load_yaml
-
-AGGREGATES = ("sum", "count", "distinct", "avg", "min", "max")
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-# key -> (expected python types, zh description, en description)
-_STR = ((str,), "文本", "a text")
-_INT = ((int,), "整数", "an integer")
-_NUM = ((int, float), "数字", "a number")
-_BOOL = ((bool,), "true 或 false", "true or false")
-_LIST = ((list,), "列表", "a list")
-_MAP = ((dict,), "键值映射", "a mapping")
-_STR_OR_LIST = ((str, list), "文本或列表", "a text or a list")
-
-COLUMN_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "type": _STR, "required": _BOOL,
-    "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
-    "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
-    "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
-    "example": _STR, "example_from": _STR, "default": ((str, int, float), "文本或数字", "a text or a number"),
-    "value_aliases": _MAP,
-}
-TABLE_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
-    "description": _STR, "description_en": _STR, "version": _INT, "primary_key": _STR_OR_LIST,
-    "file_key": _STR_OR_LIST, "columns": _LIST, "rules": _LIST, "header_row": _INT, "example_rows": _INT,
-}
-RULE_KEYS = {"name": _STR, "check": _STR, "when": _STR, "message": _STR, "message_en": _STR,
-             "columns": _LIST, "severity": _STR}
-BUNDLE_RULE_KEYS = {**RULE_KEYS, "table": _STR}
-WORKBOOK_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "description": _STR, "description_en": _STR,
-    "version": _INT, "tables": _LIST, "parameters": _MAP, "checks": _LIST, "metrics": _LIST, "rules": _LIST,
-    "summary_sheet": _STR, "summary_sheet_en": _STR,
-}
-METRIC_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "agg": _STR, "table": _STR, "column": _STR,
-    "where": _STR, "by": _STR, "period": _STR, "expr": _STR, "format": _STR, "note": _STR,
-    "note_en": _STR,
-}
-PARAMETER_KEYS = {"value": ((str, int, float, bool), "文本或数字", "a text or a number"),
-                  "title": _STR, "title_en": _STR}
-CHECK_KEYS = {
-    "name": _STR, "table": _STR, "column": _STR, "agg": _STR, "source_table": _STR,
-    "source_column": _STR, "match": _MAP, "where": _STR, "message": _STR, "message_en": _STR,
-}
-REFERENCE_KEYS = {"name": _STR, "title": _STR, "title_en": _STR, "items": _LIST}
-
-
-@dataclass(frozen=True)
-class ReferenceList:
-    """Reference data (provinces, couriers, channels): values plus optional attributes."""
-
-    name: str
-    title: str
-    items: tuple[dict, ...]
-
-    @property
-    def values(self) -> tuple[str, ...]:
-        return tuple(item["value"] for item in self.items)
-
-
-@dataclass
-class Catalog:
-    """Every table, bundle and reference list known to this run."""
-
-    tables: dict[str, TableSpec] = field(default_factory=dict)
-    workbooks: dict[str, WorkbookSpec] = field(default_factory=dict)
-    reference: dict[str, ReferenceList] = field(default_factory=dict)
-
-    def workbook(self, name: str) -> WorkbookSpec:
-        if name not in self.workbooks:
-            known = ", ".join(sorted(self.workbooks))
-            raise UsageError(*messages.both("cli_unknown_workbook", name=name, known=known))
-        return self.workbooks[name]
-
-    def table(self, name: str) -> TableSpec:
-        if name not in self.tables:
-            known = ", ".join(sorted(self.tables))
-            raise UsageError(*messages.both("cli_unknown_table", name=name, known=known))
-        return self.tables[name]
-
-    def tables_of(self, workbook: WorkbookSpec) -> list[TableSpec]:
-        return [self.tables[name] for name in workbook.tables]
 
 
 def load_catalog(extra_dirs: Iterable[Path] = (), *, builtin: bool = True) -> Catalog:
@@ -112,56 +47,7 @@ def load_catalog(extra_dirs: Iterable[Path] = (), *, builtin: bool = True) -> Ca
     return _Builder().build(dirs)
 
 
-class _Builder:
-    def __init__(self):
-        self.problems: list[SchemaProblem] = []
-
-    # -- problems -------------------------------------------------------------------------
-    def problem(self, where: Any, key: str, code: str, /, **params) -> None:
-        # Positional-only: several messages have a `{key}` field of their own (key=...).
-        file = getattr(where, "file", "") or ""
-        line = where.line_of(key) if isinstance(where, Located) else getattr(where, "line", None)
-        zh, en = messages.both(code, **params)
-        self.problems.append(SchemaProblem(file, line, key, zh, en))
-
-    def expr_problem(self, where: Located, key: str, source: str, exc: expr.ExprError) -> None:
-        words = {**messages.KIND_NAMES, expr.END: (expr.END, "end of the expression")}
-        zh_params = {k: words.get(v, (v, v))[0] if isinstance(v, str) else v
-                     for k, v in exc.params.items()}
-        en_params = {k: words.get(v, (v, v))[1] if isinstance(v, str) else v
-                     for k, v in exc.params.items()}
-        detail_zh = messages.text(exc.code, "zh", **zh_params)
-        detail_en = messages.text(exc.code, "en", **en_params)
-        zh, _ = messages.both("schema_expr", source=source, col=exc.pos + 1, detail=detail_zh)
-        _, en = messages.both("schema_expr", source=source, col=exc.pos + 1, detail=detail_en)
-        self.problems.append(SchemaProblem(where.file, where.line_of(key), key, zh, en))
-
-    def check_keys(self, node: Located, allowed: dict, required: Iterable[str]) -> bool:
-        """Report unknown, missing and wrongly typed keys; False if the node is unusable."""
-        ok = True
-        for key, value in node.items():
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), list(allowed), n=1)
-                hint = f"（是不是“{close[0]}”？）" if close else ""
-                hint_en = f" (did you mean '{close[0]}'?)" if close else ""
-                self.problem(node, str(key), "schema_unknown_key", key=key, hint=hint, hint_en=hint_en)
-                continue
-            types, want, want_en = allowed[key]
-            if value is None or not isinstance(value, types) or (
-                    bool not in types and isinstance(value, bool)):
-                self.problem(node, key, "schema_bad_type", key=key, want=want, want_en=want_en, got=value)
-                ok = False
-        for key in required:
-            if key not in node:
-                self.problem(node, key, "schema_missing_key", key=key)
-                ok = False
-        return ok
-
-    def check_name(self, node: Located, key: str = "name") -> None:
-        value = node.get(key)
-        if isinstance(value, str) and not _NAME.match(value):
-            self.problem(node, key, "schema_bad_name", value=value)
-
+class _Builder(Strict):
     # -- build ------------------------------------------------------------------------------
     def build(self, dirs: list[Path]) -> Catalog:
         raw: dict[str, dict[str, Located]] = {"reference": {}, "tables": {}, "workbooks": {}}
@@ -232,11 +118,11 @@ class _Builder:
             return None
         self.check_name(doc)
         pairs = [(col, node) for node in doc["columns"]
-                 if self._is_mapping(doc, "columns", node) and (col := self.column(node, catalog))]
+                 if self.is_mapping(doc, "columns", node) and (col := self.column(node, catalog))]
         columns = [col for col, _ in pairs]
         col_nodes = [node for _, node in pairs]
-        self._duplicates(doc, "columns", [c.name for c in columns], "列名", "column name", col_nodes)
-        self._duplicates(doc, "columns", [c.title for c in columns], "列标题", "column title", col_nodes)
+        self.duplicates(doc, "columns", [c.name for c in columns], "列名", "column name", col_nodes)
+        self.duplicates(doc, "columns", [c.title for c in columns], "列标题", "column title", col_nodes)
         names = {c.name for c in columns}
         pk = doc.get("primary_key", [])
         pk = (pk,) if isinstance(pk, str) else tuple(pk)
@@ -251,7 +137,7 @@ class _Builder:
         kinds = {c.name: c.coltype.kind for c in columns}
         columns = self.formulas(pairs, kinds)
         rules = tuple(r for r in (self.rule(node, kinds) for node in doc.get("rules", [])
-                                  if self._is_mapping(doc, "rules", node)) if r)
+                                  if self.is_mapping(doc, "rules", node)) if r)
         return TableSpec(
             name=doc["name"], title=doc["title"], sheet=doc["sheet"], columns=tuple(columns),
             title_en=doc.get("title_en", ""), sheet_en=doc.get("sheet_en", ""),
@@ -342,7 +228,7 @@ class _Builder:
             except expr.ExprError as exc:
                 self.expr_problem(node, "formula", col.formula, exc)
                 out.append(col)
-        cycle = _find_cycle({k: v[0] for k, v in deps.items()})
+        cycle = find_cycle({k: v[0] for k, v in deps.items()})
         if cycle:
             self.problem(deps[cycle[0]][1], "formula", "schema_formula_cycle", cycle=" → ".join(cycle))
         return self.examples(out, dict(pairs_nodes(pairs)), kinds)
@@ -413,7 +299,7 @@ class _Builder:
         for name in tables:
             if name not in catalog.tables:
                 self.problem(doc, "tables", "schema_unknown_table", value=name)
-        self._duplicates(doc, "tables", list(tables), "表", "table")
+        self.duplicates(doc, "tables", list(tables), "表", "table")
         from .metrics_loader import load_checks, load_metrics
 
         params = self.parameters(doc)
@@ -433,7 +319,7 @@ class _Builder:
         """Row rules of a bundle: like a table's, and they may name the bundle's parameters."""
         out = []
         for node in doc.get("rules", []):
-            if not self._is_mapping(doc, "rules", node) or not self.check_keys(node, BUNDLE_RULE_KEYS, ("table",)):
+            if not self.is_mapping(doc, "rules", node) or not self.check_keys(node, BUNDLE_RULE_KEYS, ("table",)):
                 continue
             table = catalog.tables.get(node["table"])
             if table is None:
@@ -458,23 +344,6 @@ class _Builder:
                 out.append(ParameterSpec(name, node))
         return out
 
-    # -- helpers -----------------------------------------------------------------------------
-    def _is_mapping(self, parent: Located, key: str, node: Any) -> bool:
-        if isinstance(node, Located):
-            return True
-        self.problem(parent, key, "schema_bad_type", key=key, want="键值映射", want_en="a mapping", got=node)
-        return False
-
-    def _duplicates(self, doc: Located, key: str, values: list[str], what: str, what_en: str,
-                    nodes: list | None = None) -> None:
-        """Report each repeated value; at its own item (`nodes[i]`) when given, else at `key`."""
-        seen = set()
-        for i, value in enumerate(values):
-            if value in seen:
-                where = nodes[i] if nodes is not None else doc
-                self.problem(where, key, "schema_duplicate", what=what, what_en=what_en, value=value)
-            seen.add(value)
-
 
 def param_kind(value) -> str:
     """Numbers and times ("09:00", a fraction of a day) are numbers in expressions."""
@@ -495,31 +364,3 @@ def param_value(value):
 
 def pairs_nodes(pairs):
     return ((col.name, node) for col, node in pairs)
-
-
-def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, ()):
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return None

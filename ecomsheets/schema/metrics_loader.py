@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from ecomsheets.coltypes import TYPES
 
 from . import expr
-from .model import CheckSpec, MetricSpec, TableSpec
+from .model import Catalog, CheckSpec, MetricSpec, TableSpec
+from .strict import Strict
+from .vocabulary import AGGREGATES, CHECK_KEYS, METRIC_KEYS, find_cycle
 from .yamlsrc import Located
-
-if TYPE_CHECKING:
-    from .loader import Catalog, _Builder
 
 GROUPABLE_TYPES = ("enum", "bool", "date", "datetime")
 
 
-def load_metrics(b: "_Builder", doc: Located, catalog: "Catalog") -> tuple[MetricSpec, ...]:
-    from .loader import AGGREGATES, METRIC_KEYS, _find_cycle
-
+def load_metrics(b: Strict, doc: Located, catalog: Catalog) -> tuple[MetricSpec, ...]:
     metrics: list[MetricSpec] = []
     nodes: dict[str, Located] = {}
     params = dict(doc.get("parameters", {}))
     for node in doc.get("metrics", []):
-        if not b._is_mapping(doc, "metrics", node) or not b.check_keys(node, METRIC_KEYS, ("name", "title")):
+        if not b.is_mapping(doc, "metrics", node) or not b.check_keys(node, METRIC_KEYS, ("name", "title")):
             continue
         b.check_name(node)
         if ("agg" in node) == ("expr" in node):
@@ -39,7 +35,7 @@ def load_metrics(b: "_Builder", doc: Located, catalog: "Catalog") -> tuple[Metri
         if metric is not None:
             metrics.append(metric)
             nodes[metric.name] = node
-    b._duplicates(doc, "metrics", [m.name for m in metrics], "指标", "metric")
+    b.duplicates(doc, "metrics", [m.name for m in metrics], "指标", "metric")
 
     by_name = {m.name: m for m in metrics}
     kinds = {m.name: expr.NUMBER for m in metrics}
@@ -68,7 +64,7 @@ def load_metrics(b: "_Builder", doc: Located, catalog: "Catalog") -> tuple[Metri
             table, by, period = next(iter(group_keys))
             metric = replace(metric, table=table, by=by, period=period)
         out.append(replace(metric, expr_ast=ast))
-    cycle = _find_cycle(deps)
+    cycle = find_cycle(deps)
     if cycle:
         b.problem(nodes[cycle[0]], "expr", "schema_formula_cycle", cycle=" → ".join(cycle))
     return tuple(out)
@@ -144,12 +140,10 @@ def _simple_term(term, columns: set, params: dict) -> bool:
     return isinstance(term.left, expr.Name) and term.left.name in columns and constant
 
 
-def load_checks(b: "_Builder", doc: Located, catalog: "Catalog") -> tuple[CheckSpec, ...]:
-    from .loader import AGGREGATES, CHECK_KEYS
-
+def load_checks(b: Strict, doc: Located, catalog: Catalog) -> tuple[CheckSpec, ...]:
     out = []
     for node in doc.get("checks", []):
-        if not b._is_mapping(doc, "checks", node):
+        if not b.is_mapping(doc, "checks", node):
             continue
         if not b.check_keys(node, CHECK_KEYS, ("name", "table", "column", "agg", "source_table", "match")):
             continue

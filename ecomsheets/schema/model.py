@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ecomsheets import messages
 from ecomsheets.coltypes import ColumnType, get_type
+from ecomsheets.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -207,3 +209,40 @@ def pad(text, width: int) -> str:
     columns of mixed Chinese and Latin text line up in a terminal."""
     text = str(text)
     return text + " " * max(0, width - text_width(text))
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """Reference data (provinces, couriers, channels): values plus optional attributes."""
+
+    name: str
+    title: str
+    items: tuple[dict, ...]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(item["value"] for item in self.items)
+
+
+@dataclass
+class Catalog:
+    """Every table, bundle and reference list known to this run."""
+
+    tables: dict[str, TableSpec] = field(default_factory=dict)
+    workbooks: dict[str, WorkbookSpec] = field(default_factory=dict)
+    reference: dict[str, ReferenceList] = field(default_factory=dict)
+
+    def workbook(self, name: str) -> WorkbookSpec:
+        if name not in self.workbooks:
+            known = ", ".join(sorted(self.workbooks))
+            raise UsageError(*messages.both("cli_unknown_workbook", name=name, known=known))
+        return self.workbooks[name]
+
+    def table(self, name: str) -> TableSpec:
+        if name not in self.tables:
+            known = ", ".join(sorted(self.tables))
+            raise UsageError(*messages.both("cli_unknown_table", name=name, known=known))
+        return self.tables[name]
+
+    def tables_of(self, workbook: WorkbookSpec) -> list[TableSpec]:
+        return [self.tables[name] for name in workbook.tables]

@@ -1,5 +1,5 @@
 """Recompute summary metrics from raw rows (and, later, consolidate many workbooks)."""
 
-from .metrics import MetricValue, evaluate_metrics
+from ecomsheets.compute.metrics import MetricValue, evaluate_metrics
 
 __all__ = ["MetricValue", "evaluate_metrics"]

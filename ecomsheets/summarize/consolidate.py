@@ -24,12 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ecomsheets.compute.metrics import MetricValue, evaluate_metrics
 from ecomsheets.findings import ERROR, ROW_NEUTRAL, WARNING, Finding, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 from ecomsheets.validate.run import Inspection
-
-from .metrics import MetricValue, evaluate_metrics
 
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
 LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)

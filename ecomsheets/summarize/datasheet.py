@@ -24,9 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
-from ecomsheets.generate.sanitize import CONTROL_CHARS
 from ecomsheets.read.normalize import SERIAL_EPOCH
 from ecomsheets.read.text import utf8_bytes
+from ecomsheets.xlsx.sanitize import CONTROL_CHARS
 
 CHUNK_ROWS = 50_000  # rows turned into XML at a time (memory stays flat in the row count)
 _EXCEL_EPOCH = np.datetime64(SERIAL_EPOCH, "ns")

@@ -13,10 +13,10 @@ import pandas as pd
 from ecomsheets import messages
 from ecomsheets.atomic import atomic_output, scratch_dir
 from ecomsheets.coltypes import get_type
-from ecomsheets.generate.sanitize import clean_text
-from ecomsheets.generate.styles import Styles
-from ecomsheets.generate.table_sheet import column_pixels, print_setup
 from ecomsheets.schema import Catalog
+from ecomsheets.xlsx.printing import column_pixels, print_setup
+from ecomsheets.xlsx.sanitize import clean_text
+from ecomsheets.xlsx.styles import Styles
 
 from .consolidate import LINEAGE, Consolidation
 from .datasheet import DataColumn, DataSheet, fill_data_sheets

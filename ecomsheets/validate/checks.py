@@ -16,8 +16,14 @@ from ecomsheets.schema import Catalog
 
 from .context import Context
 from .cross import check_reconciliations, check_references
-from .rules import check_derived, check_month, check_row_rules, check_wrong_month, recompute
-from .run import Inspection
+from .inspection import Inspection
+from .rules import (
+    check_derived,
+    check_month,
+    check_row_rules,
+    check_wrong_month,
+    recompute,
+)
 from .summary_check import check_summary
 from .table_schema import check_table, warm_up
 from .typed import type_table

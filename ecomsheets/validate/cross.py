@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ecomsheets.summarize.metrics import check_expected, key_text
+from ecomsheets.compute.metrics import check_expected, key_text
 
 from .context import Context, TableData, shown_number
 

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 
 from ecomsheets import messages
+from ecomsheets.compute.derived import compute_derived, expression_input, given_columns
+from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.findings import WARNING
-from ecomsheets.generate.prompts import formula_text
 from ecomsheets.schema import expr
-from ecomsheets.schema.derived import compute_derived, expression_input, given_columns
+from ecomsheets.schema.describe import formula_text
 
 from .context import Context, TableData, shown_number
 
@@ -88,10 +89,10 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
         applies = filled(td, columns) & untouched(ctx, td, derived_inputs(td, columns))
         if rule.when_ast is not None:
             when_names = expr.names(rule.when_ast)
-            applies &= np.asarray(expr.to_pandas(rule.when_ast)(inputs(td, when_names, ctx.params)), dtype=bool)
+            applies &= np.asarray(to_pandas(rule.when_ast)(inputs(td, when_names, ctx.params)), dtype=bool)
         if not applies.any():
             continue
-        ok = np.asarray(expr.to_pandas(rule.check_ast)(inputs(td, names, ctx.params)), dtype=bool)
+        ok = np.asarray(to_pandas(rule.check_ast)(inputs(td, names, ctx.params)), dtype=bool)
         # A bundle's messages may quote its parameters: "超过 {response_limit_minutes} 分钟".
         zh, en = (rule.message.format_map(ctx.params), rule.message_en.format_map(ctx.params)) if rule.table \
             else (rule.message, rule.message_en)

@@ -1,7 +1,7 @@
 """Validate one submitted workbook: guard, read, type, check, report.
 
 The guard runs here; everything that parses the file runs in a child process (see
-`ecomsheets.read.isolate`), which sends back only what the caller keeps: the report for
+`ecomsheets.process.isolate`), which sends back only what the caller keeps: the report for
 `validate`, the typed rows and metrics for `summarize` and `consolidate`.
 """
 
@@ -9,33 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from ecomsheets.fileinfo import sha256
 from ecomsheets.findings import Report
 from ecomsheets.months import Month, parse_month
+from ecomsheets.process.isolate import Failed, ProcessLimits, run_many
 from ecomsheets.read.guard import Limits, check_file
-from ecomsheets.read.isolate import Failed, ProcessLimits, run_many
 from ecomsheets.schema import Catalog, load_catalog
 from ecomsheets.textsafe import shown_path
 
-if TYPE_CHECKING:  # loaded only where a file is parsed (in the child), so that it starts at once
-    from ecomsheets.read.workbook import WorkbookData
+from .inspection import Inspection
 
-    from .context import Context
-
-
-@dataclass
-class Inspection:
-    """Everything learnt from one file: the report, the typed tables, what was read."""
-
-    report: Report
-    ctx: Context | None = None
-    data: WorkbookData | None = None
-    metrics: list = field(default_factory=list)
-
+__all__ = ["Inspection", "inspect_many", "inspect_workbook", "validate"]
 
 def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,
              month: Month | str | None = None, limits: Limits = Limits(),

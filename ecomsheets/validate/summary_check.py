@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ecomsheets import messages
+from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.findings import ERROR, VALUE_LIMIT, WARNING, Finding, finding
 from ecomsheets.read import normalize as nz
 from ecomsheets.read.workbook import WorkbookData
 from ecomsheets.schema import expr
-from ecomsheets.summarize import evaluate_metrics
 
 from .context import Context, TableData, shown_number
 

@@ -31,14 +31,13 @@ import os
 import pickle
 import resource
 import select
-import signal
 import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ecomsheets.findings import ERROR, Finding, finding
-from ecomsheets.read import lifeline
+from ecomsheets.process import lifeline
 
 _HEADER = struct.Struct("<Q")  # the length of the pickled result, before it
 _CHUNK = 1 << 20

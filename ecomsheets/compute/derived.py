@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import expr
-from .model import ColumnSpec, TableSpec
+from ecomsheets.compute.evaluate import to_pandas
+from ecomsheets.schema import expr
+from ecomsheets.schema.model import ColumnSpec, TableSpec
 
 EXCEL_EPOCH = "1899-12-30"
 _TEMPORAL = ("date", "datetime", "time")
@@ -134,7 +135,7 @@ def compute_derived(frame, table: TableSpec, given=()):
             blank[col.name] = out.isna()
             continue
         names, mode = blank_inputs(table, col)
-        out = expr.to_pandas(col.formula_ast)({n: value_of(n) for n in expr.names(col.formula_ast)})
+        out = to_pandas(col.formula_ast)({n: value_of(n) for n in expr.names(col.formula_ast)})
         out = pd.Series(out, index=frame.index)
         masks = [blank[n] if n in blank else results[n].isna() for n in names]
         if masks:

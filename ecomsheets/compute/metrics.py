@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecomsheets.compute.derived import EXCEL_EPOCH
+from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.months import WEEKS, Month, week_label
 from ecomsheets.schema import MetricSpec, TableSpec, WorkbookSpec, expr
-from ecomsheets.schema.derived import EXCEL_EPOCH
 from ecomsheets.schema.metrics_loader import where_terms
 
 
@@ -82,7 +83,7 @@ def _clean(value) -> float | None:
 
 def _expr_value(m: MetricSpec, lookup) -> float | None:
     values = {n: (np.nan if lookup(n) is None else lookup(n)) for n in expr.names(m.expr_ast)}
-    return _clean(expr.to_pandas(m.expr_ast)(values))
+    return _clean(to_pandas(m.expr_ast)(values))
 
 
 def _aggregate(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, mask) -> float | None:
@@ -113,7 +114,7 @@ def _numeric(series: pd.Series, col) -> pd.Series:
         stamps = pd.to_datetime(series, errors="coerce")
         return (stamps - pd.Timestamp(EXCEL_EPOCH)) / pd.Timedelta(days=1)
     if col.type == "time":
-        from ecomsheets.schema.derived import _time_fraction
+        from ecomsheets.compute.derived import _time_fraction
 
         return _time_fraction(series).where(series.notna())
     return pd.to_numeric(series, errors="coerce").astype("float64")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from ecomsheets import messages
 from ecomsheets.months import Month
-from ecomsheets.schema import ColumnSpec, TableSpec, expr
+
+from . import expr
+from .model import ColumnSpec, TableSpec
 
 
 def _num(v, col: ColumnSpec | None = None) -> str:

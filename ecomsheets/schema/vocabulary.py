@@ -1,0 +1,79 @@
+"""The words a schema file may use: the keys of each kind of declaration with the type each
+takes (and how a loading error names that type), the aggregations, and the cycle search that
+derived columns and metrics share. Shared by the loader and the metrics loader."""
+
+from __future__ import annotations
+
+AGGREGATES = ("sum", "count", "distinct", "avg", "min", "max")
+
+# key -> (expected python types, zh description, en description)
+_STR = ((str,), "文本", "a text")
+_INT = ((int,), "整数", "an integer")
+_NUM = ((int, float), "数字", "a number")
+_BOOL = ((bool,), "true 或 false", "true or false")
+_LIST = ((list,), "列表", "a list")
+_MAP = ((dict,), "键值映射", "a mapping")
+_STR_OR_LIST = ((str, list), "文本或列表", "a text or a list")
+
+COLUMN_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "type": _STR, "required": _BOOL,
+    "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
+    "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
+    "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
+    "example": _STR, "example_from": _STR, "default": ((str, int, float), "文本或数字", "a text or a number"),
+    "value_aliases": _MAP,
+}
+TABLE_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
+    "description": _STR, "description_en": _STR, "version": _INT, "primary_key": _STR_OR_LIST,
+    "file_key": _STR_OR_LIST, "columns": _LIST, "rules": _LIST, "header_row": _INT, "example_rows": _INT,
+}
+RULE_KEYS = {"name": _STR, "check": _STR, "when": _STR, "message": _STR, "message_en": _STR,
+             "columns": _LIST, "severity": _STR}
+BUNDLE_RULE_KEYS = {**RULE_KEYS, "table": _STR}
+WORKBOOK_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "description": _STR, "description_en": _STR,
+    "version": _INT, "tables": _LIST, "parameters": _MAP, "checks": _LIST, "metrics": _LIST, "rules": _LIST,
+    "summary_sheet": _STR, "summary_sheet_en": _STR,
+}
+METRIC_KEYS = {
+    "name": _STR, "title": _STR, "title_en": _STR, "agg": _STR, "table": _STR, "column": _STR,
+    "where": _STR, "by": _STR, "period": _STR, "expr": _STR, "format": _STR, "note": _STR,
+    "note_en": _STR,
+}
+PARAMETER_KEYS = {"value": ((str, int, float, bool), "文本或数字", "a text or a number"),
+                  "title": _STR, "title_en": _STR}
+CHECK_KEYS = {
+    "name": _STR, "table": _STR, "column": _STR, "agg": _STR, "source_table": _STR,
+    "source_column": _STR, "match": _MAP, "where": _STR, "message": _STR, "message_en": _STR,
+}
+REFERENCE_KEYS = {"name": _STR, "title": _STR, "title_en": _STR, "items": _LIST}
+
+
+def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A loop in `graph` (name -> names it uses) as the path that closes it, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
