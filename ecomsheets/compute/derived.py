@@ -56,7 +56,7 @@ def derived_order(table: TableSpec) -> list[ColumnSpec]:
 
 
 def expression_input(series, col: ColumnSpec):
-    """A typed column as an expression input with Excel semantics (see expr.to_pandas)."""
+    """A typed column as an expression input with Excel semantics (see compute.evaluate.to_pandas)."""
     import pandas as pd
 
     if col.type in _TEMPORAL:

@@ -15,7 +15,7 @@ def to_pandas(node: Node) -> Callable[[Columns], object]:
     """Compile to a function of {name: values} returning a vectorised result.
 
     Inputs must follow Excel semantics already: numbers as float with blanks as 0, text with
-    blanks as "", dates as day serials (see `ecomsheets.schema.excel_values`).
+    blanks as "", dates as day serials (see `ecomsheets.compute.derived.expression_input`).
     """
     return lambda cols: _pd(node, cols)
 

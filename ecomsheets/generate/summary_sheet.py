@@ -34,7 +34,7 @@ TITLE_COLUMNS = 5  # the title spans A:E
 
 @dataclass
 class SummaryMap:
-    """Where each figure landed, for the metadata sheet (and `summarize --declared`)."""
+    """Where each figure landed, for the metadata sheet, so that validation finds the figures a file declares (validate.summary_check.declared_cells)."""
 
     sheet: str
     params: dict[str, str] = field(default_factory=dict)

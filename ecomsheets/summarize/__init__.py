@@ -1,4 +1,4 @@
-"""Recompute summary metrics from raw rows (and, later, consolidate many workbooks)."""
+"""Consolidate a month of validated workbooks into one summary workbook, with lineage."""
 
 from ecomsheets.compute.metrics import MetricValue, evaluate_metrics
 
