@@ -12,12 +12,18 @@ class ColumnSpec(Protocol):
     """What a type reads of a column's declaration (schema.model.ColumnSpec has it all): the
     types sit below the schema model, which looks them up by name."""
 
-    name: str
-    min: float | None
-    max: float | None
-    max_length: int | None
-    in_month: bool
-    values: Any
+    @property
+    def name(self) -> str: ...
+    @property
+    def min(self) -> float | None: ...
+    @property
+    def max(self) -> float | None: ...
+    @property
+    def max_length(self) -> int | None: ...
+    @property
+    def in_month(self) -> bool: ...
+    @property
+    def values(self) -> Any: ...
 
 
 @dataclass(frozen=True)

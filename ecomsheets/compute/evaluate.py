@@ -59,10 +59,10 @@ def _pd(n: Node, cols: Columns):
         return out
     if fn == "NOT":
         return np.logical_not(args[0])
-    fold = np.logical_and if fn == "AND" else np.logical_or
+    logic = np.logical_and if fn == "AND" else np.logical_or
     out = args[0]
     for a in args[1:]:
-        out = fold(out, a)
+        out = logic(out, a)
     return out
 
 

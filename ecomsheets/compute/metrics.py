@@ -47,6 +47,7 @@ def evaluate_metrics(bundle: WorkbookSpec, tables: dict[str, TableSpec], frames:
             if m.expr_ast is not None:
                 value = _expr_value(m, lambda n: scalars[n])
             else:
+                assert m.table is not None  # the loader gives every aggregate metric its table
                 frame = frames[m.table]
                 value = _aggregate(m, frame, tables[m.table], _where(m, frame, tables[m.table], params))
             scalars[m.name] = value
@@ -91,6 +92,7 @@ def _aggregate(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, mask) -> fl
     if m.agg == "count":
         col = m.column or _key_column(table)
         return float(rows[col].notna().sum()) if col in rows else 0.0
+    assert m.column is not None  # only a count may leave out its column
     values = rows[m.column] if m.column in rows else pd.Series(dtype="float64")
     if m.agg == "distinct":
         return float(values.dropna().astype(str).nunique())
@@ -99,7 +101,7 @@ def _aggregate(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, mask) -> fl
         return _clean(numbers.sum())
     if numbers.empty:
         return None
-    return _clean({"avg": numbers.mean, "min": numbers.min, "max": numbers.max}[m.agg]())
+    return _clean({"avg": numbers.mean, "min": numbers.min, "max": numbers.max}[m.agg or ""]())
 
 
 def _key_column(table: TableSpec) -> str:
@@ -192,6 +194,7 @@ def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
 
 def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -> dict:
     """One value per key of the metric's fixed grid: one groupby, then the grid's keys."""
+    assert m.table is not None and m.by is not None
     table = tables[m.table]
     frame = frames[m.table]
     base = _where(m, frame, table, params)
@@ -207,6 +210,7 @@ def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -
     elif m.agg == "distinct":
         agg = rows[m.column].astype(str).where(rows[m.column].notna()).groupby(labels).nunique()
     else:
+        assert m.column is not None and m.agg is not None
         numbers = _numeric(rows[m.column], table.column(m.column))
         agg = numbers.groupby(labels).agg(AGG_PANDAS[m.agg])
     empty = 0.0 if m.agg in ("sum", "count", "distinct") else None

@@ -48,7 +48,7 @@ def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None,
     if col.references and col.ref_table in tables:
         target = tables[col.ref_table]
         out.append(t("desc_references", sheet=target.sheet_name(lang),
-                     title=target.column(col.ref_column).header(lang)))
+                     title=target.column(col.ref_column or "").header(lang)))
     if col.values and len(col.values) <= 8:
         out.append(t("desc_values", values="、".join(col.values) if lang != "en" else ", ".join(col.values)))
     return out

@@ -53,22 +53,22 @@ class Name:
 @dataclass(frozen=True)
 class Unary:
     op: str
-    operand: object
+    operand: Node
     pos: int
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str
-    left: object
-    right: object
+    left: Node
+    right: Node
     pos: int
 
 
 @dataclass(frozen=True)
 class Call:
     fn: str
-    args: tuple
+    args: tuple[Node, ...]
     pos: int
 
 
@@ -100,6 +100,7 @@ def _tokens(text: str):
             start = pos + len(text[pos:]) - len(text[pos:].lstrip())
             raise ExprError("expr_bad_char", start, char=text[start])
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         start = m.start(kind)
         tok = m.group(kind)
         if kind == "str":

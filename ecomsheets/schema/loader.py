@@ -283,7 +283,7 @@ class _Builder(Strict):
         for col in table.columns:
             if not col.references or "." not in col.references:
                 continue
-            target = catalog.tables.get(col.ref_table)
+            target = catalog.tables.get(col.ref_table or "")
             node = nodes.get(col.name, doc)
             if target is None:
                 self.problem(node, "references", "schema_ref_table", table=col.ref_table)

@@ -29,9 +29,8 @@ def load_metrics(b: Strict, doc: Located, catalog: Catalog) -> tuple[MetricSpec,
         fmt = node.get("format", "decimal")
         if fmt not in TYPES:
             b.problem(node, "format", "schema_unknown_type", value=fmt, known=", ".join(TYPES))
-        metric = MetricSpec(**{k: node[k] for k in METRIC_KEYS if k in node})
-        if "agg" in node:
-            metric = _aggregate(b, node, metric, catalog, AGGREGATES, params)
+        declared = MetricSpec(**{k: node[k] for k in METRIC_KEYS if k in node})
+        metric = _aggregate(b, node, declared, catalog, AGGREGATES, params) if "agg" in node else declared
         if metric is not None:
             metrics.append(metric)
             nodes[metric.name] = node

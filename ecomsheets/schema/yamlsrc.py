@@ -27,7 +27,7 @@ class LocatedList(list):
 
 
 # libyaml parses (fast) where PyYAML has it; our constructors still record every position.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     pass
 
 
