@@ -15,6 +15,10 @@ class ColumnSpec(Protocol):
     @property
     def name(self) -> str: ...
     @property
+    def title(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
     def min(self) -> float | None: ...
     @property
     def max(self) -> float | None: ...
@@ -37,12 +41,76 @@ class SheetContext:
     list_source: Callable[[ColumnSpec], str] | None = None
 
 
+EXCEL_EPOCH = "1899-12-30"  # day 0 of the 1900 date system of Excel, WPS and LibreOffice
+
+
+def show_number(v: float) -> str:
+    """A bound or count as people write it: 1,000 or 12.5."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
 class ColumnType:
+    """A column type owns what its values mean everywhere: in the template (number format, data
+    validation, how a cell is written), in formulas (`kind`, `to_number`, `from_number`), in
+    example data and in the words that describe it. Traits instead of type names let the rest
+    of the code ask what a column is without knowing which types exist."""
+
     name: str = ""
     kind: str = "text"  # what the column is inside an expression: number | text
     num_format: str | None = None
     default_width: int = 14
     wrap: bool = False
+    dated = False  # a calendar day (and time): a day serial in formulas
+    clock = False  # a time of day: a fraction of a day in formulas
+    from_list = False  # chosen from a list: a dropdown in the template
+    holds_ids = False  # free text that may be an identifier (example data numbers such keys)
+    writer = "write_string"  # the xlsxwriter call that writes one value
+
+    @property
+    def temporal(self) -> bool:
+        return self.dated or self.clock
+
+    @property
+    def cell_kind(self) -> str:
+        """How a cell holds a value: date | time | number | text."""
+        return "date" if self.dated else "time" if self.clock else "number" if self.kind == "number" else "text"
+
+    def to_number(self, series):
+        """Values as a spreadsheet computes with them (float, NaN where blank or not a number)."""
+        import pandas as pd
+
+        return pd.to_numeric(series, errors="coerce").astype("float64")
+
+    def expression_input(self, series):
+        """Values as an expression reads them, with Excel's blanks: 0 for numbers, "" for text."""
+        if self.kind == "number":
+            return self.to_number(series).fillna(0.0)
+        return series.astype(object).where(series.notna(), "").astype(str)
+
+    def from_number(self, values):
+        """An expression's numeric result as this type's values (dates from day serials)."""
+        return values
+
+    def example_from_number(self, values):
+        """An example value computed by an expression, rounded as a person would type it."""
+        return values
+
+    def example(self, col: ColumnSpec, n: int, rng, month) -> Any:
+        """`n` plausible values for example data (optional notes are mostly left empty)."""
+        if not col.required:
+            return [None] * n
+        return [f"{col.title}{i + 1}" for i in range(n)]
+
+    def cell_values(self, values) -> list:
+        """Python values to write, None for a blank (text is cleaned by the writer)."""
+        return [None if _blank(v) else v for v in values]
+
+    def show_number(self, v: float) -> str:
+        return show_number(v)
 
     def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict | None:
         """xlsxwriter data_validation options for a data cell (without prompts), or None."""

@@ -7,6 +7,7 @@ from .base import ColumnType
 
 class EnumType(ColumnType):
     name = "enum"
+    from_list = True
     num_format = "@"
 
     def validation(self, col, ctx):
@@ -20,9 +21,15 @@ class EnumType(ColumnType):
 
 class BoolType(ColumnType):
     name = "bool"
+    from_list = True
     num_format = "@"
     default_width = 8
     VALUES = ("是", "否")
 
     def validation(self, col, ctx):
         return {"validate": "list", "source": list(self.VALUES)}
+
+    def example(self, col, n, rng, month):
+        import numpy as np
+
+        return rng.choice(np.array(list(self.VALUES), dtype=object), size=n)

@@ -4,27 +4,55 @@ from __future__ import annotations
 
 from .base import ColumnType, number_bounds
 
+
+class _Number(ColumnType):
+    kind = "number"
+    writer = "write_number"
+
+    def cell_values(self, values) -> list:
+        return [None if v != v else v for v in self.to_number(values).tolist()]
+
 _BIG = 1e12
 
 
-class IntegerType(ColumnType):
+class IntegerType(_Number):
     name = "integer"
-    kind = "number"
     num_format = "#,##0"
     default_width = 10
 
     def validation(self, col, ctx):
         return {"validate": "integer", **number_bounds(col, -2**31, 2**31 - 1)}
 
+    def example(self, col, n, rng, month):
+        lo = col.min if col.min is not None else 0
+        hi = min(col.max if col.max is not None else lo + 100, lo + 100)
+        return rng.integers(int(lo), int(hi) + 1, size=n)
 
-class DecimalType(ColumnType):
+    def example_from_number(self, values):
+        import numpy as np
+
+        return np.round(values)
+
+
+class DecimalType(_Number):
     name = "decimal"
-    kind = "number"
     num_format = "#,##0.00"
     default_width = 12
 
     def validation(self, col, ctx):
         return {"validate": "decimal", **number_bounds(col, -_BIG, _BIG)}
+
+    def example(self, col, n, rng, month):
+        import numpy as np
+
+        lo = col.min if col.min is not None else 0
+        hi = min(col.max if col.max is not None else lo + 1000, lo + 1000)
+        return np.round(rng.uniform(lo, hi, size=n), 2)
+
+    def example_from_number(self, values):
+        import numpy as np
+
+        return np.round(values, 2)
 
 
 class MoneyType(DecimalType):
@@ -39,3 +67,13 @@ class PercentType(DecimalType):
     name = "percent"
     num_format = "0.00%"
     default_width = 10
+
+    def example(self, col, n, rng, month):
+        import numpy as np
+
+        lo = col.min if col.min is not None else 0
+        hi = col.max if col.max is not None else 1
+        return np.round(rng.uniform(lo, min(hi, 1), size=n), 2)
+
+    def show_number(self, v: float) -> str:
+        return f"{v:.0%}" if float(round(v * 100, 9)).is_integer() else f"{v:.2%}"

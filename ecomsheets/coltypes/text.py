@@ -7,6 +7,7 @@ from .base import ColumnType, SheetContext
 
 class StringType(ColumnType):
     name = "string"
+    holds_ids = True
     num_format = "@"  # stored as text so ids like 0012 or long order numbers stay intact
 
     def validation(self, col, ctx: SheetContext):
@@ -31,3 +32,6 @@ class PhoneType(ColumnType):
 
     def validation(self, col, ctx):
         return {"validate": "length", "criteria": "==", "value": 11}
+
+    def example(self, col, n, rng, month):
+        return [f"1{rng.integers(3, 10)}{rng.integers(0, 10**9):09d}" for _ in range(n)]

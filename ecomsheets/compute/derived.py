@@ -14,9 +14,6 @@ from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.schema import expr
 from ecomsheets.schema.model import ColumnSpec, TableSpec
 
-EXCEL_EPOCH = "1899-12-30"
-_TEMPORAL = ("date", "datetime", "time")
-
 
 def blank_inputs(table: TableSpec, col: ColumnSpec) -> tuple[list[str], str]:
     """(inputs whose blankness blanks the result, "any" | "all")."""
@@ -26,7 +23,7 @@ def blank_inputs(table: TableSpec, col: ColumnSpec) -> tuple[list[str], str]:
 
 
 def _is_strict(col: ColumnSpec) -> bool:
-    return col.required or col.derived or col.type in _TEMPORAL or col.coltype.kind != "number"
+    return col.required or col.derived or col.coltype.temporal or col.coltype.kind != "number"
 
 
 def excel_formula(table: TableSpec, col: ColumnSpec, ref: Callable[[str], str]) -> str:
@@ -57,31 +54,7 @@ def derived_order(table: TableSpec) -> list[ColumnSpec]:
 
 def expression_input(series, col: ColumnSpec):
     """A typed column as an expression input with Excel semantics (see compute.evaluate.to_pandas)."""
-    import pandas as pd
-
-    if col.type in _TEMPORAL:
-        if col.type == "time":
-            return _time_fraction(series)
-        stamps = pd.to_datetime(series, errors="coerce")
-        return ((stamps - pd.Timestamp(EXCEL_EPOCH)) / pd.Timedelta(days=1)).fillna(0.0)
-    if col.coltype.kind == "number":
-        return pd.to_numeric(series, errors="coerce").astype("float64").fillna(0.0)
-    return series.astype(object).where(series.notna(), "").astype(str)
-
-
-def _time_fraction(series):
-    import pandas as pd
-
-    def one(v):
-        if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
-            return 0.0
-        if isinstance(v, (int, float)):
-            return float(v)
-        if hasattr(v, "hour"):
-            return (v.hour * 3600 + v.minute * 60 + v.second) / 86400
-        return 0.0
-
-    return series.map(one).astype("float64")
+    return col.coltype.expression_input(series)
 
 
 def given_columns(table: TableSpec, present) -> dict[str, list[str]]:
@@ -142,8 +115,7 @@ def compute_derived(frame, table: TableSpec, given=()):
             stacked = np.vstack([m.to_numpy(dtype=bool) for m in masks])
             mask = stacked.any(axis=0) if mode == "any" else stacked.all(axis=0)
             out = out.where(~mask)
-        if col.type in ("date", "datetime"):
-            out = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(out, unit="D")
+        out = col.coltype.from_number(out)
         results[col.name] = out
         blank[col.name] = out.isna()
     return results

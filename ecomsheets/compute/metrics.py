@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecomsheets.compute.derived import EXCEL_EPOCH
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.months import WEEKS, Month, week_label
 from ecomsheets.schema import MetricSpec, TableSpec, WorkbookSpec, expr
@@ -112,14 +111,7 @@ def _key_column(table: TableSpec) -> str:
 
 def _numeric(series: pd.Series, col) -> pd.Series:
     """Numbers as a spreadsheet sees them: dates as day serials, times as day fractions."""
-    if col.type in ("date", "datetime"):
-        stamps = pd.to_datetime(series, errors="coerce")
-        return (stamps - pd.Timestamp(EXCEL_EPOCH)) / pd.Timedelta(days=1)
-    if col.type == "time":
-        from ecomsheets.compute.derived import _time_fraction
-
-        return _time_fraction(series).where(series.notna())
-    return pd.to_numeric(series, errors="coerce").astype("float64")
+    return col.coltype.to_number(series)
 
 
 def _where(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, params: dict):

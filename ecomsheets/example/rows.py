@@ -7,12 +7,10 @@ the month, numbers inside their ranges. Derived columns are left to the formulas
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 import numpy as np
 import pandas as pd
 
-from ecomsheets.compute.derived import EXCEL_EPOCH, compute_derived, expression_input
+from ecomsheets.compute.derived import compute_derived, expression_input
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.months import Month
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, expr
@@ -67,7 +65,7 @@ def _sequence_key(table: TableSpec) -> bool:
     if not table.primary_key:
         return False
     col = table.column(table.primary_key[0])
-    return col.type in ("string", "text") and not col.references and col.example_ast is None \
+    return col.coltype.holds_ids and not col.references and col.example_ast is None \
         and not col.example_from
 
 
@@ -153,67 +151,23 @@ def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
                 if name != "_rand":
                     src = derived[name] if name in derived else frame[name]
                     values[name] = expression_input(src, table.column(name))
-            frame[col.name] = _from_number(np.asarray(to_pandas(col.example_ast)(values), dtype="float64"), col)
+            frame[col.name] = col.coltype.example_from_number(np.asarray(to_pandas(col.example_ast)(values), dtype="float64"))
             pending.remove(col)
-
-
-def _from_number(values: np.ndarray, col: ColumnSpec):
-    """An expression result (Excel semantics) as the column's typed values."""
-    if col.type in ("date", "datetime"):
-        stamps = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(values, unit="D")
-        return stamps.round("min").normalize() if col.type == "date" else stamps.round("min")
-    if col.type == "time":
-        minutes = np.round(values * 1440).astype(int) % 1440
-        return [time(int(m) // 60, int(m) % 60) for m in minutes]
-    if col.type == "integer":
-        return np.round(values)
-    if col.type in ("money", "decimal", "percent"):
-        return np.round(values, 2)
-    return values
 
 
 def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month, seed: int, rng, frames,
             offset: int = 0):
     is_key = col.unique or table.primary_key == (col.name,) or (
-        table.primary_key and table.primary_key[0] == col.name and col.type == "string")
+        table.primary_key and table.primary_key[0] == col.name and col.coltype.holds_ids)
     if col.references and col.ref_table in frames:
         pool = frames[col.ref_table][col.ref_column].dropna().to_numpy()
         if len(pool) and not is_key:
             return rng.choice(pool, size=n)
-    if is_key and col.type in ("string", "text"):
+    if is_key and col.coltype.holds_ids:
         prefix = "".join(part[0] for part in table.name.split("_")).upper()
         if col.max_length:
             prefix = prefix[: max(1, col.max_length - 7)]
         return [f"{prefix}{seed % 100:02d}{offset + i + 1:05d}" for i in range(n)]
     if col.values:
         return rng.choice(np.array(col.values, dtype=object), size=n)
-    t = col.type
-    lo = col.min if col.min is not None else 0
-    if t == "integer":
-        hi = min(col.max if col.max is not None else lo + 100, lo + 100)
-        return rng.integers(int(lo), int(hi) + 1, size=n)
-    if t in ("decimal", "money"):
-        hi = min(col.max if col.max is not None else lo + 1000, lo + 1000)
-        return np.round(rng.uniform(lo, hi, size=n), 2)
-    if t == "percent":
-        hi = col.max if col.max is not None else 1
-        return np.round(rng.uniform(lo, min(hi, 1), size=n), 2)
-    if t == "bool":
-        return rng.choice(np.array(["是", "否"], dtype=object), size=n)
-    if t in ("date", "datetime"):
-        span = (month.end - month.start).days + 1
-        start = month.start if col.in_month else month.start - timedelta(days=365)
-        days = rng.integers(0, span if col.in_month else 365, size=n)
-        if t == "date":
-            return [pd.Timestamp(start + timedelta(days=int(d))) for d in days]
-        minutes = rng.integers(9 * 60, 18 * 60, size=n)
-        return [pd.Timestamp(datetime.combine(start + timedelta(days=int(d)), time()) + timedelta(minutes=int(m)))
-                for d, m in zip(days, minutes)]
-    if t == "time":
-        minutes = rng.integers(8 * 60, 19 * 60, size=n)
-        return [time(int(m) // 60, int(m) % 60) for m in minutes]
-    if t == "phone":
-        return [f"1{rng.integers(3, 10)}{rng.integers(0, 10**9):09d}" for _ in range(n)]
-    if not col.required:  # optional notes are mostly left empty in real sheets
-        return [None] * n
-    return [f"{col.title}{i + 1}" for i in range(n)]
+    return col.coltype.example(col, n, rng, month)

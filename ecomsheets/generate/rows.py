@@ -5,7 +5,6 @@ its pre-formatted rows, for rows staff add). Text is always written as text, nev
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import pandas as pd
@@ -18,17 +17,11 @@ from ecomsheets.xlsx.worksheet import formula_writer
 
 def column_writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
     """Python values of one column and the xlsxwriter call that writes one of them."""
-    if col.type in ("date", "datetime"):
-        stamps = pd.to_datetime(values, errors="coerce")
-        out = [None if pd.isna(v) else v.to_pydatetime() for v in stamps]
-        return out, ws.write_datetime
-    if col.type == "time":
-        return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values], ws.write_datetime
-    if col.coltype.kind == "number":
-        nums = pd.to_numeric(values, errors="coerce").astype("float64").tolist()
-        return [None if math.isnan(v) else v for v in nums], ws.write_number
-    out = [None if v is None or (isinstance(v, float) and math.isnan(v)) else clean_text(str(v)) for v in values]
-    return out, ws.write_string
+    ctype = col.coltype
+    out = ctype.cell_values(values)
+    if ctype.writer == "write_string":  # text from the data goes in as text, cleaned
+        out = [None if v is None else clean_text(str(v)) for v in out]
+    return out, getattr(ws, ctype.writer)
 
 
 def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:

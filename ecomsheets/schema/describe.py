@@ -4,6 +4,7 @@ instructions sheet all say the same thing, in the user's language."""
 from __future__ import annotations
 
 from ecomsheets import messages
+from ecomsheets.coltypes.base import show_number
 from ecomsheets.months import Month
 
 from . import expr
@@ -11,9 +12,7 @@ from .model import ColumnSpec, TableSpec
 
 
 def _num(v, col: ColumnSpec | None = None) -> str:
-    if col is not None and col.type == "percent":
-        return f"{v:.0%}" if float(round(v * 100, 9)).is_integer() else f"{v:.2%}"
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+    return col.coltype.show_number(v) if col is not None else show_number(v)
 
 
 def formula_text(table: TableSpec, col: ColumnSpec, lang: str) -> str:
@@ -67,7 +66,7 @@ def input_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | N
 def error_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables) -> str:
     if col.derived:
         return messages.text("desc_derived_alert", lang)
-    if col.type in ("enum", "bool") or col.references:
+    if col.coltype.from_list or col.references:
         return messages.text("desc_list_alert", lang)
     what = type_label(col, lang, month)
     extra = [r for r in rules(table, col, lang, month, tables)[1:]]

@@ -12,8 +12,6 @@ from .strict import Strict
 from .vocabulary import AGGREGATES, CHECK_KEYS, METRIC_KEYS, find_cycle
 from .yamlsrc import Located
 
-GROUPABLE_TYPES = ("enum", "bool", "date", "datetime")
-
 
 def load_metrics(b: Strict, doc: Located, catalog: Catalog) -> tuple[MetricSpec, ...]:
     metrics: list[MetricSpec] = []
@@ -92,10 +90,11 @@ def _aggregate(b, node: Located, metric: MetricSpec, catalog, aggregates, params
             b.problem(node, "by", "schema_ref_column", table=table.name, column=metric.by)
             return None
         is_key = col.unique or table.primary_key == (col.name,)
-        if col.type not in GROUPABLE_TYPES and not col.references and not is_key:
+        groupable = col.coltype.from_list or col.coltype.dated  # a few values, or days and weeks
+        if not groupable and not col.references and not is_key:
             b.problem(node, "by", "schema_by_type", value=metric.by)
             return None
-        is_date = col.type in ("date", "datetime")
+        is_date = col.coltype.dated
         if (metric.period is not None or is_date) and (not is_date or metric.period not in ("day", "week")):
             b.problem(node, "period", "schema_period")
             return None

@@ -196,9 +196,7 @@ def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> DataSh
     for j, c in enumerate(columns):
         style = styles.cell(c.coltype.num_format)
         ws.set_column(j, j, c.display_width(), style)
-        kind = ("date" if c.type in ("date", "datetime") else "time" if c.type == "time"
-                else "number" if c.coltype.kind == "number" else "text")
-        data.append(DataColumn(frame[c.name], kind, style))
+        data.append(DataColumn(frame[c.name], c.coltype.cell_kind, style))
     ws.set_column(len(columns), len(columns), 28)
     ws.set_column(len(columns) + 1, len(columns) + 2, 12)
     ws.freeze_panes(1, 0)
