@@ -1,6 +1,6 @@
 """Findings and reports: everything that can be wrong with a submitted workbook is a Finding
-with a stable rule code, a cell, and a message in Chinese and English rendered from one
-template per rule (see `ecomsheets.messages`)."""
+with a stable rule code (a `Rule`), a cell, and a message in Chinese and English rendered from
+one template per rule (see `ecomsheets.messages`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ecomsheets import messages
+from ecomsheets.rules import Rule
 
 ERROR, WARNING = "error", "warning"
 VALUE_LIMIT = 200  # characters of a cell value quoted in a finding
@@ -19,7 +20,7 @@ LIST_PER_SHEET = 50
 @dataclass(frozen=True)
 class Finding:
     severity: str
-    rule: str
+    rule: Rule  # a StrEnum: equal to its code, and written as the plain code
     message: str
     message_en: str
     file: str | None = None
@@ -45,15 +46,18 @@ class Finding:
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("file")
+        d["rule"] = str(self.rule)  # the plain code, whatever wrote the Finding
         return {k: d[k] for k in ("severity", "sheet", "table", "cell", "row", "column", "header",
                                   "value", "rule", "message", "message_en", "expected")}
 
 
-def finding(rule: str, severity: str = ERROR, **fields) -> Finding:
+def finding(rule: Rule | str, severity: str = ERROR, **fields) -> Finding:
     """Build a Finding whose messages come from the rule's template (`f_<rule>`).
 
-    Template fields are the Finding's own fields plus any extra keyword given.
+    `rule` is a Rule or its code; an unknown code raises ValueError at once. Template fields
+    are the Finding's own fields plus any extra keyword given.
     """
+    rule = Rule(rule)
     if isinstance(fields.get("value"), str) and len(fields["value"]) > VALUE_LIMIT:
         # A cell can hold millions of characters; a message quotes its start.
         fields["value"] = fields["value"][:VALUE_LIMIT] + f"…（共 {len(fields['value']):,} 字）"
@@ -68,7 +72,7 @@ def finding(rule: str, severity: str = ERROR, **fields) -> Finding:
 
 # Errors that do not make a row unusable: typed summary figures are recomputed anyway, and rows
 # outside the month are left out by month (and counted as such).
-ROW_NEUTRAL = frozenset({"summary_mismatch", "out_of_month", "wrong_month"})
+ROW_NEUTRAL = frozenset({Rule.SUMMARY_MISMATCH, Rule.OUT_OF_MONTH, Rule.WRONG_MONTH})
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "ecomsheets"
 FLOORS = [  # ground floor first; rooms on one floor never import each other
     {"messages", "errors", "textsafe", "fileinfo", "resources"},
+    {"rules"},
     {"months", "findings", "cli_words"},
     {"process", "coltypes"},
     {"atomic", "schema"},

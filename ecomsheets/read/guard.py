@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, Finding, finding
+from ecomsheets.rules import Rule
 
 from . import extent
 
@@ -47,27 +48,27 @@ def check_file(path: Path, limits: Limits = Limits()) -> Finding | None:
     name = str(path)
     f = lambda rule, **kw: finding(rule, ERROR, file=name, **kw)  # noqa: E731
     if path.name.startswith("~$"):
-        return f("lock_file")
+        return f(Rule.LOCK_FILE)
     if not path.is_file():
-        return f("not_found")
+        return f(Rule.NOT_FOUND)
     size = path.stat().st_size
     if size == 0:
-        return f("empty_file")
+        return f(Rule.EMPTY_FILE)
     if size > limits.max_file_bytes:
-        return f("too_large", detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
+        return f(Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
     with open(path, "rb") as fh:
         head = fh.read(65536)
     if head.startswith(_OLE):
         if _ENCRYPTION in head or b"EncryptedPackage" in head.replace(b"\x00", b""):
-            return f("encrypted")
-        return f("wps_et") if path.suffix.lower() == ".et" else f("old_xls")
+            return f(Rule.ENCRYPTED)
+        return f(Rule.WPS_ET) if path.suffix.lower() == ".et" else f(Rule.OLD_XLS)
     if not head.startswith(b"PK"):
-        return f("not_xlsx", **_kind(head))
+        return f(Rule.NOT_XLSX, **_kind(head))
     try:
         with zipfile.ZipFile(path) as zf:
             return _check_zip(zf, size, limits, f)
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError):
-        return f("corrupt")
+        return f(Rule.CORRUPT)
 
 
 def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | None:
@@ -77,29 +78,29 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
         if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
             mimetype = zf.read("mimetype")
             if b"opendocument.spreadsheet" in mimetype:
-                return f("ods")
+                return f(Rule.ODS)
             if b"opendocument" in mimetype:
-                return f("not_xlsx", kind="OpenDocument 文档", kind_en="an OpenDocument file")
+                return f(Rule.NOT_XLSX, kind="OpenDocument 文档", kind_en="an OpenDocument file")
         if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
-            return f("numbers")
+            return f(Rule.NUMBERS)
         kind = "Word 文档" if "word/document.xml" in names else "其他压缩文件"
         kind_en = "a Word document" if "word/document.xml" in names else "another zip file"
-        return f("not_xlsx", kind=kind, kind_en=kind_en)
+        return f(Rule.NOT_XLSX, kind=kind, kind_en=kind_en)
     if len(infos) > limits.max_parts:
-        return f("zip_bomb", detail=f"{len(infos)} parts")
+        return f(Rule.ZIP_BOMB, detail=f"{len(infos)} parts")
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
-        return f("zip_bomb", detail=human_size(total))
+        return f(Rule.ZIP_BOMB, detail=human_size(total))
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > limits.max_ratio and info.file_size > 2**20:
-            return f("zip_bomb", detail=f"{info.filename} ×{info.file_size / info.compress_size:.0f}")
+            return f(Rule.ZIP_BOMB, detail=f"{info.filename} ×{info.file_size / info.compress_size:.0f}")
     for info in infos:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         with zf.open(info) as part:
             start = part.read(4096)
         if _DOCTYPE.search(start):
-            return f("xml_entities")
+            return f(Rule.XML_ENTITIES)
         if _SHEET_PART.fullmatch(info.filename):
             refused = _check_extent(zf, info, limits, f)
             if refused is not None:
@@ -122,7 +123,7 @@ def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, f)
         why = messages.both("x_extent_columns", limit=limits.max_columns)
     else:
         why = messages.both("x_extent_cells", cells=found.cells, limit=limits.max_cells)
-    return f("dimension", sheet=_sheet_name(zf, info.filename), detail=found.corner, hint=why[0], hint_en=why[1])
+    return f(Rule.DIMENSION, sheet=_sheet_name(zf, info.filename), detail=found.corner, hint=why[0], hint_en=why[1])
 
 
 def _within(found: extent.Extent, limits: Limits) -> bool:

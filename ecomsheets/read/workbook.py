@@ -15,6 +15,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
+from ecomsheets.rules import Rule
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 from ecomsheets.textsafe import utf8_name
 from ecomsheets.xlsx.layout import LISTS_SHEET, META_SHEET
@@ -95,24 +96,24 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
             data.meta = _read_meta(reader, data) if META_SHEET in names else None
             zipped = set(zf.namelist())
             if "xl/vbaProject.bin" in zipped:
-                data.findings.append(finding("macros", WARNING, file=str(path)))
+                data.findings.append(finding(Rule.MACROS, WARNING, file=str(path)))
             if any(n.startswith("xl/externalLinks/") for n in zipped):
-                data.findings.append(finding("external_links", WARNING, file=str(path)))
+                data.findings.append(finding(Rule.EXTERNAL_LINKS, WARNING, file=str(path)))
             if _our_summary(names):
                 data.ours = True
-                data.findings.append(finding("our_summary", WARNING, file=str(path)))
+                data.findings.append(finding(Rule.OUR_SUMMARY, WARNING, file=str(path)))
                 return data
             data.bundle = _pick_bundle(catalog, data.meta, names, bundle_name)
             if data.bundle is None:
-                data.findings.append(finding("no_tables", ERROR, file=str(path), **_no_bundle_words(catalog, names)))
+                data.findings.append(finding(Rule.NO_TABLES, ERROR, file=str(path), **_no_bundle_words(catalog, names)))
                 return data
             _read_tables(data, reader, zf, parts, names, catalog, while_parsing, scan_in_process)
     except _PARSE_ERRORS as exc:  # a parser failing on a damaged file is a finding, not a crash
         data.unreadable = True
         if _damaged(exc):  # broken compression or checksum: say so plainly
-            data.findings.append(finding("corrupt", ERROR, file=str(path)))
+            data.findings.append(finding(Rule.CORRUPT, ERROR, file=str(path)))
         else:
-            data.findings.append(finding("unreadable", ERROR, file=str(path), detail=_plain(exc),
+            data.findings.append(finding(Rule.UNREADABLE, ERROR, file=str(path), detail=_plain(exc),
                                          detail_en=_plain(exc)))
     return data
 
@@ -168,7 +169,7 @@ def _read_meta(reader, data: WorkbookData) -> dict | None:
     try:
         return parse_meta(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
     except BadMeta as exc:
-        data.findings.append(finding("meta_invalid", WARNING, file=data.path, detail=str(exc)))
+        data.findings.append(finding(Rule.META_INVALID, WARNING, file=data.path, detail=str(exc)))
         return None
 
 
@@ -292,12 +293,12 @@ def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, unknown: list[s
         if best[0] is not None and best[0].score >= max(2, len([c for c in best[1].columns if c.required]) // 2):
             assigned[best[1].name] = name
         else:
-            data.findings.append(finding("sheet_unknown", WARNING, file=data.path, sheet=name))
+            data.findings.append(finding(Rule.SHEET_UNKNOWN, WARNING, file=data.path, sheet=name))
             sheets.drop(name)
     for table in tables:
         sheet = assigned.get(table.name)
         if sheet is None:
-            data.findings.append(finding("sheet_missing", WARNING, file=data.path, table=table.name,
+            data.findings.append(finding(Rule.SHEET_MISSING, WARNING, file=data.path, table=table.name,
                                          sheet=table.sheet, title=table.title, title_en=table.title_en))
             continue
         sd = _read_sheet(data, sheets, zf, parts, sheet, table)
@@ -312,18 +313,18 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     f = lambda rule, sev, **kw: finding(rule, sev, file=data.path, sheet=sheet, table=table.name, **kw)  # noqa
     if match is None:
         expected = "、".join(c.title for c in table.columns if c.required)
-        data.findings.append(f("header_not_found", ERROR, expected=expected,
+        data.findings.append(f(Rule.HEADER_NOT_FOUND, ERROR, expected=expected,
                                expected_en=", ".join(c.title_en or c.title for c in table.columns if c.required)))
         return None
     hr = match.row
     for ci, text in match.unknown:
-        data.findings.append(f("column_unknown", WARNING, header=text, cell=f"{xl_col_to_name(ci)}{hr}", row=hr))
+        data.findings.append(f(Rule.COLUMN_UNKNOWN, WARNING, header=text, cell=f"{xl_col_to_name(ci)}{hr}", row=hr))
     for ci, text in match.duplicates:
-        data.findings.append(f("column_duplicate", ERROR, header=text, cell=f"{xl_col_to_name(ci)}{hr}", row=hr))
+        data.findings.append(f(Rule.COLUMN_DUPLICATE, ERROR, header=text, cell=f"{xl_col_to_name(ci)}{hr}", row=hr))
     for col in table.columns:
         if col.name not in match.columns:
             severity = ERROR if col.required and not col.derived else WARNING
-            data.findings.append(f("column_missing", severity, column=col.name, header=col.title))
+            data.findings.append(f(Rule.COLUMN_MISSING, severity, column=col.name, header=col.title))
     batch, offset, visible = sheets.get(sheet)
     body = batch.slice(hr)  # rows below the header (batch row i is Excel row i + 1)
     columns = {name: as_text(body.column(ci - offset)) for name, ci in match.columns.items()
@@ -348,7 +349,7 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     sheets.drop(sheet)  # the parsed sheet is no longer needed; keep memory to one copy
     letters = {name: xl_col_to_name(ci) for name, ci in match.columns.items()}
     if visible != "visible" and len(index):
-        data.findings.append(f("hidden_sheet", WARNING))
+        data.findings.append(f(Rule.HIDDEN_SHEET, WARNING))
     return SheetData(table, sheet, hr, letters, match.headers, frame, hidden=visible != "visible",
                      source=(data.path, parts[sheet]) if sheet in parts else None, total_labels=labels)
 
@@ -382,10 +383,10 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
         rows = [r for r in sorted(scan.hidden_rows) if r in sd.raw.index]
         if rows:
             shown = "、".join(str(r) for r in rows[:20]) + ("…" if len(rows) > 20 else "")
-            data.findings.append(f("hidden_rows", WARNING, n=len(rows), rows=shown))
+            data.findings.append(f(Rule.HIDDEN_ROWS, WARNING, n=len(rows), rows=shown))
         for name, letter in sd.letters.items():
             if xl_cell_to_rowcol(f"{letter}1")[1] + 1 in scan.hidden_columns and len(sd.raw):
-                data.findings.append(f("hidden_columns", WARNING, column=name, header=sd.headers[name]))
+                data.findings.append(f(Rule.HIDDEN_COLUMNS, WARNING, column=name, header=sd.headers[name]))
     # A 16+ digit numeral in a text column may be a number cell that lost digits: confirm in the XML.
     suspects = {sd.letters[c.name] for c in table.columns if c.name in sd.raw and c.type in ("string", "phone")
                 and pc.any(pc.match_substring_regex(pa.array(sd.raw[c.name]), r"^\d{16,}$")).as_py()}
@@ -411,7 +412,7 @@ def _fill_merges(data, sd: SheetData, merges: list) -> None:
             continue
         raw.loc[covered, name] = value
         data.findings.append(finding(
-            "merged_cells", WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name, column=name,
+            Rule.MERGED_CELLS, WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name, column=name,
             header=sd.headers.get(name), cell=f"{first_letter}{first}", row=first, value=value,
             range=f"{first_letter}{first}:{last_letter}{last}", first=first, last=last))
 
@@ -424,7 +425,7 @@ def _drop_total_rows(data, sd: SheetData, formulas: dict) -> None:
     if not found:
         return
     for total in found:
-        data.findings.append(finding("total_row", WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name,
+        data.findings.append(finding(Rule.TOTAL_ROW, WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name,
                                      cell=total.cell, row=total.row, value=total.shown))
     gone = {total.row for total in found}
     sd.raw = sd.raw.drop(index=sorted(gone & set(sd.raw.index)))

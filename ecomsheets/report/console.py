@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Report
+from ecomsheets.rules import Rule
 from ecomsheets.textsafe import for_terminal
 
 from .findings_view import sort_key
@@ -35,21 +36,21 @@ def render_console(report: Report, lang: str = "zh", *, per_sheet: int | None = 
     else:
         lines.append(t("cli_invalid", errors=report.errors, warnings=report.warnings, **stats))
     # Sheets not handed in: one line, not a block each (a partial workbook is common).
-    missing = [f for f in report.findings if f.rule == "sheet_missing"]
+    missing = [f for f in report.findings if f.rule == Rule.SHEET_MISSING]
     if missing:
         sep = "、" if lang != "en" else ", "
         lines.append(t("cli_missing_sheets", found=report.sheets_checked, n=len(missing),
                        sheets=sep.join(safe(f.sheet) for f in missing)))
     by_sheet: dict[str, list] = defaultdict(list)
     for f in report.findings:
-        if f.rule != "sheet_missing":
+        if f.rule != Rule.SHEET_MISSING:
             by_sheet[f.sheet or ""].append(f)
     for key in report.truncated:  # a sheet whose findings all went past the listing limit
         by_sheet.setdefault(str(key).split("/", 3)[2] if key.count("/") >= 3 else "", [])
     # Findings about the whole file first, then sheet by sheet.
     for sheet, findings in sorted(by_sheet.items(), key=lambda kv: kv[0] != ""):
-        errors = report.count(ERROR, sheet=sheet or None, skip_rules=("sheet_missing",))
-        warnings = report.count(WARNING, sheet=sheet or None, skip_rules=("sheet_missing",))
+        errors = report.count(ERROR, sheet=sheet or None, skip_rules=(Rule.SHEET_MISSING,))
+        warnings = report.count(WARNING, sheet=sheet or None, skip_rules=(Rule.SHEET_MISSING,))
         if sheet:
             lines.append(t("cli_sheet_counts", sheet=safe(sheet), errors=errors, warnings=warnings))
         ordered = sorted(findings, key=sort_key)

@@ -10,6 +10,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
+from ecomsheets.rules import Rule
 
 # C0 controls except \t and \n, DEL, C1 controls, lone surrogates, the XML non-characters, and
 # bidirectional overrides (a name or value made to read backwards).
@@ -39,9 +40,13 @@ def severity_label(severity: str, lang: str) -> str:
     return messages.text(code, lang) if code in messages.MESSAGES else severity
 
 
-def rule_label(rule: str, lang: str) -> str:
-    code = f"r_rule_{rule}"
-    return messages.text(code, lang) if code in messages.MESSAGES else rule
+def rule_label(rule: Rule | str, lang: str) -> str:
+    """The rule's label (`必填未填`); rule may also be the code as text (a truncation key), and
+    text that is no Rule is shown as it is."""
+    try:
+        return Rule(rule).label(lang)
+    except ValueError:
+        return str(rule)
 
 
 def column_label(f: Finding) -> str:

@@ -12,6 +12,7 @@ import pandas as pd
 from ecomsheets.findings import WARNING, Report, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.workbook import WorkbookData
+from ecomsheets.rules import Rule
 from ecomsheets.schema import Catalog
 
 from .context import Context
@@ -43,7 +44,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
         return Inspection(report)
     if not data.sheets:  # nothing recognisable: an unrelated or empty workbook, garbled headers
         # One refusal that says what was expected and what was found, instead of a line per sheet.
-        noise = ("sheet_unknown", "sheet_missing", "header_not_found", "column_missing", "column_unknown")
+        noise = (Rule.SHEET_UNKNOWN, Rule.SHEET_MISSING, Rule.HEADER_NOT_FOUND, Rule.COLUMN_MISSING, Rule.COLUMN_UNKNOWN)
         report.findings, report.truncated = [_nothing_recognised(path, data, catalog)], {}
         report.add_listing(f for f in data.findings if f.rule not in noise)
         report.unreadable = True
@@ -56,7 +57,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     month = month or meta_month
     ctx = Context(str(path), catalog, data.bundle, month, dict(data.bundle.parameters))
     if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
-        report.findings.append(finding("month_unknown", WARNING, file=str(path)))
+        report.findings.append(finding(Rule.MONTH_UNKNOWN, WARNING, file=str(path)))
     for name, sheet in data.sheets.items():
         ctx.tables[name] = type_table(ctx, sheet)
     check_wrong_month(ctx)
@@ -79,7 +80,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
     report.sheets_checked = len(ctx.tables)
     if report.rows_checked == 0:  # a blank template handed back untouched
-        ctx.findings.append(finding("no_data", file=str(path), sheets="、".join(
+        ctx.findings.append(finding(Rule.NO_DATA, file=str(path), sheets="、".join(
             td.sheet.sheet for td in ctx.tables.values()), sheets_en=", ".join(
             td.sheet.sheet for td in ctx.tables.values())))
     report.findings.extend(ctx.findings)
@@ -108,10 +109,10 @@ def _meta_month(meta: dict | None) -> Month | None:
 def _nothing_recognised(path: Path, data: WorkbookData, catalog: Catalog):
     """The refusal of a workbook in which no table was recognised: what was expected, what was found."""
     expected = [catalog.tables[t].sheet for t in data.bundle.tables]
-    found = [f.sheet for f in data.findings if f.rule in ("sheet_unknown", "header_not_found") and f.sheet]
+    found = [f.sheet for f in data.findings if f.rule in (Rule.SHEET_UNKNOWN, Rule.HEADER_NOT_FOUND) and f.sheet]
     found_zh = "、".join(found[:12]) + ("…" if len(found) > 12 else "") if found else "没有工作表"
     found_en = ", ".join(found[:12]) + ("…" if len(found) > 12 else "") if found else "no sheet"
-    return finding("no_tables", file=str(path), expected="、".join(expected[:12]),
+    return finding(Rule.NO_TABLES, file=str(path), expected="、".join(expected[:12]),
                    expected_en=", ".join(catalog.tables[t].sheet_name("en") for t in data.bundle.tables[:12]),
                    found=found_zh, found_en=found_en)
 

@@ -14,6 +14,7 @@ import pandas as pd
 from ecomsheets.findings import ERROR, ROW_NEUTRAL, Finding, finding, truncation_key
 from ecomsheets.months import Month
 from ecomsheets.read.workbook import SheetData
+from ecomsheets.rules import Rule
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, WorkbookSpec
 
 MAX_PER_RULE = 100_000  # findings listed per (rule, sheet, column); the rest are counted
@@ -73,9 +74,10 @@ class Context:
     wrong_month: str | None = None  # the one other month (nearly) all dated cells are in
     error_rows: dict = field(default_factory=dict)  # table -> rows with an error that makes the row unusable
 
-    def add(self, rule: str, td: TableData | None, column: str | None, row: int | None,
+    def add(self, rule: Rule | str, td: TableData | None, column: str | None, row: int | None,
             severity: str = ERROR, **fields) -> None:
         """Record one finding at a cell (or a whole column/sheet when row is None)."""
+        rule = Rule(rule)  # an unknown code raises here, even past the listing limit
         if td is not None and row is not None and severity == ERROR:
             self.bad_cells.add((td.table.name, column, row))
             if rule not in ROW_NEUTRAL:

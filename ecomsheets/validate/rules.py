@@ -10,6 +10,7 @@ from ecomsheets import messages
 from ecomsheets.compute.derived import compute_derived, expression_input, given_columns
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.findings import WARNING
+from ecomsheets.rules import Rule
 from ecomsheets.schema import expr
 from ecomsheets.schema.describe import formula_text
 
@@ -97,7 +98,7 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
         zh, en = (rule.message.format_map(ctx.params), rule.message_en.format_map(ctx.params)) if rule.table \
             else (rule.message, rule.message_en)
         for pos in np.flatnonzero(applies & ~ok):
-            ctx.add("row_rule", td, rule.columns[0], int(rows[pos]), rule.severity, rule_zh=zh, rule_en=en)
+            ctx.add(Rule.ROW_RULE, td, rule.columns[0], int(rows[pos]), rule.severity, rule_zh=zh, rule_en=en)
 
 
 def check_derived(ctx: Context, td: TableData) -> None:
@@ -135,7 +136,7 @@ def check_derived(ctx: Context, td: TableData) -> None:
             if (int(rows[pos]), letter) in formulas:
                 continue
             want = exp[pos]
-            ctx.add("derived_mismatch", td, name, int(rows[pos]), expected=_value(want), shown=_show(want),
+            ctx.add(Rule.DERIVED_MISMATCH, td, name, int(rows[pos]), expected=_value(want), shown=_show(want),
                     formula_zh=formula_text(td.table, col, "zh"), formula_en=formula_text(td.table, col, "en"))
 
 
@@ -146,14 +147,14 @@ def _taken_as_given(ctx: Context, td: TableData, name: str, lacking: list[str]) 
     col = table.column(name)
     zh = "、".join(table.column(n).title for n in lacking)
     en = ", ".join(table.column(n).title_en or table.column(n).title for n in lacking)
-    ctx.add("derived_given", td, name, None, WARNING, missing_zh=zh, missing_en=en)
+    ctx.add(Rule.DERIVED_GIVEN, td, name, None, WARNING, missing_zh=zh, missing_en=en)
     invalid = td.invalid.get(name)
     if invalid is None or not invalid.any():
         return
     rows = td.typed.index.to_numpy()
     zh_type, en_type = messages.type_label(col.type, "zh", ctx.month), messages.type_label(col.type, "en", ctx.month)
     for pos in np.flatnonzero(invalid):
-        ctx.add("type", td, name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
+        ctx.add(Rule.TYPE, td, name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
 
 
 def _blank(v) -> bool:
@@ -217,7 +218,7 @@ def check_wrong_month(ctx: Context) -> None:
         ctx.wrong_month = other
         share = "所有" if n == dated else "几乎所有"
         share_en = "All" if n == dated else "Nearly all"
-        ctx.add("wrong_month", None, None, None, month=str(ctx.month), other=other, n=n, dated=dated,
+        ctx.add(Rule.WRONG_MONTH, None, None, None, month=str(ctx.month), other=other, n=n, dated=dated,
                 share=share, share_en=share_en)
 
 
@@ -232,4 +233,4 @@ def check_month(ctx: Context, td: TableData) -> None:
         values = pd.to_datetime(td.typed[col.name], errors="coerce")
         outside = (values.notna() & ((values < lo) | (values >= hi))).to_numpy()
         for pos in np.flatnonzero(outside):
-            ctx.add("out_of_month", td, col.name, int(rows[pos]), month=str(ctx.month))
+            ctx.add(Rule.OUT_OF_MONTH, td, col.name, int(rows[pos]), month=str(ctx.month))

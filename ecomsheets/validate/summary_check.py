@@ -21,6 +21,7 @@ from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.findings import ERROR, VALUE_LIMIT, WARNING, Finding, finding
 from ecomsheets.read import normalize as nz
 from ecomsheets.read.workbook import WorkbookData
+from ecomsheets.rules import Rule
 from ecomsheets.schema import expr
 
 from .context import Context, TableData, shown_number
@@ -103,7 +104,7 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
             continue
         wrong_typed.add(cell)
         ctx.findings.append(finding(
-            "summary_mismatch", file=ctx.file, sheet=data.summary_sheet, cell=cell, row=_row(cell),
+            Rule.SUMMARY_MISMATCH, file=ctx.file, sheet=data.summary_sheet, cell=cell, row=_row(cell),
             column=name, header=metric.title + (f"（{group}）" if group else ""), value=text,
             expected=None if want is None else round(want, 6), shown="（空）" if want is None else shown_number(want)))
     causes = _Causes(ctx, data)
@@ -176,19 +177,19 @@ def _mismatch(ctx, data, cell, column, header, got, want, fmt, cause) -> None:
         return  # explained by cells already reported as errors (one bad cell, one finding)
     severity, zh, en = cause
     ctx.findings.append(_finding(
-        "summary_result_text", "summary_mismatch", severity, file=ctx.file, sheet=data.summary_sheet, cell=cell,
+        "summary_result_text", Rule.SUMMARY_MISMATCH, severity, file=ctx.file, sheet=data.summary_sheet, cell=cell,
         row=_row(cell), column=column, header=header, value=_show(got, fmt), expected=round(want, 6),
         shown=_show(want, fmt), cause_zh=zh, cause_en=en))
 
 
-def _finding(template: str, rule: str, severity: str, **fields) -> Finding:
+def _finding(template: str, rule: Rule, severity: str, **fields) -> Finding:
     """A finding of `rule` worded by another template than f_<rule> (see findings.finding)."""
     params = {k: ("" if v is None else v) for k, v in fields.items()}
     zh, en = messages.both(template, **params)
     kept = {k: v for k, v in fields.items() if k in Finding.__dataclass_fields__}
     if isinstance(kept.get("value"), str) and len(kept["value"]) > VALUE_LIMIT:
         kept["value"] = kept["value"][:VALUE_LIMIT]
-    return Finding(severity=severity, rule=rule, message=zh, message_en=en, **kept)
+    return Finding(severity=severity, rule=Rule(rule), message=zh, message_en=en, **kept)
 
 
 def _metric_columns(spec, metrics: dict, ctx: Context, seen=None) -> list[tuple[str, list[str]]]:
@@ -281,7 +282,7 @@ class _Causes:
                 elif col.type == "enum":
                     found += self._other_spellings(td, col)
             found += self._merges(td, list(columns))
-            rows = sorted({f.row for f in self.data.findings if f.rule == "total_row" and f.table == table and f.row})
+            rows = sorted({f.row for f in self.data.findings if f.rule == Rule.TOTAL_ROW and f.table == table and f.row})
             if rows:
                 totals.append(messages.both("cause_total_rows", sheet=td.sheet.sheet,
                                             rows="、".join(str(r) for r in rows[:10])))
@@ -350,7 +351,7 @@ class _Causes:
         return out
 
     def _typed_over(self, td: TableData, col) -> list:
-        n = sum(f.rule == "derived_mismatch" and f.table == td.table.name and f.column == col.name
+        n = sum(f.rule == Rule.DERIVED_MISMATCH and f.table == td.table.name and f.column == col.name
                 for f in self.ctx.findings)
         n += sum(k for key, k in self.ctx.truncated.items() if f"/derived_mismatch/{td.sheet.sheet}/{col.name}" in key)
         return [messages.both("cause_typed_over", sheet=td.sheet.sheet, n=n, column=col.title,
@@ -372,7 +373,7 @@ class _Causes:
 
     def _merges(self, td: TableData, columns: list[str]) -> list:
         """Merged cells the rows count once per row they cover; the sheet's formulas, once."""
-        found = [f for f in self.data.findings if f.rule == "merged_cells" and f.table == td.table.name
+        found = [f for f in self.data.findings if f.rule == Rule.MERGED_CELLS and f.table == td.table.name
                  and f.column in columns]
         if not found:
             return []
@@ -454,7 +455,7 @@ def _report_errors(ctx: Context, data: WorkbookData, errors: dict) -> None:
             zh, en = messages.both({"#REF!": "cause_error_ref", "#NAME?": "cause_error_name",
                                     "#DIV/0!": "cause_error_div0"}.get(code, "cause_error_other"))
         label = names.get(cell) or data.summary_cells.get(f"A{_row(cell)}") or ""
-        ctx.findings.append(_finding("summary_error_text", "formula_error", ERROR, file=ctx.file, sheet=data.summary_sheet,
+        ctx.findings.append(_finding("summary_error_text", Rule.FORMULA_ERROR, ERROR, file=ctx.file, sheet=data.summary_sheet,
                                      cell=cell, row=_row(cell), header=label, value=code, cause_zh=zh, cause_en=en))
 
 

@@ -7,32 +7,33 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ecomsheets.rules import Rule
 from ecomsheets.schema import ColumnSpec, TableSpec
 
 from .context import Context, TableData
 
 
-def _checks(col: ColumnSpec) -> list[tuple[str, object, dict]]:
+def _checks(col: ColumnSpec) -> list[tuple[Rule, object, dict]]:
     """(rule, pandera check, message params) in the order pandera numbers them."""
     import pandera.pandas as pa
 
     out = []
     if col.coltype.kind == "number" and col.type not in ("date", "datetime", "time"):
         if col.min is not None:
-            out.append(("min", pa.Check.ge(col.min), {"limit": _num(col.min, col)}))
+            out.append((Rule.MIN, pa.Check.ge(col.min), {"limit": _num(col.min, col)}))
         if col.max is not None:
-            out.append(("max", pa.Check.le(col.max), {"limit": _num(col.max, col)}))
+            out.append((Rule.MAX, pa.Check.le(col.max), {"limit": _num(col.max, col)}))
     if col.values and col.type == "enum":
         shown = "、".join(col.values[:12]) + ("…" if len(col.values) > 12 else "")
-        out.append(("enum", pa.Check.isin(list(col.values)), {"allowed": shown}))
+        out.append((Rule.ENUM, pa.Check.isin(list(col.values)), {"allowed": shown}))
     if col.coltype.kind == "text" and col.type not in ("enum", "bool"):
         pattern = col.pattern or getattr(col.coltype, "DEFAULT_PATTERN", None)
         if pattern:
             hint = col.note or ""
-            out.append(("pattern", pa.Check.str_matches(pattern),
+            out.append((Rule.PATTERN, pa.Check.str_matches(pattern),
                         {"hint_zh": f"（{hint}）" if hint else "", "hint_en": f" ({col.note_en})" if col.note_en else ""}))
         if col.max_length:
-            out.append(("max_length", pa.Check.str_length(max_value=col.max_length), {"limit": col.max_length}))
+            out.append((Rule.MAX_LENGTH, pa.Check.str_length(max_value=col.max_length), {"limit": col.max_length}))
     return out
 
 
@@ -83,16 +84,16 @@ def check_table(ctx: Context, td: TableData) -> None:
         if column in td.invalid and td.invalid[column][pos]:
             continue  # already reported as unreadable
         if check == "not_nullable":
-            ctx.add("required", td, column, row)
+            ctx.add(Rule.REQUIRED, td, column, row)
         elif check == "field_uniqueness":
-            ctx.add("unique", td, column, row, other_row=first_row([column], pos))
+            ctx.add(Rule.UNIQUE, td, column, row, other_row=first_row([column], pos))
         elif check == "multiple_fields_uniqueness":
             if pos in reported_pk:
                 continue
             reported_pk.add(pos)
             key = table.primary_key
             titles = [table.column(k).title for k in key]
-            ctx.add("primary_key", td, key[0], row, other_row=first_row(list(key), pos),
+            ctx.add(Rule.PRIMARY_KEY, td, key[0], row, other_row=first_row(list(key), pos),
                     key_zh="+".join(titles), key_en="+".join(table.column(k).title_en or k for k in key))
         elif number is not None and not (isinstance(number, float) and np.isnan(number)):
             rule, _, params = checks[column][int(number)]

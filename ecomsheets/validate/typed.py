@@ -14,6 +14,7 @@ from ecomsheets.findings import WARNING
 from ecomsheets.read.coerce import coerce_column
 from ecomsheets.read.formulas import error_cells, is_external
 from ecomsheets.read.workbook import SheetData
+from ecomsheets.rules import Rule
 from ecomsheets.schema import expr
 
 from .context import Context, TableData
@@ -30,7 +31,7 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
     letter_of = {letter: name for name, letter in sheet.letters.items()}
     for (row, letter), number in sheet.long_numbers.items():
         if row in raw.index:
-            ctx.add("precision_lost", td, letter_of[letter], row, value=number)
+            ctx.add(Rule.PRECISION_LOST, td, letter_of[letter], row, value=number)
     by_letter: dict[str, list] = {}
     for (row, letter), formula in sheet.formulas.items():
         by_letter.setdefault(letter, []).append((row, formula))
@@ -53,13 +54,13 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
         for pos in np.flatnonzero(result.invalid):
             if int(pos) in result.ambiguous:  # 11/3/2026: say both readings, not just "not a date"
                 first, second = result.ambiguous[int(pos)]
-                ctx.add("ambiguous_date", td, col.name, int(rows[pos]), first=first.isoformat(),
+                ctx.add(Rule.AMBIGUOUS_DATE, td, col.name, int(rows[pos]), first=first.isoformat(),
                         second=second.isoformat())
                 continue
-            ctx.add("type", td, col.name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
+            ctx.add(Rule.TYPE, td, col.name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
         for pos, original, shown, why in result.notes:
             why_zh, why_en = messages.both(f"why_{why}")
-            ctx.add("normalized", td, col.name, int(rows[pos]), WARNING, normalized=shown,
+            ctx.add(Rule.NORMALIZED, td, col.name, int(rows[pos]), WARNING, normalized=shown,
                     why_zh=why_zh, why_en=why_en)
         cached = raw[col.name]
         for row, formula in by_letter.get(sheet.letters[col.name], ()):
@@ -67,11 +68,11 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
                 if col.type == "bool" and formula.strip().upper() in ("TRUE()", "FALSE()"):
                     continue  # how LibreOffice saves a plain yes/no cell
                 if is_external(formula):
-                    rule = "external_formula"
+                    rule = Rule.EXTERNAL_FORMULA
                 elif pd.isna(cached.get(row)):  # no saved result
-                    rule = "formula_no_value"
+                    rule = Rule.FORMULA_NO_VALUE
                 else:
-                    rule = "formula_in_data"
+                    rule = Rule.FORMULA_IN_DATA
                 ctx.add(rule, td, col.name, row, WARNING, value="=" + formula if formula else "=…")
     if errors:
         _report_errors(ctx, td, errors, textual)
@@ -123,7 +124,7 @@ def _report_errors(ctx: Context, td: TableData, errors: dict, textual: dict) -> 
         name = letter_of[letter]
         col = table.column(name)
         if not has_formula:
-            ctx.add("error_value", td, name, row, value=code)
+            ctx.add(Rule.ERROR_VALUE, td, name, row, value=code)
             continue
         if col.derived and col.formula_ast is not None:
             inputs = expr.names(col.formula_ast)
@@ -146,7 +147,7 @@ def _report_errors(ctx: Context, td: TableData, errors: dict, textual: dict) -> 
             cause_zh = f"；请检查这一行公式用到的单元格（{shown}）" if shown else "；请检查这个公式用到的单元格"
             cause_en = f"; check the cells the formula uses in this row ({shown.replace('、', ', ')})" if shown \
                 else "; check the cells the formula uses"
-        ctx.add("formula_error", td, name, row, value=code, cause_zh=cause_zh, cause_en=cause_en)
+        ctx.add(Rule.FORMULA_ERROR, td, name, row, value=code, cause_zh=cause_zh, cause_en=cause_en)
 
 
 def _causes(td: TableData, row: int, inputs, errors: dict, textual: dict, seen: set) -> list:
