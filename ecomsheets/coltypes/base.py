@@ -68,11 +68,19 @@ class ColumnType:
     clock = False  # a time of day: a fraction of a day in formulas
     from_list = False  # chosen from a list: a dropdown in the template
     holds_ids = False  # free text that may be an identifier (example data numbers such keys)
+    holds_digits = False  # long digit strings (ids, phones): a number cell may have lost digits
+    uses_values = False  # its allowed values are the column's `values` list
+    yes_no = False  # 是/否 (LibreOffice saves a typed yes/no as =TRUE() or =FALSE())
     writer = "write_string"  # the xlsxwriter call that writes one value
 
     @property
     def temporal(self) -> bool:
         return self.dated or self.clock
+
+    @property
+    def quantity(self) -> bool:
+        """A plain number (not a date or a time): bounds, sums, text typed for numbers."""
+        return self.kind == "number" and not self.temporal
 
     @property
     def cell_kind(self) -> str:
@@ -111,6 +119,10 @@ class ColumnType:
 
     def show_number(self, v: float) -> str:
         return show_number(v)
+
+    def show_limit(self, v: float) -> str:
+        """A bound in a finding's message: 0.5 → 0.5 (a percent type says 50%)."""
+        return f"{v:g}"
 
     def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict | None:
         """xlsxwriter data_validation options for a data cell (without prompts), or None."""

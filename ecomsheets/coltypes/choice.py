@@ -8,6 +8,7 @@ from .base import ColumnType
 class EnumType(ColumnType):
     name = "enum"
     from_list = True
+    uses_values = True
     num_format = "@"
 
     def validation(self, col, ctx):
@@ -22,6 +23,7 @@ class EnumType(ColumnType):
 class BoolType(ColumnType):
     name = "bool"
     from_list = True
+    yes_no = True
     num_format = "@"
     default_width = 8
     VALUES = ("是", "否")

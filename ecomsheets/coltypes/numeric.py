@@ -77,3 +77,6 @@ class PercentType(DecimalType):
 
     def show_number(self, v: float) -> str:
         return f"{v:.0%}" if float(round(v * 100, 9)).is_integer() else f"{v:.2%}"
+
+    def show_limit(self, v: float) -> str:
+        return f"{v:.0%}"

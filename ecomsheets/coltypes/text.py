@@ -8,6 +8,7 @@ from .base import ColumnType, SheetContext
 class StringType(ColumnType):
     name = "string"
     holds_ids = True
+    holds_digits = True
     num_format = "@"  # stored as text so ids like 0012 or long order numbers stay intact
 
     def validation(self, col, ctx: SheetContext):
@@ -18,6 +19,7 @@ class StringType(ColumnType):
 
 class TextType(StringType):
     name = "text"
+    holds_digits = False  # long text, not an id
     default_width = 36
     wrap = True
 
@@ -26,6 +28,7 @@ class PhoneType(ColumnType):
     """A mainland mobile number: 11 digits starting 13–19 (masked exports allowed)."""
 
     name = "phone"
+    holds_digits = True
     num_format = "@"
     default_width = 15
     DEFAULT_PATTERN = r"^1[3-9]\d{9}$|^1[3-9]\d\*{4}\d{4}$"

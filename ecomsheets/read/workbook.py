@@ -388,7 +388,7 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
             if xl_cell_to_rowcol(f"{letter}1")[1] + 1 in scan.hidden_columns and len(sd.raw):
                 data.findings.append(f(Rule.HIDDEN_COLUMNS, WARNING, column=name, header=sd.headers[name]))
     # A 16+ digit numeral in a text column may be a number cell that lost digits: confirm in the XML.
-    suspects = {sd.letters[c.name] for c in table.columns if c.name in sd.raw and c.type in ("string", "phone")
+    suspects = {sd.letters[c.name] for c in table.columns if c.name in sd.raw and c.coltype.holds_digits
                 and pc.any(pc.match_substring_regex(pa.array(sd.raw[c.name]), r"^\d{16,}$")).as_py()}
     if suspects and sd.sheet in parts:
         sd.long_numbers = long_numbers(zf.read(parts[sd.sheet]), suspects)

@@ -120,7 +120,7 @@ def check_derived(ctx: Context, td: TableData) -> None:
         exp = expected.to_numpy()
         got = typed.to_numpy()
         candidates = np.flatnonzero(raw_present & clean)
-        if col.coltype.kind == "number" and col.type not in ("date", "datetime", "time"):
+        if col.coltype.quantity:
             # Numbers: compared all at once; a file saved by Excel caches a value in every cell.
             want = pd.to_numeric(expected, errors="coerce").to_numpy(dtype="float64")[candidates]
             have = pd.to_numeric(typed, errors="coerce").to_numpy(dtype="float64")[candidates]

@@ -277,9 +277,9 @@ class _Causes:
                 if col.derived:
                     found += self._no_formula(td, col)
                     reported += self._typed_over(td, col)
-                elif col.coltype.kind == "number" and col.type not in ("date", "datetime", "time"):
+                elif col.coltype.quantity:
                     found += self._text_numbers(td, col)
-                elif col.type == "enum":
+                elif col.coltype.uses_values:
                     found += self._other_spellings(td, col)
             found += self._merges(td, list(columns))
             rows = sorted({f.row for f in self.data.findings if f.rule == Rule.TOTAL_ROW and f.table == table and f.row})

@@ -18,15 +18,15 @@ def _checks(col: ColumnSpec) -> list[tuple[Rule, object, dict]]:
     import pandera.pandas as pa
 
     out = []
-    if col.coltype.kind == "number" and col.type not in ("date", "datetime", "time"):
+    if col.coltype.quantity:
         if col.min is not None:
             out.append((Rule.MIN, pa.Check.ge(col.min), {"limit": _num(col.min, col)}))
         if col.max is not None:
             out.append((Rule.MAX, pa.Check.le(col.max), {"limit": _num(col.max, col)}))
-    if col.values and col.type == "enum":
+    if col.values and col.coltype.uses_values:
         shown = "、".join(col.values[:12]) + ("…" if len(col.values) > 12 else "")
         out.append((Rule.ENUM, pa.Check.isin(list(col.values)), {"allowed": shown}))
-    if col.coltype.kind == "text" and col.type not in ("enum", "bool"):
+    if col.coltype.kind == "text" and not col.coltype.from_list:
         pattern = col.pattern or getattr(col.coltype, "DEFAULT_PATTERN", None)
         if pattern:
             hint = col.note or ""
@@ -38,9 +38,7 @@ def _checks(col: ColumnSpec) -> list[tuple[Rule, object, dict]]:
 
 
 def _num(v, col: ColumnSpec) -> str:
-    if col.type == "percent":
-        return f"{v:.0%}"
-    return f"{v:g}"
+    return col.coltype.show_limit(v)
 
 
 def check_table(ctx: Context, td: TableData) -> None:

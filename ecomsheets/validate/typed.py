@@ -65,7 +65,7 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
         cached = raw[col.name]
         for row, formula in by_letter.get(sheet.letters[col.name], ()):
             if row in raw.index and (row, sheet.letters[col.name]) not in errors:
-                if col.type == "bool" and formula.strip().upper() in ("TRUE()", "FALSE()"):
+                if col.coltype.yes_no and formula.strip().upper() in ("TRUE()", "FALSE()"):
                     continue  # how LibreOffice saves a plain yes/no cell
                 if is_external(formula):
                     rule = Rule.EXTERNAL_FORMULA
