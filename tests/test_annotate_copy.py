@@ -7,7 +7,6 @@ LibreOffice. Workbooks are made by `ecomsheets example` and edited at the byte l
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 import zipfile
@@ -15,10 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from ecomsheets import messages
-from ecomsheets.cli import main
 from ecomsheets.errors import UsageError
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
 from ecomsheets.process.isolate import ProcessLimits
@@ -28,6 +25,9 @@ from ecomsheets.report.annotate import AnnotateFailed, write_annotated
 from ecomsheets.validate import validate
 
 from .lo import recalc, requires_libreoffice
+from tests.helpers import cli_example
+from tests.helpers import edit_parts as rewrite
+from tests.helpers import sha256 as digest
 
 RED, YELLOW = "FFC7CE", "FFEB9C"
 EXTERNAL_LINK = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -43,28 +43,8 @@ EXTERNAL_LINK_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\
                       b"</Relationships>")
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def make_example(path: Path, rows: int = 20) -> Path:
-    r = CliRunner().invoke(main, ["example", "department", "-o", str(path), "--rows", str(rows), "--seed", "3",
-                                  "--tables", "orders,customers", "--force"])
-    assert r.exit_code == 0, r.output
-    return path
-
-
-def rewrite(src: Path, dst: Path, edits: dict, add: dict | None = None) -> Path:
-    """Copy a package; edits[name](data) gives a part's new bytes; `add` adds parts."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename in edits:
-                data = edits[info.filename](data)
-            zout.writestr(info.filename, data)
-        for name, data in (add or {}).items():
-            zout.writestr(name, data)
-    return dst
+    return cli_example(path, "--rows", rows, "--seed", 3, "--tables", "orders,customers", "--force")
 
 
 def set_cell(data: bytes, ref: str, element: bytes) -> bytes:

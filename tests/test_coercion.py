@@ -7,15 +7,18 @@ Every present cell ends up exactly one of:
 Enum columns are the exception for unknown values: they are kept as typed (not invalid, no
 note) so that the enum check can report them together with the list of allowed values.
 
-The column specs are the real ones from the schema catalogue, so a schema change that alters
-coercion is noticed here.
+The column specs are declared inline below (a small catalogue written to a temporary folder and
+loaded without the shipped one), so editing a schema YAML under schemas/ cannot change what
+these tests check; the shipped columns are exercised through validation in test_validate.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 import warnings
 from datetime import datetime, time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,33 +29,70 @@ from hypothesis import strategies as st
 from ecomsheets.months import parse_month
 from ecomsheets.read.coerce import coerce_column
 from ecomsheets.schema import load_catalog
-from ecomsheets.schema.model import ColumnSpec
+from ecomsheets.schema.model import Catalog, ColumnSpec
 
 MONTH = parse_month("2026-11")
-CATALOG = load_catalog()
+
+# One column per kind of cell, declared as the department schemas declare such columns.
+TABLE_YAML = r"""
+name: cells
+title: 单元格
+sheet: 单元格
+columns:
+  - {name: quantity, title: 数量, type: integer, min: 1, max: 100000}
+  - {name: unit_price, title: 单价, type: money, min: 0, max: 1000000}
+  - {name: completion, title: 完成度, type: percent, min: 0, max: 1}
+  - {name: work_hours, title: 工作时长, type: decimal}
+  - {name: order_date, title: 下单日期, type: date, in_month: true}
+  - {name: received_time, title: 接收时间, type: datetime, in_month: true}
+  - {name: clock_in, title: 上班打卡, type: time}
+  - {name: is_member, title: 是否会员, type: bool}
+  - {name: phone, title: 手机号, type: phone, pattern: '^1[3-9]\d{9}$|^1[3-9]\d\*{4}\d{4}$'}
+  - {name: order_id, title: 订单编号, type: string, pattern: '^[A-Za-z0-9_-]{4,40}$'}
+  - {name: name, title: 客户名称, type: string, max_length: 50}
+  - {name: status, title: 订单状态, type: enum, values: [待付款, 待发货, 已发货, 已完成, 已取消, 退款中, 已退款]}
+  - {name: province, title: 省份, type: enum, values_from: provinces}
+  - {name: remark, title: 备注, type: text}
+"""
+PROVINCES_YAML = """
+name: provinces
+title: 省份
+items:
+  - {value: 北京市, code: "110000", short: 北京}
+  - {value: 上海市, code: "310000", short: 上海}
+  - {value: 浙江省, code: "330000", short: 浙江}
+  - {value: 广西壮族自治区, code: "450000", short: 广西}
+"""
 
 
-def _col(ref: str) -> ColumnSpec:
-    table, column = ref.split(".")
-    return CATALOG.tables[table].column(column)
+def _inline_catalog() -> Catalog:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "tables").mkdir()
+        (root / "reference").mkdir()
+        (root / "tables" / "cells.yaml").write_text(TABLE_YAML, encoding="utf-8")
+        (root / "reference" / "provinces.yaml").write_text(PROVINCES_YAML, encoding="utf-8")
+        return load_catalog([root], builtin=False)
 
 
-# One real column per kind of cell.
+CATALOG = _inline_catalog()
+CELLS = CATALOG.tables["cells"]
+
 COLUMNS: dict[str, ColumnSpec] = {
-    "integer": _col("orders.quantity"),
-    "money": _col("orders.unit_price"),
-    "percent": _col("daily_reports.completion"),
-    "decimal": _col("attendance.work_hours"),
-    "date": _col("orders.order_date"),
-    "datetime": _col("complaints.received_time"),
-    "time": _col("attendance.clock_in"),
-    "bool": _col("customers.is_member"),
-    "phone": _col("customers.phone"),
-    "id": _col("orders.order_id"),  # string with a pattern: full-width folded
-    "name": _col("customers.name"),  # string without a pattern: kept as typed
-    "status": _col("orders.status"),  # enum with a fixed list
-    "province": _col("customers.province"),  # enum from the provinces list (short forms)
-    "text": _col("customers.remark"),
+    "integer": CELLS.column("quantity"),
+    "money": CELLS.column("unit_price"),
+    "percent": CELLS.column("completion"),
+    "decimal": CELLS.column("work_hours"),
+    "date": CELLS.column("order_date"),
+    "datetime": CELLS.column("received_time"),
+    "time": CELLS.column("clock_in"),
+    "bool": CELLS.column("is_member"),
+    "phone": CELLS.column("phone"),
+    "id": CELLS.column("order_id"),  # string with a pattern: full-width folded
+    "name": CELLS.column("name"),  # string without a pattern: kept as typed
+    "status": CELLS.column("status"),  # enum with a fixed list
+    "province": CELLS.column("province"),  # enum from the provinces list (short forms)
+    "text": CELLS.column("remark"),
 }
 
 
@@ -79,6 +119,15 @@ def _sanity_check_columns():
 
 
 _sanity_check_columns()
+
+
+def test_columns_come_from_the_inline_catalogue_alone():
+    """Nothing here is read from the shipped schemas: only the table and list declared above."""
+    assert set(CATALOG.tables) == {"cells"} and set(CATALOG.reference) == {"provinces"}
+    assert not CATALOG.workbooks
+    assert ALIASES["province"] == {"北京": "北京市", "110000": "北京市", "上海": "上海市", "310000": "上海市",
+                                   "浙江": "浙江省", "330000": "浙江省", "广西": "广西壮族自治区",
+                                   "450000": "广西壮族自治区"}
 
 
 # --- outcomes ----------------------------------------------------------------------------------

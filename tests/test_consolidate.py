@@ -11,7 +11,6 @@ sources, lineage columns); the JSON of `consolidate` and `summarize` on the comm
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from datetime import datetime
@@ -21,21 +20,15 @@ from types import SimpleNamespace
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from openpyxl.chart import BarChart, LineChart, PieChart
 
-from ecomsheets.cli import main
-from ecomsheets.example import example_frames
-from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
-from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.summarize.writer import write_summary_workbook
 from ecomsheets.validate.run import inspect_many
+from tests.helpers import CATALOG, MONTH, NOW, run_cli, write_example
+from tests.helpers import sha256 as sha
 
-MONTH = parse_month("2026-11")
-NOW = datetime(2026, 11, 1, 9, 0)
-CATALOG = load_catalog()
 BUNDLE = CATALOG.workbooks["department"]
 ROWS = 40
 SEEDS = (1, 2, 3)
@@ -49,15 +42,7 @@ LINEAGE_HEADS = ["来源文件", "来源工作表", "来源行"]
 
 # --- helpers -----------------------------------------------------------------------------------
 def make_shop(path: Path, seed: int, *, month=MONTH, edit=None) -> dict:
-    frames = example_frames(CATALOG, "department", month, rows=ROWS, seed=seed)
-    if edit is not None:
-        edit(frames)
-    generate_workbook(CATALOG, "department", path, month=month, data=frames, now=NOW)
-    return frames
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return write_example(path, rows=ROWS, seed=seed, month=month, now=NOW, edit=edit)
 
 
 def values(metrics) -> dict:
@@ -106,12 +91,6 @@ def inspect(paths, month=None) -> list:
     """What `consolidate` reads of each file (in this process: the child process that reads
     each file for the command line is exercised by the CLI tests below)."""
     return inspect_many(paths, catalog=CATALOG, month=month, isolate=False)
-
-
-def run_cli(*args) -> SimpleNamespace:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
 
 
 # --- fixtures ----------------------------------------------------------------------------------

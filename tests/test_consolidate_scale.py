@@ -20,14 +20,11 @@ import pandas as pd
 import pytest
 
 from ecomsheets.compute.metrics import MetricValue
-from ecomsheets.months import parse_month
-from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import LINEAGE, Consolidation, _resolve_keys
 from ecomsheets.summarize.writer import write_summary_workbook
+from tests.helpers import CATALOG, MONTH
 
-CATALOG = load_catalog()
 BUNDLE = CATALOG.workbooks["department"]
-MONTH = parse_month("2026-11")
 # Two grouped metrics on SKUs, in two tables: two metric sheets with G rows each.
 GROUPED = ("units_by_sku", "stock_value_by_sku")
 

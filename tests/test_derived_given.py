@@ -19,20 +19,14 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from ecomsheets.cli import main
 from ecomsheets.compute.derived import compute_derived, given_columns
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
-from ecomsheets.schema import load_catalog
 from ecomsheets.validate.run import inspect_workbook
 from tests.fill import fill_template, read_meta
+from tests.helpers import CATALOG, MONTH, NOW, cli
 
-MONTH = parse_month("2026-11")
-NOW = datetime(2026, 11, 1, 9, 0)
-CATALOG = load_catalog()
 ORDERS = CATALOG.tables["orders"]
 INVENTORY = CATALOG.tables["inventory"]
 
@@ -98,7 +92,7 @@ def test_platform_export_amount_is_taken_as_given(tmp_path):
     assert got["paid_total"] == pytest.approx(frame["买家实际支付金额"].sum(), abs=1e-6)
     assert got["order_count"] == frame["订单编号"].nunique()
     # The same figure through the command line.
-    result = CliRunner().invoke(main, ["summarize", str(path), "--format", "json", "--month", "2026-11"])
+    result = cli("summarize", path, "--format", "json", "--month", "2026-11")
     assert result.exit_code == 0, result.output
     sales = next(m for m in json.loads(result.output)["metrics"] if m["name"] == "sales_total")
     assert sales["value"] == pytest.approx(frame["总金额"].sum(), abs=1e-6)

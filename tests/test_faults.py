@@ -12,7 +12,6 @@ the command's marker in its environment, wherever it was re-parented.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing as mp
 import os
 import shutil
@@ -24,12 +23,12 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ecomsheets.cli import main
 from ecomsheets.process import isolate, lifeline
 from ecomsheets.process.isolate import Failed, ProcessLimits, run_isolated, run_many
 from tests import proctable as pt
+from tests.helpers import cli_example
+from tests.helpers import sha256 as sha
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTH = "2026-11"
@@ -98,19 +97,12 @@ def assert_nothing_left(log: Path | None = None) -> None:
         assert pt.wait_dead(recs) == [], f"recorded processes still running: {pt.alive(recs)} of {recs}"
 
 
-def sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 # --- fixtures ---------------------------------------------------------------------------------
 
 def example(path: Path, seed: int, rows: int = 2000, month: str = MONTH, tables: str | None = None) -> Path:
     """`ecomsheets example department -o PATH --month M --rows N --seed S` (in this process)."""
-    args = ["example", "department", "-o", str(path), "--month", month, "--rows", str(rows), "--seed", str(seed),
-            "--force"] + (["--tables", tables] if tables else [])
-    r = CliRunner().invoke(main, args)
-    assert r.exit_code == 0, r.output
-    return path
+    return cli_example(path, "--month", month, "--rows", rows, "--seed", seed, "--force",
+                       *(["--tables", tables] if tables else []))
 
 
 @pytest.fixture(scope="module")

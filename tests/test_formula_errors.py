@@ -17,16 +17,13 @@ import pytest
 
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
 from ecomsheets.read import scan
 from ecomsheets.read.formulas import error_cells, sheet_parts
-from ecomsheets.schema import load_catalog
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta
 from tests.lo import recalc, requires_libreoffice
+from tests.helpers import CATALOG, MONTH, cli_example
 
-MONTH = parse_month("2026-11")
-CATALOG = load_catalog()
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
@@ -194,14 +191,7 @@ def test_error_values_are_errors_at_their_cells(broken):
 def test_error_value_typed_as_a_value_and_summary_error_without_cause(tmp_path):
     """An error value pasted into a data cell (no formula) and a 汇总 formula whose own
     reference is broken (#REF!): errors at those cells, edited into the XML of an example."""
-    from click.testing import CliRunner
-
-    from ecomsheets.cli import main  # noqa: F401  (the example command's own writer)
-
-    path = tmp_path / "e.xlsx"
-    result = CliRunner().invoke(main, ["example", "department", "-o", str(path), "--month", "2026-11",
-                                       "--rows", "20"])
-    assert result.exit_code == 0, result.output
+    path = cli_example(tmp_path / "e.xlsx", "--month", "2026-11", "--rows", 20)  # the example command's writer
     assert validate(path).errors == 0
     meta = read_meta(openpyxl.load_workbook(path))
     sales = meta["summary"]["metrics"]["sales_total"]["cell"].split("!")[1]

@@ -18,13 +18,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.utils import get_column_letter
 
 import ecomsheets.generate.workbook as workbook_module
 from ecomsheets import messages
-from ecomsheets.cli import main
 from ecomsheets.compute.derived import excel_formula
 from ecomsheets.errors import UsageError
 from ecomsheets.generate import generate_workbook
@@ -33,6 +31,7 @@ from ecomsheets.schema import describe as prompts
 from ecomsheets.schema import load_catalog
 from ecomsheets.schema.model import ColumnSpec, TableSpec
 from ecomsheets.xlsx.layout import TableLayout
+from tests.helpers import cli
 
 ROWS = 20
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -917,7 +916,7 @@ def test_golden_snapshot(wb):
 
 
 def _run(args):
-    result = CliRunner().invoke(main, args)
+    result = cli(*args)
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result

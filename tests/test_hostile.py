@@ -31,16 +31,15 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from ecomsheets.cli import main
 from ecomsheets.process.isolate import Failed, ProcessLimits, run_isolated
-from ecomsheets.read.formulas import sheet_parts
 from ecomsheets.read.guard import Limits, check_file
 from ecomsheets.report.console import render_console
+from tests.helpers import cli, cli_example, edit_part
+from tests.helpers import sheet_part as part_of
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TIME_LIMIT = 20.0  # seconds per command and case: generous, a hang shows up as a failure
@@ -52,19 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # --- building the corpus ------------------------------------------------------------------------
 
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=True)
-
-
 def make_example(path: Path, seed: int, rows: int = 5, tables: str = "orders,customers") -> Path:
-    r = cli("example", "department", "-o", path, "--rows", rows, "--seed", seed, "--tables", tables, "--force")
-    assert r.exit_code == 0, r.output
-    return path
-
-
-def part_of(path: Path, sheet: str) -> str:
-    with zipfile.ZipFile(path) as zf:
-        return sheet_parts(zf)[sheet]
+    return cli_example(path, "--rows", rows, "--seed", seed, "--tables", tables, "--force")
 
 
 class _Crafted:
@@ -102,10 +90,6 @@ def rewrite(src: Path, dst: Path, edit=None, add: dict[str, bytes] | None = None
         for name, data in (add or {}).items():
             zout.writestr(name, data)
     return dst
-
-
-def edit_part(src: Path, dst: Path, part: str, fn) -> Path:
-    return rewrite(src, dst, lambda name, data: fn(data) if name == part else data)
 
 
 def sub_once(pattern: bytes, repl, data: bytes) -> bytes:

@@ -14,30 +14,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecomsheets.example import example_frames
-from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
 from ecomsheets.report.annotate import write_annotated
-from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.validate.run import inspect_many
+from tests.helpers import CATALOG, MONTH, write_example
 
-CATALOG = load_catalog()
-MONTH = parse_month("2026-11")
 FIRST = 3  # first data row
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory) -> tuple[Path, dict]:
     path = tmp_path_factory.mktemp("merged") / "shop.xlsx"
-    frames = example_frames(CATALOG, "department", MONTH, rows=15, seed=8)
-    orders = frames["orders"]
-    if not (orders["order_id"].iloc[:-1].to_numpy() == orders["order_id"].iloc[1:].to_numpy()).any():
-        # A two-line order (two SKUs), as multi-SKU orders are written: lines 1 and 2 share an id.
-        assert orders["sku"].iloc[0] != orders["sku"].iloc[1]
-        for column in ("order_id", "order_date", "customer_id", "channel"):
-            orders.loc[orders.index[1], column] = orders[column].iloc[0]
-    generate_workbook(CATALOG, "department", path, month=MONTH, data=frames, now=datetime(2026, 11, 1))
+
+    def two_line_order_first(frames):
+        orders = frames["orders"]
+        if not (orders["order_id"].iloc[:-1].to_numpy() == orders["order_id"].iloc[1:].to_numpy()).any():
+            # A two-line order (two SKUs), as multi-SKU orders are written: lines 1 and 2 share an id.
+            assert orders["sku"].iloc[0] != orders["sku"].iloc[1]
+            for column in ("order_id", "order_date", "customer_id", "channel"):
+                orders.loc[orders.index[1], column] = orders[column].iloc[0]
+
+    frames = write_example(path, rows=15, seed=8, now=datetime(2026, 11, 1), edit=two_line_order_first)
     return path, frames
 
 

@@ -12,23 +12,13 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from ecomsheets.example import example_frames
-from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
 from ecomsheets.read.meta import BadMeta, parse_meta
-from ecomsheets.schema import load_catalog
 from ecomsheets.validate import validate
-
-CATALOG = load_catalog()
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
-    path = tmp_path_factory.mktemp("meta") / "shop.xlsx"
-    frames = example_frames(CATALOG, "department", parse_month("2026-11"), rows=20, seed=2)
-    generate_workbook(CATALOG, "department", path, month=parse_month("2026-11"), data=frames,
-                      now=datetime(2026, 11, 1))
-    return path
+def shop(example_workbook):
+    return example_workbook(rows=20, seed=2, now=datetime(2026, 11, 1))
 
 
 def _grid(meta):

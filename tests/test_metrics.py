@@ -17,15 +17,13 @@ import pandas as pd
 import pytest
 
 from ecomsheets.compute.derived import compute_derived
-from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
 from ecomsheets.summarize import evaluate_metrics
+from tests.helpers import CATALOG, MONTH
 
 NaN = np.nan
 NaT = pd.NaT
 T = pd.Timestamp
-MONTH = parse_month("2026-11")
-CATALOG = load_catalog()
 DEPARTMENT = CATALOG.workbooks["department"]
 CHANNELS = ["淘宝", "天猫", "京东", "拼多多", "抖音", "快手", "小红书", "视频号", "唯品会", "其他"]
 COURIERS = ["顺丰速运", "中通快递", "圆通速递", "申通快递", "韵达快递", "极兔速递", "邮政EMS", "京东物流", "德邦快递"]

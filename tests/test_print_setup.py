@@ -42,20 +42,15 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
 import pytest
 import xlsxwriter
-from click.testing import CliRunner
 
-from ecomsheets.cli import main
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
-from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.summarize.writer import write_summary_workbook
 from ecomsheets.validate.run import inspect_many
@@ -67,10 +62,8 @@ from ecomsheets.xlsx.printing import (
     print_setup,
 )
 from tests.lo import SOFFICE, requires_libreoffice
+from tests.helpers import CATALOG, MONTH, NOW, cli
 
-MONTH = parse_month("2026-11")
-NOW = datetime(2026, 11, 1, 9, 0)
-CATALOG = load_catalog()
 BUNDLE = CATALOG.workbook("department")
 TABLES = [CATALOG.tables[n] for n in BUNDLE.tables]
 ROWS = 30  # rows per table of the filled workbook
@@ -195,7 +188,7 @@ def test_summary_workbook(folder, filled):
 
 def test_summary_workbook_cli_lang_en(folder, filled):
     out = folder / "summary_en.xlsx"
-    result = CliRunner().invoke(main, ["summarize", str(filled), "-o", str(out), "--lang", "en", "--month", "2026-11"])
+    result = cli("summarize", filled, "-o", out, "--lang", "en", "--month", "2026-11")
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
     assert_prints(wb.worksheets[0], landscape=False, title_rows=None)
@@ -284,7 +277,7 @@ def printed(tmp_path_factory) -> SimpleNamespace:
     blank, example = folder / "t.xlsx", folder / "e.xlsx"
     for args in (["generate", "department", "-o", str(blank), "--month", "2026-11"],
                  ["example", "department", "-o", str(example), "--month", "2026-11"]):
-        result = CliRunner().invoke(main, args)
+        result = cli(*args)
         assert result.exit_code == 0, result.output
     pdfs = to_pdf([blank, example], folder / "pdf")
     return SimpleNamespace(blank=(read_pdf(pdfs[0]), openpyxl.load_workbook(blank)),

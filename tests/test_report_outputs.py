@@ -5,7 +5,6 @@ would see them: the page's text, and the copy opened again with openpyxl."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -22,15 +21,12 @@ from ecomsheets.errors import UsageError
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
 from ecomsheets.report.annotate import write_annotated
 from ecomsheets.report.html import render_html, write_html
+from tests.helpers import sha256
 
 NOW = datetime(2026, 12, 31, 18, 30)
 EVIL = "<script>alert('x')</script>"
 FORMULA_VALUE = '=HYPERLINK("http://x","y")'
 RED, YELLOW = "FFC7CE", "FFEB9C"
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def f(severity, rule, message, *, sheet="订单", cell=None, row=None, column=None, header=None,

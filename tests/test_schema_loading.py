@@ -14,12 +14,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ecomsheets.cli import main
 from ecomsheets.errors import SchemaError, SchemaProblem
 from ecomsheets.resources import builtin_dir
 from ecomsheets.schema import load_catalog
+from tests.helpers import cli
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 MARK = "# <--"
@@ -678,7 +677,7 @@ COLUMN_KEYS = {"name", "title", "title_en", "type", "required", "unique", "min",
 
 
 def test_cli_schemas_show_json_contract():
-    result = CliRunner().invoke(main, ["schemas", "show", "orders", "--format", "json"])
+    result = cli("schemas", "show", "orders", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == TABLE_KEYS
@@ -717,7 +716,7 @@ def test_cli_broken_schema_folder_exits_2_with_file_and_line(tmp_path, lang, hea
         type: integer
         required: "yes"
     """)
-    result = CliRunner().invoke(main, ["schemas", "list", "--schemas", str(tmp_path), "--lang", lang])
+    result = cli("schemas", "list", "--schemas", tmp_path, "--lang", lang)
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert f"{tmp_path.name}/tables/bad.yaml:8 [required]" in result.output
@@ -739,7 +738,7 @@ def test_cli_schemas_list_with_good_user_folder(tmp_path):
         title: 退款金额
         type: money
     """)
-    result = CliRunner().invoke(main, ["schemas", "list", "--schemas", str(tmp_path), "--lang", "en"])
+    result = cli("schemas", "list", "--schemas", tmp_path, "--lang", "en")
     assert result.exit_code == 0, result.output
     names = re.findall(r"^\s+(\w+)\s+v\d", result.stdout, flags=re.M)
     assert "returns" in names and "orders" in names and "department" in names

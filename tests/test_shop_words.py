@@ -11,25 +11,18 @@ import openpyxl
 import pytest
 
 from ecomsheets.errors import SchemaError
-from ecomsheets.example import example_frames
-from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.report.findings_view import clean_text
 from ecomsheets.report.schema_text import render_schema
 from ecomsheets.schema import load_catalog
 from ecomsheets.schema.model import text_width
 from ecomsheets.validate import validate
-
-CATALOG = load_catalog()
-MONTH = parse_month("2026-11")
+from tests.helpers import CATALOG, MONTH
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("words") / "shop.xlsx"
-    frames = example_frames(CATALOG, "department", MONTH, rows=20, seed=5)
-    generate_workbook(CATALOG, "department", path, month=MONTH, data=frames, now=datetime(2026, 11, 1))
-    return path
+def shop(example_workbook) -> Path:
+    return example_workbook(rows=20, seed=5, now=datetime(2026, 11, 1))
 
 
 def _late(report) -> list:

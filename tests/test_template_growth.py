@@ -16,24 +16,19 @@ from datetime import datetime
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from openpyxl.worksheet.cell_range import MultiCellRange
 
-from ecomsheets.cli import main
 from ecomsheets.compute.derived import compute_derived
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
 from ecomsheets.read.formulas import sheet_parts
-from ecomsheets.schema import load_catalog
 from ecomsheets.summarize import evaluate_metrics
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta
 from tests.lo import recalc, requires_libreoffice
+from tests.helpers import CATALOG, MONTH, cli_example
 
-MONTH = parse_month("2026-11")
 NOW = datetime(2026, 11, 1, 9)
-CATALOG = load_catalog()
 BUNDLE = CATALOG.workbook("department")
 
 
@@ -245,10 +240,7 @@ def test_figures_that_miss_added_rows_are_errors_at_their_cells(short):
 
 # --- figures saved by the writer -------------------------------------------------------------
 def make_example(path):
-    result = CliRunner().invoke(main, ["example", "department", "-o", str(path), "--month", "2026-11",
-                                       "--rows", "40", "--seed", "3"])
-    assert result.exit_code == 0, result.output
-    return path
+    return cli_example(path, "--month", "2026-11", "--rows", 40, "--seed", 3)
 
 
 @pytest.fixture(scope="module")

@@ -18,23 +18,17 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
-from ecomsheets.cli import main
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
 from ecomsheets.read.totals import find_total_rows, is_label, is_total_formula
-from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.validate.run import inspect_workbook
 from tests.fill import fill_template, read_meta, to_cell
 from tests.lo import recalc, requires_libreoffice
+from tests.helpers import CATALOG, MONTH, NOW, cli
 
-MONTH = parse_month("2026-11")
-NOW = datetime(2026, 11, 1, 9, 0)
-CATALOG = load_catalog()
 ORDER_COUNT = 30
 SUMMED = ("quantity", "discount", "amount", "paid_amount")  # the columns staff total
 
@@ -168,7 +162,7 @@ def test_sum_formulas_without_a_label(filled, tmp_path):
 
 def test_summarize_json_and_consolidate_leave_the_total_out(filled, tmp_path):
     path, row = with_total(filled, tmp_path / "cli.xlsx", "合计:", typed=True)
-    result = CliRunner().invoke(main, ["summarize", str(path), "--format", "json"])
+    result = cli("summarize", path, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     got = {m["name"]: m["value"] for m in data["metrics"] if m["name"] in expected_figures(filled[1]["orders"])}

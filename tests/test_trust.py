@@ -21,26 +21,20 @@ from types import SimpleNamespace
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecomsheets.cli import main
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
 from ecomsheets.report.annotate import write_annotated
 from ecomsheets.report.console import render_console
 from ecomsheets.report.html import write_html
-from ecomsheets.schema import load_catalog
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.validate import context as validate_context
 from ecomsheets.validate.run import inspect_many
 from tests.lo import SOFFICE, requires_libreoffice
+from tests.helpers import CATALOG, MONTH, NOW, run_cli, write_example
 
-MONTH = parse_month("2026-11")
-NOW = datetime(2026, 11, 1, 9, 0)
-CATALOG = load_catalog()
 ROWS = 60
 FIRST_ROW = 3
 ORDER_COLUMNS = {"quantity": "F", "unit_price": "G", "channel": "D", "status": "L"}
@@ -50,19 +44,11 @@ BAD_VALUES = {"quantity": ["abc", 0, -3], "unit_price": ["x元", -1], "channel":
 
 # --- helpers -----------------------------------------------------------------------------------
 def make_shop(path: Path, seed: int, *, month=MONTH, rows: int = ROWS) -> dict:
-    frames = example_frames(CATALOG, "department", month, rows=rows, seed=seed)
-    generate_workbook(CATALOG, "department", path, month=month, data=frames, now=NOW)
-    return frames
+    return write_example(path, rows=rows, seed=seed, month=month, now=NOW)
 
 
 def inspect(paths, month=MONTH) -> list:
     return inspect_many(paths, catalog=CATALOG, month=month, isolate=False)
-
-
-def run_cli(*args) -> SimpleNamespace:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
 
 
 def order_totals(orders: pd.DataFrame) -> dict:

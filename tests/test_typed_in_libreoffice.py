@@ -25,7 +25,6 @@ finding is asserted exactly.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -38,6 +37,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from tests.helpers import sha256 as _sha256
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "uno_type.py"
@@ -191,10 +192,6 @@ def build_spec(template: Path, baseline: Path) -> dict:
 def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ecomsheets", *args], capture_output=True, text=True,
                           timeout=timeout)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _validate(path: Path) -> dict:

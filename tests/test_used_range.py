@@ -12,43 +12,22 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ecomsheets.cli import main
-from ecomsheets.example import example_frames
-from ecomsheets.generate import generate_workbook
-from ecomsheets.months import parse_month
 from ecomsheets.read.guard import Limits, check_file
-from ecomsheets.schema import load_catalog
-
-CATALOG = load_catalog()
-MONTH = parse_month("2026-11")
+from tests.helpers import CATALOG, cli, edit_part, sheet_part
 
 
-def _rewrite(src: Path, dst: Path, sheet_part: str, edit) -> Path:
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == sheet_part:
-                data = edit(data.decode("utf-8")).encode("utf-8")
-            zout.writestr(info, data)
-    return dst
+def _rewrite(src: Path, dst: Path, part: str, edit) -> Path:
+    return edit_part(src, dst, part, lambda data: edit(data.decode("utf-8")).encode("utf-8"))
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("used_range") / "shop.xlsx"
-    frames = example_frames(CATALOG, "department", MONTH, rows=30, seed=4)
-    generate_workbook(CATALOG, "department", path, month=MONTH, data=frames, now=datetime(2026, 11, 1))
-    return path
+def example(example_workbook) -> Path:
+    return example_workbook(rows=30, seed=4, now=datetime(2026, 11, 1))
 
 
 def _orders_part(path: Path) -> str:
-    with zipfile.ZipFile(path) as zf:
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
-        book = zf.read("xl/workbook.xml").decode()
-    rid = re.search(r'<sheet name="订单" sheetId="\d+" r:id="(rId\d+)"', book)[1]
-    return "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)[1]
+    return sheet_part(path, "订单")
 
 
 def _libreoffice_after_delete(text: str) -> str:
@@ -62,7 +41,7 @@ def test_empty_last_row_as_libreoffice_writes_it_is_read(example, tmp_path):
     part = _orders_part(example)
     path = _rewrite(example, tmp_path / "lo_saved.xlsx", part, _libreoffice_after_delete)
     assert check_file(path) is None
-    result = CliRunner().invoke(main, ["validate", str(path)])
+    result = cli("validate", path)
     assert result.exit_code == 0, result.output
     assert "✓" in result.output and "使用范围过大" not in result.output
 
@@ -160,7 +139,7 @@ def test_three_hundred_stray_headers_are_counted_not_all_listed(example, tmp_pat
     assert len(unknown) == LIST_PER_SHEET and report.omitted == 300 - LIST_PER_SHEET
     assert [f.cell for f in unknown][:2] == ["AE2", "AF2"]  # the first ones, in column order
 
-    out = CliRunner().invoke(main, ["validate", str(path)]).output
+    out = cli("validate", path).output
     listed = re.findall(r"订单!([A-Z]+)2 无法识别的列", out)
     assert listed[:3] == ["AE", "AF", "AG"] and "300 个提醒" in out  # by column, not as text (AE, AAA…)
     page = render_html([report], "zh")

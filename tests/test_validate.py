@@ -9,7 +9,6 @@ formulas but drops their cached values, so nothing here relies on cached results
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -21,25 +20,22 @@ from typing import Callable
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from ecomsheets.cli import main
 from ecomsheets.compute.derived import compute_derived
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
-from ecomsheets.schema import load_catalog
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta
 from tests.lo import recalc, requires_libreoffice
+from tests import helpers
+from tests.helpers import CATALOG, MONTH, NOW, write_example
+from tests.helpers import sha256 as file_hash
 
-MONTH = parse_month("2026-11")
-NOW = datetime(2026, 11, 1, 9, 0)
-CATALOG = load_catalog()
 ROWS = 30
 SEED = 11
 
@@ -56,14 +52,8 @@ def brief(findings) -> list[tuple]:
     return [(f.severity, f.rule, f.sheet, f.cell, f.value) for f in findings]
 
 
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def make_example(path: Path, *, rows=ROWS, seed=SEED, month=MONTH, tables=None) -> tuple[Path, dict]:
-    frames = example_frames(CATALOG, "department", month, rows=rows, seed=seed, tables=tables)
-    generate_workbook(CATALOG, "department", path, month=month, data=frames, now=NOW, tables=tables)
-    return path, frames
+    return path, write_example(path, rows=rows, seed=seed, month=month, now=NOW, tables=tables)
 
 
 @pytest.fixture(scope="module")
@@ -427,9 +417,7 @@ FINDING_KEYS = {"severity", "sheet", "table", "cell", "row", "column", "header",
 
 
 def run_cli(*args):
-    result = CliRunner().invoke(main, ["validate", *map(str, args)])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
+    return helpers.run_cli("validate", *args)
 
 
 def check_report_shape(data: dict) -> None:
