@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ecomsheets"
 FLOORS = [  # ground floor first; rooms on one floor never import each other
     {"messages", "errors", "textsafe", "fileinfo", "resources"},
     {"rules"},
+    {"cells"},
     {"months", "findings", "cli_words"},
     {"process", "coltypes"},
     {"atomic", "schema"},

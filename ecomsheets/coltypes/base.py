@@ -25,6 +25,8 @@ class ColumnSpec(Protocol):
     @property
     def max_length(self) -> int | None: ...
     @property
+    def pattern(self) -> str | None: ...
+    @property
     def in_month(self) -> bool: ...
     @property
     def values(self) -> Any: ...
@@ -86,6 +88,14 @@ class ColumnType:
     def cell_kind(self) -> str:
         """How a cell holds a value: date | time | number | text."""
         return "date" if self.dated else "time" if self.clock else "number" if self.kind == "number" else "text"
+
+    def coerce(self, text, col: ColumnSpec, *, month=None, aliases: dict | None = None,
+               prefix_match: bool = False):
+        """Cell texts (an Arrow string array) as this type's values, with what was normalised
+        and what cannot be read (`ecomsheets.cells.coerce.Coerced`)."""
+        from ecomsheets.cells import coerce
+
+        return coerce.identifiers(text, fold=bool(col.pattern))
 
     def to_number(self, series):
         """Values as a spreadsheet computes with them (float, NaN where blank or not a number)."""

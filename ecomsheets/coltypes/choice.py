@@ -14,6 +14,11 @@ class EnumType(ColumnType):
     def validation(self, col, ctx):
         return {"validate": "list", "source": ctx.list_source(col)}
 
+    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+        from ecomsheets.cells import coerce
+
+        return coerce.choices(text, col.values, aliases, prefix_match)
+
     def check_spec(self, col):
         if not col.values:
             return [("values", "schema_enum_no_values", "")]
@@ -30,6 +35,11 @@ class BoolType(ColumnType):
 
     def validation(self, col, ctx):
         return {"validate": "list", "source": list(self.VALUES)}
+
+    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+        from ecomsheets.cells import coerce
+
+        return coerce.yes_no(text)
 
     def example(self, col, n, rng, month):
         import numpy as np

@@ -8,6 +8,12 @@ from .base import ColumnType, number_bounds
 class _Number(ColumnType):
     kind = "number"
     writer = "write_number"
+    _integer = _percent = False
+
+    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+        from ecomsheets.cells import coerce
+
+        return coerce.numbers(text, integer=self._integer, percent=self._percent)
 
     def cell_values(self, values) -> list:
         return [None if v != v else v for v in self.to_number(values).tolist()]
@@ -17,6 +23,7 @@ _BIG = 1e12
 
 class IntegerType(_Number):
     name = "integer"
+    _integer = True
     num_format = "#,##0"
     default_width = 10
 
@@ -65,6 +72,7 @@ class PercentType(DecimalType):
     """Stored as a fraction (0.125) and shown as 12.50%."""
 
     name = "percent"
+    _percent = True
     num_format = "0.00%"
     default_width = 10
 

@@ -25,6 +25,11 @@ class DateType(ColumnType):
                 "minimum": datetime.combine(start, time()),
                 "maximum": datetime.combine(end, time(23, 59, 59))}
 
+    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+        from ecomsheets.cells import coerce
+
+        return coerce.dates(text, month, whole_days=self._whole_days)
+
     def to_number(self, series):
         import pandas as pd
 
@@ -76,6 +81,11 @@ class TimeType(ColumnType):
     def validation(self, col, ctx):
         return {"validate": "time", "criteria": "between",
                 "minimum": time(0, 0), "maximum": time(23, 59, 59)}
+
+    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+        from ecomsheets.cells import coerce
+
+        return coerce.times(text)
 
     def to_number(self, series):
         return series.map(_day_fraction).astype("float64").where(series.notna())

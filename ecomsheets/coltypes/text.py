@@ -20,6 +20,11 @@ class StringType(ColumnType):
 class TextType(StringType):
     name = "text"
     holds_digits = False  # long text, not an id
+
+    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+        from ecomsheets.cells import coerce
+
+        return coerce.long_text(text)
     default_width = 36
     wrap = True
 
@@ -35,6 +40,11 @@ class PhoneType(ColumnType):
 
     def validation(self, col, ctx):
         return {"validate": "length", "criteria": "==", "value": 11}
+
+    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+        from ecomsheets.cells import coerce
+
+        return coerce.phones(text)
 
     def example(self, col, n, rng, month):
         return [f"1{rng.integers(3, 10)}{rng.integers(0, 10**9):09d}" for _ in range(n)]

@@ -24,9 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ecomsheets.cells.text import as_text, utf8_bytes
 from ecomsheets.schema import TableSpec
-
-from .text import as_text, utf8_bytes
 
 FIRST_CELLS = 3  # a label counts among this many first non-empty cells of the row
 _WORDS = "合计|总计|小计|共计|汇总"

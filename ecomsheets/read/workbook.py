@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from ecomsheets import messages
+from ecomsheets.cells.text import as_text
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.rules import Rule
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
@@ -24,7 +25,6 @@ from .formulas import has_formula, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
 from .meta import BadMeta, parse_meta
 from .scan import KEEP_PER_COLUMN, Background, keep_all
-from .text import as_text
 from .totals import find_total_rows, label_cells, text_cells
 
 if TYPE_CHECKING:

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
-from ecomsheets.read.normalize import SERIAL_EPOCH
-from ecomsheets.read.text import utf8_bytes
+from ecomsheets.cells.parse import SERIAL_EPOCH
+from ecomsheets.cells.text import utf8_bytes
 from ecomsheets.xlsx.sanitize import CONTROL_CHARS
 
 CHUNK_ROWS = 50_000  # rows turned into XML at a time (memory stays flat in the row count)

@@ -4,7 +4,7 @@ sheet holds for that figure (null where absent), cell is where (汇总!C5)."""
 
 from __future__ import annotations
 
-from ecomsheets.read import normalize as nz
+from ecomsheets.cells import parse as nz
 
 
 def metric_records(metrics, data=None) -> list[dict]:

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ecomsheets import messages
+from ecomsheets.cells import parse as nz
 from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.findings import ERROR, VALUE_LIMIT, WARNING, Finding, finding
-from ecomsheets.read import normalize as nz
 from ecomsheets.read.workbook import WorkbookData
 from ecomsheets.rules import Rule
 from ecomsheets.schema import expr

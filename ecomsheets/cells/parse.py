@@ -1,6 +1,6 @@
 """Parsing one cell's text the way people really type it. Each parser returns
 (value, why) where `why` names the normalisation applied (None if the text was already
-canonical), or raises Invalid. The vectorised column path in `coerce.py` calls these only
+canonical), or raises Invalid. The vectorised column path (`cells.coerce`) calls these only
 for cells its fast path cannot read."""
 
 from __future__ import annotations
