@@ -1,11 +1,37 @@
-"""`schemas show` as readable text."""
+"""`schemas list` and `schemas show` as readable text, and `schemas show --format json`'s document."""
 
 from __future__ import annotations
 
 from ecomsheets import messages
 from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
 from ecomsheets.schema import describe as prompts
+from ecomsheets.schema.export import table_dict, workbook_dict
 from ecomsheets.schema.model import pad, text_width
+
+
+def find_schema(catalog: Catalog, name: str) -> TableSpec | WorkbookSpec:
+    """The table named `name`, else the workbook bundle; an unknown name is said as an unknown table."""
+    if name in catalog.tables or name not in catalog.workbooks:
+        return catalog.table(name)
+    return catalog.workbook(name)
+
+
+def schema_document(spec: TableSpec | WorkbookSpec) -> dict:
+    """A table or bundle as plain data (the `schemas show --format json` contract)."""
+    return workbook_dict(spec) if isinstance(spec, WorkbookSpec) else table_dict(spec)
+
+
+def render_list(catalog: Catalog, lang: str) -> str:
+    """Every workbook bundle, then every table: name, version, title."""
+    lines = [messages.text("cli_list_workbooks", lang)]
+    for b in catalog.workbooks.values():
+        title = b.title_en if lang == "en" and b.title_en else b.title
+        lines.append(messages.text("cli_list_workbook", lang, name=f"{b.name:<16}", version=b.version, title=title,
+                                   n=len(b.tables)))
+    lines.append(messages.text("cli_list_tables", lang))
+    for t in catalog.tables.values():
+        lines.append(f"  {t.name:<16} v{t.version}  {pad(t.sheet_name(lang), 14)}{t.display_title(lang)}")
+    return "\n".join(lines)
 
 
 def render_schema(spec, catalog: Catalog, lang: str) -> str:

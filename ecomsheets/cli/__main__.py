@@ -1,0 +1,3 @@
+from ecomsheets.cli import main
+
+main()

@@ -1,0 +1,40 @@
+"""The files a command reads, and inspecting them (several at once)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ecomsheets import messages
+
+
+def inputs(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given, and every file inside folders (recursively), so that each one is either
+    read or reported with why not; lock files (~$…) and hidden files and folders are skipped."""
+    return [path for path, _ in inputs_named(paths)]
+
+
+def inputs_named(paths: tuple[Path, ...]) -> list[tuple[Path, Path]]:
+    """(file, its name relative to the folder it was found in, or its own name)."""
+    out: list[tuple[Path, Path]] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted((f, f.relative_to(p)) for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$")
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+        else:
+            out.append((p, Path(p.name)))
+    return out
+
+
+def inspect_all(files, catalog, bundle, month, lang, fmt, limits, keep="tables"):
+    """Inspect files (several at once), with a progress bar on the console for several files."""
+    from ecomsheets.validate.run import inspect_many
+
+    options = dict(catalog=catalog, bundle=bundle, month=month, keep=keep, limits=limits[0], process=limits[1])
+    if len(files) > 1 and fmt == "text" and sys.stderr.isatty():
+        with click.progressbar(length=len(files), label=messages.text("cli_checking", lang), file=sys.stderr,
+                               show_pos=True) as bar:
+            return inspect_many(files, progress=bar.update, **options)
+    return inspect_many(files, **options)

@@ -1,0 +1,37 @@
+"""What several commands write: JSON documents (built by the API) and the summary workbook."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ecomsheets import messages
+from ecomsheets.errors import EcomsheetsError
+
+
+def echo_json(document, **kwargs) -> None:
+    """Print a JSON document (a dict or list from the API) as the commands' --format json."""
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, **kwargs))
+
+
+def say(fmt: str):
+    """Where progress lines go: stdout, or stderr when stdout carries a JSON document."""
+    return (lambda text: click.echo(text, err=True)) if fmt == "json" else click.echo
+
+
+def write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, month, include_invalid,
+                  data_rows=None):
+    """Consolidate `inspections` and write the summary workbook to `output`; the consolidation."""
+    from ecomsheets.summarize.consolidate import consolidate as merge
+    from ecomsheets.summarize.writer import write_summary_workbook
+
+    result = merge(inspections, catalog, month=month, include_invalid=include_invalid)
+    if result.bundle is None:
+        raise EcomsheetsError(*messages.both("cli_cannot_summarize", file=", ".join(map(str, inputs))))
+    from ecomsheets.summarize.writer import MAX_DATA_ROWS
+
+    write_summary_workbook(result, catalog, output, force=force, lang=lang, inputs=tuple(inputs),
+                           data_rows=MAX_DATA_ROWS if data_rows is None else data_rows)
+    say(fmt)(messages.text("cli_summary_written", lang, path=output))
+    return result
