@@ -36,12 +36,16 @@ def check_target(path: Path, *, force: bool = False, inputs: tuple[Path, ...] = 
         raise UsageError(*messages.both("cli_exists", path=path))
     parent = resolved.parent
     if not parent.is_dir():
-        raise UsageError(*messages.both("cli_unwritable", path=path, detail="目录不存在 / folder does not exist"))
+        raise _unwritable(path, "unwritable_no_folder")
     if not os.access(parent, os.W_OK):
-        raise UsageError(*messages.both("cli_unwritable", path=path, detail="没有写入权限 / permission denied"))
+        raise _unwritable(path, "unwritable_permission")
     if path.is_dir():
-        raise UsageError(*messages.both("cli_unwritable", path=path, detail="这是一个文件夹 / it is a folder"))
+        raise _unwritable(path, "unwritable_is_folder")
     return path
+
+
+def _unwritable(path: Path, why: str) -> UsageError:
+    return UsageError(*messages.both("cli_unwritable", path=path, detail=messages.Both(*messages.both(why))))
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -48,9 +48,10 @@ def install(lang: str) -> None:
     formatting = sys.modules["click.formatting"]
     formatting.term_len = _display_width if lang == "zh" else _click_term_len
     # Type names show in metavars and in "… is not a valid integer".
-    for cls, zh, en in ((click.types.IntParamType, "整数", "integer"), (click.types.FloatParamType, "数字", "float"),
-                        (click.types.IntRange, "整数", "integer range"), (click.types.FloatRange, "数字", "float range")):
-        cls.name = zh if lang == "zh" else en
+    for cls, code in ((click.types.IntParamType, "cli_type_integer"), (click.types.FloatParamType, "cli_type_float"),
+                      (click.types.IntRange, "cli_type_integer_range"),
+                      (click.types.FloatRange, "cli_type_float_range")):
+        cls.name = messages.text(code, lang)
     for name in _CLICK_MODULES:
         module = sys.modules.get(f"click.{name}")
         if module is None:
@@ -87,9 +88,10 @@ def h(code: str, **params) -> str:
     return messages.text(code, current(), **params)
 
 
-_METAVARS = {"TEXT": "文本", "INTEGER": "整数", "FLOAT": "数字", "PATH": "路径", "FILE": "文件",
-             "DIRECTORY": "文件夹", "FILENAME": "文件名", "BOOLEAN": "是/否", "INTEGER RANGE": "整数",
-             "FLOAT RANGE": "数字"}
+# Click's metavar -> our message code (whose English is the metavar itself)
+_METAVARS = {metavar: f"metavar_{metavar.lower().replace(' ', '_')}"
+             for metavar in ("TEXT", "INTEGER", "FLOAT", "PATH", "FILE", "DIRECTORY", "FILENAME", "BOOLEAN",
+                             "INTEGER RANGE", "FLOAT RANGE")}
 
 
 class Number(click.ParamType):
@@ -101,7 +103,7 @@ class Number(click.ParamType):
 
     @property
     def name(self) -> str:  # the metavar
-        return ("整数" if self.integer else "数字") if current() == "zh" else ("integer" if self.integer else "number")
+        return h("cli_type_integer" if self.integer else "cli_type_number")
 
     def convert(self, value, param, ctx):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -132,7 +134,7 @@ class Option(click.Option):
 
     def make_metavar(self, ctx=None) -> str:
         metavar = super().make_metavar(ctx) if ctx is not None else super().make_metavar()
-        return _METAVARS.get(metavar, metavar) if current() == "zh" else metavar
+        return h(_METAVARS[metavar]) if metavar in _METAVARS else metavar
 
     def get_help_extra(self, ctx):
         extra = super().get_help_extra(ctx)

@@ -58,10 +58,14 @@ def finding(rule: Rule | str, severity: str = ERROR, **fields) -> Finding:
     are the Finding's own fields plus any extra keyword given.
     """
     rule = Rule(rule)
+    cut = None
     if isinstance(fields.get("value"), str) and len(fields["value"]) > VALUE_LIMIT:
         # A cell can hold millions of characters; a message quotes its start.
-        fields["value"] = fields["value"][:VALUE_LIMIT] + f"…（共 {len(fields['value']):,} 字）"
+        cut = messages.Both(*messages.both("value_cut", start=fields["value"][:VALUE_LIMIT], n=len(fields["value"])))
+        fields["value"] = cut[0]
     params = {k: ("" if v is None else v) for k, v in fields.items()}
+    if cut is not None:
+        params["value"] = cut
     params.setdefault("value", "")
     params.setdefault("header", "")
     zh, en = messages.both(f"f_{rule}", **params)

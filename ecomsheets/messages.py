@@ -1,7 +1,9 @@
 """Every user-facing text, in Chinese (default) and English, in one place.
 
 Templates use str.format fields. `text(code, lang, **params)` renders one language;
-`both(code, **params)` renders (zh, en) for records that carry both.
+`both(code, **params)` renders (zh, en) for records that carry both. A parameter that itself
+differs by language is given as `Both(zh, en)` (`join(items)` makes one from a list).
+No other module of the package holds user-facing Chinese: tests/test_user_text.py scans for it.
 """
 
 from __future__ import annotations
@@ -590,6 +592,86 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_desc_left_out_unreadable": ("文件无法读取，没有计入汇总。", "The file could not be read and was left out of the summary."),
     "r_comment_line": ("【{severity}】{message}", "[{severity}] {message}"),
     "r_comment_expected": ("（应为：{expected}）", " (expected: {expected})"),
+    # --- issue 13: words and pieces the code used to spell itself (tests/test_user_text.py) ----
+    # Separators and brackets that assemble a message from parts: one code each, so English
+    # output gets English punctuation.
+    "sep_list": ("、", ", "),
+    "sep_clause": ("；", "; "),
+    "sep_comma": ("，", ", "),
+    "sep_colon": ("：", ": "),
+    "in_parens": ("（{text}）", " ({text})"),
+    "metric_group": ("［{group}］", "[{group}]"),
+    "no_sheet": ("没有工作表", "no sheet"),
+    "value_cut": ("{start}…（共 {n:,} 字）", "{start}… ({n:,} characters in all)"),
+    "month_label": ("{year}年{month}月", "{month_name} {year}"),
+    "summary_sheet_default": ("汇总", "Summary"),
+    "annotated_suffix": ("_校验.xlsx", "_checked.xlsx"),
+    "unwritable_no_folder": ("目录不存在", "the folder does not exist"),
+    "unwritable_permission": ("没有写入权限", "permission denied"),
+    "unwritable_is_folder": ("这是一个文件夹", "it is a folder"),
+    # what a file handed in turned out to be (f_not_xlsx's {kind})
+    "kind_opendocument": ("OpenDocument 文档", "an OpenDocument file"),
+    "kind_word": ("Word 文档", "a Word document"),
+    "kind_zip": ("其他压缩文件", "another zip file"),
+    "kind_html": ("网页/HTML 文件", "an HTML page"),
+    "kind_pdf": ("PDF 文件", "a PDF file"),
+    "kind_unknown": ("无法识别的内容", "unrecognised content"),
+    "kind_csv": ("CSV/文本文件", "a CSV or text file"),
+    "kind_text": ("文本文件", "a text file"),
+    # why the hidden _meta sheet was ignored (f_meta_invalid's {detail})
+    "meta_too_long": ("{key}: {n:,} 字", "{key}: {n:,} characters"),
+    "meta_too_deep": ("{key}: 嵌套过深", "{key}: nested too deeply"),
+    # schemas list/show
+    "st_key": ("主键：", "Key: "),
+    "st_row_rules": ("行规则：", "Row rules:"),
+    "st_tables": ("表：", "Tables: "),
+    "st_parameters": ("参数：", "Parameters: "),
+    "st_metrics": ("指标：", "Metrics:"),
+    # schema loading: what a key should hold, what is repeated, a likely meant key
+    "want_text": ("文本", "a text"),
+    "want_integer": ("整数", "an integer"),
+    "want_number": ("数字", "a number"),
+    "want_bool": ("true 或 false", "true or false"),
+    "want_list": ("列表", "a list"),
+    "want_mapping": ("键值映射", "a mapping"),
+    "want_text_or_list": ("文本或列表", "a text or a list"),
+    "want_text_or_number": ("文本或数字", "a text or a number"),
+    "want_severity": ("error 或 warning", "error or warning"),
+    "what_column_name": ("列名", "column name"),
+    "what_column_title": ("列标题", "column title"),
+    "what_table": ("表", "table"),
+    "what_metric": ("指标", "metric"),
+    "schema_did_you_mean": ("（是不是“{name}”？）", " (did you mean '{name}'?)"),
+    "expr_end": ("结尾", "end of the expression"),
+    # command-line type names and metavars (Click's TEXT, INTEGER, …)
+    "cli_type_integer": ("整数", "integer"),
+    "cli_type_number": ("数字", "number"),
+    "cli_type_float": ("数字", "float"),
+    "cli_type_integer_range": ("整数", "integer range"),
+    "cli_type_float_range": ("数字", "float range"),
+    "metavar_text": ("文本", "TEXT"),
+    "metavar_integer": ("整数", "INTEGER"),
+    "metavar_float": ("数字", "FLOAT"),
+    "metavar_path": ("路径", "PATH"),
+    "metavar_file": ("文件", "FILE"),
+    "metavar_directory": ("文件夹", "DIRECTORY"),
+    "metavar_filename": ("文件名", "FILENAME"),
+    "metavar_boolean": ("是/否", "BOOLEAN"),
+    "metavar_integer_range": ("整数", "INTEGER RANGE"),
+    "metavar_float_range": ("数字", "FLOAT RANGE"),
+    # summary workbook and checks of a summary sheet
+    "period_day": ("（日）", " (day)"),
+    "period_week": ("（周）", " (week)"),
+    "share_all": ("所有", "All"),
+    "share_nearly_all": ("几乎所有", "Nearly all"),
+    "shown_blank": ("（空）", "(blank)"),
+    "cells_more": (" 等 {n} 格", " ({n} cells in all)"),
+    # why a formula gives an error value (f_formula_error's {cause_zh}/{cause_en})
+    "cause_not_number": ("，原因是同一行的{cells}不是数字", ", because {cells} {n!i} not a number"),
+    "cause_cell_text": ("{cell}（{header}）“{text}”", "{cell} ({header}) \"{text}\""),
+    "cause_check_row_cells": ("；请检查这一行公式用到的单元格（{cells}）", "; check the cells the formula uses in this row ({cells})"),
+    "cause_check_cells": ("；请检查这个公式用到的单元格", "; check the cells the formula uses"),
+    # --- end issue 13 ---
 }
 
 KIND_NAMES = {"number": ("数字", "number"), "text": ("文本", "text"), "bool": ("条件（真/假）", "condition")}
@@ -602,34 +684,53 @@ def type_label(type_name: str, lang: str = "zh", month=None) -> str:
 
 
 class _Formatter(string.Formatter):
-    """str.format with two conversions for English counts: {n!p} is "s" unless n is 1 (row{n!p}),
-    {n!w} is "was" or "were"."""
+    """str.format with conversions for English counts: {n!p} is "s" unless n is 1 (row{n!p}),
+    {n!w} is "was" or "were", {n!i} is "is" or "are"."""
 
     def convert_field(self, value, conversion):
         if conversion == "p":
             return "" if value == 1 else "s"
         if conversion == "w":
             return "was" if value == 1 else "were"
+        if conversion == "i":
+            return "is" if value == 1 else "are"
         return super().convert_field(value, conversion)
 
 
 _FORMATTER = _Formatter()
 
 
-def _format(template: str, params: dict) -> str:
-    if "!p}" in template or "!w}" in template:
+class Both(tuple):
+    """A parameter that differs by language, (zh, en): `text` and `both` fill in the side of the
+    language they render (a list joined with 、 in Chinese and with ", " in English)."""
+
+    def __new__(cls, zh, en):
+        return super().__new__(cls, (zh, en))
+
+
+def join(items, sep: str = "sep_list") -> Both:
+    """`items` joined with the separator `sep` (a code: sep_list, sep_clause, …) of each language."""
+    items = list(items)
+    zh, en = MESSAGES[sep]
+    return Both(zh.join(str(i[0] if isinstance(i, Both) else i) for i in items),
+                en.join(str(i[1] if isinstance(i, Both) else i) for i in items))
+
+
+def _format(template: str, params: dict, side: int = 0) -> str:
+    params = {k: (v[side] if isinstance(v, Both) else v) for k, v in params.items()}
+    if "!p}" in template or "!w}" in template or "!i}" in template:
         return _FORMATTER.vformat(template, (), params)
     return template.format(**params)
 
 
 def text(code: str, lang: str = "zh", **params) -> str:
     zh, en = MESSAGES[code]
-    return _format(en if lang == "en" else zh, params)
+    return _format(en, params, 1) if lang == "en" else _format(zh, params)
 
 
 def both(code: str, **params) -> tuple[str, str]:
     zh, en = MESSAGES[code]
-    return _format(zh, params), _format(en, params)
+    return _format(zh, params), _format(en, params, 1)
 
 
 # Click's own words (its gettext message ids) in Chinese; English is Click's original.

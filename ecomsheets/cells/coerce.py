@@ -17,12 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import YES_NO_WORDS
 from . import parse as nz
-from .text import SPACES as _SPACE_CHARS
+from .text import SPACE_CHARS as _SPACE_CHARS
 
 _NUMERAL = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
 _NEEDS_CLEANING = "^[" + _SPACE_CHARS + "'=]|[" + _SPACE_CHARS + "]$"
-_FULLWIDTH = "[\uff01-\uff5e]"
+_FULLWIDTH_PATTERN = "[\uff01-\uff5e]"
 _BLANK = object()
 
 
@@ -64,9 +65,9 @@ def times(text: pa.Array) -> Coerced:
 
 def yes_no(text: pa.Array) -> Coerced:
     """是/否 from the many ways people say it (y, TRUE, √, 对…)."""
-    mapping = pa.array(["是", "否", "true", "false"])
+    mapping = pa.array([*YES_NO_WORDS, "true", "false"])
     hit = pc.index_in(text, value_set=mapping)
-    fast = pc.take(pa.array(["是", "否", "是", "否"]), hit)
+    fast = pc.take(pa.array([*YES_NO_WORDS, *YES_NO_WORDS]), hit)
     return _finish(text, fast, nz.boolean, str)
 
 
@@ -96,7 +97,7 @@ def identifiers(text: pa.Array, *, fold: bool = False) -> Coerced:
     letters and digits become ASCII (a column with a pattern to match)."""
     unusual = pc.match_substring_regex(text, _NEEDS_CLEANING)
     if fold:
-        unusual = pc.or_(unusual, pc.match_substring_regex(text, _FULLWIDTH))
+        unusual = pc.or_(unusual, pc.match_substring_regex(text, _FULLWIDTH_PATTERN))
     fast = pc.if_else(pc.fill_null(unusual, False), pa.scalar(None, text.type), text)
     return _finish(text, fast, lambda t: nz.identifier(t, fold), str)
 

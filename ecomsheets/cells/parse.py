@@ -9,7 +9,8 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-from .text import SPACES as _SPACES
+from . import YES_NO_WORDS
+from .text import SPACE_CHARS as _SPACES
 
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 SERIAL_EPOCH = datetime(1899, 12, 30)
@@ -42,13 +43,14 @@ def _prep(text: str) -> tuple[str, str | None]:
 
 # --- numbers ---------------------------------------------------------------------------------
 _CURRENCY = re.compile(r"^(?:¥|RMB|CNY|\$)?\s*(-?)\s*(?:¥)?\s*([\d,]*\.?\d+)\s*(?:元|RMB|CNY)?$", re.I)
+_FULL_STOP_CHARS = "。"  # typed for a decimal point with a Chinese input method
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
 
 
 def number(text: str, *, percent: bool = False) -> tuple[float, str | None]:
     t, why = _prep(text)
-    if "。" in t:
-        t, why = t.replace("。", "."), "fullwidth"
+    if _FULL_STOP_CHARS in t:
+        t, why = t.replace(_FULL_STOP_CHARS, "."), "fullwidth"
     is_pct = t.endswith("%")
     if is_pct:
         t = t[:-1].strip()
@@ -94,6 +96,7 @@ class Ambiguous(ValueError):
 _MD = re.compile(r"^(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*日?$")
 _HMS = re.compile(r"^(\d{1,2})\s*[:：点时]\s*(\d{1,2})\s*(?:分)?\s*(?:[:：]\s*(\d{1,2})(?:\.\d+)?\s*秒?)?$")
 _HOUR = re.compile(r"^(\d{1,2})\s*[点时](半|整)?$")
+_HALF_HOUR_WORDS = ("半",)  # 9点半
 _CANONICAL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
 _CANONICAL_DT = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$")
 _CANONICAL_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
@@ -173,7 +176,7 @@ def time_value(text: str) -> tuple[time, str | None]:
         return time(h, mi, s), (why if _CANONICAL_TIME.match(t) else "time_text")
     m = _HOUR.match(t)  # 9点, 9点半, 9点整
     if m and int(m[1]) <= 23:
-        return time(int(m[1]), 30 if m[2] == "半" else 0), "time_text"
+        return time(int(m[1]), 30 if m[2] in _HALF_HOUR_WORDS else 0), "time_text"
     if re.fullmatch(r"0?\.\d+|0", t):
         seconds = round(float(t) * 86400)
         return time(seconds // 3600, seconds % 3600 // 60, seconds % 60), "serial"
@@ -181,17 +184,18 @@ def time_value(text: str) -> tuple[time, str | None]:
 
 
 # --- choices, phones, ids --------------------------------------------------------------------
-_YES = {"是", "y", "yes", "true", "t", "1", "√", "✓", "对", "有"}
-_NO = {"否", "n", "no", "false", "f", "0", "×", "x", "✗", "不是", "无"}
+_YES_WORDS = {YES_NO_WORDS[0], "y", "yes", "true", "t", "1", "√", "✓", "对", "有"}
+_NO_WORDS = {YES_NO_WORDS[1], "n", "no", "false", "f", "0", "×", "x", "✗", "不是", "无"}
+_YES, _NO = YES_NO_WORDS
 
 
 def boolean(text: str) -> tuple[str, str | None]:
     t, why = _prep(text)
     low = t.lower()
-    if low in _YES:
-        return "是", (why if t == "是" else "bool")
-    if low in _NO:
-        return "否", (why if t == "否" else "bool")
+    if low in _YES_WORDS:
+        return _YES, (why if t == _YES else "bool")
+    if low in _NO_WORDS:
+        return _NO, (why if t == _NO else "bool")
     raise Invalid(text)
 
 

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 # Everything str.split() treats as space (incl. \x0b \x0c \x1c-\x1f \x85 \u2028 \u2029), plus
 # zero-width characters that paste in from web pages. Spelled out: computing it from the
 # Unicode tables at import costs 50 ms on every start.
-SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+SPACE_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
           "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff")
 
 
@@ -25,10 +25,10 @@ def as_text(values, blanks_done: bool = False) -> pa.Array:
     if blanks_done:
         return arr
     blank = pc.or_kleene(pc.equal(arr, ""), pc.utf8_is_space(arr))
-    # utf8_is_space knows every character of SPACES but the zero-width ones: only a column
+    # utf8_is_space knows every character of SPACE_CHARS but the zero-width ones: only a column
     # holding one of those needs the (copying, ~10x slower) trim to find its blank cells.
     if _has_zero_width(arr):
-        blank = pc.or_kleene(blank, pc.equal(pc.utf8_trim(arr, SPACES), ""))
+        blank = pc.or_kleene(blank, pc.equal(pc.utf8_trim(arr, SPACE_CHARS), ""))
     if not pc.any(blank).as_py():
         return arr
     return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, arr.type), arr)

@@ -86,7 +86,8 @@ def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt, *
         if len(files) == 1:
             targets = [(f, r, annotate_path) for f, _, r in readable]
         else:
-            targets = [(f, r, annotate_path / name.parent / f"{name.stem}_校验.xlsx") for f, name, r in readable]
+            suffix = messages.text("annotated_suffix", lang)
+            targets = [(f, r, annotate_path / name.parent / (name.stem + suffix)) for f, name, r in readable]
         unwritten = 0
         for source, report, out in targets:
             # One file that cannot be annotated is said for that file; the others go on.

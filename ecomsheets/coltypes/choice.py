@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ecomsheets.cells import YES_NO_WORDS
+
 from .base import ColumnType
 
 
@@ -31,7 +33,7 @@ class BoolType(ColumnType):
     yes_no = True
     num_format = "@"
     default_width = 8
-    VALUES = ("是", "否")
+    VALUES = YES_NO_WORDS
 
     def validation(self, col, ctx):
         return {"validate": "list", "source": list(self.VALUES)}

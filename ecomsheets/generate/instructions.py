@@ -30,7 +30,7 @@ def render_instructions(bundle: WorkbookSpec, layout: WorkbookLayout, tables: di
         th=lambda *cells: "@th" + _SEP + _SEP.join(str(c) for c in cells),
         tr=lambda *cells: "@tr" + _SEP + _SEP.join(str(c) for c in cells),
     )
-    sep = "；" if lang != "en" else "; "
+    sep = messages.text("sep_clause", lang)
     sheets = []
     for tl in layout.tables.values():
         t = tl.table

@@ -80,12 +80,10 @@ def _check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, f) -> Finding | N
             if b"opendocument.spreadsheet" in mimetype:
                 return f(Rule.ODS)
             if b"opendocument" in mimetype:
-                return f(Rule.NOT_XLSX, kind="OpenDocument 文档", kind_en="an OpenDocument file")
+                return f(Rule.NOT_XLSX, **_kind_words("kind_opendocument"))
         if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
             return f(Rule.NUMBERS)
-        kind = "Word 文档" if "word/document.xml" in names else "其他压缩文件"
-        kind_en = "a Word document" if "word/document.xml" in names else "another zip file"
-        return f(Rule.NOT_XLSX, kind=kind, kind_en=kind_en)
+        return f(Rule.NOT_XLSX, **_kind_words("kind_word" if "word/document.xml" in names else "kind_zip"))
     if len(infos) > limits.max_parts:
         return f(Rule.ZIP_BOMB, detail=f"{len(infos)} parts")
     total = sum(i.file_size for i in infos)
@@ -141,19 +139,25 @@ def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
         return part.rsplit("/", 1)[-1]
 
 
+def _kind_words(code: str) -> dict:
+    """What a file is, as f_not_xlsx's kind and kind_en."""
+    zh, en = messages.both(code)
+    return {"kind": zh, "kind_en": en}
+
+
 def _kind(head: bytes) -> dict:
     low = head[:512].lower()
     if b"<html" in low or b"<!doctype html" in low or b"<table" in low:
-        return {"kind": "网页/HTML 文件", "kind_en": "an HTML page"}
+        return _kind_words("kind_html")
     if head.startswith(b"%PDF"):
-        return {"kind": "PDF 文件", "kind_en": "a PDF file"}
+        return _kind_words("kind_pdf")
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = head.decode("gbk")
         except UnicodeDecodeError:
-            return {"kind": "无法识别的内容", "kind_en": "unrecognised content"}
+            return _kind_words("kind_unknown")
     if "," in text or "\t" in text:
-        return {"kind": "CSV/文本文件", "kind_en": "a CSV or text file"}
-    return {"kind": "文本文件", "kind_en": "a text file"}
+        return _kind_words("kind_csv")
+    return _kind_words("kind_text")

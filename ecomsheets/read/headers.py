@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ecomsheets.schema import TableSpec
 
+REQUIRED_STAR_CHARS = "*＊"  # the mark a template puts after a required column's header
 HEAD_ROWS = 30  # how far down a header row is looked for (ERP exports put ~11 title rows above)
 
 
@@ -15,7 +16,7 @@ def norm(text) -> str:
     """A header as compared: NFKC-folded, no spaces, no required-marker, lower case."""
     if text is None:
         return ""
-    t = unicodedata.normalize("NFKC", str(text)).strip().rstrip("*＊").strip()
+    t = unicodedata.normalize("NFKC", str(text)).strip().rstrip(REQUIRED_STAR_CHARS).strip()
     return "".join(t.split()).lower()
 
 
@@ -64,7 +65,7 @@ def find_header(rows: list[list], table: TableSpec, first_row: int = 1) -> Heade
                 match.duplicates.append((ci, str(cell)))
             else:
                 match.columns[name] = ci
-                match.headers[name] = str(cell).strip().rstrip("*＊").strip()
+                match.headers[name] = str(cell).strip().rstrip(REQUIRED_STAR_CHARS).strip()
         if best is None or match.score > best.score:
             best = match
     needed = min(2, len(table.columns))

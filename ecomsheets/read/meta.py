@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import re
 
+from ecomsheets import messages
+
 MAX_VALUE = 1 << 20  # characters of one JSON value
 MAX_ROW = 1_048_576
 MAX_SPAN = 10_000  # rows of one grid of figures in the summary sheet
@@ -20,7 +22,8 @@ _RANGE = re.compile(r"^([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})$")
 
 
 class BadMeta(ValueError):
-    """The metadata is not what ecomsheets writes; the message says where."""
+    """The metadata is not what ecomsheets writes; the message says where (args: the Chinese
+    and, when it differs, the English)."""
 
 
 def parse_meta(pairs) -> dict | None:
@@ -31,11 +34,11 @@ def parse_meta(pairs) -> dict | None:
         if not isinstance(key, str) or not isinstance(value, str):
             continue
         if len(value) > MAX_VALUE:
-            raise BadMeta(f"{key}: {len(value):,} 字")
+            raise BadMeta(*messages.both("meta_too_long", key=key, n=len(value)))
         try:
             out[key] = json.loads(value)
         except RecursionError:
-            raise BadMeta(f"{key}: 嵌套过深") from None
+            raise BadMeta(*messages.both("meta_too_deep", key=key)) from None
         except ValueError:
             out[key] = value
     if not str(out.get("format", "")).startswith("ecomsheets/"):

@@ -28,12 +28,12 @@ from ecomsheets.cells.text import as_text, utf8_bytes
 from ecomsheets.schema import TableSpec
 
 FIRST_CELLS = 3  # a label counts among this many first non-empty cells of the row
-_WORDS = "合计|总计|小计|共计|汇总"
-_LABEL = re.compile(rf"(?:.{{0,12}}?)(?:{_WORDS})(?:金额|数量|数|额)?(?:[:(\[].*)?"
+TOTAL_WORDS = "合计|总计|小计|共计|汇总"  # what a total row is labelled
+_LABEL = re.compile(rf"(?:.{{0,12}}?)(?:{TOTAL_WORDS})(?:金额|数量|数|额)?(?:[:(\[].*)?"
                     r"|(?:grand)?(?:sub)?totals?(?:[:(\[].*)?|sum:?", re.S)
 # Cheap first pass over a whole column (Arrow, RE2): only cells it finds are looked at in Python.
-_MAYBE = r"(?i)计|汇\s*总|total|^\s*sum"
-_MAYBE_BYTES = ("计".encode(), "汇".encode())  # and, case-insensitively, total and sum
+_MAYBE_PATTERN = r"(?i)计|汇\s*总|total|^\s*sum"
+_MAYBE_BYTES_WORDS = ("计".encode(), "汇".encode())  # and, case-insensitively, total and sum
 # SUM(F3:F32), SUBTOTAL(9,$F$3:$F$32), _xlfn.SUM(...), with '=' or without
 _AGG = re.compile(r"^\s*=?\s*(?:_xlfn\.)?(?:SUM|SUBTOTAL)\s*\(", re.I)
 _RANGE = re.compile(r"\$?[A-Z]{1,3}\$?(\d+)\s*:\s*\$?[A-Z]{1,3}\$?(\d+)", re.I)
@@ -83,7 +83,7 @@ def label_cells(columns: list[tuple[int, object]], n_rows: int) -> dict[int, tup
         if not valid.any():
             continue
         if _maybe_label(arr):
-            hits = pc.fill_null(pc.match_substring_regex(arr, _MAYBE), False).to_numpy(zero_copy_only=False)
+            hits = pc.fill_null(pc.match_substring_regex(arr, _MAYBE_PATTERN), False).to_numpy(zero_copy_only=False)
             for p in np.flatnonzero(hits):
                 text = arr[int(p)].as_py()
                 if is_label(text):
@@ -106,7 +106,7 @@ def _maybe_label(arr: pa.Array) -> bool:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     data = bytes(utf8_bytes(arr))
-    if any(word[:1] in data and word in data for word in _MAYBE_BYTES):
+    if any(word[:1] in data and word in data for word in _MAYBE_BYTES_WORDS):
         return True
     if not any(c in data for c in (b"t", b"T", b"s", b"S")):
         return False

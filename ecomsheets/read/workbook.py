@@ -129,8 +129,10 @@ def _no_bundle_words(catalog: Catalog, names: list[str]) -> dict:
     sheets = [t.sheet for b in catalog.workbooks.values() for t in map(catalog.tables.get, b.tables) if t]
     sheets_en = [t.sheet_name("en") for b in catalog.workbooks.values() for t in map(catalog.tables.get, b.tables) if t]
     shown = [n for n in names if not n.startswith("_")][:12]
-    return {"expected": "、".join(dict.fromkeys(sheets[:12])), "expected_en": ", ".join(dict.fromkeys(sheets_en[:12])),
-            "found": "、".join(shown) or "没有工作表", "found_en": ", ".join(shown) or "no sheet"}
+    expected, expected_en = messages.text("sep_list", "zh"), messages.text("sep_list", "en")
+    expected, expected_en = expected.join(dict.fromkeys(sheets[:12])), expected_en.join(dict.fromkeys(sheets_en[:12]))
+    found, found_en = messages.join(shown) if shown else messages.both("no_sheet")
+    return {"expected": expected, "expected_en": expected_en, "found": found, "found_en": found_en}
 
 
 def _parse_errors() -> tuple:
@@ -169,7 +171,8 @@ def _read_meta(reader, data: WorkbookData) -> dict | None:
     try:
         return parse_meta(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
     except BadMeta as exc:
-        data.findings.append(finding(Rule.META_INVALID, WARNING, file=data.path, detail=str(exc)))
+        data.findings.append(finding(Rule.META_INVALID, WARNING, file=data.path,
+                                     detail=messages.Both(exc.args[0], exc.args[-1])))
         return None
 
 
@@ -312,9 +315,10 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     match = find_header(sheets.head(sheet), table)
     f = lambda rule, sev, **kw: finding(rule, sev, file=data.path, sheet=sheet, table=table.name, **kw)  # noqa
     if match is None:
-        expected = "、".join(c.title for c in table.columns if c.required)
+        expected = messages.text("sep_list", "zh").join(c.title for c in table.columns if c.required)
         data.findings.append(f(Rule.HEADER_NOT_FOUND, ERROR, expected=expected,
-                               expected_en=", ".join(c.title_en or c.title for c in table.columns if c.required)))
+                               expected_en=messages.text("sep_list", "en").join(
+                                   c.title_en or c.title for c in table.columns if c.required)))
         return None
     hr = match.row
     for ci, text in match.unknown:
@@ -382,7 +386,9 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
     if scan is not None:
         rows = [r for r in sorted(scan.hidden_rows) if r in sd.raw.index]
         if rows:
-            shown = "、".join(str(r) for r in rows[:20]) + ("…" if len(rows) > 20 else "")
+            shown = messages.join(rows[:20])
+            if len(rows) > 20:
+                shown = messages.Both(shown[0] + "…", shown[1] + "…")
             data.findings.append(f(Rule.HIDDEN_ROWS, WARNING, n=len(rows), rows=shown))
         for name, letter in sd.letters.items():
             if xl_cell_to_rowcol(f"{letter}1")[1] + 1 in scan.hidden_columns and len(sd.raw):

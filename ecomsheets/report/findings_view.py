@@ -10,6 +10,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ecomsheets import messages
 from ecomsheets.findings import ERROR, WARNING, Finding, Report
+from ecomsheets.read.headers import REQUIRED_STAR_CHARS
 from ecomsheets.rules import Rule
 
 # C0 controls except \t and \n, DEL, C1 controls, lone surrogates, the XML non-characters, and
@@ -52,7 +53,7 @@ def rule_label(rule: Rule | str, lang: str) -> str:
 def column_label(f: Finding) -> str:
     """The column as the submitter sees it: its header (without the required-star)."""
     if f.header:
-        return str(f.header).rstrip("*＊ ").strip() or str(f.header)
+        return str(f.header).rstrip(REQUIRED_STAR_CHARS + " ").strip() or str(f.header)
     return f.column or ""
 
 

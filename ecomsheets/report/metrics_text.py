@@ -43,8 +43,8 @@ def render_metrics(records: list[dict], bundle, file: str, report: Report, lang:
         nonzero = [r for r in ranked if r["value"]]
         shown = [f"{r['group']} {_value(r['value'], fmt)}" for r in nonzero[:TOP]]
         more = t("cli_summary_more", n=len(nonzero) - TOP) if len(nonzero) > TOP else ""
-        sep = "，" if lang != "en" else ", "
-        colon = "：" if lang != "en" else ": "
+        sep = messages.text("sep_comma", lang)
+        colon = messages.text("sep_colon", lang)
         lines.append(f"  {recs[0]['title']}{colon}{sep.join(shown) or '—'}{more}")
         lines.extend("  " + _line(r, fmt, t) for r in recs if _differs(r))
     return "\n".join(lines)
@@ -56,5 +56,5 @@ def _differs(rec: dict) -> bool:
 
 def _line(rec: dict, fmt: str, t) -> str:
     declared = t("cli_declared", value=shown_number(rec["declared"])) if _differs(rec) else ""
-    group = f"［{rec['group']}］" if rec["group"] is not None else ""
+    group = t("metric_group", group=rec["group"]) if rec["group"] is not None else ""
     return t("cli_metric_line", title=rec["title"], group=group, value=_value(rec["value"], fmt), declared=declared)

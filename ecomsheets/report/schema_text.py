@@ -44,17 +44,17 @@ def _table(t: TableSpec, catalog: Catalog, lang: str) -> str:
     en = lang == "en"
     lines = [f"{t.name}  v{t.version}  {t.display_title(lang)}  [{t.sheet_name(lang)}]",
              t.description_en if en and t.description_en else t.description,
-             ("Key: " if en else "主键：") + " + ".join(t.primary_key), ""]
+             messages.text("st_key", lang) + " + ".join(t.primary_key), ""]
     heads = max(text_width(c.header(lang)) for c in t.columns) + 2
     types = {c.name: messages.type_label(c.type, lang) for c in t.columns}
     width = max(text_width(v) for v in types.values()) + 2
     names = max(len(c.name) for c in t.columns) + 2
     for c in t.columns:
-        rules = ("; " if en else "；").join(prompts.rules(t, c, lang, None, catalog.tables))
+        rules = messages.text("sep_clause", lang).join(prompts.rules(t, c, lang, None, catalog.tables))
         lines.append(f"  {c.name:<{names}}{pad(c.header(lang), heads)}{pad(types[c.name], width)}{rules}")
     if t.rules:
         lines.append("")
-        lines.append("Row rules:" if en else "行规则：")
+        lines.append(messages.text("st_row_rules", lang))
         for r in t.rules:
             lines.append(f"  {r.name}: {r.check}  — {r.message_en if en else r.message}")
     return "\n".join(lines)
@@ -63,9 +63,9 @@ def _table(t: TableSpec, catalog: Catalog, lang: str) -> str:
 def _bundle(b: WorkbookSpec, catalog: Catalog, lang: str) -> str:
     en = lang == "en"
     lines = [f"{b.name}  v{b.version}  {b.title_en if en and b.title_en else b.title}",
-             ("Tables: " if en else "表：") + ", ".join(b.tables),
-             ("Parameters: " if en else "参数：") + ", ".join(f"{k}={v}" for k, v in b.parameters), "",
-             "Metrics:" if en else "指标："]
+             messages.text("st_tables", lang) + ", ".join(b.tables),
+             messages.text("st_parameters", lang) + ", ".join(f"{k}={v}" for k, v in b.parameters), "",
+             messages.text("st_metrics", lang)]
     for m in b.metrics:
         how = m.expr or f"{m.agg}({m.table}.{m.column or '*'})"
         extra = (f" where {m.where}" if m.where else "") + (f" by {m.by}" if m.by else "") + (

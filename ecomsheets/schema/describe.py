@@ -49,14 +49,13 @@ def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None,
         out.append(t("desc_references", sheet=target.sheet_name(lang),
                      title=target.column(col.ref_column or "").header(lang)))
     if col.values and len(col.values) <= 8:
-        out.append(t("desc_values", values="、".join(col.values) if lang != "en" else ", ".join(col.values)))
+        out.append(t("desc_values", values=messages.text("sep_list", lang).join(col.values)))
     return out
 
 
 def input_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables) -> str:
     parts = [type_label(col, lang, month)] + rules(table, col, lang, month, tables)
-    sep = "；" if lang != "en" else "; "
-    text = sep.join(parts)
+    text = messages.text("sep_clause", lang).join(parts)
     note = col.note_en if lang == "en" and col.note_en else (col.note if lang != "en" else None)
     if note:
         text = note + ("\n" if text else "") + text
@@ -70,5 +69,5 @@ def error_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | N
         return messages.text("desc_list_alert", lang)
     what = type_label(col, lang, month)
     extra = [r for r in rules(table, col, lang, month, tables)[1:]]
-    sep = "，" if lang != "en" else ", "
+    sep = messages.text("sep_comma", lang)
     return (messages.text("desc_expect", lang, what=what) + (sep + sep.join(extra) if extra else ""))[:255]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 NUMBER, TEXT, BOOL = "number", "text", "bool"
-END = "结尾"  # the `found` of an error at the end of the text ("end of the expression" in English)
+END = "<end>"  # the `found` of an error at the end of the text (messages' expr_end names it to users)
 
 
 class ExprError(Exception):
@@ -80,7 +80,7 @@ FUNCTIONS = {"IF": (3, 3), "ROUND": (2, 2), "MIN": (1, None), "MAX": (1, None), 
 _COMPARE = {"=": "=", "==": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _PRECEDENCE = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3}
 # Typographic operators people paste from documents.
-_NORMALISE = str.maketrans({"×": "*", "÷": "/", "−": "-", "（": "(", "）": ")", "，": ",",
+_TYPOGRAPHIC_CHARS = str.maketrans({"×": "*", "÷": "/", "−": "-", "（": "(", "）": ")", "，": ",",
                             "“": '"', "”": '"', "＝": "="})
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>\d+(?:\.\d*)?|\.\d+)
@@ -219,7 +219,7 @@ def _normalise(text: str) -> str:
                 closers = ch if ch in "\"'" else "“”\""
                 out.append("'" if ch == "'" else '"')
             else:
-                out.append(ch.translate(_NORMALISE))
+                out.append(ch.translate(_TYPOGRAPHIC_CHARS))
         elif ch in closers:
             closers = None
             out.append("'" if ch == "'" else '"')

@@ -25,7 +25,7 @@ from .model import (
     TableSpec,
     WorkbookSpec,
 )
-from .strict import Strict
+from .strict import Strict, want
 from .vocabulary import (
     BUNDLE_RULE_KEYS,
     COLUMN_KEYS,
@@ -92,8 +92,7 @@ class _Builder(Strict):
             self.problem(doc, "name", "schema_missing_key", key="name")
         elif not isinstance(doc["name"], str):
             # Such a file would otherwise be dropped without a word (build() keys files by name).
-            self.problem(doc, "name", "schema_bad_type", key="name", want="文本", want_en="a text",
-                         got=doc["name"])
+            self.problem(doc, "name", "schema_bad_type", key="name", **want("want_text"), got=doc["name"])
         return doc
 
     def reference(self, doc: Located) -> ReferenceList | None:
@@ -104,11 +103,11 @@ class _Builder(Strict):
             entry = dict(item) if isinstance(item, dict) else {"value": item}
             if not isinstance(entry.get("value"), str):
                 self.problem(doc, "items", "schema_bad_type", key=f"items[{i}].value",
-                             want="文本", want_en="a text", got=entry.get("value"))
+                             **want("want_text"), got=entry.get("value"))
                 continue
             if not isinstance(entry.get("aliases", []), list):
                 self.problem(doc, "items", "schema_bad_type", key=f"items[{i}].aliases",
-                             want="列表", want_en="a list", got=entry.get("aliases"))
+                             **want("want_list"), got=entry.get("aliases"))
                 continue
             items.append(entry)
         return ReferenceList(doc["name"], doc.get("title", doc["name"]), tuple(items))
@@ -121,8 +120,8 @@ class _Builder(Strict):
                  if self.is_mapping(doc, "columns", node) and (col := self.column(node, catalog))]
         columns = [col for col, _ in pairs]
         col_nodes = [node for _, node in pairs]
-        self.duplicates(doc, "columns", [c.name for c in columns], "列名", "column name", col_nodes)
-        self.duplicates(doc, "columns", [c.title for c in columns], "列标题", "column title", col_nodes)
+        self.duplicates(doc, "columns", [c.name for c in columns], *messages.both("what_column_name"), col_nodes)
+        self.duplicates(doc, "columns", [c.title for c in columns], *messages.both("what_column_title"), col_nodes)
         names = {c.name for c in columns}
         pk = doc.get("primary_key", [])
         pk = (pk,) if isinstance(pk, str) else tuple(pk)
@@ -187,7 +186,7 @@ class _Builder(Strict):
             total=node.get("total", False), example=node.get("example"),
             example_from=node.get("example_from"), default=node.get("default"), value_aliases=aliases)
         if col.default is not None and col.values and str(col.default) not in col.values:
-            self.problem(node, "default", "schema_default_value", value=col.default, known="、".join(col.values))
+            self.problem(node, "default", "schema_default_value", value=col.default, known=messages.join(col.values))
         if col.example_from is not None and col.example_from not in catalog.reference:
             self.problem(node, "example_from", "schema_values_from", value=col.example_from,
                          known=", ".join(catalog.reference))
@@ -207,7 +206,7 @@ class _Builder(Strict):
                     out[str(alias)] = item["value"]
         for alias, value in (node.get("value_aliases") or {}).items():
             if values is not None and str(value) not in values:
-                self.problem(node, "value_aliases", "schema_default_value", value=value, known="、".join(values))
+                self.problem(node, "value_aliases", "schema_default_value", value=value, known=messages.join(values))
             out[str(alias)] = str(value)
         return tuple(out.items())
 
@@ -254,8 +253,8 @@ class _Builder(Strict):
         if not self.check_keys(node, keys, ("name", "check", "message")):
             return None
         if node.get("severity", "error") not in ("error", "warning"):
-            self.problem(node, "severity", "schema_bad_type", key="severity", want="error 或 warning",
-                         want_en="error or warning", got=node.get("severity"))
+            self.problem(node, "severity", "schema_bad_type", key="severity", **want("want_severity"),
+                         got=node.get("severity"))
             return None
         columns = columns if columns is not None else set(kinds)
         asts = {}
@@ -299,7 +298,7 @@ class _Builder(Strict):
         for name in tables:
             if name not in catalog.tables:
                 self.problem(doc, "tables", "schema_unknown_table", value=name)
-        self.duplicates(doc, "tables", list(tables), "表", "table")
+        self.duplicates(doc, "tables", list(tables), *messages.both("what_table"))
         from .metrics_loader import load_checks, load_metrics
 
         params = self.parameters(doc)
@@ -312,8 +311,8 @@ class _Builder(Strict):
             description=doc.get("description", ""), description_en=doc.get("description_en", ""),
             version=doc.get("version", 1), parameters=tuple((p.name, p.value) for p in params),
             parameter_specs=tuple(params), checks=checks, rules=rules,
-            metrics=metrics, summary_sheet=doc.get("summary_sheet", "汇总"),
-            summary_sheet_en=doc.get("summary_sheet_en", "Summary"), source=doc.file)
+            metrics=metrics, summary_sheet=doc.get("summary_sheet", messages.text("summary_sheet_default", "zh")),
+            summary_sheet_en=doc.get("summary_sheet_en", messages.text("summary_sheet_default", "en")), source=doc.file)
 
     def bundle_rules(self, doc: Located, catalog: Catalog, params: list[ParameterSpec]) -> tuple[RuleSpec, ...]:
         """Row rules of a bundle: like a table's, and they may name the bundle's parameters."""

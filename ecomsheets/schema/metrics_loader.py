@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
 
 from . import expr
@@ -32,7 +33,7 @@ def load_metrics(b: Strict, doc: Located, catalog: Catalog) -> tuple[MetricSpec,
         if metric is not None:
             metrics.append(metric)
             nodes[metric.name] = node
-    b.duplicates(doc, "metrics", [m.name for m in metrics], "指标", "metric")
+    b.duplicates(doc, "metrics", [m.name for m in metrics], *messages.both("what_metric"))
 
     by_name = {m.name: m for m in metrics}
     kinds = {m.name: expr.NUMBER for m in metrics}

@@ -191,8 +191,8 @@ class WorkbookSpec:
     checks: tuple[CheckSpec, ...] = ()
     rules: tuple[RuleSpec, ...] = ()  # row rules that use the bundle's parameters
     metrics: tuple[MetricSpec, ...] = ()
-    summary_sheet: str = "汇总"
-    summary_sheet_en: str = "Summary"
+    summary_sheet: str = messages.text("summary_sheet_default", "zh")
+    summary_sheet_en: str = messages.text("summary_sheet_default", "en")
     source: str = ""
 
     def parameter(self, name: str, default=None):

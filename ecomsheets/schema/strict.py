@@ -16,6 +16,12 @@ from .yamlsrc import Located
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def want(code: str) -> dict:
+    """A schema_bad_type's `want` and `want_en`: what the key should hold (want_* codes)."""
+    zh, en = messages.both(code)
+    return {"want": zh, "want_en": en}
+
+
 class Strict:
     """Collects the problems found while loading schema files."""
 
@@ -31,7 +37,7 @@ class Strict:
         self.problems.append(SchemaProblem(file, line, key, zh, en))
 
     def expr_problem(self, where: Located, key: str, source: str, exc: expr.ExprError) -> None:
-        words = {**messages.KIND_NAMES, expr.END: (expr.END, "end of the expression")}
+        words = {**messages.KIND_NAMES, expr.END: messages.both("expr_end")}
         zh_params = {k: words.get(v, (v, v))[0] if isinstance(v, str) else v
                      for k, v in exc.params.items()}
         en_params = {k: words.get(v, (v, v))[1] if isinstance(v, str) else v
@@ -48,8 +54,7 @@ class Strict:
         for key, value in node.items():
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), list(allowed), n=1)
-                hint = f"（是不是“{close[0]}”？）" if close else ""
-                hint_en = f" (did you mean '{close[0]}'?)" if close else ""
+                hint, hint_en = messages.both("schema_did_you_mean", name=close[0]) if close else ("", "")
                 self.problem(node, str(key), "schema_unknown_key", key=key, hint=hint, hint_en=hint_en)
                 continue
             types, want, want_en = allowed[key]
@@ -71,7 +76,7 @@ class Strict:
     def is_mapping(self, parent: Located, key: str, node: Any) -> bool:
         if isinstance(node, Located):
             return True
-        self.problem(parent, key, "schema_bad_type", key=key, want="键值映射", want_en="a mapping", got=node)
+        self.problem(parent, key, "schema_bad_type", key=key, **want("want_mapping"), got=node)
         return False
 
     def duplicates(self, doc: Located, key: str, values: list[str], what: str, what_en: str,

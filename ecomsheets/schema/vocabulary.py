@@ -4,23 +4,25 @@ derived columns and metrics share. Shared by the loader and the metrics loader."
 
 from __future__ import annotations
 
+from ecomsheets import messages
+
 AGGREGATES = ("sum", "count", "distinct", "avg", "min", "max")
 
 # key -> (expected python types, zh description, en description)
-_STR = ((str,), "文本", "a text")
-_INT = ((int,), "整数", "an integer")
-_NUM = ((int, float), "数字", "a number")
-_BOOL = ((bool,), "true 或 false", "true or false")
-_LIST = ((list,), "列表", "a list")
-_MAP = ((dict,), "键值映射", "a mapping")
-_STR_OR_LIST = ((str, list), "文本或列表", "a text or a list")
+_STR = ((str,), *messages.both("want_text"))
+_INT = ((int,), *messages.both("want_integer"))
+_NUM = ((int, float), *messages.both("want_number"))
+_BOOL = ((bool,), *messages.both("want_bool"))
+_LIST = ((list,), *messages.both("want_list"))
+_MAP = ((dict,), *messages.both("want_mapping"))
+_STR_OR_LIST = ((str, list), *messages.both("want_text_or_list"))
 
 COLUMN_KEYS = {
     "name": _STR, "title": _STR, "title_en": _STR, "type": _STR, "required": _BOOL,
     "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
     "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
     "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
-    "example": _STR, "example_from": _STR, "default": ((str, int, float), "文本或数字", "a text or a number"),
+    "example": _STR, "example_from": _STR, "default": ((str, int, float), *messages.both("want_text_or_number")),
     "value_aliases": _MAP,
 }
 TABLE_KEYS = {
@@ -41,7 +43,7 @@ METRIC_KEYS = {
     "where": _STR, "by": _STR, "period": _STR, "expr": _STR, "format": _STR, "note": _STR,
     "note_en": _STR,
 }
-PARAMETER_KEYS = {"value": ((str, int, float, bool), "文本或数字", "a text or a number"),
+PARAMETER_KEYS = {"value": ((str, int, float, bool), *messages.both("want_text_or_number")),
                   "title": _STR, "title_en": _STR}
 CHECK_KEYS = {
     "name": _STR, "table": _STR, "column": _STR, "agg": _STR, "source_table": _STR,

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ecomsheets import messages
 from ecomsheets.compute.metrics import MetricValue, evaluate_metrics
 from ecomsheets.findings import ERROR, ROW_NEUTRAL, WARNING, Finding, finding
 from ecomsheets.months import Month, parse_month
@@ -190,7 +191,7 @@ def _quote(f: Finding | None, lang: str) -> str:
     return where + f.text(lang)
 
 
-def _other_month(insp: Inspection, month: Month | None) -> str | None:
+def _other_month(insp: Inspection, month: Month | None) -> str | messages.Both | None:
     """The month a file was made for, when it is not `month`: its metadata's month, or without
     metadata the one month all of its dated rows fall in (None: the file belongs to `month`)."""
     if month is None:
@@ -208,7 +209,7 @@ def _other_month(insp: Inspection, month: Month | None) -> str | None:
                 outside += len(out)
                 seen.update(out.dt.strftime("%Y-%m").value_counts().to_dict())
     if dated and outside == dated:
-        return "、".join(sorted(seen)) if len(seen) <= 3 else f"{min(seen)}…{max(seen)}"
+        return messages.join(sorted(seen)) if len(seen) <= 3 else f"{min(seen)}…{max(seen)}"
     return None
 
 
@@ -285,15 +286,17 @@ def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list,
         places = [f"{name(row_file[i])} {row_sheet[i]}!{column_letter[row_file[i]]}{row_num[i]}" for i in rows]
         shown_names = [name(f) for f in files]
         shown = "+".join(value) if isinstance(value, tuple) else str(value)
-        findings.append(finding("conflict", ERROR, file="、".join(shown_names), table=table.name, key=shown,
-                                files="、".join(shown_names), files_en=", ".join(shown_names),
-                                places="；".join(places), places_en="; ".join(places),
+        files_zh, files_en = messages.join(shown_names)
+        places_zh, places_en = messages.join(places, "sep_clause")
+        findings.append(finding("conflict", ERROR, file=files_zh, table=table.name, key=shown,
+                                files=files_zh, files_en=files_en, places=places_zh, places_en=places_en,
                                 **_titles(table)))
     if duplicates:
         pairs = [(a, sorted(b)) for a, b in dup_files.items()]
         findings.append(finding("duplicate_rows", WARNING, file=next(iter(dup_files)), table=table.name, n=duplicates,
-                                files="；".join(f"{a} = {'、'.join(b)}" for a, b in pairs),
-                                files_en="; ".join(f"{a} = {', '.join(b)}" for a, b in pairs), **_titles(table)))
+                                **dict(zip(("files", "files_en"), messages.join(
+                                    [messages.Both(*(f"{a} = {s}" for s in messages.join(b))) for a, b in pairs],
+                                    "sep_clause"))), **_titles(table)))
     return frame[~drop].reset_index(drop=True), conflicts, duplicates
 
 

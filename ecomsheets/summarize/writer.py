@@ -76,10 +76,11 @@ def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
     ws.write_string(1, 0, t("s_inputs", files=len(result.sources), taken=taken, rows=rows), styles.base_text)
     reasons = [t(f"s_reason_{k}", n=v) for k, v in sorted(result.left_out.items()) if v]
     if reasons:
-        ws.write_string(2, 0, t("s_left_out", text="；".join(reasons) if lang != "en" else "; ".join(reasons)),
+        ws.write_string(2, 0, t("s_left_out", text=t("sep_clause").join(reasons)),
                         styles.base_text)
     if cut:
-        text = "；".join(t("s_rows_not_written", table=catalog.tables[n].display_title(lang), n=k) for n, k in cut.items())
+        text = t("sep_clause").join(t("s_rows_not_written", table=catalog.tables[n].display_title(lang), n=k)
+                                    for n, k in cut.items())
         ws.write_string(3, 0, text, styles.base_text)
     ws.write_string(5, 0, t("s_col_metric"), styles.table_head)
     ws.write_string(5, 1, t("s_col_value"), styles.table_head)
@@ -139,7 +140,7 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grou
     grouped = _grouped_values(result) if grouped is None else grouped
     table_name, by, period = key
     col = catalog.tables[table_name].column(by)
-    suffix = {"day": "（日）" if lang != "en" else " (day)", "week": "（周）" if lang != "en" else " (week)"}.get(period, "")
+    suffix = t(f"period_{period}") if period in ("day", "week") else ""
     name = _unique_name(t("s_metric_sheet", column=col.header(lang), period=suffix,
                           sheet=catalog.tables[table_name].sheet_name(lang)), used)
     ws = wb.add_worksheet(name)
@@ -174,7 +175,7 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grou
     for j, m in enumerate(metrics if kind != "pie" else metrics[:1], start=1):
         chart.add_series({"name": [name, 0, j], "categories": [name, 1, 0, n, 0], "values": [name, 1, j, n, j],
                           **({"data_labels": {"percentage": True}} if kind == "pie" else {})})
-    title = "、".join(m.label(lang) for m in metrics) if lang != "en" else ", ".join(m.label(lang) for m in metrics)
+    title = messages.text("sep_list", lang).join(m.label(lang) for m in metrics)
     if len(groups) > n:
         title = messages.text("s_chart_top", lang, title=title, n=n)
     chart.set_title({"name": title})

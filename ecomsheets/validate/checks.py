@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecomsheets import messages
 from ecomsheets.findings import WARNING, Report, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.workbook import WorkbookData
@@ -80,9 +81,8 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
     report.sheets_checked = len(ctx.tables)
     if report.rows_checked == 0:  # a blank template handed back untouched
-        ctx.findings.append(finding(Rule.NO_DATA, file=str(path), sheets="、".join(
-            td.sheet.sheet for td in ctx.tables.values()), sheets_en=", ".join(
-            td.sheet.sheet for td in ctx.tables.values())))
+        sheets, sheets_en = messages.join(td.sheet.sheet for td in ctx.tables.values())
+        ctx.findings.append(finding(Rule.NO_DATA, file=str(path), sheets=sheets, sheets_en=sheets_en))
     report.findings.extend(ctx.findings)
     for key, n in ctx.truncated.items():
         report.truncated[key] = report.truncated.get(key, 0) + n
@@ -110,10 +110,11 @@ def _nothing_recognised(path: Path, data: WorkbookData, catalog: Catalog):
     """The refusal of a workbook in which no table was recognised: what was expected, what was found."""
     expected = [catalog.tables[t].sheet for t in data.bundle.tables]
     found = [f.sheet for f in data.findings if f.rule in (Rule.SHEET_UNKNOWN, Rule.HEADER_NOT_FOUND) and f.sheet]
-    found_zh = "、".join(found[:12]) + ("…" if len(found) > 12 else "") if found else "没有工作表"
-    found_en = ", ".join(found[:12]) + ("…" if len(found) > 12 else "") if found else "no sheet"
-    return finding(Rule.NO_TABLES, file=str(path), expected="、".join(expected[:12]),
-                   expected_en=", ".join(catalog.tables[t].sheet_name("en") for t in data.bundle.tables[:12]),
+    more = "…" if len(found) > 12 else ""
+    found_zh, found_en = (s + more for s in messages.join(found[:12])) if found else messages.both("no_sheet")
+    expected_zh, _ = messages.join(expected[:12])
+    _, expected_en = messages.join(catalog.tables[t].sheet_name("en") for t in data.bundle.tables[:12])
+    return finding(Rule.NO_TABLES, file=str(path), expected=expected_zh, expected_en=expected_en,
                    found=found_zh, found_en=found_en)
 
 

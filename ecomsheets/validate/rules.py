@@ -145,8 +145,8 @@ def _taken_as_given(ctx: Context, td: TableData, name: str, lacking: list[str]) 
     them: the value is not recomputed)."""
     table = td.table
     col = table.column(name)
-    zh = "、".join(table.column(n).title for n in lacking)
-    en = ", ".join(table.column(n).title_en or table.column(n).title for n in lacking)
+    zh, _ = messages.join(table.column(n).title for n in lacking)
+    _, en = messages.join(table.column(n).title_en or table.column(n).title for n in lacking)
     ctx.add(Rule.DERIVED_GIVEN, td, name, None, WARNING, missing_zh=zh, missing_en=en)
     invalid = td.invalid.get(name)
     if invalid is None or not invalid.any():
@@ -216,8 +216,7 @@ def check_wrong_month(ctx: Context) -> None:
     other, n = max(months.items(), key=lambda kv: kv[1])
     if n >= WRONG_MONTH_SHARE * dated:
         ctx.wrong_month = other
-        share = "所有" if n == dated else "几乎所有"
-        share_en = "All" if n == dated else "Nearly all"
+        share, share_en = messages.both("share_all" if n == dated else "share_nearly_all")
         ctx.add(Rule.WRONG_MONTH, None, None, None, month=str(ctx.month), other=other, n=n, dated=dated,
                 share=share, share_en=share_en)
 

@@ -105,8 +105,9 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
         wrong_typed.add(cell)
         ctx.findings.append(finding(
             Rule.SUMMARY_MISMATCH, file=ctx.file, sheet=data.summary_sheet, cell=cell, row=_row(cell),
-            column=name, header=metric.title + (f"（{group}）" if group else ""), value=text,
-            expected=None if want is None else round(want, 6), shown="（空）" if want is None else shown_number(want)))
+            column=name, header=_titled(metric.title, group), value=text,
+            expected=None if want is None else round(want, 6),
+            shown=messages.Both(*messages.both("shown_blank")) if want is None else shown_number(want)))
     causes = _Causes(ctx, data)
     for name, group, cell in saved:
         metric = lookup.get((name, group))
@@ -119,7 +120,7 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
         components = _component_cells(spec, metrics, data)
         if wrong_typed.intersection(components):
             continue  # 客单价 from a 销售额 typed over its formula: that figure is the one finding
-        _mismatch(ctx, data, cell, name, metric.title + (f"（{group}）" if group else ""), got, metric.value,
+        _mismatch(ctx, data, cell, name, _titled(metric.title, group), got, metric.value,
                   spec.format, causes.of(_metric_columns(spec, metrics, ctx), formulas, [cell, *components]))
     for total in totals:
         td = ctx.tables[total["table"]]
@@ -145,6 +146,19 @@ def _saved(text) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if value != value else value
+
+
+def _titled(title: str, group) -> str:
+    """A figure's header: the metric's title with its group, 销售额（淘宝） (a header is one text,
+    the summary sheet's own, not one per language)."""
+    return title + (messages.text("in_parens", "zh", text=group) if group else "")
+
+
+def _cells_shown(cells: list[str]) -> messages.Both:
+    """The first ten cells and, past ten, how many there are in all."""
+    zh, en = messages.join(cells[:10])
+    more = messages.both("cells_more", n=len(cells)) if len(cells) > 10 else ("", "")
+    return messages.Both(zh + more[0], en + more[1])
 
 
 def _close(got: float, want: float) -> bool:
@@ -284,19 +298,18 @@ class _Causes:
             found += self._merges(td, list(columns))
             rows = sorted({f.row for f in self.data.findings if f.rule == Rule.TOTAL_ROW and f.table == table and f.row})
             if rows:
-                totals.append(messages.both("cause_total_rows", sheet=td.sheet.sheet,
-                                            rows="、".join(str(r) for r in rows[:10])))
+                totals.append(messages.both("cause_total_rows", sheet=td.sheet.sheet, rows=messages.join(rows[:10])))
         found = list(dict.fromkeys(found))
         if not found and reported:
             return None
         found += reported
         if not found and totals:
             # Our own reading skips total rows; the workbook's formula counts them.
-            return WARNING, "；".join(zh for zh, _ in totals), "; ".join(en for _, en in totals)
+            return WARNING, *messages.join([messages.Both(*pair) for pair in totals], "sep_clause")
         found += totals
         if not found:
             found = [messages.both("cause_unknown")]
-        return ERROR, "；".join(zh for zh, _ in found), "; ".join(en for _, en in found)
+        return ERROR, *messages.join([messages.Both(*pair) for pair in found], "sep_clause")
 
     def _short_ranges(self, td: TableData, formula: str) -> list:
         """Ranges of the formula in this table's sheet that end above its last record."""
@@ -345,7 +358,8 @@ class _Causes:
             out.append(messages.both("cause_no_formula_below", sheet=td.sheet.sheet, first=below[0], n=len(below),
                                      last=end, column=col.title, column_en=header_en))
         if inside:
-            shown = "、".join(str(r) for r in inside[:10]) + ("…" if len(inside) > 10 else "")
+            more = "…" if len(inside) > 10 else ""
+            shown = messages.Both(*(s + more for s in messages.join(inside[:10])))
             out.append(messages.both("cause_no_formula", sheet=td.sheet.sheet, n=len(inside), rows=shown,
                                      column=col.title, column_en=header_en))
         return out
@@ -365,11 +379,7 @@ class _Causes:
         cells = [f"{letter}{row}" for row, l in sorted(errors) if l == letter]
         if not cells:
             return []
-        more = len(cells) > 10
-        return [(messages.text("cause_error_cells", "zh", sheet=td.sheet.sheet,
-                               cells="、".join(cells[:10]) + (f" 等 {len(cells)} 格" if more else "")),
-                 messages.text("cause_error_cells", "en", sheet=td.sheet.sheet,
-                               cells=", ".join(cells[:10]) + (f" ({len(cells)} cells in all)" if more else "")))]
+        return [messages.both("cause_error_cells", sheet=td.sheet.sheet, cells=_cells_shown(cells))]
 
     def _merges(self, td: TableData, columns: list[str]) -> list:
         """Merged cells the rows count once per row they cover; the sheet's formulas, once."""
@@ -377,7 +387,8 @@ class _Causes:
                  and f.column in columns]
         if not found:
             return []
-        shown = "、".join(f"{f.cell}" for f in found[:5]) + ("…" if len(found) > 5 else "")
+        more = "…" if len(found) > 5 else ""
+        shown = messages.Both(*(s + more for s in messages.join(f.cell for f in found[:5])))
         return [messages.both("cause_merged", sheet=td.sheet.sheet, n=len(found), cells=shown)]
 
     def _other_spellings(self, td: TableData, col) -> list:
@@ -421,7 +432,7 @@ def _report_errors(ctx: Context, data: WorkbookData, errors: dict) -> None:
     texts = getattr(data.summary_formulas, "texts", None) or {}
     metrics = {m.name: m for m in ctx.bundle.metrics}
     places = {cell: (name, group) for name, group, cell in declared_cells(data)}
-    names = {cell: (metrics[name].title if name in metrics else name) + (f"（{group}）" if group else "")
+    names = {cell: _titled(metrics[name].title if name in metrics else name, group)
              for cell, (name, group) in places.items()}
     by_sheet = {td.sheet.sheet: td for td in ctx.tables.values()}
     for cell, (code, _has_formula) in sorted(errors.items(), key=lambda kv: (_row(kv[0]), len(kv[0]), kv[0])):
@@ -445,12 +456,9 @@ def _report_errors(ctx: Context, data: WorkbookData, errors: dict) -> None:
         if behind and not _reported(ctx, by_sheet, behind):
             continue  # every error behind it comes from a cell already reported (数量 "三个")
         if behind:
-            zh = "；".join(messages.text("cause_error_cells", "zh", sheet=sheet, cells="、".join(cells[:10])
-                                        + (f" 等 {len(cells)} 格" if len(cells) > 10 else ""))
-                          for sheet, cells in behind.items())
-            en = "; ".join(messages.text("cause_error_cells", "en", sheet=sheet, cells=", ".join(cells[:10])
-                                        + (f" ({len(cells)} cells in all)" if len(cells) > 10 else ""))
-                           for sheet, cells in behind.items())
+            zh, en = messages.join([messages.Both(*messages.both("cause_error_cells", sheet=sheet,
+                                                                   cells=_cells_shown(cells)))
+                                    for sheet, cells in behind.items()], "sep_clause")
         else:
             zh, en = messages.both({"#REF!": "cause_error_ref", "#NAME?": "cause_error_name",
                                     "#DIV/0!": "cause_error_div0"}.get(code, "cause_error_other"))

@@ -138,15 +138,15 @@ def _report_errors(ctx: Context, td: TableData, errors: dict, textual: dict) -> 
             # corrects the #VALUE! it causes here (and in 汇总).
             continue
         if causes:
-            cause_zh = "，原因是同一行的" + "、".join(f"{cell}（{header}）“{text}”" for _, cell, header, _, text in causes) \
-                + "不是数字"
-            cause_en = ", because " + ", ".join(f"{cell} ({header_en}) \"{text}\"" for _, cell, _, header_en, text in causes) \
-                + (" is" if len(causes) == 1 else " are") + " not a number"
+            cells = messages.join([
+                messages.Both(messages.text("cause_cell_text", "zh", cell=cell, header=header, text=text),
+                              messages.text("cause_cell_text", "en", cell=cell, header=header_en, text=text))
+                for _, cell, header, header_en, text in causes])
+            cause_zh, cause_en = messages.both("cause_not_number", cells=cells, n=len(causes))
         else:
-            shown = "、".join(sheet.cell(n, row) for n in dict.fromkeys(inputs) if n in sheet.letters)
-            cause_zh = f"；请检查这一行公式用到的单元格（{shown}）" if shown else "；请检查这个公式用到的单元格"
-            cause_en = f"; check the cells the formula uses in this row ({shown.replace('、', ', ')})" if shown \
-                else "; check the cells the formula uses"
+            shown = [sheet.cell(n, row) for n in dict.fromkeys(inputs) if n in sheet.letters]
+            cause_zh, cause_en = (messages.both("cause_check_row_cells", cells=messages.join(shown)) if shown
+                                  else messages.both("cause_check_cells"))
         ctx.add(Rule.FORMULA_ERROR, td, name, row, value=code, cause_zh=cause_zh, cause_en=cause_en)
 
 

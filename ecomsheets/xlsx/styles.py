@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-FONT = "微软雅黑"
+CJK_FONT = "微软雅黑"  # the font family written into workbooks (its name as Windows knows it)
 HEADER_BG = "#1F4E78"
 DERIVED_HEADER_BG = "#5B6770"
 DERIVED_BG = "#EDEFF1"
@@ -14,7 +14,7 @@ BANNER_BG = "#DDEBF7"
 class Styles:
     def __init__(self, workbook):
         self.wb = workbook
-        base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+        base = {"font_name": CJK_FONT, "font_size": 10, "valign": "vcenter"}
         self.base = base
         self.base_text = workbook.add_format(base)
         self.banner = workbook.add_format({**base, "bold": True, "font_size": 12, "bg_color": BANNER_BG,
