@@ -1,7 +1,7 @@
 """What the file format allows, measured the same way: the baselines ecomsheets is compared with.
 
-    read FILE...       fastexcel loads every sheet of every file into Arrow (one process)
-    write N OUT        xlsxwriter constant_memory writes N order rows fed in chunks
+read FILE...       fastexcel loads every sheet of every file into Arrow (one process)
+write N OUT        xlsxwriter constant_memory writes N order rows fed in chunks
 """
 
 import sys
@@ -26,8 +26,24 @@ def write(n, out):
     wb = xlsxwriter.Workbook(out, {"constant_memory": True})
     ws = wb.add_worksheet("orders")
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write_row(0, 0, ["order_id", "date", "customer", "channel", "sku", "qty", "price", "discount",
-                        "amount", "paid", "province", "status"])
+    ws.write_row(
+        0,
+        0,
+        [
+            "order_id",
+            "date",
+            "customer",
+            "channel",
+            "sku",
+            "qty",
+            "price",
+            "discount",
+            "amount",
+            "paid",
+            "province",
+            "status",
+        ],
+    )
     chunk = 50_000
     base = datetime.datetime(2026, 11, 1)
     for start in range(0, n, chunk):
@@ -45,7 +61,7 @@ def write(n, out):
             ws.write_number(r, 5, int(qty[i]))
             ws.write_number(r, 6, float(price[i]))
             ws.write_number(r, 7, 0)
-            ws.write_formula(r, 8, f"=IF(OR(F{r + 1}=\"\",G{r + 1}=\"\"),\"\",ROUND(F{r + 1}*G{r + 1}-H{r + 1},2))")
+            ws.write_formula(r, 8, f'=IF(OR(F{r + 1}="",G{r + 1}=""),"",ROUND(F{r + 1}*G{r + 1}-H{r + 1},2))')
             ws.write_number(r, 9, float(qty[i] * price[i]))
             ws.write_string(r, 10, "浙江省")
             ws.write_string(r, 11, "已完成")

@@ -42,17 +42,19 @@ def main() -> None:
     rows = {
         "guard (zip directory + first bytes of each part)": median(lambda: check_file(path)),
         "fastexcel plain read of every sheet": median(plain_read),
-        "validate, parsing in-process": median(lambda: inspect_workbook(path, catalog=catalog, isolate=False,
-                                                                           keep="report")),
-        "validate, parsing in a child process": median(lambda: inspect_workbook(path, catalog=catalog,
-                                                                                   keep="report")),
+        "validate, parsing in-process": median(
+            lambda: inspect_workbook(path, catalog=catalog, isolate=False, keep="report")
+        ),
+        "validate, parsing in a child process": median(lambda: inspect_workbook(path, catalog=catalog, keep="report")),
     }
     print(f"{path.name}, median of {REPEAT}, one process:")
     for what, seconds in rows.items():
         print(f"| {what:<52} | {seconds * 1000:9.1f} ms |")
     cost = rows["validate, parsing in a child process"] - rows["validate, parsing in-process"]
-    print(f"child-process cost: {cost * 1000:+.1f} ms "
-          f"({cost / rows['validate, parsing in-process']:+.1%} of in-process validation)")
+    print(
+        f"child-process cost: {cost * 1000:+.1f} ms "
+        f"({cost / rows['validate, parsing in-process']:+.1%} of in-process validation)"
+    )
 
 
 if __name__ == "__main__":

@@ -13,5 +13,13 @@ if __name__ == "__main__":
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"wall": wall, "peak_mb": peak_kb / 1024, "rc": proc.returncode,
-                      "stderr": proc.stderr.decode("utf-8", "replace")[-500:]}))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "peak_mb": peak_kb / 1024,
+                "rc": proc.returncode,
+                "stderr": proc.stderr.decode("utf-8", "replace")[-500:],
+            }
+        )
+    )

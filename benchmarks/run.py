@@ -39,9 +39,7 @@ def compare(label, ours, baseline, repeat, rows) -> None:
         o.append(measure(ours))
         if baseline:
             b.append(measure(baseline))
-    row = {"what": label,
-           "ours_s": statistics.median(x["wall"] for x in o),
-           "ours_mb": max(x["peak_mb"] for x in o)}
+    row = {"what": label, "ours_s": statistics.median(x["wall"] for x in o), "ours_mb": max(x["peak_mb"] for x in o)}
     if b:
         row["base_s"] = statistics.median(x["wall"] for x in b)
         row["base_mb"] = max(x["peak_mb"] for x in b)
@@ -58,9 +56,24 @@ def _line(r: dict) -> str:
 def example(path: Path, rows: int, seed: int = 1, tables: str | None = "orders,customers") -> None:
     """An example workbook (made once, then reused); tables=None: every table of the bundle."""
     if not path.exists():
-        subprocess.run([*ES, "example", "department", "-o", str(path), *(["--tables", tables] if tables else []),
-                        "--rows", str(rows), "--seed", str(seed), "--month", "2026-11"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                *ES,
+                "example",
+                "department",
+                "-o",
+                str(path),
+                *(["--tables", tables] if tables else []),
+                "--rows",
+                str(rows),
+                "--seed",
+                str(seed),
+                "--month",
+                "2026-11",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def scale(counts: list[int], file_rows: int, repeat: int, rows: list[dict]) -> None:
@@ -72,13 +85,27 @@ def scale(counts: list[int], file_rows: int, repeat: int, rows: list[dict]) -> N
     shops.mkdir(exist_ok=True)
     for seed in range(1, max(counts) + 1):  # about 12 s each at 30,000 rows, made once
         example(shops / f"shop_{seed:02d}.xlsx", file_rows, seed, tables=None)
-    files = sorted(str(p) for p in shops.glob("shop_*.xlsx"))[:max(counts)]
+    files = sorted(str(p) for p in shops.glob("shop_*.xlsx"))[: max(counts)]
     out = []
     for n in counts:
-        compare(f"consolidate {n} full files (--data-rows 0)",
-                [*ES, "consolidate", *files[:n], "-o", str(WORK / f"scale_{n}.xlsx"), "--force", "--month", "2026-11",
-                 "--data-rows", "0"],
-                [PY, str(HERE / "baselines.py"), "read", *files[:n]], repeat, rows)
+        compare(
+            f"consolidate {n} full files (--data-rows 0)",
+            [
+                *ES,
+                "consolidate",
+                *files[:n],
+                "-o",
+                str(WORK / f"scale_{n}.xlsx"),
+                "--force",
+                "--month",
+                "2026-11",
+                "--data-rows",
+                "0",
+            ],
+            [PY, str(HERE / "baselines.py"), "read", *files[:n]],
+            repeat,
+            rows,
+        )
         out.append((n, rows[-1]))
     print(f"\nper file (full department workbooks, {file_rows:,} order rows each; median of {repeat}):")
     print("| files | consolidate | per file | per added file | fastexcel per file | ratio |")
@@ -86,8 +113,11 @@ def scale(counts: list[int], file_rows: int, repeat: int, rows: list[dict]) -> N
     previous = None
     for n, r in out:
         added = f"{(r['ours_s'] - previous[1]['ours_s']) / (n - previous[0]):.3f} s" if previous else ""
-        print(f"| {n} | {r['ours_s']:.2f} s | {r['ours_s'] / n:.3f} s | {added} | {r['base_s'] / n:.3f} s "
-              f"| {r['ratio']:.2f}× |", flush=True)
+        print(
+            f"| {n} | {r['ours_s']:.2f} s | {r['ours_s'] / n:.3f} s | {added} | {r['base_s'] / n:.3f} s "
+            f"| {r['ratio']:.2f}× |",
+            flush=True,
+        )
         previous = (n, r)
 
 
@@ -97,38 +127,70 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--files", type=int, default=31)
     ap.add_argument("--file-rows", type=int, default=30000)
-    ap.add_argument("--scale-files", default="5,10,20,40",
-                    help="file counts of the scale row (full department workbooks of --file-rows order rows)")
+    ap.add_argument(
+        "--scale-files",
+        default="5,10,20,40",
+        help="file counts of the scale row (full department workbooks of --file-rows order rows)",
+    )
     ap.add_argument("--out", type=Path, help="also write the table (markdown) here")
-    ap.add_argument("--only", default="", help="run only these operations: comma-separated of "
-                    "startup,generate,validate,example,consolidate,scale")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="run only these operations: comma-separated of startup,generate,validate,example,consolidate,scale",
+    )
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     want = lambda op: not only or op in only  # noqa: E731
     WORK.mkdir(exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     rows: list[dict] = []
-    print("| what (median of %d, whole processes)         |   ecomsheets          |   baseline   (ratio)             |" % args.repeat)
+    print(
+        f"| what (median of {args.repeat}, whole processes)         |   ecomsheets          |   baseline   (ratio)             |"
+    )
     print("|----------------------------------------------|-----------------------|----------------------------------|")
     if want("startup"):
         compare("ecomsheets --help (target < 0.5 s)", [*ES, "--help"], None, args.repeat, rows)
         compare("ecomsheets schemas list (target < 0.5 s)", [*ES, "schemas", "list"], None, args.repeat, rows)
     if want("generate"):
-        compare("generate department, 500 rows (target < 1 s)",
-                [*ES, "generate", "department", "-o", str(WORK / "template.xlsx"), "--month", "2026-11", "--force"],
-                None, args.repeat, rows)
+        compare(
+            "generate department, 500 rows (target < 1 s)",
+            [*ES, "generate", "department", "-o", str(WORK / "template.xlsx"), "--month", "2026-11", "--force"],
+            None,
+            args.repeat,
+            rows,
+        )
     for n in sizes if want("validate") else []:
         path = WORK / f"orders_{n}.xlsx"
         example(path, n)
-        compare(f"validate {n:,} orders (+customers) vs fastexcel", [*ES, "validate", str(path)],
-                [PY, str(HERE / "baselines.py"), "read", str(path)], args.repeat, rows)
+        compare(
+            f"validate {n:,} orders (+customers) vs fastexcel",
+            [*ES, "validate", str(path)],
+            [PY, str(HERE / "baselines.py"), "read", str(path)],
+            args.repeat,
+            rows,
+        )
     for n in sizes if want("example") else []:
         out = WORK / f"example_out_{n}.xlsx"
-        compare(f"example {n:,} order rows vs xlsxwriter chunks",
-                [*ES, "example", "department", "-o", str(out), "--tables", "orders,customers", "--rows", str(n),
-                 "--force", "--month", "2026-11"],
-                [PY, str(HERE / "baselines.py"), "write", str(n), str(WORK / f"baseline_{n}.xlsx")],
-                args.repeat, rows)
+        compare(
+            f"example {n:,} order rows vs xlsxwriter chunks",
+            [
+                *ES,
+                "example",
+                "department",
+                "-o",
+                str(out),
+                "--tables",
+                "orders,customers",
+                "--rows",
+                str(n),
+                "--force",
+                "--month",
+                "2026-11",
+            ],
+            [PY, str(HERE / "baselines.py"), "write", str(n), str(WORK / f"baseline_{n}.xlsx")],
+            args.repeat,
+            rows,
+        )
     if want("scale"):
         scale([int(n) for n in args.scale_files.split(",") if n], args.file_rows, args.repeat, rows)
     if not want("consolidate"):
@@ -139,13 +201,31 @@ def main() -> None:
     for seed in range(1, args.files + 1):
         example(shops / f"shop_{seed:02d}.xlsx", args.file_rows, seed)
     files = sorted(str(p) for p in shops.glob("*.xlsx"))
-    compare(f"consolidate {args.files} x {args.file_rows:,} vs fastexcel reading all",
-            [*ES, "consolidate", str(shops), "-o", str(WORK / "month.xlsx"), "--force", "--month", "2026-11"],
-            [PY, str(HERE / "baselines.py"), "read", *files], args.repeat, rows)
-    compare(f"consolidate {args.files} x {args.file_rows:,}, figures only (--data-rows 0)",
-            [*ES, "consolidate", str(shops), "-o", str(WORK / "month0.xlsx"), "--force", "--month", "2026-11",
-             "--data-rows", "0"],
-            [PY, str(HERE / "baselines.py"), "read", *files], args.repeat, rows)
+    compare(
+        f"consolidate {args.files} x {args.file_rows:,} vs fastexcel reading all",
+        [*ES, "consolidate", str(shops), "-o", str(WORK / "month.xlsx"), "--force", "--month", "2026-11"],
+        [PY, str(HERE / "baselines.py"), "read", *files],
+        args.repeat,
+        rows,
+    )
+    compare(
+        f"consolidate {args.files} x {args.file_rows:,}, figures only (--data-rows 0)",
+        [
+            *ES,
+            "consolidate",
+            str(shops),
+            "-o",
+            str(WORK / "month0.xlsx"),
+            "--force",
+            "--month",
+            "2026-11",
+            "--data-rows",
+            "0",
+        ],
+        [PY, str(HERE / "baselines.py"), "read", *files],
+        args.repeat,
+        rows,
+    )
     _write(args.out, rows)
 
 

@@ -14,8 +14,8 @@ import glob
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from xlsxwriter.exceptions import FileCreateError
 

@@ -48,9 +48,12 @@ def install(lang: str) -> None:
     formatting = sys.modules["click.formatting"]
     formatting.term_len = _display_width if lang == "zh" else _click_term_len
     # Type names show in metavars and in "… is not a valid integer".
-    for cls, code in ((click.types.IntParamType, "cli_type_integer"), (click.types.FloatParamType, "cli_type_float"),
-                      (click.types.IntRange, "cli_type_integer_range"),
-                      (click.types.FloatRange, "cli_type_float_range")):
+    for cls, code in (
+        (click.types.IntParamType, "cli_type_integer"),
+        (click.types.FloatParamType, "cli_type_float"),
+        (click.types.IntRange, "cli_type_integer_range"),
+        (click.types.FloatRange, "cli_type_float_range"),
+    ):
         cls.name = messages.text(code, lang)
     for name in _CLICK_MODULES:
         module = sys.modules.get(f"click.{name}")
@@ -89,9 +92,21 @@ def h(code: str, **params) -> str:
 
 
 # Click's metavar -> our message code (whose English is the metavar itself)
-_METAVARS = {metavar: f"metavar_{metavar.lower().replace(' ', '_')}"
-             for metavar in ("TEXT", "INTEGER", "FLOAT", "PATH", "FILE", "DIRECTORY", "FILENAME", "BOOLEAN",
-                             "INTEGER RANGE", "FLOAT RANGE")}
+_METAVARS = {
+    metavar: f"metavar_{metavar.lower().replace(' ', '_')}"
+    for metavar in (
+        "TEXT",
+        "INTEGER",
+        "FLOAT",
+        "PATH",
+        "FILE",
+        "DIRECTORY",
+        "FILENAME",
+        "BOOLEAN",
+        "INTEGER RANGE",
+        "FLOAT RANGE",
+    )
+}
 
 
 class Number(click.ParamType):

@@ -47,8 +47,23 @@ class Finding:
         d = asdict(self)
         d.pop("file")
         d["rule"] = str(self.rule)  # the plain code, whatever wrote the Finding
-        return {k: d[k] for k in ("severity", "sheet", "table", "cell", "row", "column", "header",
-                                  "value", "rule", "message", "message_en", "expected")}
+        return {
+            k: d[k]
+            for k in (
+                "severity",
+                "sheet",
+                "table",
+                "cell",
+                "row",
+                "column",
+                "header",
+                "value",
+                "rule",
+                "message",
+                "message_en",
+                "expected",
+            )
+        }
 
 
 def finding(rule: Rule | str, severity: str = ERROR, **fields) -> Finding:
@@ -117,8 +132,10 @@ class Report:
     def count(self, severity: str, *, sheet: str | None = ..., skip_rules=()) -> int:
         """True number of findings of a severity (listed or not), for one sheet if given
         (None: findings about the whole file), leaving out the rules in skip_rules."""
-        n = sum(f.severity == severity and f.rule not in skip_rules and (sheet is ... or (f.sheet or None) == sheet)
-                for f in self.findings)
+        n = sum(
+            f.severity == severity and f.rule not in skip_rules and (sheet is ... or (f.sheet or None) == sheet)
+            for f in self.findings
+        )
         for key, k in self.truncated.items():
             sev, rule, where, _ = _split_key(key)
             if sev == severity and rule not in skip_rules and (sheet is ... or where == sheet):
@@ -152,11 +169,17 @@ class Report:
         if max_findings is not None and len(listed) > max_findings:
             listed = sorted(listed, key=lambda f: f.severity != ERROR)[:max_findings]
         return {
-            "file": self.file, "bundle": self.bundle, "schema_version": self.schema_version,
+            "file": self.file,
+            "bundle": self.bundle,
+            "schema_version": self.schema_version,
             "valid": self.valid,
-            "summary": {"errors": self.errors, "warnings": self.warnings,
-                        "rows_checked": self.rows_checked, "sheets_checked": self.sheets_checked,
-                        "findings_omitted": self.omitted + len(self.findings) - len(listed)},
+            "summary": {
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "rows_checked": self.rows_checked,
+                "sheets_checked": self.sheets_checked,
+                "findings_omitted": self.omitted + len(self.findings) - len(listed),
+            },
             "findings": [f.to_dict() for f in listed],
         }
 

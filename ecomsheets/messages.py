@@ -17,30 +17,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schema_unknown_key": ("未知的键“{key}”{hint}", "unknown key '{key}'{hint_en}"),
     "schema_missing_key": ("缺少必填的键“{key}”", "required key '{key}' is missing"),
     "schema_bad_type": ("“{key}”应为{want}，实际是 {got!r}", "'{key}' must be {want_en}, got {got!r}"),
-    "schema_bad_name": ("名称“{value}”只能用小写英文字母、数字和下划线，且以字母开头",
-                        "name '{value}' must be lower-case ASCII letters, digits and _, starting with a letter"),
+    "schema_bad_name": (
+        "名称“{value}”只能用小写英文字母、数字和下划线，且以字母开头",
+        "name '{value}' must be lower-case ASCII letters, digits and _, starting with a letter",
+    ),
     "schema_unknown_type": ("未知的列类型“{value}”，可用：{known}", "unknown column type '{value}'; known: {known}"),
     "schema_duplicate": ("重复的{what}“{value}”", "duplicate {what_en} '{value}'"),
     "schema_pk_missing": ("主键列“{value}”不在列定义中", "primary-key column '{value}' is not a column"),
-    "schema_ref_format": ("引用应写成“表名.列名”，实际是“{value}”", "a reference must be 'table.column', got '{value}'"),
+    "schema_ref_format": (
+        "引用应写成“表名.列名”，实际是“{value}”",
+        "a reference must be 'table.column', got '{value}'",
+    ),
     "schema_ref_table": ("引用的表“{table}”不存在", "referenced table '{table}' does not exist"),
     "schema_ref_column": ("引用的列“{table}.{column}”不存在", "referenced column '{table}.{column}' does not exist"),
     "schema_bad_pattern": ("正则表达式无效：{detail}", "invalid regular expression: {detail}"),
     "schema_min_max": ("最小值 {min} 大于最大值 {max}", "min {min} is greater than max {max}"),
     "schema_default_value": ("“{value}”不是可选的值（{known}）", "'{value}' is not one of the values ({known})"),
     "schema_enum_no_values": ("枚举列必须给出 values 或 values_from", "an enum column needs values or values_from"),
-    "schema_values_from": ("参考数据“{value}”不存在，可用：{known}", "reference data '{value}' does not exist; known: {known}"),
+    "schema_values_from": (
+        "参考数据“{value}”不存在，可用：{known}",
+        "reference data '{value}' does not exist; known: {known}",
+    ),
     "schema_formula_cycle": ("公式循环引用：{cycle}", "formulas refer to each other in a cycle: {cycle}"),
     "schema_unknown_table": ("工作簿引用的表“{value}”不存在", "the bundle names table '{value}', which does not exist"),
-    "schema_expr": ("表达式“{source}”第 {col} 个字符处：{detail}", "expression '{source}' at character {col}: {detail}"),
-    "schema_metric_shape": ("指标必须且只能给出 agg（聚合）或 expr（指标运算）之一",
-                            "a metric needs exactly one of agg (aggregate) or expr (metric formula)"),
+    "schema_expr": (
+        "表达式“{source}”第 {col} 个字符处：{detail}",
+        "expression '{source}' at character {col}: {detail}",
+    ),
+    "schema_metric_shape": (
+        "指标必须且只能给出 agg（聚合）或 expr（指标运算）之一",
+        "a metric needs exactly one of agg (aggregate) or expr (metric formula)",
+    ),
     "schema_metric_agg": ("未知的聚合方式“{value}”，可用：{known}", "unknown aggregate '{value}'; known: {known}"),
     "schema_metric_needs": ("聚合“{agg}”需要 {key}", "aggregate '{agg}' needs {key}"),
-    "schema_by_type": ("分组列“{value}”须为枚举、布尔、日期或引用列", "group-by column '{value}' must be an enum, bool, date or reference column"),
-    "schema_period": ("period 只能是 day 或 week，且仅用于日期分组", "period must be day or week, and only with a date group-by"),
-    "schema_where": ("筛选条件只能是“列 比较 常量”并用 AND 连接：{source}",
-                     "a where filter must be 'column op constant' terms joined by AND: {source}"),
+    "schema_by_type": (
+        "分组列“{value}”须为枚举、布尔、日期或引用列",
+        "group-by column '{value}' must be an enum, bool, date or reference column",
+    ),
+    "schema_period": (
+        "period 只能是 day 或 week，且仅用于日期分组",
+        "period must be day or week, and only with a date group-by",
+    ),
+    "schema_where": (
+        "筛选条件只能是“列 比较 常量”并用 AND 连接：{source}",
+        "a where filter must be 'column op constant' terms joined by AND: {source}",
+    ),
     # --- expressions ------------------------------------------------------------------------
     "expr_empty": ("表达式为空", "the expression is empty"),
     "expr_bad_char": ("无法识别的字符“{char}”", "unexpected character '{char}'"),
@@ -52,120 +73,251 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "expr_type_mismatch": ("“{op}”两边类型不一致：{left} 与 {right}", "'{op}' mixes {left} and {right}"),
     "expr_type": ("“{op}”需要{want}，这里是{got}", "'{op}' needs a {want} here, got a {got}"),
     # --- command line -----------------------------------------------------------------------
-    "cli_unknown_workbook": ("没有名为“{name}”的工作簿模板，可用：{known}", "no workbook bundle named '{name}'; known: {known}"),
+    "cli_unknown_workbook": (
+        "没有名为“{name}”的工作簿模板，可用：{known}",
+        "no workbook bundle named '{name}'; known: {known}",
+    ),
     "cli_unknown_table": ("没有名为“{name}”的表，可用：{known}", "no table named '{name}'; known: {known}"),
-    "cli_table_not_in_bundle": ("表“{name}”不属于工作簿“{bundle}”，可用：{known}",
-                                "table '{name}' is not part of bundle '{bundle}'; it has: {known}"),
-    "cli_bad_month": ("月份“{value}”格式不对，应写成 2026-12 这样的年-月", "month '{value}' is not a year-month like 2026-12"),
+    "cli_table_not_in_bundle": (
+        "表“{name}”不属于工作簿“{bundle}”，可用：{known}",
+        "table '{name}' is not part of bundle '{bundle}'; it has: {known}",
+    ),
+    "cli_bad_month": (
+        "月份“{value}”格式不对，应写成 2026-12 这样的年-月",
+        "month '{value}' is not a year-month like 2026-12",
+    ),
     "cli_bad_rows": ("预留行数应在 1 到 {max} 之间，实际是 {value}", "--rows must be between 1 and {max}, got {value}"),
-    "cli_exists": ("文件已存在：{path}（如需覆盖请加 --force）", "file already exists: {path} (add --force to overwrite)"),
+    "cli_exists": (
+        "文件已存在：{path}（如需覆盖请加 --force）",
+        "file already exists: {path} (add --force to overwrite)",
+    ),
     "cli_unwritable": ("无法写入 {path}：{detail}", "cannot write {path}: {detail}"),
     "cli_is_input": ("输出文件不能与输入文件相同：{path}", "the output must not be an input file: {path}"),
-    "cli_written": ("已生成 {path}（{sheets} 个工作表，用时 {seconds:.2f} 秒）",
-                    "wrote {path} ({sheets} sheet{sheets!p} in {seconds:.2f} s)"),
-    "cli_valid": ("✓ {file}：没有发现错误（{rows} 行，{sheets} 个工作表{warn}）", "✓ {file}: no errors ({rows} row{rows!p}, {sheets} sheet{sheets!p}{warn})"),
-    "cli_invalid": ("✗ {file}：{errors} 个错误，{warnings} 个提醒（{rows} 行，{sheets} 个工作表）", "✗ {file}: {errors} error{errors!p}, {warnings} warning{warnings!p} ({rows} row{rows!p}, {sheets} sheet{sheets!p})"),
+    "cli_written": (
+        "已生成 {path}（{sheets} 个工作表，用时 {seconds:.2f} 秒）",
+        "wrote {path} ({sheets} sheet{sheets!p} in {seconds:.2f} s)",
+    ),
+    "cli_valid": (
+        "✓ {file}：没有发现错误（{rows} 行，{sheets} 个工作表{warn}）",
+        "✓ {file}: no errors ({rows} row{rows!p}, {sheets} sheet{sheets!p}{warn})",
+    ),
+    "cli_invalid": (
+        "✗ {file}：{errors} 个错误，{warnings} 个提醒（{rows} 行，{sheets} 个工作表）",
+        "✗ {file}: {errors} error{errors!p}, {warnings} warning{warnings!p} ({rows} row{rows!p}, {sheets} sheet{sheets!p})",
+    ),
     "cli_skipped": ("－ {file}：{reason}", "- {file}: {reason}"),
     "cli_unreadable": ("✗ {file}：无法读取", "✗ {file}: cannot be read"),
-    "cli_missing_sheets": ("  只找到 {found} 张表；以下 {n} 张未提交：{sheets}", "  found {found} sheet{found!p}; {n} not submitted: {sheets}"),
+    "cli_missing_sheets": (
+        "  只找到 {found} 张表；以下 {n} 张未提交：{sheets}",
+        "  found {found} sheet{found!p}; {n} not submitted: {sheets}",
+    ),
     "cli_warn_suffix": ("，{n} 个提醒", ", {n} warning{n!p}"),
-    "cli_sheet_counts": ("  【{sheet}】{errors} 个错误，{warnings} 个提醒", "  [{sheet}] {errors} error{errors!p}, {warnings} warning{warnings!p}"),
-    "cli_more_in_sheet": ("    …… 另有 {n} 条未列出（都已计入上面的数量；完整列表请用 --html 报告、--annotate 批注副本或 --format json）",
-                          "    … {n} more not listed (all are in the counts above; see the --html report, the --annotate copy or --format json)"),
+    "cli_sheet_counts": (
+        "  【{sheet}】{errors} 个错误，{warnings} 个提醒",
+        "  [{sheet}] {errors} error{errors!p}, {warnings} warning{warnings!p}",
+    ),
+    "cli_more_in_sheet": (
+        "    …… 另有 {n} 条未列出（都已计入上面的数量；完整列表请用 --html 报告、--annotate 批注副本或 --format json）",
+        "    … {n} more not listed (all are in the counts above; see the --html report, the --annotate copy or --format json)",
+    ),
     "cli_level_error": ("错误", "error"),
     "cli_level_warning": ("提醒", "warning"),
     "cli_no_inputs": ("没有找到要检查的 .xlsx 文件：{paths}", "no .xlsx files found in: {paths}"),
     "cli_checking": ("正在检查", "Checking"),
     "cli_wrote_html": ("已写出报告 {path}", "wrote report {path}"),
-    "cli_annotate_failed": ("未能为 {file} 写出批注副本：{reason}（其他文件照常处理）", "no annotated copy of {file}: {reason} (the other files go on)"),
+    "cli_annotate_failed": (
+        "未能为 {file} 写出批注副本：{reason}（其他文件照常处理）",
+        "no annotated copy of {file}: {reason} (the other files go on)",
+    ),
     "cli_wrote_annotated": ("已写出批注副本 {path}", "wrote annotated copy {path}"),
-    "cli_example_written": ("已生成示例工作簿 {path}（{rows} 行数据，用时 {seconds:.2f} 秒）", "wrote example workbook {path} ({rows} data rows in {seconds:.2f} s)"),
+    "cli_example_written": (
+        "已生成示例工作簿 {path}（{rows} 行数据，用时 {seconds:.2f} 秒）",
+        "wrote example workbook {path} ({rows} data rows in {seconds:.2f} s)",
+    ),
     "cli_summary_written": ("已写出汇总工作簿 {path}", "wrote summary workbook {path}"),
-    "cli_consolidated": ("汇总完成：{files} 个文件，计入 {taken} 个，明细 {rows} 行；{problems} 条问题", "consolidated {files} file{files!p} ({taken} taken, {rows} row{rows!p}); {problems} finding{problems!p}"),
+    "cli_consolidated": (
+        "汇总完成：{files} 个文件，计入 {taken} 个，明细 {rows} 行；{problems} 条问题",
+        "consolidated {files} file{files!p} ({taken} taken, {rows} row{rows!p}); {problems} finding{problems!p}",
+    ),
     "cli_metric_line": ("  {title}{group}：{value}{declared}", "  {title}{group}: {value}{declared}"),
     "cli_declared": ("（表中填写 {value}，不一致）", " (the sheet says {value}: differs)"),
-    "cli_cannot_summarize": ("无法汇总：没有一个文件可以读取或识别（{file}）", "cannot summarize: none of the files could be read or recognised ({file})"),
-    "cli_hint_include_invalid": ("提示：加 --include-invalid 可计入有错误文件中无误的行", "hint: add --include-invalid to take the valid rows of files with errors"),
+    "cli_cannot_summarize": (
+        "无法汇总：没有一个文件可以读取或识别（{file}）",
+        "cannot summarize: none of the files could be read or recognised ({file})",
+    ),
+    "cli_hint_include_invalid": (
+        "提示：加 --include-invalid 可计入有错误文件中无误的行",
+        "hint: add --include-invalid to take the valid rows of files with errors",
+    ),
     "cli_summary_head": ("{file}（{rows} 行明细）", "{file} ({rows} detail rows)"),
-    "cli_summary_has_errors": ("  注意：这个文件有 {errors} 个错误，下面的数字包含了有错误的行（validate 可查看）", "  note: this file has {errors} errors; the figures include those rows (see validate)"),
+    "cli_summary_has_errors": (
+        "  注意：这个文件有 {errors} 个错误，下面的数字包含了有错误的行（validate 可查看）",
+        "  note: this file has {errors} errors; the figures include those rows (see validate)",
+    ),
     "cli_summary_more": ("……共 {n} 组未列出", " … {n} more group{n!p}"),
     "cli_list_workbooks": ("工作簿模板：", "Workbooks:"),
     "cli_list_workbook": ("  {name} v{version}  {title}（{n} 张表）", "  {name} v{version}  {title} ({n} tables)"),
     "cli_list_tables": ("表：", "Tables:"),
     "cli_schema_errors": ("模板定义有 {count} 处问题：", "the schema catalogue has {count} problem{count!p}:"),
     # --- the annotated copy: formulas it does not keep, and why it could not be made ----------
-    "r_formula_as_value": ("（标注副本里这一格只保留了公式保存的结果，公式已去掉）",
-                           " (in this copy the cell holds the formula's saved result; the formula was taken out)"),
-    "r_formula_as_text": ("（标注副本里这一格没有保存的结果，公式以文字显示，不会计算）",
-                          " (in this copy the cell had no saved result: the formula is shown as text and is not calculated)"),
-    "r_formula_live": ("这一格的公式 {formula} 会访问其他工作簿、外部程序或网络{how}",
-                       "the formula {formula} in this cell reaches another workbook, an outside program or the web{how}"),
-    "r_formulas_replaced": ("本副本中有 {count} 个公式单元格改为了保存的结果或公式文字（数据列中的公式，以及访问其他工作簿、外部程序或网络的公式），打开时不会重新计算",
-                            "{count} formula cell{count!p} in this copy hold their saved result or the formula as text (formulas in data columns, and formulas that reach another workbook, an outside program or the web): nothing is recalculated from them on opening"),
-    "r_links_dropped": ("本副本不包含原文件中指向其他工作簿的 {count} 个链接", "this copy keeps none of the file's {count} link{count!p} to other workbooks"),
-    "r_copy_structure": ("文件内部结构不完整或无法识别（{part}）", "its inner structure is incomplete or not recognised ({part})"),
-    "r_copy_strict": ("文件以“严格 Open XML”格式保存，请在 Excel 中另存为普通的 Excel 工作簿（.xlsx）后再试",
-                      "it is saved as Strict Open XML; save it as an ordinary Excel workbook (.xlsx) and try again"),
+    "r_formula_as_value": (
+        "（标注副本里这一格只保留了公式保存的结果，公式已去掉）",
+        " (in this copy the cell holds the formula's saved result; the formula was taken out)",
+    ),
+    "r_formula_as_text": (
+        "（标注副本里这一格没有保存的结果，公式以文字显示，不会计算）",
+        " (in this copy the cell had no saved result: the formula is shown as text and is not calculated)",
+    ),
+    "r_formula_live": (
+        "这一格的公式 {formula} 会访问其他工作簿、外部程序或网络{how}",
+        "the formula {formula} in this cell reaches another workbook, an outside program or the web{how}",
+    ),
+    "r_formulas_replaced": (
+        "本副本中有 {count} 个公式单元格改为了保存的结果或公式文字（数据列中的公式，以及访问其他工作簿、外部程序或网络的公式），打开时不会重新计算",
+        "{count} formula cell{count!p} in this copy hold their saved result or the formula as text (formulas in data columns, and formulas that reach another workbook, an outside program or the web): nothing is recalculated from them on opening",
+    ),
+    "r_links_dropped": (
+        "本副本不包含原文件中指向其他工作簿的 {count} 个链接",
+        "this copy keeps none of the file's {count} link{count!p} to other workbooks",
+    ),
+    "r_copy_structure": (
+        "文件内部结构不完整或无法识别（{part}）",
+        "its inner structure is incomplete or not recognised ({part})",
+    ),
+    "r_copy_strict": (
+        "文件以“严格 Open XML”格式保存，请在 Excel 中另存为普通的 Excel 工作簿（.xlsx）后再试",
+        "it is saved as Strict Open XML; save it as an ordinary Excel workbook (.xlsx) and try again",
+    ),
     # --- command-line help (h_*; a command's short help is h_<command>_short) -----------------
-    "h_main": ("ecomsheets：电商部管理表格的模板生成、校验与月度汇总。\n\n"
-               "经理用 generate 生成空白模板发给各人填写，把交回的文件收进一个文件夹（如 交回/），"
-               "用 validate 检查、consolidate 汇总成月度汇总工作簿。",
-               "ecomsheets: templates, validation and monthly summaries for an e-commerce department's sheets.\n\n"
-               "The manager hands out blank templates made with generate, collects the filled files into one folder "
-               "(e.g. submitted/), checks them with validate and builds the month's summary workbook with consolidate."),
+    "h_main": (
+        "ecomsheets：电商部管理表格的模板生成、校验与月度汇总。\n\n"
+        "经理用 generate 生成空白模板发给各人填写，把交回的文件收进一个文件夹（如 交回/），"
+        "用 validate 检查、consolidate 汇总成月度汇总工作簿。",
+        "ecomsheets: templates, validation and monthly summaries for an e-commerce department's sheets.\n\n"
+        "The manager hands out blank templates made with generate, collects the filled files into one folder "
+        "(e.g. submitted/), checks them with validate and builds the month's summary workbook with consolidate.",
+    ),
     "h_main_short": ("电商部管理表格工具", "e-commerce department sheets"),
-    "h_schemas": ("查看模板定义：有哪些表和工作簿模板，各有哪些列和规则", "The schema catalogue: which tables and workbook bundles exist, their columns and rules"),
+    "h_schemas": (
+        "查看模板定义：有哪些表和工作簿模板，各有哪些列和规则",
+        "The schema catalogue: which tables and workbook bundles exist, their columns and rules",
+    ),
     "h_schemas_short": ("查看模板定义", "list and show schemas"),
     "h_schemas_list": ("列出所有表和工作簿模板", "List every table and workbook bundle"),
     "h_schemas_list_short": ("列出所有表和工作簿模板", "list tables and bundles"),
-    "h_schemas_show": ("显示一张表（或一个工作簿模板）的定义：列、类型、规则", "Show a table's (or a bundle's) definition: columns, types, rules"),
+    "h_schemas_show": (
+        "显示一张表（或一个工作簿模板）的定义：列、类型、规则",
+        "Show a table's (or a bundle's) definition: columns, types, rules",
+    ),
     "h_schemas_show_short": ("显示一张表或工作簿模板的定义", "show a table or bundle"),
-    "h_generate": ("生成空白的工作簿模板（带下拉框、输入校验、公式、汇总表和说明），发给各人填写", "Write a blank workbook template (dropdowns, input checks, formulas, summary and instructions) to hand out"),
+    "h_generate": (
+        "生成空白的工作簿模板（带下拉框、输入校验、公式、汇总表和说明），发给各人填写",
+        "Write a blank workbook template (dropdowns, input checks, formulas, summary and instructions) to hand out",
+    ),
     "h_generate_short": ("生成空白模板", "blank template"),
-    "h_validate": ("检查交回的工作簿，指出每个有问题的单元格。可给多个文件或一个文件夹（文件夹里的每个文件都会检查或说明为何不能读取）。\n\n"
-                   "退出码：0 没有错误（可以有提醒），1 有错误，2 有文件无法读取或用法错误。",
-                   "Check handed-in workbooks and name every wrong cell. Takes files or a folder (every file in it is checked, or named with why it cannot be read).\n\n"
-                   "Exit code: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read, or misuse."),
+    "h_validate": (
+        "检查交回的工作簿，指出每个有问题的单元格。可给多个文件或一个文件夹（文件夹里的每个文件都会检查或说明为何不能读取）。\n\n"
+        "退出码：0 没有错误（可以有提醒），1 有错误，2 有文件无法读取或用法错误。",
+        "Check handed-in workbooks and name every wrong cell. Takes files or a folder (every file in it is checked, or named with why it cannot be read).\n\n"
+        "Exit code: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read, or misuse.",
+    ),
     "h_validate_short": ("检查交回的工作簿", "check handed-in workbooks"),
-    "h_example": ("生成填好示例数据的工作簿（可直接通过校验），用于试用和演示", "Write a workbook filled with realistic example rows (it validates clean), to try things out"),
+    "h_example": (
+        "生成填好示例数据的工作簿（可直接通过校验），用于试用和演示",
+        "Write a workbook filled with realistic example rows (it validates clean), to try things out",
+    ),
     "h_example_short": ("生成示例工作簿", "example workbook"),
-    "h_summarize": ("按明细重新计算一个工作簿的全部指标，并与它的汇总表核对。只接受一个文件；多个文件或文件夹请用 consolidate",
-                    "Recompute every figure of one workbook from its rows and compare with its summary sheet. One file only; for several files or a folder use consolidate"),
+    "h_summarize": (
+        "按明细重新计算一个工作簿的全部指标，并与它的汇总表核对。只接受一个文件；多个文件或文件夹请用 consolidate",
+        "Recompute every figure of one workbook from its rows and compare with its summary sheet. One file only; for several files or a folder use consolidate",
+    ),
     "h_summarize_short": ("重新计算一个工作簿的指标", "recompute one workbook"),
-    "h_consolidate": ("把一个月交回的多份工作簿合并成月度汇总工作簿（指标、图表、来源、问题）。\n\n"
-                      "退出码：0 所有文件都完整计入，1 有文件或行未计入或有冲突，2 没有可用的文件或用法错误。",
-                      "Merge a month of handed-in workbooks into the monthly summary workbook (figures, charts, sources, findings).\n\n"
-                      "Exit code: 0 every file taken whole, 1 a file or rows left out or in conflict, 2 nothing usable, or misuse."),
+    "h_consolidate": (
+        "把一个月交回的多份工作簿合并成月度汇总工作簿（指标、图表、来源、问题）。\n\n"
+        "退出码：0 所有文件都完整计入，1 有文件或行未计入或有冲突，2 没有可用的文件或用法错误。",
+        "Merge a month of handed-in workbooks into the monthly summary workbook (figures, charts, sources, findings).\n\n"
+        "Exit code: 0 every file taken whole, 1 a file or rows left out or in conflict, 2 nothing usable, or misuse.",
+    ),
     "h_consolidate_short": ("合并成月度汇总", "the month's summary"),
     "h_version": ("显示版本号并退出", "Show the version and exit."),
-    "h_opt_schemas": ("额外的模板定义文件夹（含 tables/、workbooks/），可覆盖内置定义", "An extra schema folder (tables/, workbooks/) adding to or overriding the built-in schemas"),
-    "h_opt_lang": ("输出语言：zh 中文（默认）或 en 英文；也可用环境变量 ECOMSHEETS_LANG 设置", "Output language: zh Chinese (the default) or en English; also from the ECOMSHEETS_LANG environment variable"),
+    "h_opt_schemas": (
+        "额外的模板定义文件夹（含 tables/、workbooks/），可覆盖内置定义",
+        "An extra schema folder (tables/, workbooks/) adding to or overriding the built-in schemas",
+    ),
+    "h_opt_lang": (
+        "输出语言：zh 中文（默认）或 en 英文；也可用环境变量 ECOMSHEETS_LANG 设置",
+        "Output language: zh Chinese (the default) or en English; also from the ECOMSHEETS_LANG environment variable",
+    ),
     "h_opt_max_file_mb": ("单个文件大小上限（MB，默认 200）", "Largest file accepted (MB, default 200)"),
-    "h_opt_max_rows": ("一个工作表有内容的行数上限（默认 1,048,575）", "Most rows with content in one sheet (default 1,048,575)"),
-    "h_opt_timeout": ("读取一个文件的时间上限（秒，默认 600）", "Time limit for reading one file (seconds, default 600)"),
-    "h_opt_max_memory_gb": ("读取一个文件的内存上限（GB，默认 8）", "Memory limit for reading one file (GB, default 8)"),
+    "h_opt_max_rows": (
+        "一个工作表有内容的行数上限（默认 1,048,575）",
+        "Most rows with content in one sheet (default 1,048,575)",
+    ),
+    "h_opt_timeout": (
+        "读取一个文件的时间上限（秒，默认 600）",
+        "Time limit for reading one file (seconds, default 600)",
+    ),
+    "h_opt_max_memory_gb": (
+        "读取一个文件的内存上限（GB，默认 8）",
+        "Memory limit for reading one file (GB, default 8)",
+    ),
     "h_opt_format_show": ("输出格式：text 文字，json 机器可读", "Output format: text, or json for scripts"),
     "h_opt_format": ("输出格式：text 文字，json 机器可读", "Output format: text, or json for scripts"),
     "h_opt_output_xlsx": ("输出文件（.xlsx）", "The output file (.xlsx)"),
-    "h_opt_month_generate": ("月份，如 2026-12（日期列将限定在该月内）", "The month, e.g. 2026-12 (date columns are limited to it)"),
-    "h_opt_tables": ("只要这些表，用逗号分隔（如 orders,inventory）", "Only these tables, comma-separated (e.g. orders,inventory)"),
+    "h_opt_month_generate": (
+        "月份，如 2026-12（日期列将限定在该月内）",
+        "The month, e.g. 2026-12 (date columns are limited to it)",
+    ),
+    "h_opt_tables": (
+        "只要这些表，用逗号分隔（如 orders,inventory）",
+        "Only these tables, comma-separated (e.g. orders,inventory)",
+    ),
     "h_opt_rows_generate": ("每张表预留的格式化行数", "Pre-formatted rows per sheet"),
     "h_opt_force": ("输出文件已存在时覆盖它", "Overwrite an existing output file"),
-    "h_opt_html": ("另存一份 HTML 报告（可在浏览器中打开、打印或转发）", "Also write an HTML report (to open in a browser, print or forward)"),
-    "h_opt_annotate": ("写出标注了问题的副本（多个文件时给一个文件夹）", "Write annotated copies (a folder when there are several files)"),
+    "h_opt_html": (
+        "另存一份 HTML 报告（可在浏览器中打开、打印或转发）",
+        "Also write an HTML report (to open in a browser, print or forward)",
+    ),
+    "h_opt_annotate": (
+        "写出标注了问题的副本（多个文件时给一个文件夹）",
+        "Write annotated copies (a folder when there are several files)",
+    ),
     "h_opt_bundle": ("指定工作簿模板（默认自动识别）", "The workbook bundle (default: recognised from the file)"),
-    "h_opt_month_validate": ("月份，如 2026-11（默认取文件里记录的月份）", "The month, e.g. 2026-11 (default: the month the file records)"),
-    "h_opt_max_findings": ("最多列出的问题条数（0 或更多）：JSON 每个文件（默认全部列出），屏幕上每个工作表（默认 20）；数量统计总是完整的",
-                           "Findings listed: per file in JSON (default: all), per sheet on screen (default 20); counts are always complete"),
+    "h_opt_month_validate": (
+        "月份，如 2026-11（默认取文件里记录的月份）",
+        "The month, e.g. 2026-11 (default: the month the file records)",
+    ),
+    "h_opt_max_findings": (
+        "最多列出的问题条数（0 或更多）：JSON 每个文件（默认全部列出），屏幕上每个工作表（默认 20）；数量统计总是完整的",
+        "Findings listed: per file in JSON (default: all), per sheet on screen (default 20); counts are always complete",
+    ),
     "h_opt_month_example": ("示例数据所在的月份", "The month of the example rows"),
     "h_opt_rows_example": ("订单等明细表的行数", "Rows of the detail tables (orders …)"),
-    "h_opt_seed": ("随机种子：不同种子给出不同编号，像不同的店铺", "Random seed: different seeds give different ids, like different shops"),
+    "h_opt_seed": (
+        "随机种子：不同种子给出不同编号，像不同的店铺",
+        "Random seed: different seeds give different ids, like different shops",
+    ),
     "h_opt_summary_output": ("另存汇总工作簿（.xlsx）", "Also write a summary workbook (.xlsx)"),
-    "h_opt_month_summarize": ("只计入这个月的行，如 2026-11（默认取文件里记录的月份）", "Only rows of this month, e.g. 2026-11 (default: the month the file records)"),
-    "h_opt_consolidate_output": ("月度汇总工作簿，如 月度汇总_2026-11.xlsx", "The monthly summary workbook, e.g. summary_2026-11.xlsx"),
-    "h_opt_month_consolidate": ("只计入这个月的行，如 2026-11（默认取多数文件的月份）", "Only rows of this month, e.g. 2026-11 (default: the month most files are for)"),
-    "h_opt_include_invalid": ("有错误的文件也计入其中无误的行", "Take the rows without errors of files with errors too"),
-    "h_opt_data_rows": ("每张明细表最多写入的行数（0 = 只写指标，默认写满一张表的上限）", "Most merged rows written per data sheet (0 = figures only; default: as many as a sheet holds)"),
+    "h_opt_month_summarize": (
+        "只计入这个月的行，如 2026-11（默认取文件里记录的月份）",
+        "Only rows of this month, e.g. 2026-11 (default: the month the file records)",
+    ),
+    "h_opt_consolidate_output": (
+        "月度汇总工作簿，如 月度汇总_2026-11.xlsx",
+        "The monthly summary workbook, e.g. summary_2026-11.xlsx",
+    ),
+    "h_opt_month_consolidate": (
+        "只计入这个月的行，如 2026-11（默认取多数文件的月份）",
+        "Only rows of this month, e.g. 2026-11 (default: the month most files are for)",
+    ),
+    "h_opt_include_invalid": (
+        "有错误的文件也计入其中无误的行",
+        "Take the rows without errors of files with errors too",
+    ),
+    "h_opt_data_rows": (
+        "每张明细表最多写入的行数（0 = 只写指标，默认写满一张表的上限）",
+        "Most merged rows written per data sheet (0 = figures only; default: as many as a sheet holds)",
+    ),
     "h_arg_paths": ("文件或文件夹", "FILES_OR_FOLDERS"),
     "h_arg_file": ("文件", "FILE"),
     "h_arg_workbook": ("工作簿模板", "BUNDLE"),
@@ -173,11 +325,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_not_a_number": ("“{value}”不是数字", "'{value}' is not a number"),
     "cli_not_a_whole_number": ("“{value}”不是整数", "'{value}' is not a whole number"),
     "cli_number_range": ("应在 {lo} 到 {hi} 之间，实际是 {value}", "must be between {lo} and {hi}, got {value}"),
-    "cli_summarize_folder": ("summarize 只接受一个文件：{path} 是文件夹。多个文件或整个文件夹请用 consolidate", "summarize takes one file: {path} is a folder. For several files or a folder use consolidate"),
+    "cli_summarize_folder": (
+        "summarize 只接受一个文件：{path} 是文件夹。多个文件或整个文件夹请用 consolidate",
+        "summarize takes one file: {path} is a folder. For several files or a folder use consolidate",
+    ),
     "cli_bad_folder": ("{path}：文件夹不存在", "{path}: folder not found"),
     # --- stopping by a signal (lifeline.guard) -----------------------------------------------
-    "cli_interrupted": ("已中断（{signal}）：所有读取进程已停止，没有写出不完整的文件",
-                        "interrupted ({signal}): every reading process was stopped, no partial file was written"),
+    "cli_interrupted": (
+        "已中断（{signal}）：所有读取进程已停止，没有写出不完整的文件",
+        "interrupted ({signal}): every reading process was stopped, no partial file was written",
+    ),
     # --- column descriptions (input prompts, error alerts, instructions sheet) ----------------
     "desc_required": ("必填", "Required"),
     "desc_optional": ("选填", "Optional"),
@@ -191,9 +348,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desc_in_month": ("须在 {start} 至 {end} 之间", "between {start} and {end}"),
     "desc_max_length": ("最多 {n} 个字", "at most {n} characters"),
     "desc_expect": ("请输入{what}", "Enter {what}"),
-    "desc_derived_alert": ("这一列由公式自动计算，请不要手工填写。", "This column is computed by a formula; please do not type in it."),
+    "desc_derived_alert": (
+        "这一列由公式自动计算，请不要手工填写。",
+        "This column is computed by a formula; please do not type in it.",
+    ),
     "desc_list_alert": ("请从下拉列表中选择。", "Please pick a value from the list."),
-    "desc_unique_alert": ("这一列不能重复，这个值上面已经有了。", "This column must be unique and the value is already used above."),
+    "desc_unique_alert": (
+        "这一列不能重复，这个值上面已经有了。",
+        "This column must be unique and the value is already used above.",
+    ),
     "type_string": ("文本", "text"),
     "type_text": ("文字", "text"),
     "type_integer": ("整数", "a whole number"),
@@ -207,8 +370,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "type_bool": ("是 或 否", "是 (yes) or 否 (no)"),
     "type_phone": ("11位手机号", "an 11-digit mobile number"),
     # --- generated workbook -------------------------------------------------------------------
-    "wb_banner": ("{title}　{month}　　带 * 的列必填；灰色列自动计算，请勿手填",
-                  "{title}　{month}　　* = required; grey columns are computed, do not type in them"),
+    "wb_banner": (
+        "{title}　{month}　　带 * 的列必填；灰色列自动计算，请勿手填",
+        "{title}　{month}　　* = required; grey columns are computed, do not type in them",
+    ),
     "wb_instructions_sheet": ("说明", "Instructions"),
     "wb_summary_title": ("{title} · 汇总　{month}", "{title} · Summary　{month}"),
     "wb_section_params": ("参数（可修改）", "Parameters (editable)"),
@@ -227,126 +392,319 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # The f_ prefix is kept for these: every f_<code> is a member of ecomsheets.rules.Rule and has
     # an r_rule_<code> label and an r_desc_<code> description (tests/test_rule_codes.py).
     "f_unreadable": ("无法读取这个文件：{detail}", "this file cannot be read: {detail_en}"),
-    "f_meta_invalid": ("隐藏的 _meta 工作表内容不对（{detail}），已忽略，按工作表名称和表头识别", "the hidden _meta sheet is not as ecomsheets writes it ({detail}); it was ignored and the sheets were recognised by their names and headers"),
-    "f_our_summary": ("这是 ecomsheets 生成的月度汇总工作簿，不是交回的工作簿，已跳过", "this is a monthly summary workbook ecomsheets wrote, not a handed-in workbook; skipped"),
-    "f_lock_file": ("这是 Excel/WPS 打开文件时产生的临时锁文件（~$ 开头），不是真正的工作簿", "this is an Excel/WPS lock file (~$…), not a workbook"),
+    "f_meta_invalid": (
+        "隐藏的 _meta 工作表内容不对（{detail}），已忽略，按工作表名称和表头识别",
+        "the hidden _meta sheet is not as ecomsheets writes it ({detail}); it was ignored and the sheets were recognised by their names and headers",
+    ),
+    "f_our_summary": (
+        "这是 ecomsheets 生成的月度汇总工作簿，不是交回的工作簿，已跳过",
+        "this is a monthly summary workbook ecomsheets wrote, not a handed-in workbook; skipped",
+    ),
+    "f_lock_file": (
+        "这是 Excel/WPS 打开文件时产生的临时锁文件（~$ 开头），不是真正的工作簿",
+        "this is an Excel/WPS lock file (~$…), not a workbook",
+    ),
     "f_empty_file": ("文件是空的（0 字节）", "the file is empty (0 bytes)"),
     "f_not_found": ("找不到文件", "file not found"),
-    "f_encrypted": ("这个工作簿设置了密码：请去掉密码后重新提交", "this workbook is password-protected: remove the password and submit again"),
-    "f_old_xls": ("这是旧版 Excel 97-2003（.xls）文件：请在 Excel/WPS 中另存为 .xlsx 后再提交", "this is an old Excel 97-2003 (.xls) file: save it as .xlsx and submit again"),
-    "f_not_xlsx": ("这不是 Excel 工作簿（{kind}）：请提交 .xlsx 文件（CSV 等文件请用 Excel/WPS 打开后“另存为”Excel 工作簿 .xlsx）", "this is not an Excel workbook ({kind_en}): submit an .xlsx file (open a CSV or similar file in Excel/WPS and 'Save As' an Excel workbook, .xlsx)"),
-    "f_ods": ("这是 OpenDocument 电子表格（.ods，LibreOffice/WPS 的保存格式）：请在 LibreOffice 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再提交", "this is an OpenDocument spreadsheet (.ods, as LibreOffice/WPS save it): use 'Save As' Excel workbook (.xlsx) in LibreOffice or WPS and submit again"),
-    "f_wps_et": ("这是 WPS 表格格式（.et）：请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再提交", "this is a WPS spreadsheet (.et): use 'Save As' Excel workbook (.xlsx) in WPS and submit again"),
-    "f_numbers": ("这是苹果 Numbers 表格（.numbers）：请在 Numbers 中“导出为 Excel”（.xlsx）后再提交", "this is an Apple Numbers file (.numbers): use 'Export To Excel' (.xlsx) in Numbers and submit again"),
-    "f_corrupt": ("文件已损坏，无法打开：请重新保存或重新导出后提交", "the file is damaged and cannot be opened: save or export it again"),
-    "f_zip_bomb": ("文件解压后过大或压缩比异常（{detail}），为安全起见拒绝读取", "the file expands to an unsafe size or ratio ({detail}); refused for safety"),
+    "f_encrypted": (
+        "这个工作簿设置了密码：请去掉密码后重新提交",
+        "this workbook is password-protected: remove the password and submit again",
+    ),
+    "f_old_xls": (
+        "这是旧版 Excel 97-2003（.xls）文件：请在 Excel/WPS 中另存为 .xlsx 后再提交",
+        "this is an old Excel 97-2003 (.xls) file: save it as .xlsx and submit again",
+    ),
+    "f_not_xlsx": (
+        "这不是 Excel 工作簿（{kind}）：请提交 .xlsx 文件（CSV 等文件请用 Excel/WPS 打开后“另存为”Excel 工作簿 .xlsx）",
+        "this is not an Excel workbook ({kind_en}): submit an .xlsx file (open a CSV or similar file in Excel/WPS and 'Save As' an Excel workbook, .xlsx)",
+    ),
+    "f_ods": (
+        "这是 OpenDocument 电子表格（.ods，LibreOffice/WPS 的保存格式）：请在 LibreOffice 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再提交",
+        "this is an OpenDocument spreadsheet (.ods, as LibreOffice/WPS save it): use 'Save As' Excel workbook (.xlsx) in LibreOffice or WPS and submit again",
+    ),
+    "f_wps_et": (
+        "这是 WPS 表格格式（.et）：请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再提交",
+        "this is a WPS spreadsheet (.et): use 'Save As' Excel workbook (.xlsx) in WPS and submit again",
+    ),
+    "f_numbers": (
+        "这是苹果 Numbers 表格（.numbers）：请在 Numbers 中“导出为 Excel”（.xlsx）后再提交",
+        "this is an Apple Numbers file (.numbers): use 'Export To Excel' (.xlsx) in Numbers and submit again",
+    ),
+    "f_corrupt": (
+        "文件已损坏，无法打开：请重新保存或重新导出后提交",
+        "the file is damaged and cannot be opened: save or export it again",
+    ),
+    "f_zip_bomb": (
+        "文件解压后过大或压缩比异常（{detail}），为安全起见拒绝读取",
+        "the file expands to an unsafe size or ratio ({detail}); refused for safety",
+    ),
     "f_too_large": ("文件过大（{detail}），超过上限", "the file is too large ({detail})"),
-    "x_extent_rows": ("，超过上限 {limit:,} 行（确有这么多行时，可用 --max-rows 调高上限）",
-                      ", over the limit of {limit:,} rows (if it really has that many, raise it with --max-rows)"),
+    "x_extent_rows": (
+        "，超过上限 {limit:,} 行（确有这么多行时，可用 --max-rows 调高上限）",
+        ", over the limit of {limit:,} rows (if it really has that many, raise it with --max-rows)",
+    ),
     "x_extent_columns": ("，超过上限 {limit:,} 列", ", over the limit of {limit:,} columns"),
-    "x_extent_cells": ("，读入要占 {cells:,} 个单元格，超过上限 {limit:,} 个（表格远处可能有误填的内容，删去后再交）",
-                       ", which would take {cells:,} cells to read, over the limit of {limit:,} (there may be "
-                       "stray content far from the table: delete it and hand the file in again)"),
-    "f_dimension": ("工作表“{sheet}”的使用范围过大（{detail}）{hint}", "sheet '{sheet}' uses too large a range ({detail}){hint_en}"),
-    "f_xml_entities": ("文件中含有不安全的 XML 声明（DOCTYPE/实体），为安全起见拒绝读取", "the file contains unsafe XML declarations (DOCTYPE/entities); refused for safety"),
-    "f_parser_crashed": ("读取这个文件时解析程序异常退出（文件可能已损坏或被恶意构造），已拒绝", "the parser stopped abnormally on this file (damaged or crafted); refused"),
-    "f_parser_timeout": ("读取这个文件超过 {seconds} 秒仍未完成，已停止", "reading this file took longer than {seconds} s and was stopped"),
-    "f_parser_memory": ("读取这个文件需要的内存超过上限（{limit}），已停止", "reading this file needed more memory than the limit ({limit}) and was stopped"),
-    "f_macros": ("文件含有宏（.xlsm）：宏不会被运行，也不会带进任何输出文件", "the file contains macros (.xlsm): they are never run and never copied into any output"),
-    "f_hidden_sheet": ("工作表“{sheet}”是隐藏的，但里面有数据（已一并检查）", "sheet '{sheet}' is hidden but holds data (it was checked too)"),
-    "f_hidden_rows": ("有 {n} 行被隐藏但有数据（已一并检查）：第 {rows} 行", "{n} hidden rows hold data (they were checked too): rows {rows}"),
-    "f_hidden_columns": ("列“{header}”被隐藏但有数据（已一并检查）", "column '{header}' is hidden but holds data (it was checked too)"),
-    "f_external_links": ("文件链接了其他工作簿（外部链接），链接的数据不会被读取", "the file links to other workbooks (external links); linked data is not read"),
-    "f_formula_no_value": ("{header}：这一格是公式 {value}，但文件里没有保存它的计算结果（请在 Excel/WPS 中打开、保存后再提交）", "{header}: this cell holds the formula {value} but the file has no saved result (open and save it in Excel/WPS, then submit again)"),
-    "f_external_formula": ("{header}：公式 {value} 引用了其他工作簿，已按缓存的结果读取", "{header}: the formula {value} refers to another workbook; its cached result was used"),
-    "f_internal_error": ("ecomsheets 处理这个文件时出了内部错误（不是文件的问题），请把此信息发给维护人员：{detail}", "ecomsheets hit an internal error on this file (not the file's fault); please report: {detail}"),
-    "f_precision_lost": ("{header} \"{value}\"：这是超过 15 位的数字，Excel 只保留 15 位，末尾几位已经丢失；请把这一列设为文本格式后重新导出或填写", "{header} \"{value}\": a number of more than 15 digits; Excel keeps only 15, so its last digits are lost. Set the column to text and export or type it again"),
-    "f_month_unknown": ("没有指定月份，未检查日期是否都在本月内（可用 --month 2026-11 指定）", "no month given, so dates were not checked against a month (use --month 2026-11)"),
-    "f_no_tables": ("没有找到任何可识别的表格，未作检查：应有的工作表是 {expected}，文件里找到的是 {found}。请使用 ecomsheets 生成的模板并保留原表头（若是由 CSV 转来的文件，表头乱码说明转换时选错了字符编码）",
-                    "no table could be recognised, so nothing was checked: expected sheets {expected_en}; found {found_en}. Use a template made by ecomsheets and keep its headers (garbled headers in a file converted from CSV mean the wrong character set was chosen)"),
-    "f_no_data": ("工作簿里没有任何数据行（{sheets} 都是空的）：这像是未填写的空白模板，请填好后再提交",
-                  "the workbook holds no data rows ({sheets_en} are all empty): it looks like a blank template; fill it in and submit again"),
+    "x_extent_cells": (
+        "，读入要占 {cells:,} 个单元格，超过上限 {limit:,} 个（表格远处可能有误填的内容，删去后再交）",
+        ", which would take {cells:,} cells to read, over the limit of {limit:,} (there may be "
+        "stray content far from the table: delete it and hand the file in again)",
+    ),
+    "f_dimension": (
+        "工作表“{sheet}”的使用范围过大（{detail}）{hint}",
+        "sheet '{sheet}' uses too large a range ({detail}){hint_en}",
+    ),
+    "f_xml_entities": (
+        "文件中含有不安全的 XML 声明（DOCTYPE/实体），为安全起见拒绝读取",
+        "the file contains unsafe XML declarations (DOCTYPE/entities); refused for safety",
+    ),
+    "f_parser_crashed": (
+        "读取这个文件时解析程序异常退出（文件可能已损坏或被恶意构造），已拒绝",
+        "the parser stopped abnormally on this file (damaged or crafted); refused",
+    ),
+    "f_parser_timeout": (
+        "读取这个文件超过 {seconds} 秒仍未完成，已停止",
+        "reading this file took longer than {seconds} s and was stopped",
+    ),
+    "f_parser_memory": (
+        "读取这个文件需要的内存超过上限（{limit}），已停止",
+        "reading this file needed more memory than the limit ({limit}) and was stopped",
+    ),
+    "f_macros": (
+        "文件含有宏（.xlsm）：宏不会被运行，也不会带进任何输出文件",
+        "the file contains macros (.xlsm): they are never run and never copied into any output",
+    ),
+    "f_hidden_sheet": (
+        "工作表“{sheet}”是隐藏的，但里面有数据（已一并检查）",
+        "sheet '{sheet}' is hidden but holds data (it was checked too)",
+    ),
+    "f_hidden_rows": (
+        "有 {n} 行被隐藏但有数据（已一并检查）：第 {rows} 行",
+        "{n} hidden rows hold data (they were checked too): rows {rows}",
+    ),
+    "f_hidden_columns": (
+        "列“{header}”被隐藏但有数据（已一并检查）",
+        "column '{header}' is hidden but holds data (it was checked too)",
+    ),
+    "f_external_links": (
+        "文件链接了其他工作簿（外部链接），链接的数据不会被读取",
+        "the file links to other workbooks (external links); linked data is not read",
+    ),
+    "f_formula_no_value": (
+        "{header}：这一格是公式 {value}，但文件里没有保存它的计算结果（请在 Excel/WPS 中打开、保存后再提交）",
+        "{header}: this cell holds the formula {value} but the file has no saved result (open and save it in Excel/WPS, then submit again)",
+    ),
+    "f_external_formula": (
+        "{header}：公式 {value} 引用了其他工作簿，已按缓存的结果读取",
+        "{header}: the formula {value} refers to another workbook; its cached result was used",
+    ),
+    "f_internal_error": (
+        "ecomsheets 处理这个文件时出了内部错误（不是文件的问题），请把此信息发给维护人员：{detail}",
+        "ecomsheets hit an internal error on this file (not the file's fault); please report: {detail}",
+    ),
+    "f_precision_lost": (
+        '{header} "{value}"：这是超过 15 位的数字，Excel 只保留 15 位，末尾几位已经丢失；请把这一列设为文本格式后重新导出或填写',
+        '{header} "{value}": a number of more than 15 digits; Excel keeps only 15, so its last digits are lost. Set the column to text and export or type it again',
+    ),
+    "f_month_unknown": (
+        "没有指定月份，未检查日期是否都在本月内（可用 --month 2026-11 指定）",
+        "no month given, so dates were not checked against a month (use --month 2026-11)",
+    ),
+    "f_no_tables": (
+        "没有找到任何可识别的表格，未作检查：应有的工作表是 {expected}，文件里找到的是 {found}。请使用 ecomsheets 生成的模板并保留原表头（若是由 CSV 转来的文件，表头乱码说明转换时选错了字符编码）",
+        "no table could be recognised, so nothing was checked: expected sheets {expected_en}; found {found_en}. Use a template made by ecomsheets and keep its headers (garbled headers in a file converted from CSV mean the wrong character set was chosen)",
+    ),
+    "f_no_data": (
+        "工作簿里没有任何数据行（{sheets} 都是空的）：这像是未填写的空白模板，请填好后再提交",
+        "the workbook holds no data rows ({sheets_en} are all empty): it looks like a blank template; fill it in and submit again",
+    ),
     "f_sheet_missing": ("缺少工作表“{sheet}”（{title}）", "sheet '{sheet}' ({title_en}) is missing"),
     "f_sheet_unknown": ("无法识别的工作表“{sheet}”，已跳过", "sheet '{sheet}' was not recognised and was skipped"),
-    "f_header_not_found": ("工作表“{sheet}”中找不到表头，应包含：{expected}", "no header row found in sheet '{sheet}'; expected: {expected_en}"),
+    "f_header_not_found": (
+        "工作表“{sheet}”中找不到表头，应包含：{expected}",
+        "no header row found in sheet '{sheet}'; expected: {expected_en}",
+    ),
     "f_column_missing": ("缺少列“{header}”", "column '{header}' is missing"),
     "f_column_unknown": ("无法识别的列“{header}”，已忽略", "column '{header}' was not recognised and was ignored"),
-    "f_column_duplicate": ("列“{header}”出现了不止一次，只读取第一列", "column '{header}' appears more than once; only the first is read"),
-    "f_type": ("{header} \"{value}\"：不是有效的{type_zh}", "{header} \"{value}\": expected {type_en}"),
-    "f_ambiguous_date": ("{header} \"{value}\"：这个日期有两种读法（{first} 或 {second}），请写成 2026-11-03 这样的年-月-日",
-                         "{header} \"{value}\": this date reads two ways ({first} or {second}); write it as year-month-day, like 2026-11-03"),
-    "f_merged_cells": ("{header}：{range} 是合并单元格，其中的值“{value}”已用于它覆盖的第 {first}–{last} 行（建议取消合并，在每一行都填上）",
-                       "{header}: {range} is a merged cell; its value \"{value}\" was used for each row it covers, rows {first}–{last} (better unmerge it and fill in every row)"),
-    "f_normalized": ("{header} \"{value}\"：已按“{normalized}”读取（{why_zh}）", "{header} \"{value}\": read as \"{normalized}\" ({why_en})"),
+    "f_column_duplicate": (
+        "列“{header}”出现了不止一次，只读取第一列",
+        "column '{header}' appears more than once; only the first is read",
+    ),
+    "f_type": ('{header} "{value}"：不是有效的{type_zh}', '{header} "{value}": expected {type_en}'),
+    "f_ambiguous_date": (
+        '{header} "{value}"：这个日期有两种读法（{first} 或 {second}），请写成 2026-11-03 这样的年-月-日',
+        '{header} "{value}": this date reads two ways ({first} or {second}); write it as year-month-day, like 2026-11-03',
+    ),
+    "f_merged_cells": (
+        "{header}：{range} 是合并单元格，其中的值“{value}”已用于它覆盖的第 {first}–{last} 行（建议取消合并，在每一行都填上）",
+        '{header}: {range} is a merged cell; its value "{value}" was used for each row it covers, rows {first}–{last} (better unmerge it and fill in every row)',
+    ),
+    "f_normalized": (
+        '{header} "{value}"：已按“{normalized}”读取（{why_zh}）',
+        '{header} "{value}": read as "{normalized}" ({why_en})',
+    ),
     "f_required": ("{header}：必填，不能为空", "{header}: required, must not be blank"),
-    "f_unique": ("{header} \"{value}\"：与第 {other_row} 行重复，这一列不能重复", "{header} \"{value}\": same as row {other_row}; this column must be unique"),
-    "f_primary_key": ("{header} \"{value}\"：{key_zh} 的组合与第 {other_row} 行重复", "{header} \"{value}\": the combination {key_en} repeats row {other_row}"),
-    "f_min": ("{header} \"{value}\"：必须 ≥ {limit}", "{header} \"{value}\": must be ≥ {limit}"),
-    "f_max": ("{header} \"{value}\"：必须 ≤ {limit}", "{header} \"{value}\": must be ≤ {limit}"),
-    "f_enum": ("{header} \"{value}\"：不是可选的值（{allowed}）", "{header} \"{value}\": not one of the allowed values ({allowed})"),
-    "f_pattern": ("{header} \"{value}\"：格式不对{hint_zh}", "{header} \"{value}\": wrong format{hint_en}"),
-    "f_max_length": ("{header} \"{value}\"：超过 {limit} 个字", "{header} \"{value}\": longer than {limit} characters"),
-    "f_reference": ("{header} \"{value}\"：在“{target_sheet}”表的“{target_header}”中找不到", "{header} \"{value}\": not found in {target_header_en} of sheet '{target_sheet_en}'"),
-    "f_row_rule": ("{header} \"{value}\"：{rule_zh}", "{header} \"{value}\": {rule_en}"),
-    "f_derived_mismatch": ("{header} \"{value}\"：与公式计算结果 {shown} 不一致（{formula_zh}）", "{header} \"{value}\": the formula gives {shown} ({formula_en})"),
-    "f_wrong_month": ("{share}日期都在 {other}（{n}/{dated} 个），不在 {month}：月份是否选错了？（用 --month {other} 检查，或换成 {month} 的文件）",
-                      "{share_en} dates are in {other} ({n} of {dated}), not in {month}: was the wrong month given? (check with --month {other}, or hand in the file for {month})"),
-    "f_out_of_month": ("{header} \"{value}\"：不在本月（{month}）内", "{header} \"{value}\": outside the month {month}"),
-    "f_reconcile": ("{header} \"{value}\"：{check_zh}，按明细应为 {shown}", "{header} \"{value}\": {check_en}; the detail rows give {shown}"),
-    "f_summary_mismatch": ("{header} \"{value}\"：按明细重新计算应为 {shown}", "{header} \"{value}\": recomputed from the rows it is {shown}"),
-    "f_formula_in_data": ("{header}：这一格是公式 {value}，已按其计算结果读取", "{header}: this cell holds the formula {value}; its result was used"),
-    "f_conflict": ("{table_title} {key} 同时出现在 {files} 中且内容不同，各文件的这些行均未计入（请确认它属于哪个文件）：{places}",
-                   "{table_title_en} {key} appears in {files_en} with different contents; those rows were taken from none of them (decide which file it belongs to): {places_en}"),
-    "f_duplicate_rows": ("{table_title}：{n} 行在几个文件中完全相同，只计一次（{files}）", "{table_title_en}: {n} row{n!p} {n!w} identical in several files and counted once ({files_en})"),
-    "f_left_out_month": ("{table_title}：{n} 行不在 {month} 内，未计入", "{table_title_en}: {n} row{n!p} outside {month} {n!w} left out"),
-    "f_left_out_file": ("文件有 {errors} 个错误，整份未计入（第一个：{first}）；改正后重新提交即可计入", "the file has {errors} error{errors!p} and was left out (the first: {first_en}); correct it and submit again to have it counted"),
-    "f_left_out_copy": ("与 {original} 是同一个文件（内容完全相同），只计一次", "the same file as {original} (identical contents); counted once"),
-    "f_left_out_other_month": ("这个文件是 {its_month} 的，不是 {month} 的，整份未计入（请确认是否交错了文件）", "this file is for {its_month}, not {month}; none of it was taken (check that the right file was handed in)"),
-    "f_left_out_rows": ("{table_title}：{n} 行有错误，未计入", "{table_title_en}: {n} row{n!p} with errors {n!w} left out"),
-    "f_left_out_unreadable": ("文件无法读取，未计入：{reason}", "the file could not be read and was left out: {reason_en}"),
+    "f_unique": (
+        '{header} "{value}"：与第 {other_row} 行重复，这一列不能重复',
+        '{header} "{value}": same as row {other_row}; this column must be unique',
+    ),
+    "f_primary_key": (
+        '{header} "{value}"：{key_zh} 的组合与第 {other_row} 行重复',
+        '{header} "{value}": the combination {key_en} repeats row {other_row}',
+    ),
+    "f_min": ('{header} "{value}"：必须 ≥ {limit}', '{header} "{value}": must be ≥ {limit}'),
+    "f_max": ('{header} "{value}"：必须 ≤ {limit}', '{header} "{value}": must be ≤ {limit}'),
+    "f_enum": (
+        '{header} "{value}"：不是可选的值（{allowed}）',
+        '{header} "{value}": not one of the allowed values ({allowed})',
+    ),
+    "f_pattern": ('{header} "{value}"：格式不对{hint_zh}', '{header} "{value}": wrong format{hint_en}'),
+    "f_max_length": ('{header} "{value}"：超过 {limit} 个字', '{header} "{value}": longer than {limit} characters'),
+    "f_reference": (
+        '{header} "{value}"：在“{target_sheet}”表的“{target_header}”中找不到',
+        "{header} \"{value}\": not found in {target_header_en} of sheet '{target_sheet_en}'",
+    ),
+    "f_row_rule": ('{header} "{value}"：{rule_zh}', '{header} "{value}": {rule_en}'),
+    "f_derived_mismatch": (
+        '{header} "{value}"：与公式计算结果 {shown} 不一致（{formula_zh}）',
+        '{header} "{value}": the formula gives {shown} ({formula_en})',
+    ),
+    "f_wrong_month": (
+        "{share}日期都在 {other}（{n}/{dated} 个），不在 {month}：月份是否选错了？（用 --month {other} 检查，或换成 {month} 的文件）",
+        "{share_en} dates are in {other} ({n} of {dated}), not in {month}: was the wrong month given? (check with --month {other}, or hand in the file for {month})",
+    ),
+    "f_out_of_month": ('{header} "{value}"：不在本月（{month}）内', '{header} "{value}": outside the month {month}'),
+    "f_reconcile": (
+        '{header} "{value}"：{check_zh}，按明细应为 {shown}',
+        '{header} "{value}": {check_en}; the detail rows give {shown}',
+    ),
+    "f_summary_mismatch": (
+        '{header} "{value}"：按明细重新计算应为 {shown}',
+        '{header} "{value}": recomputed from the rows it is {shown}',
+    ),
+    "f_formula_in_data": (
+        "{header}：这一格是公式 {value}，已按其计算结果读取",
+        "{header}: this cell holds the formula {value}; its result was used",
+    ),
+    "f_conflict": (
+        "{table_title} {key} 同时出现在 {files} 中且内容不同，各文件的这些行均未计入（请确认它属于哪个文件）：{places}",
+        "{table_title_en} {key} appears in {files_en} with different contents; those rows were taken from none of them (decide which file it belongs to): {places_en}",
+    ),
+    "f_duplicate_rows": (
+        "{table_title}：{n} 行在几个文件中完全相同，只计一次（{files}）",
+        "{table_title_en}: {n} row{n!p} {n!w} identical in several files and counted once ({files_en})",
+    ),
+    "f_left_out_month": (
+        "{table_title}：{n} 行不在 {month} 内，未计入",
+        "{table_title_en}: {n} row{n!p} outside {month} {n!w} left out",
+    ),
+    "f_left_out_file": (
+        "文件有 {errors} 个错误，整份未计入（第一个：{first}）；改正后重新提交即可计入",
+        "the file has {errors} error{errors!p} and was left out (the first: {first_en}); correct it and submit again to have it counted",
+    ),
+    "f_left_out_copy": (
+        "与 {original} 是同一个文件（内容完全相同），只计一次",
+        "the same file as {original} (identical contents); counted once",
+    ),
+    "f_left_out_other_month": (
+        "这个文件是 {its_month} 的，不是 {month} 的，整份未计入（请确认是否交错了文件）",
+        "this file is for {its_month}, not {month}; none of it was taken (check that the right file was handed in)",
+    ),
+    "f_left_out_rows": (
+        "{table_title}：{n} 行有错误，未计入",
+        "{table_title_en}: {n} row{n!p} with errors {n!w} left out",
+    ),
+    "f_left_out_unreadable": (
+        "文件无法读取，未计入：{reason}",
+        "the file could not be read and was left out: {reason_en}",
+    ),
     # --- issue 10, items 6-7: template growth, formula error values (add entries below) ----
-    "f_formula_error": ("{header}：这一格的公式算出了错误值 {value}{cause_zh}。用到这一格的合计也会跟着出错，请改正后再提交",
-                        "{header}: this cell's formula gives the error {value}{cause_en}. Totals that use this cell go wrong too; correct it and submit again"),
-    "f_error_value": ("{header}：这一格是错误值 {value}，不是有效的数据，请改正", "{header}: this cell holds the error value {value}, not valid data; please correct it"),
+    "f_formula_error": (
+        "{header}：这一格的公式算出了错误值 {value}{cause_zh}。用到这一格的合计也会跟着出错，请改正后再提交",
+        "{header}: this cell's formula gives the error {value}{cause_en}. Totals that use this cell go wrong too; correct it and submit again",
+    ),
+    "f_error_value": (
+        "{header}：这一格是错误值 {value}，不是有效的数据，请改正",
+        "{header}: this cell holds the error value {value}, not valid data; please correct it",
+    ),
     # Wordings of formula_error and summary_mismatch findings in the summary sheet (not rules of their own).
-    "summary_error_text": ("{header}：汇总公式算出了错误值 {value}，{cause_zh}", "{header}: the summary formula gives the error {value}: {cause_en}"),
-    "summary_result_text": ("{header}：表格里显示 {value}，按明细重新计算应为 {shown}。{cause_zh}",
-                         "{header}: the workbook shows {value}; recomputed from the rows it is {shown}. {cause_en}"),
-    "cause_range_ends": ("汇总公式只算到“{sheet}”表第 {end} 行，下面还有 {n} 行没有算进去：请把公式的范围改到表格末尾（或改用新版模板）",
-                         "the summary formula stops at row {end} of sheet '{sheet}', and the {n} rows below are not counted: extend its range to the end of the table (or use a new template)"),
-    "cause_no_formula_below": ("“{sheet}”表第 {first} 行起的 {n} 行“{column}”没有公式（模板的公式只预设到第 {last} 行）：请把“{column}”的公式向下填充到最后一行",
-                               "the {n} rows of sheet '{sheet}' from row {first} have no formula in '{column_en}' (the template's formulas end at row {last}): fill the formula down to the last row"),
-    "cause_no_formula": ("“{sheet}”表有 {n} 格“{column}”是空的，没有公式（第 {rows} 行）：请把公式填回去",
-                         "{n} cells of '{column_en}' in sheet '{sheet}' are blank, without their formula (rows {rows}): put the formula back"),
-    "cause_text_numbers": ("“{sheet}”表有 {n} 格“{column}”是文字形式的数字（如 {cell}“{text}”），表格的公式不把它们算进去：请改成数字",
-                           "{n} cells of '{column_en}' in sheet '{sheet}' hold numbers as text (e.g. {cell} \"{text}\"), which the workbook's formulas leave out: make them numbers"),
-    "cause_typed_over": ("“{sheet}”表有 {n} 格“{column}”的公式被手填的数字替换了（见这些格的错误）",
-                         "{n} cells of '{column_en}' in sheet '{sheet}' had their formula replaced by a typed number (see those cells' errors)"),
-    "cause_total_rows": ("“{sheet}”表第 {rows} 行的合计行被公式算了进去：删除合计行即可", "the total row(s) at row {rows} of sheet '{sheet}' are counted by the formula: delete them"),
-    "cause_merged": ("“{sheet}”表有 {n} 处合并单元格（{cells}），表格的公式只算合并区域的第一格：请取消合并，在每一行都填上",
-                     "sheet '{sheet}' has {n} merged cell(s) ({cells}); the sheet's formulas count only the first cell of each: unmerge them and fill in every row"),
-    "cause_other_spelling": ("“{sheet}”表有 {n} 格“{column}”的写法与下拉选项不同（如 {cell}“{text}”，已按“{value}”读取），表格的公式只按选项统计：请改成下拉选项中的写法",
-                             "{n} '{column_en}' cell(s) of sheet '{sheet}' are written unlike the list's values (e.g. {cell} \"{text}\", read as \"{value}\"); the sheet's formulas count only the list's values: pick the value from the list"),
-    "cause_unknown": ("可能是公式被改动过，或文件保存前没有重新计算：请在 Excel/WPS 中打开，按 F9 重新计算、保存后再提交",
-                      "the formula may have been changed, or the file was saved without recalculating: open it in Excel/WPS, recalculate (F9), save and submit again"),
-    "cause_error_cells": ("原因是“{sheet}”表中 {cells} 显示错误值（原因见该表这几行的说明）", "{cells} in sheet '{sheet}' show error values (see the findings in those rows)"),
-    "cause_error_ref": ("公式引用的工作表或单元格已被删除，请改正公式", "a sheet or cell the formula refers to was deleted; correct the formula"),
-    "cause_error_name": ("公式里有这个软件不认识的函数或名称，请改正公式", "the formula uses a function or name the program does not know; correct the formula"),
+    "summary_error_text": (
+        "{header}：汇总公式算出了错误值 {value}，{cause_zh}",
+        "{header}: the summary formula gives the error {value}: {cause_en}",
+    ),
+    "summary_result_text": (
+        "{header}：表格里显示 {value}，按明细重新计算应为 {shown}。{cause_zh}",
+        "{header}: the workbook shows {value}; recomputed from the rows it is {shown}. {cause_en}",
+    ),
+    "cause_range_ends": (
+        "汇总公式只算到“{sheet}”表第 {end} 行，下面还有 {n} 行没有算进去：请把公式的范围改到表格末尾（或改用新版模板）",
+        "the summary formula stops at row {end} of sheet '{sheet}', and the {n} rows below are not counted: extend its range to the end of the table (or use a new template)",
+    ),
+    "cause_no_formula_below": (
+        "“{sheet}”表第 {first} 行起的 {n} 行“{column}”没有公式（模板的公式只预设到第 {last} 行）：请把“{column}”的公式向下填充到最后一行",
+        "the {n} rows of sheet '{sheet}' from row {first} have no formula in '{column_en}' (the template's formulas end at row {last}): fill the formula down to the last row",
+    ),
+    "cause_no_formula": (
+        "“{sheet}”表有 {n} 格“{column}”是空的，没有公式（第 {rows} 行）：请把公式填回去",
+        "{n} cells of '{column_en}' in sheet '{sheet}' are blank, without their formula (rows {rows}): put the formula back",
+    ),
+    "cause_text_numbers": (
+        "“{sheet}”表有 {n} 格“{column}”是文字形式的数字（如 {cell}“{text}”），表格的公式不把它们算进去：请改成数字",
+        "{n} cells of '{column_en}' in sheet '{sheet}' hold numbers as text (e.g. {cell} \"{text}\"), which the workbook's formulas leave out: make them numbers",
+    ),
+    "cause_typed_over": (
+        "“{sheet}”表有 {n} 格“{column}”的公式被手填的数字替换了（见这些格的错误）",
+        "{n} cells of '{column_en}' in sheet '{sheet}' had their formula replaced by a typed number (see those cells' errors)",
+    ),
+    "cause_total_rows": (
+        "“{sheet}”表第 {rows} 行的合计行被公式算了进去：删除合计行即可",
+        "the total row(s) at row {rows} of sheet '{sheet}' are counted by the formula: delete them",
+    ),
+    "cause_merged": (
+        "“{sheet}”表有 {n} 处合并单元格（{cells}），表格的公式只算合并区域的第一格：请取消合并，在每一行都填上",
+        "sheet '{sheet}' has {n} merged cell(s) ({cells}); the sheet's formulas count only the first cell of each: unmerge them and fill in every row",
+    ),
+    "cause_other_spelling": (
+        "“{sheet}”表有 {n} 格“{column}”的写法与下拉选项不同（如 {cell}“{text}”，已按“{value}”读取），表格的公式只按选项统计：请改成下拉选项中的写法",
+        "{n} '{column_en}' cell(s) of sheet '{sheet}' are written unlike the list's values (e.g. {cell} \"{text}\", read as \"{value}\"); the sheet's formulas count only the list's values: pick the value from the list",
+    ),
+    "cause_unknown": (
+        "可能是公式被改动过，或文件保存前没有重新计算：请在 Excel/WPS 中打开，按 F9 重新计算、保存后再提交",
+        "the formula may have been changed, or the file was saved without recalculating: open it in Excel/WPS, recalculate (F9), save and submit again",
+    ),
+    "cause_error_cells": (
+        "原因是“{sheet}”表中 {cells} 显示错误值（原因见该表这几行的说明）",
+        "{cells} in sheet '{sheet}' show error values (see the findings in those rows)",
+    ),
+    "cause_error_ref": (
+        "公式引用的工作表或单元格已被删除，请改正公式",
+        "a sheet or cell the formula refers to was deleted; correct the formula",
+    ),
+    "cause_error_name": (
+        "公式里有这个软件不认识的函数或名称，请改正公式",
+        "the formula uses a function or name the program does not know; correct the formula",
+    ),
     "cause_error_div0": ("公式中出现了除以零", "the formula divides by zero"),
     "cause_error_other": ("请检查这个公式和它用到的单元格", "check the formula and the cells it uses"),
     # --- end items 6-7 ---
     # --- issue 10, items 4-5: total rows, derived columns supplied without inputs (add below) ----
-    "f_total_row": ("第 {row} 行是合计行（{value}），已跳过：不当作一条记录检查，也不计入任何汇总数字（汇总按明细重新计算）",
-                    "row {row} is a total row ({value}); it was skipped: not checked as a record and not counted in any summary figure (figures are recomputed from the detail rows)"),
-    "f_derived_given": ("{header}：表中没有 {missing_zh} 列，无法按公式重新计算和核对，已直接采用表中填写的数值",
-                        "{header}: the sheet lacks the columns it is computed from ({missing_en}), so it cannot be recomputed or checked; the values in the sheet were used as given"),
+    "f_total_row": (
+        "第 {row} 行是合计行（{value}），已跳过：不当作一条记录检查，也不计入任何汇总数字（汇总按明细重新计算）",
+        "row {row} is a total row ({value}); it was skipped: not checked as a record and not counted in any summary figure (figures are recomputed from the detail rows)",
+    ),
+    "f_derived_given": (
+        "{header}：表中没有 {missing_zh} 列，无法按公式重新计算和核对，已直接采用表中填写的数值",
+        "{header}: the sheet lacks the columns it is computed from ({missing_en}), so it cannot be recomputed or checked; the values in the sheet were used as given",
+    ),
     # --- end items 4-5 ---
     "s_title": ("{title} · 月度汇总　{month}", "{title} · monthly summary　{month}"),
     "s_overview": ("概览", "Overview"),
     "s_sources": ("来源", "Sources"),
     "s_findings": ("问题", "Findings"),
     "s_kpis": ("关键指标", "Key figures"),
-    "s_inputs": ("共 {files} 个文件，计入 {taken} 个；明细 {rows} 行", "{files} file{files!p}, {taken} taken; {rows} detail row{rows!p}"),
+    "s_inputs": (
+        "共 {files} 个文件，计入 {taken} 个；明细 {rows} 行",
+        "{files} file{files!p}, {taken} taken; {rows} detail row{rows!p}",
+    ),
     "s_left_out": ("未计入：{text}", "Left out: {text}"),
     "s_reason_file_errors": ("有错误的文件 {n} 行", "{n} row{n!p} of files with errors"),
     "s_reason_row_errors": ("有错误的行 {n} 行", "{n} row{n!p} with errors"),
@@ -355,7 +713,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "s_reason_duplicates": ("重复行（只计一次）{n} 行", "{n} duplicate row{n!p} (counted once)"),
     "s_reason_copies": ("重复提交的文件 {n} 行", "{n} row{n!p} of files handed in twice"),
     "s_reason_other_month": ("其他月份的文件 {n} 行", "{n} row{n!p} of files for another month"),
-    "s_rows_not_written": ("{table}只写入了前面的行，另有 {n} 行未写入明细表（指标已全部计入）", "{table}: {n} more row{n!p} {n!w} not copied into the data sheet (all are in the figures)"),
+    "s_rows_not_written": (
+        "{table}只写入了前面的行，另有 {n} 行未写入明细表（指标已全部计入）",
+        "{table}: {n} more row{n!p} {n!w} not copied into the data sheet (all are in the figures)",
+    ),
     "s_chart_top": ("{title}（前 {n} 名）", "{title} (top {n})"),
     "s_col_metric": ("指标", "Metric"),
     "s_col_value": ("数值", "Value"),
@@ -398,8 +759,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- reports: HTML report and annotated workbook (r_*) ------------------------------------
     "r_title": ("数据校验报告", "Validation report"),
     "r_generated": ("生成时间：{time}", "Generated: {time}"),
-    "r_overview": ("共 {files} 个文件：{valid} 个通过，{invalid} 个未通过",
-                   "{files} file{files!p}: {valid} passed, {invalid} did not pass"),
+    "r_overview": (
+        "共 {files} 个文件：{valid} 个通过，{invalid} 个未通过",
+        "{files} file{files!p}: {valid} passed, {invalid} did not pass",
+    ),
     "r_file": ("文件", "File"),
     "r_result": ("结果", "Result"),
     "r_bundle": ("模板：{bundle}", "Template: {bundle}"),
@@ -424,13 +787,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_col_expected": ("应为", "Expected"),
     "r_whole_file": ("整个文件", "Whole file"),
     "r_sheet_heading": ("工作表：{sheet}", "Sheet: {sheet}"),
-    "r_group_counts": ("{errors} 个错误，{warnings} 个提醒", "{errors} error{errors!p}, {warnings} warning{warnings!p}"),
+    "r_group_counts": (
+        "{errors} 个错误，{warnings} 个提醒",
+        "{errors} error{errors!p}, {warnings} warning{warnings!p}",
+    ),
     "r_blank": ("（空）", "(blank)"),
     "r_no_findings": ("未发现任何问题，可以直接使用。", "No problems found; the file can be used as it is."),
-    "r_unreadable_intro": ("这个文件无法读取，因此没有检查其中的内容：", "This file could not be read, so nothing in it was checked:"),
-    "r_truncated": ("另有 {count} 条同类问题未逐条列出（已计入上面的数量）：",
-                    "{count} more finding{count!p} of the same kinds {count!w} not listed (they are included in the counts above):"),
-    "r_truncated_item": ("{severity} · {rule} · {sheet} · {column}：{count} 条", "{severity} · {rule} · {sheet} · {column}: {count}"),
+    "r_unreadable_intro": (
+        "这个文件无法读取，因此没有检查其中的内容：",
+        "This file could not be read, so nothing in it was checked:",
+    ),
+    "r_truncated": (
+        "另有 {count} 条同类问题未逐条列出（已计入上面的数量）：",
+        "{count} more finding{count!p} of the same kinds {count!w} not listed (they are included in the counts above):",
+    ),
+    "r_truncated_item": (
+        "{severity} · {rule} · {sheet} · {column}：{count} 条",
+        "{severity} · {rule} · {sheet} · {column}: {count}",
+    ),
     "r_truncated_item_sheet": ("{severity} · {rule} · {sheet}：{count} 条", "{severity} · {rule} · {sheet}: {count}"),
     "r_legend_error": ("错误：必须改正后重新提交", "Error: must be corrected before resubmitting"),
     "r_legend_warning": ("提醒：请核对，不影响通过", "Warning: please check; does not block passing"),
@@ -439,13 +813,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_validation_sheet": ("校验结果", "Validation"),
     "r_sheet_title": ("数据校验结果", "Validation results"),
     "r_sheet_file": ("文件：{file}", "File: {file}"),
-    "r_sheet_hint": ("红色单元格为错误，黄色为提醒；鼠标移到单元格上可查看批注，点击“位置”可跳转到对应单元格。",
-                     "Red cells are errors and yellow cells are warnings; hover over a cell to read its note, click a location to jump to it."),
-    "r_comment_cut": ("……（内容过长，其余省略，完整内容见“{sheet}”工作表）", "… (too long; see the '{sheet}' sheet for everything)"),
+    "r_sheet_hint": (
+        "红色单元格为错误，黄色为提醒；鼠标移到单元格上可查看批注，点击“位置”可跳转到对应单元格。",
+        "Red cells are errors and yellow cells are warnings; hover over a cell to read its note, click a location to jump to it.",
+    ),
+    "r_comment_cut": (
+        "……（内容过长，其余省略，完整内容见“{sheet}”工作表）",
+        "… (too long; see the '{sheet}' sheet for everything)",
+    ),
     "r_comment_previous": ("—— 原有批注（{author}）——", "— original note ({author}) —"),
-    "r_cannot_annotate": ("无法为这个文件生成标注副本：{detail}", "cannot make an annotated copy of this file: {detail}"),
-    "r_source_changed": ("文件在校验之后被修改过，请重新校验后再生成标注副本：{path}",
-                         "the file changed after it was validated; validate it again before annotating: {path}"),
+    "r_cannot_annotate": (
+        "无法为这个文件生成标注副本：{detail}",
+        "cannot make an annotated copy of this file: {detail}",
+    ),
+    "r_source_changed": (
+        "文件在校验之后被修改过，请重新校验后再生成标注副本：{path}",
+        "the file changed after it was validated; validate it again before annotating: {path}",
+    ),
     "r_rule_unreadable": ("无法读取", "unreadable"),
     "r_rule_meta_invalid": ("元数据不对", "bad metadata"),
     "r_rule_our_summary": ("月度汇总（已跳过）", "monthly summary (skipped)"),
@@ -520,76 +904,238 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "r_rule_total_row": ("合计行（已跳过）", "total row (skipped)"),
     "r_rule_derived_given": ("按表中数值采用（无法核对）", "taken as given (not checkable)"),
     # --- one line per rule on what it finds (r_desc_<rule>; docs/rules.md is made from them) ----
-    "r_desc_not_found": ("给出的文件不存在（路径写错了，或文件已被移走）。", "The file given does not exist (a mistyped path, or the file was moved)."),
-    "r_desc_empty_file": ("文件是 0 字节，里面什么都没有，通常是保存或传送时出了问题。", "The file is 0 bytes long, with nothing in it; usually a save or a transfer went wrong."),
-    "r_desc_lock_file": ("Excel/WPS 打开工作簿时自动生成的临时文件（~$ 开头），不是交回的工作簿。", "A temporary file Excel/WPS makes while a workbook is open (~$…), not a handed-in workbook."),
+    "r_desc_not_found": (
+        "给出的文件不存在（路径写错了，或文件已被移走）。",
+        "The file given does not exist (a mistyped path, or the file was moved).",
+    ),
+    "r_desc_empty_file": (
+        "文件是 0 字节，里面什么都没有，通常是保存或传送时出了问题。",
+        "The file is 0 bytes long, with nothing in it; usually a save or a transfer went wrong.",
+    ),
+    "r_desc_lock_file": (
+        "Excel/WPS 打开工作簿时自动生成的临时文件（~$ 开头），不是交回的工作簿。",
+        "A temporary file Excel/WPS makes while a workbook is open (~$…), not a handed-in workbook.",
+    ),
     "r_desc_too_large": ("文件超过了允许的大小，没有读取。", "The file is larger than allowed and was not read."),
-    "r_desc_encrypted": ("工作簿设置了打开密码，无法检查；去掉密码后重新提交。", "The workbook has a password, so it cannot be checked; remove the password and hand it in again."),
-    "r_desc_old_xls": ("旧版 Excel 97-2003（.xls）文件；在 Excel/WPS 中另存为 .xlsx 后重新提交。", "An old Excel 97-2003 file (.xls); save it as .xlsx in Excel/WPS and hand it in again."),
-    "r_desc_wps_et": ("WPS 自己的表格格式（.et）；在 WPS 中另存为 .xlsx 后重新提交。", "WPS's own spreadsheet format (.et); save it as .xlsx in WPS and hand it in again."),
-    "r_desc_ods": ("OpenDocument 表格（.ods）；在 LibreOffice 或 WPS 中另存为 .xlsx 后重新提交。", "An OpenDocument spreadsheet (.ods); save it as .xlsx in LibreOffice or WPS and hand it in again."),
-    "r_desc_numbers": ("苹果 Numbers 表格；在 Numbers 中导出为 Excel（.xlsx）后重新提交。", "An Apple Numbers file; export it to Excel (.xlsx) and hand it in again."),
-    "r_desc_not_xlsx": ("文件不是 Excel 工作簿（例如改了扩展名的 CSV、网页、PDF 或 Word 文档）。", "The file is not an Excel workbook (e.g. a CSV, web page, PDF or Word document renamed .xlsx)."),
-    "r_desc_corrupt": ("文件已损坏，打不开；重新保存或重新导出后提交。", "The file is damaged and cannot be opened; save or export it again."),
-    "r_desc_zip_bomb": ("文件解压后大得异常，为安全起见没有读取。", "The file unpacks to an abnormal size and was refused for safety."),
-    "r_desc_xml_entities": ("文件里有可能拖垮电脑的不安全内容，为安全起见没有读取。", "The file holds unsafe declarations that could overload the computer; refused for safety."),
-    "r_desc_dimension": ("某个工作表用到的行数或列数超过上限，常见原因是表格远处误填了内容。", "A sheet uses more rows or columns than allowed, often because of stray content far from the table."),
-    "r_desc_parser_crashed": ("读取文件的程序中途异常退出，文件可能已损坏或被故意做坏。", "The reading program stopped abnormally on the file, which may be damaged or crafted."),
-    "r_desc_parser_timeout": ("读取文件超过了时间上限，已停止。", "Reading the file took longer than the time limit and was stopped."),
-    "r_desc_parser_memory": ("读取文件需要的内存超过了上限，已停止。", "Reading the file needed more memory than the limit and was stopped."),
-    "r_desc_unreadable": ("文件因其他原因无法读取，问题说明里写有具体原因。", "The file cannot be read for another reason, given in the message."),
-    "r_desc_internal_error": ("ecomsheets 自己出了错（不是文件的问题），请把问题说明发给维护人员。", "ecomsheets itself went wrong (not the file's fault); send the message to its maintainers."),
-    "r_desc_our_summary": ("文件是 ecomsheets 生成的月度汇总，不是交回的工作簿，已跳过。", "The file is a monthly summary ecomsheets wrote, not a handed-in workbook; skipped."),
-    "r_desc_meta_invalid": ("模板里隐藏的 _meta 工作表被改动过，已忽略，改按工作表名称和表头识别。", "The template's hidden _meta sheet was changed; it was ignored and the sheets were recognised by their names and headers."),
-    "r_desc_macros": ("文件含有宏；宏不会运行，也不会带进任何输出文件。", "The file contains macros; they are never run and never copied into any output."),
-    "r_desc_external_links": ("文件链接了其他工作簿，链接来的数据不会读取。", "The file links to other workbooks; the linked data is not read."),
-    "r_desc_no_tables": ("文件里没有一个工作表能对上模板（名称和表头都不对），没有检查。", "No sheet in the file matches a table of the template (names and headers), so nothing was checked."),
-    "r_desc_no_data": ("所有表都没有数据行，像是交回了未填写的空白模板。", "No table has a data row: it looks like a blank template handed back."),
-    "r_desc_month_unknown": ("没有指定月份，所以没有检查日期是否都在本月内。", "No month was given, so dates were not checked against a month."),
-    "r_desc_wrong_month": ("几乎所有日期都在另一个月，可能交错了文件，或月份选错了。", "Nearly all dates are in another month: the wrong file, or the wrong month given."),
-    "r_desc_sheet_missing": ("工作簿里缺少模板应有的某个工作表。", "A sheet the template has is missing from the workbook."),
-    "r_desc_sheet_unknown": ("有一个工作表对不上模板里的任何表，已跳过。", "A sheet matches no table of the template and was skipped."),
+    "r_desc_encrypted": (
+        "工作簿设置了打开密码，无法检查；去掉密码后重新提交。",
+        "The workbook has a password, so it cannot be checked; remove the password and hand it in again.",
+    ),
+    "r_desc_old_xls": (
+        "旧版 Excel 97-2003（.xls）文件；在 Excel/WPS 中另存为 .xlsx 后重新提交。",
+        "An old Excel 97-2003 file (.xls); save it as .xlsx in Excel/WPS and hand it in again.",
+    ),
+    "r_desc_wps_et": (
+        "WPS 自己的表格格式（.et）；在 WPS 中另存为 .xlsx 后重新提交。",
+        "WPS's own spreadsheet format (.et); save it as .xlsx in WPS and hand it in again.",
+    ),
+    "r_desc_ods": (
+        "OpenDocument 表格（.ods）；在 LibreOffice 或 WPS 中另存为 .xlsx 后重新提交。",
+        "An OpenDocument spreadsheet (.ods); save it as .xlsx in LibreOffice or WPS and hand it in again.",
+    ),
+    "r_desc_numbers": (
+        "苹果 Numbers 表格；在 Numbers 中导出为 Excel（.xlsx）后重新提交。",
+        "An Apple Numbers file; export it to Excel (.xlsx) and hand it in again.",
+    ),
+    "r_desc_not_xlsx": (
+        "文件不是 Excel 工作簿（例如改了扩展名的 CSV、网页、PDF 或 Word 文档）。",
+        "The file is not an Excel workbook (e.g. a CSV, web page, PDF or Word document renamed .xlsx).",
+    ),
+    "r_desc_corrupt": (
+        "文件已损坏，打不开；重新保存或重新导出后提交。",
+        "The file is damaged and cannot be opened; save or export it again.",
+    ),
+    "r_desc_zip_bomb": (
+        "文件解压后大得异常，为安全起见没有读取。",
+        "The file unpacks to an abnormal size and was refused for safety.",
+    ),
+    "r_desc_xml_entities": (
+        "文件里有可能拖垮电脑的不安全内容，为安全起见没有读取。",
+        "The file holds unsafe declarations that could overload the computer; refused for safety.",
+    ),
+    "r_desc_dimension": (
+        "某个工作表用到的行数或列数超过上限，常见原因是表格远处误填了内容。",
+        "A sheet uses more rows or columns than allowed, often because of stray content far from the table.",
+    ),
+    "r_desc_parser_crashed": (
+        "读取文件的程序中途异常退出，文件可能已损坏或被故意做坏。",
+        "The reading program stopped abnormally on the file, which may be damaged or crafted.",
+    ),
+    "r_desc_parser_timeout": (
+        "读取文件超过了时间上限，已停止。",
+        "Reading the file took longer than the time limit and was stopped.",
+    ),
+    "r_desc_parser_memory": (
+        "读取文件需要的内存超过了上限，已停止。",
+        "Reading the file needed more memory than the limit and was stopped.",
+    ),
+    "r_desc_unreadable": (
+        "文件因其他原因无法读取，问题说明里写有具体原因。",
+        "The file cannot be read for another reason, given in the message.",
+    ),
+    "r_desc_internal_error": (
+        "ecomsheets 自己出了错（不是文件的问题），请把问题说明发给维护人员。",
+        "ecomsheets itself went wrong (not the file's fault); send the message to its maintainers.",
+    ),
+    "r_desc_our_summary": (
+        "文件是 ecomsheets 生成的月度汇总，不是交回的工作簿，已跳过。",
+        "The file is a monthly summary ecomsheets wrote, not a handed-in workbook; skipped.",
+    ),
+    "r_desc_meta_invalid": (
+        "模板里隐藏的 _meta 工作表被改动过，已忽略，改按工作表名称和表头识别。",
+        "The template's hidden _meta sheet was changed; it was ignored and the sheets were recognised by their names and headers.",
+    ),
+    "r_desc_macros": (
+        "文件含有宏；宏不会运行，也不会带进任何输出文件。",
+        "The file contains macros; they are never run and never copied into any output.",
+    ),
+    "r_desc_external_links": (
+        "文件链接了其他工作簿，链接来的数据不会读取。",
+        "The file links to other workbooks; the linked data is not read.",
+    ),
+    "r_desc_no_tables": (
+        "文件里没有一个工作表能对上模板（名称和表头都不对），没有检查。",
+        "No sheet in the file matches a table of the template (names and headers), so nothing was checked.",
+    ),
+    "r_desc_no_data": (
+        "所有表都没有数据行，像是交回了未填写的空白模板。",
+        "No table has a data row: it looks like a blank template handed back.",
+    ),
+    "r_desc_month_unknown": (
+        "没有指定月份，所以没有检查日期是否都在本月内。",
+        "No month was given, so dates were not checked against a month.",
+    ),
+    "r_desc_wrong_month": (
+        "几乎所有日期都在另一个月，可能交错了文件，或月份选错了。",
+        "Nearly all dates are in another month: the wrong file, or the wrong month given.",
+    ),
+    "r_desc_sheet_missing": (
+        "工作簿里缺少模板应有的某个工作表。",
+        "A sheet the template has is missing from the workbook.",
+    ),
+    "r_desc_sheet_unknown": (
+        "有一个工作表对不上模板里的任何表，已跳过。",
+        "A sheet matches no table of the template and was skipped.",
+    ),
     "r_desc_hidden_sheet": ("隐藏的工作表里有数据，已一并检查。", "A hidden sheet holds data; it was checked too."),
-    "r_desc_header_not_found": ("工作表里找不到表头行，因此读不了其中的数据。", "No header row was found in a sheet, so its data cannot be read."),
+    "r_desc_header_not_found": (
+        "工作表里找不到表头行，因此读不了其中的数据。",
+        "No header row was found in a sheet, so its data cannot be read.",
+    ),
     "r_desc_column_missing": ("表头里缺少模板应有的某一列。", "A column the table has is missing from the header."),
-    "r_desc_column_unknown": ("表头里有模板没有的列，已忽略。", "The header has a column the table does not have; it was ignored."),
-    "r_desc_column_duplicate": ("同一列的表头出现了两次，只读取第一列。", "A column's header appears twice; only the first of them is read."),
+    "r_desc_column_unknown": (
+        "表头里有模板没有的列，已忽略。",
+        "The header has a column the table does not have; it was ignored.",
+    ),
+    "r_desc_column_duplicate": (
+        "同一列的表头出现了两次，只读取第一列。",
+        "A column's header appears twice; only the first of them is read.",
+    ),
     "r_desc_hidden_columns": ("隐藏的列里有数据，已一并检查。", "A hidden column holds data; it was checked too."),
     "r_desc_hidden_rows": ("隐藏的行里有数据，已一并检查。", "Hidden rows hold data; they were checked too."),
-    "r_desc_merged_cells": ("合并单元格跨了几行，其中的值已用于每一行；最好取消合并，每行都填上。", "A merged cell spans several rows and its value was used for each; better unmerge it and fill in every row."),
-    "r_desc_total_row": ("表格里的合计行，已跳过，不计入任何数字。", "A total row in the table; skipped and counted in no figure."),
-    "r_desc_type": ("单元格的内容不是这一列要求的类型（例如数量写成了文字，日期不是日期）。", "A cell is not of its column's type (e.g. words in a quantity, a date that is not a date)."),
-    "r_desc_ambiguous_date": ("日期有两种读法（例如 11/3/2026），请写成 2026-11-03 这样的年-月-日。", "A date reads two ways (e.g. 11/3/2026); write it year-month-day, like 2026-11-03."),
-    "r_desc_normalized": ("写法不规范但能看懂（全角数字、多余空格、¥ 符号等），已自动修正，请核对。", "A value written unusually but understood (full-width digits, extra spaces, a ¥ sign …) was corrected; please check it."),
-    "r_desc_precision_lost": ("超过 15 位的数字（如订单号）被 Excel 丢掉了末尾几位；这一列要设为文本格式。", "A number of more than 15 digits (an order id …) lost its last digits in Excel; the column must be set to text."),
+    "r_desc_merged_cells": (
+        "合并单元格跨了几行，其中的值已用于每一行；最好取消合并，每行都填上。",
+        "A merged cell spans several rows and its value was used for each; better unmerge it and fill in every row.",
+    ),
+    "r_desc_total_row": (
+        "表格里的合计行，已跳过，不计入任何数字。",
+        "A total row in the table; skipped and counted in no figure.",
+    ),
+    "r_desc_type": (
+        "单元格的内容不是这一列要求的类型（例如数量写成了文字，日期不是日期）。",
+        "A cell is not of its column's type (e.g. words in a quantity, a date that is not a date).",
+    ),
+    "r_desc_ambiguous_date": (
+        "日期有两种读法（例如 11/3/2026），请写成 2026-11-03 这样的年-月-日。",
+        "A date reads two ways (e.g. 11/3/2026); write it year-month-day, like 2026-11-03.",
+    ),
+    "r_desc_normalized": (
+        "写法不规范但能看懂（全角数字、多余空格、¥ 符号等），已自动修正，请核对。",
+        "A value written unusually but understood (full-width digits, extra spaces, a ¥ sign …) was corrected; please check it.",
+    ),
+    "r_desc_precision_lost": (
+        "超过 15 位的数字（如订单号）被 Excel 丢掉了末尾几位；这一列要设为文本格式。",
+        "A number of more than 15 digits (an order id …) lost its last digits in Excel; the column must be set to text.",
+    ),
     "r_desc_required": ("必填的单元格是空的。", "A required cell is blank."),
     "r_desc_unique": ("不能重复的一列里出现了重复的值。", "A value repeats in a column that must be unique."),
-    "r_desc_primary_key": ("用来区分每条记录的几列，组合起来与另一行重复了。", "The columns that tell records apart repeat another row's combination."),
+    "r_desc_primary_key": (
+        "用来区分每条记录的几列，组合起来与另一行重复了。",
+        "The columns that tell records apart repeat another row's combination.",
+    ),
     "r_desc_min": ("数值小于允许的最小值。", "A number is below the smallest allowed."),
     "r_desc_max": ("数值大于允许的最大值。", "A number is above the largest allowed."),
     "r_desc_enum": ("填的值不在下拉选项里。", "A value is not one of the list's values."),
-    "r_desc_pattern": ("格式不对（例如手机号、快递单号的位数或写法）。", "A value does not have the required format (e.g. a phone or tracking number)."),
+    "r_desc_pattern": (
+        "格式不对（例如手机号、快递单号的位数或写法）。",
+        "A value does not have the required format (e.g. a phone or tracking number).",
+    ),
     "r_desc_max_length": ("文字超过了允许的字数。", "A text is longer than allowed."),
     "r_desc_out_of_month": ("日期不在本月内。", "A date lies outside the month."),
-    "r_desc_error_value": ("单元格里是错误值（如 #N/A），不是数据。", "A cell holds an error value (#N/A …), not data."),
-    "r_desc_formula_error": ("公式算出了错误值（如 #VALUE!），用到它的合计也会跟着出错。", "A formula gives an error value (#VALUE! …), and totals that use it go wrong too."),
-    "r_desc_formula_in_data": ("应手填的单元格里是公式，已按它的计算结果读取。", "A cell meant to be typed in holds a formula; its result was used."),
-    "r_desc_formula_no_value": ("公式没有保存计算结果；在 Excel/WPS 中打开、保存后重新提交。", "A formula has no saved result; open and save the file in Excel/WPS and hand it in again."),
-    "r_desc_external_formula": ("公式引用了其他工作簿，已按保存的结果读取。", "A formula refers to another workbook; its saved result was used."),
-    "r_desc_row_rule": ("同一行的几个值对不上表的规则（例如实付金额大于订单金额）。", "Values in one row break a rule of the table (e.g. more paid than the order amount)."),
-    "r_desc_derived_mismatch": ("自动计算的单元格被改动过，与公式的结果不一致。", "A computed cell was changed and differs from its formula's result."),
-    "r_desc_derived_given": ("计算用到的列不在表中，无法核对，直接采用了表中填写的数值。", "The columns a computed column needs are missing, so its values were taken as given, unchecked."),
-    "r_desc_reference": ("填的值在它所引用的另一张表中找不到。", "A value is not found in the other sheet it refers to."),
-    "r_desc_reconcile": ("两张表之间的数字对不上（例如定岗定编的现有人数与员工表不符）。", "Figures in two sheets disagree (e.g. a position's headcount and the staff sheet)."),
-    "r_desc_summary_mismatch": ("汇总表里的数字与按明细重新计算的结果不一致。", "A figure in the summary sheet differs from the one recomputed from the rows."),
-    "r_desc_conflict": ("同一条记录（同一编号）出现在几个文件里且内容不同，这些行都没有计入。", "One record (the same key) is in several files with different contents; it was taken from none of them."),
-    "r_desc_duplicate_rows": ("几个文件里有完全相同的行，只计一次。", "Rows identical in several files were counted once."),
+    "r_desc_error_value": (
+        "单元格里是错误值（如 #N/A），不是数据。",
+        "A cell holds an error value (#N/A …), not data.",
+    ),
+    "r_desc_formula_error": (
+        "公式算出了错误值（如 #VALUE!），用到它的合计也会跟着出错。",
+        "A formula gives an error value (#VALUE! …), and totals that use it go wrong too.",
+    ),
+    "r_desc_formula_in_data": (
+        "应手填的单元格里是公式，已按它的计算结果读取。",
+        "A cell meant to be typed in holds a formula; its result was used.",
+    ),
+    "r_desc_formula_no_value": (
+        "公式没有保存计算结果；在 Excel/WPS 中打开、保存后重新提交。",
+        "A formula has no saved result; open and save the file in Excel/WPS and hand it in again.",
+    ),
+    "r_desc_external_formula": (
+        "公式引用了其他工作簿，已按保存的结果读取。",
+        "A formula refers to another workbook; its saved result was used.",
+    ),
+    "r_desc_row_rule": (
+        "同一行的几个值对不上表的规则（例如实付金额大于订单金额）。",
+        "Values in one row break a rule of the table (e.g. more paid than the order amount).",
+    ),
+    "r_desc_derived_mismatch": (
+        "自动计算的单元格被改动过，与公式的结果不一致。",
+        "A computed cell was changed and differs from its formula's result.",
+    ),
+    "r_desc_derived_given": (
+        "计算用到的列不在表中，无法核对，直接采用了表中填写的数值。",
+        "The columns a computed column needs are missing, so its values were taken as given, unchecked.",
+    ),
+    "r_desc_reference": (
+        "填的值在它所引用的另一张表中找不到。",
+        "A value is not found in the other sheet it refers to.",
+    ),
+    "r_desc_reconcile": (
+        "两张表之间的数字对不上（例如定岗定编的现有人数与员工表不符）。",
+        "Figures in two sheets disagree (e.g. a position's headcount and the staff sheet).",
+    ),
+    "r_desc_summary_mismatch": (
+        "汇总表里的数字与按明细重新计算的结果不一致。",
+        "A figure in the summary sheet differs from the one recomputed from the rows.",
+    ),
+    "r_desc_conflict": (
+        "同一条记录（同一编号）出现在几个文件里且内容不同，这些行都没有计入。",
+        "One record (the same key) is in several files with different contents; it was taken from none of them.",
+    ),
+    "r_desc_duplicate_rows": (
+        "几个文件里有完全相同的行，只计一次。",
+        "Rows identical in several files were counted once.",
+    ),
     "r_desc_left_out_file": ("文件有错误，整份没有计入汇总。", "The file has errors and was left out of the summary."),
     "r_desc_left_out_rows": ("有错误的行没有计入汇总。", "Rows with errors were left out of the summary."),
     "r_desc_left_out_month": ("不在本月的行没有计入汇总。", "Rows outside the month were left out of the summary."),
     "r_desc_left_out_copy": ("同一个文件交了两次，只计一次。", "The same file was handed in twice and counted once."),
-    "r_desc_left_out_other_month": ("文件是另一个月的，整份没有计入。", "The file is for another month and was left out."),
-    "r_desc_left_out_unreadable": ("文件无法读取，没有计入汇总。", "The file could not be read and was left out of the summary."),
+    "r_desc_left_out_other_month": (
+        "文件是另一个月的，整份没有计入。",
+        "The file is for another month and was left out.",
+    ),
+    "r_desc_left_out_unreadable": (
+        "文件无法读取，没有计入汇总。",
+        "The file could not be read and was left out of the summary.",
+    ),
     "r_comment_line": ("【{severity}】{message}", "[{severity}] {message}"),
     "r_comment_expected": ("（应为：{expected}）", " (expected: {expected})"),
     # --- issue 13: words and pieces the code used to spell itself (tests/test_user_text.py) ----
@@ -668,8 +1214,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cells_more": (" 等 {n} 格", " ({n} cells in all)"),
     # why a formula gives an error value (f_formula_error's {cause_zh}/{cause_en})
     "cause_not_number": ("，原因是同一行的{cells}不是数字", ", because {cells} {n!i} not a number"),
-    "cause_cell_text": ("{cell}（{header}）“{text}”", "{cell} ({header}) \"{text}\""),
-    "cause_check_row_cells": ("；请检查这一行公式用到的单元格（{cells}）", "; check the cells the formula uses in this row ({cells})"),
+    "cause_cell_text": ("{cell}（{header}）“{text}”", '{cell} ({header}) "{text}"'),
+    "cause_check_row_cells": (
+        "；请检查这一行公式用到的单元格（{cells}）",
+        "; check the cells the formula uses in this row ({cells})",
+    ),
     "cause_check_cells": ("；请检查这个公式用到的单元格", "; check the cells the formula uses"),
     # --- end issue 13 ---
 }
@@ -712,8 +1261,10 @@ def join(items, sep: str = "sep_list") -> Both:
     """`items` joined with the separator `sep` (a code: sep_list, sep_clause, …) of each language."""
     items = list(items)
     zh, en = MESSAGES[sep]
-    return Both(zh.join(str(i[0] if isinstance(i, Both) else i) for i in items),
-                en.join(str(i[1] if isinstance(i, Both) else i) for i in items))
+    return Both(
+        zh.join(str(i[0] if isinstance(i, Both) else i) for i in items),
+        en.join(str(i[1] if isinstance(i, Both) else i) for i in items),
+    )
 
 
 def _format(template: str, params: dict, side: int = 0) -> str:

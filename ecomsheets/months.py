@@ -30,8 +30,9 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
     def label(self, lang: str = "zh") -> str:
-        return messages.text("month_label", lang, year=self.year, month=self.month,
-                             month_name=self.start.strftime("%B"))
+        return messages.text(
+            "month_label", lang, year=self.year, month=self.month, month_name=self.start.strftime("%B")
+        )
 
 
 WEEKS = 5  # a month's week grid: days 1–7, 8–14, 15–21, 22–28, 29 to the month's end

@@ -121,8 +121,10 @@ def markdown() -> str:
     ]
     cell = lambda text: text.replace("|", "\\|")  # noqa: E731
     for rule in Rule:
-        lines.append(f"| `{rule.value}` | {cell(rule.label('zh'))} | {cell(rule.label('en'))} "
-                     f"| {cell(rule.description('zh'))} | {cell(rule.description('en'))} |")
+        lines.append(
+            f"| `{rule.value}` | {cell(rule.label('zh'))} | {cell(rule.label('en'))} "
+            f"| {cell(rule.description('zh'))} | {cell(rule.description('en'))} |"
+        )
     return "\n".join(lines) + "\n"
 
 

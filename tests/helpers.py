@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Callable
 
 from click.testing import CliRunner, Result
 
@@ -26,8 +26,17 @@ NOW = datetime(2026, 11, 1, 9, 0)
 
 # --- example workbooks ---------------------------------------------------------------------------
 
-def write_example(path: Path, *, rows: int, seed: int, month=MONTH, now: datetime = NOW, tables=None,
-                  edit: Callable[[dict], object] | None = None) -> dict:
+
+def write_example(
+    path: Path,
+    *,
+    rows: int,
+    seed: int,
+    month=MONTH,
+    now: datetime = NOW,
+    tables=None,
+    edit: Callable[[dict], object] | None = None,
+) -> dict:
     """Write a filled department workbook to `path` (example rows; `edit(frames)` may change them
     first) and return the frames written."""
     frames = example_frames(CATALOG, "department", month, rows=rows, seed=seed, tables=tables)
@@ -58,6 +67,7 @@ def cli_example(path: Path, *options) -> Path:
 
 # --- files -------------------------------------------------------------------------------------
 
+
 def sha256(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -68,8 +78,9 @@ def sheet_part(path: Path, sheet: str) -> str:
         return sheet_parts(zf)[sheet]
 
 
-def rewrite_parts(src: Path, dst: Path, edit: Callable[[str, bytes], bytes | None] | None = None,
-                  add: dict[str, bytes] | None = None) -> Path:
+def rewrite_parts(
+    src: Path, dst: Path, edit: Callable[[str, bytes], bytes | None] | None = None, add: dict[str, bytes] | None = None
+) -> Path:
     """Copy a workbook part by part; edit(name, data) returns a part's new bytes (None drops
     the part); `add` adds parts at the end."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -84,8 +95,9 @@ def rewrite_parts(src: Path, dst: Path, edit: Callable[[str, bytes], bytes | Non
     return dst
 
 
-def edit_parts(src: Path, dst: Path, edits: dict[str, Callable[[bytes], bytes]],
-               add: dict[str, bytes] | None = None) -> Path:
+def edit_parts(
+    src: Path, dst: Path, edits: dict[str, Callable[[bytes], bytes]], add: dict[str, bytes] | None = None
+) -> Path:
     """Copy a workbook; edits[name](data) gives the new bytes of that part."""
     return rewrite_parts(src, dst, lambda name, data: edits[name](data) if name in edits else data, add)
 

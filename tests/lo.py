@@ -47,9 +47,22 @@ def recalc(path: Path, outdir: Path, timeout: float = 180) -> Path:
             source = Path(src) / Path(path).name
             shutil.copyfile(path, source)
             proc = subprocess.run(
-                [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                 "--nolockcheck", "--convert-to", "xlsx", "--outdir", str(outdir), str(source)],
-                capture_output=True, text=True, timeout=timeout)
+                [
+                    SOFFICE,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--norestore",
+                    "--nolockcheck",
+                    "--convert-to",
+                    "xlsx",
+                    "--outdir",
+                    str(outdir),
+                    str(source),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
     out = outdir / Path(path).name
     if proc.returncode != 0 or not out.exists():
         raise RuntimeError(f"LibreOffice failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")

@@ -27,7 +27,7 @@ def _stat(pid: int | str) -> tuple[int, str, int, int] | None:
         raw = Path(f"/proc/{pid}/stat").read_bytes()
     except OSError:
         return None
-    fields = raw[raw.rindex(b")") + 2:].split()
+    fields = raw[raw.rindex(b")") + 2 :].split()
     return int(fields[1]), fields[0].decode(), int(fields[2]), int(fields[19])
 
 

@@ -23,24 +23,28 @@ from ecomsheets.read.formulas import sheet_parts
 from ecomsheets.report import annotate
 from ecomsheets.report.annotate import AnnotateFailed, write_annotated
 from ecomsheets.validate import validate
-
-from .lo import recalc, requires_libreoffice
 from tests.helpers import cli_example
 from tests.helpers import edit_parts as rewrite
 from tests.helpers import sha256 as digest
 
+from .lo import recalc, requires_libreoffice
+
 RED, YELLOW = "FFC7CE", "FFEB9C"
-EXTERNAL_LINK = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                 b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-                 b'<externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/></sheetNames><sheetDataSet>'
-                 b'<sheetData sheetId="0"><row r="1"><cell r="A1"><v>7</v></cell></row></sheetData>'
-                 b"</sheetDataSet></externalBook></externalLink>")
-EXTERNAL_LINK_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                      b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                      b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                      b'relationships/externalLinkPath" Target="file:///C:/secret/other.xlsx" TargetMode="External"/>'
-                      b"</Relationships>")
+EXTERNAL_LINK = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/></sheetNames><sheetDataSet>'
+    b'<sheetData sheetId="0"><row r="1"><cell r="A1"><v>7</v></cell></row></sheetData>'
+    b"</sheetDataSet></externalBook></externalLink>"
+)
+EXTERNAL_LINK_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/externalLinkPath" Target="file:///C:/secret/other.xlsx" TargetMode="External"/>'
+    b"</Relationships>"
+)
 
 
 def make_example(path: Path, rows: int = 20) -> Path:
@@ -48,8 +52,9 @@ def make_example(path: Path, rows: int = 20) -> Path:
 
 
 def set_cell(data: bytes, ref: str, element: bytes) -> bytes:
-    new, n = re.subn(rb'<c r="' + ref.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', lambda m: element, data, count=1,
-                     flags=re.S)
+    new, n = re.subn(
+        rb'<c r="' + ref.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', lambda m: element, data, count=1, flags=re.S
+    )
     assert n == 1, ref
     return new
 
@@ -62,8 +67,12 @@ def sub(pattern: bytes, repl: bytes, data: bytes) -> bytes:
 
 def formulas_in(path: Path) -> list[bytes]:
     with zipfile.ZipFile(path) as zf:
-        return [t for n in zf.namelist() if n.startswith("xl/worksheets/")
-                for t in re.findall(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>", zf.read(n))]
+        return [
+            t
+            for n in zf.namelist()
+            if n.startswith("xl/worksheets/")
+            for t in re.findall(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>", zf.read(n))
+        ]
 
 
 def note(code: str, **kw) -> str:
@@ -85,42 +94,70 @@ def hostile(base) -> tuple[Path, Report]:
     orders, intro = parts["订单"], parts["说明"]
 
     def edit_orders(data: bytes) -> bytes:
-        data = set_cell(data, "J3", b'<c r="J3" s="12"><f>_xlfn.WEBSERVICE("http://example.invalid/x")</f>'
-                                    b"<v>204.8</v></c>")
-        data = set_cell(data, "J4", b"<c r=\"J4\" s=\"12\"><f>cmd|' /C calc'!A0</f></c>")
+        data = set_cell(
+            data, "J3", b'<c r="J3" s="12"><f>_xlfn.WEBSERVICE("http://example.invalid/x")</f><v>204.8</v></c>'
+        )
+        data = set_cell(data, "J4", b'<c r="J4" s="12"><f>cmd|\' /C calc\'!A0</f></c>')
         data = set_cell(data, "J5", b'<c r="J5" s="12"><f>[1]Sheet1!$A$1</f><v>7</v></c>')
-        data = set_cell(data, "H7", b'<c r="H7" s="12"><f t="shared" ref="H7:H9" si="0">0*WEBSERVICE("http://x")</f>'
-                                    b"<v>0</v></c>")
+        data = set_cell(
+            data, "H7", b'<c r="H7" s="12"><f t="shared" ref="H7:H9" si="0">0*WEBSERVICE("http://x")</f><v>0</v></c>'
+        )
         data = set_cell(data, "H8", b'<c r="H8" s="12"><f t="shared" si="0"/><v>0</v></c>')
         data = set_cell(data, "H9", b'<c r="H9" s="12"><f t="shared" si="0"/><v>0</v></c>')
-        return set_cell(data, "I10", b'<c r="I10" s="13"><f>IF(OR(F10="",G10=""),"",ROUND(F10*G10-H10,2))'
-                                     b'+0*WEBSERVICE("http://example.invalid/y")</f><v>1</v></c>')
+        return set_cell(
+            data,
+            "I10",
+            b'<c r="I10" s="13"><f>IF(OR(F10="",G10=""),"",ROUND(F10*G10-H10,2))'
+            b'+0*WEBSERVICE("http://example.invalid/y")</f><v>1</v></c>',
+        )
 
     def edit_intro(data: bytes) -> bytes:
-        return sub(rb"</sheetData>", b'<row r="60"><c r="A60" t="str"><f>HYPERLINK("http://example.invalid/",'
-                                     b'"click")</f><v>click</v></c></row></sheetData>', data)
+        return sub(
+            rb"</sheetData>",
+            b'<row r="60"><c r="A60" t="str"><f>HYPERLINK("http://example.invalid/",'
+            b'"click")</f><v>click</v></c></row></sheetData>',
+            data,
+        )
 
     def edit_workbook(data: bytes) -> bytes:
-        data = sub(rb"</sheets>", b'</sheets><externalReferences><externalReference r:id="rId99"/>'
-                                  b"</externalReferences>", data)
-        return sub(rb"<definedNames>", b'<definedNames><definedName name="Outside">[1]Sheet1!$A$1</definedName>',
-                   data)
+        data = sub(
+            rb"</sheets>", b'</sheets><externalReferences><externalReference r:id="rId99"/></externalReferences>', data
+        )
+        return sub(rb"<definedNames>", b'<definedNames><definedName name="Outside">[1]Sheet1!$A$1</definedName>', data)
 
     def edit_rels(data: bytes) -> bytes:
-        return sub(rb"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
-                                         b'officeDocument/2006/relationships/externalLink" '
-                                         b'Target="externalLinks/externalLink1.xml"/></Relationships>', data)
+        return sub(
+            rb"</Relationships>",
+            b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/externalLink" '
+            b'Target="externalLinks/externalLink1.xml"/></Relationships>',
+            data,
+        )
 
     def edit_types(data: bytes) -> bytes:
-        return sub(rb"</Types>", b'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="'
-                                 b'application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>'
-                                 b"</Types>", data)
+        return sub(
+            rb"</Types>",
+            b'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="'
+            b'application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>'
+            b"</Types>",
+            data,
+        )
 
-    path = rewrite(base, base.parent / "hostile.xlsx",
-                   {orders: edit_orders, intro: edit_intro, "xl/workbook.xml": edit_workbook,
-                    "xl/_rels/workbook.xml.rels": edit_rels, "[Content_Types].xml": edit_types},
-                   add={"xl/externalLinks/externalLink1.xml": EXTERNAL_LINK,
-                        "xl/externalLinks/_rels/externalLink1.xml.rels": EXTERNAL_LINK_RELS})
+    path = rewrite(
+        base,
+        base.parent / "hostile.xlsx",
+        {
+            orders: edit_orders,
+            intro: edit_intro,
+            "xl/workbook.xml": edit_workbook,
+            "xl/_rels/workbook.xml.rels": edit_rels,
+            "[Content_Types].xml": edit_types,
+        },
+        add={
+            "xl/externalLinks/externalLink1.xml": EXTERNAL_LINK,
+            "xl/externalLinks/_rels/externalLink1.xml.rels": EXTERNAL_LINK_RELS,
+        },
+    )
     return path, validate(path)
 
 
@@ -203,8 +240,9 @@ def test_a_column_with_more_formulas_than_listed_loses_them_all(base, tmp_path):
 
     def edit(data: bytes) -> bytes:
         for row in range(3, 13):
-            data = re.sub(rb'(<c r="J%d" s="12">)<v>([^<]*)</v>' % row, rb"\1<f>F%d*G%d</f><v>\2</v>" % (row, row),
-                          data, count=1)
+            data = re.sub(
+                rb'(<c r="J%d" s="12">)<v>([^<]*)</v>' % row, rb"\1<f>F%d*G%d</f><v>\2</v>" % (row, row), data, count=1
+            )
         return data
 
     path = rewrite(base, tmp_path / "many.xlsx", {orders: edit})
@@ -233,8 +271,11 @@ def _plain_book(path: Path) -> Path:
 
 
 def _report(path: Path, cells: list[tuple[str, str, str]]) -> Report:
-    return Report(file=str(path), sha256=digest(path), findings=[
-        Finding(sev, "type", text, "EN " + text, sheet="数据", cell=cell) for cell, sev, text in cells])
+    return Report(
+        file=str(path),
+        sha256=digest(path),
+        findings=[Finding(sev, "type", text, "EN " + text, sheet="数据", cell=cell) for cell, sev, text in cells],
+    )
 
 
 def test_rows_and_cells_without_their_address(tmp_path):
@@ -242,19 +283,18 @@ def test_rows_and_cells_without_their_address(tmp_path):
     plain = _plain_book(tmp_path / "plain.xlsx")
     with zipfile.ZipFile(plain) as zf:
         part = sheet_parts(zf)["数据"]
-    path = rewrite(plain, tmp_path / "norefs.xlsx",
-                   {part: lambda d: re.sub(rb'(<(?:row|c)) r="[A-Z]*\d+"', rb"\1", d)})
+    path = rewrite(plain, tmp_path / "norefs.xlsx", {part: lambda d: re.sub(rb'(<(?:row|c)) r="[A-Z]*\d+"', rb"\1", d)})
     with zipfile.ZipFile(path) as zf:
         assert b' r="' not in re.sub(rb"<(?:dimension|selection|pane)[^>]*>", b"", zf.read(part))
-    report = _report(path, [("B3", ERROR, "名称不对"), ("D5", WARNING, "备注为空"),
-                            ("B12", ERROR, "多出的行")])
+    report = _report(path, [("B3", ERROR, "名称不对"), ("D5", WARNING, "备注为空"), ("B12", ERROR, "多出的行")])
     out = write_annotated(path, report, tmp_path / "copy.xlsx")
     original, ws = openpyxl.load_workbook(plain)["数据"], openpyxl.load_workbook(out)["数据"]
     for row in original.iter_rows():
         for c in row:
             assert ws[c.coordinate].value == c.value, c.coordinate
-    fills = {c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row
-             if c.fill.fill_type == "solid"}
+    fills = {
+        c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row if c.fill.fill_type == "solid"
+    }
     assert fills == {"B3": RED, "D5": YELLOW, "B12": RED}
     assert ws.dimensions == "A1:D12"
     assert "名称不对" in ws["B3"].comment.text and "原来的批注" in ws["B3"].comment.text
@@ -268,8 +308,10 @@ def test_sheet_xml_with_a_namespace_prefix(tmp_path):
     assert b"comments" in rels
 
     def prefixed(data: bytes) -> bytes:
-        data = data.replace(b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
-                            b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+        data = data.replace(
+            b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+            b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+        )
         return re.sub(rb"<(/?)([A-Za-z]\w*)(?=[\s>/])", rb"<\1x:\2", data)
 
     path = rewrite(plain, tmp_path / "prefixed.xlsx", {part: prefixed})
@@ -304,10 +346,12 @@ def test_a_damaged_package_is_refused_in_words(tmp_path):
     with zipfile.ZipFile(plain) as zf:
         part = sheet_parts(zf)["数据"]
     cases = {
-        "no_workbook.xlsx": lambda: rewrite(plain, tmp_path / "x.xlsx", {"_rels/.rels": lambda d: d.replace(
-            b"xl/workbook.xml", b"xl/missing.xml")}),
-        "no_sheetdata.xlsx": lambda: rewrite(plain, tmp_path / "y.xlsx", {part: lambda d: d.replace(
-            b"sheetData", b"sheetDatum")}),
+        "no_workbook.xlsx": lambda: rewrite(
+            plain, tmp_path / "x.xlsx", {"_rels/.rels": lambda d: d.replace(b"xl/workbook.xml", b"xl/missing.xml")}
+        ),
+        "no_sheetdata.xlsx": lambda: rewrite(
+            plain, tmp_path / "y.xlsx", {part: lambda d: d.replace(b"sheetData", b"sheetDatum")}
+        ),
     }
     for name, make in cases.items():
         path = make()
@@ -337,8 +381,7 @@ def test_the_copy_opens_in_libreoffice_and_can_be_annotated_again(hostile, tmp_p
     assert ws["J4"].value == "=cmd|' /C calc'!A0" and ws["J4"].data_type == "s"
     assert wb["校验结果"]["A1"].value == "数据校验结果"
     # LibreOffice saved shared strings: our sheet is still recognised, our notes replaced.
-    again = Report(file=str(saved), findings=[
-        Finding(WARNING, "min", "第二次", "second", sheet="订单", cell="F5")])
+    again = Report(file=str(saved), findings=[Finding(WARNING, "min", "第二次", "second", sheet="订单", cell="F5")])
     second = openpyxl.load_workbook(write_annotated(saved, again, tmp_path / "again.xlsx"))
     assert second.sheetnames.count("校验结果") == 1 and second.sheetnames[0] == "校验结果"
     assert second["订单"]["F5"].comment.text.startswith("【提醒】第二次")

@@ -29,8 +29,13 @@ FLOOR = {room: i for i, rooms in enumerate(FLOORS) for room in rooms}
 def _imports(path: Path) -> set[str]:
     """Modules of ours that `path` imports when it runs."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-            for child in node.body for n in ast.walk(child)}
+    skip = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for child in node.body
+        for n in ast.walk(child)
+    }
     here = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     package = here if path.name == "__init__.py" else here.rsplit(".", 1)[0]
     found = set()
@@ -42,14 +47,18 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             found |= {base} | {f"{base}.{a.name}" for a in node.names}
     return {m.removesuffix(".__init__") for m in found if m.split(".")[0] == "ecomsheets"}
 
 
 def _modules() -> dict[str, set[str]]:
-    mods = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"): p
-            for p in PACKAGE.rglob("*.py")}
+    mods = {
+        ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in PACKAGE.rglob("*.py")
+    }
     return {name: {m for m in _imports(p) if m in mods and m != name} for name, p in mods.items()}
 
 
@@ -63,8 +72,12 @@ def test_every_room_is_on_a_floor():
 
 
 def test_imports_only_point_down():
-    up = [f"{m} -> {i}" for m, imports in _modules().items() for i in imports
-          if _room(m) != _room(i) and "ecomsheets" not in (_room(m), _room(i)) and FLOOR[_room(i)] >= FLOOR[_room(m)]]
+    up = [
+        f"{m} -> {i}"
+        for m, imports in _modules().items()
+        for i in imports
+        if _room(m) != _room(i) and "ecomsheets" not in (_room(m), _room(i)) and FLOOR[_room(i)] >= FLOOR[_room(m)]
+    ]
     assert not up, up
 
 
@@ -76,7 +89,7 @@ def test_no_import_circles():
         stack.append(m)
         for n in sorted(graph[m]):
             if state.get(n) == 1:
-                return stack[stack.index(n):] + [n]
+                return stack[stack.index(n) :] + [n]
             if n not in state and (found := visit(n)):
                 return found
         stack.pop()

@@ -20,11 +20,56 @@ from ecomsheets.cli import main
 CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 # Words that are the program's own and may appear in Chinese text: command and option names,
 # choice values, file types and product names.
-OURS = {"ecomsheets", "json", "text", "html", "xlsx", "xlsm", "csv", "excel", "wps", "mb", "gb", "zh", "en",
-        "ecomsheets_lang", "tables", "workbooks", "orders", "inventory", "generate", "validate", "consolidate",
-        "summarize", "example", "schemas", "list", "show", "help", "version", "schema", "output", "format",
-        "annotate", "bundle", "month", "force", "rows", "seed", "timeout", "lang", "include", "invalid",
-        "data", "max", "file", "memory", "findings", "department", "xls"}
+OURS = {
+    "ecomsheets",
+    "json",
+    "text",
+    "html",
+    "xlsx",
+    "xlsm",
+    "csv",
+    "excel",
+    "wps",
+    "mb",
+    "gb",
+    "zh",
+    "en",
+    "ecomsheets_lang",
+    "tables",
+    "workbooks",
+    "orders",
+    "inventory",
+    "generate",
+    "validate",
+    "consolidate",
+    "summarize",
+    "example",
+    "schemas",
+    "list",
+    "show",
+    "help",
+    "version",
+    "schema",
+    "output",
+    "format",
+    "annotate",
+    "bundle",
+    "month",
+    "force",
+    "rows",
+    "seed",
+    "timeout",
+    "lang",
+    "include",
+    "invalid",
+    "data",
+    "max",
+    "file",
+    "memory",
+    "findings",
+    "department",
+    "xls",
+}
 
 
 def commands(group: click.Group, prefix=()) -> list[tuple[str, ...]]:
@@ -147,13 +192,20 @@ def test_every_rule_code_has_a_label_in_both_languages():
         assert CJK.search(zh) and not CJK.search(en), r
 
 
-@pytest.mark.parametrize("args", [
-    ["validate", "x.xlsx", "--max-file-mb", "inf"], ["validate", "x.xlsx", "--max-file-mb", "nan"],
-    ["validate", "x.xlsx", "--max-memory-gb", "nan"], ["validate", "x.xlsx", "--max-memory-gb", "1e12"],
-    ["validate", "x.xlsx", "--timeout", "nan"], ["example", "department", "-o", "e.xlsx", "--rows", "-5"],
-    ["example", "department", "-o", "e.xlsx", "--seed", "-1"],
-    ["example", "department", "-o", "e.xlsx", "--rows", "1100000"],
-], ids=lambda a: " ".join(a[2:]) if a[0] == "validate" else " ".join(a[3:]))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "x.xlsx", "--max-file-mb", "inf"],
+        ["validate", "x.xlsx", "--max-file-mb", "nan"],
+        ["validate", "x.xlsx", "--max-memory-gb", "nan"],
+        ["validate", "x.xlsx", "--max-memory-gb", "1e12"],
+        ["validate", "x.xlsx", "--timeout", "nan"],
+        ["example", "department", "-o", "e.xlsx", "--rows", "-5"],
+        ["example", "department", "-o", "e.xlsx", "--seed", "-1"],
+        ["example", "department", "-o", "e.xlsx", "--rows", "1100000"],
+    ],
+    ids=lambda a: " ".join(a[2:]) if a[0] == "validate" else " ".join(a[3:]),
+)
 def test_every_number_option_has_a_checked_range(args, tmp_path):
     """nan, inf and values a sheet cannot hold are refused with the range, in both languages;
     a limit is never switched off by nan, and example never claims rows it cannot store."""

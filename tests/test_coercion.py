@@ -110,9 +110,22 @@ ALIASES = {"province": _province_aliases()}
 
 
 def _sanity_check_columns():
-    expected = {"integer": "integer", "money": "money", "percent": "percent", "decimal": "decimal",
-                "date": "date", "datetime": "datetime", "time": "time", "bool": "bool", "phone": "phone",
-                "id": "string", "name": "string", "status": "enum", "province": "enum", "text": "text"}
+    expected = {
+        "integer": "integer",
+        "money": "money",
+        "percent": "percent",
+        "decimal": "decimal",
+        "date": "date",
+        "datetime": "datetime",
+        "time": "time",
+        "bool": "bool",
+        "phone": "phone",
+        "id": "string",
+        "name": "string",
+        "status": "enum",
+        "province": "enum",
+        "text": "text",
+    }
     for key, col in COLUMNS.items():
         assert col.type == expected[key], (key, col.type)
     assert COLUMNS["id"].pattern and not COLUMNS["name"].pattern
@@ -125,9 +138,16 @@ def test_columns_come_from_the_inline_catalogue_alone():
     """Nothing here is read from the shipped schemas: only the table and list declared above."""
     assert set(CATALOG.tables) == {"cells"} and set(CATALOG.reference) == {"provinces"}
     assert not CATALOG.workbooks
-    assert ALIASES["province"] == {"北京": "北京市", "110000": "北京市", "上海": "上海市", "310000": "上海市",
-                                   "浙江": "浙江省", "330000": "浙江省", "广西": "广西壮族自治区",
-                                   "450000": "广西壮族自治区"}
+    assert ALIASES["province"] == {
+        "北京": "北京市",
+        "110000": "北京市",
+        "上海": "上海市",
+        "310000": "上海市",
+        "浙江": "浙江省",
+        "330000": "浙江省",
+        "广西": "广西壮族自治区",
+        "450000": "广西壮族自治区",
+    }
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -356,8 +376,13 @@ def _case_id(case) -> str:
 
 
 def _coerce(key: str, texts: list, month=True):
-    return coerce_column(pd.Series(texts, dtype=object), COLUMNS[key], MONTH if month else None,
-                         ALIASES.get(key), prefix_match=key == "province")
+    return coerce_column(
+        pd.Series(texts, dtype=object),
+        COLUMNS[key],
+        MONTH if month else None,
+        ALIASES.get(key),
+        prefix_match=key == "province",
+    )
 
 
 def _outcome(result, pos: int):
@@ -491,16 +516,36 @@ _cell_text = st.one_of(
     st.text(alphabet="0123456789 .,-+:/%¥￥元年月日点分秒时eE\u3000\u00a0'=\"\t"),
     st.from_regex(r"[+-]?\d{0,6}([.,]\d{0,4})?(%|元)?", fullmatch=True),
     st.text(min_size=1000, max_size=5000),
-    st.sampled_from(["1e400", "-1e400", "46329.5", "0.999999", "1899-12-31 23:59:59", "=\"\"", "'",
-                     "😀", "１２３，４５", "\x00", "\x1b[31m", "\ud7ff", "9" * 400]),
+    st.sampled_from(
+        [
+            "1e400",
+            "-1e400",
+            "46329.5",
+            "0.999999",
+            "1899-12-31 23:59:59",
+            '=""',
+            "'",
+            "😀",
+            "１２３，４５",
+            "\x00",
+            "\x1b[31m",
+            "\ud7ff",
+            "9" * 400,
+        ]
+    ),
 )
 
 
 def _blank(text) -> bool:
     if text is None or (isinstance(text, float) and text != text):
         return True
-    return text.strip(" \t\n\r\x0b\x0c\u00a0\u3000\u200b\ufeff\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-                      "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\x1c\x1d\x1e\x1f\x85") == ""
+    return (
+        text.strip(
+            " \t\n\r\x0b\x0c\u00a0\u3000\u200b\ufeff\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+            "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\x1c\x1d\x1e\x1f\x85"
+        )
+        == ""
+    )
 
 
 NUMERIC = ("integer", "decimal", "money", "percent")
@@ -519,8 +564,9 @@ def _export_blank(text: str) -> bool:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cells=st.lists(_cell_text, min_size=1, max_size=12), key=st.sampled_from(_TYPED_COLUMNS),
-       with_month=st.booleans())
+@given(
+    cells=st.lists(_cell_text, min_size=1, max_size=12), key=st.sampled_from(_TYPED_COLUMNS), with_month=st.booleans()
+)
 def test_property_every_present_cell_has_exactly_one_outcome(cells, key, with_month):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy on inf; not what is tested

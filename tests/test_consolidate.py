@@ -35,8 +35,17 @@ SEEDS = (1, 2, 3)
 FIRST_ROW = 3  # data starts on Excel row 3 (title on row 1, headers on row 2)
 
 DATA_SHEETS = ["员工", "定岗定编", "客户", "库存", "订单", "销售", "物流", "投诉", "日报", "考勤"]
-METRIC_SHEETS = ["按渠道·订单", "按收货省份·订单", "按下单日期（日）·订单", "按商品SKU·销售", "按商品SKU·库存",
-                 "按快递公司·物流", "按投诉类型·投诉", "按工号·日报", "按岗位名称·定岗定编"]
+METRIC_SHEETS = [
+    "按渠道·订单",
+    "按收货省份·订单",
+    "按下单日期（日）·订单",
+    "按商品SKU·销售",
+    "按商品SKU·库存",
+    "按快递公司·物流",
+    "按投诉类型·投诉",
+    "按工号·日报",
+    "按岗位名称·定岗定编",
+]
 LINEAGE_HEADS = ["来源文件", "来源工作表", "来源行"]
 
 
@@ -74,8 +83,10 @@ def merged_places(result, table: str) -> set[tuple[str, str, int]]:
 def cell_values(path: Path) -> dict:
     """Every sheet's cell values and charts, as openpyxl reads them back."""
     wb = openpyxl.load_workbook(path)
-    out = {ws.title: ([list(r) for r in ws.iter_rows(values_only=True)],
-                      [type(c).__name__ for c in ws._charts]) for ws in wb.worksheets}
+    out = {
+        ws.title: ([list(r) for r in ws.iter_rows(values_only=True)], [type(c).__name__ for c in ws._charts])
+        for ws in wb.worksheets
+    }
     wb.close()
     return out
 
@@ -119,8 +130,14 @@ def clean(shops, base) -> SimpleNamespace:
     out = base / "summary_clean.xlsx"
     write_summary_workbook(result, CATALOG, out, inputs=tuple(shops.paths))
     parts = [values(i.metrics) for i in inspections]
-    return SimpleNamespace(inspections=inspections, result=result, path=out, parts=parts,
-                           merged=values(result.metrics), wb=openpyxl.load_workbook(out))
+    return SimpleNamespace(
+        inspections=inspections,
+        result=result,
+        path=out,
+        parts=parts,
+        merged=values(result.metrics),
+        wb=openpyxl.load_workbook(out),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -150,15 +167,27 @@ def test_parts_are_what_the_example_rows_give(clean, shops):
         assert part["units_sold"] == orders["quantity"].sum()
 
 
-@pytest.mark.parametrize("name", ["sales_total", "order_count", "paid_total", "units_sold", "complaint_count",
-                                  "delivered_count", "stock_value_total", "headcount_current_total"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sales_total",
+        "order_count",
+        "paid_total",
+        "units_sold",
+        "complaint_count",
+        "delivered_count",
+        "stock_value_total",
+        "headcount_current_total",
+    ],
+)
 def test_total_is_the_sum_of_the_parts(clean, name):
     assert clean.merged[name] == pytest.approx(sum(p[name] for p in clean.parts))
     assert clean.merged[name] > 0
 
 
-@pytest.mark.parametrize("name", ["sales_by_channel", "sales_by_day", "complaints_by_type", "shipments_by_courier",
-                                  "sales_by_province"])
+@pytest.mark.parametrize(
+    "name", ["sales_by_channel", "sales_by_day", "complaints_by_type", "shipments_by_courier", "sales_by_province"]
+)
 def test_grouped_total_is_the_sum_of_the_parts_per_group(clean, name):
     merged = clean.merged[name]
     assert list(merged) == list(clean.parts[0][name])  # the same fixed grid
@@ -187,10 +216,13 @@ def _header_columns(ws) -> dict[str, int]:
     return {str(c.value).rstrip("*"): c.column for c in ws[2] if c.value is not None}
 
 
-@pytest.mark.parametrize("table, columns", [
-    ("orders", ["order_id", "order_date", "customer_id", "channel", "sku", "quantity", "unit_price", "status"]),
-    ("complaints", ["complaint_id", "type", "received_time", "status"]),
-])
+@pytest.mark.parametrize(
+    "table, columns",
+    [
+        ("orders", ["order_id", "order_date", "customer_id", "channel", "sku", "quantity", "unit_price", "status"]),
+        ("complaints", ["complaint_id", "type", "received_time", "status"]),
+    ],
+)
 def test_lineage_points_at_the_source_cell_of_every_row(clean, shops, source_books, table, columns):
     frame = clean.result.tables[table]
     spec = CATALOG.tables[table]
@@ -211,8 +243,9 @@ def test_lineage_points_at_the_source_cell_of_every_row(clean, shops, source_boo
     # Each source row is taken once, and every data row of each file is taken.
     places = merged_places(clean.result, table)
     assert len(places) == len(frame)
-    assert {(f, r) for f, _, r in places} == {(str(p), r) for p in shops.paths
-                                              for r in range(FIRST_ROW, FIRST_ROW + ROWS)}
+    assert {(f, r) for f, _, r in places} == {
+        (str(p), r) for p in shops.paths for r in range(FIRST_ROW, FIRST_ROW + ROWS)
+    }
 
 
 def test_data_sheets_carry_the_lineage_of_each_row(clean):
@@ -227,8 +260,11 @@ def test_data_sheets_carry_the_lineage_of_each_row(clean):
         assert len(rows) == len(frame) + 1
         key = heads.index(spec.column(spec.primary_key[0]).title)
         for written, (_, merged) in zip(rows[1:], frame.iterrows()):
-            assert list(written[-3:]) == [Path(merged["_source_file"]).name, merged["_source_sheet"],
-                                          int(merged["_source_row"])]
+            assert list(written[-3:]) == [
+                Path(merged["_source_file"]).name,
+                merged["_source_sheet"],
+                int(merged["_source_row"]),
+            ]
             want = merged[spec.primary_key[0]]
             got = written[key]
             assert (pd.Timestamp(got) == pd.Timestamp(want)) if isinstance(got, datetime) else got == want
@@ -400,28 +436,37 @@ def keyed(shops, clean, base) -> SimpleNamespace:
     a = shops.frames[0]
     first = a["orders"].iloc[0]
     # A single-line order: copied whole, it is a duplicate (an order partly copied is a conflict).
-    other = next(i for i, r in a["orders"].iterrows()
-                 if r["sku"] != first["sku"] and r["customer_id"] != first["customer_id"]
-                 and (a["orders"]["order_id"] == r["order_id"]).sum() == 1)
+    other = next(
+        i
+        for i, r in a["orders"].iterrows()
+        if r["sku"] != first["sku"]
+        and r["customer_id"] != first["customer_id"]
+        and (a["orders"]["order_id"] == r["order_id"]).sum() == 1
+    )
     copied = a["orders"].loc[other]
 
     def rows_of(table, column, key):
         return a[table][a[table][column] == key]
 
     def add_conflict(frames):
-        line = a["orders"].iloc[[0]].assign(quantity=first["quantity"] + 1,
-                                             customer_id=frames["customers"]["customer_id"].iloc[0])
+        line = (
+            a["orders"]
+            .iloc[[0]]
+            .assign(quantity=first["quantity"] + 1, customer_id=frames["customers"]["customer_id"].iloc[0])
+        )
         frames["orders"] = pd.concat([frames["orders"], line], ignore_index=True)
-        frames["inventory"] = pd.concat([frames["inventory"], rows_of("inventory", "sku", first["sku"])],
-                                        ignore_index=True)
+        frames["inventory"] = pd.concat(
+            [frames["inventory"], rows_of("inventory", "sku", first["sku"])], ignore_index=True
+        )
 
     def add_duplicate(frames):
         frames["orders"] = pd.concat([frames["orders"], a["orders"].loc[[other]]], ignore_index=True)
-        frames["customers"] = pd.concat([frames["customers"],
-                                         rows_of("customers", "customer_id", copied["customer_id"])],
-                                        ignore_index=True)
-        frames["inventory"] = pd.concat([frames["inventory"], rows_of("inventory", "sku", copied["sku"])],
-                                        ignore_index=True)
+        frames["customers"] = pd.concat(
+            [frames["customers"], rows_of("customers", "customer_id", copied["customer_id"])], ignore_index=True
+        )
+        frames["inventory"] = pd.concat(
+            [frames["inventory"], rows_of("inventory", "sku", copied["sku"])], ignore_index=True
+        )
 
     folder = base / "keyed"
     folder.mkdir()
@@ -431,9 +476,19 @@ def keyed(shops, clean, base) -> SimpleNamespace:
     inspections = inspect([b_path, c_path])
     result = consolidate([clean.inspections[0], *inspections], CATALOG, month=MONTH)
     first_lines = a["orders"][a["orders"]["order_id"] == first["order_id"]]
-    return SimpleNamespace(result=result, inspections=inspections, a=shops.paths[0], b=b_path, c=c_path,
-                           first=first, first_lines=first_lines, copied=copied, b_frames=b, c_frames=c,
-                           parts=[clean.parts[0], *(values(i.metrics) for i in inspections)])
+    return SimpleNamespace(
+        result=result,
+        inspections=inspections,
+        a=shops.paths[0],
+        b=b_path,
+        c=c_path,
+        first=first,
+        first_lines=first_lines,
+        copied=copied,
+        b_frames=b,
+        c_frames=c,
+        parts=[clean.parts[0], *(values(i.metrics) for i in inspections)],
+    )
 
 
 def test_edited_files_are_valid_on_their_own(keyed):
@@ -444,8 +499,9 @@ def test_conflicting_key_is_left_out_everywhere(keyed):
     (conflict,) = findings(keyed.result, "conflict")
     assert conflict.severity == "error" and conflict.table == "orders"
     # The order id decides (the table's file_key): every line of that order, in both files.
-    assert conflict.message.startswith(f"订单管理表 {keyed.first['order_id']} 同时出现在 shop2_conflict.xlsx、"
-                                       f"shop1.xlsx 中且内容不同")  # files in path order
+    assert conflict.message.startswith(
+        f"订单管理表 {keyed.first['order_id']} 同时出现在 shop2_conflict.xlsx、shop1.xlsx 中且内容不同"
+    )  # files in path order
     b_row = FIRST_ROW + ROWS  # appended after shop2's own 40 lines
     assert f"shop1.xlsx 订单!A{FIRST_ROW}" in conflict.message
     assert f"shop2_conflict.xlsx 订单!A{b_row}" in conflict.message
@@ -462,7 +518,9 @@ def test_conflicting_key_is_left_out_everywhere(keyed):
 def test_identical_rows_are_counted_once(keyed):
     dupes = {f.table: f for f in findings(keyed.result, "duplicate_rows")}
     assert set(dupes) == {"orders", "customers", "inventory"}
-    assert dupes["orders"].message == "订单管理表：1 行在几个文件中完全相同，只计一次（shop3_duplicate.xlsx = shop1.xlsx）"
+    assert (
+        dupes["orders"].message == "订单管理表：1 行在几个文件中完全相同，只计一次（shop3_duplicate.xlsx = shop1.xlsx）"
+    )
     assert dupes["orders"].file
     assert dupes["customers"].message.startswith(f"{CATALOG.tables['customers'].title}：1 行")
     # inventory: shop1's two SKU rows copied into shop2 and shop3.
@@ -471,8 +529,11 @@ def test_identical_rows_are_counted_once(keyed):
     orders = keyed.result.tables["orders"]
     copies = orders[(orders["order_id"] == keyed.copied["order_id"]) & (orders["sku"] == keyed.copied["sku"])]
     assert len(copies) == 1
-    for name, key, value in [("customers", "customer_id", keyed.copied["customer_id"]),
-                             ("inventory", "sku", keyed.copied["sku"]), ("inventory", "sku", keyed.first["sku"])]:
+    for name, key, value in [
+        ("customers", "customer_id", keyed.copied["customer_id"]),
+        ("inventory", "sku", keyed.copied["sku"]),
+        ("inventory", "sku", keyed.first["sku"]),
+    ]:
         assert (keyed.result.tables[name][key] == value).sum() == 1
 
 
@@ -480,7 +541,9 @@ def test_consolidation_findings_name_the_table_in_english_too(keyed):
     dupes = {f.table: f for f in findings(keyed.result, "duplicate_rows")}
     assert dupes["orders"].message_en.startswith("Orders: 1 row was identical in several files and counted once")
     (conflict,) = findings(keyed.result, "conflict")
-    assert conflict.message_en.startswith(f"Orders {keyed.first['order_id']} appears in shop2_conflict.xlsx, shop1.xlsx")
+    assert conflict.message_en.startswith(
+        f"Orders {keyed.first['order_id']} appears in shop2_conflict.xlsx, shop1.xlsx"
+    )
 
 
 def test_totals_after_conflicts_and_duplicates(keyed):
@@ -491,10 +554,15 @@ def test_totals_after_conflicts_and_duplicates(keyed):
     conflict_b = first.copy()
     conflict_b["quantity"] += 1
     assert got["sales_total"] == pytest.approx(
-        sum(p["sales_total"] for p in parts) - sum(amount(r) for _, r in lines.iterrows()) - amount(conflict_b)
-        - amount(copied))
-    assert got["units_sold"] == sum(p["units_sold"] for p in parts) - lines["quantity"].sum() \
-        - (first["quantity"] + 1) - copied["quantity"]
+        sum(p["sales_total"] for p in parts)
+        - sum(amount(r) for _, r in lines.iterrows())
+        - amount(conflict_b)
+        - amount(copied)
+    )
+    assert (
+        got["units_sold"]
+        == sum(p["units_sold"] for p in parts) - lines["quantity"].sum() - (first["quantity"] + 1) - copied["quantity"]
+    )
     # Distinct order ids: the conflicting order (in two files) is gone, the copied one counts once.
     assert got["order_count"] == sum(p["order_count"] for p in parts) - 2 - 1
     # Rows taken: all read, less the conflicting lines and one copy of each of the 4 repeats.
@@ -522,8 +590,9 @@ def invalid(shops, clean, base) -> SimpleNamespace:
     wb.save(path)
     (insp,) = inspect([path])
     inspections = [clean.inspections[0], insp, clean.inspections[2]]
-    return SimpleNamespace(path=path, insp=insp, inspections=inspections,
-                           bad_line=shops.frames[1]["orders"].iloc[BAD_ROW - FIRST_ROW])
+    return SimpleNamespace(
+        path=path, insp=insp, inspections=inspections, bad_line=shops.frames[1]["orders"].iloc[BAD_ROW - FIRST_ROW]
+    )
 
 
 def test_file_with_errors_is_left_out_by_default(invalid, clean):
@@ -559,7 +628,8 @@ def test_include_invalid_takes_the_valid_rows_only(invalid, clean):
     assert got["sales_total"] == pytest.approx(sum(p["sales_total"] for p in clean.parts) - amount(invalid.bad_line))
     assert got["sales_by_channel"]["淘宝"] == pytest.approx(
         sum(p["sales_by_channel"]["淘宝"] for p in clean.parts)
-        - (amount(invalid.bad_line) if invalid.bad_line["channel"] == "淘宝" else 0))
+        - (amount(invalid.bad_line) if invalid.bad_line["channel"] == "淘宝" else 0)
+    )
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -580,8 +650,9 @@ def cli_runs(shops, clean, base) -> SimpleNamespace:
         assert run.exit_code == 1, run.output  # a file left out (unreadable): exit code 1
         outs.append(out)
         data.append(json.loads(run.stdout))
-    return SimpleNamespace(folder=folder, before=before, outs=outs, data=data,
-                           books=[openpyxl.load_workbook(o) for o in outs])
+    return SimpleNamespace(
+        folder=folder, before=before, outs=outs, data=data, books=[openpyxl.load_workbook(o) for o in outs]
+    )
 
 
 def test_cli_consolidate_json_contract(cli_runs, clean):
@@ -601,8 +672,7 @@ def test_cli_consolidate_json_contract(cli_runs, clean):
 def test_cli_unreadable_file_is_reported_and_the_rest_consolidated(cli_runs):
     data = cli_runs.data[0]
     status = {Path(s["file"]).name: s["status"] for s in data["sources"]}
-    assert status == {"broken.xlsx": "unreadable", "shop1.xlsx": "taken", "shop2.xlsx": "taken",
-                      "shop3.xlsx": "taken"}
+    assert status == {"broken.xlsx": "unreadable", "shop1.xlsx": "taken", "shop2.xlsx": "taken", "shop3.xlsx": "taken"}
     (bad,) = [f for f in data["findings"] if f["rule"] == "left_out_unreadable"]
     assert Path(bad["file"]).name == "broken.xlsx" and bad["severity"] == "error"
     assert len(data["findings"]) == 1
@@ -679,8 +749,10 @@ def test_cli_summarize_json_and_a_declared_figure(shops, clean, base):
     assert again[("sales_by_channel", "淘宝")]["declared"] == 888.5
     assert again[("sales_total", None)]["value"] == total["value"]  # still recomputed from the rows
     assert again[("sales_by_channel", "淘宝")]["value"] == taobao["value"]
-    assert [k for k, m in again.items() if m["declared"] is not None] == [("sales_total", None),
-                                                                          ("sales_by_channel", "淘宝")]
+    assert [k for k, m in again.items() if m["declared"] is not None] == [
+        ("sales_total", None),
+        ("sales_by_channel", "淘宝"),
+    ]
 
 
 # --- the merged data sheets, cell by cell ----------------------------------------------------------
@@ -724,6 +796,7 @@ def test_every_data_cell_equals_the_merged_value(clean):
 def test_data_sheet_texts_are_escaped_cleaned_and_never_formulas(shops, base):
     """Texts with XML's special characters, control characters and formula triggers come out
     as the same text (control characters removed), never as a live formula."""
+
     def edit(frames):
         frames["customers"].loc[0, "name"] = '=HYPERLINK("http://x","点我")'
         frames["customers"].loc[1, "name"] = "A&B <c> \"d\" 'e'"
@@ -759,10 +832,12 @@ def test_data_sheet_text_cells_as_xml():
 
     column = DataColumn(pd.Series(["a\x01b\x1f", "x<y & z>", None, "=1+1"], dtype="str"), "text")
     xml = bytes(rows_xml([column], 0, 4)).decode()
-    assert xml == ('<row r="2"><c r="A2" t="inlineStr"><is><t>ab</t></is></c></row>'
-                   '<row r="3"><c r="A3" t="inlineStr"><is><t>x&lt;y &amp; z&gt;</t></is></c></row>'
-                   '<row r="4"></row>'
-                   '<row r="5"><c r="A5" t="inlineStr"><is><t>=1+1</t></is></c></row>')
+    assert xml == (
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>ab</t></is></c></row>'
+        '<row r="3"><c r="A3" t="inlineStr"><is><t>x&lt;y &amp; z&gt;</t></is></c></row>'
+        '<row r="4"></row>'
+        '<row r="5"><c r="A5" t="inlineStr"><is><t>=1+1</t></is></c></row>'
+    )
     spaced = DataColumn(pd.Series([" a", "b "], dtype="str"), "text")
     assert bytes(rows_xml([spaced], 0, 2)).decode().count('<t xml:space="preserve">') == 2
 
@@ -776,8 +851,17 @@ def test_data_sheet_cells_read_back_as_written(tmp_path):
     from ecomsheets.summarize.datasheet import DataColumn, DataSheet, fill_data_sheets
 
     texts = pd.Series(["a\rb", "_x0041_", "x\uffffy", "z" * 40_000, None, "  两端空格 "], dtype=object)
-    dates = pd.Series([pd.Timestamp("2026-11-03"), float("nan"), pd.Timestamp("1900-01-01"),
-                       pd.Timestamp("2026-11-30 18:30"), None, None], dtype=object)
+    dates = pd.Series(
+        [
+            pd.Timestamp("2026-11-03"),
+            float("nan"),
+            pd.Timestamp("1900-01-01"),
+            pd.Timestamp("2026-11-30 18:30"),
+            None,
+            None,
+        ],
+        dtype=object,
+    )
     path = tmp_path / "rows.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("data")
@@ -785,8 +869,9 @@ def test_data_sheet_cells_read_back_as_written(tmp_path):
     ws.set_column(1, 1, 18, date_style)
     ws.write_row(0, 0, ["text", "date"])
     wb.close()
-    fill_data_sheets(path, [DataSheet(ws.index, [DataColumn(texts, "text"), DataColumn(dates, "date", date_style)],
-                                      len(texts))])
+    fill_data_sheets(
+        path, [DataSheet(ws.index, [DataColumn(texts, "text"), DataColumn(dates, "date", date_style)], len(texts))]
+    )
     import fastexcel  # reads _xHHHH_ escapes as Excel does (openpyxl leaves them in inline strings)
 
     read = fastexcel.read_excel(str(path)).load_sheet("data", dtypes={"text": "string"}).to_arrow()

@@ -42,8 +42,11 @@ class Key(str):
 def write_counting(tmp_path, groups: int) -> int:
     """Hashes of group keys while the summary workbook of `groups` SKUs is written."""
     specs = {m.name: m for m in BUNDLE.metrics}
-    metrics = [MetricValue(name, specs[name].title, Key(f"SKU{i:05d}"), float(i % 97))
-               for name in GROUPED for i in range(groups)]
+    metrics = [
+        MetricValue(name, specs[name].title, Key(f"SKU{i:05d}"), float(i % 97))
+        for name in GROUPED
+        for i in range(groups)
+    ]
     metrics.insert(0, MetricValue("sales_total", "销售额", None, 1.0))
     result = Consolidation(BUNDLE, MONTH, {}, [], [], metrics=metrics)
     Key.hashes = 0
@@ -65,9 +68,17 @@ def shared_frame(files: int, keys: int) -> pd.DataFrame:
     parts = []
     for f in range(files):
         value = [float(k) + (1.0 if (f == 1 and k == 0) else 0.0) for k in range(keys)]
-        parts.append(pd.DataFrame({"sku": [f"SKU{k:05d}" for k in range(keys)], "stock_value": value,
-                                   LINEAGE[0]: f"/in/shop_{f:02d}.xlsx", LINEAGE[1]: "库存",
-                                   LINEAGE[2]: range(3, keys + 3)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sku": [f"SKU{k:05d}" for k in range(keys)],
+                    "stock_value": value,
+                    LINEAGE[0]: f"/in/shop_{f:02d}.xlsx",
+                    LINEAGE[1]: "库存",
+                    LINEAGE[2]: range(3, keys + 3),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 

@@ -31,8 +31,7 @@ ORDERS = CATALOG.tables["orders"]
 INVENTORY = CATALOG.tables["inventory"]
 
 # A Tmall 订单报表, as exported (its real header, trailing spaces and all).
-TMALL_HEADERS = ["订单编号", "总金额", "买家实际支付金额", "收货地址 ", "订单创建时间", "订单付款时间 ",
-                 "退款金额"]
+TMALL_HEADERS = ["订单编号", "总金额", "买家实际支付金额", "收货地址 ", "订单创建时间", "订单付款时间 ", "退款金额"]
 
 
 def tmall_rows(n: int = 25, seed: int = 3) -> pd.DataFrame:
@@ -43,9 +42,17 @@ def tmall_rows(n: int = 25, seed: int = 3) -> pd.DataFrame:
         total = float(rng.integers(500, 40000)) / 100
         paid = total if rng.random() < 0.8 else 0.0  # an unpaid order: 0 and no payment time
         created = datetime(2026, 11, 1 + i % 28, 10 + i % 12, 5)
-        rows.append({"订单编号": str(20261100001 + i), "总金额": total, "买家实际支付金额": paid,
-                     "收货地址 ": provinces[i % len(provinces)], "订单创建时间": created,
-                     "订单付款时间 ": created if paid else None, "退款金额": 0.0})
+        rows.append(
+            {
+                "订单编号": str(20261100001 + i),
+                "总金额": total,
+                "买家实际支付金额": paid,
+                "收货地址 ": provinces[i % len(provinces)],
+                "订单创建时间": created,
+                "订单付款时间 ": created if paid else None,
+                "退款金额": 0.0,
+            }
+        )
     return pd.DataFrame(rows, columns=TMALL_HEADERS)
 
 
@@ -82,8 +89,9 @@ def test_platform_export_amount_is_taken_as_given(tmp_path):
     path = write_sheet(tmp_path / "tmall.xlsx", "订单", frame)
     insp = inspect_workbook(path, month="2026-11", keep="metrics")
     given = rules(insp.report, "derived_given")
-    assert [(f.severity, f.sheet, f.column, f.header, f.cell) for f in given] == \
-        [("warning", "订单", "amount", "总金额", None)], brief(insp.report.findings)
+    assert [(f.severity, f.sheet, f.column, f.header, f.cell) for f in given] == [
+        ("warning", "订单", "amount", "总金额", None)
+    ], brief(insp.report.findings)
     assert "数量、单价、优惠金额" in given[0].message and "已直接采用" in given[0].message
     assert "Quantity, Unit price, Discount" in given[0].message_en
     assert rules(insp.report, "derived_mismatch") == []
@@ -104,8 +112,9 @@ def test_unreadable_given_amount_is_a_type_error(tmp_path):
     frame.loc[2, "总金额"] = "待定"
     path = write_sheet(tmp_path / "tmall_bad.xlsx", "订单", frame)
     insp = inspect_workbook(path, month="2026-11", keep="metrics")
-    assert [(f.severity, f.cell, f.value) for f in rules(insp.report, "type") if f.column == "amount"] == \
-        [("error", "B4", "待定")]
+    assert [(f.severity, f.cell, f.value) for f in rules(insp.report, "type") if f.column == "amount"] == [
+        ("error", "B4", "待定")
+    ]
     assert len(rules(insp.report, "derived_given")) == 1
     readable = pd.to_numeric(frame["总金额"], errors="coerce").sum()
     assert metrics(insp)["sales_total"] == pytest.approx(readable, abs=1e-6)
@@ -126,21 +135,28 @@ def test_some_inputs_present_is_still_taken_as_given(tmp_path):
 
 # --- inputs present: the formula decides, and a disagreement is an error ----------------------
 def test_inputs_present_and_disagreeing_is_a_mismatch(tmp_path):
-    frame = pd.DataFrame({"订单编号": ["JD1001", "JD1002", "JD1003"], "订购数量": [2, 1, 3], "京东价": [19.9, 5.0, 10.0],
-                          "优惠": [0.0, 0.0, 1.0], "订单金额": [39.8, 7.0, 29.0],
-                          "下单时间": [datetime(2026, 11, d) for d in (3, 4, 5)]})
+    frame = pd.DataFrame(
+        {
+            "订单编号": ["JD1001", "JD1002", "JD1003"],
+            "订购数量": [2, 1, 3],
+            "京东价": [19.9, 5.0, 10.0],
+            "优惠": [0.0, 0.0, 1.0],
+            "订单金额": [39.8, 7.0, 29.0],
+            "下单时间": [datetime(2026, 11, d) for d in (3, 4, 5)],
+        }
+    )
     path = write_sheet(tmp_path / "jd.xlsx", "订单", frame)
     insp = inspect_workbook(path, month="2026-11", keep="metrics")
     assert rules(insp.report, "derived_given") == []
-    assert [(f.severity, f.cell, f.value, f.expected) for f in rules(insp.report, "derived_mismatch")] == \
-        [("error", "E3", "7", 5.0)]
+    assert [(f.severity, f.cell, f.value, f.expected) for f in rules(insp.report, "derived_mismatch")] == [
+        ("error", "E3", "7", 5.0)
+    ]
     recomputed = (frame["订购数量"] * frame["京东价"] - frame["优惠"]).round(2).sum()
     assert metrics(insp)["sales_total"] == pytest.approx(recomputed, abs=1e-6)
 
 
 def test_template_amount_typed_over_is_a_mismatch_not_given(tmp_path):
-    template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=30,
-                                 now=NOW).path
+    template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=30, now=NOW).path
     frames = example_frames(CATALOG, "department", MONTH, rows=20, seed=8)
     path = fill_template(template, frames, tmp_path / "filled.xlsx")
     wb = openpyxl.load_workbook(path)
@@ -161,8 +177,15 @@ def test_template_amount_typed_over_is_a_mismatch_not_given(tmp_path):
 
 # --- derived columns computed from a derived column given -------------------------------------
 def inventory_frame() -> pd.DataFrame:
-    return pd.DataFrame({"商品SKU": ["SKU-1", "SKU-2", "SKU-3", "SKU-4"], "商品名称": ["托特包", "陶瓷杯", "毛巾", "雨伞"],
-                         "库存数量": [120, 3, 40, 0], "安全库存": [20, 5, 10, 2], "成本价": [8.5, 2.0, 3.25, 12.0]})
+    return pd.DataFrame(
+        {
+            "商品SKU": ["SKU-1", "SKU-2", "SKU-3", "SKU-4"],
+            "商品名称": ["托特包", "陶瓷杯", "毛巾", "雨伞"],
+            "库存数量": [120, 3, 40, 0],
+            "安全库存": [20, 5, 10, 2],
+            "成本价": [8.5, 2.0, 3.25, 12.0],
+        }
+    )
 
 
 def test_closing_stock_given_and_stock_value_computed_from_it(tmp_path):
@@ -190,31 +213,39 @@ def test_value_disagreeing_with_a_given_input_is_a_mismatch(tmp_path):
 
 
 # --- the rule itself -------------------------------------------------------------------------
-@pytest.mark.parametrize("present, given", [
-    ({"order_id", "amount"}, {"amount": ["quantity", "unit_price", "discount"]}),
-    ({"amount", "quantity"}, {"amount": ["unit_price", "discount"]}),
-    ({"amount", "quantity", "unit_price", "discount"}, {}),
-    ({"quantity", "unit_price"}, {}),  # the amount is not supplied: computed (discount counts as 0)
-    (set(), {}),
-])
+@pytest.mark.parametrize(
+    "present, given",
+    [
+        ({"order_id", "amount"}, {"amount": ["quantity", "unit_price", "discount"]}),
+        ({"amount", "quantity"}, {"amount": ["unit_price", "discount"]}),
+        ({"amount", "quantity", "unit_price", "discount"}, {}),
+        ({"quantity", "unit_price"}, {}),  # the amount is not supplied: computed (discount counts as 0)
+        (set(), {}),
+    ],
+)
 def test_given_columns_orders(present, given):
     assert given_columns(ORDERS, present) == given
 
 
-@pytest.mark.parametrize("present, given", [
-    ({"closing_stock", "unit_cost"}, {"closing_stock": ["opening_stock", "stock_in", "stock_out"]}),
-    # stock_value supplied, closing_stock neither supplied nor computable: stock_value is given.
-    ({"stock_value", "unit_cost"}, {"stock_value": ["closing_stock"]}),
-    # closing_stock computable from its inputs: stock_value is checked, not given.
-    ({"opening_stock", "stock_in", "stock_out", "unit_cost", "stock_value", "safety_stock", "below_safety"}, {}),
-])
+@pytest.mark.parametrize(
+    "present, given",
+    [
+        ({"closing_stock", "unit_cost"}, {"closing_stock": ["opening_stock", "stock_in", "stock_out"]}),
+        # stock_value supplied, closing_stock neither supplied nor computable: stock_value is given.
+        ({"stock_value", "unit_cost"}, {"stock_value": ["closing_stock"]}),
+        # closing_stock computable from its inputs: stock_value is checked, not given.
+        ({"opening_stock", "stock_in", "stock_out", "unit_cost", "stock_value", "safety_stock", "below_safety"}, {}),
+    ],
+)
 def test_given_columns_chains(present, given):
     assert given_columns(INVENTORY, present) == given
 
 
 def test_compute_derived_takes_given_values_and_computes_from_them():
-    frame = pd.DataFrame({"closing_stock": [10.0, np.nan, 4.0], "unit_cost": [2.0, 3.0, np.nan],
-                          "safety_stock": [5.0, 1.0, 5.0]}, index=[3, 4, 5])
+    frame = pd.DataFrame(
+        {"closing_stock": [10.0, np.nan, 4.0], "unit_cost": [2.0, 3.0, np.nan], "safety_stock": [5.0, 1.0, 5.0]},
+        index=[3, 4, 5],
+    )
     out = compute_derived(frame, INVENTORY, given={"closing_stock"})
     assert out["closing_stock"].tolist()[0::2] == [10.0, 4.0] and np.isnan(out["closing_stock"][4])
     assert out["stock_value"][3] == 20.0 and np.isnan(out["stock_value"][4])

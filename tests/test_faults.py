@@ -37,6 +37,7 @@ INTERRUPTED = {"zh": "已中断", "en": "interrupted"}
 
 # --- what the children do ---------------------------------------------------------------------
 
+
 def quiet_abort() -> None:
     """Die as calamine does on a hostile file (no fault-handler dump)."""
     import faulthandler
@@ -85,6 +86,7 @@ def big(n: int) -> bytes:
 
 # --- checks -----------------------------------------------------------------------------------
 
+
 def assert_nothing_left(log: Path | None = None) -> None:
     """No child of this process (reaped: not even a zombie), and every process a child
     recorded is gone."""
@@ -99,10 +101,12 @@ def assert_nothing_left(log: Path | None = None) -> None:
 
 # --- fixtures ---------------------------------------------------------------------------------
 
+
 def example(path: Path, seed: int, rows: int = 2000, month: str = MONTH, tables: str | None = None) -> Path:
     """`ecomsheets example department -o PATH --month M --rows N --seed S` (in this process)."""
-    return cli_example(path, "--month", month, "--rows", rows, "--seed", seed, "--force",
-                       *(["--tables", tables] if tables else []))
+    return cli_example(
+        path, "--month", month, "--rows", rows, "--seed", seed, "--force", *(["--tables", tables] if tables else [])
+    )
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +136,7 @@ def no_temporary_files(env) -> list[str]:
 
 
 # --- one child: crash, time-out, size ----------------------------------------------------------
+
 
 def test_abort_at_0_3_s_is_reported_as_a_crash_at_once(tmp_path):
     """The child aborts 0.3 s in, while its own child (forked as the XML scan is) still holds
@@ -205,8 +210,10 @@ def test_stopping_early_kills_and_reaps_every_child(tmp_path):
     """The caller stops (an exception, Ctrl-C in the main process): the running children and
     theirs are killed and reaped before it goes on."""
     log = tmp_path / "pids"
-    results = run_many([(0, "fast", int, (), {}), (1, "slow", hang, (log,), {}), (2, "slow2", hang, (log,), {})],
-                       ProcessLimits(seconds=120, workers=3))
+    results = run_many(
+        [(0, "fast", int, (), {}), (1, "slow", hang, (log,), {}), (2, "slow2", hang, (log,), {})],
+        ProcessLimits(seconds=120, workers=3),
+    )
     assert next(results) == (0, 0)
     pt.wait_records(log, 6)
     started = time.monotonic()
@@ -217,6 +224,7 @@ def test_stopping_early_kills_and_reaps_every_child(tmp_path):
 
 def test_siblings_do_not_hold_each_others_pipes(tmp_path):
     """A child keeps only its own pipe: none of the parent's ends of its siblings' pipes."""
+
     def my_fds(_):
         return sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
 
@@ -263,8 +271,9 @@ def command(*args, driver: bool = False) -> list[str]:
 
 
 def start(cmd, env) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
 
 
 def wait_for_workers(proc: subprocess.Popen, mark: str, n: int = 1, seconds: float = 30) -> dict:
@@ -334,7 +343,8 @@ def writing(out_dir: Path, env, phase: str) -> bool:
     names = os.listdir(out_dir)
     if phase == "scratch":
         return bool(no_temporary_files(env)) or any(
-            n.endswith(".tmp.d") and os.listdir(out_dir / n) for n in names if (out_dir / n).is_dir())
+            n.endswith(".tmp.d") and os.listdir(out_dir / n) for n in names if (out_dir / n).is_dir()
+        )
     return any(n.endswith(phase) for n in names)
 
 
@@ -379,6 +389,7 @@ def test_sigkill_of_the_command_leaves_no_worker(books, tmp_path, mark, case):
 
 # --- soak ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_soak_200_runs_leave_nothing(books, tmp_path, monkeypatch):
     """200 validations over good, bad (errors, truncated, not a workbook) and crashing files
@@ -394,8 +405,12 @@ def test_soak_200_runs_leave_nothing(books, tmp_path, monkeypatch):
     d = tmp_path / "in"
     d.mkdir()
     kinds = {
-        "good": books["small"], "bad": books["other_month"], "crash": books["small"], "nest": books["small"],
-        "big": books["small"], "slow": books["small"],
+        "good": books["small"],
+        "bad": books["other_month"],
+        "crash": books["small"],
+        "nest": books["small"],
+        "big": books["small"],
+        "slow": books["small"],
     }
     files = {k: Path(shutil.copy(p, d / f"{k}.xlsx")) for k, p in kinds.items()}
     files["truncated"] = d / "truncated.xlsx"
@@ -425,14 +440,28 @@ def test_soak_200_runs_leave_nothing(books, tmp_path, monkeypatch):
     run._preload()
     # Two of ten parse for real (the checks are the slow part), good or big, and bad; the
     # others fail fast.
-    batches = [[files[k] for k in (first, "crash", "truncated", "bad", "nest", "garbage", "crash", "nest",
-                                   "truncated", "garbage")] for first in ("good", "big")]
-    expected = {"good": [], "bad": ["wrong_month"], "truncated": ["corrupt"], "garbage": ["not_xlsx"],
-                "crash": ["parser_crashed"], "nest": ["parser_crashed"], "big": [], "slow": ["parser_timeout"]}
+    batches = [
+        [
+            files[k]
+            for k in (first, "crash", "truncated", "bad", "nest", "garbage", "crash", "nest", "truncated", "garbage")
+        ]
+        for first in ("good", "big")
+    ]
+    expected = {
+        "good": [],
+        "bad": ["wrong_month"],
+        "truncated": ["corrupt"],
+        "garbage": ["not_xlsx"],
+        "crash": ["parser_crashed"],
+        "nest": ["parser_crashed"],
+        "big": [],
+        "slow": ["parser_timeout"],
+    }
 
     def one_batch(batch):
-        for insp, path in zip(run.inspect_many(batch, month=MONTH, keep="report",
-                                               process=ProcessLimits(seconds=60, workers=2)), batch):
+        for insp, path in zip(
+            run.inspect_many(batch, month=MONTH, keep="report", process=ProcessLimits(seconds=60, workers=2)), batch
+        ):
             rules = sorted({f.rule for f in insp.report.findings if f.severity == "error"})
             assert rules == expected[path.stem], (path.stem, rules)
             assert insp.report.unreadable == (path.stem in ("truncated", "garbage", "crash", "nest"))
@@ -464,8 +493,9 @@ def test_a_stop_signal_in_the_main_process_kills_the_workers_at_once(tmp_path, c
     before = signal.getsignal(signal.SIGINT)
     started = time.monotonic()
     with pytest.raises(SystemExit) as stop, lifeline.guard():
-        for _ in run_many([(0, "fast", int, (), {}), (1, "slow", hang, (log,), {})],
-                          ProcessLimits(seconds=120, workers=2)):
+        for _ in run_many(
+            [(0, "fast", int, (), {}), (1, "slow", hang, (log,), {})], ProcessLimits(seconds=120, workers=2)
+        ):
             pt.wait_records(log, 3)
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(30)  # interrupted by the handler's exception

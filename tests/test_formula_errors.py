@@ -21,8 +21,8 @@ from ecomsheets.read import scan
 from ecomsheets.read.formulas import error_cells, sheet_parts
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta
-from tests.lo import recalc, requires_libreoffice
 from tests.helpers import CATALOG, MONTH, cli_example
+from tests.lo import recalc, requires_libreoffice
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -34,8 +34,10 @@ def brief(findings) -> list[tuple]:
 # --- the XML scan -----------------------------------------------------------------------------
 def _sheet(rows: list[str]) -> bytes:
     body = "".join(f'<row r="{i + 1}">{c}</row>' for i, c in enumerate(rows))
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS}">'
-            f"<sheetData>{body}</sheetData></worksheet>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS}">'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
 
 
 ERROR_ROWS = [
@@ -105,8 +107,9 @@ def broken(tmp_path_factory):
     if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
     tmp = tmp_path_factory.mktemp("errors")
-    template = generate_workbook(CATALOG, "department", tmp / "template.xlsx", month=MONTH, rows=20,
-                                 now=datetime(2026, 11, 1, 9)).path
+    template = generate_workbook(
+        CATALOG, "department", tmp / "template.xlsx", month=MONTH, rows=20, now=datetime(2026, 11, 1, 9)
+    ).path
     frames = example_frames(CATALOG, "department", MONTH, rows=10, seed=11)
     orders, inventory = frames["orders"], frames["inventory"]
     orders["quantity"] = orders["quantity"].astype(object)
@@ -174,7 +177,7 @@ def test_error_values_are_errors_at_their_cells(broken):
     by_cell = {(f.sheet, f.cell): f for f in report.findings}
     amount = by_cell[("订单", "I7")]
     assert amount.value == "#VALUE!"
-    assert "F7（数量）“４”不是数字" in amount.message and "F7 (Quantity) \"４\" is not a number" in amount.message_en
+    assert "F7（数量）“４”不是数字" in amount.message and 'F7 (Quantity) "４" is not a number' in amount.message_en
     assert by_cell[("订单", "H9")].value == "#DIV/0!"
     sales = by_cell[("汇总", cell("sales_total"))]
     assert sales.value == "#VALUE!" and "“订单”表中 I7、I9 显示错误值" in sales.message

@@ -44,16 +44,45 @@ UPDATE_ENV = "ECOMSHEETS_UPDATE_GOLDEN"
 
 # What every column type must look like in the sheet (literal, so a change is noticed).
 TYPE_FORMATS = {
-    "string": "@", "text": "@", "phone": "@", "enum": "@", "bool": "@",
-    "integer": "#,##0", "decimal": "#,##0.00", "money": '"¥"#,##0.00', "percent": "0.00%",
-    "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "time": "hh:mm",
+    "string": "@",
+    "text": "@",
+    "phone": "@",
+    "enum": "@",
+    "bool": "@",
+    "integer": "#,##0",
+    "decimal": "#,##0.00",
+    "money": '"¥"#,##0.00',
+    "percent": "0.00%",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "time": "hh:mm",
 }
-TYPE_VALIDATIONS = {"integer": "whole", "decimal": "decimal", "money": "decimal", "percent": "decimal",
-                    "date": "date", "datetime": "date", "time": "time", "enum": "list", "bool": "list",
-                    "phone": "textLength"}
+TYPE_VALIDATIONS = {
+    "integer": "whole",
+    "decimal": "decimal",
+    "money": "decimal",
+    "percent": "decimal",
+    "date": "date",
+    "datetime": "date",
+    "time": "time",
+    "enum": "list",
+    "bool": "list",
+    "phone": "textLength",
+}
 HEADER_BG, DERIVED_HEADER_BG, DERIVED_BG, STAR_COLOR = "FF1F4E78", "FF5B6770", "FFEDEFF1", "FFFF8080"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-CHANNELS = ["淘宝", "天猫", "京东", "拼多多", "抖音", "快手", "小红书", "视频号", "唯品会", "其他"]  # schemas/reference/channels.yaml
+CHANNELS = [
+    "淘宝",
+    "天猫",
+    "京东",
+    "拼多多",
+    "抖音",
+    "快手",
+    "小红书",
+    "视频号",
+    "唯品会",
+    "其他",
+]  # schemas/reference/channels.yaml
 LISTS_RANGE = re.compile(r"^'_lists'!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
 
 
@@ -192,7 +221,18 @@ def test_sheet_order_names_and_visibility(wb, dept, tables):
     expected = ["说明", "汇总"] + [t.sheet for t in tables] + ["_lists", "_meta"]
     assert wb.sheetnames == expected
     assert dept[1].sheets == expected
-    assert [t.sheet for t in tables] == ["员工", "定岗定编", "客户", "库存", "订单", "销售", "物流", "投诉", "日报", "考勤"]
+    assert [t.sheet for t in tables] == [
+        "员工",
+        "定岗定编",
+        "客户",
+        "库存",
+        "订单",
+        "销售",
+        "物流",
+        "投诉",
+        "日报",
+        "考勤",
+    ]
     for ws in wb.worksheets:
         want = "hidden" if ws.title.startswith("_") else "visible"
         assert ws.sheet_state == want, ws.title
@@ -292,8 +332,11 @@ def test_validations_follow_column_types(wb, tables):
                 unique_validated.add((t.name, col.name))
             elif col.type in ("string", "text"):
                 if col.max_length:
-                    assert (dv.type, dv.operator, dv.formula1) == ("textLength", "lessThanOrEqual",
-                                                                   str(col.max_length)), where
+                    assert (dv.type, dv.operator, dv.formula1) == (
+                        "textLength",
+                        "lessThanOrEqual",
+                        str(col.max_length),
+                    ), where
                 else:
                     assert dv.type is None, where  # prompt only ("any value")
             else:
@@ -328,9 +371,14 @@ def test_validations_follow_column_types(wb, tables):
                 span = f"{col.min:.0%} 到 {col.max:.0%} 之间"
                 assert span in dv.prompt and span in dv.error, where
     assert unique_validated == {
-        ("employees", "employee_id"), ("headcount_plan", "position_id"), ("headcount_plan", "position_name"),
-        ("customers", "customer_id"), ("inventory", "sku"), ("logistics", "tracking_no"),
-        ("complaints", "complaint_id")}
+        ("employees", "employee_id"),
+        ("headcount_plan", "position_id"),
+        ("headcount_plan", "position_name"),
+        ("customers", "customer_id"),
+        ("inventory", "sku"),
+        ("logistics", "tracking_no"),
+        ("complaints", "complaint_id"),
+    }
     # A few literal spot checks.
     orders = validations(wb["订单"])
     assert (orders["F"].type, orders["F"].formula1, orders["F"].formula2) == ("whole", "1", "100000")
@@ -342,8 +390,10 @@ def test_validations_follow_column_types(wb, tables):
     phone = validations(wb["员工"])["G"]
     assert (phone.type, phone.operator, phone.formula1) == ("textLength", "equal", "11")
     # Unique single keys: a custom formula (with the length limit when there is one).
-    assert (validations(wb["客户"])["A"].type, validations(wb["客户"])["A"].formula1) == \
-        ("custom", "SUMPRODUCT(--($A$3:$A$202=A3))<=1")
+    assert (validations(wb["客户"])["A"].type, validations(wb["客户"])["A"].formula1) == (
+        "custom",
+        "SUMPRODUCT(--($A$3:$A$202=A3))<=1",
+    )
     assert validations(wb["物流"])["C"].formula1 == "SUMPRODUCT(--($C$3:$C$202=C3))<=1"  # 快递单号
     assert validations(wb["库存"])["A"].formula1 == "AND(SUMPRODUCT(--($A$3:$A$202=A3))<=1,LEN(A3)<=40)"
     assert validations(wb["定岗定编"])["C"].formula1 == "AND(SUMPRODUCT(--($C$3:$C$202=C3))<=1,LEN(C3)<=30)"
@@ -420,7 +470,9 @@ def test_derived_columns_hold_their_formula_on_every_row(wb, tables):
         for i, col in enumerate(t.columns, start=1):
             if not col.derived:
                 assert all(ws.cell(r, i).value is None for r in range(t.first_data_row, t.first_data_row + ROWS))
-    assert found == 8 * FORMULA_ROWS  # change, closing_stock, stock_value, below_safety, amount, transit, response, hours
+    assert (
+        found == 8 * FORMULA_ROWS
+    )  # change, closing_stock, stock_value, below_safety, amount, transit, response, hours
 
 
 def test_derived_formula_literals(wb):
@@ -482,7 +534,13 @@ def test_summary_parameters(wb, bundle, summary_meta):
         assert cell.fill.fgColor.rgb == "FFFFF2CC"  # yellow = editable
     # Literal labels, in the order of the bundle.
     assert [ws.cell(ws[params[k].replace("$", "")].row, 1).value for k in params] == [
-        "月份（当月 1 日）", "上班时间", "下班时间", "午休开始", "午休结束", "投诉首次响应时限（分钟）"]
+        "月份（当月 1 日）",
+        "上班时间",
+        "下班时间",
+        "午休开始",
+        "午休结束",
+        "投诉首次响应时限（分钟）",
+    ]
     limit = ws[params["response_limit_minutes"].replace("$", "")]
     assert (limit.value, limit.number_format) == (30, "#,##0")
 
@@ -492,8 +550,10 @@ def test_summary_record_counts(wb, tables):
     # Only columns marked `total: true` in the schema get a total line.
     totals = {t.name: [c.name for c in t.columns if c.total] for t in tables}
     assert {k: v for k, v in totals.items() if v} == {
-        "orders": ["discount", "amount", "paid_amount"], "product_sales": ["sales_amount"],
-        "inventory": ["stock_value"]}
+        "orders": ["discount", "amount", "paid_amount"],
+        "product_sales": ["sales_amount"],
+        "inventory": ["stock_value"],
+    }
     expected_labels = []
     for t in tables:
         key = TableLayout(t, t.sheet, ROWS).key_column()
@@ -517,8 +577,8 @@ def test_summary_record_counts(wb, tables):
     head = _find_row(ws, "各表记录数与金额合计")
     section = [ws.cell(r, 1).value for r in range(head + 1, head + 1 + len(expected_labels) + 1)]
     assert section == expected_labels + [None]
-    assert ws.cell(_find_row(ws, "订单 记录数"), 2).value == '=COUNTIF(\'订单\'!$A$3:$A$1048576,"<>")'
-    assert ws.cell(_find_row(ws, "物流 记录数"), 2).value == '=COUNTIF(\'物流\'!$C$3:$C$1048576,"<>")'
+    assert ws.cell(_find_row(ws, "订单 记录数"), 2).value == "=COUNTIF('订单'!$A$3:$A$1048576,\"<>\")"
+    assert ws.cell(_find_row(ws, "物流 记录数"), 2).value == "=COUNTIF('物流'!$C$3:$C$1048576,\"<>\")"
     # Literal totals: money columns with total: true, and none for unit prices or costs.
     assert ws.cell(_find_row(ws, "订单 优惠金额合计"), 2).value == "=SUM('订单'!$H$3:$H$1048576)"
     assert ws.cell(_find_row(ws, "订单 订单金额合计"), 2).value == "=SUM('订单'!$I$3:$I$1048576)"
@@ -578,22 +638,33 @@ def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
             pytest.fail(f"unexpected aggregate {m.agg}")
     # Literal checks of each kind.
     assert ws[metrics["sales_total"]["cell"].split("!")[1]].value == "=SUM('订单'!$I$3:$I$1048576)"
-    used = ("'订单'!$A$3:INDEX('订单'!$A$3:$A$1048576,MAX(1,SUMPRODUCT(MAX(('订单'!$A$3:$A$1048576<>\"\")"
-            "*ROW('订单'!$A$3:$A$1048576)))-2))")
+    used = (
+        "'订单'!$A$3:INDEX('订单'!$A$3:$A$1048576,MAX(1,SUMPRODUCT(MAX(('订单'!$A$3:$A$1048576<>\"\")"
+        "*ROW('订单'!$A$3:$A$1048576)))-2))"
+    )
     assert ws[metrics["order_count"]["cell"].split("!")[1]].value == (
-        f'=SUMPRODUCT(({used}<>"")*(MATCH({used}&"",{used}&"",0)=ROW({used})-2))')
-    assert ws[metrics["avg_order_value"]["cell"].split("!")[1]].value == \
-        f'=IFERROR({cells["sales_total"]}/{cells["order_count"]},"")'
-    assert ws[metrics["resolution_rate"]["cell"].split("!")[1]].value == \
-        f'=IFERROR({cells["resolved_count"]}/{cells["complaint_count"]},"")'
-    assert ws[metrics["skus_below_safety"]["cell"].split("!")[1]].value == \
-        '=COUNTIFS(\'库存\'!$K$3:$K$1048576,"1",\'库存\'!$A$3:$A$1048576,"<>")'
+        f'=SUMPRODUCT(({used}<>"")*(MATCH({used}&"",{used}&"",0)=ROW({used})-2))'
+    )
+    assert (
+        ws[metrics["avg_order_value"]["cell"].split("!")[1]].value
+        == f'=IFERROR({cells["sales_total"]}/{cells["order_count"]},"")'
+    )
+    assert (
+        ws[metrics["resolution_rate"]["cell"].split("!")[1]].value
+        == f'=IFERROR({cells["resolved_count"]}/{cells["complaint_count"]},"")'
+    )
+    assert (
+        ws[metrics["skus_below_safety"]["cell"].split("!")[1]].value
+        == "=COUNTIFS('库存'!$K$3:$K$1048576,\"1\",'库存'!$A$3:$A$1048576,\"<>\")"
+    )
     assert ws[metrics["avg_transit_days"]["cell"].split("!")[1]].value == (
-        '=IFERROR(AVERAGEIFS(\'物流\'!$F$3:$F$1048576,\'物流\'!$G$3:$G$1048576,"已签收",'
-        '\'物流\'!$F$3:$F$1048576,">=0"),"")')
+        "=IFERROR(AVERAGEIFS('物流'!$F$3:$F$1048576,'物流'!$G$3:$G$1048576,\"已签收\","
+        '\'物流\'!$F$3:$F$1048576,">=0"),"")'
+    )
     limit = summary_meta["params"]["response_limit_minutes"]
     assert ws[metrics["over_limit_responses"]["cell"].split("!")[1]].value == (
-        f'=COUNTIFS(\'投诉\'!$G$3:$G$1048576,">"&{limit},\'投诉\'!$A$3:$A$1048576,"<>")')
+        f"=COUNTIFS('投诉'!$G$3:$G$1048576,\">\"&{limit},'投诉'!$A$3:$A$1048576,\"<>\")"
+    )
     assert ws[metrics["on_time_rate"]["cell"].split("!")[1]].number_format == "0.00%"
 
 
@@ -631,8 +702,9 @@ def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
             src = by_table[by_col.ref_table] if by_col.references else t
             sl = letters(src)[by_col.ref_column if by_col.references else by_col.name]
             # As far as the master table's formulas reach (rows added below it are listed).
-            assert [k.value for k in keys] == [f"=IF('{src.sheet}'!${sl}${r}=\"\",\"\",'{src.sheet}'!${sl}${r})"
-                                               for r in range(3, 3 + FORMULA_ROWS)], m.name
+            assert [k.value for k in keys] == [
+                f"=IF('{src.sheet}'!${sl}${r}=\"\",\"\",'{src.sheet}'!${sl}${r})" for r in range(3, 3 + FORMULA_ROWS)
+            ], m.name
         fn = {"sum": "SUMIFS(", "count": "COUNTIFS("}[m.agg]
         by_rng = f"'{t.sheet}'!${letters(t)[m.by]}$3:${letters(t)[m.by]}${MAX_ROW}"
         for k, v in zip(keys, values):
@@ -646,8 +718,10 @@ def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
     for k, v in zip(keys, values):
         assert v.value == f"=SUMIFS('订单'!$I$3:$I$1048576,'订单'!$D$3:$D$1048576,$A${k.row})"
     # Three headcount metrics share one grid (same table and group column).
-    hc = [metrics[n] for n in ("headcount_current_by_position", "headcount_planned_by_position",
-                               "headcount_change_by_position")]
+    hc = [
+        metrics[n]
+        for n in ("headcount_current_by_position", "headcount_planned_by_position", "headcount_change_by_position")
+    ]
     assert len({h["keys"] for h in hc}) == 1
     assert [h["values"][0] for h in hc] == ["B", "C", "D"]
 
@@ -698,21 +772,44 @@ def test_meta_sheet(wb, meta, bundle, tables):
     assert meta["generated_at"] == "2026-12-01 09:00:00"
     assert meta["generator"].startswith("ecomsheets ")
     assert meta["tables"] == [
-        {"name": t.name, "version": t.version, "sheet": t.sheet, "header_row": t.header_row,
-         "first_data_row": t.first_data_row, "columns": [c.name for c in t.columns],
-         "rows": ROWS, "formula_last_row": t.first_data_row + FORMULA_ROWS - 1} for t in tables]
+        {
+            "name": t.name,
+            "version": t.version,
+            "sheet": t.sheet,
+            "header_row": t.header_row,
+            "first_data_row": t.first_data_row,
+            "columns": [c.name for c in t.columns],
+            "rows": ROWS,
+            "formula_last_row": t.first_data_row + FORMULA_ROWS - 1,
+        }
+        for t in tables
+    ]
     # Where the records and column totals per sheet sit, so that validation compares them too.
     totals = meta["summary"]["totals"]
     assert {(t["table"], t["agg"]) for t in totals} >= {(t.name, "count") for t in tables}
     orders = [t for t in totals if t["table"] == "orders"]
-    assert [(t["agg"], t["column"]) for t in orders] == [("count", "order_id"), ("sum", "discount"),
-                                                         ("sum", "amount"), ("sum", "paid_amount")]
+    assert [(t["agg"], t["column"]) for t in orders] == [
+        ("count", "order_id"),
+        ("sum", "discount"),
+        ("sum", "amount"),
+        ("sum", "paid_amount"),
+    ]
     summary = wb["汇总"]
     for t in totals:
         assert summary.cell(_find_row(summary, "订单 记录数"), 2).value.startswith("=COUNTIF(")
         assert summary[t["cell"]].value.startswith("=COUNTIF(" if t["agg"] == "count" else "=SUM("), t
-    assert list(meta) == ["format", "generator", "bundle", "bundle_version", "generated_at", "month", "lang",
-                          "rows", "tables", "summary"]
+    assert list(meta) == [
+        "format",
+        "generator",
+        "bundle",
+        "bundle_version",
+        "generated_at",
+        "month",
+        "lang",
+        "rows",
+        "tables",
+        "summary",
+    ]
 
 
 def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
@@ -732,9 +829,8 @@ def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
     orders_at = next(i for i, r in enumerate(rows) if r[0] == "订单：订单管理表")
     header_at = next(i for i in range(orders_at, len(rows)) if rows[i][:2] == ["列", "列名"])
     orders = next(t for t in tables if t.name == "orders")
-    lines = rows[header_at + 1: header_at + 1 + len(orders.columns)]
-    assert [(r[0], r[1]) for r in lines] == [(get_column_letter(i + 1), c.title)
-                                             for i, c in enumerate(orders.columns)]
+    lines = rows[header_at + 1 : header_at + 1 + len(orders.columns)]
+    assert [(r[0], r[1]) for r in lines] == [(get_column_letter(i + 1), c.title) for i, c in enumerate(orders.columns)]
     assert lines[8][3] == "自动计算：ROUND(数量×单价-优惠金额,2)，请勿手填"
     # Percent bounds as percentages.
     reports = next(t for t in tables if t.name == "daily_reports")
@@ -743,7 +839,7 @@ def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
     assert completion[3] == "选填；0% 到 100% 之间"
     # The sheet overview: the column count is written as a number, the rest as text.
     head = next(i for i, r in enumerate(rows) if r[:4] == ["工作表", "内容", "列数", "主键"])
-    overview = rows[head + 1: head + 1 + len(tables)]
+    overview = rows[head + 1 : head + 1 + len(tables)]
     assert [r[0] for r in overview] == [t.sheet for t in tables]
     for r, t in zip(overview, tables):
         assert type(r[2]) is int and r[2] == len(t.columns), t.name
@@ -763,12 +859,23 @@ def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
 def test_english_workbook(en_wb, tables, bundle):
     wb = en_wb
     assert wb.sheetnames == ["Instructions", "Summary"] + [t.sheet_en for t in tables] + ["_lists", "_meta"]
-    assert wb.sheetnames[2:12] == ["Employees", "Headcount plan", "Customers", "Inventory", "Orders",
-                                   "Product sales", "Logistics", "Complaints", "Daily reports", "Attendance"]
+    assert wb.sheetnames[2:12] == [
+        "Employees",
+        "Headcount plan",
+        "Customers",
+        "Inventory",
+        "Orders",
+        "Product sales",
+        "Logistics",
+        "Complaints",
+        "Daily reports",
+        "Attendance",
+    ]
     for t in tables:
         ws = wb[t.sheet_en]
-        assert [c.value for c in ws[2]] == [c.title_en + ("*" if c.required and not c.derived else "")
-                                            for c in t.columns], t.name
+        assert [c.value for c in ws[2]] == [
+            c.title_en + ("*" if c.required and not c.derived else "") for c in t.columns
+        ], t.name
         assert ws["A1"].value.startswith(f"{t.title_en}　December 2026")
         for dv in ws.data_validations.dataValidation:
             assert not CJK.search(dv.promptTitle or ""), (t.name, dv.sqref)
@@ -779,17 +886,23 @@ def test_english_workbook(en_wb, tables, bundle):
     assert meta["summary"]["sheet"] == "Summary"
     assert [t["sheet"] for t in meta["tables"]] == [t.sheet_en for t in tables]
     summary = wb["Summary"]
-    assert summary.cell(_find_row(summary, "Orders: records"), 2).value == \
-        '=COUNTIF(\'Orders\'!$A$3:$A$1048576,"<>")'
-    assert summary.cell(_find_row(summary, "Product sales: total Sales amount"), 2).value == \
-        "=SUM('Product sales'!$D$3:$D$1048576)"
+    assert summary.cell(_find_row(summary, "Orders: records"), 2).value == "=COUNTIF('Orders'!$A$3:$A$1048576,\"<>\")"
+    assert (
+        summary.cell(_find_row(summary, "Product sales: total Sales amount"), 2).value
+        == "=SUM('Product sales'!$D$3:$D$1048576)"
+    )
     # Parameter labels are the English titles.
     params = meta["summary"]["params"]
     labels = [summary.cell(summary[params[k].replace("$", "")].row, 1).value for k in params]
     specs = {p.name: p for p in bundle.parameter_specs}
     assert labels == ["Month (its first day)"] + [specs[k].title_en for k in list(params)[1:]]
-    assert labels[1:] == ["Work starts", "Work ends", "Lunch break starts", "Lunch break ends",
-                          "Complaint first-response limit (minutes)"]
+    assert labels[1:] == [
+        "Work starts",
+        "Work ends",
+        "Lunch break starts",
+        "Lunch break ends",
+        "Complaint first-response limit (minutes)",
+    ]
     # Unique keys explain themselves in English.
     assert validations(wb["Customers"])["A"].error == messages.text("desc_unique_alert", "en")
     assert "must be unique" in validations(wb["Customers"])["A"].prompt
@@ -808,13 +921,22 @@ def test_table_selection(subset_wb, bundle):
     meta = read_meta(wb)
     assert [t["name"] for t in meta["tables"]] == ["customers", "orders"]
     metrics = meta["summary"]["metrics"]
-    kept = {"order_count", "sales_total", "paid_total", "avg_order_value", "units_sold", "sales_by_channel",
-            "sales_by_province", "sales_by_day"}
+    kept = {
+        "order_count",
+        "sales_total",
+        "paid_total",
+        "avg_order_value",
+        "units_sold",
+        "sales_by_channel",
+        "sales_by_province",
+        "sales_by_day",
+    }
     assert set(metrics) == kept
     assert all(m.table in (None, "orders") for m in bundle.metrics if m.name in kept)
     # Every summary formula only reads the sheets of this workbook.
-    formulas = [c.value for row in wb["汇总"].iter_rows() for c in row
-                if isinstance(c.value, str) and c.value.startswith("=")]
+    formulas = [
+        c.value for row in wb["汇总"].iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert formulas
     for f in formulas:
         for sheet in re.findall(r"'([^']+)'!", f):
@@ -835,7 +957,7 @@ def test_table_selection(subset_wb, bundle):
     ws = wb["说明"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     orders_at = next(i for i, r in enumerate(rows) if r[0] == "订单：订单管理表")
-    by_letter = {r[0]: r for r in rows[orders_at + 3: orders_at + 3 + 12]}
+    by_letter = {r[0]: r for r in rows[orders_at + 3 : orders_at + 3 + 12]}
     assert by_letter["C"][3] == "必填；须是“客户”表中已有的客户编号"
     assert by_letter["E"][1:4] == ["商品SKU", "文本", "必填"]
     for rule in [r[3] for r in rows if r[3]] + [dv.prompt for dv in dvs.values()]:
@@ -872,17 +994,29 @@ def snapshot(wb) -> dict:
             "header": [str(ws.cell(hr, i).value) for i in range(1, n + 1)],
             "freeze_panes": ws.freeze_panes,
             "autofilter": ws.auto_filter.ref,
-            "validations": [{"sqref": str(dv.sqref), "type": dv.type, "operator": dv.operator,
-                             "formula1": dv.formula1, "formula2": dv.formula2}
-                            for dv in ws.data_validations.dataValidation],
-            "first_row_formats": {ws.cell(first, i).coordinate: effective_format(ws, first, i)
-                                  for i in range(1, n + 1)},
-            "first_row_formulas": {ws.cell(first, i).coordinate: ws.cell(first, i).value
-                                   for i in range(1, n + 1) if ws.cell(first, i).value is not None},
+            "validations": [
+                {
+                    "sqref": str(dv.sqref),
+                    "type": dv.type,
+                    "operator": dv.operator,
+                    "formula1": dv.formula1,
+                    "formula2": dv.formula2,
+                }
+                for dv in ws.data_validations.dataValidation
+            ],
+            "first_row_formats": {
+                ws.cell(first, i).coordinate: effective_format(ws, first, i) for i in range(1, n + 1)
+            },
+            "first_row_formulas": {
+                ws.cell(first, i).coordinate: ws.cell(first, i).value
+                for i in range(1, n + 1)
+                if ws.cell(first, i).value is not None
+            },
         }
     summary = wb[meta["summary"]["sheet"]]
-    out["summary"] = {c.coordinate: _jsonable(c.value) for row in summary.iter_rows() for c in row
-                      if c.value is not None}
+    out["summary"] = {
+        c.coordinate: _jsonable(c.value) for row in summary.iter_rows() for c in row if c.value is not None
+    }
     out["lists"] = [[v for v in col if v is not None] for col in wb["_lists"].iter_cols(values_only=True)]
     out["meta"] = {k: v for k, v in meta.items() if k != "generator"}
     return json.loads(json.dumps(out, ensure_ascii=False))
@@ -892,11 +1026,12 @@ def test_golden_snapshot(wb):
     current = snapshot(wb)
     if os.environ.get(UPDATE_ENV) == "1" or not GOLDEN.exists():
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                          encoding="utf-8")
-        pytest.fail(f"wrote the golden snapshot {GOLDEN} from the current generator (department bundle, "
-                    f"month {MONTH}, rows={ROWS}, now={NOW:%Y-%m-%d %H:%M}); review it with a diff and run "
-                    f"the tests again without {UPDATE_ENV}=1")
+        GOLDEN.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        pytest.fail(
+            f"wrote the golden snapshot {GOLDEN} from the current generator (department bundle, "
+            f"month {MONTH}, rows={ROWS}, now={NOW:%Y-%m-%d %H:%M}); review it with a diff and run "
+            f"the tests again without {UPDATE_ENV}=1"
+        )
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert current["sheets"] == golden["sheets"]
     assert current["meta"] == golden["meta"]
@@ -905,9 +1040,11 @@ def test_golden_snapshot(wb):
     for sheet, want in golden["tables"].items():
         for key in want:
             assert current["tables"][sheet][key] == want[key], (sheet, key)
-    diff = {k: (current["summary"].get(k), golden["summary"].get(k))
-            for k in set(current["summary"]) | set(golden["summary"])
-            if current["summary"].get(k) != golden["summary"].get(k)}
+    diff = {
+        k: (current["summary"].get(k), golden["summary"].get(k))
+        for k in set(current["summary"]) | set(golden["summary"])
+        if current["summary"].get(k) != golden["summary"].get(k)
+    }
     assert not diff, f"summary cells differ from the golden file (current, golden): {sorted(diff.items())[:10]}"
 
 
@@ -934,12 +1071,19 @@ def test_cli_generate_writes_the_file(tmp_path):
     assert dot_files(tmp_path) == []
 
     out_en = tmp_path / "en.xlsx"
-    result = _run(["generate", "department", "-o", str(out_en), "--lang", "en", "--tables", "orders, customers",
-                   "--rows", "3"])
+    result = _run(
+        ["generate", "department", "-o", str(out_en), "--lang", "en", "--tables", "orders, customers", "--rows", "3"]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("wrote ")
-    assert openpyxl.load_workbook(out_en).sheetnames == ["Instructions", "Summary", "Customers", "Orders",
-                                                         "_lists", "_meta"]
+    assert openpyxl.load_workbook(out_en).sheetnames == [
+        "Instructions",
+        "Summary",
+        "Customers",
+        "Orders",
+        "_lists",
+        "_meta",
+    ]
 
 
 def test_cli_refuses_to_overwrite_without_force(tmp_path):
@@ -960,13 +1104,17 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path):
     assert read_meta_raw(wb)["month"] == '"2026-12"'
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--month", "2026-13"], "月份“2026-13”格式不对，应写成 2026-12 这样的年-月"),
-    (["--tables", "nosuch"], "表“nosuch”不属于工作簿“department”"),
-    (["--rows", "0"], "应在 1 到 100,000 之间，实际是 0"),
-    (["--tables", " , "], "没有名为“”的表，可用：employees, headcount_plan, customers"),
-    (["--tables", ""], "没有名为“”的表，可用：employees, headcount_plan, customers"),
-], ids=["bad-month", "unknown-table", "bad-rows", "no-tables", "empty-tables"])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--month", "2026-13"], "月份“2026-13”格式不对，应写成 2026-12 这样的年-月"),
+        (["--tables", "nosuch"], "表“nosuch”不属于工作簿“department”"),
+        (["--rows", "0"], "应在 1 到 100,000 之间，实际是 0"),
+        (["--tables", " , "], "没有名为“”的表，可用：employees, headcount_plan, customers"),
+        (["--tables", ""], "没有名为“”的表，可用：employees, headcount_plan, customers"),
+    ],
+    ids=["bad-month", "unknown-table", "bad-rows", "no-tables", "empty-tables"],
+)
 def test_cli_usage_errors(tmp_path, args, message):
     out = tmp_path / "d.xlsx"
     result = _run(["generate", "department", "-o", str(out)] + args)
@@ -1079,10 +1227,14 @@ def test_integer_parameters_have_no_dangling_decimal_point(wb, summary_meta):
 
 
 def test_decimal_parameters_show_two_decimals(tmp_path, catalog, bundle):
-    specs = tuple(replace(p, value=12.5) if p.name == "response_limit_minutes" else p
-                  for p in bundle.parameter_specs)
-    cat = replace(catalog, workbooks={**catalog.workbooks, "department": replace(
-        bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs))})
+    specs = tuple(replace(p, value=12.5) if p.name == "response_limit_minutes" else p for p in bundle.parameter_specs)
+    cat = replace(
+        catalog,
+        workbooks={
+            **catalog.workbooks,
+            "department": replace(bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs)),
+        },
+    )
     generate_workbook(cat, "department", tmp_path / "a.xlsx", month=parse_month(MONTH), rows=2, now=NOW)
     wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
     cell = wb["汇总"][read_meta(wb)["summary"]["params"]["response_limit_minutes"].replace("$", "")]
@@ -1115,10 +1267,14 @@ def test_created_property_uses_now(wb):
 
 
 def test_whole_valued_decimal_parameter_keeps_two_decimals(tmp_path, catalog, bundle):
-    specs = tuple(replace(p, value=8.0) if p.name == "response_limit_minutes" else p
-                  for p in bundle.parameter_specs)
-    cat = replace(catalog, workbooks={**catalog.workbooks, "department": replace(
-        bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs))})
+    specs = tuple(replace(p, value=8.0) if p.name == "response_limit_minutes" else p for p in bundle.parameter_specs)
+    cat = replace(
+        catalog,
+        workbooks={
+            **catalog.workbooks,
+            "department": replace(bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs)),
+        },
+    )
     generate_workbook(cat, "department", tmp_path / "a.xlsx", month=parse_month(MONTH), rows=2, now=NOW)
     wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
     cell = wb["汇总"][read_meta(wb)["summary"]["params"]["response_limit_minutes"].replace("$", "")]

@@ -38,6 +38,7 @@ BAD_CELLS = {"F3": "abc", "G4": -1, "D5": "火星商城", "L6": "不知道"}  # 
 
 # --- normalising -------------------------------------------------------------------------------
 
+
 def normaliser(*folders: Path):
     """text -> text with the run's own folders, digests, times and durations replaced."""
     places = sorted({str(p) for f in folders for p in (f, f.resolve())}, key=len, reverse=True)
@@ -72,11 +73,11 @@ def workbook_snapshot(path: Path, norm) -> dict:
     for ws in wb.worksheets:
         out[ws.title] = {
             "state": ws.sheet_state,
-            "cells": {c.coordinate: _cell(c.value, norm) for row in ws.iter_rows() for c in row
-                      if c.value is not None},
+            "cells": {c.coordinate: _cell(c.value, norm) for row in ws.iter_rows() for c in row if c.value is not None},
             "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-            "comments": {c.coordinate: norm(c.comment.text) for row in ws.iter_rows() for c in row
-                         if c.comment is not None},
+            "comments": {
+                c.coordinate: norm(c.comment.text) for row in ws.iter_rows() for c in row if c.comment is not None
+            },
             "charts": [type(ch).__name__ for ch in ws._charts],
         }
     wb.close()
@@ -91,10 +92,10 @@ def check_golden(name: str, current: dict) -> None:
     golden = GOLDEN / name
     if os.environ.get(UPDATE_ENV) == "1" or not golden.exists():
         golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                          encoding="utf-8")
-        pytest.fail(f"wrote the golden snapshot {golden}; review it with a diff and run the tests again "
-                    f"without {UPDATE_ENV}=1")
+        golden.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        pytest.fail(
+            f"wrote the golden snapshot {golden}; review it with a diff and run the tests again without {UPDATE_ENV}=1"
+        )
     want = json.loads(golden.read_text(encoding="utf-8"))
     assert sorted(current) == sorted(want), name
     for key in want:
@@ -106,6 +107,7 @@ def check_golden(name: str, current: dict) -> None:
 
 
 # --- the fixed inputs --------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory) -> SimpleNamespace:

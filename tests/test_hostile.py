@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # --- building the corpus ------------------------------------------------------------------------
 
+
 def make_example(path: Path, seed: int, rows: int = 5, tables: str = "orders,customers") -> Path:
     return cli_example(path, "--rows", rows, "--seed", seed, "--tables", tables, "--force")
 
@@ -70,8 +71,7 @@ class _Crafted:
         return self.make(bytes(self.buf))
 
 
-def rewrite(src: Path, dst: Path, edit=None, add: dict[str, bytes] | None = None,
-            crafted: dict | None = None) -> Path:
+def rewrite(src: Path, dst: Path, edit=None, add: dict[str, bytes] | None = None, crafted: dict | None = None) -> Path:
     """Copy a workbook part by part; edit(name, data) returns new data (None drops the part);
     crafted[name] = make(data) gives the compressed bytes of that part (see _Crafted)."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -101,8 +101,11 @@ def sub_once(pattern: bytes, repl, data: bytes) -> bytes:
 def set_inline(data: bytes, cell: str, text: str) -> bytes:
     """Replace the inline-string text of `cell` in a sheet's XML (xlsxwriter writes inlineStr)."""
     value = escape(text).replace("\r", "&#13;").encode()
-    return sub_once(rb'(<c r="' + cell.encode() + rb'"[^>]*t="inlineStr"><is><t[^>]*>)[^<]*(</t>)',
-                    lambda m: m.group(1) + value + m.group(2), data)
+    return sub_once(
+        rb'(<c r="' + cell.encode() + rb'"[^>]*t="inlineStr"><is><t[^>]*>)[^<]*(</t>)',
+        lambda m: m.group(1) + value + m.group(2),
+        data,
+    )
 
 
 def _deflate(data: bytes, flush=zlib.Z_FINISH) -> bytes:
@@ -121,10 +124,11 @@ def deflate_other(data_edit):
     return lambda data: _deflate(data_edit(data))
 
 
-BILLION_LAUGHS = (b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                             for i in range(1, 10))
-                  + b"]>")
+BILLION_LAUGHS = (
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b"]>"
+)
 
 
 def add_doctype(data: bytes) -> bytes:
@@ -149,53 +153,91 @@ def build_corpus(d: Path) -> dict[str, Path]:
         fh.write(b"PK\x03\x04")
         fh.truncate(201 * 2**20)
     c["truncated"] = d / "truncated.xlsx"
-    c["truncated"].write_bytes(raw[:len(raw) // 2])
+    c["truncated"].write_bytes(raw[: len(raw) // 2])
     c["random_bytes"] = d / "random.xlsx"
     c["random_bytes"].write_bytes(b"\x13\x37" + random.Random(7).randbytes(50_000))
     c["csv_gbk"] = d / "orders_csv.xlsx"
     c["csv_gbk"].write_bytes("订单编号,下单日期,数量\nO0100001,2026-11-03,2\nO0100002,2026-11-04,1\n".encode("gbk"))
     c["html"] = d / "export_html.xlsx"
-    c["html"].write_bytes(b"<html><head><meta charset='utf-8'></head><body><table><tr><td>1</td></tr>"
-                          b"</table></body></html>")
+    c["html"].write_bytes(
+        b"<html><head><meta charset='utf-8'></head><body><table><tr><td>1</td></tr></table></body></html>"
+    )
     c["old_xls"] = d / "old.xls"
     c["old_xls"].write_bytes(OLE_MAGIC + bytes(4088) + b"W\0o\0r\0k\0b\0o\0o\0k\0".ljust(512, b"\0"))
     c["encrypted"] = d / "encrypted.xlsx"
-    c["encrypted"].write_bytes(OLE_MAGIC + bytes(1016) + "EncryptionInfo".encode("utf-16-le")
-                               + bytes(200) + "EncryptedPackage".encode("utf-16-le") + bytes(3000))
+    c["encrypted"].write_bytes(
+        OLE_MAGIC
+        + bytes(1016)
+        + "EncryptionInfo".encode("utf-16-le")
+        + bytes(200)
+        + "EncryptedPackage".encode("utf-16-le")
+        + bytes(3000)
+    )
     c["word"] = d / "word.xlsx"
     with zipfile.ZipFile(c["word"], "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", "<w:document xmlns:w='x'><w:body/></w:document>")
 
     c["zip_bomb"] = rewrite(base, d / "bomb.xlsx")
-    with zipfile.ZipFile(c["zip_bomb"], "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf, \
-            zf.open("xl/media/zeros.bin", "w") as fh:
+    with (
+        zipfile.ZipFile(c["zip_bomb"], "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+        zf.open("xl/media/zeros.bin", "w") as fh,
+    ):
         chunk = bytes(1 << 20)
         for _ in range(300):  # 300 MiB of zeros in about 1.3 MB (×229): under a second
             fh.write(chunk)
     # A dimension to the sheet's end costs the reader nothing; one value far away costs 3 GB:
     # without a dimension, under a dimension that lies, or placed by cells without r=.
-    c["dimension_only"] = edit_part(base, d / "dimension_only.xlsx", orders, lambda x: sub_once(
-        rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', x))
+    c["dimension_only"] = edit_part(
+        base,
+        d / "dimension_only.xlsx",
+        orders,
+        lambda x: sub_once(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', x),
+    )
     far = b'<row r="100000"><c r="ALL100000"><v>1</v></c></row></sheetData>'
-    c["sparse_far"] = edit_part(base, d / "sparse_far.xlsx", orders, lambda x: sub_once(
-        rb'<dimension ref="[^"]*"/>', b"", x).replace(b"</sheetData>", far, 1))
-    c["sparse_lying"] = edit_part(base, d / "sparse_lying.xlsx", orders, lambda x: sub_once(
-        rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', x).replace(b"</sheetData>", far, 1))
-    c["sparse_implicit"] = edit_part(base, d / "sparse_implicit.xlsx", orders, lambda x: x.replace(
-        b"</sheetData>", b'<row r="100000">' + b"<c><v>1</v></c>" * 1000 + b"</row></sheetData>", 1))
+    c["sparse_far"] = edit_part(
+        base,
+        d / "sparse_far.xlsx",
+        orders,
+        lambda x: sub_once(rb'<dimension ref="[^"]*"/>', b"", x).replace(b"</sheetData>", far, 1),
+    )
+    c["sparse_lying"] = edit_part(
+        base,
+        d / "sparse_lying.xlsx",
+        orders,
+        lambda x: sub_once(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', x).replace(
+            b"</sheetData>", far, 1
+        ),
+    )
+    c["sparse_implicit"] = edit_part(
+        base,
+        d / "sparse_implicit.xlsx",
+        orders,
+        lambda x: x.replace(
+            b"</sheetData>", b'<row r="100000">' + b"<c><v>1</v></c>" * 1000 + b"</row></sheetData>", 1
+        ),
+    )
     c["entities_workbook"] = edit_part(base, d / "entities_workbook.xlsx", "xl/workbook.xml", add_doctype)
     c["entities_sheet"] = edit_part(base, d / "entities_sheet.xlsx", orders, add_doctype)
     # The guard reads the first 4 KiB of each part: a DOCTYPE after a long comment is past it.
-    c["entities_late"] = edit_part(base, d / "entities_late.xlsx", orders, lambda x: sub_once(
-        rb"(<\?xml[^>]*\?>)", lambda m: m.group(1) + b"<!--" + b" " * 6000 + b"-->" + BILLION_LAUGHS, x
-    ).replace(b"O0100001", b"&lol9;"))
+    c["entities_late"] = edit_part(
+        base,
+        d / "entities_late.xlsx",
+        orders,
+        lambda x: sub_once(
+            rb"(<\?xml[^>]*\?>)", lambda m: m.group(1) + b"<!--" + b" " * 6000 + b"-->" + BILLION_LAUGHS, x
+        ).replace(b"O0100001", b"&lol9;"),
+    )
 
     # Damaged compressed data, the zip directory intact.
-    c["corrupt_crc"] = rewrite(base, d / "corrupt_crc.xlsx", crafted={
-        "xl/workbook.xml": deflate_other(lambda x: x.replace(b"<sheets>", b"<sheetz>", 1))})
-    c["corrupt_deflate_head"] = rewrite(base, d / "corrupt_deflate_head.xlsx",
-                                        crafted={orders: deflate_then_garbage(1000)})
+    c["corrupt_crc"] = rewrite(
+        base,
+        d / "corrupt_crc.xlsx",
+        crafted={"xl/workbook.xml": deflate_other(lambda x: x.replace(b"<sheets>", b"<sheetz>", 1))},
+    )
+    c["corrupt_deflate_head"] = rewrite(
+        base, d / "corrupt_deflate_head.xlsx", crafted={orders: deflate_then_garbage(1000)}
+    )
     # The reader stops at </sheetData>; what follows is read only by ecomsheets' own zipfile
     # reads. 64 KB of incompressible padding keeps the damage out of the reader's buffers.
     pad = b"<!--" + base64.b64encode(random.Random(3).randbytes(48_000)) + b"-->"
@@ -207,33 +249,72 @@ def build_corpus(d: Path) -> dict[str, Path]:
         return x.index(b"</sheetData>") + len(b"</sheetData>") + len(pad)
 
     c["corrupt_tail_crc"] = rewrite(
-        base, d / "corrupt_tail_crc.xlsx", lambda name, data: padded(data) if name == orders else data,
-        crafted={orders: deflate_other(lambda x: x[:tail_at(x)] + x[tail_at(x):].replace(b"<", b"[", 1))})
+        base,
+        d / "corrupt_tail_crc.xlsx",
+        lambda name, data: padded(data) if name == orders else data,
+        crafted={orders: deflate_other(lambda x: x[: tail_at(x)] + x[tail_at(x) :].replace(b"<", b"[", 1))},
+    )
     c["corrupt_deflate_tail"] = rewrite(
-        base, d / "corrupt_deflate_tail.xlsx", lambda name, data: padded(data) if name == orders else data,
-        crafted={orders: lambda x: deflate_then_garbage(tail_at(x))(x)})
+        base,
+        d / "corrupt_deflate_tail.xlsx",
+        lambda name, data: padded(data) if name == orders else data,
+        crafted={orders: lambda x: deflate_then_garbage(tail_at(x))(x)},
+    )
 
-    c["macros"] = rewrite(base, d / "macros.xlsm", lambda name, data: data.replace(
-        b"</Types>", b'<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
-        b"</Types>") if name == "[Content_Types].xml" else data, add={"xl/vbaProject.bin": OLE_MAGIC + bytes(2048)})
-    c["hidden_sheet"] = edit_part(base, d / "hidden_sheet.xlsx", "xl/workbook.xml", lambda x: sub_once(
-        '(<sheet name="订单"[^/]*?)(/>)'.encode(), lambda m: m.group(1) + b' state="hidden"' + m.group(2), x))
-    c["hidden_rows"] = edit_part(base, d / "hidden_rows.xlsx", orders, lambda x: sub_once(
-        rb'<row r="5"', b'<row r="5" hidden="1"', sub_once(rb'<row r="4"', b'<row r="4" hidden="1"', x)))
-    c["hidden_columns"] = edit_part(base, d / "hidden_columns.xlsx", orders, lambda x: sub_once(
-        rb'<col min="6" max="6"', b'<col min="6" max="6" hidden="1"', x))
+    c["macros"] = rewrite(
+        base,
+        d / "macros.xlsm",
+        lambda name, data: (
+            data.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+            )
+            if name == "[Content_Types].xml"
+            else data
+        ),
+        add={"xl/vbaProject.bin": OLE_MAGIC + bytes(2048)},
+    )
+    c["hidden_sheet"] = edit_part(
+        base,
+        d / "hidden_sheet.xlsx",
+        "xl/workbook.xml",
+        lambda x: sub_once(
+            '(<sheet name="订单"[^/]*?)(/>)'.encode(), lambda m: m.group(1) + b' state="hidden"' + m.group(2), x
+        ),
+    )
+    c["hidden_rows"] = edit_part(
+        base,
+        d / "hidden_rows.xlsx",
+        orders,
+        lambda x: sub_once(
+            rb'<row r="5"', b'<row r="5" hidden="1"', sub_once(rb'<row r="4"', b'<row r="4" hidden="1"', x)
+        ),
+    )
+    c["hidden_columns"] = edit_part(
+        base,
+        d / "hidden_columns.xlsx",
+        orders,
+        lambda x: sub_once(rb'<col min="6" max="6"', b'<col min="6" max="6" hidden="1"', x),
+    )
 
     def formulas(x: bytes) -> bytes:  # F = 数量, G = 单价 (cached values kept)
         x = sub_once(rb'(<c r="F3"[^>]*>)(<v>)', lambda m: m.group(1) + b"<f>1+1</f>" + m.group(2), x)
         return sub_once(rb'(<c r="G3"[^>]*>)(<v>)', lambda m: m.group(1) + b"<f>[1]Prices!A1</f>" + m.group(2), x)
 
-    c["formulas"] = rewrite(base, d / "formulas.xlsx", lambda name, data: formulas(data) if name == orders else data,
-                            add={"xl/externalLinks/externalLink1.xml": b'<?xml version="1.0" encoding="UTF-8"?>'
-                                 b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'})
+    c["formulas"] = rewrite(
+        base,
+        d / "formulas.xlsx",
+        lambda name, data: formulas(data) if name == orders else data,
+        add={
+            "xl/externalLinks/externalLink1.xml": b'<?xml version="1.0" encoding="UTF-8"?>'
+            b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+        },
+    )
     text = base64.b64encode(random.Random(5).randbytes(3_750_000)).decode()  # 5,000,000 characters
     c["long_cell"] = edit_part(base, d / "long_cell.xlsx", customers, lambda x: set_inline(x, "B3", text))
-    c["long_cell_repeated"] = edit_part(base, d / "long_cell_repeated.xlsx", customers,
-                                        lambda x: set_inline(x, "B3", "客" * 5_000_000))
+    c["long_cell_repeated"] = edit_part(
+        base, d / "long_cell_repeated.xlsx", customers, lambda x: set_inline(x, "B3", "客" * 5_000_000)
+    )
     for name in ("crash", "slow", "hog"):  # good files; the parsing of them is made to fail
         c[name] = d / f"{name}.xlsx"
         shutil.copy(base, c[name])
@@ -341,6 +422,7 @@ def hostile_parsing(monkeypatch, kind: str) -> None:
 
 # --- the matrix: every case through every command ---------------------------------------------
 
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -384,8 +466,13 @@ CASES = [
     Case("hidden_sheet", "hidden_sheet", "工作表“订单”是隐藏的", outcome="warning"),
     Case("hidden_rows", "hidden_rows", "有 2 行被隐藏但有数据", outcome="warning"),
     Case("hidden_columns", "hidden_columns", "列“数量”被隐藏但有数据", outcome="warning"),
-    Case("formulas", "formula_in_data", "数量：这一格是公式 =1+1", outcome="warning",
-         more=(("external_formula", "单价：公式 =[1]Prices!A1 引用了其他工作簿"), ("external_links", "外部链接"))),
+    Case(
+        "formulas",
+        "formula_in_data",
+        "数量：这一格是公式 =1+1",
+        outcome="warning",
+        more=(("external_formula", "单价：公式 =[1]Prices!A1 引用了其他工作簿"), ("external_links", "外部链接")),
+    ),
     Case("long_cell", "max_length", "超过 50 个字", outcome="error"),
 ]
 
@@ -477,8 +564,14 @@ def test_all_bad_inputs_in_one_real_process(corpus, tmp_path):
     files = [corpus[c.name] for c in cases] + [corpus["good"]]
     before = {p: fingerprint(p) for p in files if p.exists()}
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "ecomsheets", "validate", *map(str, files), "--format", "json"],
-                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ecomsheets", "validate", *map(str, files), "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert time.monotonic() - started < TIME_LIMIT * 2
     assert proc.returncode == 2
     assert not TECHNICAL.search(proc.stdout + proc.stderr), proc.stderr
@@ -487,8 +580,14 @@ def test_all_bad_inputs_in_one_real_process(corpus, tmp_path):
         assert [f["rule"] for f in reports[str(corpus[case.name])]["findings"]] == [case.rule], case.name
     assert reports[str(corpus["good"])]["valid"]
     out = tmp_path / "汇总.xlsx"
-    proc = subprocess.run([sys.executable, "-m", "ecomsheets", "consolidate", *map(str, files), "-o", str(out)],
-                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ecomsheets", "consolidate", *map(str, files), "-o", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 1, proc.stderr  # files were left out
     assert not TECHNICAL.search(proc.stdout + proc.stderr), proc.stderr
     assert f"汇总完成：{len(files)} 个文件，计入 1 个，明细 10 行；{len(cases)} 条问题" in proc.stdout
@@ -510,11 +609,19 @@ main()
 def test_parser_crash_in_a_real_process(corpus):
     """An aborting child (as calamine does on some files) in a real process: one finding, the
     other file checked, and no crash report on the user's terminal."""
-    proc = subprocess.run([sys.executable, "-c", CRASH_DRIVER, "validate", str(corpus["crash"]), str(corpus["good"])],
-                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASH_DRIVER, "validate", str(corpus["crash"]), str(corpus["good"])],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert proc.returncode == 2
-    assert proc.stdout.splitlines()[:2] == [f"✗ {corpus['crash']}：无法读取",
-                                            "  读取这个文件时解析程序异常退出（文件可能已损坏或被恶意构造），已拒绝"]
+    assert proc.stdout.splitlines()[:2] == [
+        f"✗ {corpus['crash']}：无法读取",
+        "  读取这个文件时解析程序异常退出（文件可能已损坏或被恶意构造），已拒绝",
+    ]
     assert f"✓ {corpus['good']}：没有发现错误" in proc.stdout
     assert not TECHNICAL.search(proc.stdout + proc.stderr), proc.stderr
 
@@ -542,6 +649,7 @@ def test_consolidate_with_only_bad_files(corpus, tmp_path):
 
 # --- gaps these tests found, now fixed --------------------------------------------------------
 
+
 def test_consolidate_says_why_a_file_was_left_out(corpus, tmp_path):
     r = cli("consolidate", corpus["encrypted"], corpus["good"], "-o", tmp_path / "汇总.xlsx")
     assert "设置了密码" in r.stdout
@@ -566,6 +674,7 @@ def test_a_large_dimension_alone_is_no_reason_to_refuse(corpus):
 
 
 # --- the guard's limits and the child's limits, directly ---------------------------------------
+
 
 def test_each_guard_limit_can_be_lowered(corpus):
     good = corpus["good"]
@@ -624,8 +733,7 @@ def test_child_crash_timeout_and_memory_become_findings():
 
 # --- text that looks like a formula stays text --------------------------------------------------
 
-TRIGGERS = ["=1+2", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", '=HYPERLINK("http://x","y")',
-            "=cmd|' /C calc'!A0"]
+TRIGGERS = ["=1+2", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", '=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0"]
 
 
 @pytest.fixture(scope="module")
@@ -689,11 +797,21 @@ def test_formula_triggers_stay_text_in_the_annotated_copy(trigger_files, tmp_pat
         assert_clean(r)
         assert r.exit_code == 1 and out.is_file()  # the order ids break their pattern
         assert fingerprint(src) == before
-        source_formulas = {(ws.title, c.coordinate) for ws in openpyxl.load_workbook(src).worksheets
-                           for row in ws.iter_rows() for c in row if c.data_type == "f"}
+        source_formulas = {
+            (ws.title, c.coordinate)
+            for ws in openpyxl.load_workbook(src).worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if c.data_type == "f"
+        }
         wb = openpyxl.load_workbook(out)
-        formulas = {(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                    if c.data_type == "f"}
+        formulas = {
+            (ws.title, c.coordinate)
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if c.data_type == "f"
+        }
         assert formulas <= source_formulas, formulas - source_formulas
         for i, t in enumerate(triggers):
             for sheet, cell in (("客户", f"B{3 + i}"), ("订单", f"A{3 + i}")):
@@ -701,8 +819,12 @@ def test_formula_triggers_stay_text_in_the_annotated_copy(trigger_files, tmp_pat
                 assert c.data_type == "s", (sheet, cell, c.value)
                 assert c.value.replace("\r", "\n") == t.replace("\r", "\n"), (sheet, cell, c.value)
         results = wb["校验结果"]
-        listed = [c for row in results.iter_rows() for c in row if isinstance(c.value, str)
-                  and c.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))]
+        listed = [
+            c
+            for row in results.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+        ]
         assert listed, "the order ids are listed on the results sheet"
         for c in listed:
             assert c.data_type == "s" and c.quotePrefix, (c.coordinate, c.value)
@@ -744,6 +866,7 @@ def test_any_text_in_a_cell(corpus, text):
 
 # --- outputs: never half-written, inputs never touched ------------------------------------------
 
+
 def _hidden_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
@@ -754,9 +877,11 @@ def test_failed_replace_keeps_the_previous_output(corpus, tmp_path, command):
     output as it was, no temporary file left."""
     out = tmp_path / "输出.xlsx"
     out.write_bytes(b"previous output")
-    args = {"consolidate": ["consolidate", corpus["good"], "-o", out, "--force"],
-            "generate": ["generate", "department", "-o", out, "--force"],
-            "annotate": ["validate", corpus["hidden_rows"], "--annotate", out, "--force"]}[command]
+    args = {
+        "consolidate": ["consolidate", corpus["good"], "-o", out, "--force"],
+        "generate": ["generate", "department", "-o", out, "--force"],
+        "annotate": ["validate", corpus["hidden_rows"], "--annotate", out, "--force"],
+    }[command]
 
     def broken(*a, **k):
         raise OSError(errno.EIO, "Input/output error")
@@ -783,9 +908,13 @@ def test_sigkill_while_writing_keeps_the_previous_output(corpus, tmp_path, comma
     out = tmp_path / "输出.xlsx"
     previous = corpus["good"].read_bytes()
     out.write_bytes(previous)
-    args = {"consolidate": ["consolidate", str(corpus["base"]), "-o", str(out), "--force"],
-            "generate": ["generate", "department", "-o", str(out), "--force"]}[command]
-    proc = subprocess.run([sys.executable, "-c", KILL_DRIVER, *args], check=False, capture_output=True, cwd=ROOT, timeout=60)
+    args = {
+        "consolidate": ["consolidate", str(corpus["base"]), "-o", str(out), "--force"],
+        "generate": ["generate", "department", "-o", str(out), "--force"],
+    }[command]
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_DRIVER, *args], check=False, capture_output=True, cwd=ROOT, timeout=60
+    )
     assert proc.returncode == -signal.SIGKILL
     assert out.read_bytes() == previous
     # A killed process cannot remove its temporary files: they are left hidden, named
@@ -805,8 +934,12 @@ def test_two_runs_at_once_do_not_interfere(corpus, tmp_path):
     before = {p: fingerprint(Path(p)) for p in files}
 
     def start(out: Path):
-        return subprocess.Popen([sys.executable, "-m", "ecomsheets", "consolidate", *files, "-o", str(out), "--force"],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [sys.executable, "-m", "ecomsheets", "consolidate", *files, "-o", str(out), "--force"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     procs = [start(a), start(b)]
@@ -825,8 +958,10 @@ def test_full_disk_inside_the_writer_is_the_documented_message(corpus, tmp_path,
 
     out = tmp_path / "输出.xlsx"
     out.write_bytes(b"previous output")
-    args = {"consolidate": ["consolidate", corpus["good"], "-o", out, "--force"],
-            "generate": ["generate", "department", "-o", out, "--force"]}[command]
+    args = {
+        "consolidate": ["consolidate", corpus["good"], "-o", out, "--force"],
+        "generate": ["generate", "department", "-o", out, "--force"],
+    }[command]
 
     def full(self):
         raise writer.FileCreateError(OSError(errno.ENOSPC, "No space left on device"))

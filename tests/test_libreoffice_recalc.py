@@ -37,8 +37,9 @@ def _close(a, b) -> bool:
 def recalculated(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lo")
     catalog = load_catalog()
-    template = generate_workbook(catalog, "department", tmp / "template.xlsx", month=MONTH, rows=60,
-                                 now=datetime(2026, 12, 1, 9)).path
+    template = generate_workbook(
+        catalog, "department", tmp / "template.xlsx", month=MONTH, rows=60, now=datetime(2026, 12, 1, 9)
+    ).path
     frames = example_frames(catalog, "department", MONTH, rows=40, seed=7)
     # Real sheets have gaps: optional numbers left blank, a row not finished yet.
     frames["orders"].loc[::5, "discount"] = np.nan
@@ -63,7 +64,9 @@ def test_every_derived_cell_matches_pandas(recalculated):
             ci = info["columns"].index(name) + 1
             for ri, want in enumerate(expected.tolist()):
                 got = ws.cell(row=info["first_data_row"] + ri, column=ci).value
-                assert _close(got, want), f"{ws.title}!{name} row {info['first_data_row'] + ri}: LibreOffice {got!r} vs pandas {want!r}"
+                assert _close(got, want), (
+                    f"{ws.title}!{name} row {info['first_data_row'] + ri}: LibreOffice {got!r} vs pandas {want!r}"
+                )
                 checked += 1
         # Pre-formatted rows below the data stay blank.
         if derived:
@@ -87,8 +90,11 @@ def test_every_summary_figure_matches_pandas(recalculated):
             continue
         keys = [c.value for row in ws[place["keys"]] for c in row]
         cells = [c.value for row in ws[place["values"]] for c in row]
-        grids[name] = {(k.date().isoformat() if isinstance(k, datetime) else str(k)): v
-                       for k, v in zip(keys, cells) if k not in (None, "")}
+        grids[name] = {
+            (k.date().isoformat() if isinstance(k, datetime) else str(k)): v
+            for k, v in zip(keys, cells)
+            if k not in (None, "")
+        }
     checked = 0
     for v in values:
         if v.group is None:

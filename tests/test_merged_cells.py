@@ -98,9 +98,14 @@ CELL_OPS = st.one_of(
     st.tuples(st.just("blank"), st.integers(0, 14), st.integers(1, 12)),
     st.tuples(st.just("merge_down"), st.integers(0, 13), st.integers(1, 12), st.integers(1, 3)),
     st.tuples(st.just("merge_across"), st.integers(0, 14), st.integers(1, 11), st.integers(1, 3)),
-    st.tuples(st.just("formula"), st.integers(0, 14), st.integers(1, 12),
-              st.sampled_from(['="T"&ROW()', "=1/0", "=A3", "=TRUE()", '="O0100001"', "=SUM(F3:F5)",
-                               "=NA()", '=""', "=F3*2", "=#REF!"])),
+    st.tuples(
+        st.just("formula"),
+        st.integers(0, 14),
+        st.integers(1, 12),
+        st.sampled_from(
+            ['="T"&ROW()', "=1/0", "=A3", "=TRUE()", '="O0100001"', "=SUM(F3:F5)", "=NA()", '=""', "=F3*2", "=#REF!"]
+        ),
+    ),
 )
 
 
@@ -143,7 +148,14 @@ def test_the_case_that_crashed_before(shop):
     """Found by the property test above (and reported in issue 11 as `ValueError: cannot convert
     float NaN to integer`): merges over a row whose id and SKU repeat another row."""
     path, _ = shop
-    ops = [("blank", 0, 8), ("blank", 13, 2), ("merge_down", 0, 1, 3), ("merge_across", 0, 2, 3),
-           ("merge_down", 6, 11, 1), ("formula", 2, 8, "=F3*2"), ("formula", 2, 5, '=""'),
-           ("merge_down", 10, 11, 3)]
+    ops = [
+        ("blank", 0, 8),
+        ("blank", 13, 2),
+        ("merge_down", 0, 1, 3),
+        ("merge_across", 0, 2, 3),
+        ("merge_down", 6, 11, 1),
+        ("formula", 2, 8, "=F3*2"),
+        ("formula", 2, 5, '=""'),
+        ("merge_down", 10, 11, 3),
+    ]
     test_no_mix_of_merges_blanks_and_formulas_reaches_an_internal_error.hypothesis.inner_test(shop, ops)

@@ -56,8 +56,12 @@ def test_bad_metadata_is_one_warning_and_ignored(shop, tmp_path, case):
 
 
 def test_what_the_generator_writes_fits():
-    assert parse_meta([("format", "\"ecomsheets/1\""), ("bundle", "\"department\""), ("month", "\"2026-11\""),
-                       ("tables", "[]")])["month"] == "2026-11"
+    assert (
+        parse_meta(
+            [("format", '"ecomsheets/1"'), ("bundle", '"department"'), ("month", '"2026-11"'), ("tables", "[]")]
+        )["month"]
+        == "2026-11"
+    )
     assert parse_meta([("format", '"something else"')]) is None
     with pytest.raises(BadMeta):
         parse_meta([("format", '"ecomsheets/1"'), ("tables", '[{"name": 1, "sheet": "x"}]')])

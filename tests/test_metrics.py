@@ -50,77 +50,135 @@ def typed(table: str, rows: list[dict], catalog=CATALOG) -> pd.DataFrame:
 
 
 def order(oid, day, channel, sku, qty, price, discount=NaN, paid=NaN, province=NaN, status="已完成"):
-    return dict(order_id=oid, order_date=T(day), customer_id="C001", channel=channel, sku=sku, quantity=qty,
-                unit_price=price, discount=discount, paid_amount=paid, province=province, status=status)
+    return dict(
+        order_id=oid,
+        order_date=T(day),
+        customer_id="C001",
+        channel=channel,
+        sku=sku,
+        quantity=qty,
+        unit_price=price,
+        discount=discount,
+        paid_amount=paid,
+        province=province,
+        status=status,
+    )
 
 
 ORDERS = [
     # order  date          channel  sku  qty  price  discount paid   province  status      amount
-    order("O1", "2026-11-01", "淘宝", "A", 2.0, 100.0, NaN, 200.0, "广东省"),             # 200
-    order("O1", "2026-11-01", "淘宝", "B", 1.0, 50.0, 10.0, 40.0, "广东省"),              # 40
-    order("O2", "2026-11-03", "京东", "A", 3.0, 100.0, 0.0, NaN, "浙江省", "待付款"),      # 300
-    order("O3", "2026-11-08", "京东", "C", 1.0, 19.9, NaN, 19.9, NaN, "已发货"),          # 19.9
-    order("O4", "2026-11-15", "抖音", "B", 4.0, 50.0, 20.0, 176.4, "北京市"),             # 180
-    order("O5", "2026-11-30", "天猫", "A", 1.0, 100.0, NaN, 100.0, "广东省", "已退款"),    # 100
+    order("O1", "2026-11-01", "淘宝", "A", 2.0, 100.0, NaN, 200.0, "广东省"),  # 200
+    order("O1", "2026-11-01", "淘宝", "B", 1.0, 50.0, 10.0, 40.0, "广东省"),  # 40
+    order("O2", "2026-11-03", "京东", "A", 3.0, 100.0, 0.0, NaN, "浙江省", "待付款"),  # 300
+    order("O3", "2026-11-08", "京东", "C", 1.0, 19.9, NaN, 19.9, NaN, "已发货"),  # 19.9
+    order("O4", "2026-11-15", "抖音", "B", 4.0, 50.0, 20.0, 176.4, "北京市"),  # 180
+    order("O5", "2026-11-30", "天猫", "A", 1.0, 100.0, NaN, 100.0, "广东省", "已退款"),  # 100
 ]
 
 
 def ship(order_id, courier, tracking, shipped, delivered, status):
-    return dict(order_id=order_id, courier=courier, tracking_no=tracking, ship_date=T(shipped),
-                delivered_date=T(delivered) if delivered else NaT, status=status)
+    return dict(
+        order_id=order_id,
+        courier=courier,
+        tracking_no=tracking,
+        ship_date=T(shipped),
+        delivered_date=T(delivered) if delivered else NaT,
+        status=status,
+    )
 
 
 LOGISTICS = [
     #     order courier    tracking       shipped       delivered     status     transit_days
     ship("O1", "顺丰速运", "SF0000000001", "2026-11-01", "2026-11-03", "已签收"),  # 2
     ship("O2", "中通快递", "730000000002", "2026-11-02", "2026-11-06", "已签收"),  # 4
-    ship("O3", "顺丰速运", "SF0000000003", "2026-11-05", None, "运输中"),          # blank
+    ship("O3", "顺丰速运", "SF0000000003", "2026-11-05", None, "运输中"),  # blank
     ship("O4", "圆通速递", "YT0000000004", "2026-11-10", "2026-11-11", "已签收"),  # 1
-    ship("O5", "中通快递", "730000000005", "2026-11-12", None, "已签收"),          # blank (no date)
+    ship("O5", "中通快递", "730000000005", "2026-11-12", None, "已签收"),  # blank (no date)
     ship("O1", "顺丰速运", "SF0000000006", "2026-11-20", "2026-11-23", "已签收"),  # 3
-    ship("O2", "韵达快递", "300000000007", "2026-11-25", None, NaN),               # blank, status blank
+    ship("O2", "韵达快递", "300000000007", "2026-11-25", None, NaN),  # blank, status blank
 ]
 
 
 def complaint(cid, kind, received, responded, status):
-    return dict(complaint_id=cid, type=kind, content="…", received_time=T(received),
-                first_response_time=T(responded) if responded else NaT, status=status)
+    return dict(
+        complaint_id=cid,
+        type=kind,
+        content="…",
+        received_time=T(received),
+        first_response_time=T(responded) if responded else NaT,
+        status=status,
+    )
 
 
 COMPLAINTS = [
     #          id    type      received            first response      status   minutes
     complaint("K1", "物流慢", "2026-11-02 10:00", "2026-11-02 10:20", "已解决"),  # 20
     complaint("K2", "商品质量", "2026-11-05 09:00", "2026-11-05 09:45", "处理中"),  # 45
-    complaint("K3", "物流慢", "2026-11-06 14:00", None, "待处理"),                 # blank
-    complaint("K4", "发错货", "2026-11-09 08:00", "2026-11-09 08:30", "已解决"),    # 30
+    complaint("K3", "物流慢", "2026-11-06 14:00", None, "待处理"),  # blank
+    complaint("K4", "发错货", "2026-11-09 08:00", "2026-11-09 08:30", "已解决"),  # 30
     complaint("K5", "服务态度", "2026-11-10 12:00", "2026-11-10 13:01", "已关闭"),  # 61
 ]
 
 EMPLOYEES = [
     dict(employee_id=e, name=n, position=p, team="运营组", hire_date=T("2025-01-01"), status=s)
-    for e, n, p, s in [("E01", "张三", "运营专员", "在职"), ("E02", "李四", "客服专员", "试用期"),
-                       ("E03", "王五", "运营专员", "离职")]
+    for e, n, p, s in [
+        ("E01", "张三", "运营专员", "在职"),
+        ("E02", "李四", "客服专员", "试用期"),
+        ("E03", "王五", "运营专员", "离职"),
+    ]
 ]
-DAILY = [dict(report_date=T(d), employee_id=e, content="…") for d, e in
-         [("2026-11-02", "E01"), ("2026-11-03", "E01"), ("2026-11-02", "E03"), ("2026-11-04", "E99")]]
-HEADCOUNT = [dict(position_id="P01", position_type="运营岗", position_name="运营专员", current=2.0, planned=3.0),
-             dict(position_id="P02", position_type="客服岗", position_name="客服专员", current=1.0, planned=1.0)]
+DAILY = [
+    dict(report_date=T(d), employee_id=e, content="…")
+    for d, e in [("2026-11-02", "E01"), ("2026-11-03", "E01"), ("2026-11-02", "E03"), ("2026-11-04", "E99")]
+]
+HEADCOUNT = [
+    dict(position_id="P01", position_type="运营岗", position_name="运营专员", current=2.0, planned=3.0),
+    dict(position_id="P02", position_type="客服岗", position_name="客服专员", current=1.0, planned=1.0),
+]
 INVENTORY = [
     # sku  opening  in    out   safety  cost      closing = opening + in - out; value = closing * cost
-    dict(sku="A", product_name="保温杯", opening_stock=10.0, stock_in=5.0, stock_out=3.0,
-         safety_stock=20.0, unit_cost=2.5),   # closing 12, value 30, below safety (12 < 20)
-    dict(sku="B", product_name="帆布包", opening_stock=100.0, stock_in=NaN, stock_out=40.0,
-         safety_stock=10.0, unit_cost=1.2),   # closing 60, value 72
-    dict(sku="C", product_name="数据线", opening_stock=NaN, stock_in=8.0, stock_out=NaN,
-         safety_stock=NaN, unit_cost=3.0),    # closing 8, value 24, 8 < blank(0) is false
+    dict(
+        sku="A",
+        product_name="保温杯",
+        opening_stock=10.0,
+        stock_in=5.0,
+        stock_out=3.0,
+        safety_stock=20.0,
+        unit_cost=2.5,
+    ),  # closing 12, value 30, below safety (12 < 20)
+    dict(
+        sku="B",
+        product_name="帆布包",
+        opening_stock=100.0,
+        stock_in=NaN,
+        stock_out=40.0,
+        safety_stock=10.0,
+        unit_cost=1.2,
+    ),  # closing 60, value 72
+    dict(
+        sku="C", product_name="数据线", opening_stock=NaN, stock_in=8.0, stock_out=NaN, safety_stock=NaN, unit_cost=3.0
+    ),  # closing 8, value 24, 8 < blank(0) is false
 ]
-PRODUCT_SALES = [dict(sale_date=T(d), sku=s, quantity=q, sales_amount=a, province="广东省", channel="淘宝")
-                 for d, s, q, a in [("2026-11-01", "A", 5.0, 500.0), ("2026-11-02", "A", 2.0, 200.0),
-                                    ("2026-11-02", "C", 7.0, 139.3), ("2026-11-03", "ZZ", 100.0, 1.0)]]
+PRODUCT_SALES = [
+    dict(sale_date=T(d), sku=s, quantity=q, sales_amount=a, province="广东省", channel="淘宝")
+    for d, s, q, a in [
+        ("2026-11-01", "A", 5.0, 500.0),
+        ("2026-11-02", "A", 2.0, 200.0),
+        ("2026-11-02", "C", 7.0, 139.3),
+        ("2026-11-03", "ZZ", 100.0, 1.0),
+    ]
+]
 
-ALL_ROWS = {"orders": ORDERS, "logistics": LOGISTICS, "complaints": COMPLAINTS, "employees": EMPLOYEES,
-            "daily_reports": DAILY, "headcount_plan": HEADCOUNT, "inventory": INVENTORY,
-            "product_sales": PRODUCT_SALES}
+ALL_ROWS = {
+    "orders": ORDERS,
+    "logistics": LOGISTICS,
+    "complaints": COMPLAINTS,
+    "employees": EMPLOYEES,
+    "daily_reports": DAILY,
+    "headcount_plan": HEADCOUNT,
+    "inventory": INVENTORY,
+    "product_sales": PRODUCT_SALES,
+}
 
 
 def frames(catalog=CATALOG, only=None) -> dict[str, pd.DataFrame]:
@@ -162,8 +220,11 @@ def test_hand_tables_derive_as_written_in_the_comments():
 # --- stable names ------------------------------------------------------------------------------
 def test_stable_metric_names_exist_with_their_aggregates():
     specs = {m.name: m for m in DEPARTMENT.metrics}
-    assert (specs["order_count"].agg, specs["order_count"].table, specs["order_count"].column) == \
-        ("distinct", "orders", "order_id")
+    assert (specs["order_count"].agg, specs["order_count"].table, specs["order_count"].column) == (
+        "distinct",
+        "orders",
+        "order_id",
+    )
     assert (specs["sales_total"].agg, specs["sales_total"].column) == ("sum", "amount")
     assert (specs["paid_total"].agg, specs["paid_total"].column) == ("sum", "paid_amount")
     assert specs["avg_order_value"].expr.replace(" ", "") == "sales_total/order_count"
@@ -214,8 +275,14 @@ def test_expr_division_by_zero_is_blank():
 
 def test_only_metrics_whose_tables_are_given():
     got = values(evaluate_metrics(DEPARTMENT, CATALOG.tables, frames(only={"complaints"}), MONTH))
-    assert {"complaint_count", "complaints_by_type", "resolved_count", "resolution_rate",
-            "avg_response_minutes", "over_limit_responses"} <= set(got)
+    assert {
+        "complaint_count",
+        "complaints_by_type",
+        "resolved_count",
+        "resolution_rate",
+        "avg_response_minutes",
+        "over_limit_responses",
+    } <= set(got)
     assert not {"sales_total", "order_count", "avg_order_value", "delivered_count", "on_time_rate"} & set(got)
 
 
@@ -237,11 +304,17 @@ def test_where_bundle_parameter(dept):
 
 
 def test_where_parameter_given_by_the_caller():
-    got = values(evaluate_metrics(DEPARTMENT, CATALOG.tables, frames(only={"complaints"}), MONTH,
-                                  params={"response_limit_minutes": 50}))
+    got = values(
+        evaluate_metrics(
+            DEPARTMENT, CATALOG.tables, frames(only={"complaints"}), MONTH, params={"response_limit_minutes": 50}
+        )
+    )
     assert got["over_limit_responses"] == 1  # only 61 > 50
-    got = values(evaluate_metrics(DEPARTMENT, CATALOG.tables, frames(only={"complaints"}), MONTH,
-                                  params={"response_limit_minutes": 10}))
+    got = values(
+        evaluate_metrics(
+            DEPARTMENT, CATALOG.tables, frames(only={"complaints"}), MONTH, params={"response_limit_minutes": 10}
+        )
+    )
     assert got["over_limit_responses"] == 4  # 20, 45, 30, 61; the blank one is no number
 
 
@@ -249,7 +322,8 @@ def test_where_parameter_given_by_the_caller():
 def test_by_enum_every_value_in_order_zero_when_missing(dept):
     assert list(dept["sales_by_channel"]) == CHANNELS
     assert dept["sales_by_channel"] == pytest.approx(
-        {c: 0 for c in CHANNELS} | {"淘宝": 200 + 40, "天猫": 100, "京东": 300 + 19.9, "抖音": 180})
+        {c: 0 for c in CHANNELS} | {"淘宝": 200 + 40, "天猫": 100, "京东": 300 + 19.9, "抖音": 180}
+    )
     provinces = list(CATALOG.tables["orders"].column("province").values)
     assert list(dept["sales_by_province"]) == provinces and len(provinces) == 34
     expected = {p: 0.0 for p in provinces} | {"广东省": 200 + 40 + 100, "浙江省": 300, "北京市": 180}
@@ -260,17 +334,33 @@ def test_by_enum_every_value_in_order_zero_when_missing(dept):
 
 def test_count_by_enum(dept):
     assert list(dept["complaints_by_type"]) == COMPLAINT_TYPES
-    assert dept["complaints_by_type"] == {"物流慢": 2, "商品质量": 1, "发错货": 1, "服务态度": 1,
-                                          "价格问题": 0, "退换货": 0, "其他": 0}
-    assert dept["shipments_by_courier"] == {c: 0 for c in COURIERS} | {"顺丰速运": 3, "中通快递": 2, "圆通速递": 1,
-                                                                       "韵达快递": 1}
+    assert dept["complaints_by_type"] == {
+        "物流慢": 2,
+        "商品质量": 1,
+        "发错货": 1,
+        "服务态度": 1,
+        "价格问题": 0,
+        "退换货": 0,
+        "其他": 0,
+    }
+    assert dept["shipments_by_courier"] == {c: 0 for c in COURIERS} | {
+        "顺丰速运": 3,
+        "中通快递": 2,
+        "圆通速递": 1,
+        "韵达快递": 1,
+    }
 
 
 def test_by_day_every_day_of_the_month(dept):
     days = dept["sales_by_day"]
     assert list(days) == [f"2026-11-{d:02d}" for d in range(1, 31)]
-    expected = {d: 0.0 for d in days} | {"2026-11-01": 200 + 40, "2026-11-03": 300, "2026-11-08": 19.9,
-                                         "2026-11-15": 180, "2026-11-30": 100}
+    expected = {d: 0.0 for d in days} | {
+        "2026-11-01": 200 + 40,
+        "2026-11-03": 300,
+        "2026-11-08": 19.9,
+        "2026-11-15": 180,
+        "2026-11-30": 100,
+    }
     assert days == pytest.approx(expected)
 
 
@@ -384,8 +474,16 @@ def test_min_max(custom):
 
 def test_min_max_by_group_blank_where_nothing(custom):
     # 顺丰: 2, blank, 3; 中通: 4, blank; 圆通: 1; 韵达: blank only; the rest: no parcels.
-    assert custom["max_transit_by_courier"] == {c: None for c in COURIERS} | {"顺丰速运": 3, "中通快递": 4, "圆通速递": 1}
-    assert custom["min_transit_by_courier"] == {c: None for c in COURIERS} | {"顺丰速运": 2, "中通快递": 4, "圆通速递": 1}
+    assert custom["max_transit_by_courier"] == {c: None for c in COURIERS} | {
+        "顺丰速运": 3,
+        "中通快递": 4,
+        "圆通速递": 1,
+    }
+    assert custom["min_transit_by_courier"] == {c: None for c in COURIERS} | {
+        "顺丰速运": 2,
+        "中通快递": 4,
+        "圆通速递": 1,
+    }
 
 
 def test_number_criteria_skip_blanks(custom):
@@ -404,7 +502,13 @@ def test_not_equal_matches_blanks_like_countifs(custom):
 
 def test_by_week_five_weeks_last_to_month_end(custom):
     weeks = custom["sales_by_week"]
-    assert list(weeks) == ["第1周（1–7日）", "第2周（8–14日）", "第3周（15–21日）", "第4周（22–28日）", "第5周（29日–月末）"]
+    assert list(weeks) == [
+        "第1周（1–7日）",
+        "第2周（8–14日）",
+        "第3周（15–21日）",
+        "第4周（22–28日）",
+        "第5周（29日–月末）",
+    ]
     # Days 1 and 3: 240 + 300; day 8: 19.9; day 15: 180; none in 22–28; day 30: 100.
     assert list(weeks.values()) == pytest.approx([240 + 300, 19.9, 180, 0, 100])
     assert list(custom["orders_by_week"].values()) == [2, 1, 1, 0, 1]  # O1, O2 | O3 | O4 | - | O5
@@ -415,16 +519,23 @@ def test_grouped_expr_per_group(custom):
     assert list(custom["avg_order_by_week"].values()) == pytest.approx([540 / 2, 19.9, 180, None, 100])
     # A grouped metric over an ungrouped one: each channel's share of sales.
     assert custom["orders_by_channel"] == {c: 0 for c in CHANNELS} | {"淘宝": 1, "天猫": 1, "京东": 2, "抖音": 1}
-    assert custom["channel_share"] == pytest.approx({c: 0.0 for c in CHANNELS} | {
-        "淘宝": 240 / 839.9, "天猫": 100 / 839.9, "京东": 319.9 / 839.9, "抖音": 180 / 839.9})
+    assert custom["channel_share"] == pytest.approx(
+        {c: 0.0 for c in CHANNELS}
+        | {"淘宝": 240 / 839.9, "天猫": 100 / 839.9, "京东": 319.9 / 839.9, "抖音": 180 / 839.9}
+    )
     # Delivered / shipped per courier; couriers without parcels are 0 / 0, blank.
     assert custom["delivery_rate_by_courier"] == pytest.approx(
-        {c: None for c in COURIERS} | {"顺丰速运": 2 / 3, "中通快递": 2 / 2, "圆通速递": 1 / 1, "韵达快递": 0 / 1})
+        {c: None for c in COURIERS} | {"顺丰速运": 2 / 3, "中通快递": 2 / 2, "圆通速递": 1 / 1, "韵达快递": 0 / 1}
+    )
 
 
 def test_grouped_avg_and_parameter_filter(custom):
     # 物流慢: 20 and blank -> 20; 商品质量 45; 发错货 30; 服务态度 61; the others have none.
     assert custom["avg_minutes_by_type"] == {t: None for t in COMPLAINT_TYPES} | {
-        "物流慢": 20.0, "商品质量": 45.0, "发错货": 30.0, "服务态度": 61.0}
+        "物流慢": 20.0,
+        "商品质量": 45.0,
+        "发错货": 30.0,
+        "服务态度": 61.0,
+    }
     # Over 30 minutes: 商品质量 (45), 服务态度 (61).
     assert custom["over_limit_by_type"] == {t: 0 for t in COMPLAINT_TYPES} | {"商品质量": 1, "服务态度": 1}

@@ -61,8 +61,8 @@ from ecomsheets.xlsx.printing import (
     column_pixels,
     print_setup,
 )
-from tests.lo import SOFFICE, requires_libreoffice
 from tests.helpers import CATALOG, MONTH, NOW, cli
+from tests.lo import SOFFICE, requires_libreoffice
 
 BUNDLE = CATALOG.workbook("department")
 TABLES = [CATALOG.tables[n] for n in BUNDLE.tables]
@@ -93,8 +93,12 @@ def print_areas(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as z:
         book = z.read("xl/workbook.xml").decode("utf-8")
     names = re.findall(r'<sheet name="([^"]+)"', book)
-    return {html.unescape(names[int(i)]): html.unescape(text) for i, text in re.findall(
-        r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)">([^<]+)</definedName>', book)}
+    return {
+        html.unescape(names[int(i)]): html.unescape(text)
+        for i, text in re.findall(
+            r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)">([^<]+)</definedName>', book
+        )
+    }
 
 
 def print_area_follows_rows(path: Path, lang: str = "zh") -> None:
@@ -196,8 +200,10 @@ def test_summary_workbook_cli_lang_en(folder, filled):
         assert_prints(ws, landscape=True, title_rows="$1:$1")
 
 
-@pytest.mark.parametrize("scale, landscape", [(1.0, False), (MIN_PORTRAIT_SCALE + 0.01, False),
-                                              (MIN_PORTRAIT_SCALE - 0.01, True), (0.5, True)])
+@pytest.mark.parametrize(
+    "scale, landscape",
+    [(1.0, False), (MIN_PORTRAIT_SCALE + 0.01, False), (MIN_PORTRAIT_SCALE - 0.01, True), (0.5, True)],
+)
 def test_orientation_follows_width(tmp_path, scale, landscape):
     """Portrait while the columns fit across A4 portrait at MIN_PORTRAIT_SCALE or more."""
     width = PORTRAIT_PX / scale  # pixels the columns take
@@ -219,7 +225,8 @@ def test_orientation_follows_width(tmp_path, scale, landscape):
 A4_PT = (595, 842)  # 210 x 297 mm in points
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None and not os.environ.get("CI"),
-    reason="poppler-utils (pdfinfo, pdftotext) are not installed")
+    reason="poppler-utils (pdfinfo, pdftotext) are not installed",
+)
 
 
 def to_pdf(paths: list[Path], outdir: Path) -> list[Path]:
@@ -228,9 +235,22 @@ def to_pdf(paths: list[Path], outdir: Path) -> list[Path]:
         raise RuntimeError("LibreOffice is required for this test (CI installs libreoffice-calc-nogui)")
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         proc = subprocess.run(
-            [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
-             "--convert-to", "pdf", "--outdir", str(outdir), *map(str, paths)],
-            capture_output=True, text=True, timeout=600)
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *map(str, paths),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     out = [outdir / (p.stem + ".pdf") for p in paths]
     assert proc.returncode == 0 and all(p.exists() for p in out), proc.stdout + proc.stderr
     return out
@@ -240,10 +260,13 @@ def read_pdf(pdf: Path) -> SimpleNamespace:
     """Each page's size in points (width, height) and its text without white space."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     n = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(n), str(pdf)], capture_output=True, text=True,
-                          check=True).stdout
-    sizes = [(round(float(w)), round(float(h)))
-             for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.M)]
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", str(n), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    sizes = [
+        (round(float(w)), round(float(h)))
+        for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.M)
+    ]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = [re.sub(r"\s", "", p) for p in text.split("\f")][:n]
     assert len(sizes) == len(pages) == n
@@ -275,13 +298,17 @@ def printed(tmp_path_factory) -> SimpleNamespace:
     """The workbooks of the issue's commands, printed to PDF by LibreOffice."""
     folder = tmp_path_factory.mktemp("lo_print")
     blank, example = folder / "t.xlsx", folder / "e.xlsx"
-    for args in (["generate", "department", "-o", str(blank), "--month", "2026-11"],
-                 ["example", "department", "-o", str(example), "--month", "2026-11"]):
+    for args in (
+        ["generate", "department", "-o", str(blank), "--month", "2026-11"],
+        ["example", "department", "-o", str(example), "--month", "2026-11"],
+    ):
         result = cli(*args)
         assert result.exit_code == 0, result.output
     pdfs = to_pdf([blank, example], folder / "pdf")
-    return SimpleNamespace(blank=(read_pdf(pdfs[0]), openpyxl.load_workbook(blank)),
-                           example=(read_pdf(pdfs[1]), openpyxl.load_workbook(example)))
+    return SimpleNamespace(
+        blank=(read_pdf(pdfs[0]), openpyxl.load_workbook(blank)),
+        example=(read_pdf(pdfs[1]), openpyxl.load_workbook(example)),
+    )
 
 
 def assert_a4(pdf) -> None:
@@ -332,8 +359,11 @@ def test_libreoffice_prints_example_rows_on_a4(printed):
     for t in TABLES:
         ws = wb[t.sheet_name("zh")]
         ci = next(i for i, c in enumerate(t.columns, start=1) if c.coltype.num_format == "@" and not c.derived)
-        values = [str(ws.cell(r, ci).value) for r in range(t.first_data_row, ws.max_row + 1)
-                  if ws.cell(r, ci).value is not None]
+        values = [
+            str(ws.cell(r, ci).value)
+            for r in range(t.first_data_row, ws.max_row + 1)
+            if ws.cell(r, ci).value is not None
+        ]
         on = list(pages[ws.title])
         for i in on:
             assert any(v in pdf.pages[i] for v in values), (t.name, i + 1)

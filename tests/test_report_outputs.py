@@ -29,43 +29,133 @@ FORMULA_VALUE = '=HYPERLINK("http://x","y")'
 RED, YELLOW = "FFC7CE", "FFEB9C"
 
 
-def f(severity, rule, message, *, sheet="订单", cell=None, row=None, column=None, header=None,
-      value=None, expected=None, message_en=None) -> Finding:
-    return Finding(severity=severity, rule=rule, message=message, message_en=message_en or f"EN {message}",
-                   file="x.xlsx", sheet=sheet, table="orders" if sheet == "订单" else None, cell=cell,
-                   row=row, column=column, header=header, value=value, expected=expected)
+def f(
+    severity,
+    rule,
+    message,
+    *,
+    sheet="订单",
+    cell=None,
+    row=None,
+    column=None,
+    header=None,
+    value=None,
+    expected=None,
+    message_en=None,
+) -> Finding:
+    return Finding(
+        severity=severity,
+        rule=rule,
+        message=message,
+        message_en=message_en or f"EN {message}",
+        file="x.xlsx",
+        sheet=sheet,
+        table="orders" if sheet == "订单" else None,
+        cell=cell,
+        row=row,
+        column=column,
+        header=header,
+        value=value,
+        expected=expected,
+    )
 
 
 def sample_reports() -> list[Report]:
     """An invalid file (errors, warnings, a whole-file finding, a finding on a sheet the
     workbook does not have, hostile values, truncation), a valid one and an unreadable one."""
     findings = [
-        f(WARNING, "normalized", "收货省份 \"浙江\"：已按“浙江省”读取（常见简写）", cell="K17", row=17,
-          column="province", header="收货省份", value="浙江"),
-        f(ERROR, "min", "数量 \"-2\"：必须 ≥ 1", cell="F17", row=17, column="quantity", header="数量*",
-          value="-2", message_en='quantity "-2": must be ≥ 1'),
-        f(ERROR, "type", f"单价 \"{EVIL}\"：不是有效的金额（元）", cell="G17", row=17, column="unit_price",
-          header="单价*", value=EVIL),
-        f(ERROR, "derived_mismatch", "订单金额 \"99\"：与公式计算结果 18.6 不一致", cell="I4", row=4,
-          column="order_amount", header="订单金额", value="99", expected=18.6),
-        f(WARNING, "normalized", "订单编号 已按文本读取", cell="A4", row=4, column="order_id",
-          header="订单编号*", value=FORMULA_VALUE),
-        f(ERROR, "pattern", "订单编号 格式不对", cell="A4", row=4, column="order_id",
-          header="订单编号*", value=FORMULA_VALUE),
-        f(ERROR, "required", "订单状态：必填，不能为空", cell="L5", row=5, column="status",
-          header="订单状态*", value=""),
+        f(
+            WARNING,
+            "normalized",
+            '收货省份 "浙江"：已按“浙江省”读取（常见简写）',
+            cell="K17",
+            row=17,
+            column="province",
+            header="收货省份",
+            value="浙江",
+        ),
+        f(
+            ERROR,
+            "min",
+            '数量 "-2"：必须 ≥ 1',
+            cell="F17",
+            row=17,
+            column="quantity",
+            header="数量*",
+            value="-2",
+            message_en='quantity "-2": must be ≥ 1',
+        ),
+        f(
+            ERROR,
+            "type",
+            f'单价 "{EVIL}"：不是有效的金额（元）',
+            cell="G17",
+            row=17,
+            column="unit_price",
+            header="单价*",
+            value=EVIL,
+        ),
+        f(
+            ERROR,
+            "derived_mismatch",
+            '订单金额 "99"：与公式计算结果 18.6 不一致',
+            cell="I4",
+            row=4,
+            column="order_amount",
+            header="订单金额",
+            value="99",
+            expected=18.6,
+        ),
+        f(
+            WARNING,
+            "normalized",
+            "订单编号 已按文本读取",
+            cell="A4",
+            row=4,
+            column="order_id",
+            header="订单编号*",
+            value=FORMULA_VALUE,
+        ),
+        f(
+            ERROR,
+            "pattern",
+            "订单编号 格式不对",
+            cell="A4",
+            row=4,
+            column="order_id",
+            header="订单编号*",
+            value=FORMULA_VALUE,
+        ),
+        f(
+            ERROR,
+            "required",
+            "订单状态：必填，不能为空",
+            cell="L5",
+            row=5,
+            column="status",
+            header="订单状态*",
+            value="",
+        ),
         f(WARNING, "column_unknown", "无法识别的列“备注2”，已忽略", cell=None, header="备注2"),
         f(ERROR, "sheet_missing", "缺少工作表“库存”（库存表）", sheet="库存", cell=None),
-        f(ERROR, "type", "金额 \"x\"：不是有效的数字", sheet="旧表", cell="B2", row=2, value="x"),
+        f(ERROR, "type", '金额 "x"：不是有效的数字', sheet="旧表", cell="B2", row=2, value="x"),
         f(WARNING, "sheet_unknown", "无法识别的工作表“草稿”，已跳过", sheet=None),
     ]
-    bad = Report(file="/srv/uploads/杭州店/12月订单.xlsx", bundle="department", findings=findings,
-                 bundle_title=("电商部月度工作簿", "E-commerce department monthly workbook"),
-                 rows_checked=42, sheets_checked=10, truncated={"error/type/订单/unit_price": 250,
-                                                               "warning/normalized/订单/province": 7})
+    bad = Report(
+        file="/srv/uploads/杭州店/12月订单.xlsx",
+        bundle="department",
+        findings=findings,
+        bundle_title=("电商部月度工作簿", "E-commerce department monthly workbook"),
+        rows_checked=42,
+        sheets_checked=10,
+        truncated={"error/type/订单/unit_price": 250, "warning/normalized/订单/province": 7},
+    )
     good = Report(file="C:\\共享\\上海店.xlsx", bundle="department", rows_checked=120, sheets_checked=10)
-    broken = Report(file="损坏.xlsx", unreadable=True, findings=[
-        f(ERROR, "corrupt", "文件已损坏，无法打开：请重新保存或重新导出后提交", sheet=None)])
+    broken = Report(
+        file="损坏.xlsx",
+        unreadable=True,
+        findings=[f(ERROR, "corrupt", "文件已损坏，无法打开：请重新保存或重新导出后提交", sheet=None)],
+    )
     return [bad, good, broken]
 
 
@@ -99,7 +189,7 @@ def visible(html: str) -> tuple[str, list]:
 def section(html: str, anchor: str) -> str:
     start = html.index(f'id="{anchor}"')
     end = html.find('<section class="file"', start)
-    return html[start:end if end > 0 else len(html)]
+    return html[start : end if end > 0 else len(html)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,8 +205,19 @@ def test_html_shows_files_counts_and_findings_in_chinese():
     assert "12月订单.xlsx" in text and "上海店.xlsx" in text and "/srv/uploads" not in html
     bad, good, broken = (section(html, f"file-{i}") for i in (1, 2, 3))
     bad_text = visible(bad)[0]
-    for expected in ("模板：电商部月度工作簿", "未通过", "订单!F17", "数量 \"-2\"：必须 ≥ 1", "订单!K17",
-                     "收货省份", "18.6", "工作表：订单", "工作表：库存", "整个文件", "（空）"):
+    for expected in (
+        "模板：电商部月度工作簿",
+        "未通过",
+        "订单!F17",
+        '数量 "-2"：必须 ≥ 1',
+        "订单!K17",
+        "收货省份",
+        "18.6",
+        "工作表：订单",
+        "工作表：库存",
+        "整个文件",
+        "（空）",
+    ):
         assert expected in bad_text, expected
     # counts include the findings that were not listed
     assert re.search(r"257\s*</div>\s*<div class=\"l\">错误", bad), "errors = 7 listed + 250"
@@ -127,8 +228,9 @@ def test_html_shows_files_counts_and_findings_in_chinese():
     assert "错误 · 格式不对 · 订单 · 单价：250 条" in bad_text
     assert "提醒 · 已自动修正 · 订单 · 收货省份：7 条" in bad_text
     # errors first, then warnings, by row within each; the whole-file group comes first
-    order = [bad_text.index(s) for s in ("整个文件", "订单!A4", "订单!I4", "订单!L5", "订单!F17",
-                                         "订单!G17", "订单!K17")]
+    order = [
+        bad_text.index(s) for s in ("整个文件", "订单!A4", "订单!I4", "订单!L5", "订单!F17", "订单!G17", "订单!K17")
+    ]
     assert order == sorted(order)
     assert bad_text.index("订单!F17") < bad_text.index("订单!A4 订单编号 " + FORMULA_VALUE + " 订单编号 已按")
     assert re.search(r'<tr class="error">\s*<td class="sev"><span class="tag">错误', bad)
@@ -151,7 +253,7 @@ def test_html_escapes_values_and_loads_nothing():
     names = {t for t, _ in tags}
     assert not names & {"script", "link", "img", "iframe", "object", "embed"}
     assert not any(k.startswith("on") or k in ("src",) for _, a in tags for k in a)
-    assert "http://" not in html.replace('http://x', '') and "https://" not in html
+    assert "http://" not in html.replace("http://x", "") and "https://" not in html
     assert "url(" not in html and "@import" not in html
     for font in ('"PingFang SC"', '"Microsoft YaHei"', '"Noto Sans CJK SC"'):
         assert font in html
@@ -161,9 +263,18 @@ def test_html_escapes_values_and_loads_nothing():
 def test_html_in_english_and_without_reports():
     html = render_html(sample_reports(), lang="en", now=NOW)
     text, _ = visible(html)
-    for expected in ("Validation report", "Generated: 2026-12-31 18:30", "3 files: 1 passed, 2 did not pass",
-                     'quantity "-2": must be ≥ 1', "Errors", "Warnings", "Rows checked", "Not passed",
-                     "Unreadable", "Sheet: 订单"):
+    for expected in (
+        "Validation report",
+        "Generated: 2026-12-31 18:30",
+        "3 files: 1 passed, 2 did not pass",
+        'quantity "-2": must be ≥ 1',
+        "Errors",
+        "Warnings",
+        "Rows checked",
+        "Not passed",
+        "Unreadable",
+        "Sheet: 订单",
+    ):
         assert expected in text, expected
     assert "数据校验报告" not in text and 'lang="en"' in html
     empty, _ = visible(render_html([], now=NOW))
@@ -200,11 +311,39 @@ def orders_book(tmp_path) -> Path:
     ws = wb.active
     ws.title = "订单"
     ws.append(["订单管理表"])
-    ws.append(["订单编号*", "下单日期*", "客户编号*", "渠道*", "商品SKU*", "数量*", "单价*", "优惠金额",
-               "订单金额", "实付金额", "收货省份", "订单状态*"])
+    ws.append(
+        [
+            "订单编号*",
+            "下单日期*",
+            "客户编号*",
+            "渠道*",
+            "商品SKU*",
+            "数量*",
+            "单价*",
+            "优惠金额",
+            "订单金额",
+            "实付金额",
+            "收货省份",
+            "订单状态*",
+        ]
+    )
     for r in range(3, 18):
-        ws.append([f"SO{r:04d}", date(2026, 12, 3), "C001", "天猫", "SKU-1", 2, 9.3, 0,
-                   f"=IF(OR(F{r}=\"\",G{r}=\"\"),\"\",ROUND(F{r}*G{r}-H{r},2))", 18.6, "浙江省", "已完成"])
+        ws.append(
+            [
+                f"SO{r:04d}",
+                date(2026, 12, 3),
+                "C001",
+                "天猫",
+                "SKU-1",
+                2,
+                9.3,
+                0,
+                f'=IF(OR(F{r}="",G{r}=""),"",ROUND(F{r}*G{r}-H{r},2))',
+                18.6,
+                "浙江省",
+                "已完成",
+            ]
+        )
     ws["F17"] = -2
     ws["G17"] = "abc"
     ws["A4"].value = FORMULA_VALUE
@@ -221,8 +360,13 @@ def orders_book(tmp_path) -> Path:
 
 
 def cells(wb) -> dict:
-    return {(ws.title, c.coordinate): (c.value, c.number_format)
-            for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    return {
+        (ws.title, c.coordinate): (c.value, c.number_format)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    }
 
 
 def annotated_report(path: Path) -> Report:
@@ -241,20 +385,21 @@ def test_annotated_copy_marks_cells_and_lists_findings(orders_book, tmp_path):
     assert wb.active.title == "校验结果"
     assert [ws.sheet_view.tabSelected for ws in wb.worksheets] == [True, False, False]
     ws = wb["订单"]
-    fills = {c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row
-             if c.fill.fill_type == "solid"}
+    fills = {
+        c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row if c.fill.fill_type == "solid"
+    }
     # A4 has an error and a warning: red wins; K17 only a warning
     assert fills == {"F17": RED, "G17": RED, "I4": RED, "A4": RED, "L5": RED, "K17": YELLOW}
     assert ws["A4"].comment.author == "ecomsheets"
     assert "订单编号 格式不对" in ws["A4"].comment.text and "订单编号 已按文本读取" in ws["A4"].comment.text
     assert ws["A4"].comment.text.index("【错误】") < ws["A4"].comment.text.index("【提醒】")
-    assert ws["I4"].comment.text == "【错误】订单金额 \"99\"：与公式计算结果 18.6 不一致"
+    assert ws["I4"].comment.text == '【错误】订单金额 "99"：与公式计算结果 18.6 不一致'
     with zipfile.ZipFile(out) as z:  # notes sized to be read (openpyxl does not read sizes back)
         vml = next(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
     sizes = re.findall(r"width:(\d+)px;height:(\d+)px", vml)
     assert len(sizes) == 6 and all(int(w) >= 250 and int(h) >= 60 for w, h in sizes)
     # the user's own comment is kept inside ours
-    assert "收货省份 \"浙江\"" in ws["K17"].comment.text and "店长：请核对地址" in ws["K17"].comment.text
+    assert '收货省份 "浙江"' in ws["K17"].comment.text and "店长：请核对地址" in ws["K17"].comment.text
     # the new blank cell keeps its column's text format under the fill
     assert ws["L5"].value is None and ws["L5"].number_format == "@"
     # nothing else changed: every value, formula and number format
@@ -270,18 +415,24 @@ def test_annotated_copy_marks_cells_and_lists_findings(orders_book, tmp_path):
     assert labels == {"结果": "未通过", "错误": 257, "提醒": 11, "已检查行数": 42, "已检查工作表": 10}
     assert any(r[0] and "错误 · 格式不对 · 订单 · 单价：250 条" in r[0] for r in rows)
     head = rows.index(("位置", "工作表", "单元格", "级别", "规则", "列", "值", "问题", "应为"))
-    listed = rows[head + 1:]
+    listed = rows[head + 1 :]
     assert len(listed) == 11
     assert [r[3] for r in listed] == ["错误"] * 7 + ["提醒"] * 4
     links = {}
     for row in res.iter_rows(min_row=head + 2):
         if row[0].hyperlink is not None:
             links[row[0].value] = row[0].hyperlink.location
-    assert links == {"订单!A4": "'订单'!A4", "订单!I4": "'订单'!I4", "订单!L5": "'订单'!L5",
-                     "订单!F17": "'订单'!F17", "订单!G17": "'订单'!G17", "订单!K17": "'订单'!K17"}
+    assert links == {
+        "订单!A4": "'订单'!A4",
+        "订单!I4": "'订单'!I4",
+        "订单!L5": "'订单'!L5",
+        "订单!F17": "'订单'!F17",
+        "订单!G17": "'订单'!G17",
+        "订单!K17": "'订单'!K17",
+    }
     # findings without a cell, or on a sheet the workbook lacks, are listed without a link
     by_where = {r[0]: r for r in listed}
-    assert by_where["旧表!B2"][7] == "金额 \"x\"：不是有效的数字" and "旧表!B2" not in links
+    assert by_where["旧表!B2"][7] == '金额 "x"：不是有效的数字' and "旧表!B2" not in links
     assert by_where["库存"][4] == "缺少工作表" and by_where["整个文件"][7].startswith("无法识别的工作表")
     assert by_where["订单!I4"][8] == "18.6"
     assert by_where["订单!G17"][6] == EVIL
@@ -290,8 +441,18 @@ def test_annotated_copy_marks_cells_and_lists_findings(orders_book, tmp_path):
 
 def test_text_from_the_file_never_becomes_a_formula(orders_book, tmp_path):
     report = annotated_report(orders_book)
-    report.findings.append(f(ERROR, "pattern", "=1+1 \x07bell\r\nline", cell="B3", row=3,
-                             value="+SUM(A1:A2)", expected="@cmd", header="-x"))
+    report.findings.append(
+        f(
+            ERROR,
+            "pattern",
+            "=1+1 \x07bell\r\nline",
+            cell="B3",
+            row=3,
+            value="+SUM(A1:A2)",
+            expected="@cmd",
+            header="-x",
+        )
+    )
     out = write_annotated(orders_book, report, tmp_path / "out.xlsx")
     res = openpyxl.load_workbook(out)["校验结果"]
     found = {c.value: c for row in res.iter_rows() for c in row if isinstance(c.value, str)}
@@ -340,8 +501,13 @@ def report_for(path: Path, report: Report) -> Report:
 
 def test_reannotating_replaces_the_results_sheet_and_old_notes(orders_book, tmp_path):
     first = write_annotated(orders_book, annotated_report(orders_book), tmp_path / "a1.xlsx")
-    report = Report(file=str(first), bundle="department", rows_checked=15, sheets_checked=1, findings=[
-        f(WARNING, "normalized", "第二次", cell="B3", row=3)])
+    report = Report(
+        file=str(first),
+        bundle="department",
+        rows_checked=15,
+        sheets_checked=1,
+        findings=[f(WARNING, "normalized", "第二次", cell="B3", row=3)],
+    )
     second = write_annotated(first, report, tmp_path / "a2.xlsx")
     wb = openpyxl.load_workbook(second)
     assert wb.sheetnames == ["校验结果", "订单", "客户"]
@@ -351,8 +517,12 @@ def test_reannotating_replaces_the_results_sheet_and_old_notes(orders_book, tmp_
     assert ws["K17"].comment.text == "店长：请核对地址"
     assert ("提醒", 1) in [(r[0], r[1]) for r in wb["校验结果"].iter_rows(values_only=True)]
     # in English the sheet is "Validation"
-    third = write_annotated(second, Report(file=str(second), findings=[
-        f(ERROR, "min", "x", cell="F17", message_en="quantity too small")]), tmp_path / "a3.xlsx", lang="en")
+    third = write_annotated(
+        second,
+        Report(file=str(second), findings=[f(ERROR, "min", "x", cell="F17", message_en="quantity too small")]),
+        tmp_path / "a3.xlsx",
+        lang="en",
+    )
     wb = openpyxl.load_workbook(third)
     assert wb.sheetnames == ["Validation", "订单", "客户"]  # our Chinese sheet replaced too
     assert wb["订单"]["F17"].comment.text == "[Error] quantity too small"
@@ -398,8 +568,19 @@ def e2e(tmp_path_factory):
     wb = openpyxl.load_workbook(template)
     ws = wb["订单"]
     assert [c.value.rstrip("*") for c in ws[2]][:12] == [
-        "订单编号", "下单日期", "客户编号", "渠道", "商品SKU", "数量", "单价", "优惠金额", "订单金额",
-        "实付金额", "收货省份", "订单状态"]
+        "订单编号",
+        "下单日期",
+        "客户编号",
+        "渠道",
+        "商品SKU",
+        "数量",
+        "单价",
+        "优惠金额",
+        "订单金额",
+        "实付金额",
+        "收货省份",
+        "订单状态",
+    ]
     for r, values in enumerate(ROWS, start=3):
         for c, value in enumerate(values, start=1):
             if value is not None:
@@ -445,8 +626,12 @@ def test_e2e_annotated_copy(e2e):
         for row in ws.iter_rows():
             for c in row:
                 assert new[c.coordinate].value == c.value, (ws.title, c.coordinate)
-    assert annotated["订单"]["I3"].value.startswith("=") and annotated["订单"]["I3"].value == original["订单"]["I3"].value
-    assert len(annotated["订单"].data_validations.dataValidation) == len(original["订单"].data_validations.dataValidation)
+    assert (
+        annotated["订单"]["I3"].value.startswith("=") and annotated["订单"]["I3"].value == original["订单"]["I3"].value
+    )
+    assert len(annotated["订单"].data_validations.dataValidation) == len(
+        original["订单"].data_validations.dataValidation
+    )
     ws = annotated["订单"]
     worst = {}
     for x in report.findings:
@@ -470,9 +655,15 @@ def test_e2e_annotated_copy(e2e):
 
 def test_e2e_formula_like_value_in_a_finding_stays_text(e2e, tmp_path):
     filled, report = e2e["filled"], e2e["report"]
-    forged = Report(file=report.file, bundle=report.bundle, sha256=report.sha256, findings=[
-        *report.findings, f(ERROR, "pattern", "订单编号 格式不对", cell="A3", value=FORMULA_VALUE,
-                            expected="=1+2")])
+    forged = Report(
+        file=report.file,
+        bundle=report.bundle,
+        sha256=report.sha256,
+        findings=[
+            *report.findings,
+            f(ERROR, "pattern", "订单编号 格式不对", cell="A3", value=FORMULA_VALUE, expected="=1+2"),
+        ],
+    )
     out = write_annotated(filled, forged, tmp_path / "forged.xlsx")
     res = openpyxl.load_workbook(out)["校验结果"]
     hits = [c for row in res.iter_rows() for c in row if c.value in (FORMULA_VALUE, "=1+2")]
@@ -489,10 +680,21 @@ def test_html_renders_to_png(tmp_path):
     write_html(sample_reports(), page, now=NOW)
     png = tmp_path / "report.png"
     subprocess.run(
-        [shutil.which("chromium"), "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600",
-         f"--screenshot={png}", page.as_uri()],
-        check=True, capture_output=True, timeout=60)
+        [
+            shutil.which("chromium"),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1280,1600",
+            f"--screenshot={png}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

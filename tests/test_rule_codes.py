@@ -65,6 +65,7 @@ def test_an_unknown_code_is_refused_at_once():
 
 # --- every code the package writes is a Rule (read from the source with ast) ----------------------
 
+
 def _strings(node: ast.AST) -> list[str]:
     """The string constants of a constant, or of a tuple, list, set or frozenset(...) of them."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -78,7 +79,9 @@ def _strings(node: ast.AST) -> list[str]:
 
 def _is_rule(node: ast.AST) -> bool:
     """`rule` or `x.rule` (`f.rule`)."""
-    return (isinstance(node, ast.Name) and node.id == "rule") or (isinstance(node, ast.Attribute) and node.attr == "rule")
+    return (isinstance(node, ast.Name) and node.id == "rule") or (
+        isinstance(node, ast.Attribute) and node.attr == "rule"
+    )
 
 
 def _codes_in(tree: ast.AST) -> list[tuple[int, str]]:
@@ -95,8 +98,13 @@ def _codes_in(tree: ast.AST) -> list[tuple[int, str]]:
                 args = node.args[:1]
             elif isinstance(func, ast.Name) and func.id == "_finding" and len(node.args) > 1:
                 args = node.args[1:2]
-            elif isinstance(func, ast.Attribute) and func.attr == "add" and isinstance(func.value, ast.Name) \
-                    and func.value.id == "ctx" and node.args:
+            elif (
+                isinstance(func, ast.Attribute)
+                and func.attr == "add"
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "ctx"
+                and node.args
+            ):
                 args = node.args[:1]
             for kw in node.keywords:
                 if kw.arg == "rule":
@@ -114,8 +122,11 @@ def _codes_in(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def _rule_attributes(tree: ast.AST) -> list[tuple[int, str]]:
-    return [(node.lineno, node.attr) for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Rule"]
+    return [
+        (node.lineno, node.attr)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Rule"
+    ]
 
 
 def test_every_rule_code_in_the_package_is_a_rule():
@@ -137,12 +148,15 @@ def test_every_rule_code_in_the_package_is_a_rule():
 
 
 def test_the_scan_finds_codes_written_as_text():
-    tree = ast.parse('finding("nope", WARNING)\nctx.add("nor_this", td, c, r)\nf.rule == "nor_that"\n'
-                     'X_RULES = ("a_b",)\nFinding(severity, rule="c_d")\n')
+    tree = ast.parse(
+        'finding("nope", WARNING)\nctx.add("nor_this", td, c, r)\nf.rule == "nor_that"\n'
+        'X_RULES = ("a_b",)\nFinding(severity, rule="c_d")\n'
+    )
     assert sorted(code for _, code in _codes_in(tree)) == ["a_b", "c_d", "nope", "nor_that", "nor_this"]
 
 
 # --- the documentation -------------------------------------------------------------------------
+
 
 def test_docs_rules_md_is_the_generated_table():
     """docs/rules.md is `python -m ecomsheets.rules` (regenerate it after changing a rule)."""
@@ -153,8 +167,8 @@ def test_docs_rules_md_is_the_generated_table():
 def test_the_codes_named_in_the_readme_and_docs_are_rules():
     rules = {r.value for r in Rule}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sentence = readme[readme.index("`rule` is a stable code"):]
-    sentence = sentence[:sentence.index("Every code has a label")]
+    sentence = readme[readme.index("`rule` is a stable code") :]
+    sentence = sentence[: sentence.index("Every code has a label")]
     named = set(re.findall(r"`([a-z_]+)`", sentence)) - {"rule"}
     assert len(named) > 20 and not named - rules, sorted(named - rules)
     assert not set(_rule_column(ROOT / "docs" / "bad-inputs.md")) - rules

@@ -25,14 +25,16 @@ def reference(xml: bytes) -> tuple[Counter, dict]:
         ref = cell.get("r")
         letters = ref.rstrip("0123456789")
         counts[letters] += 1
-        texts[(int(ref[len(letters):]), letters)] = f.text or ""
+        texts[(int(ref[len(letters) :]), letters)] = f.text or ""
     return counts, texts
 
 
 def sheet(cells: list[str]) -> bytes:
     body = "".join(f'<row r="{i + 1}">{c}</row>' for i, c in enumerate(cells))
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS[1:-1]}">'
-            f"<sheetData>{body}</sheetData></worksheet>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS[1:-1]}">'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
 
 
 def run_scan(xml: bytes, cap: int = 10**9, chunk: int | None = None, monkeypatch=None) -> scan.SheetScan:
@@ -86,12 +88,15 @@ def test_column_letters_read_both_ways(name):
     assert out.formulas == {(7, name): "1", (8, name): "2"}
 
 
-@pytest.mark.parametrize("xml, want", [
-    (b'<c r="A1"><f>1</f></c>', {(1, "A"): "1"}),  # shorter than the look-back window
-    (b'<c t="str"><f>FIRST()</f></c><c r="B1"><f>SUM(A1:A9)</f></c>', {(1, "B"): "SUM(A1:A9)"}),  # no reference
-    (b'<f>stray</f><row r="3"><c r="C3" s="1"><f>2</f></c></row>', {(3, "C"): "2"}),  # outside any cell
-    (b'<c r="D4"><f>A1/', {(4, "D"): ""}),  # cut before its end
-])
+@pytest.mark.parametrize(
+    "xml, want",
+    [
+        (b'<c r="A1"><f>1</f></c>', {(1, "A"): "1"}),  # shorter than the look-back window
+        (b'<c t="str"><f>FIRST()</f></c><c r="B1"><f>SUM(A1:A9)</f></c>', {(1, "B"): "SUM(A1:A9)"}),  # no reference
+        (b'<f>stray</f><row r="3"><c r="C3" s="1"><f>2</f></c></row>', {(3, "C"): "2"}),  # outside any cell
+        (b'<c r="D4"><f>A1/', {(4, "D"): ""}),  # cut before its end
+    ],
+)
 def test_odd_formula_cells(xml, want):
     out = scan.SheetScan()
     out.cap = 10

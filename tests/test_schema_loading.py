@@ -83,153 +83,286 @@ columns:
 
 def table_with(columns: str = "", top: str = "") -> str:
     """TABLE_HEAD plus more column items and/or more top-level keys (such as rules:)."""
-    return (TABLE_HEAD + textwrap.indent(textwrap.dedent(columns), "  ")
-            + textwrap.dedent(top))
+    return TABLE_HEAD + textwrap.indent(textwrap.dedent(columns), "  ") + textwrap.dedent(top)
 
 
 # Each case: (id, {relative path: YAML}, path of the file at fault, key, zh fragment, en fragment)
 CASES = [
-    ("yaml_syntax",
-     {"tables/t.yaml": """\
+    (
+        "yaml_syntax",
+        {
+            "tables/t.yaml": """\
       name: t
       title: T
         sheet: S  # <--
-      """},
-     "tables/t.yaml", "-", "YAML 格式错误", "YAML syntax error: mapping values are not allowed"),
-    ("not_a_mapping",
-     {"tables/t.yaml": """\
+      """
+        },
+        "tables/t.yaml",
+        "-",
+        "YAML 格式错误",
+        "YAML syntax error: mapping values are not allowed",
+    ),
+    (
+        "not_a_mapping",
+        {
+            "tables/t.yaml": """\
       - name: t  # <--
       - title: T
-      """},
-     "tables/t.yaml", "-", "文件内容应为键值映射", "the file must hold a mapping"),
-    ("empty_file_is_not_a_mapping",
-     {"tables/t.yaml": "# <--\n"},
-     "tables/t.yaml", "-", "文件内容应为键值映射", "the file must hold a mapping"),
-    ("unknown_key_with_hint",
-     {"tables/t.yaml": table_with(top="descripton: typo  # <--\n")},
-     "tables/t.yaml", "descripton", "未知的键“descripton”（是不是“description”？）",
-     "unknown key 'descripton' (did you mean 'description'?)"),
-    ("unknown_column_key_with_hint",
-     {"tables/t.yaml": table_with("""\
+      """
+        },
+        "tables/t.yaml",
+        "-",
+        "文件内容应为键值映射",
+        "the file must hold a mapping",
+    ),
+    (
+        "empty_file_is_not_a_mapping",
+        {"tables/t.yaml": "# <--\n"},
+        "tables/t.yaml",
+        "-",
+        "文件内容应为键值映射",
+        "the file must hold a mapping",
+    ),
+    (
+        "unknown_key_with_hint",
+        {"tables/t.yaml": table_with(top="descripton: typo  # <--\n")},
+        "tables/t.yaml",
+        "descripton",
+        "未知的键“descripton”（是不是“description”？）",
+        "unknown key 'descripton' (did you mean 'description'?)",
+    ),
+    (
+        "unknown_column_key_with_hint",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: integer
           requird: true  # <--
-      """)},
-     "tables/t.yaml", "requird", "是不是“required”", "unknown key 'requird' (did you mean 'required'?)"),
-    ("missing_table_key",
-     {"tables/t.yaml": """\
+      """)
+        },
+        "tables/t.yaml",
+        "requird",
+        "是不是“required”",
+        "unknown key 'requird' (did you mean 'required'?)",
+    ),
+    (
+        "missing_table_key",
+        {
+            "tables/t.yaml": """\
       name: t  # <--
       title: T
       columns:
         - name: a
           title: A
           type: integer
-      """},
-     "tables/t.yaml", "sheet", "缺少必填的键“sheet”", "required key 'sheet' is missing"),
-    ("missing_column_key",
-     {"tables/t.yaml": table_with("""\
+      """
+        },
+        "tables/t.yaml",
+        "sheet",
+        "缺少必填的键“sheet”",
+        "required key 'sheet' is missing",
+    ),
+    (
+        "missing_column_key",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e  # <--
           title: E
-      """)},
-     "tables/t.yaml", "type", "缺少必填的键“type”", "required key 'type' is missing"),
-    ("missing_name",
-     {"tables/t.yaml": """\
+      """)
+        },
+        "tables/t.yaml",
+        "type",
+        "缺少必填的键“type”",
+        "required key 'type' is missing",
+    ),
+    (
+        "missing_name",
+        {
+            "tables/t.yaml": """\
       title: T  # <--
       sheet: S
       columns: []
-      """},
-     "tables/t.yaml", "name", "缺少必填的键“name”", "required key 'name' is missing"),
-    ("bad_type_required",
-     {"tables/t.yaml": table_with("""\
+      """
+        },
+        "tables/t.yaml",
+        "name",
+        "缺少必填的键“name”",
+        "required key 'name' is missing",
+    ),
+    (
+        "bad_type_required",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: integer
           required: "yes"  # <--
-      """)},
-     "tables/t.yaml", "required", "“required”应为true 或 false", "'required' must be true or false, got 'yes'"),
-    ("bad_type_min",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "required",
+        "“required”应为true 或 false",
+        "'required' must be true or false, got 'yes'",
+    ),
+    (
+        "bad_type_min",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: integer
           min: abc  # <--
-      """)},
-     "tables/t.yaml", "min", "“min”应为数字", "'min' must be a number, got 'abc'"),
-    ("bad_type_bool_is_not_a_number",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "min",
+        "“min”应为数字",
+        "'min' must be a number, got 'abc'",
+    ),
+    (
+        "bad_type_bool_is_not_a_number",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: integer
           max: true  # <--
-      """)},
-     "tables/t.yaml", "max", "“max”应为数字", "'max' must be a number, got True"),
-    ("bad_type_version",
-     {"tables/t.yaml": table_with(top="version: 1.5  # <--\n")},
-     "tables/t.yaml", "version", "“version”应为整数", "'version' must be an integer, got 1.5"),
-    ("bad_type_name_is_not_silently_dropped",
-     {"tables/t.yaml": TABLE_HEAD.replace("name: t\n", f"name: 123  {MARK}\n", 1)},
-     "tables/t.yaml", "name", "“name”应为文本", "'name' must be a text, got 123"),
-    ("bad_name_upper_case",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "max",
+        "“max”应为数字",
+        "'max' must be a number, got True",
+    ),
+    (
+        "bad_type_version",
+        {"tables/t.yaml": table_with(top="version: 1.5  # <--\n")},
+        "tables/t.yaml",
+        "version",
+        "“version”应为整数",
+        "'version' must be an integer, got 1.5",
+    ),
+    (
+        "bad_type_name_is_not_silently_dropped",
+        {"tables/t.yaml": TABLE_HEAD.replace("name: t\n", f"name: 123  {MARK}\n", 1)},
+        "tables/t.yaml",
+        "name",
+        "“name”应为文本",
+        "'name' must be a text, got 123",
+    ),
+    (
+        "bad_name_upper_case",
+        {
+            "tables/t.yaml": table_with("""\
         - name: Qty  # <--
           title: Q
           type: integer
-      """)},
-     "tables/t.yaml", "name", "名称“Qty”只能用小写英文字母", "name 'Qty' must be lower-case ASCII letters"),
-    ("bad_table_name",
-     {"tables/t.yaml": TABLE_HEAD.replace("name: t\n", f"name: my-table  {MARK}\n", 1)},
-     "tables/t.yaml", "name", "名称“my-table”", "name 'my-table' must be lower-case ASCII"),
-    ("unknown_column_type",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "name",
+        "名称“Qty”只能用小写英文字母",
+        "name 'Qty' must be lower-case ASCII letters",
+    ),
+    (
+        "bad_table_name",
+        {"tables/t.yaml": TABLE_HEAD.replace("name: t\n", f"name: my-table  {MARK}\n", 1)},
+        "tables/t.yaml",
+        "name",
+        "名称“my-table”",
+        "name 'my-table' must be lower-case ASCII",
+    ),
+    (
+        "unknown_column_type",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: number  # <--
-      """)},
-     "tables/t.yaml", "type", "未知的列类型“number”，可用：string, text, integer",
-     "unknown column type 'number'; known: string, text, integer"),
-    ("duplicate_column_name",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "type",
+        "未知的列类型“number”，可用：string, text, integer",
+        "unknown column type 'number'; known: string, text, integer",
+    ),
+    (
+        "duplicate_column_name",
+        {
+            "tables/t.yaml": table_with("""\
         - name: a  # <--
           title: A again
           type: integer
-      """)},
-     "tables/t.yaml", "columns", "重复的列名“a”", "duplicate column name 'a'"),
-    ("duplicate_column_title",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "columns",
+        "重复的列名“a”",
+        "duplicate column name 'a'",
+    ),
+    (
+        "duplicate_column_title",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e  # <--
           title: B
           type: integer
-      """)},
-     "tables/t.yaml", "columns", "重复的列标题“B”", "duplicate column title 'B'"),
-    ("primary_key_names_missing_column",
-     {"tables/t.yaml": table_with(top="primary_key: [a, zz]  # <--\n")},
-     "tables/t.yaml", "primary_key", "主键列“zz”不在列定义中", "primary-key column 'zz' is not a column"),
-    ("references_without_dot",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "columns",
+        "重复的列标题“B”",
+        "duplicate column title 'B'",
+    ),
+    (
+        "primary_key_names_missing_column",
+        {"tables/t.yaml": table_with(top="primary_key: [a, zz]  # <--\n")},
+        "tables/t.yaml",
+        "primary_key",
+        "主键列“zz”不在列定义中",
+        "primary-key column 'zz' is not a column",
+    ),
+    (
+        "references_without_dot",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: string
           references: customers  # <--
-      """)},
-     "tables/t.yaml", "references", "引用应写成“表名.列名”，实际是“customers”",
-     "a reference must be 'table.column', got 'customers'"),
-    ("references_missing_table",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "references",
+        "引用应写成“表名.列名”，实际是“customers”",
+        "a reference must be 'table.column', got 'customers'",
+    ),
+    (
+        "references_missing_table",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: string
           references: customers.id  # <--
-      """)},
-     "tables/t.yaml", "references", "引用的表“customers”不存在", "referenced table 'customers' does not exist"),
-    ("references_missing_column",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "references",
+        "引用的表“customers”不存在",
+        "referenced table 'customers' does not exist",
+    ),
+    (
+        "references_missing_column",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: string
           references: u.nope  # <--
       """),
-      "tables/u.yaml": """\
+            "tables/u.yaml": """\
       name: u
       title: U
       sheet: U
@@ -237,83 +370,142 @@ CASES = [
         - name: id
           title: ID
           type: string
-      """},
-     "tables/t.yaml", "references", "引用的列“u.nope”不存在", "referenced column 'u.nope' does not exist"),
-    ("invalid_pattern",
-     {"tables/t.yaml": table_with("""\
+      """,
+        },
+        "tables/t.yaml",
+        "references",
+        "引用的列“u.nope”不存在",
+        "referenced column 'u.nope' does not exist",
+    ),
+    (
+        "invalid_pattern",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: string
           pattern: '^[A-Z+$'  # <--
-      """)},
-     "tables/t.yaml", "pattern", "正则表达式无效", "invalid regular expression: unterminated character set"),
-    ("min_greater_than_max",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "pattern",
+        "正则表达式无效",
+        "invalid regular expression: unterminated character set",
+    ),
+    (
+        "min_greater_than_max",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: integer
           min: 10  # <--
           max: 1
-      """)},
-     "tables/t.yaml", "min", "最小值 10 大于最大值 1", "min 10 is greater than max 1"),
-    ("enum_without_values",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "min",
+        "最小值 10 大于最大值 1",
+        "min 10 is greater than max 1",
+    ),
+    (
+        "enum_without_values",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e  # <--
           title: E
           type: enum
-      """)},
-     "tables/t.yaml", "values", "枚举列必须给出 values 或 values_from", "an enum column needs values or values_from"),
-    ("unknown_values_from",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "values",
+        "枚举列必须给出 values 或 values_from",
+        "an enum column needs values or values_from",
+    ),
+    (
+        "unknown_values_from",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: enum
           values_from: colors  # <--
       """),
-      "reference/colours.yaml": """\
+            "reference/colours.yaml": """\
       name: colours
       title: Colours
       items: [red, green]
-      """},
-     "tables/t.yaml", "values_from", "参考数据“colors”不存在，可用：colours",
-     "reference data 'colors' does not exist; known: colours"),
-    ("formula_syntax_error",
-     {"tables/t.yaml": table_with("""\
+      """,
+        },
+        "tables/t.yaml",
+        "values_from",
+        "参考数据“colors”不存在，可用：colours",
+        "reference data 'colors' does not exist; known: colours",
+    ),
+    (
+        "formula_syntax_error",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: decimal
           formula: ROUND(a * b,  # <--
-      """)},
-     "tables/t.yaml", "formula", "表达式“ROUND(a * b,”第 13 个字符处",
-     "expression 'ROUND(a * b,' at character 13: unexpected 'end of the expression'"),
-    ("formula_unknown_name",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "formula",
+        "表达式“ROUND(a * b,”第 13 个字符处",
+        "expression 'ROUND(a * b,' at character 13: unexpected 'end of the expression'",
+    ),
+    (
+        "formula_unknown_name",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: decimal
           formula: a * qty  # <--
-      """)},
-     "tables/t.yaml", "formula", "未知的名称“qty”",
-     "expression 'a * qty' at character 5: unknown name 'qty'; known: a, b, ch, d, e, s"),
-    ("formula_type_error",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "formula",
+        "未知的名称“qty”",
+        "expression 'a * qty' at character 5: unknown name 'qty'; known: a, b, ch, d, e, s",
+    ),
+    (
+        "formula_type_error",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: decimal
           formula: a + s * 2  # <--
-      """)},
-     "tables/t.yaml", "formula", "“*”需要数字，这里是文本",
-     "expression 'a + s * 2' at character 5: '*' needs a number here, got a text"),
-    ("formula_returning_a_condition",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "formula",
+        "“*”需要数字，这里是文本",
+        "expression 'a + s * 2' at character 5: '*' needs a number here, got a text",
+    ),
+    (
+        "formula_returning_a_condition",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: decimal
           formula: a > b  # <--
-      """)},
-     "tables/t.yaml", "formula", "需要数字，这里是条件（真/假）", "'e' needs a number here, got a condition"),
-    ("formula_cycle",
-     {"tables/t.yaml": table_with("""\
+      """)
+        },
+        "tables/t.yaml",
+        "formula",
+        "需要数字，这里是条件（真/假）",
+        "'e' needs a number here, got a condition",
+    ),
+    (
+        "formula_cycle",
+        {
+            "tables/t.yaml": table_with("""\
         - name: e
           title: E
           type: decimal
@@ -322,35 +514,63 @@ CASES = [
           title: F
           type: decimal
           formula: e * 2
-      """)},
-     "tables/t.yaml", "formula", "公式循环引用：e → f → e", "formulas refer to each other in a cycle: e → f → e"),
-    ("rule_check_not_a_condition",
-     {"tables/t.yaml": table_with(top="""\
+      """)
+        },
+        "tables/t.yaml",
+        "formula",
+        "公式循环引用：e → f → e",
+        "formulas refer to each other in a cycle: e → f → e",
+    ),
+    (
+        "rule_check_not_a_condition",
+        {
+            "tables/t.yaml": table_with(
+                top="""\
       rules:
         - name: r
           check: a * 2  # <--
           message: 错
-      """)},
-     "tables/t.yaml", "check", "“check”需要条件（真/假），这里是数字",
-     "expression 'a * 2' at character 1: 'check' needs a condition here, got a number"),
-    ("rule_when_not_a_condition",
-     {"tables/t.yaml": table_with(top="""\
+      """
+            )
+        },
+        "tables/t.yaml",
+        "check",
+        "“check”需要条件（真/假），这里是数字",
+        "expression 'a * 2' at character 1: 'check' needs a condition here, got a number",
+    ),
+    (
+        "rule_when_not_a_condition",
+        {
+            "tables/t.yaml": table_with(
+                top="""\
       rules:
         - name: r
           check: a > 2
           when: s  # <--
           message: 错
-      """)},
-     "tables/t.yaml", "when", "“when”需要条件（真/假），这里是文本", "'when' needs a condition here, got a text"),
-    ("bundle_names_missing_table",
-     {"tables/t.yaml": TABLE_HEAD,
-      "workbooks/w.yaml": """\
+      """
+            )
+        },
+        "tables/t.yaml",
+        "when",
+        "“when”需要条件（真/假），这里是文本",
+        "'when' needs a condition here, got a text",
+    ),
+    (
+        "bundle_names_missing_table",
+        {
+            "tables/t.yaml": TABLE_HEAD,
+            "workbooks/w.yaml": """\
       name: w
       title: W
       tables: [t, orderz]  # <--
-      """},
-     "workbooks/w.yaml", "tables", "工作簿引用的表“orderz”不存在",
-     "the bundle names table 'orderz', which does not exist"),
+      """,
+        },
+        "workbooks/w.yaml",
+        "tables",
+        "工作簿引用的表“orderz”不存在",
+        "the bundle names table 'orderz', which does not exist",
+    ),
 ]
 
 # Metric cases: a bundle over TABLE_HEAD with one metric, written after this head.
@@ -361,66 +581,112 @@ tables: [t]
 metrics:
 """
 METRIC_CASES = [
-    ("metric_agg_and_expr", """\
+    (
+        "metric_agg_and_expr",
+        """\
       - name: m  # <--
         title: M
         agg: sum
         table: t
         column: a
         expr: m2 + 1
-    """, "name", "指标必须且只能给出 agg（聚合）或 expr（指标运算）之一",
-     "a metric needs exactly one of agg (aggregate) or expr (metric formula)"),
-    ("metric_neither_agg_nor_expr", """\
+    """,
+        "name",
+        "指标必须且只能给出 agg（聚合）或 expr（指标运算）之一",
+        "a metric needs exactly one of agg (aggregate) or expr (metric formula)",
+    ),
+    (
+        "metric_neither_agg_nor_expr",
+        """\
       - name: m  # <--
         title: M
         table: t
-    """, "name", "指标必须且只能给出 agg", "a metric needs exactly one of agg"),
-    ("metric_unknown_aggregate", """\
+    """,
+        "name",
+        "指标必须且只能给出 agg",
+        "a metric needs exactly one of agg",
+    ),
+    (
+        "metric_unknown_aggregate",
+        """\
       - name: m
         title: M
         agg: median  # <--
         table: t
         column: a
-    """, "agg", "未知的聚合方式“median”，可用：sum, count, distinct, avg, min, max",
-     "unknown aggregate 'median'; known: sum, count, distinct, avg, min, max"),
-    ("metric_unknown_table", """\
+    """,
+        "agg",
+        "未知的聚合方式“median”，可用：sum, count, distinct, avg, min, max",
+        "unknown aggregate 'median'; known: sum, count, distinct, avg, min, max",
+    ),
+    (
+        "metric_unknown_table",
+        """\
       - name: m
         title: M
         agg: sum
         table: nope  # <--
         column: a
-    """, "table", "工作簿引用的表“nope”不存在", "the bundle names table 'nope'"),
-    ("metric_unknown_column", """\
+    """,
+        "table",
+        "工作簿引用的表“nope”不存在",
+        "the bundle names table 'nope'",
+    ),
+    (
+        "metric_unknown_column",
+        """\
       - name: m
         title: M
         agg: sum
         table: t
         column: zz  # <--
-    """, "column", "引用的列“t.zz”不存在", "referenced column 't.zz' does not exist"),
-    ("metric_sum_needs_column", """\
+    """,
+        "column",
+        "引用的列“t.zz”不存在",
+        "referenced column 't.zz' does not exist",
+    ),
+    (
+        "metric_sum_needs_column",
+        """\
       - name: m  # <--
         title: M
         agg: sum
         table: t
-    """, "column", "聚合“sum”需要 column", "aggregate 'sum' needs column"),
-    ("metric_by_plain_string", """\
+    """,
+        "column",
+        "聚合“sum”需要 column",
+        "aggregate 'sum' needs column",
+    ),
+    (
+        "metric_by_plain_string",
+        """\
       - name: m
         title: M
         agg: count
         table: t
         by: s  # <--
-    """, "by", "分组列“s”须为枚举、布尔、日期或引用列",
-     "group-by column 's' must be an enum, bool, date or reference column"),
-    ("metric_date_by_without_period", """\
+    """,
+        "by",
+        "分组列“s”须为枚举、布尔、日期或引用列",
+        "group-by column 's' must be an enum, bool, date or reference column",
+    ),
+    (
+        "metric_date_by_without_period",
+        """\
       - name: m  # <--
         title: M
         agg: sum
         table: t
         column: a
         by: d
-    """, "period", "period 只能是 day 或 week，且仅用于日期分组",
-     "period must be day or week, and only with a date group-by"),
-    ("metric_period_on_enum_by", """\
+    """,
+        "period",
+        "period 只能是 day 或 week，且仅用于日期分组",
+        "period must be day or week, and only with a date group-by",
+    ),
+    (
+        "metric_period_on_enum_by",
+        """\
       - name: m
         title: M
         agg: sum
@@ -428,30 +694,53 @@ METRIC_CASES = [
         column: a
         by: ch
         period: day  # <--
-    """, "period", "period 只能是 day 或 week", "period must be day or week"),
-    ("metric_where_not_simple", """\
+    """,
+        "period",
+        "period 只能是 day 或 week",
+        "period must be day or week",
+    ),
+    (
+        "metric_where_not_simple",
+        """\
       - name: m
         title: M
         agg: count
         table: t
         where: a * 2 > 3  # <--
-    """, "where", "筛选条件只能是“列 比较 常量”并用 AND 连接：a * 2 > 3",
-     "a where filter must be 'column op constant' terms joined by AND: a * 2 > 3"),
-    ("metric_where_or", """\
+    """,
+        "where",
+        "筛选条件只能是“列 比较 常量”并用 AND 连接：a * 2 > 3",
+        "a where filter must be 'column op constant' terms joined by AND: a * 2 > 3",
+    ),
+    (
+        "metric_where_or",
+        """\
       - name: m
         title: M
         agg: count
         table: t
         where: OR(a > 1, b > 2)  # <--
-    """, "where", "筛选条件只能是", "a where filter must be 'column op constant' terms joined by AND"),
-    ("metric_where_type_error", """\
+    """,
+        "where",
+        "筛选条件只能是",
+        "a where filter must be 'column op constant' terms joined by AND",
+    ),
+    (
+        "metric_where_type_error",
+        """\
       - name: m
         title: M
         agg: count
         table: t
         where: s > 3  # <--
-    """, "where", "“>”两边类型不一致：文本 与 数字", "expression 's > 3' at character 3: '>' mixes text and number"),
-    ("metric_expr_unknown_metric", """\
+    """,
+        "where",
+        "“>”两边类型不一致：文本 与 数字",
+        "expression 's > 3' at character 3: '>' mixes text and number",
+    ),
+    (
+        "metric_expr_unknown_metric",
+        """\
       - name: m
         title: M
         agg: sum
@@ -460,24 +749,43 @@ METRIC_CASES = [
       - name: m2
         title: M2
         expr: m / nope  # <--
-    """, "expr", "未知的名称“nope”", "unknown name 'nope'; known: m, m2"),
-    ("metric_expr_cycle", """\
+    """,
+        "expr",
+        "未知的名称“nope”",
+        "unknown name 'nope'; known: m, m2",
+    ),
+    (
+        "metric_expr_cycle",
+        """\
       - name: m
         title: M
         expr: m2 + 1  # <--
       - name: m2
         title: M2
         expr: m * 2
-    """, "expr", "公式循环引用：m → m2 → m", "formulas refer to each other in a cycle: m → m2 → m"),
+    """,
+        "expr",
+        "公式循环引用：m → m2 → m",
+        "formulas refer to each other in a cycle: m → m2 → m",
+    ),
 ]
 for _id, _metrics, _key, _zh, _en in METRIC_CASES:
-    CASES.append((_id, {"tables/t.yaml": TABLE_HEAD,
-                        "workbooks/w.yaml": BUNDLE_HEAD + textwrap.indent(textwrap.dedent(_metrics), "  ")},
-                  "workbooks/w.yaml", _key, _zh, _en))
+    CASES.append(
+        (
+            _id,
+            {
+                "tables/t.yaml": TABLE_HEAD,
+                "workbooks/w.yaml": BUNDLE_HEAD + textwrap.indent(textwrap.dedent(_metrics), "  "),
+            },
+            "workbooks/w.yaml",
+            _key,
+            _zh,
+            _en,
+        )
+    )
 
 
-@pytest.mark.parametrize("files, at_fault, key, zh, en",
-                         [pytest.param(*case[1:], id=case[0]) for case in CASES])
+@pytest.mark.parametrize("files, at_fault, key, zh, en", [pytest.param(*case[1:], id=case[0]) for case in CASES])
 def test_each_schema_problem_names_file_line_key_and_both_languages(tmp_path, files, at_fault, key, zh, en):
     for rel, text in files.items():
         write(tmp_path, rel, text)
@@ -512,13 +820,17 @@ def test_non_ascii_column_name_is_refused(tmp_path):
 
 
 def test_reference_item_without_text_value(tmp_path):
-    write(tmp_path, "reference/colours.yaml", """\
+    write(
+        tmp_path,
+        "reference/colours.yaml",
+        """\
     name: colours
     title: Colours
     items:  # <--
       - value: red
       - label: no value here
-    """)
+    """,
+    )
     [p] = problems_of(tmp_path)
     assert (p.key, p.line) == ("items", 3)
     assert "'items[1].value' must be a text, got None" in p.message_en
@@ -527,15 +839,24 @@ def test_reference_item_without_text_value(tmp_path):
 
 def test_all_problems_of_a_catalogue_are_reported_together(tmp_path):
     write(tmp_path, "tables/broken.yaml", "name: broken\ntitle: [B\n")
-    write(tmp_path, "tables/t.yaml", table_with(top="""\
+    write(
+        tmp_path,
+        "tables/t.yaml",
+        table_with(
+            top="""\
       primary_key: [a, zz]
       descripton: typo
       rules:
         - name: r
           check: a + 1
           message: 错
-    """))
-    write(tmp_path, "tables/u.yaml", """\
+    """
+        ),
+    )
+    write(
+        tmp_path,
+        "tables/u.yaml",
+        """\
     name: u
     title: U
     sheet: U
@@ -548,8 +869,12 @@ def test_all_problems_of_a_catalogue_are_reported_together(tmp_path):
         type: integer
         min: 5
         max: 1
-    """)
-    write(tmp_path, "workbooks/w.yaml", """\
+    """,
+    )
+    write(
+        tmp_path,
+        "workbooks/w.yaml",
+        """\
     name: w
     title: W
     tables: [t, nope]
@@ -559,16 +884,21 @@ def test_all_problems_of_a_catalogue_are_reported_together(tmp_path):
         agg: median
         table: t
         column: a
-    """)
+    """,
+    )
     with pytest.raises(SchemaError) as info:
         load_catalog([tmp_path], builtin=False)
     problems = info.value.problems
     got = {(Path(p.file).parent.name + "/" + Path(p.file).name, p.key) for p in problems}
     assert got == {
         ("tables/broken.yaml", "-"),
-        ("tables/t.yaml", "primary_key"), ("tables/t.yaml", "descripton"), ("tables/t.yaml", "check"),
-        ("tables/u.yaml", "type"), ("tables/u.yaml", "min"),
-        ("workbooks/w.yaml", "tables"), ("workbooks/w.yaml", "agg"),
+        ("tables/t.yaml", "primary_key"),
+        ("tables/t.yaml", "descripton"),
+        ("tables/t.yaml", "check"),
+        ("tables/u.yaml", "type"),
+        ("tables/u.yaml", "min"),
+        ("workbooks/w.yaml", "tables"),
+        ("workbooks/w.yaml", "agg"),
     }
     assert len(problems) == 8
     # The exception's text lists every problem, one a line, in both languages.
@@ -584,8 +914,11 @@ def test_all_problems_of_a_catalogue_are_reported_together(tmp_path):
 def test_builtin_catalogue_loads():
     catalog = load_catalog()
     root = builtin_dir("schemas")
-    for kind, loaded in (("tables", catalog.tables), ("workbooks", catalog.workbooks),
-                         ("reference", catalog.reference)):
+    for kind, loaded in (
+        ("tables", catalog.tables),
+        ("workbooks", catalog.workbooks),
+        ("reference", catalog.reference),
+    ):
         files = sorted((root / kind).glob("*.yaml"))
         assert files, f"no built-in {kind}"
         assert sorted(p.stem for p in files) == sorted(loaded), f"every {kind} file loads under its own name"
@@ -625,7 +958,10 @@ def test_user_folder_overrides_builtin_table_and_adds_one(tmp_path):
     builtin_orders = (builtin_dir("schemas") / "tables" / "orders.yaml").read_text(encoding="utf-8")
     assert "title: 订单管理表\n" in builtin_orders
     write(tmp_path, "tables/orders.yaml", builtin_orders.replace("title: 订单管理表\n", "title: 我们的订单表\n", 1))
-    write(tmp_path, "tables/returns.yaml", """\
+    write(
+        tmp_path,
+        "tables/returns.yaml",
+        """\
     name: returns
     title: 退货登记表
     sheet: 退货
@@ -639,7 +975,8 @@ def test_user_folder_overrides_builtin_table_and_adds_one(tmp_path):
         title: 退款金额
         type: money
         min: 0
-    """)
+    """,
+    )
     builtin = load_catalog()
     catalog = load_catalog([tmp_path])
     assert catalog.table("orders").title == "我们的订单表"
@@ -652,7 +989,10 @@ def test_user_folder_overrides_builtin_table_and_adds_one(tmp_path):
 
 
 def test_user_folder_problems_name_the_user_file(tmp_path):
-    write(tmp_path, "tables/returns.yaml", """\
+    write(
+        tmp_path,
+        "tables/returns.yaml",
+        """\
     name: returns
     title: 退货登记表
     sheet: 退货
@@ -661,7 +1001,8 @@ def test_user_folder_problems_name_the_user_file(tmp_path):
         title: 订单编号
         type: string
         references: orders.order_no
-    """)
+    """,
+    )
     with pytest.raises(SchemaError) as info:
         load_catalog([tmp_path])
     [p] = info.value.problems
@@ -670,10 +1011,22 @@ def test_user_folder_problems_name_the_user_file(tmp_path):
 
 
 # --- command line ----------------------------------------------------------------------------------
-TABLE_KEYS = {"name", "title", "title_en", "sheet", "header_row", "first_data_row", "version",
-              "primary_key", "columns"}
-COLUMN_KEYS = {"name", "title", "title_en", "type", "required", "unique", "min", "max", "values",
-               "pattern", "references", "formula", "aliases"}
+TABLE_KEYS = {"name", "title", "title_en", "sheet", "header_row", "first_data_row", "version", "primary_key", "columns"}
+COLUMN_KEYS = {
+    "name",
+    "title",
+    "title_en",
+    "type",
+    "required",
+    "unique",
+    "min",
+    "max",
+    "values",
+    "pattern",
+    "references",
+    "formula",
+    "aliases",
+}
 
 
 def test_cli_schemas_show_json_contract():
@@ -695,18 +1048,33 @@ def test_cli_schemas_show_json_contract():
     assert by_name["amount"]["formula"] == "ROUND(quantity * unit_price - discount, 2)"
     assert by_name["amount"]["type"] == "money"
     assert by_name["quantity"] == {
-        "name": "quantity", "title": "数量", "title_en": "Quantity", "type": "integer",
-        "required": True, "unique": False, "min": 1, "max": 100000, "values": None, "pattern": None,
-        "references": None, "formula": None, "aliases": ["购买数量", "商品数量", "订购数量", "宝贝总数量"]}
+        "name": "quantity",
+        "title": "数量",
+        "title_en": "Quantity",
+        "type": "integer",
+        "required": True,
+        "unique": False,
+        "min": 1,
+        "max": 100000,
+        "values": None,
+        "pattern": None,
+        "references": None,
+        "formula": None,
+        "aliases": ["购买数量", "商品数量", "订购数量", "宝贝总数量"],
+    }
     assert by_name["status"]["values"][0] == "待付款"
     assert by_name["customer_id"]["references"] == "customers.customer_id"
     assert by_name["order_id"]["pattern"] == "^[A-Za-z0-9_-]{4,40}$"
 
 
-@pytest.mark.parametrize("lang, heading", [("zh", "模板定义有 1 处问题："),
-                                           ("en", "the schema catalogue has 1 problem:")])
+@pytest.mark.parametrize(
+    "lang, heading", [("zh", "模板定义有 1 处问题："), ("en", "the schema catalogue has 1 problem:")]
+)
 def test_cli_broken_schema_folder_exits_2_with_file_and_line(tmp_path, lang, heading):
-    write(tmp_path, "tables/bad.yaml", """\
+    write(
+        tmp_path,
+        "tables/bad.yaml",
+        """\
     name: bad
     title: Bad
     sheet: Bad
@@ -715,7 +1083,8 @@ def test_cli_broken_schema_folder_exits_2_with_file_and_line(tmp_path, lang, hea
         title: A
         type: integer
         required: "yes"
-    """)
+    """,
+    )
     result = cli("schemas", "list", "--schemas", tmp_path, "--lang", lang)
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
@@ -728,7 +1097,10 @@ def test_cli_broken_schema_folder_exits_2_with_file_and_line(tmp_path, lang, hea
 
 
 def test_cli_schemas_list_with_good_user_folder(tmp_path):
-    write(tmp_path, "tables/returns.yaml", """\
+    write(
+        tmp_path,
+        "tables/returns.yaml",
+        """\
     name: returns
     title: 退货登记表
     title_en: Returns
@@ -737,7 +1109,8 @@ def test_cli_schemas_list_with_good_user_folder(tmp_path):
       - name: refund
         title: 退款金额
         type: money
-    """)
+    """,
+    )
     result = cli("schemas", "list", "--schemas", tmp_path, "--lang", "en")
     assert result.exit_code == 0, result.output
     names = re.findall(r"^\s+(\w+)\s+v\d", result.stdout, flags=re.M)

@@ -26,7 +26,9 @@ def shop(example_workbook) -> Path:
 
 
 def _late(report) -> list:
-    return [f for f in report.findings if f.rule == "row_rule" and f.message.startswith("上班打卡") and "迟到" in f.message]
+    return [
+        f for f in report.findings if f.rule == "row_rule" and f.message.startswith("上班打卡") and "迟到" in f.message
+    ]
 
 
 @pytest.mark.parametrize("leave", ["", None, "无"])
@@ -57,7 +59,9 @@ def test_a_default_must_be_one_of_the_values(tmp_path):
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / "t.yaml").write_text(
         "name: t\ntitle: 表\nsheet: 表\ncolumns:\n"
-        "  - {name: kind, title: 类型, type: enum, values: [甲, 乙], default: 丙}\n", encoding="utf-8")
+        "  - {name: kind, title: 类型, type: enum, values: [甲, 乙], default: 丙}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(SchemaError) as err:
         load_catalog([tmp_path])
     assert any("“丙”不是可选的值（甲、乙）" in p.text("zh") for p in err.value.problems)
@@ -73,7 +77,7 @@ def test_schema_text_lines_up_by_display_width():
         title_and_type = rest.lstrip()
         head = line[: line.index(title_and_type)]
         title = title_and_type.split(" ", 1)[0]
-        after = title_and_type[len(title):]
+        after = title_and_type[len(title) :]
         starts.add(text_width(head) + text_width(title) + len(after) - len(after.lstrip()))
     assert len(starts) == 1, rows[:12]
     assert "string" not in text and "文本" in text  # types in words, not internal codes
@@ -116,8 +120,10 @@ def _typed_dates(shop, tmp_path, texts: dict[str, str]) -> list:
 
 def test_unambiguous_day_first_and_month_first_dates_are_read_with_a_warning(shop, tmp_path):
     found = {f.cell: f for f in _typed_dates(shop, tmp_path, {"B3": "15/11/2026", "B4": "11/15/2026"})}
-    assert {c: (f.rule, f.severity) for c, f in found.items()} == {"B3": ("normalized", "warning"),
-                                                                   "B4": ("normalized", "warning")}
+    assert {c: (f.rule, f.severity) for c, f in found.items()} == {
+        "B3": ("normalized", "warning"),
+        "B4": ("normalized", "warning"),
+    }
     assert "已按“2026-11-15”读取（日/月/年 的写法）" in found["B3"].message
     assert "已按“2026-11-15”读取（月/日/年 的写法）" in found["B4"].message
 

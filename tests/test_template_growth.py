@@ -25,8 +25,8 @@ from ecomsheets.read.formulas import sheet_parts
 from ecomsheets.summarize import evaluate_metrics
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta
-from tests.lo import recalc, requires_libreoffice
 from tests.helpers import CATALOG, MONTH, cli_example
+from tests.lo import recalc, requires_libreoffice
 
 NOW = datetime(2026, 11, 1, 9)
 BUNDLE = CATALOG.workbook("department")
@@ -39,9 +39,20 @@ def close(a, b) -> bool:
 
 
 def frames_with(orders: int, seed: int) -> dict:
-    return example_frames(CATALOG, "department", MONTH, rows={"orders": orders, "logistics": 30, "complaints": 30,
-                                                               "product_sales": 40, "daily_reports": 30,
-                                                               "attendance": 30}, seed=seed)
+    return example_frames(
+        CATALOG,
+        "department",
+        MONTH,
+        rows={
+            "orders": orders,
+            "logistics": 30,
+            "complaints": 30,
+            "product_sales": 40,
+            "daily_reports": 30,
+            "attendance": 30,
+        },
+        seed=seed,
+    )
 
 
 def by_pandas(orders: pd.DataFrame) -> dict:
@@ -76,8 +87,11 @@ def total_cell(meta, table, column):
 def grid(ws, place) -> dict:
     keys = [c.value for (c,) in ws[place["keys"]]]
     values = [c.value for (c,) in ws[place["values"]]]
-    return {(k.date().isoformat() if isinstance(k, datetime) else k): (v, c)
-            for k, v, c in zip(keys, values, [c.coordinate for (c,) in ws[place["values"]]]) if k not in (None, "")}
+    return {
+        (k.date().isoformat() if isinstance(k, datetime) else k): (v, c)
+        for k, v, c in zip(keys, values, [c.coordinate for (c,) in ws[place["values"]]])
+        if k not in (None, "")
+    }
 
 
 # --- the template ------------------------------------------------------------------------------
@@ -102,7 +116,9 @@ def test_template_reaches_below_its_rows(template):
     for dv in ws.data_validations.dataValidation:
         assert f"{column_of(dv)}602" in dv.sqref and str(dv.sqref).endswith("1048576"), dv.sqref
     assert {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"} >= {
-        "'客户'!$A$3:$A$5002", "'库存'!$A$3:$A$5002"}
+        "'客户'!$A$3:$A$5002",
+        "'库存'!$A$3:$A$5002",
+    }
     assert wb["客户"].data_validations.dataValidation[0].formula1 == "SUMPRODUCT(--($A$3:$A$5002=A3))<=1"
     # Summary: whole columns, and the distinct count down to the last filled order id.
     summary = wb["汇总"]
@@ -112,8 +128,10 @@ def test_template_reaches_below_its_rows(template):
     # Grids over a master table list its rows as far as its formulas reach.
     place = meta["summary"]["metrics"]["stock_value_by_sku"]
     first, last = (int(re.sub(r"\D", "", c)) for c in place["keys"].split(":"))
-    assert last - first + 1 == 1000 and summary[place["keys"].split(":")[1]].value == \
-        "=IF('库存'!$A$1002=\"\",\"\",'库存'!$A$1002)"
+    assert (
+        last - first + 1 == 1000
+        and summary[place["keys"].split(":")[1]].value == "=IF('库存'!$A$1002=\"\",\"\",'库存'!$A$1002)"
+    )
 
 
 def test_openpyxl_filled_past_the_rows_has_no_false_errors(template, tmp_path):
@@ -212,8 +230,9 @@ def test_figures_that_miss_added_rows_are_errors_at_their_cells(short):
     assert count.value == f"{orders['order_id'].iloc[:20].nunique():,}" == f"{shown[place('order_count')].value:,}"
     assert "第 22 行" in count.message and "30 行没有算进去" in count.message
     # 销售额 and 订单金额合计: rows 43-52 have no formula in 订单金额 (the template's end at row 42).
-    amount_in_sheet = float((orders["quantity"] * orders["unit_price"] - orders["discount"].fillna(0))
-                            .round(2).iloc[:40].sum())
+    amount_in_sheet = float(
+        (orders["quantity"] * orders["unit_price"] - orders["discount"].fillna(0)).round(2).iloc[:40].sum()
+    )
     for cell in (place("sales_total"), total_cell(meta, "orders", "amount")):
         f = found[cell]
         assert f.expected == pytest.approx(expected["sales_total"])
@@ -279,8 +298,11 @@ def _edit_saved_result(path, out, cell: str, value: str) -> None:
             if item.filename == part:
                 start = data.index(f'<c r="{cell}"'.encode())
                 end = data.index(b"</c>", start)
-                data = data[:start] + re.sub(rb"<v>[^<]*</v>", f"<v>{value}</v>".encode(), data[start:end], count=1) \
+                data = (
+                    data[:start]
+                    + re.sub(rb"<v>[^<]*</v>", f"<v>{value}</v>".encode(), data[start:end], count=1)
                     + data[end:]
+                )
             zout.writestr(item, data)
 
 
@@ -293,8 +315,9 @@ def test_saved_result_that_disagrees_is_an_error_with_both_values(example, tmp_p
     _edit_saved_result(example, tmp_path / "one.xlsx", sales, "12345.5")
     _edit_saved_result(tmp_path / "one.xlsx", out, records, "7")
     report = validate(out)
-    assert sorted((f.severity, f.rule, f.sheet, f.cell) for f in report.findings) == sorted([
-        ("error", "summary_mismatch", "汇总", sales), ("error", "summary_mismatch", "汇总", records)])
+    assert sorted((f.severity, f.rule, f.sheet, f.cell) for f in report.findings) == sorted(
+        [("error", "summary_mismatch", "汇总", sales), ("error", "summary_mismatch", "汇总", records)]
+    )
     by_cell = {f.cell: f for f in report.findings}
     f = by_cell[sales]
     assert (f.value, f.expected) == ("12,345.5", pytest.approx(want["sales_total"]))

@@ -26,8 +26,8 @@ from ecomsheets.read.totals import find_total_rows, is_label, is_total_formula
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.validate.run import inspect_workbook
 from tests.fill import fill_template, read_meta, to_cell
-from tests.lo import recalc, requires_libreoffice
 from tests.helpers import CATALOG, MONTH, NOW, cli
+from tests.lo import recalc, requires_libreoffice
 
 ORDER_COUNT = 30
 SUMMED = ("quantity", "discount", "amount", "paid_amount")  # the columns staff total
@@ -36,13 +36,20 @@ SUMMED = ("quantity", "discount", "amount", "paid_amount")  # the columns staff 
 # --- what the figures must be: the data rows alone, computed by pandas ------------------------
 def expected_figures(orders: pd.DataFrame) -> dict[str, float]:
     amount = (orders["quantity"] * orders["unit_price"] - orders["discount"].fillna(0)).round(2)
-    return {"order_count": float(orders["order_id"].nunique()), "sales_total": float(amount.sum()),
-            "paid_total": float(orders["paid_amount"].sum()), "units_sold": float(orders["quantity"].sum())}
+    return {
+        "order_count": float(orders["order_id"].nunique()),
+        "sales_total": float(amount.sum()),
+        "paid_total": float(orders["paid_amount"].sum()),
+        "units_sold": float(orders["quantity"].sum()),
+    }
 
 
 def figures(insp) -> dict[str, float]:
-    return {m.name: m.value for m in insp.metrics if m.group is None and m.name in
-            ("order_count", "sales_total", "paid_total", "units_sold")}
+    return {
+        m.name: m.value
+        for m in insp.metrics
+        if m.group is None and m.name in ("order_count", "sales_total", "paid_total", "units_sold")
+    }
 
 
 def assert_figures(insp, orders: pd.DataFrame) -> None:
@@ -67,8 +74,7 @@ def brief(findings) -> list[tuple]:
 def filled(tmp_path_factory) -> tuple[Path, dict]:
     """A template filled with 30 orders through openpyxl (never modified: tests edit copies)."""
     folder = tmp_path_factory.mktemp("totals")
-    template = generate_workbook(CATALOG, "department", folder / "template.xlsx", month=MONTH, rows=60,
-                                 now=NOW).path
+    template = generate_workbook(CATALOG, "department", folder / "template.xlsx", month=MONTH, rows=60, now=NOW).path
     frames = example_frames(CATALOG, "department", MONTH, rows=ORDER_COUNT, seed=4)
     return fill_template(template, frames, folder / "filled.xlsx"), frames
 
@@ -92,8 +98,9 @@ class Sheet:
         if isinstance(cell.value, str) and not cell.value.startswith("="):
             cell.data_type = "s"
 
-    def total_row(self, row: int, label: str | None, first: int, last: int, columns=SUMMED,
-                  values: dict | None = None) -> None:
+    def total_row(
+        self, row: int, label: str | None, first: int, last: int, columns=SUMMED, values: dict | None = None
+    ) -> None:
         """A total row: a label in the first column, SUM formulas (or the sums typed as numbers)."""
         if label is not None:
             self.ws.cell(row, 1, label).data_type = "s"
@@ -111,16 +118,21 @@ def with_total(filled, out: Path, label: str | None, *, typed: bool = False) -> 
     sums = None
     if typed:  # pasted as values: what a SUM shows, typed as numbers
         amount = (orders["quantity"] * orders["unit_price"] - orders["discount"].fillna(0)).round(2)
-        sums = {"quantity": orders["quantity"].sum(), "discount": orders["discount"].sum(),
-                "amount": round(amount.sum(), 2), "paid_amount": round(orders["paid_amount"].sum(), 2)}
+        sums = {
+            "quantity": orders["quantity"].sum(),
+            "discount": orders["discount"].sum(),
+            "amount": round(amount.sum(), 2),
+            "paid_amount": round(orders["paid_amount"].sum(), 2),
+        }
     sheet.total_row(last + 1, label, first, last, values=sums)
     wb.save(out)
     return out, last + 1
 
 
 def assert_one_total_row(report, sheet: str, cell: str, row: int) -> None:
-    assert [(f.severity, f.rule, f.sheet, f.cell, f.row) for f in totals(report)] == \
-        [("warning", "total_row", sheet, cell, row)], brief(report.findings)
+    assert [(f.severity, f.rule, f.sheet, f.cell, f.row) for f in totals(report)] == [
+        ("warning", "total_row", sheet, cell, row)
+    ], brief(report.findings)
     # Nothing else about that row: no required/pattern/formula finding, no error anywhere.
     assert [f for f in report.findings if f.row == row and f.sheet == sheet and f.rule != "total_row"] == []
     assert errors(report) == [], brief(errors(report))
@@ -138,8 +150,9 @@ def test_total_row_with_sum_formulas_is_skipped_with_one_warning(filled, tmp_pat
     assert_figures(insp, filled[1]["orders"])
 
 
-@pytest.mark.parametrize("label", ["合计", "总计", "小计", "合计:", "合计：", "总 计", "　合　计　", "本月合计",
-                                   "合计（元）", "Total"])
+@pytest.mark.parametrize(
+    "label", ["合计", "总计", "小计", "合计:", "合计：", "总 计", "　合　计　", "本月合计", "合计（元）", "Total"]
+)
 def test_total_row_typed_as_numbers_is_not_counted(filled, tmp_path, label):
     """The sums pasted as values: before, they doubled 实付金额 and 销售件数."""
     path, row = with_total(filled, tmp_path / "typed.xlsx", label, typed=True)
@@ -169,8 +182,9 @@ def test_summarize_json_and_consolidate_leave_the_total_out(filled, tmp_path):
     assert got == pytest.approx(expected_figures(filled[1]["orders"]), abs=1e-6)
     merged = consolidate([inspect_workbook(path, keep="metrics")], CATALOG, month=MONTH)
     assert len(merged.tables["orders"]) == ORDER_COUNT
-    assert {m.name: m.value for m in merged.metrics if m.group is None}["sales_total"] == \
-        pytest.approx(expected_figures(filled[1]["orders"])["sales_total"], abs=1e-6)
+    assert {m.name: m.value for m in merged.metrics if m.group is None}["sales_total"] == pytest.approx(
+        expected_figures(filled[1]["orders"])["sales_total"], abs=1e-6
+    )
 
 
 # --- subtotals after each group, and a grand total --------------------------------------------
@@ -218,9 +232,16 @@ def test_an_order_whose_note_says_total_is_kept(filled, tmp_path):
 
 def test_only_rows_without_a_record_key_are_totals():
     table = CATALOG.tables["orders"]
-    raw = pd.DataFrame({"order_id": ["TB1001", None, "小计", "TB1002"], "sku": ["S1", None, "S1", "S2"],
-                        "customer_id": ["小计", None, None, "C1"], "quantity": ["2", "9", "3", "1"]},
-                       index=[3, 4, 5, 6], dtype="string")
+    raw = pd.DataFrame(
+        {
+            "order_id": ["TB1001", None, "小计", "TB1002"],
+            "sku": ["S1", None, "S1", "S2"],
+            "customer_id": ["小计", None, None, "C1"],
+            "quantity": ["2", "9", "3", "1"],
+        },
+        index=[3, 4, 5, 6],
+        dtype="string",
+    )
     letters = {"order_id": "A", "customer_id": "C", "sku": "E", "quantity": "F"}
     labels = {3: ("C", "小计"), 4: ("A", "合计"), 5: ("A", "小计")}
     found = find_total_rows(table, raw, letters, labels, {(6, "F"): "SUM(F3:F5)", (4, "F"): "SUM(F3:F3)"}, 2)
@@ -229,20 +250,54 @@ def test_only_rows_without_a_record_key_are_totals():
     assert [(t.row, t.cell, t.shown) for t in found] == [(4, "A4", "合计"), (5, "A5", "小计")]
 
 
-@pytest.mark.parametrize("text, label", [
-    ("合计", True), ("总计", True), ("小计", True), ("合计:", True), ("合计：", True), ("总 计", True),
-    ("\u3000合\u3000计", True), ("淘宝小计", True), ("11月合计", True), ("合计(元)", True), ("合计金额", True),
-    ("合计：30单", True), ("共计", True), ("汇总", True), ("Total", True), ("Grand total", True),
-    ("Subtotal:", True), ("TB1001", False), ("计划", False), ("统计", False), ("会计", False),
-    ("小计划", False), ("已计入合计请核对", False), ("total cost", False), ("", False), (None, False)])
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("合计", True),
+        ("总计", True),
+        ("小计", True),
+        ("合计:", True),
+        ("合计：", True),
+        ("总 计", True),
+        ("\u3000合\u3000计", True),
+        ("淘宝小计", True),
+        ("11月合计", True),
+        ("合计(元)", True),
+        ("合计金额", True),
+        ("合计：30单", True),
+        ("共计", True),
+        ("汇总", True),
+        ("Total", True),
+        ("Grand total", True),
+        ("Subtotal:", True),
+        ("TB1001", False),
+        ("计划", False),
+        ("统计", False),
+        ("会计", False),
+        ("小计划", False),
+        ("已计入合计请核对", False),
+        ("total cost", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_labels(text, label):
     assert is_label(text) is label
 
 
-@pytest.mark.parametrize("formula, row, total", [
-    ("SUM(F3:F32)", 33, True), ("SUBTOTAL(9,$F$3:$F$32)", 33, True), ("_xlfn.SUM(F3:F3)", 4, True),
-    ("SUM(F3:H3)", 3, False), ("SUM(F3:F40)", 33, False), ('IF(F3="","",ROUND(F3*G3-H3,2))', 3, False),
-    ("AVERAGE(F3:F32)", 33, False), ("", 33, False)])
+@pytest.mark.parametrize(
+    "formula, row, total",
+    [
+        ("SUM(F3:F32)", 33, True),
+        ("SUBTOTAL(9,$F$3:$F$32)", 33, True),
+        ("_xlfn.SUM(F3:F3)", 4, True),
+        ("SUM(F3:H3)", 3, False),
+        ("SUM(F3:F40)", 33, False),
+        ('IF(F3="","",ROUND(F3*G3-H3,2))', 3, False),
+        ("AVERAGE(F3:F32)", 33, False),
+        ("", 33, False),
+    ],
+)
 def test_total_formulas(formula, row, total):
     assert is_total_formula(formula, row) is total
 
@@ -254,8 +309,20 @@ def test_erp_export_with_a_total_line_in_a_column_it_does_not_know(tmp_path):
     ws = wb.active
     ws.title = "订单"
     ws["A1"] = "订单明细（2026-11）"
-    headers = ["序号", "线上订单号", "下单时间", "客户编号", "店铺渠道", "商家编码", "购买数量", "单价(元)",
-               "优惠", "总金额", "实付金额(元)", "订单状态"]
+    headers = [
+        "序号",
+        "线上订单号",
+        "下单时间",
+        "客户编号",
+        "店铺渠道",
+        "商家编码",
+        "购买数量",
+        "单价(元)",
+        "优惠",
+        "总金额",
+        "实付金额(元)",
+        "订单状态",
+    ]
     for ci, h in enumerate(headers, start=1):
         ws.cell(3, ci, h)
     rng = np.random.default_rng(7)
@@ -263,8 +330,22 @@ def test_erp_export_with_a_total_line_in_a_column_it_does_not_know(tmp_path):
     for i in range(12):
         qty, price, disc = int(rng.integers(1, 5)), float(rng.integers(10, 300)) - 0.1, float(rng.integers(0, 5))
         amount = round(qty * price - disc, 2)
-        records.append([i + 1, f"JD{90000 + i}", datetime(2026, 11, 1 + i), f"C{i % 3:02d}", "京东", f"SKU-{i % 4}",
-                        qty, price, disc, amount, amount, "已完成"])
+        records.append(
+            [
+                i + 1,
+                f"JD{90000 + i}",
+                datetime(2026, 11, 1 + i),
+                f"C{i % 3:02d}",
+                "京东",
+                f"SKU-{i % 4}",
+                qty,
+                price,
+                disc,
+                amount,
+                amount,
+                "已完成",
+            ]
+        )
     for r, rec in enumerate(records, start=4):
         for ci, v in enumerate(rec, start=1):
             ws.cell(r, ci, v)
@@ -277,8 +358,15 @@ def test_erp_export_with_a_total_line_in_a_column_it_does_not_know(tmp_path):
     insp = inspect_workbook(tmp_path / "erp.xlsx", month="2026-11", keep="metrics")
     assert [(f.sheet, f.cell, f.row, f.value) for f in totals(insp.report)] == [("订单", f"A{total}", total, "合计:")]
     assert [f for f in insp.report.findings if f.row == total and f.rule != "total_row"] == []
-    orders = frame.rename(columns={"线上订单号": "order_id", "购买数量": "quantity", "单价(元)": "unit_price",
-                                   "优惠": "discount", "实付金额(元)": "paid_amount"})
+    orders = frame.rename(
+        columns={
+            "线上订单号": "order_id",
+            "购买数量": "quantity",
+            "单价(元)": "unit_price",
+            "优惠": "discount",
+            "实付金额(元)": "paid_amount",
+        }
+    )
     assert_figures(insp, orders)
 
 
@@ -295,8 +383,13 @@ def recalculated(filled, tmp_path_factory) -> tuple[Path, dict]:
     orders.total_row(last + 1, "合计", orders.first, last)
     inventory = Sheet(wb, "inventory")
     last_sku = inventory.first + len(frames["inventory"]) - 1
-    inventory.total_row(last_sku + 1, None, inventory.first, last_sku,
-                        columns=("opening_stock", "stock_in", "stock_out", "closing_stock", "stock_value"))
+    inventory.total_row(
+        last_sku + 1,
+        None,
+        inventory.first,
+        last_sku,
+        columns=("opening_stock", "stock_in", "stock_out", "closing_stock", "stock_value"),
+    )
     wb.save(folder / "totals.xlsx")
     return recalc(folder / "totals.xlsx", folder / "out"), frames
 
@@ -312,8 +405,12 @@ def test_libreoffice_saved_total_rows(recalculated):
     assert saved == pytest.approx(frames["orders"]["paid_amount"].sum(), abs=0.01)  # a value now, not a formula
     insp = inspect_workbook(path, keep="metrics")
     report = insp.report
-    assert sorted((f.sheet, f.cell, f.row) for f in totals(report)) == sorted([
-        (orders.name, f"A{total}", total), (inventory.name, f"{inventory.letter('opening_stock')}{total_sku}", total_sku)])
+    assert sorted((f.sheet, f.cell, f.row) for f in totals(report)) == sorted(
+        [
+            (orders.name, f"A{total}", total),
+            (inventory.name, f"{inventory.letter('opening_stock')}{total_sku}", total_sku),
+        ]
+    )
     # The file's own 汇总 sheet sums whole columns, 合计 row included: that is the file's figure,
     # compared elsewhere (issue 10 item 6). No finding on the tables' rows.
     table_findings = [f for f in report.findings if f.sheet in (orders.name, inventory.name)]

@@ -32,8 +32,8 @@ from ecomsheets.report.html import write_html
 from ecomsheets.summarize.consolidate import consolidate
 from ecomsheets.validate import context as validate_context
 from ecomsheets.validate.run import inspect_many
-from tests.lo import SOFFICE, requires_libreoffice
 from tests.helpers import CATALOG, MONTH, NOW, run_cli, write_example
+from tests.lo import SOFFICE, requires_libreoffice
 
 ROWS = 60
 FIRST_ROW = 3
@@ -55,8 +55,12 @@ def order_totals(orders: pd.DataFrame) -> dict:
     """The orders' headline figures as pandas computes them from the rows."""
     discount = orders["discount"].fillna(0)
     amount = (orders["quantity"] * orders["unit_price"] - discount).round(2)
-    return {"sales_total": amount.sum(), "units_sold": orders["quantity"].sum(),
-            "paid_total": orders["paid_amount"].sum(), "order_count": orders["order_id"].nunique()}
+    return {
+        "sales_total": amount.sum(),
+        "units_sold": orders["quantity"].sum(),
+        "paid_total": orders["paid_amount"].sum(),
+        "order_count": orders["order_id"].nunique(),
+    }
 
 
 def metric_values(metrics) -> dict:
@@ -78,9 +82,15 @@ def annotated_counts(path: Path) -> tuple[int, int, int]:
     wb = openpyxl.load_workbook(path)
     ws = wb["校验结果"]
     counts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 15)}
-    red = sum(1 for c in wb["订单"].iter_rows() for cell in c
-              if cell.fill is not None and cell.fill.fgColor is not None and cell.comment is not None
-              and "【错误】" in (cell.comment.text or ""))
+    red = sum(
+        1
+        for c in wb["订单"].iter_rows()
+        for cell in c
+        if cell.fill is not None
+        and cell.fill.fgColor is not None
+        and cell.comment is not None
+        and "【错误】" in (cell.comment.text or "")
+    )
     return counts["错误"], counts["提醒"], red
 
 
@@ -280,8 +290,13 @@ def test_consolidate_leaves_unusable_files_out_and_says_why(unusable, shop, base
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     status = {Path(s["file"]).name: s["status"] for s in doc["sources"]}
-    assert status == {"shop1.xlsx": "taken", "unrelated.xlsx": "unreadable", "empty.xlsx": "unreadable",
-                      "garbled.xlsx": "unreadable", "blank.xlsx": "left_out"}
+    assert status == {
+        "shop1.xlsx": "taken",
+        "unrelated.xlsx": "unreadable",
+        "empty.xlsx": "unreadable",
+        "garbled.xlsx": "unreadable",
+        "blank.xlsx": "left_out",
+    }
     why = {Path(f["file"]).name: f["message"] for f in doc["findings"]}
     assert "没有找到任何可识别的表格" in why["unrelated.xlsx"]
     assert "空白模板" in why["blank.xlsx"]
@@ -312,8 +327,14 @@ def month_files(base, shop) -> SimpleNamespace:
     frames2["orders"] = pd.concat([frames2["orders"], line], ignore_index=True)
     generate_workbook(CATALOG, "department", path2, month=MONTH, data=frames2, now=NOW)
     result = run_cli("consolidate", folder, "-o", base / "month_summary.xlsx", "--format", "json")
-    return SimpleNamespace(folder=folder, frames2=frames2, first=first, result=result,
-                           doc=json.loads(result.stdout), out=base / "month_summary.xlsx")
+    return SimpleNamespace(
+        folder=folder,
+        frames2=frames2,
+        first=first,
+        result=result,
+        doc=json.loads(result.stdout),
+        out=base / "month_summary.xlsx",
+    )
 
 
 def test_identical_files_are_named_as_copies_and_counted_once(month_files, shop):
@@ -362,9 +383,22 @@ def test_duplicate_messages_name_their_files_and_the_overview_counts_each_kind(m
 # --- 9. every file in a folder is accounted for ----------------------------------------------
 def _to_ods(xlsx: Path, outdir: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                        "--convert-to", "ods", "--outdir", str(outdir), str(xlsx)],
-                       capture_output=True, timeout=180, check=True)
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "ods",
+                "--outdir",
+                str(outdir),
+                str(xlsx),
+            ],
+            capture_output=True,
+            timeout=180,
+            check=True,
+        )
     return outdir / (xlsx.stem + ".ods")
 
 
@@ -417,8 +451,19 @@ def test_consolidate_names_the_same_error_count_as_validate(shop, base):
     wb.save(path)
     doc = json.loads(run_cli("validate", path, "--format", "json", "--month", "2026-11").stdout)
     assert doc["summary"]["errors"] == 2
-    result = json.loads(run_cli("consolidate", path, shop.path, "-o", base / "two_errors_summary.xlsx",
-                                "--month", "2026-11", "--format", "json").stdout)
+    result = json.loads(
+        run_cli(
+            "consolidate",
+            path,
+            shop.path,
+            "-o",
+            base / "two_errors_summary.xlsx",
+            "--month",
+            "2026-11",
+            "--format",
+            "json",
+        ).stdout
+    )
     (left,) = [f for f in result["findings"] if f["rule"] == "left_out_file"]
     assert left["message"].startswith("文件有 2 个错误，整份未计入")
     assert next(s for s in result["sources"] if s["file"] == str(path))["errors"] == 2

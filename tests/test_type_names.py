@@ -21,13 +21,18 @@ def _names_in(node: ast.AST) -> set[str]:
 def _branches(path: Path) -> list[str]:
     """Comparisons of a `.type` (or a variable assigned from one) with a literal type name."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    aliases = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
-               and isinstance(node.value, ast.Attribute) and node.value.attr == "type"
-               for t in node.targets if isinstance(t, ast.Name)}
+    aliases = {
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and node.value.attr == "type"
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
 
     def typed(side: ast.AST) -> bool:
         return (isinstance(side, ast.Attribute) and side.attr == "type") or (
-            isinstance(side, ast.Name) and side.id in aliases)
+            isinstance(side, ast.Name) and side.id in aliases
+        )
 
     found = []
     for node in ast.walk(tree):
@@ -46,8 +51,10 @@ def test_nothing_outside_coltypes_branches_on_a_type_name():
 
 def test_the_check_sees_a_branch(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text('if col.type in ("date", "datetime"):\n    pass\nkind = c.type\nif kind == "money":\n    pass\n'
-                      'if rel.type == T_STYLES or m.agg == "count":\n    pass\n')
+    sample.write_text(
+        'if col.type in ("date", "datetime"):\n    pass\nkind = c.type\nif kind == "money":\n    pass\n'
+        'if rel.type == T_STYLES or m.agg == "count":\n    pass\n'
+    )
     global PACKAGE
     saved, PACKAGE = PACKAGE, tmp_path
     try:

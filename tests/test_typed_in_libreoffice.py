@@ -58,10 +58,13 @@ _CI = bool(os.environ.get("CI"))
 pytestmark = [
     pytest.mark.libreoffice,
     pytest.mark.slow,
-    pytest.mark.skipif(SOFFICE is None and not _CI,
-                       reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"),
-    pytest.mark.skipif(not _CI and not _has_uno(),
-                       reason=f"{SYSTEM_PYTHON} cannot import uno: apt-get install python3-uno"),
+    pytest.mark.skipif(
+        SOFFICE is None and not _CI,
+        reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
+    ),
+    pytest.mark.skipif(
+        not _CI and not _has_uno(), reason=f"{SYSTEM_PYTHON} cannot import uno: apt-get install python3-uno"
+    ),
 ]
 
 MONTH = "2026-11"
@@ -95,29 +98,206 @@ CUSTOMERS = [  # 客户编号 客户名称 手机号 省份 城市 来源渠道 
     ["C1005", "黄涛", None, "四川省", "成都", "拼多多", "普通", "2026/11/12", "否", None],
 ]
 INVENTORY = [  # 商品SKU 商品名称 规格 期初 入库 出库 (期末) 安全库存 单位成本 (库存金额) (低于安全库存) 最近采购日期 最近销售日期 库位
-    ["SKU-TS-001", "纯棉圆领T恤", "白色/L", "120", "200", "150", None, "50", "¥35.00", None, None, "2026/11/4", "2026/11/28", "A-01-03"],
-    ["SKU-TS-002", "纯棉圆领T恤", "黑色/M", "80", "100", "60", None, "40", "¥35.00", None, None, "2026/11/4", "2026/11/27", "A-01-04"],
-    ["SKU-BG-010", "真皮手提包", "棕色", "15", "10", "8", None, "5", "¥1,234.50", None, None, "2026/10/20", "2026/11/25", "B-02-01"],
-    ["SKU-CP-003", "不锈钢保温杯", "500ml", "200", "0", "190", None, "30", "¥28.80", None, None, "2026/9/15", "2026/11/29", "C-03-02"],
+    [
+        "SKU-TS-001",
+        "纯棉圆领T恤",
+        "白色/L",
+        "120",
+        "200",
+        "150",
+        None,
+        "50",
+        "¥35.00",
+        None,
+        None,
+        "2026/11/4",
+        "2026/11/28",
+        "A-01-03",
+    ],
+    [
+        "SKU-TS-002",
+        "纯棉圆领T恤",
+        "黑色/M",
+        "80",
+        "100",
+        "60",
+        None,
+        "40",
+        "¥35.00",
+        None,
+        None,
+        "2026/11/4",
+        "2026/11/27",
+        "A-01-04",
+    ],
+    [
+        "SKU-BG-010",
+        "真皮手提包",
+        "棕色",
+        "15",
+        "10",
+        "8",
+        None,
+        "5",
+        "¥1,234.50",
+        None,
+        None,
+        "2026/10/20",
+        "2026/11/25",
+        "B-02-01",
+    ],
+    [
+        "SKU-CP-003",
+        "不锈钢保温杯",
+        "500ml",
+        "200",
+        "0",
+        "190",
+        None,
+        "30",
+        "¥28.80",
+        None,
+        None,
+        "2026/9/15",
+        "2026/11/29",
+        "C-03-02",
+    ],
 ]
 # 订单编号 下单日期 客户编号 渠道 商品SKU 数量 单价 优惠金额 (订单金额) 实付金额 收货省份 订单状态
 ORDER_LINES = [
-    ["T20261103001", "2026/11/3", "C1001", "淘宝", "SKU-TS-001", "2", "¥59.00", "0", None, "¥118.00", "广东省", "已完成"],
-    ["T20261104002", "2026/11/4", "C1002", "天猫", "SKU-CP-003", "1", "¥69.90", "¥5.00", None, "¥64.90", "浙江省", "已发货"],
+    [
+        "T20261103001",
+        "2026/11/3",
+        "C1001",
+        "淘宝",
+        "SKU-TS-001",
+        "2",
+        "¥59.00",
+        "0",
+        None,
+        "¥118.00",
+        "广东省",
+        "已完成",
+    ],
+    [
+        "T20261104002",
+        "2026/11/4",
+        "C1002",
+        "天猫",
+        "SKU-CP-003",
+        "1",
+        "¥69.90",
+        "¥5.00",
+        None,
+        "¥64.90",
+        "浙江省",
+        "已发货",
+    ],
     # row 5: cancelled the same day; messy.xlsx deletes this row
     ["T20261105003", "2026/11/5", "C1001", "淘宝", "SKU-TS-002", "1", "¥59.00", "0", None, None, "广东省", "已取消"],
-    ["J20261106004", "2026/11/6", "C1003", "京东", "SKU-BG-010", "1", "¥1,580.00", "¥80.00", None, "¥1,480.50", "江苏省", "已完成"],
+    [
+        "J20261106004",
+        "2026/11/6",
+        "C1003",
+        "京东",
+        "SKU-BG-010",
+        "1",
+        "¥1,580.00",
+        "¥80.00",
+        None,
+        "¥1,480.50",
+        "江苏省",
+        "已完成",
+    ],
     # two multi-SKU orders, one line per SKU (messy.xlsx merges their ids)
-    ["D20261108005", "2026/11/8", "C1004", "抖音", "SKU-TS-001", "3", "¥59.00", "¥10.00", None, "¥167.00", "上海市", "待发货"],
-    ["D20261108005", "2026/11/8", "C1004", "抖音", "SKU-TS-002", "2", "¥59.00", "0", None, "¥118.00", "上海市", "待发货"],
-    ["P20261112006", "2026/11/12", "C1005", "拼多多", "SKU-CP-003", "2", "¥49.90", "0", None, "¥99.80", "四川省", "已发货"],
-    ["P20261112006", "2026/11/12", "C1005", "拼多多", "SKU-TS-001", "1", "¥55.00", "0", None, "¥55.00", "四川省", "已发货"],
+    [
+        "D20261108005",
+        "2026/11/8",
+        "C1004",
+        "抖音",
+        "SKU-TS-001",
+        "3",
+        "¥59.00",
+        "¥10.00",
+        None,
+        "¥167.00",
+        "上海市",
+        "待发货",
+    ],
+    [
+        "D20261108005",
+        "2026/11/8",
+        "C1004",
+        "抖音",
+        "SKU-TS-002",
+        "2",
+        "¥59.00",
+        "0",
+        None,
+        "¥118.00",
+        "上海市",
+        "待发货",
+    ],
+    [
+        "P20261112006",
+        "2026/11/12",
+        "C1005",
+        "拼多多",
+        "SKU-CP-003",
+        "2",
+        "¥49.90",
+        "0",
+        None,
+        "¥99.80",
+        "四川省",
+        "已发货",
+    ],
+    [
+        "P20261112006",
+        "2026/11/12",
+        "C1005",
+        "拼多多",
+        "SKU-TS-001",
+        "1",
+        "¥55.00",
+        "0",
+        None,
+        "¥55.00",
+        "四川省",
+        "已发货",
+    ],
     ["T20261115007", "2026/11/15", "C1001", "淘宝", "SKU-TS-002", "1", "¥59.00", "0", None, None, "广东省", "待付款"],
     # a company's order of 12 cups (messy.xlsx retypes 数量 as full-width text)
-    ["T20261120008", "2026/11/20", "C1002", "天猫", "SKU-CP-003", "12", "¥69.90", "¥38.80", None, "¥800.00", "浙江省", "已完成"],
+    [
+        "T20261120008",
+        "2026/11/20",
+        "C1002",
+        "天猫",
+        "SKU-CP-003",
+        "12",
+        "¥69.90",
+        "¥38.80",
+        None,
+        "¥800.00",
+        "浙江省",
+        "已完成",
+    ],
     # 数量 typed in full-width digits (an IME left in full-width mode): zh-CN Calc's input
     # recognition reads "２" as the number 2 itself, so the file holds a plain number
-    ["T20261125009", "2026/11/25", "C1004", "天猫", "SKU-TS-001", "２", "¥59.00", "0", None, "¥118.00", "上海市", "已发货"],
+    [
+        "T20261125009",
+        "2026/11/25",
+        "C1004",
+        "天猫",
+        "SKU-TS-001",
+        "２",
+        "¥59.00",
+        "0",
+        None,
+        "¥118.00",
+        "上海市",
+        "已发货",
+    ],
 ]
 SALES = [  # 销售日期 商品SKU 销量 销售额 省份 渠道
     ["2026/11/3", "SKU-TS-001", "2", "¥118.00", "广东省", "淘宝"],
@@ -136,8 +316,30 @@ LOGISTICS = [  # 订单编号 快递公司 快递单号 发货日期 签收日�
     ["T20261125009", "顺丰速运", "SF1234567890456", "2026/11/26", None, None, "派送中", "E006"],
 ]
 COMPLAINTS = [  # 投诉编号 订单编号 投诉类型 投诉内容 接收时间 首次响应时间 (响应时长) 处理结果 处理人 处理状态
-    ["TS001", "D20261108005", "物流慢", "下单三天了还没收到货", "2026/11/11 9:30", "2026/11/11 9:42", None, "联系圆通加急派送", "E004", "已解决"],
-    ["TS002", "T20261104002", "商品质量", "保温杯杯盖有划痕", "2026/11/9 14:05", "2026/11/9 14:20", None, "补发杯盖", "E005", "处理中"],
+    [
+        "TS001",
+        "D20261108005",
+        "物流慢",
+        "下单三天了还没收到货",
+        "2026/11/11 9:30",
+        "2026/11/11 9:42",
+        None,
+        "联系圆通加急派送",
+        "E004",
+        "已解决",
+    ],
+    [
+        "TS002",
+        "T20261104002",
+        "商品质量",
+        "保温杯杯盖有划痕",
+        "2026/11/9 14:05",
+        "2026/11/9 14:20",
+        None,
+        "补发杯盖",
+        "E005",
+        "处理中",
+    ],
 ]
 DAILY = [  # 日期 工号 今日工作内容 完成度 遇到的问题 明日计划
     ["2026/11/3", "E002", "上架双十二活动商品 12 款", "85%", "主图还差 2 张", "完成活动页面设计"],
@@ -157,11 +359,19 @@ def _block(sheet: str, rows: list[list]) -> dict:
 
 
 def build_spec(template: Path, baseline: Path) -> dict:
-    ops = [_block("定岗定编", HEADCOUNT), _block("员工", EMPLOYEES), _block("客户", CUSTOMERS),
-           _block("库存", INVENTORY), _block(ORDERS, ORDER_LINES), _block("销售", SALES),
-           _block("物流", LOGISTICS), _block("投诉", COMPLAINTS), _block("日报", DAILY),
-           _block("考勤", ATTENDANCE),
-           {"op": "save", "path": str(baseline)}]
+    ops = [
+        _block("定岗定编", HEADCOUNT),
+        _block("员工", EMPLOYEES),
+        _block("客户", CUSTOMERS),
+        _block("库存", INVENTORY),
+        _block(ORDERS, ORDER_LINES),
+        _block("销售", SALES),
+        _block("物流", LOGISTICS),
+        _block("投诉", COMPLAINTS),
+        _block("日报", DAILY),
+        _block("考勤", ATTENDANCE),
+        {"op": "save", "path": str(baseline)},
+    ]
     # messy.xlsx: what staff do to the sheet afterwards.
     ops += [
         {"op": "rename", "sheet": ORDERS, "to": RENAMED},
@@ -189,9 +399,9 @@ def build_spec(template: Path, baseline: Path) -> dict:
 # ---------------------------------------------------------------------------------------------
 # One soffice run, two workbooks, both validated once.
 
+
 def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ecomsheets", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "ecomsheets", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def _validate(path: Path) -> dict:
@@ -200,8 +410,14 @@ def _validate(path: Path) -> dict:
     proc = _cli("validate", str(path), "--format", "json", "--month", MONTH)
     seconds = time.monotonic() - t0
     assert proc.stdout.strip(), f"validate printed nothing (exit {proc.returncode}): {proc.stderr}"
-    return {"rc": proc.returncode, "report": json.loads(proc.stdout), "stderr": proc.stderr,
-            "sha_before": before, "sha_after": _sha256(path), "seconds": seconds}
+    return {
+        "rc": proc.returncode,
+        "report": json.loads(proc.stdout),
+        "stderr": proc.stderr,
+        "sha_before": before,
+        "sha_after": _sha256(path),
+        "seconds": seconds,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -213,15 +429,23 @@ def typed(tmp_path_factory):
     spec = tmp / "spec.json"
     spec.write_text(json.dumps(build_spec(template, baseline), ensure_ascii=False, indent=1), encoding="utf-8")
     t0 = time.monotonic()
-    run = subprocess.run([SYSTEM_PYTHON, str(SCRIPT), str(spec), str(messy)], capture_output=True, text=True,
-                         timeout=180)
+    run = subprocess.run(
+        [SYSTEM_PYTHON, str(SCRIPT), str(spec), str(messy)], capture_output=True, text=True, timeout=180
+    )
     typing = time.monotonic() - t0
     assert run.returncode == 0, f"uno_type.py failed ({run.returncode}): {run.stderr}"
     # Where the 汇总 sheet shows each figure (the template's layout, not hard-coded here).
     summary = json.loads(_cli("summarize", str(baseline), "--format", "json").stdout)
     cells = {(m["name"], m["group"]): m["cell"].split("!")[1] for m in summary["metrics"] if m.get("cell")}
-    return {"baseline": baseline, "messy": messy, "run": json.loads(run.stdout), "typing_seconds": typing,
-            "cells": cells, "v_baseline": _validate(baseline), "v_messy": _validate(messy)}
+    return {
+        "baseline": baseline,
+        "messy": messy,
+        "run": json.loads(run.stdout),
+        "typing_seconds": typing,
+        "cells": cells,
+        "v_baseline": _validate(baseline),
+        "v_messy": _validate(messy),
+    }
 
 
 def _key(f: dict) -> tuple:
@@ -234,6 +458,7 @@ def _counts(report: dict) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------------------------
 # The harness: LibreOffice typed what a person would get, and left nothing running.
+
 
 def test_libreoffice_typed_like_a_person(typed):
     run = typed["run"]
@@ -273,6 +498,7 @@ def test_validate_leaves_the_files_unchanged(typed):
 # ---------------------------------------------------------------------------------------------
 # The clean month, typed entirely through LibreOffice: nothing to report.
 
+
 def test_baseline_has_no_findings(typed):
     v = typed["v_baseline"]
     report = v["report"]
@@ -296,30 +522,36 @@ BOOLEANS = {("客户", "I5"), ("客户", "I6")}  # item 4: =TRUE() / =FALSE()
 def _open_cells(typed) -> set:
     """Cells (sheet, cell) whose findings the items still in progress decide."""
     courier = typed["cells"][("shipments_by_courier", "顺丰速运")]
-    return ({(RENAMED, c) for cs in MERGED.values() for c in cs} | WORDS | BOOLEANS | {("汇总", courier)})
+    return {(RENAMED, c) for cs in MERGED.values() for c in cs} | WORDS | BOOLEANS | {("汇总", courier)}
 
 
 def _about_merge(f: dict) -> bool:
     """A merge's own warning, or a 汇总 figure whose cause is the merges (the template's COUNTIF
     counts a merged id once, the rows twice)."""
     return any(r in (f["message"] or "") or r in (f["message_en"] or "") for r in MERGED) or (
-        f["rule"] == "summary_mismatch" and "合并单元格" in (f["message"] or ""))
+        f["rule"] == "summary_mismatch" and "合并单元格" in (f["message"] or "")
+    )
 
 
 def _settled(typed) -> list[dict]:
     open_cells = _open_cells(typed)
-    return [f for f in typed["v_messy"]["report"]["findings"]
-            if (f["sheet"], f["cell"]) not in open_cells and not _about_merge(f)]
+    return [
+        f
+        for f in typed["v_messy"]["report"]["findings"]
+        if (f["sheet"], f["cell"]) not in open_cells and not _about_merge(f)
+    ]
 
 
 def _settled_expected(typed) -> list[tuple]:
-    return sorted([
-        # 数量 "１２" kept as text: read as 12, with a warning showing what was typed.
-        ("normalized", RENAMED, "F11", "warning"),
-        # The template's own =SUM(数量) skips that text cell, so the 汇总 sheet shows 15 units
-        # where the lines hold 27: the figure the manager sees is wrong, and is named.
-        ("summary_mismatch", "汇总", typed["cells"][("units_sold", None)], "error"),
-    ])
+    return sorted(
+        [
+            # 数量 "１２" kept as text: read as 12, with a warning showing what was typed.
+            ("normalized", RENAMED, "F11", "warning"),
+            # The template's own =SUM(数量) skips that text cell, so the 汇总 sheet shows 15 units
+            # where the lines hold 27: the figure the manager sees is wrong, and is named.
+            ("summary_mismatch", "汇总", typed["cells"][("units_sold", None)], "error"),
+        ]
+    )
 
 
 def test_messy_file_is_read_though_a_row_was_deleted(typed):
@@ -344,14 +576,17 @@ def test_messy_findings_that_work_today(typed):
     """Exactly the expected findings outside the cells issue 11's open items decide."""
     report = typed["v_messy"]["report"]
     assert sorted(_key(f) for f in _settled(typed)) == _settled_expected(typed)
-    assert _counts(report) == (sum(f["severity"] == "error" for f in report["findings"]),
-                               sum(f["severity"] == "warning" for f in report["findings"]))
+    assert _counts(report) == (
+        sum(f["severity"] == "error" for f in report["findings"]),
+        sum(f["severity"] == "warning" for f in report["findings"]),
+    )
     assert report["summary"]["findings_omitted"] == 0
     assert typed["v_messy"]["rc"] == 1 and report["valid"] is False
 
 
 # ---------------------------------------------------------------------------------------------
 # Wanted by issue 11, asserted as wanted.
+
 
 def test_merged_order_id_counts_for_each_row_with_one_warning(typed):
     findings = typed["v_messy"]["report"]["findings"]
@@ -379,12 +614,15 @@ def test_messy_findings_exactly_as_wanted(typed):
     report = typed["v_messy"]["report"]
     merges = [f for f in report["findings"] if _about_merge(f)]
     rest = sorted(_key(f) for f in report["findings"] if not _about_merge(f))
-    assert rest == sorted(_settled_expected(typed) + [
-        ("normalized", sheet, cell, "warning") for sheet, cell in WORDS] + [
-        # As for a short province (广东 → 广东省) today: the template's COUNTIF counts the
-        # word as typed, so 汇总 shows one 顺丰速运 shipment where the lines hold two.
-        ("summary_mismatch", "汇总", typed["cells"][("shipments_by_courier", "顺丰速运")], "error"),
-    ])
+    assert rest == sorted(
+        _settled_expected(typed)
+        + [("normalized", sheet, cell, "warning") for sheet, cell in WORDS]
+        + [
+            # As for a short province (广东 → 广东省) today: the template's COUNTIF counts the
+            # word as typed, so 汇总 shows one 顺丰速运 shipment where the lines hold two.
+            ("summary_mismatch", "汇总", typed["cells"][("shipments_by_courier", "顺丰速运")], "error"),
+        ]
+    )
     # The merges: one warning each, and the 汇总 record count they make wrong, with that cause.
     assert sorted(f["severity"] for f in merges) == ["error", "warning", "warning"]
     assert _counts(report) == (3, 1 + len(WORDS) + len(MERGED))

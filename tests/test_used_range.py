@@ -32,9 +32,13 @@ def _orders_part(path: Path) -> str:
 
 def _libreoffice_after_delete(text: str) -> str:
     text = re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:L1048576"/>', text)
-    return text.replace("</sheetData>", '<row r="1048576" spans="1:12" customFormat="false" ht="12.8" '
-                                        'hidden="false" customHeight="false" outlineLevel="0" collapsed="false"/>'
-                                        "</sheetData>", 1)
+    return text.replace(
+        "</sheetData>",
+        '<row r="1048576" spans="1:12" customFormat="false" ht="12.8" '
+        'hidden="false" customHeight="false" outlineLevel="0" collapsed="false"/>'
+        "</sheetData>",
+        1,
+    )
 
 
 def test_empty_last_row_as_libreoffice_writes_it_is_read(example, tmp_path):
@@ -51,8 +55,9 @@ def test_styled_only_cells_far_below_cost_nothing(example, tmp_path):
 
     def styled(text: str) -> str:
         text = re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:L1048576"/>', text)
-        return text.replace("</sheetData>", '<row r="1048576"><c r="C1048576" s="1"/><c r="D1048576" s="1"/>'
-                                            "</row></sheetData>", 1)
+        return text.replace(
+            "</sheetData>", '<row r="1048576"><c r="C1048576" s="1"/><c r="D1048576" s="1"/></row></sheetData>', 1
+        )
 
     assert check_file(_rewrite(example, tmp_path / "styled.xlsx", part, styled)) is None
 
@@ -62,18 +67,23 @@ def test_content_on_the_last_row_is_refused_and_names_the_option(example, tmp_pa
 
     def content(text: str) -> str:
         text = re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:L1048576"/>', text)
-        return text.replace("</sheetData>", '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>T99</t></is>'
-                                            "</c></row></sheetData>", 1)
+        return text.replace(
+            "</sheetData>",
+            '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>T99</t></is></c></row></sheetData>',
+            1,
+        )
 
     path = _rewrite(example, tmp_path / "last_row.xlsx", part, content)
     refusal = check_file(path)
     assert refusal is not None and refusal.rule == "dimension"
-    assert refusal.message == ("工作表“订单”的使用范围过大（L1048576），超过上限 1,048,575 行"
-                               "（确有这么多行时，可用 --max-rows 调高上限）")
+    assert refusal.message == (
+        "工作表“订单”的使用范围过大（L1048576），超过上限 1,048,575 行（确有这么多行时，可用 --max-rows 调高上限）"
+    )
     assert check_file(path, Limits(max_rows=1_048_576)) is None
 
 
 # --- the extent the reader would allocate, measured from the cells --------------------------
+
 
 def _sheet(xml: str) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
     buf = io.BytesIO()
@@ -83,20 +93,39 @@ def _sheet(xml: str) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
     return zf, zf.getinfo("xl/worksheets/sheet1.xml")
 
 
-@pytest.mark.parametrize("xml, corner, cells", [
-    # as Excel and LibreOffice write it
-    ('<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="C1" s="2"/></row>'
-     '<row r="3"><c r="B3" t="s"><v>0</v></c></row><row r="1048576"/></sheetData></worksheet>', "B3", 6),
-    # no r= anywhere: positions follow the order of rows and cells
-    ("<worksheet><sheetData><row><c><v>1</v></c><c><v>2</v></c></row><row><c/><c/><c><v>3</v></c></row>"
-     "</sheetData></worksheet>", "C2", 6),
-    # single quotes and a namespace prefix, as some .NET writers produce
-    ("<x:worksheet><x:sheetData><x:row r='2'><x:c r='D2'><x:v>1</x:v></x:c></x:row>"
-     "<x:row r='7'><x:c r='AB7'><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>", "AB7", 6 * 25),
-    # a styled cell with an empty element is no content
-    ('<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="ZZ9" s="1"></c></row></sheetData>'
-     "</worksheet>", "A1", 1),
-])
+@pytest.mark.parametrize(
+    "xml, corner, cells",
+    [
+        # as Excel and LibreOffice write it
+        (
+            '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="C1" s="2"/></row>'
+            '<row r="3"><c r="B3" t="s"><v>0</v></c></row><row r="1048576"/></sheetData></worksheet>',
+            "B3",
+            6,
+        ),
+        # no r= anywhere: positions follow the order of rows and cells
+        (
+            "<worksheet><sheetData><row><c><v>1</v></c><c><v>2</v></c></row><row><c/><c/><c><v>3</v></c></row>"
+            "</sheetData></worksheet>",
+            "C2",
+            6,
+        ),
+        # single quotes and a namespace prefix, as some .NET writers produce
+        (
+            "<x:worksheet><x:sheetData><x:row r='2'><x:c r='D2'><x:v>1</x:v></x:c></x:row>"
+            "<x:row r='7'><x:c r='AB7'><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>",
+            "AB7",
+            6 * 25,
+        ),
+        # a styled cell with an empty element is no content
+        (
+            '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="ZZ9" s="1"></c></row></sheetData>'
+            "</worksheet>",
+            "A1",
+            1,
+        ),
+    ],
+)
 def test_exact_extent_follows_the_cells_the_reader_keeps(xml, corner, cells):
     from ecomsheets.read import extent
 
@@ -118,6 +147,7 @@ def test_fast_bound_sees_a_far_cell_between_near_ones():
 
 # --- a flood of one finding in one sheet is listed in part and counted in full ----------------
 
+
 def test_three_hundred_stray_headers_are_counted_not_all_listed(example, tmp_path):
     from xlsxwriter.utility import xl_col_to_name
 
@@ -129,8 +159,9 @@ def test_three_hundred_stray_headers_are_counted_not_all_listed(example, tmp_pat
 
     def headers(text: str) -> str:
         cells = "".join(f'<c r="{xl_col_to_name(c)}2" t="inlineStr"><is><t>备注{c}</t></is></c>' for c in stray)
-        return re.sub(r'(<row r="2"[^>]*>.*?)</row>', lambda m: m.group(1) + cells + "</row>", text, count=1,
-                      flags=re.S)
+        return re.sub(
+            r'(<row r="2"[^>]*>.*?)</row>', lambda m: m.group(1) + cells + "</row>", text, count=1, flags=re.S
+        )
 
     path = _rewrite(example, tmp_path / "stray.xlsx", _orders_part(example), headers)
     report = validate(path, catalog=CATALOG)

@@ -32,9 +32,14 @@ VOCABULARY_SUFFIXES = ("_WORDS", "_CHARS", "_PATTERN", "_FONT")
 
 def _docstrings(tree: ast.AST) -> set[int]:
     kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-    return {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, kinds) and node.body and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)}
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, kinds)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
 
 
 def _vocabulary(tree: ast.Module) -> set[int]:
@@ -44,11 +49,16 @@ def _vocabulary(tree: ast.Module) -> set[int]:
         if isinstance(node, ast.Call) and ast.unparse(node.func) == "re.compile":
             allowed.extend([*node.args, *node.keywords])
     for stmt in tree.body:
-        targets = (stmt.targets if isinstance(stmt, ast.Assign)
-                   else [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
+        targets = (
+            stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        )
         names = [t for t in targets if isinstance(t, ast.Name)]
-        if names and len(names) == len(targets) and stmt.value is not None \
-                and all(t.id.endswith(VOCABULARY_SUFFIXES) for t in names):
+        if (
+            names
+            and len(names) == len(targets)
+            and stmt.value is not None
+            and all(t.id.endswith(VOCABULARY_SUFFIXES) for t in names)
+        ):
             allowed.append(stmt.value)
     return {id(n) for node in allowed for n in ast.walk(node)}
 
@@ -61,8 +71,14 @@ def scan(package: Path) -> list[str]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skip = _docstrings(tree) | _vocabulary(tree)
-        hits = [node for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                and id(node) not in skip and CJK.search(node.value)]
+        hits = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in skip
+            and CJK.search(node.value)
+        ]
         for node in sorted(hits, key=lambda n: (n.lineno, n.col_offset)):
             found.append(f"{path.relative_to(package.parent).as_posix()}:{node.lineno}: {node.value!r}")
     return found
@@ -70,8 +86,9 @@ def scan(package: Path) -> list[str]:
 
 def test_no_user_facing_chinese_outside_messages():
     found = scan(PACKAGE)
-    assert not found, "Chinese text outside ecomsheets/messages.py (move it there, or name it as vocabulary):\n" \
-        + "\n".join(found)
+    assert not found, (
+        "Chinese text outside ecomsheets/messages.py (move it there, or name it as vocabulary):\n" + "\n".join(found)
+    )
 
 
 def test_the_scan_catches_a_planted_literal(tmp_path):
@@ -91,9 +108,9 @@ def test_the_scan_catches_a_planted_literal(tmp_path):
         '    return f"共 {n} 行" + sep\n'
         "class C:\n"
         '    LABEL_WORDS = "合计"  # not module-level: not declared vocabulary\n',
-        encoding="utf-8")
-    assert scan(pkg) == ["pkg/mod.py:9: '、'", "pkg/mod.py:10: '共 '", "pkg/mod.py:10: ' 行'",
-                         "pkg/mod.py:12: '合计'"]
+        encoding="utf-8",
+    )
+    assert scan(pkg) == ["pkg/mod.py:9: '、'", "pkg/mod.py:10: '共 '", "pkg/mod.py:10: ' 行'", "pkg/mod.py:12: '合计'"]
 
 
 def _issue13_codes() -> list[str]:
@@ -117,5 +134,7 @@ def test_moved_texts_have_both_languages():
 def test_a_parameter_given_in_both_languages_is_rendered_in_each():
     rows = messages.join([3, 5])
     assert messages.both("f_hidden_rows", n=2, rows=rows) == (
-        "有 2 行被隐藏但有数据（已一并检查）：第 3、5 行", "2 hidden rows hold data (they were checked too): rows 3, 5")
+        "有 2 行被隐藏但有数据（已一并检查）：第 3、5 行",
+        "2 hidden rows hold data (they were checked too): rows 3, 5",
+    )
     assert messages.text("cause_not_number", "en", cells="D3", n=1) == ", because D3 is not a number"

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pandas as pd
@@ -30,11 +30,11 @@ from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.validate import validate
-from tests.fill import fill_template, read_meta
-from tests.lo import recalc, requires_libreoffice
 from tests import helpers
+from tests.fill import fill_template, read_meta
 from tests.helpers import CATALOG, MONTH, NOW, write_example
 from tests.helpers import sha256 as file_hash
+from tests.lo import recalc, requires_libreoffice
 
 ROWS = 30
 SEED = 11
@@ -75,11 +75,15 @@ def test_example_workbook_is_clean(example):
 
 @pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 10**6), rows=st.integers(1, 60),
-       month=st.sampled_from(["2026-11", "2026-02", "2028-02", "2027-12", "2026-01"]))
+@given(
+    seed=st.integers(0, 10**6),
+    rows=st.integers(1, 60),
+    month=st.sampled_from(["2026-11", "2026-02", "2028-02", "2027-12", "2026-01"]),
+)
 def test_property_example_workbooks_validate_clean(tmp_path_factory, seed, rows, month):
-    path, frames = make_example(tmp_path_factory.mktemp("prop") / "x.xlsx", rows=rows, seed=seed,
-                                month=parse_month(month))
+    path, frames = make_example(
+        tmp_path_factory.mktemp("prop") / "x.xlsx", rows=rows, seed=seed, month=parse_month(month)
+    )
     report = validate(path)
     assert brief(report.findings) == [], (seed, rows, month)
     assert report.rows_checked == sum(len(f) for f in frames.values())
@@ -412,8 +416,20 @@ def test_several_files_find_what_one_file_finds(example, tmp_path):
 # --- (c) the JSON contract, several files, exit codes ----------------------------------------
 REPORT_KEYS = {"file", "bundle", "schema_version", "valid", "summary", "findings"}
 SUMMARY_KEYS = {"errors", "warnings", "rows_checked", "sheets_checked", "findings_omitted"}
-FINDING_KEYS = {"severity", "sheet", "table", "cell", "row", "column", "header", "value", "rule",
-                "message", "message_en", "expected"}
+FINDING_KEYS = {
+    "severity",
+    "sheet",
+    "table",
+    "cell",
+    "row",
+    "column",
+    "header",
+    "value",
+    "rule",
+    "message",
+    "message_en",
+    "expected",
+}
 
 
 def run_cli(*args):
@@ -450,8 +466,13 @@ def test_json_clean_file(example):
     check_report_shape(data)
     assert data["file"] == str(path) and data["bundle"] == "department" and data["schema_version"] == 1
     assert data["valid"] is True and data["findings"] == []
-    assert data["summary"] == {"errors": 0, "warnings": 0, "rows_checked": sum(len(f) for f in frames.values()),
-                               "sheets_checked": len(frames), "findings_omitted": 0}
+    assert data["summary"] == {
+        "errors": 0,
+        "warnings": 0,
+        "rows_checked": sum(len(f) for f in frames.values()),
+        "sheets_checked": len(frames),
+        "findings_omitted": 0,
+    }
 
 
 def test_json_file_with_an_error(bad_file):
@@ -477,8 +498,13 @@ def unusable(tmp_path, example) -> dict[str, Path]:
     empty.write_bytes(b"")
     lock = tmp_path / "~$example.xlsx"
     shutil.copyfile(example[0], lock)
-    return {"not_found": tmp_path / "missing.xlsx", "not_xlsx": csv, "not_xlsx_gbk": gbk, "empty_file": empty,
-            "lock_file": lock}
+    return {
+        "not_found": tmp_path / "missing.xlsx",
+        "not_xlsx": csv,
+        "not_xlsx_gbk": gbk,
+        "empty_file": empty,
+        "lock_file": lock,
+    }
 
 
 @pytest.mark.parametrize("kind", ["not_found", "not_xlsx", "not_xlsx_gbk", "empty_file", "lock_file"])
@@ -548,13 +574,17 @@ def test_lang_en(bad_file, unusable):
 @pytest.mark.libreoffice
 @pytest.mark.slow
 @requires_libreoffice
-@pytest.mark.parametrize("rule, edit", [
-    ("type", c_type_integer),
-    ("derived_mismatch", c_derived_amount),
-    ("out_of_month", c_out_of_month),
-    ("row_rule", c_row_rule_clock),
-    ("summary_mismatch", c_summary),
-], ids=lambda v: v.__name__[2:] if callable(v) else v)
+@pytest.mark.parametrize(
+    "rule, edit",
+    [
+        ("type", c_type_integer),
+        ("derived_mismatch", c_derived_amount),
+        ("out_of_month", c_out_of_month),
+        ("row_rule", c_row_rule_clock),
+        ("summary_mismatch", c_summary),
+    ],
+    ids=lambda v: v.__name__[2:] if callable(v) else v,
+)
 def test_libreoffice_saved_file_gives_the_same_single_finding(example, tmp_path, rule, edit):
     edited = tmp_path / "edited.xlsx"
     where = corrupt(example, edited, edit)
@@ -569,8 +599,7 @@ def test_libreoffice_saved_file_gives_the_same_single_finding(example, tmp_path,
 
 # --- (e) a template filled by openpyxl ---------------------------------------------------------
 def test_template_filled_by_openpyxl_is_clean(tmp_path):
-    template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=45,
-                                 now=NOW).path
+    template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=45, now=NOW).path
     frames = example_frames(CATALOG, "department", MONTH, rows=30, seed=4)
     filled = fill_template(template, frames, tmp_path / "filled.xlsx")
     report = validate(filled)
@@ -580,8 +609,7 @@ def test_template_filled_by_openpyxl_is_clean(tmp_path):
 
 def test_blank_template_handed_back_is_not_a_pass(tmp_path):
     """A blank template handed back untouched: one no_data error, nothing else."""
-    template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=20,
-                                 now=NOW).path
+    template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=20, now=NOW).path
     report = validate(template)
     assert [f.rule for f in errors(report)] == ["no_data"]
     assert "空白模板" in errors(report)[0].message and not report.unreadable
@@ -604,18 +632,75 @@ ORDER_HEADERS = {  # column -> header as a person might write it (aliases, Engli
     "province": "收货省份",
 }
 ORDERS = [  # Excel row -> record
-    (5, dict(order_id="TB1001", quantity=2, order_date=datetime(2026, 11, 3), customer_id="C01", channel="淘宝",
-             sku="SKU-1", unit_price=19.9, discount=0, amount=39.8, paid_amount=39.8, province="浙江省",
-             status="已完成")),
-    (6, dict(order_id="TB1002", quantity=1, order_date=datetime(2026, 11, 4), customer_id="C02", channel="京东",
-             sku="SKU-2", unit_price=5, discount=None, amount=5, paid_amount=None, province="北京市",
-             status="待付款")),
+    (
+        5,
+        dict(
+            order_id="TB1001",
+            quantity=2,
+            order_date=datetime(2026, 11, 3),
+            customer_id="C01",
+            channel="淘宝",
+            sku="SKU-1",
+            unit_price=19.9,
+            discount=0,
+            amount=39.8,
+            paid_amount=39.8,
+            province="浙江省",
+            status="已完成",
+        ),
+    ),
+    (
+        6,
+        dict(
+            order_id="TB1002",
+            quantity=1,
+            order_date=datetime(2026, 11, 4),
+            customer_id="C02",
+            channel="京东",
+            sku="SKU-2",
+            unit_price=5,
+            discount=None,
+            amount=5,
+            paid_amount=None,
+            province="北京市",
+            status="待付款",
+        ),
+    ),
     # rows 7 and 8 blank (row 8 holds only an ideographic space in the status column)
-    (9, dict(order_id="TB1003", quantity=3, order_date=datetime(2026, 11, 5), customer_id="C01", channel="拼多多",
-             sku="SKU-1", unit_price=7.5, discount=2.5, amount=20, paid_amount=20, province=None,
-             status="已发货")),
-    (10, dict(order_id="TB1003", quantity=1, order_date=datetime(2026, 11, 5), customer_id="C01", channel="拼多多",
-              sku="SKU-2", unit_price=5, discount=0, amount=5, paid_amount=5, province=None, status="已发货")),
+    (
+        9,
+        dict(
+            order_id="TB1003",
+            quantity=3,
+            order_date=datetime(2026, 11, 5),
+            customer_id="C01",
+            channel="拼多多",
+            sku="SKU-1",
+            unit_price=7.5,
+            discount=2.5,
+            amount=20,
+            paid_amount=20,
+            province=None,
+            status="已发货",
+        ),
+    ),
+    (
+        10,
+        dict(
+            order_id="TB1003",
+            quantity=1,
+            order_date=datetime(2026, 11, 5),
+            customer_id="C01",
+            channel="拼多多",
+            sku="SKU-2",
+            unit_price=5,
+            discount=0,
+            amount=5,
+            paid_amount=5,
+            province=None,
+            status="已发货",
+        ),
+    ),
 ]
 HEADER_ROW = 4  # a title, a blank row and an export note above it
 CUSTOMERS = [
@@ -623,8 +708,22 @@ CUSTOMERS = [
     ["C02", "李四", "186****6198", "北京市", "北京", "京东", "普通", datetime(2026, 11, 4), "否", "老客户"],
 ]
 INVENTORY = [
-    ["SKU-1", "帆布托特包", "米白", 100, 20, 5, None, 10, 8.5, None, None, datetime(2026, 10, 20),
-     datetime(2026, 11, 5), "A-01-03"],
+    [
+        "SKU-1",
+        "帆布托特包",
+        "米白",
+        100,
+        20,
+        5,
+        None,
+        10,
+        8.5,
+        None,
+        None,
+        datetime(2026, 10, 20),
+        datetime(2026, 11, 5),
+        "A-01-03",
+    ],
     ["SKU-2", "陶瓷杯", "350ml", 50, 0, 2, None, 10, 2, None, None, None, None, "B-02-01"],
 ]
 
@@ -633,8 +732,9 @@ def _titles(table: str) -> list[str]:
     return [c.title for c in CATALOG.tables[table].columns]
 
 
-def hand_made(path: Path, *, order_headers=ORDER_HEADERS, rows=ORDERS, extra_column: bool = False,
-              drop: str | None = None) -> dict[str, str]:
+def hand_made(
+    path: Path, *, order_headers=ORDER_HEADERS, rows=ORDERS, extra_column: bool = False, drop: str | None = None
+) -> dict[str, str]:
     """Write the workbook; returns column name -> letter in the 订单 sheet."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -673,8 +773,15 @@ def hand_made(path: Path, *, order_headers=ORDER_HEADERS, rows=ORDERS, extra_col
     return letters
 
 
-MISSING_SHEETS = {"employees", "headcount_plan", "product_sales", "logistics", "complaints", "daily_reports",
-                  "attendance"}
+MISSING_SHEETS = {
+    "employees",
+    "headcount_plan",
+    "product_sales",
+    "logistics",
+    "complaints",
+    "daily_reports",
+    "attendance",
+}
 
 
 def test_hand_made_workbook_without_meta(tmp_path):
@@ -700,11 +807,13 @@ def test_hand_made_workbook_errors_are_at_their_real_rows(tmp_path):
     letters = hand_made(path, rows=rows)
     report = validate(path, month="2026-11")
     got = sorted((f.rule, f.sheet, f.cell, f.row) for f in errors(report))
-    assert got == sorted([
-        ("type", "订单", f"{letters['quantity']}9", 9),
-        ("reference", "订单", f"{letters['customer_id']}10", 10),
-        ("out_of_month", "订单", f"{letters['order_date']}5", 5),
-    ]), brief(report.findings)
+    assert got == sorted(
+        [
+            ("type", "订单", f"{letters['quantity']}9", 9),
+            ("reference", "订单", f"{letters['customer_id']}10", 10),
+            ("out_of_month", "订单", f"{letters['order_date']}5", 5),
+        ]
+    ), brief(report.findings)
 
 
 def test_hand_made_workbook_unknown_column_is_a_warning(tmp_path):
@@ -714,7 +823,8 @@ def test_hand_made_workbook_unknown_column_is_a_warning(tmp_path):
     assert errors(report) == [], brief(report.findings)
     unknown = [f for f in report.findings if f.rule == "column_unknown"]
     assert [(f.severity, f.sheet, f.cell, f.header) for f in unknown] == [
-        ("warning", "订单", f"{letters['__extra__']}{HEADER_ROW}", "买家留言")]
+        ("warning", "订单", f"{letters['__extra__']}{HEADER_ROW}", "买家留言")
+    ]
     assert {f.rule for f in report.findings} == {"sheet_missing", "column_unknown"}
 
 
@@ -733,8 +843,9 @@ def test_hand_made_workbook_missing_required_column_is_one_error_only(tmp_path):
     path = tmp_path / "hand_missing.xlsx"
     hand_made(path, drop="customer_id")
     report = validate(path, month="2026-11")
-    assert [(f.rule, f.column) for f in errors(report)] == [("column_missing", "customer_id")], \
-        [(f.rule, f.cell, f.column) for f in errors(report)]
+    assert [(f.rule, f.column) for f in errors(report)] == [("column_missing", "customer_id")], [
+        (f.rule, f.cell, f.column) for f in errors(report)
+    ]
 
 
 def test_hand_made_workbook_missing_optional_column_is_a_warning(tmp_path):
@@ -835,7 +946,6 @@ def test_twenty_thousand_orders(tmp_path):
     assert brief(report.findings) == []
     assert report.rows_checked == sum(len(f) for f in frames.values())
     assert report.sheets_checked == len(frames)
-
 
 
 def test_sheets_are_parsed_one_ahead_in_the_order_used():

@@ -20,8 +20,7 @@ BUILTIN = {"schemas": "ecomsheets/_builtin/schemas", "templates": "ecomsheets/_b
 
 def run(args: list, cwd: Path, timeout: float = 600, codes=(0,)) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ECOMSHEETS_LANG")}
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode in codes, f"{args}\n{result.stdout}\n{result.stderr}"
     return result
 

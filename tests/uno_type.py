@@ -81,10 +81,21 @@ def start_office(profile: Path, port: int) -> subprocess.Popen:
     (profile / "user" / "registrymodifications.xcu").write_text(XCU, encoding="utf-8")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     return subprocess.Popen(
-        [soffice, f"-env:UserInstallation={url(profile)}", "--headless", "--invisible", "--norestore",
-         "--nolockcheck", "--nodefault", f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)  # its own process group: oosplash and soffice.bin die together
+        [
+            soffice,
+            f"-env:UserInstallation={url(profile)}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            f"--accept=socket,host=127.0.0.1,port={port};urp;",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # its own process group: oosplash and soffice.bin die together
 
 
 def stop_office(proc: subprocess.Popen) -> None:
@@ -110,11 +121,11 @@ def connect(proc: subprocess.Popen, port: int, deadline: float):
     while True:
         try:
             return resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
-        except Exception:
+        except Exception as exc:
             if proc.poll() is not None:
-                raise RuntimeError(f"soffice exited with {proc.returncode} before accepting connections")
+                raise RuntimeError(f"soffice exited with {proc.returncode} before accepting connections") from exc
             if time.monotonic() > deadline:
-                raise TimeoutError("soffice did not accept a connection in time")
+                raise TimeoutError("soffice did not accept a connection in time") from exc
             time.sleep(0.2)
 
 

@@ -47,14 +47,23 @@ def to_pdf(xlsx: Path, outdir: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         (Path(profile) / "user").mkdir()
         (Path(profile) / "user" / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
-        run("soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-            "--convert-to", "pdf", "--outdir", outdir, xlsx, timeout=300)
+        run(
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            outdir,
+            xlsx,
+            timeout=300,
+        )
     return outdir / (xlsx.stem + ".pdf")
 
 
 def page_with(pdf: Path, texts: tuple[str, ...]) -> int:
-    pages = int(next(line.split()[-1] for line in run("pdfinfo", pdf).stdout.splitlines()
-                     if line.startswith("Pages:")))
+    pages = int(next(line.split()[-1] for line in run("pdfinfo", pdf).stdout.splitlines() if line.startswith("Pages:")))
     for page in range(1, pages + 1):
         words = run("pdftotext", "-f", page, "-l", page, "-layout", pdf, "-").stdout
         if all(t in words for t in texts):
@@ -66,12 +75,19 @@ def content_box(pdf: Path, page: int, below: float = 0, margin: float = 12) -> t
     """The page's written area in pixels at DPI (x, y, width, height): pictures without the
     empty rest of the sheet of paper."""
     xml = run("pdftotext", "-f", page, "-l", page, "-bbox", pdf, "-").stdout
-    boxes = [tuple(float(v) for v in m) for m in re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', xml)]
+    boxes = [
+        tuple(float(v) for v in m)
+        for m in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', xml)
+    ]
     x0, y0 = min(b[0] for b in boxes) - margin, min(b[1] for b in boxes) - margin
     x1, y1 = max(b[2] for b in boxes) + margin, max(b[3] for b in boxes) + margin + below
     scale = DPI / 72
-    return int(max(0, x0) * scale), int(max(0, y0) * scale), int((x1 - max(0, x0)) * scale), int((y1 - max(0, y0)) * scale)
+    return (
+        int(max(0, x0) * scale),
+        int(max(0, y0) * scale),
+        int((x1 - max(0, x0)) * scale),
+        int((y1 - max(0, y0)) * scale),
+    )
 
 
 def main() -> None:
@@ -91,8 +107,27 @@ def main() -> None:
             page = page_with(pdfs[workbook], marker)
             stem = Path(tmp) / name.removesuffix(".png")
             x, y, w, h = content_box(pdfs[workbook], page, below)
-            run("pdftoppm", "-png", "-r", DPI, "-f", page, "-l", page, "-x", x, "-y", y, "-W", w, "-H", h,
-                "-singlefile", pdfs[workbook], stem)
+            run(
+                "pdftoppm",
+                "-png",
+                "-r",
+                DPI,
+                "-f",
+                page,
+                "-l",
+                page,
+                "-x",
+                x,
+                "-y",
+                y,
+                "-W",
+                w,
+                "-H",
+                h,
+                "-singlefile",
+                pdfs[workbook],
+                stem,
+            )
             shutil.copyfile(f"{stem}.png", HERE / name)
             print(f"{name}: {workbook}, page {page}")
 

@@ -82,8 +82,13 @@ def choices(text: pa.Array, values, aliases: dict | None = None, prefix_match: b
     check that lists the allowed ones."""
     allowed = set(values or ())
     ok = pc.is_in(text, value_set=pa.array(sorted(allowed), type=text.type))
-    return _finish(text, pc.if_else(ok, text, pa.scalar(None, text.type)),
-                   lambda t: _enum(t, allowed, aliases or {}, prefix_match), str, keep_invalid=True)
+    return _finish(
+        text,
+        pc.if_else(ok, text, pa.scalar(None, text.type)),
+        lambda t: _enum(t, allowed, aliases or {}, prefix_match),
+        str,
+        keep_invalid=True,
+    )
 
 
 def long_text(text: pa.Array) -> Coerced:
@@ -135,8 +140,16 @@ def _enum(text: str, values: set, aliases: dict, prefix_match: bool = False) -> 
     raise nz.Invalid(text)
 
 
-def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = False,
-            temporal: bool = False, keep_invalid: bool = False) -> Coerced:
+def _finish(
+    text: pa.Array,
+    fast: pa.Array,
+    parser,
+    shown,
+    *,
+    numeric: bool = False,
+    temporal: bool = False,
+    keep_invalid: bool = False,
+) -> Coerced:
     """Run `parser` on present cells the fast path left empty, once per distinct text."""
     todo_mask = pc.and_(pc.is_valid(text), pc.is_null(fast))
     todo = np.flatnonzero(todo_mask.to_numpy(zero_copy_only=False))
@@ -155,7 +168,7 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
     blanked: list[int] = []  # cells that were only decoration: blank, like an empty cell
     if len(todo):
         cells = pc.take(text, pa.array(todo)).to_pylist()
-        cache: dict[str, tuple | None] = {}
+        cache: dict[str, object] = {}  # text -> (value, why), _BLANK, an Ambiguous or None
         for pos, t in zip(todo, cells):
             if t not in cache:
                 try:
@@ -168,7 +181,7 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
                     cache[t] = None
             result = cache[t]
             if result is _BLANK:
-                blanked.append(pos)
+                blanked.append(int(pos))
                 continue
             if isinstance(result, nz.Ambiguous):
                 ambiguous[int(pos)] = result.readings
@@ -178,6 +191,7 @@ def _finish(text: pa.Array, fast: pa.Array, parser, shown, *, numeric: bool = Fa
                 if keep_invalid:
                     values[pos] = nz.strip(t)
                 continue
+            assert isinstance(result, tuple)
             value, why = result
             values[pos] = np.datetime64(value, "ns") if temporal else value
             if why:

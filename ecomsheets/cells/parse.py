@@ -93,6 +93,8 @@ class Ambiguous(ValueError):
     def __init__(self, text: str, readings: tuple[date, date]):
         super().__init__(text)
         self.readings = readings
+
+
 _MD = re.compile(r"^(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*日?$")
 _HMS = re.compile(r"^(\d{1,2})\s*[:：点时]\s*(\d{1,2})\s*(?:分)?\s*(?:[:：]\s*(\d{1,2})(?:\.\d+)?\s*秒?)?$")
 _HOUR = re.compile(r"^(\d{1,2})\s*[点时](半|整)?$")
@@ -211,7 +213,7 @@ def phone(text: str) -> tuple[str, str | None]:
     digits = _PHONE_JUNK.sub("", t)
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
     if not PHONE.match(digits):
         raise Invalid(text)
     return digits, (why if digits == shown else "phone")

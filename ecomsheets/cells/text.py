@@ -10,8 +10,10 @@ import pyarrow.compute as pc
 # Everything str.split() treats as space (incl. \x0b \x0c \x1c-\x1f \x85 \u2028 \u2029), plus
 # zero-width characters that paste in from web pages. Spelled out: computing it from the
 # Unicode tables at import costs 50 ms on every start.
-SPACE_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-          "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff")
+SPACE_CHARS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff"
+)
 
 
 def as_text(values, blanks_done: bool = False) -> pa.Array:
@@ -42,8 +44,9 @@ def _has_zero_width(arr: pa.Array) -> bool:
     if b.size < 3:
         return False
     at = np.flatnonzero(b[:-2] == 0xE2)  # E2 80 8B-8D, E2 81 A0
-    if len(at) and np.any(((b[at + 1] == 0x80) & (b[at + 2] >= 0x8B) & (b[at + 2] <= 0x8D))
-                          | ((b[at + 1] == 0x81) & (b[at + 2] == 0xA0))):
+    if len(at) and np.any(
+        ((b[at + 1] == 0x80) & (b[at + 2] >= 0x8B) & (b[at + 2] <= 0x8D)) | ((b[at + 1] == 0x81) & (b[at + 2] == 0xA0))
+    ):
         return True
     at = np.flatnonzero(b[:-2] == 0xEF)  # EF BB BF
     return bool(len(at) and np.any((b[at + 1] == 0xBB) & (b[at + 2] == 0xBF)))
@@ -57,4 +60,4 @@ def utf8_bytes(arr: pa.Array) -> memoryview:
     if data is None or len(arr) == 0:
         return memoryview(b"")
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
-    return memoryview(data)[int(offsets[arr.offset]):int(offsets[arr.offset + len(arr)])]
+    return memoryview(data)[int(offsets[arr.offset]) : int(offsets[arr.offset + len(arr)])]

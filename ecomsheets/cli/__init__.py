@@ -26,10 +26,16 @@ from ecomsheets.cli.validate import validate
 __all__ = ["main"]
 
 
-@click.group("ecomsheets", cls=words.Group, help_code="h_main", no_args_is_help=True,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, "--version", prog_name="ecomsheets", message="%(prog)s %(version)s",
-                      cls=words.Option, help="h_version")
+@click.group(
+    "ecomsheets",
+    cls=words.Group,
+    help_code="h_main",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
+@click.version_option(
+    __version__, "--version", prog_name="ecomsheets", message="%(prog)s %(version)s", cls=words.Option, help="h_version"
+)
 @group_lang_option
 def main() -> None:
     """The ecomsheets command group (its help is the message h_main); `--lang` here or after the

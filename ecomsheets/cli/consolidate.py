@@ -12,7 +12,15 @@ from ecomsheets import messages
 from ecomsheets.cli.errors import EXIT_USAGE, handled
 from ecomsheets.cli.inputs import inputs, inspect_all
 from ecomsheets.cli.options import (
-    SHEET_ROWS, argument, catalog, lang_option, limits, limits_options, option, schemas_option)
+    SHEET_ROWS,
+    argument,
+    catalog,
+    lang_option,
+    limits,
+    limits_options,
+    option,
+    schemas_option,
+)
 from ecomsheets.cli.output import echo_json, write_summary
 from ecomsheets.errors import EcomsheetsError
 from ecomsheets.textsafe import for_terminal
@@ -20,21 +28,35 @@ from ecomsheets.textsafe import for_terminal
 
 @click.command("consolidate", cls=words.Command, help_code="h_consolidate")
 @argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), code="h_arg_paths")
-@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-        help="h_opt_consolidate_output")
+@option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_consolidate_output"
+)
 @option("--month", help="h_opt_month_consolidate")
 @option("--include-invalid", is_flag=True, help="h_opt_include_invalid")
 @option("--data-rows", type=words.Number(0, SHEET_ROWS, integer=True), default=None, help="h_opt_data_rows")
-@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-        help="h_opt_format")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="h_opt_format")
 @option("--bundle", help="h_opt_bundle")
 @option("--force", is_flag=True, help="h_opt_force")
 @limits_options
 @schemas_option
 @lang_option
 @handled
-def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, force, max_file_mb, max_sheet_rows,
-                timeout_s, max_memory_gb, schema_dirs, lang) -> None:
+def consolidate(
+    paths,
+    output,
+    month,
+    include_invalid,
+    data_rows,
+    fmt,
+    bundle,
+    force,
+    max_file_mb,
+    max_sheet_rows,
+    timeout_s,
+    max_memory_gb,
+    schema_dirs,
+    lang,
+) -> None:
     """Merge many workbooks into the monthly summary."""
     from ecomsheets.atomic import check_target
     from ecomsheets.months import parse_month
@@ -47,8 +69,18 @@ def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, f
     check_target(output, force=force, inputs=tuple(files))
     the_limits = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
     inspections = inspect_all(files, the_catalog, bundle, the_month, lang, fmt, the_limits)
-    result = write_summary(inspections, the_catalog, output, force, lang, files, fmt, month=the_month,
-                           include_invalid=include_invalid, data_rows=data_rows)
+    result = write_summary(
+        inspections,
+        the_catalog,
+        output,
+        force,
+        lang,
+        files,
+        fmt,
+        month=the_month,
+        include_invalid=include_invalid,
+        data_rows=data_rows,
+    )
     taken = sum(s.status in ("taken", "partly") for s in result.sources)
     if fmt == "json":
         from ecomsheets.summarize.documents import consolidation_document
@@ -56,8 +88,16 @@ def consolidate(paths, output, month, include_invalid, data_rows, fmt, bundle, f
         echo_json(consolidation_document(result, output))
     else:
         rows = sum(len(f) for f in result.tables.values())
-        click.echo(messages.text("cli_consolidated", lang, files=len(result.sources), taken=taken, rows=rows,
-                                 problems=len(result.findings)))
+        click.echo(
+            messages.text(
+                "cli_consolidated",
+                lang,
+                files=len(result.sources),
+                taken=taken,
+                rows=rows,
+                problems=len(result.findings),
+            )
+        )
         for f in result.findings:
             name = f"{Path(f.file).name} " if f.file else ""
             click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {for_terminal(name + f.text(lang))}")

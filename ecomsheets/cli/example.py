@@ -9,16 +9,20 @@ import click
 from ecomsheets import cli_words as words
 from ecomsheets import messages
 from ecomsheets.cli.errors import handled
-from ecomsheets.cli.options import (
-    EXAMPLE_ROWS, argument, catalog, lang_option, option, schemas_option, table_names)
+from ecomsheets.cli.options import EXAMPLE_ROWS, argument, catalog, lang_option, option, schemas_option, table_names
 
 
 @click.command("example", cls=words.Command, help_code="h_example")
 @argument("workbook", code="h_arg_workbook")
 @option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_output_xlsx")
 @option("--month", default="2026-11", show_default=True, help="h_opt_month_example")
-@option("--rows", type=words.Number(1, EXAMPLE_ROWS, integer=True), default=200, show_default=True,
-        help="h_opt_rows_example")
+@option(
+    "--rows",
+    type=words.Number(1, EXAMPLE_ROWS, integer=True),
+    default=200,
+    show_default=True,
+    help="h_opt_rows_example",
+)
 @option("--seed", type=words.Number(0, 2**32 - 1, integer=True), default=1, show_default=True, help="h_opt_seed")
 @option("--tables", help="h_opt_tables")
 @option("--force", is_flag=True, help="h_opt_force")
@@ -38,8 +42,10 @@ def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lan
     started = time.perf_counter()
     the_month = parse_month(month)
     frames = example_frames(the_catalog, workbook, the_month, rows=rows, seed=seed, tables=wanted, chunked=True)
-    generate_workbook(the_catalog, workbook, output, month=the_month, lang=lang, force=force, tables=wanted,
-                      data=frames)
+    generate_workbook(
+        the_catalog, workbook, output, month=the_month, lang=lang, force=force, tables=wanted, data=frames
+    )
     total = sum(len(f) for f in frames.values())
-    click.echo(messages.text("cli_example_written", lang, path=output, rows=total,
-                             seconds=time.perf_counter() - started))
+    click.echo(
+        messages.text("cli_example_written", lang, path=output, rows=total, seconds=time.perf_counter() - started)
+    )

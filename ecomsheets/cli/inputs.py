@@ -21,8 +21,15 @@ def inputs_named(paths: tuple[Path, ...]) -> list[tuple[Path, Path]]:
     out: list[tuple[Path, Path]] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted((f, f.relative_to(p)) for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$")
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+            out.extend(
+                sorted(
+                    (f, f.relative_to(p))
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and not f.name.startswith("~$")
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                )
+            )
         else:
             out.append((p, Path(p.name)))
     return out
@@ -34,7 +41,8 @@ def inspect_all(files, catalog, bundle, month, lang, fmt, limits, keep="tables")
 
     options = dict(catalog=catalog, bundle=bundle, month=month, keep=keep, limits=limits[0], process=limits[1])
     if len(files) > 1 and fmt == "text" and sys.stderr.isatty():
-        with click.progressbar(length=len(files), label=messages.text("cli_checking", lang), file=sys.stderr,
-                               show_pos=True) as bar:
+        with click.progressbar(
+            length=len(files), label=messages.text("cli_checking", lang), file=sys.stderr, show_pos=True
+        ) as bar:
             return inspect_many(files, progress=bar.update, **options)
     return inspect_many(files, **options)

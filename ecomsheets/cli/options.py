@@ -23,7 +23,8 @@ def argument(*decls, code: str, **kwargs):
 
 
 schemas_option = option(
-    "--schemas", "schema_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path), help="h_opt_schemas")
+    "--schemas", "schema_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path), help="h_opt_schemas"
+)
 lang_option = option("--lang", type=click.Choice(["zh", "en"]), default=lambda: words.current(), help="h_opt_lang")
 # On a group: `--lang` before the command, read before parsing (see cli_words), so not passed on.
 group_lang_option = option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, help="h_opt_lang")
@@ -33,8 +34,13 @@ def limits_options(fn):
     """Safety limits for reading submitted files (defaults in README, 'Safety limits')."""
     options = [
         option("--max-file-mb", type=words.Number(0.001, 100 * 1024), default=None, help="h_opt_max_file_mb"),
-        option("--max-rows", "max_sheet_rows", type=words.Number(1, SHEET_ROWS, integer=True), default=None,
-               help="h_opt_max_rows"),
+        option(
+            "--max-rows",
+            "max_sheet_rows",
+            type=words.Number(1, SHEET_ROWS, integer=True),
+            default=None,
+            help="h_opt_max_rows",
+        ),
         option("--timeout", "timeout_s", type=words.Number(1, 24 * 3600), default=None, help="h_opt_timeout"),
         option("--max-memory-gb", type=words.Number(0.25, 1024), default=None, help="h_opt_max_memory_gb"),
     ]

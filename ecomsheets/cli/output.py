@@ -20,8 +20,7 @@ def say(fmt: str):
     return (lambda text: click.echo(text, err=True)) if fmt == "json" else click.echo
 
 
-def write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, month, include_invalid,
-                  data_rows=None):
+def write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, month, include_invalid, data_rows=None):
     """Consolidate `inspections` and write the summary workbook to `output`; the consolidation."""
     from ecomsheets.summarize.consolidate import consolidate as merge
     from ecomsheets.summarize.writer import write_summary_workbook
@@ -31,7 +30,14 @@ def write_summary(inspections, catalog, output, force, lang, inputs, fmt, *, mon
         raise EcomsheetsError(*messages.both("cli_cannot_summarize", file=", ".join(map(str, inputs))))
     from ecomsheets.summarize.writer import MAX_DATA_ROWS
 
-    write_summary_workbook(result, catalog, output, force=force, lang=lang, inputs=tuple(inputs),
-                           data_rows=MAX_DATA_ROWS if data_rows is None else data_rows)
+    write_summary_workbook(
+        result,
+        catalog,
+        output,
+        force=force,
+        lang=lang,
+        inputs=tuple(inputs),
+        data_rows=MAX_DATA_ROWS if data_rows is None else data_rows,
+    )
     say(fmt)(messages.text("cli_summary_written", lang, path=output))
     return result

@@ -29,8 +29,9 @@ def schemas_list(schema_dirs, lang) -> None:
 
 @schemas.command("show", help_code="h_schemas_show")
 @argument("name", code="h_arg_name")
-@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-        help="h_opt_format_show")
+@option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="h_opt_format_show"
+)
 @schemas_option
 @lang_option
 @handled

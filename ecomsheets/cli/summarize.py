@@ -19,8 +19,7 @@ from ecomsheets.errors import EcomsheetsError
 @click.command("summarize", cls=words.Command, help_code="h_summarize")
 @argument("file", type=click.Path(path_type=Path), code="h_arg_file")
 @option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="h_opt_summary_output")
-@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-        help="h_opt_format")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="h_opt_format")
 @option("--bundle", help="h_opt_bundle")
 @option("--month", help="h_opt_month_summarize")
 @option("--force", is_flag=True, help="h_opt_force")
@@ -28,8 +27,9 @@ from ecomsheets.errors import EcomsheetsError
 @schemas_option
 @lang_option
 @handled
-def summarize(file, output, fmt, bundle, month, force, max_file_mb, max_sheet_rows, timeout_s, max_memory_gb,
-              schema_dirs, lang) -> None:
+def summarize(
+    file, output, fmt, bundle, month, force, max_file_mb, max_sheet_rows, timeout_s, max_memory_gb, schema_dirs, lang
+) -> None:
     """Recompute every metric of one workbook."""
     from ecomsheets.months import parse_month
     from ecomsheets.report.metrics_text import render_metrics
@@ -55,5 +55,6 @@ def summarize(file, output, fmt, bundle, month, force, max_file_mb, max_sheet_ro
     else:
         click.echo(render_metrics(document["metrics"], insp.ctx.bundle, document["file"], insp.report, lang))
     if output:
-        write_summary([insp], the_catalog, output, force, lang, (file,), fmt, month=insp.ctx.month,
-                      include_invalid=True)
+        write_summary(
+            [insp], the_catalog, output, force, lang, (file,), fmt, month=insp.ctx.month, include_invalid=True
+        )

@@ -19,8 +19,7 @@ from ecomsheets.textsafe import for_terminal, shown_path
 
 @click.command("validate", cls=words.Command, help_code="h_validate")
 @argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), code="h_arg_paths")
-@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-        help="h_opt_format")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="h_opt_format")
 @option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="h_opt_html")
 @option("--annotate", "annotate_path", type=click.Path(path_type=Path), help="h_opt_annotate")
 @option("--bundle", help="h_opt_bundle")
@@ -31,8 +30,22 @@ from ecomsheets.textsafe import for_terminal, shown_path
 @schemas_option
 @lang_option
 @handled
-def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_findings, max_file_mb, max_sheet_rows,
-             timeout_s, max_memory_gb, schema_dirs, lang) -> None:
+def validate(
+    paths,
+    fmt,
+    html_path,
+    annotate_path,
+    bundle,
+    month,
+    force,
+    max_findings,
+    max_file_mb,
+    max_sheet_rows,
+    timeout_s,
+    max_memory_gb,
+    schema_dirs,
+    lang,
+) -> None:
     """Validate handed-in workbooks."""
     from ecomsheets.months import parse_month
 
@@ -49,8 +62,9 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_fin
     if html_path:
         check_target(html_path, force=force, inputs=tuple(files))
     the_limits = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
-    reports = [i.report for i in inspect_all(files, the_catalog, bundle, wanted_month, lang, fmt, the_limits,
-                                             keep="report")]
+    reports = [
+        i.report for i in inspect_all(files, the_catalog, bundle, wanted_month, lang, fmt, the_limits, keep="report")
+    ]
     if fmt == "json":
         documents = [r.to_dict(max_findings) for r in reports]
         # One file named on the command line: its document; otherwise a list of them.
@@ -68,8 +82,11 @@ def validate(paths, fmt, html_path, annotate_path, bundle, month, force, max_fin
 
 
 def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt, *, process=None) -> None:
-    say = (lambda text: click.echo(for_terminal(text), err=True)) if fmt == "json" else (
-        lambda text: click.echo(for_terminal(text)))
+    say = (
+        (lambda text: click.echo(for_terminal(text), err=True))
+        if fmt == "json"
+        else (lambda text: click.echo(for_terminal(text)))
+    )
     files = tuple(f for f, _ in named)
     if html_path:
         from ecomsheets.report.html import write_html
@@ -98,12 +115,22 @@ def _write_outputs(reports, named, html_path, annotate_path, force, lang, fmt, *
                 write_annotated(source, report, out, force=force, lang=lang, process=process)  # the parse's limits
             except EcomsheetsError as exc:  # the output cannot be written there (exit code 2)
                 unwritten += 1
-                click.echo(for_terminal(messages.text("cli_annotate_failed", lang, file=name, reason=exc.text(lang))),
-                           err=True)
+                click.echo(
+                    for_terminal(messages.text("cli_annotate_failed", lang, file=name, reason=exc.text(lang))), err=True
+                )
                 continue
             except (ValueError, KeyError) as exc:  # the file's content broke the copy: said, the rest go on
-                click.echo(for_terminal(messages.text("cli_annotate_failed", lang, file=name, reason=messages.text(
-                    "r_cannot_annotate", lang, detail=str(exc)[:200]))), err=True)
+                click.echo(
+                    for_terminal(
+                        messages.text(
+                            "cli_annotate_failed",
+                            lang,
+                            file=name,
+                            reason=messages.text("r_cannot_annotate", lang, detail=str(exc)[:200]),
+                        )
+                    ),
+                    err=True,
+                )
                 continue
             say(messages.text("cli_wrote_annotated", lang, path=out))
         if unwritten:

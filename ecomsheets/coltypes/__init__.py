@@ -10,8 +10,20 @@ from .text import PhoneType, StringType, TextType
 
 TYPES: dict[str, ColumnType] = {
     t.name: t
-    for t in (StringType(), TextType(), IntegerType(), DecimalType(), MoneyType(), PercentType(),
-              DateType(), DateTimeType(), TimeType(), EnumType(), BoolType(), PhoneType())
+    for t in (
+        StringType(),
+        TextType(),
+        IntegerType(),
+        DecimalType(),
+        MoneyType(),
+        PercentType(),
+        DateType(),
+        DateTimeType(),
+        TimeType(),
+        EnumType(),
+        BoolType(),
+        PhoneType(),
+    )
 }
 
 

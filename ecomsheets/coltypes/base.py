@@ -3,9 +3,10 @@ its Excel data validation and what it means in expressions; reading adds its coe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 
 class ColumnSpec(Protocol):
@@ -89,8 +90,7 @@ class ColumnType:
         """How a cell holds a value: date | time | number | text."""
         return "date" if self.dated else "time" if self.clock else "number" if self.kind == "number" else "text"
 
-    def coerce(self, text, col: ColumnSpec, *, month=None, aliases: dict | None = None,
-               prefix_match: bool = False):
+    def coerce(self, text, col: ColumnSpec, *, month=None, aliases: dict | None = None, prefix_match: bool = False):
         """Cell texts (an Arrow string array) as this type's values, with what was normalised
         and what cannot be read (`ecomsheets.cells.coerce.Coerced`)."""
         from ecomsheets.cells import coerce
@@ -147,4 +147,3 @@ def number_bounds(col: ColumnSpec, low: float, high: float) -> dict:
     lo = low if col.min is None else col.min
     hi = high if col.max is None else col.max
     return {"criteria": "between", "minimum": lo, "maximum": hi}
-

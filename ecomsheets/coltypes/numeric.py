@@ -18,6 +18,7 @@ class _Number(ColumnType):
     def cell_values(self, values) -> list:
         return [None if v != v else v for v in self.to_number(values).tolist()]
 
+
 _BIG = 1e12
 
 
@@ -28,7 +29,7 @@ class IntegerType(_Number):
     default_width = 10
 
     def validation(self, col, ctx):
-        return {"validate": "integer", **number_bounds(col, -2**31, 2**31 - 1)}
+        return {"validate": "integer", **number_bounds(col, -(2**31), 2**31 - 1)}
 
     def example(self, col, n, rng, month):
         lo = col.min if col.min is not None else 0

@@ -21,9 +21,12 @@ class DateType(ColumnType):
     def validation(self, col, ctx):
         bounded = col.in_month and ctx.month_start is not None
         start, end = (ctx.month_start, ctx.month_end) if bounded else (_FIRST, _LAST)
-        return {"validate": "date", "criteria": "between",
-                "minimum": datetime.combine(start, time()),
-                "maximum": datetime.combine(end, time(23, 59, 59))}
+        return {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": datetime.combine(start, time()),
+            "maximum": datetime.combine(end, time(23, 59, 59)),
+        }
 
     def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
         from ecomsheets.cells import coerce
@@ -54,8 +57,10 @@ class DateType(ColumnType):
         if self._whole_days:
             return [pd.Timestamp(start + timedelta(days=int(d))) for d in days]
         minutes = rng.integers(9 * 60, 18 * 60, size=n)
-        return [pd.Timestamp(datetime.combine(start + timedelta(days=int(d)), time()) + timedelta(minutes=int(m)))
-                for d, m in zip(days, minutes)]
+        return [
+            pd.Timestamp(datetime.combine(start + timedelta(days=int(d)), time()) + timedelta(minutes=int(m)))
+            for d, m in zip(days, minutes)
+        ]
 
     def cell_values(self, values) -> list:
         import pandas as pd
@@ -79,8 +84,7 @@ class TimeType(ColumnType):
     writer = "write_datetime"
 
     def validation(self, col, ctx):
-        return {"validate": "time", "criteria": "between",
-                "minimum": time(0, 0), "maximum": time(23, 59, 59)}
+        return {"validate": "time", "criteria": "between", "minimum": time(0, 0), "maximum": time(23, 59, 59)}
 
     def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
         from ecomsheets.cells import coerce

@@ -25,6 +25,7 @@ class TextType(StringType):
         from ecomsheets.cells import coerce
 
         return coerce.long_text(text)
+
     default_width = 36
     wrap = True
 

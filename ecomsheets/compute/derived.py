@@ -8,7 +8,7 @@ strict inputs, when all inputs are blank. Optional numbers count as 0, as in Exc
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.schema import expr
@@ -70,8 +70,11 @@ def given_columns(table: TableSpec, present) -> dict[str, list[str]]:
     available: dict[str, bool] = {}
     out: dict[str, list[str]] = {}
     for col in derived_order(table):
-        lacking = [n for n in expr.names(col.formula_ast) if n in table.by_name and
-                   not (available[n] if table.column(n).derived else n in present)]
+        lacking = [
+            n
+            for n in expr.names(col.formula_ast)
+            if n in table.by_name and not (available[n] if table.column(n).derived else n in present)
+        ]
         available[col.name] = col.name in present or not lacking
         if col.name in present and lacking:
             out[col.name] = lacking
@@ -90,8 +93,11 @@ def compute_derived(frame, table: TableSpec, given=()):
     import pandas as pd
 
     results: dict[str, pd.Series] = {}
-    blank = {c.name: frame[c.name].isna() if c.name in frame else pd.Series(True, index=frame.index)
-             for c in table.columns if not c.derived}
+    blank = {
+        c.name: frame[c.name].isna() if c.name in frame else pd.Series(True, index=frame.index)
+        for c in table.columns
+        if not c.derived
+    }
     values = {}
 
     def value_of(name):

@@ -4,7 +4,7 @@ formulas the templates carry."""
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from ecomsheets.schema.expr import Binary, Name, Node, Num, Str, Unary
 
@@ -41,8 +41,7 @@ def _pd(n: Node, cols: Columns):
                 return a * b
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = np.divide(a, b)
-            return np.where(np.isinf(out), np.nan, out) if np.ndim(out) else (
-                np.nan if np.isinf(out) else out)
+            return np.where(np.isinf(out), np.nan, out) if np.ndim(out) else (np.nan if np.isinf(out) else out)
         return _compare(n.op, a, b)
     fn, args = n.fn, [_pd(a, cols) for a in n.args]
     if fn == "IF":
@@ -84,8 +83,14 @@ def _compare(op: str, a, b):
         b = np.asarray(b.to_numpy(dtype=object) if hasattr(b, "to_numpy") else b, dtype=object).astype(str)
     else:
         a, b = _as_float(a), _as_float(b)
-    ops = {"=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
-           ">": np.greater, ">=": np.greater_equal}
+    ops = {
+        "=": np.equal,
+        "<>": np.not_equal,
+        "<": np.less,
+        "<=": np.less_equal,
+        ">": np.greater,
+        ">=": np.greater_equal,
+    }
     return np.asarray(ops[op](a, b))
 
 
@@ -110,7 +115,7 @@ def excel_round(x, digits):
         # Most values are nowhere near a tie (x.xx5): for those, rounding x·10**d to the nearest
         # whole number is the same q as below, at a tenth of the cost. Near ties, and values
         # too large for that to be exact, take the careful path.
-        scale = 10.0 ** digits
+        scale = 10.0**digits
         with np.errstate(all="ignore"):
             y = x * scale
             frac = np.abs(y - np.trunc(y))
@@ -132,13 +137,13 @@ def _careful_round(x, digits):
         finite = np.isfinite(ax) & (ax > 0)
         # |x| ≈ m · 10**e with m a whole number of 15 digits (10**14 <= m < 10**15).
         e = np.floor(np.log10(np.where(finite, ax, 1.0))) - 14
-        m = np.round(np.where(e < 0, ax * 10.0 ** -e, ax / 10.0 ** e))
+        m = np.round(np.where(e < 0, ax * 10.0**-e, ax / 10.0**e))
         # Drop k = -(e + digits) digits of m, half away from zero (m / 10**k is exact at .5);
         # dropping all 15 digits and more leaves 0.
         k = np.clip(-(e + digits), 0, 15)
-        q = np.floor(m / 10.0 ** k + 0.5)
+        q = np.floor(m / 10.0**k + 0.5)
         shift = e + k  # the result is q · 10**shift
-        out = np.where(shift < 0, q / 10.0 ** -shift, q * 10.0 ** shift)
+        out = np.where(shift < 0, q / 10.0**-shift, q * 10.0**shift)
         out = np.where(-(e + digits) > 15, 0.0, out)
         out = np.where(finite, np.sign(x) * out, np.where(ax == 0, 0.0, np.nan))
     return out if out.ndim else float(out)

@@ -27,9 +27,14 @@ class MetricValue:
     value: float | None
 
 
-def evaluate_metrics(bundle: WorkbookSpec, tables: dict[str, TableSpec], frames: dict[str, pd.DataFrame],
-                     month: Month | None = None, lang: str = "zh",
-                     params: dict | None = None) -> list[MetricValue]:
+def evaluate_metrics(
+    bundle: WorkbookSpec,
+    tables: dict[str, TableSpec],
+    frames: dict[str, pd.DataFrame],
+    month: Month | None = None,
+    lang: str = "zh",
+    params: dict | None = None,
+) -> list[MetricValue]:
     """Every metric of `bundle` whose tables are present in `frames`.
 
     `frames` hold typed values per table (derived columns already computed), one row per record.
@@ -129,8 +134,9 @@ def where_mask(where_ast, frame: pd.DataFrame, table: TableSpec, params: dict) -
         col = table.column(term.left.name)
         right = term.right
         const = param_value(params[right.name]) if isinstance(right, expr.Name) else right.value
-        mask &= criterion(frame[col.name] if col.name in frame else pd.Series(np.nan, index=frame.index),
-                          col, term.op, const)
+        mask &= criterion(
+            frame[col.name] if col.name in frame else pd.Series(np.nan, index=frame.index), col, term.op, const
+        )
     return mask
 
 
@@ -144,8 +150,9 @@ def key_text(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None).map(lambda v: None if v is None else str(v))
 
 
-def check_expected(check, source: pd.DataFrame, target: pd.DataFrame, source_table: TableSpec,
-                   params: dict) -> pd.Series:
+def check_expected(
+    check, source: pd.DataFrame, target: pd.DataFrame, source_table: TableSpec, params: dict
+) -> pd.Series:
     """For each row of `target`, the aggregate of `source` a cross-sheet check expects
     (e.g. headcount = employees in that position); NaN where the row's key is blank."""
     mask = where_mask(check.where_ast, source, source_table, params)
@@ -179,8 +186,14 @@ def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
     numbers = _numeric(series, col).to_numpy(dtype="float64")
     present = ~np.isnan(numbers)
     with np.errstate(invalid="ignore"):
-        result = {"=": numbers == const, "<>": numbers != const, "<": numbers < const,
-                  "<=": numbers <= const, ">": numbers > const, ">=": numbers >= const}[op]
+        result = {
+            "=": numbers == const,
+            "<>": numbers != const,
+            "<": numbers < const,
+            "<=": numbers <= const,
+            ">": numbers > const,
+            ">=": numbers >= const,
+        }[op]
     return result | ~present if op == "<>" else result & present
 
 
@@ -221,8 +234,7 @@ def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | No
         if month is None:
             return [], pd.Series(np.nan, index=by.index, dtype=object)
         if period == "day":
-            keys = [(month.start + timedelta(days=i)).isoformat()
-                    for i in range((month.end - month.start).days + 1)]
+            keys = [(month.start + timedelta(days=i)).isoformat() for i in range((month.end - month.start).days + 1)]
             # Group on the dates themselves and name the groups after (30 keys, not 1M strings).
             inside = (days >= pd.Timestamp(month.start)) & (days <= pd.Timestamp(month.end))
             return keys, days.where(inside)
@@ -234,8 +246,11 @@ def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | No
             keys.append(label)
             labels = labels.mask((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi)), label)
         return keys, labels
-    text = by if by.dtype == "str" else by.astype(object).where(by.notna(), None).map(
-        lambda v: None if v is None else str(v))
+    text = (
+        by
+        if by.dtype == "str"
+        else by.astype(object).where(by.notna(), None).map(lambda v: None if v is None else str(v))
+    )
     if by_col.values and not by_col.references:
         keys = list(by_col.values)
     else:

@@ -33,8 +33,15 @@ class ChunkedRows:
             yield self.make_chunk(start, min(self.chunk_rows, self.count - start))
 
 
-def example_frames(catalog: Catalog, bundle_name: str, month: Month, rows: int | dict[str, int] = 50,
-                   seed: int = 1, tables: list[str] | None = None, chunked: bool = False) -> dict:
+def example_frames(
+    catalog: Catalog,
+    bundle_name: str,
+    month: Month,
+    rows: int | dict[str, int] = 50,
+    seed: int = 1,
+    tables: list[str] | None = None,
+    chunked: bool = False,
+) -> dict:
     """Typed rows per table, in an order where references resolve: DataFrames, or (with
     `chunked`) ChunkedRows for large tables that nothing refers to."""
     bundle = catalog.workbook(bundle_name)
@@ -65,14 +72,14 @@ def _sequence_key(table: TableSpec) -> bool:
     if not table.primary_key:
         return False
     col = table.column(table.primary_key[0])
-    return col.coltype.holds_ids and not col.references and col.example_ast is None \
-        and not col.example_from
+    return col.coltype.holds_ids and not col.references and col.example_ast is None and not col.example_from
 
 
 def _chunk_maker(catalog, table: TableSpec, month: Month, seed: int, index: int, masters: dict):
     def make(start: int, n: int) -> pd.DataFrame:
         rng = np.random.default_rng([seed, index, start])  # the same seed gives the same file
         return _table_rows(catalog, table, n, month, seed, rng, masters, offset=start)
+
     return make
 
 
@@ -85,8 +92,9 @@ def _reconcile(bundle, catalog: Catalog, frames: dict) -> None:
     for check in bundle.checks:
         if check.table in frames and check.source_table in frames:
             target = frames[check.table]
-            expected = check_expected(check, frames[check.source_table], target,
-                                      catalog.tables[check.source_table], params)
+            expected = check_expected(
+                check, frames[check.source_table], target, catalog.tables[check.source_table], params
+            )
             target[check.column] = expected.fillna(0.0).to_numpy()
 
 
@@ -106,8 +114,9 @@ def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:
     return order
 
 
-def _table_rows(catalog, table: TableSpec, n: int, month: Month, seed: int, rng, frames,
-                offset: int = 0) -> pd.DataFrame:
+def _table_rows(
+    catalog, table: TableSpec, n: int, month: Month, seed: int, rng, frames, offset: int = 0
+) -> pd.DataFrame:
     data = {}
     for i, col in enumerate(table.columns):
         if col.derived or col.example_ast is not None:
@@ -115,8 +124,9 @@ def _table_rows(catalog, table: TableSpec, n: int, month: Month, seed: int, rng,
         if col.example_from:
             pool = np.array(catalog.reference[col.example_from].values, dtype=object)
             if col.unique or table.primary_key == (col.name,):  # each value once, numbered after
-                data[col.name] = [pool[i % len(pool)] + ("" if i < len(pool) else str(i // len(pool) + 1))
-                                  for i in range(n)]
+                data[col.name] = [
+                    pool[i % len(pool)] + ("" if i < len(pool) else str(i // len(pool) + 1)) for i in range(n)
+                ]
             else:
                 data[col.name] = rng.choice(pool, size=n)
         else:
@@ -137,8 +147,12 @@ def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
         col = table.by_name.get(name)
         if name == "_rand" or name in frame:
             return True
-        return bool(col and col.derived and col.formula_ast is not None
-                    and all(available(n) for n in expr.names(col.formula_ast)))
+        return bool(
+            col
+            and col.derived
+            and col.formula_ast is not None
+            and all(available(n) for n in expr.names(col.formula_ast))
+        )
 
     while pending:
         ready = [c for c in pending if all(available(n) for n in expr.names(c.example_ast))]
@@ -151,14 +165,20 @@ def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
                 if name != "_rand":
                     src = derived[name] if name in derived else frame[name]
                     values[name] = expression_input(src, table.column(name))
-            frame[col.name] = col.coltype.example_from_number(np.asarray(to_pandas(col.example_ast)(values), dtype="float64"))
+            frame[col.name] = col.coltype.example_from_number(
+                np.asarray(to_pandas(col.example_ast)(values), dtype="float64")
+            )
             pending.remove(col)
 
 
-def _column(table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month, seed: int, rng, frames,
-            offset: int = 0):
-    is_key = col.unique or table.primary_key == (col.name,) or (
-        table.primary_key and table.primary_key[0] == col.name and col.coltype.holds_ids)
+def _column(
+    table: TableSpec, col: ColumnSpec, index: int, n: int, month: Month, seed: int, rng, frames, offset: int = 0
+):
+    is_key = (
+        col.unique
+        or table.primary_key == (col.name,)
+        or (table.primary_key and table.primary_key[0] == col.name and col.coltype.holds_ids)
+    )
     if col.references and col.ref_table in frames:
         pool = frames[col.ref_table][col.ref_column].dropna().to_numpy()
         if len(pool) and not is_key:

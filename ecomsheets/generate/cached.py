@@ -28,8 +28,9 @@ STORE_FIGURES = False
 
 
 class CachedResults:
-    def __init__(self, catalog: Catalog, bundle: WorkbookSpec, layout: WorkbookLayout, frames: dict,
-                 month: Month | None):
+    def __init__(
+        self, catalog: Catalog, bundle: WorkbookSpec, layout: WorkbookLayout, frames: dict, month: Month | None
+    ):
         from ecomsheets.compute.derived import compute_derived
         from ecomsheets.compute.metrics import evaluate_metrics
 
@@ -37,8 +38,11 @@ class CachedResults:
         self.counts = {name: len(frame) for name, frame in frames.items()}
         # Tables written chunk by chunk (ChunkedRows, a million rows) are never held whole:
         # their figures are left without a stored result.
-        self.frames = {name: frame.assign(**compute_derived(frame, catalog.tables[name]))
-                       for name, frame in frames.items() if isinstance(frame, pd.DataFrame)}
+        self.frames = {
+            name: frame.assign(**compute_derived(frame, catalog.tables[name]))
+            for name, frame in frames.items()
+            if isinstance(frame, pd.DataFrame)
+        }
         values = evaluate_metrics(bundle, catalog.tables, self.frames, month, lang=layout.lang)
         self.values = {(v.name, v.group): v.value for v in values}
 

@@ -17,14 +17,19 @@ from ecomsheets.xlsx.styles import Styles
 _SEP = "\x1f"
 
 
-def render_instructions(bundle: WorkbookSpec, layout: WorkbookLayout, tables: dict[str, TableSpec],
-                        month: Month | None, generated_at: str) -> list[str]:
+def render_instructions(
+    bundle: WorkbookSpec, layout: WorkbookLayout, tables: dict[str, TableSpec], month: Month | None, generated_at: str
+) -> list[str]:
     """The sheet's lines (see the template for the line markers)."""
     import jinja2
 
     lang = layout.lang
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(builtin_dir("templates")),
-                             autoescape=False, keep_trailing_newline=False, trim_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(builtin_dir("templates")),
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+    )
     env.globals.update(
         _=lambda zh, en: en if lang == "en" else zh,
         th=lambda *cells: "@th" + _SEP + _SEP.join(str(c) for c in cells),
@@ -34,23 +39,36 @@ def render_instructions(bundle: WorkbookSpec, layout: WorkbookLayout, tables: di
     sheets = []
     for tl in layout.tables.values():
         t = tl.table
-        sheets.append({
-            "sheet": tl.sheet, "title": t.display_title(lang),
-            "description": t.description_en if lang == "en" and t.description_en else t.description,
-            "key": " + ".join(t.column(k).header(lang) for k in t.primary_key),
-            "columns": [{"letter": tl.letters[c.name], "header": c.header(lang),
-                         "type": prompts.type_label(c, lang, month),
-                         "rules": sep.join(prompts.rules(t, c, lang, month, tables)),
-                         "note": (c.note_en if lang == "en" else c.note) or ""} for c in t.columns],
-            "rules": [r.message_en if lang == "en" else r.message for r in t.rules],
-        })
+        sheets.append(
+            {
+                "sheet": tl.sheet,
+                "title": t.display_title(lang),
+                "description": t.description_en if lang == "en" and t.description_en else t.description,
+                "key": " + ".join(t.column(k).header(lang) for k in t.primary_key),
+                "columns": [
+                    {
+                        "letter": tl.letters[c.name],
+                        "header": c.header(lang),
+                        "type": prompts.type_label(c, lang, month),
+                        "rules": sep.join(prompts.rules(t, c, lang, month, tables)),
+                        "note": (c.note_en if lang == "en" else c.note) or "",
+                    }
+                    for c in t.columns
+                ],
+                "rules": [r.message_en if lang == "en" else r.message for r in t.rules],
+            }
+        )
     title = bundle.title_en if lang == "en" and bundle.title_en else bundle.title
     text = env.get_template("instructions.txt.j2").render(
-        title=title, month=month.label(lang) if month else "", bundle=bundle,
+        title=title,
+        month=month.label(lang) if month else "",
+        bundle=bundle,
         description=bundle.description_en if lang == "en" and bundle.description_en else bundle.description,
-        generated_at=generated_at, tables=sheets,
+        generated_at=generated_at,
+        tables=sheets,
         header_row=min((tl.header_row for tl in layout.tables.values()), default=2),
-        example_day=month.start.replace(day=5).isoformat() if month else "2026-11-05")
+        example_day=month.start.replace(day=5).isoformat() if month else "2026-11-05",
+    )
     return [line.rstrip() for line in text.splitlines()]
 
 
@@ -74,8 +92,7 @@ def write_instructions_sheet(wb, styles: Styles, lines: list[str], lang: str) ->
                 else:
                     ws.write_string(row, ci, cell, fmt)
             # Spreadsheet programs do not grow rows for wrapped text on load; size them here.
-            lines_needed = max(-(-text_width(c) // (WIDTHS[min(i, len(WIDTHS) - 1)] - 1))
-                               for i, c in enumerate(cells))
+            lines_needed = max(-(-text_width(c) // (WIDTHS[min(i, len(WIDTHS) - 1)] - 1)) for i, c in enumerate(cells))
             if lines_needed > 1:
                 ws.set_row(row, 14 * lines_needed)
         elif line.startswith("## "):

@@ -16,8 +16,9 @@ from .summary_sheet import SummaryMap
 FORMAT = "ecomsheets/1"
 
 
-def metadata(bundle: WorkbookSpec, layout: WorkbookLayout, month: Month | None, generated_at: str,
-             summary: SummaryMap | None) -> dict:
+def metadata(
+    bundle: WorkbookSpec, layout: WorkbookLayout, month: Month | None, generated_at: str, summary: SummaryMap | None
+) -> dict:
     return {
         "format": FORMAT,
         "generator": f"ecomsheets {__version__}",
@@ -29,12 +30,24 @@ def metadata(bundle: WorkbookSpec, layout: WorkbookLayout, month: Month | None, 
         "rows": next(iter(layout.tables.values())).rows if layout.tables else 0,
         # Per table: the rows it was made for, and the last row holding the derived columns'
         # formulas (validation explains a summary that misses rows added below it).
-        "tables": [{"name": tl.table.name, "version": tl.table.version, "sheet": tl.sheet,
-                    "header_row": tl.header_row, "first_data_row": tl.first_row,
-                    "columns": [c.name for c in tl.table.columns],
-                    "rows": tl.rows, "formula_last_row": tl.last_formula_row} for tl in layout.tables.values()],
-        "summary": ({"sheet": summary.sheet, "params": summary.params, "metrics": summary.metrics,
-                     "totals": summary.totals} if summary else None),
+        "tables": [
+            {
+                "name": tl.table.name,
+                "version": tl.table.version,
+                "sheet": tl.sheet,
+                "header_row": tl.header_row,
+                "first_data_row": tl.first_row,
+                "columns": [c.name for c in tl.table.columns],
+                "rows": tl.rows,
+                "formula_last_row": tl.last_formula_row,
+            }
+            for tl in layout.tables.values()
+        ],
+        "summary": (
+            {"sheet": summary.sheet, "params": summary.params, "metrics": summary.metrics, "totals": summary.totals}
+            if summary
+            else None
+        ),
     }
 
 

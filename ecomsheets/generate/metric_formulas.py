@@ -21,7 +21,7 @@ class Criteria:
 
     pairs: tuple[tuple[str, str], ...] = ()
 
-    def plus(self, *pairs) -> "Criteria":
+    def plus(self, *pairs) -> Criteria:
         return Criteria(self.pairs + tuple(pairs))
 
     def args(self) -> str:

@@ -5,7 +5,7 @@ its pre-formatted rows, for rows staff add). Text is always written as text, nev
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -37,8 +37,11 @@ def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
     write_formula = formula_writer(ws)
     r = first
     for chunk in chunks:
-        columns = [(ci, *column_writer(ws, col, chunk[col.name])) for ci, col in enumerate(table.columns)
-                   if col.name in chunk and not col.derived]
+        columns = [
+            (ci, *column_writer(ws, col, chunk[col.name]))
+            for ci, col in enumerate(table.columns)
+            if col.name in chunk and not col.derived
+        ]
         for i in range(len(chunk)):
             for ci, values, write in columns:
                 v = values[i]
@@ -47,6 +50,6 @@ def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
             for ci, template, fmt in formulas:
                 write_formula(r, ci, template.format(r=r + 1), fmt, "")
             r += 1
-    for r in range(r, last + 1):  # rows below the data, and room to grow (layout.FORMULA_GROWTH)
+    for below in range(r, last + 1):  # rows below the data, and room to grow (layout.FORMULA_GROWTH)
         for ci, template, fmt in formulas:
-            write_formula(r, ci, template.format(r=r + 1), fmt, "")
+            write_formula(below, ci, template.format(r=below + 1), fmt, "")

@@ -47,8 +47,9 @@ def summary_sheet_name(bundle: WorkbookSpec, lang: str) -> str:
     return bundle.summary_sheet_en if lang == "en" else bundle.summary_sheet
 
 
-def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: WorkbookSpec,
-                        month: Month | None, cached=None) -> SummaryMap:
+def write_summary_sheet(
+    ws, styles: Styles, layout: WorkbookLayout, bundle: WorkbookSpec, month: Month | None, cached=None
+) -> SummaryMap:
     """`cached` (a `cached.CachedResults`, for a workbook filled with rows) gives each
     formula's result to store with it; without it a blank template stores 0 for its counts
     and totals (right: it has no rows) and nothing for the metrics."""
@@ -61,8 +62,14 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
         ws.set_column(i, i, width)
     ws.set_column(len(WIDTHS), 8, MEMBER_WIDTH)
     title = bundle.title_en if lang == "en" and bundle.title_en else bundle.title
-    ws.merge_range(0, 0, 0, TITLE_COLUMNS - 1,
-                   t("wb_summary_title", title=title, month=month.label(lang) if month else ""), styles.banner)
+    ws.merge_range(
+        0,
+        0,
+        0,
+        TITLE_COLUMNS - 1,
+        t("wb_summary_title", title=title, month=month.label(lang) if month else ""),
+        styles.banner,
+    )
     ws.set_row(0, 24)
     row = 2
 
@@ -91,19 +98,30 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
     for tl in layout.tables.values():
         key = tl.key_column()
         ws.write_string(row, 0, t("wb_records", sheet=tl.sheet), styles.label)
-        ws.write_formula(row, 1, f'=COUNTIF({tl.column_range(key.name)},"<>")', styles.cell_bordered("#,##0"),
-                         cached.records(tl) if known else 0)
-        out.totals.append({"cell": xl_rowcol_to_cell(row, 1), "table": tl.table.name, "agg": "count",
-                           "column": key.name})
+        ws.write_formula(
+            row,
+            1,
+            f'=COUNTIF({tl.column_range(key.name)},"<>")',
+            styles.cell_bordered("#,##0"),
+            cached.records(tl) if known else 0,
+        )
+        out.totals.append(
+            {"cell": xl_rowcol_to_cell(row, 1), "table": tl.table.name, "agg": "count", "column": key.name}
+        )
         row += 1
         for col in tl.table.columns:
             if col.total:
                 ws.write_string(row, 0, t("wb_column_total", sheet=tl.sheet, column=col.header(lang)), styles.label)
-                ws.write_formula(row, 1, f"=SUM({tl.column_range(col.name)})",
-                                 styles.cell_bordered(col.coltype.num_format),
-                                 cached.total(tl, col.name) if known else 0)
-                out.totals.append({"cell": xl_rowcol_to_cell(row, 1), "table": tl.table.name, "agg": "sum",
-                                   "column": col.name})
+                ws.write_formula(
+                    row,
+                    1,
+                    f"=SUM({tl.column_range(col.name)})",
+                    styles.cell_bordered(col.coltype.num_format),
+                    cached.total(tl, col.name) if known else 0,
+                )
+                out.totals.append(
+                    {"cell": xl_rowcol_to_cell(row, 1), "table": tl.table.name, "agg": "sum", "column": col.name}
+                )
                 row += 1
 
     metrics = [m for m in bundle.metrics if _available(m, bundle, layout)]
@@ -118,8 +136,13 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
             continue
         formula = _ungrouped(m, layout, out.params, cells)
         ws.write_string(row, 0, m.label(lang), styles.label)
-        ws.write_formula(row, 1, "=" + formula, styles.cell_bordered(get_type(m.format).num_format),
-                         cached.metric(m.name) if known else "")
+        ws.write_formula(
+            row,
+            1,
+            "=" + formula,
+            styles.cell_bordered(get_type(m.format).num_format),
+            cached.metric(m.name) if known else "",
+        )
         if m.note_text(lang):
             ws.write_string(row, 2, m.note_text(lang), styles.base_text)
         cells[m.name] = xl_rowcol_to_cell(row, 1, True, True)
@@ -133,8 +156,7 @@ def write_summary_sheet(ws, styles: Styles, layout: WorkbookLayout, bundle: Work
             blocks.setdefault((m.table, m.by, m.period), []).append(m)
     for (table_name, by, period), members in sorted(blocks.items(), key=lambda kv: _grid_size(kv[0], layout)):
         row += 1
-        row = _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, name,
-                           cached)
+        row = _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, name, cached)
     # Printed as wide as its widest part: the title, or a grid's key and members.
     columns = max([TITLE_COLUMNS] + [1 + len(members) for members in blocks.values()])
     print_setup(ws, [*WIDTHS, *[MEMBER_WIDTH] * (columns - len(WIDTHS))][:columns])
@@ -174,13 +196,13 @@ def _grid_size(key, layout) -> int:
     return 10**6 + layout.tables[table_name].rows
 
 
-def _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, sheet,
-                 cached=None) -> int:
+def _write_block(ws, row, layout, table_name, by, period, members, out, month_cell, styles, sheet, cached=None) -> int:
     lang = layout.lang
     tl = layout.tables[table_name]
     by_col = tl.table.column(by)
-    ws.write_string(row, 0, messages.text("wb_group_by", lang, column=by_col.header(lang), sheet=tl.sheet),
-                    styles.subheading)
+    ws.write_string(
+        row, 0, messages.text("wb_group_by", lang, column=by_col.header(lang), sheet=tl.sheet), styles.subheading
+    )
     row += 1
     ws.write_string(row, 0, by_col.header(lang), styles.table_head)
     for j, m in enumerate(members, start=1):
@@ -195,9 +217,14 @@ def _write_block(ws, row, layout, table_name, by, period, members, out, month_ce
     # Outside day and week grids only the key cell changes from row to row: each member's
     # formula is built once, with a placeholder for it (a master table's grid has a row per
     # master row, so this is most of the summary's formulas).
-    same = None if period else [_body(m, tl, out.params, _group_criteria(by_col, period, by_range, _KEY,
-                                                                          month_cell, 0), letters, _KEY)
-                                for m in members]
+    same = (
+        None
+        if period
+        else [
+            _body(m, tl, out.params, _group_criteria(by_col, period, by_range, _KEY, month_cell, 0), letters, _KEY)
+            for m in members
+        ]
+    )
     first = row
     for i, key in enumerate(keys):
         r = first + i
@@ -222,9 +249,12 @@ def _write_block(ws, row, layout, table_name, by, period, members, out, month_ce
             write_formula(r, j, formula, formats[j - 1], value)
     for j, m in enumerate(members, start=1):
         letter = xl_col_to_name(j)
-        out.metrics[m.name] = {"sheet": sheet, "keys": f"A{first + 1}:A{first + len(keys)}",
-                               "values": f"{letter}{first + 1}:{letter}{first + len(keys)}",
-                               "grid": _grid_kind(by_col, period)}
+        out.metrics[m.name] = {
+            "sheet": sheet,
+            "keys": f"A{first + 1}:A{first + len(keys)}",
+            "values": f"{letter}{first + 1}:{letter}{first + len(keys)}",
+            "grid": _grid_kind(by_col, period),
+        }
     return first + len(keys)
 
 
@@ -250,8 +280,10 @@ def _grid_keys(layout, tl, by_col, period, month_cell, lang):
     """The grid's key cells: fixed texts, or 1-tuples of a formula that follows the month or
     the rows of a master table."""
     if period == "day":
-        return [(f'=IF({month_cell}="","",IF({month_cell}+{i}<=EOMONTH({month_cell},0),{month_cell}+{i},""))',)
-                for i in range(31)]
+        return [
+            (f'=IF({month_cell}="","",IF({month_cell}+{i}<=EOMONTH({month_cell},0),{month_cell}+{i},""))',)
+            for i in range(31)
+        ]
     if period == "week":
         return [week_label(i, lang) for i in range(WEEKS)]
     if by_col.values and not by_col.references:

@@ -17,18 +17,28 @@ from ecomsheets.xlsx.worksheet import add_worksheet
 from .rows import write_rows
 
 
-def write_table_sheet(wb, styles: Styles, layout: WorkbookLayout, tl: TableLayout,
-                      tables: dict[str, TableSpec], month: Month | None, list_source,
-                      frame=None) -> None:
+def write_table_sheet(
+    wb,
+    styles: Styles,
+    layout: WorkbookLayout,
+    tl: TableLayout,
+    tables: dict[str, TableSpec],
+    month: Month | None,
+    list_source,
+    frame=None,
+) -> None:
     table, lang = tl.table, layout.lang
     ws = add_worksheet(wb, tl.sheet)
     ncols = len(table.columns)
     hrow = tl.header_row - 1  # xlsxwriter rows are 0-based
-    ctx = SheetContext(month_start=month.start if month else None,
-                       month_end=month.end if month else None, lang=lang, list_source=list_source)
+    ctx = SheetContext(
+        month_start=month.start if month else None,
+        month_end=month.end if month else None,
+        lang=lang,
+        list_source=list_source,
+    )
 
-    banner = messages.text("wb_banner", lang, title=table.display_title(lang),
-                           month=month.label(lang) if month else "")
+    banner = messages.text("wb_banner", lang, title=table.display_title(lang), month=month.label(lang) if month else "")
     if hrow > 0:
         ws.merge_range(0, 0, 0, max(ncols - 1, 1), banner, styles.banner)
         ws.set_row(0, 24)
@@ -85,14 +95,16 @@ def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None
     if options is None:
         options = {"validate": "any"}
     title = col.header(lang)[:32]
-    options.update({
-        "input_title": title,
-        "input_message": prompts.input_message(table, col, lang, month, tables),
-        "error_title": title,
-        "error_message": error_message,
-        "error_type": "stop",
-        "ignore_blank": True,
-    })
+    options.update(
+        {
+            "input_title": title,
+            "input_message": prompts.input_message(table, col, lang, month, tables),
+            "error_title": title,
+            "error_message": error_message,
+            "error_type": "stop",
+            "ignore_blank": True,
+        }
+    )
     if options["validate"] == "any":
         for key in ("error_title", "error_message", "error_type"):
             options.pop(key)

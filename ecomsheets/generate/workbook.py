@@ -34,10 +34,19 @@ class GenerateResult:
     meta: dict
 
 
-def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: Month | None = None,
-                      lang: str = "zh", tables: list[str] | None = None, rows: int = 500,
-                      force: bool = False, now: datetime | None = None,
-                      data: dict | None = None) -> GenerateResult:
+def generate_workbook(
+    catalog: Catalog,
+    bundle_name: str,
+    path: Path,
+    *,
+    month: Month | None = None,
+    lang: str = "zh",
+    tables: list[str] | None = None,
+    rows: int = 500,
+    force: bool = False,
+    now: datetime | None = None,
+    data: dict | None = None,
+) -> GenerateResult:
     """Generate the workbook of a bundle (optionally only some of its tables).
 
     Blank by default; with `data` ({table: DataFrame of typed values}) the sheets are filled
@@ -55,8 +64,9 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
     if tables:
         for name in tables:
             if name not in names:
-                raise UsageError(*messages.both("cli_table_not_in_bundle", name=name, bundle=bundle.name,
-                                                known=", ".join(names)))
+                raise UsageError(
+                    *messages.both("cli_table_not_in_bundle", name=name, bundle=bundle.name, known=", ".join(names))
+                )
         names = [n for n in names if n in tables]
     specs = [catalog.tables[n] for n in names]
     counts = {name: len(frame) for name, frame in data.items()} if data is not None else None
@@ -66,11 +76,24 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
 
     with atomic_output(Path(path), force=force) as tmp:
         # Rows are written in order, so constant-memory mode keeps memory flat at any size.
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False, "constant_memory": True,
-                                            "tmpdir": str(scratch_dir(tmp))})  # removed with the output's temporary
-        wb.set_properties({"title": bundle.title, "subject": str(month or ""), "created": now,
-                           "comments": f"ecomsheets {bundle.name} v{bundle.version}"})
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "constant_memory": True,
+                "tmpdir": str(scratch_dir(tmp)),
+            },
+        )  # removed with the output's temporary
+        wb.set_properties(
+            {
+                "title": bundle.title,
+                "subject": str(month or ""),
+                "created": now,
+                "comments": f"ecomsheets {bundle.name} v{bundle.version}",
+            }
+        )
         wb.set_calc_mode("auto")
         styles = Styles(wb)
         present = {tl.table.name: tl.table for tl in layout.tables.values()}
@@ -79,8 +102,7 @@ def generate_workbook(catalog: Catalog, bundle_name: str, path: Path, *, month: 
         summary_ws = add_worksheet(wb, summary_sheet_name(bundle, lang))  # second tab, filled last
         lists = ListSources(layout)
         for tl in layout.tables.values():
-            write_table_sheet(wb, styles, layout, tl, present, month, lists,
-                              (data or {}).get(tl.table.name))
+            write_table_sheet(wb, styles, layout, tl, present, month, lists, (data or {}).get(tl.table.name))
         cached = None
         if data is not None:  # a filled workbook stores its figures' results (see cached.py)
             from .cached import CachedResults

@@ -33,8 +33,9 @@ import resource
 import select
 import struct
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ecomsheets.findings import ERROR, Finding, finding
 from ecomsheets.process import lifeline
@@ -62,6 +63,7 @@ class Failed(Exception):
 
 # --- the child ------------------------------------------------------------------------------
 
+
 def _child(fd: int, fn, args, kwargs, memory_bytes: int) -> None:
     """The work of a child: fn's result, pickled, down its pipe. Never returns."""
     try:
@@ -87,10 +89,11 @@ def _child(fd: int, fn, args, kwargs, memory_bytes: int) -> None:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 # --- the parent -----------------------------------------------------------------------------
+
 
 @dataclass
 class _Job:
@@ -208,12 +211,13 @@ def _outcome(job: _Job, limits: ProcessLimits):
     if len(payload) >= _HEADER.size:
         (size,) = _HEADER.unpack_from(payload)
         if len(payload) == _HEADER.size + size:
-            return _decode(job, payload[_HEADER.size:], limits)
+            return _decode(job, payload[_HEADER.size :], limits)
     return Failed(finding("parser_crashed", ERROR, file=job.file))
 
 
-def run_many(calls: list[tuple[Any, str, Callable, tuple, dict]],
-             limits: ProcessLimits = ProcessLimits()) -> Iterator[tuple[Any, Any]]:
+def run_many(
+    calls: list[tuple[Any, str, Callable, tuple, dict]], limits: ProcessLimits = ProcessLimits()
+) -> Iterator[tuple[Any, Any]]:
     """Run (key, file, fn, args, kwargs) calls in isolated children, `limits.workers` at a time.
 
     Yields (key, result) as each finishes; result is a Failed for a child that did not finish.
@@ -249,8 +253,7 @@ def run_many(calls: list[tuple[Any, str, Callable, tuple, dict]],
                     _drain(job)
                     result = _outcome(job, limits)
                 elif now >= job.deadline:
-                    result = Failed(finding("parser_timeout", ERROR, file=job.file,
-                                            seconds=f"{limits.seconds:g}"))
+                    result = Failed(finding("parser_timeout", ERROR, file=job.file, seconds=f"{limits.seconds:g}"))
                 else:
                     continue
                 _finish(job)

@@ -38,7 +38,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 PR_SET_PDEATHSIG = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -58,6 +58,7 @@ class Interrupted(SystemExit):
 
 
 # --- the parent's side ----------------------------------------------------------------------
+
 
 def register(pid: int) -> None:
     _live[pid] = None
@@ -107,6 +108,7 @@ def signals_blocked() -> Iterator[None]:
 
 
 # --- the worker's side ----------------------------------------------------------------------
+
 
 def set_parent_death_signal(sig: int = signal.SIGKILL) -> bool:
     """Ask Linux to send `sig` to this process when its parent dies; False where unsupported."""
@@ -184,6 +186,7 @@ def _after_fork_in_grandchild() -> None:
 
 # --- the command line -----------------------------------------------------------------------
 
+
 def _stop_line(signum: int) -> bytes:
     from ecomsheets import messages
 
@@ -239,8 +242,11 @@ def guard() -> Iterator[None]:
         return
     _stop_line(signal.SIGINT)  # load the message now, not in the handler
     # SIGINT and SIGHUP ignored from the start (a background job of a script, nohup) stay so.
-    previous = {sig: signal.signal(sig, _on_stop_signal) for sig in STOP_SIGNALS
-                if sig == signal.SIGTERM or signal.getsignal(sig) is not signal.SIG_IGN}
+    previous = {
+        sig: signal.signal(sig, _on_stop_signal)
+        for sig in STOP_SIGNALS
+        if sig == signal.SIGTERM or signal.getsignal(sig) is not signal.SIG_IGN
+    }
     _state["stopping"] = 0
     try:
         yield

@@ -8,8 +8,15 @@ from ecomsheets.cells.text import as_text
 from ecomsheets.schema import ColumnSpec
 
 
-def coerce_column(raw, col: ColumnSpec, month=None, value_aliases: dict | None = None,
-                  blanks_done: bool = False, prefix_match: bool = False) -> Coerced:
+def coerce_column(
+    raw,
+    col: ColumnSpec,
+    month=None,
+    value_aliases: dict | None = None,
+    blanks_done: bool = False,
+    prefix_match: bool = False,
+) -> Coerced:
     """Typed values of one column; `raw` holds cell texts (Arrow array or pandas Series)."""
-    return col.coltype.coerce(as_text(raw, blanks_done), col, month=month, aliases=value_aliases or {},
-                              prefix_match=prefix_match)
+    return col.coltype.coerce(
+        as_text(raw, blanks_done), col, month=month, aliases=value_aliases or {}, prefix_match=prefix_match
+    )

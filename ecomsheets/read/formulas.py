@@ -10,9 +10,11 @@ from posixpath import dirname, join, normpath
 
 from defusedxml import ElementTree as SafeET
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 # In SpreadsheetML a cell's children come in the order f, v, is: a formula is always the first
 # child, right after the cell's opening tag, so one linear pattern finds them. %s: the letters.
 CELL_FORMULA = rb'<c r="%s(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)'
@@ -37,8 +39,11 @@ def long_numbers(data: bytes, letters: set[str]) -> dict[tuple[int, str], str]:
     has already lost its last digits."""
     if not letters:
         return {}
-    pattern = re.compile(rb'<c r="(' + b"|".join(x.encode() for x in sorted(letters)) +
-                         rb')(\d+)"(?![^>]*\bt="(?!n"))[^>]*>\s*<v>([-+0-9.Ee]+)</v>')
+    pattern = re.compile(
+        rb'<c r="('
+        + b"|".join(x.encode() for x in sorted(letters))
+        + rb')(\d+)"(?![^>]*\bt="(?!n"))[^>]*>\s*<v>([-+0-9.Ee]+)</v>'
+    )
     out = {}
     for letter, row, value in pattern.findall(data):
         try:

@@ -125,8 +125,11 @@ def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, f)
 
 
 def _within(found: extent.Extent, limits: Limits) -> bool:
-    return (found.last_row <= limits.max_rows and found.last_column <= limits.max_columns
-            and found.cells <= limits.max_cells)
+    return (
+        found.last_row <= limits.max_rows
+        and found.last_column <= limits.max_columns
+        and found.cells <= limits.max_cells
+    )
 
 
 def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:

@@ -26,7 +26,7 @@ def column_keys(table: TableSpec) -> dict[str, str]:
     for attr in ("title", "title_en", "aliases", "name"):
         for col in table.columns:
             values = getattr(col, attr)
-            for v in (values if isinstance(values, tuple) else (values,)):
+            for v in values if isinstance(values, tuple) else (values,):
                 if v and norm(v) not in keys:
                     keys[norm(v)] = col.name
     return keys

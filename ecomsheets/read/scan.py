@@ -41,7 +41,7 @@ class SheetScan:
     errors: dict = field(default_factory=dict)
     merges: list = field(default_factory=list)  # (first row, first letter, last row, last letter)
 
-    def data_formulas(self, skip_letters: set[str]) -> "Formulas":
+    def data_formulas(self, skip_letters: set[str]) -> Formulas:
         """Formulas outside the given (derived) columns; the sheet's error cells ride along."""
         out = Formulas({k: v for k, v in self.formulas.items() if k[1] not in skip_letters})
         out.errors = dict(self.errors)
@@ -98,7 +98,7 @@ def _empty_end(data: bytes) -> int:
     if at < 0:
         return -1
     opening = data.rfind(b"<", 0, at)
-    return at + 2 if data[opening:opening + 3] in (b"<c ", b"<ro") else -1
+    return at + 2 if data[opening : opening + 3] in (b"<c ", b"<ro") else -1
 
 
 def _scan(data: bytes, out: SheetScan) -> None:
@@ -171,8 +171,14 @@ def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     # Only bytes before the formula: near the start of a piece the window would otherwise run
     # past it, into the next cell's tag (which then took the formula).
     w = np.where(window < starts[:, None], b[window], 0).astype(np.uint8)
-    opens = (w[:, :-5] == 60) & (w[:, 1:-4] == 99) & (w[:, 2:-3] == 32) & (w[:, 3:-2] == 114) \
-        & (w[:, 4:-1] == 61) & (w[:, 5:] == 34)  # <c r="
+    opens = (
+        (w[:, :-5] == 60)
+        & (w[:, 1:-4] == 99)
+        & (w[:, 2:-3] == 32)
+        & (w[:, 3:-2] == 114)
+        & (w[:, 4:-1] == 61)
+        & (w[:, 5:] == 34)
+    )  # <c r="
     found = opens.any(axis=1)
     at = (opens.shape[1] - 1) - np.argmax(opens[:, ::-1], axis=1) + 6  # first letter of the ref
     ref = w[np.arange(len(w))[:, None], np.minimum(at[:, None] + np.arange(11), _BACK - 1)]
@@ -194,13 +200,21 @@ def _cell_refs(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     end = np.minimum(n_letters + digits, 10)
     # ...and that tag is this cell's: no other tag opens between it and the formula.
     last_open = (_BACK - 1) - np.argmax((w == 60)[:, ::-1], axis=1)
-    ok = found & (n_letters >= 1) & (n_letters <= 3) & (digits >= 1) & (ref[np.arange(len(ref)), end] == 34) \
+    ok = (
+        found
+        & (n_letters >= 1)
+        & (n_letters <= 3)
+        & (digits >= 1)
+        & (ref[np.arange(len(ref)), end] == 34)
         & (last_open == at - 6)
+    )
     for i in np.flatnonzero(~ok):  # the rare cell written another way: its own opening tag only
         start = int(starts[i])
         begin = data.rfind(b"<c", max(data.rfind(b"</c>", 0, start), data.rfind(b"<row", 0, start), 0), start)
         m = _REF.match(data, begin) if begin >= 0 else None
-        letters[i], rows[i] = (xl_cell_to_rowcol(m.group(1).decode() + "1")[1] + 1, int(m.group(2))) if m and m.end() < start else (0, 0)
+        letters[i], rows[i] = (
+            (xl_cell_to_rowcol(m.group(1).decode() + "1")[1] + 1, int(m.group(2))) if m and m.end() < start else (0, 0)
+        )
     return letters, rows
 
 
@@ -208,9 +222,9 @@ def _formula_text(data: bytes, start: int) -> str:
     """The text of the formula whose tag starts at `start` ("" for a shared formula's copy)."""
     close = data.find(b">", start)
     end = data.find(b"</f>", close)
-    if close < 0 or data[close - 1:close] == b"/" or end < 0:
+    if close < 0 or data[close - 1 : close] == b"/" or end < 0:
         return ""
-    text = data[close + 1:end].decode("utf-8", "replace")
+    text = data[close + 1 : end].decode("utf-8", "replace")
     return html.unescape(text) if "&" in text else text
 
 

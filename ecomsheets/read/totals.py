@@ -29,8 +29,11 @@ from ecomsheets.schema import TableSpec
 
 FIRST_CELLS = 3  # a label counts among this many first non-empty cells of the row
 TOTAL_WORDS = "合计|总计|小计|共计|汇总"  # what a total row is labelled
-_LABEL = re.compile(rf"(?:.{{0,12}}?)(?:{TOTAL_WORDS})(?:金额|数量|数|额)?(?:[:(\[].*)?"
-                    r"|(?:grand)?(?:sub)?totals?(?:[:(\[].*)?|sum:?", re.S)
+_LABEL = re.compile(
+    rf"(?:.{{0,12}}?)(?:{TOTAL_WORDS})(?:金额|数量|数|额)?(?:[:(\[].*)?"
+    r"|(?:grand)?(?:sub)?totals?(?:[:(\[].*)?|sum:?",
+    re.S,
+)
 # Cheap first pass over a whole column (Arrow, RE2): only cells it finds are looked at in Python.
 _MAYBE_PATTERN = r"(?i)计|汇\s*总|total|^\s*sum"
 _MAYBE_BYTES_WORDS = ("计".encode(), "汇".encode())  # and, case-insensitively, total and sum
@@ -138,8 +141,14 @@ class TotalRow:
     shown: str  # the label as written, or the formula
 
 
-def find_total_rows(table: TableSpec, raw, letters: dict[str, str], labels: dict[int, tuple[str, str]],
-                    formulas: dict[tuple[int, str], str], header_row: int) -> list[TotalRow]:
+def find_total_rows(
+    table: TableSpec,
+    raw,
+    letters: dict[str, str],
+    labels: dict[int, tuple[str, str]],
+    formulas: dict[tuple[int, str], str],
+    header_row: int,
+) -> list[TotalRow]:
     """The total rows of a table read from a sheet.
 
     `raw`: the records' cell texts by column name (index = Excel rows); `letters`: column name
@@ -159,8 +168,11 @@ def find_total_rows(table: TableSpec, raw, letters: dict[str, str], labels: dict
         if row not in raw.index:
             continue
         # The label stands in a key cell, or every key cell is blank or a label.
-        if row in keyless or letter in key_letters or all(_blank(raw.at[row, k]) or is_label(raw.at[row, k])
-                                                           for k in keys):
+        if (
+            row in keyless
+            or letter in key_letters
+            or all(_blank(raw.at[row, k]) or is_label(raw.at[row, k]) for k in keys)
+        ):
             out[row] = TotalRow(row, f"{letter}{row}", str(text).strip())
     # Rows with a SUM/SUBTOTAL over the rows above in the table's columns, and no key: totals
     # written without a label.
@@ -168,9 +180,15 @@ def find_total_rows(table: TableSpec, raw, letters: dict[str, str], labels: dict
         span = [_col(x) for x in letters.values()]
         lo, hi = min(span), max(span)
         records = raw.index  # hashed once by pandas: no set of a million rows
-        cells = sorted((row, c, letter, f) for (row, letter), f in formulas.items()
-                       if row > header_row and (row in keyless or row not in records) and row not in out
-                       and _AGG.match(f) and lo <= (c := _col(letter)) <= hi)
+        cells = sorted(
+            (row, c, letter, f)
+            for (row, letter), f in formulas.items()
+            if row > header_row
+            and (row in keyless or row not in records)
+            and row not in out
+            and _AGG.match(f)
+            and lo <= (c := _col(letter)) <= hi
+        )
         for row, _, letter, formula in cells:
             if row not in out and is_total_formula(formula, row):
                 out[row] = TotalRow(row, f"{letter}{row}", "=" + formula.lstrip("="))

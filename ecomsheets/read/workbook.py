@@ -75,8 +75,9 @@ class WorkbookData:
     ours: bool = False  # a monthly summary ecomsheets wrote (left in the folder): not a submission
 
 
-def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
-                  while_parsing=None, scan_in_process: bool = True) -> WorkbookData:
+def read_workbook(
+    path: Path, catalog: Catalog, bundle_name: str | None = None, while_parsing=None, scan_in_process: bool = True
+) -> WorkbookData:
     """Read every recognisable table of a workbook; problems become findings.
 
     `while_parsing` is called once parsing is about to start (after any process is forked).
@@ -113,15 +114,18 @@ def read_workbook(path: Path, catalog: Catalog, bundle_name: str | None = None,
         if _damaged(exc):  # broken compression or checksum: say so plainly
             data.findings.append(finding(Rule.CORRUPT, ERROR, file=str(path)))
         else:
-            data.findings.append(finding(Rule.UNREADABLE, ERROR, file=str(path), detail=_plain(exc),
-                                         detail_en=_plain(exc)))
+            data.findings.append(
+                finding(Rule.UNREADABLE, ERROR, file=str(path), detail=_plain(exc), detail_en=_plain(exc))
+            )
     return data
 
 
 def _our_summary(names: list[str]) -> bool:
     """A monthly summary workbook ecomsheets wrote: its overview, sources and findings sheets."""
-    return any({messages.text(c, lang) for c in ("s_overview", "s_sources", "s_findings")} <= set(names)
-               for lang in ("zh", "en"))
+    return any(
+        {messages.text(c, lang) for c in ("s_overview", "s_sources", "s_findings")} <= set(names)
+        for lang in ("zh", "en")
+    )
 
 
 def _no_bundle_words(catalog: Catalog, names: list[str]) -> dict:
@@ -143,8 +147,19 @@ def _parse_errors() -> tuple:
     import fastexcel
     from defusedxml import DefusedXmlException
 
-    return (fastexcel.FastExcelError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError,
-            EOFError, UnicodeDecodeError, ET.ParseError, DefusedXmlException, pa.ArrowInvalid)
+    return (
+        fastexcel.FastExcelError,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        KeyError,
+        OSError,
+        EOFError,
+        UnicodeDecodeError,
+        ET.ParseError,
+        DefusedXmlException,
+        pa.ArrowInvalid,
+    )
 
 
 _PARSE_ERRORS = _parse_errors()
@@ -171,8 +186,9 @@ def _read_meta(reader, data: WorkbookData) -> dict | None:
     try:
         return parse_meta(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
     except BadMeta as exc:
-        data.findings.append(finding(Rule.META_INVALID, WARNING, file=data.path,
-                                     detail=messages.Both(exc.args[0], exc.args[-1])))
+        data.findings.append(
+            finding(Rule.META_INVALID, WARNING, file=data.path, detail=messages.Both(exc.args[0], exc.args[-1]))
+        )
         return None
 
 
@@ -243,8 +259,9 @@ class _Sheets:
         return rows
 
 
-def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog, while_parsing=None,
-                 scan_in_process: bool = True) -> None:
+def _read_tables(
+    data: WorkbookData, reader, zf, parts, names, catalog: Catalog, while_parsing=None, scan_in_process: bool = True
+) -> None:
     bundle = data.bundle
     expected = [t["name"] for t in (data.meta or {}).get("tables", []) if t.get("name") in bundle.tables]
     tables = [catalog.tables[t] for t in (expected or bundle.tables)]
@@ -266,8 +283,15 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog,
     unknown = [n for n in names if n not in skip and n not in summary_names and n not in assigned.values()]
     order = unknown + [assigned[t.name] for t in tables if t.name in assigned] + [data.summary_sheet]
     # The XML scan (formulas, hidden rows) runs in another process while the sheets are parsed.
-    scan = Background(data.path, {n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
-                                  for n in names if n not in skip and n in parts}, in_process=scan_in_process)
+    scan = Background(
+        data.path,
+        {
+            n: (parts[n], 10**9 if n in summary_names else KEEP_PER_COLUMN)
+            for n in names
+            if n not in skip and n in parts
+        },
+        in_process=scan_in_process,
+    )
     try:
         sheets = _Sheets(reader, [n for n in order if n])
         if while_parsing:
@@ -286,13 +310,17 @@ def _read_tables(data: WorkbookData, reader, zf, parts, names, catalog: Catalog,
         data.summary_formulas = keep_all(scans[data.summary_sheet])
 
 
-def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, unknown: list[str], tables,
-                 assigned: dict[str, str]) -> None:
+def _read_sheets(
+    data: WorkbookData, sheets: _Sheets, zf, parts, unknown: list[str], tables, assigned: dict[str, str]
+) -> None:
     # Sheets not recognised by name: recognised by their headers, if they look like a table.
     for name in unknown:
         head = sheets.head(name)
-        best = max(((find_header(head, t), t) for t in tables if t.name not in assigned),
-                   key=lambda mt: mt[0].score if mt[0] else 0, default=(None, None))
+        best = max(
+            ((find_header(head, t), t) for t in tables if t.name not in assigned),
+            key=lambda mt: mt[0].score if mt[0] else 0,
+            default=(None, None),
+        )
         if best[0] is not None and best[0].score >= max(2, len([c for c in best[1].columns if c.required]) // 2):
             assigned[best[1].name] = name
         else:
@@ -301,8 +329,17 @@ def _read_sheets(data: WorkbookData, sheets: _Sheets, zf, parts, unknown: list[s
     for table in tables:
         sheet = assigned.get(table.name)
         if sheet is None:
-            data.findings.append(finding(Rule.SHEET_MISSING, WARNING, file=data.path, table=table.name,
-                                         sheet=table.sheet, title=table.title, title_en=table.title_en))
+            data.findings.append(
+                finding(
+                    Rule.SHEET_MISSING,
+                    WARNING,
+                    file=data.path,
+                    table=table.name,
+                    sheet=table.sheet,
+                    title=table.title,
+                    title_en=table.title_en,
+                )
+            )
             continue
         sd = _read_sheet(data, sheets, zf, parts, sheet, table)
         if sd is not None:
@@ -316,9 +353,16 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     f = lambda rule, sev, **kw: finding(rule, sev, file=data.path, sheet=sheet, table=table.name, **kw)  # noqa
     if match is None:
         expected = messages.text("sep_list", "zh").join(c.title for c in table.columns if c.required)
-        data.findings.append(f(Rule.HEADER_NOT_FOUND, ERROR, expected=expected,
-                               expected_en=messages.text("sep_list", "en").join(
-                                   c.title_en or c.title for c in table.columns if c.required)))
+        data.findings.append(
+            f(
+                Rule.HEADER_NOT_FOUND,
+                ERROR,
+                expected=expected,
+                expected_en=messages.text("sep_list", "en").join(
+                    c.title_en or c.title for c in table.columns if c.required
+                ),
+            )
+        )
         return None
     hr = match.row
     for ci, text in match.unknown:
@@ -331,8 +375,11 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
             data.findings.append(f(Rule.COLUMN_MISSING, severity, column=col.name, header=col.title))
     batch, offset, visible = sheets.get(sheet)
     body = batch.slice(hr)  # rows below the header (batch row i is Excel row i + 1)
-    columns = {name: as_text(body.column(ci - offset)) for name, ci in match.columns.items()
-               if 0 <= ci - offset < body.num_columns}
+    columns = {
+        name: as_text(body.column(ci - offset))
+        for name, ci in match.columns.items()
+        if 0 <= ci - offset < body.num_columns
+    }
     # Records are rows with something in a column people fill in (blank and formatted rows go).
     filled = [columns[c.name] for c in table.columns if c.name in columns and not c.derived] or list(columns.values())
     keep = np.zeros(body.num_rows, dtype=bool)
@@ -348,14 +395,25 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
 
     index = pd.Index(rows + hr + 1)
     # Arrow-backed columns: no Python string per cell.
-    frame = pd.DataFrame({name: pd.Series(arr, dtype=pd.ArrowDtype(arr.type), index=index, copy=False)
-                          for name, arr in columns.items()}, index=index)
+    frame = pd.DataFrame(
+        {name: pd.Series(arr, dtype=pd.ArrowDtype(arr.type), index=index, copy=False) for name, arr in columns.items()},
+        index=index,
+    )
     sheets.drop(sheet)  # the parsed sheet is no longer needed; keep memory to one copy
     letters = {name: xl_col_to_name(ci) for name, ci in match.columns.items()}
     if visible != "visible" and len(index):
         data.findings.append(f(Rule.HIDDEN_SHEET, WARNING))
-    return SheetData(table, sheet, hr, letters, match.headers, frame, hidden=visible != "visible",
-                     source=(data.path, parts[sheet]) if sheet in parts else None, total_labels=labels)
+    return SheetData(
+        table,
+        sheet,
+        hr,
+        letters,
+        match.headers,
+        frame,
+        hidden=visible != "visible",
+        source=(data.path, parts[sheet]) if sheet in parts else None,
+        total_labels=labels,
+    )
 
 
 def _total_labels(body, offset: int, rows, positions: dict[str, int], columns: dict, hr: int) -> dict:
@@ -394,8 +452,13 @@ def _apply_scan(data, sd: SheetData, scan, zf, parts) -> None:
             if xl_cell_to_rowcol(f"{letter}1")[1] + 1 in scan.hidden_columns and len(sd.raw):
                 data.findings.append(f(Rule.HIDDEN_COLUMNS, WARNING, column=name, header=sd.headers[name]))
     # A 16+ digit numeral in a text column may be a number cell that lost digits: confirm in the XML.
-    suspects = {sd.letters[c.name] for c in table.columns if c.name in sd.raw and c.coltype.holds_digits
-                and pc.any(pc.match_substring_regex(pa.array(sd.raw[c.name]), r"^\d{16,}$")).as_py()}
+    suspects = {
+        sd.letters[c.name]
+        for c in table.columns
+        if c.name in sd.raw
+        and c.coltype.holds_digits
+        and pc.any(pc.match_substring_regex(pa.array(sd.raw[c.name]), r"^\d{16,}$")).as_py()
+    }
     if suspects and sd.sheet in parts:
         sd.long_numbers = long_numbers(zf.read(parts[sd.sheet]), suspects)
 
@@ -417,10 +480,23 @@ def _fill_merges(data, sd: SheetData, merges: list) -> None:
         if pd.isna(value) or not covered:
             continue
         raw.loc[covered, name] = value
-        data.findings.append(finding(
-            Rule.MERGED_CELLS, WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name, column=name,
-            header=sd.headers.get(name), cell=f"{first_letter}{first}", row=first, value=value,
-            range=f"{first_letter}{first}:{last_letter}{last}", first=first, last=last))
+        data.findings.append(
+            finding(
+                Rule.MERGED_CELLS,
+                WARNING,
+                file=data.path,
+                sheet=sd.sheet,
+                table=sd.table.name,
+                column=name,
+                header=sd.headers.get(name),
+                cell=f"{first_letter}{first}",
+                row=first,
+                value=value,
+                range=f"{first_letter}{first}:{last_letter}{last}",
+                first=first,
+                last=last,
+            )
+        )
 
 
 def _drop_total_rows(data, sd: SheetData, formulas: dict) -> None:
@@ -431,8 +507,18 @@ def _drop_total_rows(data, sd: SheetData, formulas: dict) -> None:
     if not found:
         return
     for total in found:
-        data.findings.append(finding(Rule.TOTAL_ROW, WARNING, file=data.path, sheet=sd.sheet, table=sd.table.name,
-                                     cell=total.cell, row=total.row, value=total.shown))
+        data.findings.append(
+            finding(
+                Rule.TOTAL_ROW,
+                WARNING,
+                file=data.path,
+                sheet=sd.sheet,
+                table=sd.table.name,
+                cell=total.cell,
+                row=total.row,
+                value=total.shown,
+            )
+        )
     gone = {total.row for total in found}
     sd.raw = sd.raw.drop(index=sorted(gone & set(sd.raw.index)))
     # In place: the reader's formulas carry more (the sheet's error cells), of those rows too.

@@ -56,8 +56,17 @@ CELL_LIMIT = 32767  # characters Excel keeps in a cell
 COMMENT_LIMIT = 32000  # Excel cuts notes at 32,767 characters
 VALUE_LIMIT = 1000  # characters of a value listed on the results sheet
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-COLUMNS = ("r_col_where", "r_col_sheet", "r_col_cell", "r_col_severity", "r_col_rule",
-           "r_col_column", "r_col_value", "r_col_problem", "r_col_expected")
+COLUMNS = (
+    "r_col_where",
+    "r_col_sheet",
+    "r_col_cell",
+    "r_col_severity",
+    "r_col_rule",
+    "r_col_column",
+    "r_col_value",
+    "r_col_problem",
+    "r_col_expected",
+)
 WIDTHS = (16, 12, 9, 8, 16, 14, 22, 60, 16)
 # Findings about a formula in a data cell: the copy holds its saved result instead.
 FORMULA_RULES = ("formula_in_data", "formula_no_value", "external_formula")
@@ -91,7 +100,7 @@ def _text(value, limit: int = CELL_LIMIT) -> tuple[str, bool]:
     """`value` as cell text, and whether it needs a quote prefix (it looks like a formula)."""
     text = clean_text(value)
     if len(text) > limit:
-        text = text[:limit - 1] + "…"
+        text = text[: limit - 1] + "…"
     return text, text.startswith(FORMULA_START)
 
 
@@ -105,7 +114,7 @@ def _split_previous(text: str) -> tuple[str, str | None, str | None]:
     for lang in ("zh", "en"):
         m = _previous_pattern(lang).search(text)
         if m:
-            return text[:m.start()], text[m.end():], m.group(1)
+            return text[: m.start()], text[m.end() :], m.group(1)
     return text, None, None
 
 
@@ -116,8 +125,11 @@ def _is_ours(note: xp.Note) -> bool:
         return True
     if note.author.strip():
         return False
-    labels = [messages.text("r_comment_line", lg, severity=severity_label(sev, lg), message="")
-              for lg in ("zh", "en") for sev in (ERROR, WARNING)]
+    labels = [
+        messages.text("r_comment_line", lg, severity=severity_label(sev, lg), message="")
+        for lg in ("zh", "en")
+        for sev in (ERROR, WARNING)
+    ]
     return note.text.startswith(tuple(labels))
 
 
@@ -127,15 +139,17 @@ def _formula_note(stripped: xp.Stripped, lang: str) -> str:
 
 def _live_note(stripped: xp.Stripped, lang: str) -> str:
     """Why a formula that reaches outside the workbook is not in the copy, and what is."""
-    return messages.text("r_formula_live", lang, formula=clean_text("=" + stripped.formula, 300),
-                         how=_formula_note(stripped, lang))
+    return messages.text(
+        "r_formula_live", lang, formula=clean_text("=" + stripped.formula, 300), how=_formula_note(stripped, lang)
+    )
 
 
 def _comment_text(items: list[Finding], previous: xp.Note | None, lang: str, note: str = "") -> str:
     lines = []
     for f in sorted(items, key=sort_key):
-        line = messages.text("r_comment_line", lang, severity=severity_label(f.severity, lang),
-                             message=clean_text(f.text(lang)))
+        line = messages.text(
+            "r_comment_line", lang, severity=severity_label(f.severity, lang), message=clean_text(f.text(lang))
+        )
         expected = clean_text(f.expected)
         if expected and expected not in line:
             line += messages.text("r_comment_expected", lang, expected=expected)
@@ -144,11 +158,15 @@ def _comment_text(items: list[Finding], previous: xp.Note | None, lang: str, not
         lines.append(note)
     text = "\n".join(lines)
     if previous is not None and previous.text:
-        text += ("\n" + messages.text("r_comment_previous", lang, author=clean_text(previous.author))
-                 + "\n" + clean_text(previous.text))
+        text += (
+            "\n"
+            + messages.text("r_comment_previous", lang, author=clean_text(previous.author))
+            + "\n"
+            + clean_text(previous.text)
+        )
     if len(text) > COMMENT_LIMIT:
         cut = messages.text("r_comment_cut", lang, sheet=_sheet_name(lang))
-        text = text[:COMMENT_LIMIT - len(cut) - 1] + "\n" + cut
+        text = text[: COMMENT_LIMIT - len(cut) - 1] + "\n" + cut
     return text
 
 
@@ -228,8 +246,9 @@ class _Copy:
             raise xp.Unpatchable("workbook")
         wb = xp.WorkbookXml(pkg, pkg.name(office.part))
         wb_rels = {r.id: r for r in pkg.rels(wb.part)}
-        shared_strings = next((r.part for r in wb_rels.values() if r.type == xp.T_SHARED_STRINGS and r.part
-                               and pkg.has(r.part)), None)
+        shared_strings = next(
+            (r.part for r in wb_rels.values() if r.type == xp.T_SHARED_STRINGS and r.part and pkg.has(r.part)), None
+        )
 
         # Sheets that go: our results sheet from an earlier annotation, macro and dialog sheets.
         ours = {messages.text("r_sheet_title", lg) for lg in ("zh", "en")}
@@ -316,8 +335,9 @@ class _Copy:
             keep = (marked or small) and pkg.size(entry.part) <= KEEP_IN_MEMORY
             with pkg.open(entry.part) as fh:
                 survey = xp.survey(fh, keep, check_refs=marked or small)
-            self.plans[name] = self._plan(entry, survey, by_cell.get(name, {}), strips.get(name, set()),
-                                          strip_columns.get(name, {}))
+            self.plans[name] = self._plan(
+                entry, survey, by_cell.get(name, {}), strips.get(name, set()), strip_columns.get(name, {})
+            )
 
         # The copy.
         zout = xp.ZipOut(out)
@@ -362,9 +382,19 @@ class _Copy:
         comments = next((r for r in rels if r.type == xp.T_COMMENTS and r.part and pkg.has(r.part)), None)
         comments_data = pkg.read(comments.part) if comments else None
         has_ours = comments_data is not None and any(_is_ours(n) for n in xp.read_comments(comments_data)[1])
-        plan = {"entry": entry, "survey": survey, "targets": targets, "cells": cells,
-                "strip_columns": strip_columns, "legacy_rid": None, "comments": None, "vml": None,
-                "comments_data": comments_data, "vml_data": None, "block": None}
+        plan = {
+            "entry": entry,
+            "survey": survey,
+            "targets": targets,
+            "cells": cells,
+            "strip_columns": strip_columns,
+            "legacy_rid": None,
+            "comments": None,
+            "vml": None,
+            "comments_data": comments_data,
+            "vml_data": None,
+            "block": None,
+        }
         if targets or survey.live or has_ours:
             if comments is not None:
                 plan["comments"] = pkg.name(comments.part)
@@ -389,8 +419,9 @@ class _Copy:
         # A selected tab is unselected (the results sheet is the one shown); a small sheet also
         # says so when it said nothing (a big one is not rewritten for that alone).
         small = survey.tab_unset and pkg.size(entry.part) <= SMALL_SHEET
-        plan["rewrite"] = bool(cells or strip_columns or survey.live or survey.tab_selected or small
-                               or plan["legacy_rid"])
+        plan["rewrite"] = bool(
+            cells or strip_columns or survey.live or survey.tab_selected or small or plan["legacy_rid"]
+        )
         return plan
 
     # -- the copy --
@@ -398,8 +429,9 @@ class _Copy:
     def _write(self, zout: xp.ZipOut, wb: xp.WorkbookXml, kept: list, gone: set) -> None:
         pkg = self.pkg
         rewrites = {pkg.name(p["entry"].part): p for p in self.plans.values() if p["rewrite"]}
-        deferred = {wb.part, self.styles_part} | {p[k] for p in self.plans.values() for k in ("comments", "vml")
-                                                  if p[k]}
+        deferred = {wb.part, self.styles_part} | {
+            p[k] for p in self.plans.values() for k in ("comments", "vml") if p[k]
+        }
         changed_rels = {}
         for owner in set(pkg.rel_drops) | set(pkg.rel_adds) | set(pkg.rel_retarget):
             if owner and pkg.name(owner) in pkg.dropped:
@@ -444,8 +476,14 @@ class _Copy:
             else:
                 with pkg.open(plan["entry"].part) as fh:
                     survey.needs_refs = any(xp.needs_refs(d, p) for d, _, _, p in xp.pieces(fh))
-        edit = xp.SheetEdit(survey, self.styles, plan["cells"], strip_columns=plan["strip_columns"],
-                            live_fill=WARNING_FILL, legacy_rid=plan["legacy_rid"])
+        edit = xp.SheetEdit(
+            survey,
+            self.styles,
+            plan["cells"],
+            strip_columns=plan["strip_columns"],
+            live_fill=WARNING_FILL,
+            legacy_rid=plan["legacy_rid"],
+        )
         with zout.stream(out_name, info, info.file_size) as sink:
             if survey.kept is not None:
                 kept, survey.kept = survey.kept, None
@@ -483,19 +521,27 @@ class _Copy:
             changed.add(pos)
         for pos in self.live.get(name, []):
             s = stripped[pos]
-            text = messages.text("r_comment_line", lang, severity=severity_label(WARNING, lang),
-                                 message=_live_note(s, lang))
+            text = messages.text(
+                "r_comment_line", lang, severity=severity_label(WARNING, lang), message=_live_note(s, lang)
+            )
             previous = current.get(pos)
             if previous is not None and previous.text:
-                text += ("\n" + messages.text("r_comment_previous", lang, author=clean_text(previous.author))
-                         + "\n" + clean_text(previous.text))
+                text += (
+                    "\n"
+                    + messages.text("r_comment_previous", lang, author=clean_text(previous.author))
+                    + "\n"
+                    + clean_text(previous.text)
+                )
             current[pos] = xp.Note(pos[0], pos[1], AUTHOR, text[:COMMENT_LIMIT], size=_comment_size(text))
             changed.add(pos)
         for n in current.values():
             if n.author not in authors:
                 authors.append(n.author)
-        zout.write(plan["comments"], xp.comments_xml(plan["comments_data"], authors, list(current.values())),
-                   self.pkg.infos.get(plan["comments"]))
+        zout.write(
+            plan["comments"],
+            xp.comments_xml(plan["comments_data"], authors, list(current.values())),
+            self.pkg.infos.get(plan["comments"]),
+        )
         new = [n for n in current.values() if n.raw is None]
         block = plan["block"] if plan["block"] is not None else 1
         zout.write(plan["vml"], xp.vml_xml(plan["vml_data"], changed, new, block), self.pkg.infos.get(plan["vml"]))
@@ -523,18 +569,29 @@ class _Copy:
             rows[-1][2].append((col, value, style(**kw)))
 
         grey = xp.Font(color="5F6B7A")
-        put(1, 1, messages.text("r_sheet_title", lang), height=26,
-            font=xp.Font(size=16, bold=True, color=HEADER_FILL[2:]))
+        put(
+            1,
+            1,
+            messages.text("r_sheet_title", lang),
+            height=26,
+            font=xp.Font(size=16, bold=True, color=HEADER_FILL[2:]),
+        )
         put(2, 1, messages.text("r_sheet_file", lang, file=Path(self.source).name), font=grey)
         put(3, 1, messages.text("r_generated", lang, time=datetime.now().strftime("%Y-%m-%d %H:%M")), font=grey)
         put(4, 1, messages.text("r_sheet_hint", lang), font=grey)
         status = "unreadable" if report.unreadable else ("valid" if report.valid else "invalid")
-        counts = [("r_result", messages.text(f"r_{status}", lang)),
-                  ("r_errors", report.errors), ("r_warnings", report.warnings),
-                  ("r_rows", report.rows_checked), ("r_sheets", report.sheets_checked)]
-        colours = {"r_result": "17703A" if status == "valid" else ERROR_FONT,
-                   "r_errors": ERROR_FONT if report.errors else None,
-                   "r_warnings": WARNING_FONT if report.warnings else None}
+        counts = [
+            ("r_result", messages.text(f"r_{status}", lang)),
+            ("r_errors", report.errors),
+            ("r_warnings", report.warnings),
+            ("r_rows", report.rows_checked),
+            ("r_sheets", report.sheets_checked),
+        ]
+        colours = {
+            "r_result": "17703A" if status == "valid" else ERROR_FONT,
+            "r_errors": ERROR_FONT if report.errors else None,
+            "r_warnings": WARNING_FONT if report.warnings else None,
+        }
         row = 5
         for code, value in counts:
             row += 1
@@ -544,8 +601,12 @@ class _Copy:
         truncated = truncated_items(report, lang)
         if truncated:
             row += 1
-            put(row, 1, messages.text("r_truncated", lang, count=sum(i.count for i in truncated)),
-                font=xp.Font(italic=True, color="5F6B7A"))
+            put(
+                row,
+                1,
+                messages.text("r_truncated", lang, count=sum(i.count for i in truncated)),
+                font=xp.Font(italic=True, color="5F6B7A"),
+            )
             for item in truncated:
                 row += 1
                 put(row, 1, "  " + item.text(lang), font=grey)
@@ -560,12 +621,24 @@ class _Copy:
         row += 2
         header_row = row
         for ci, code in enumerate(COLUMNS, start=1):
-            put(row, ci, messages.text(code, lang), height=20, font=xp.Font(bold=True, color="FFFFFF"),
-                fill=HEADER_FILL, vertical="center")
+            put(
+                row,
+                ci,
+                messages.text(code, lang),
+                height=20,
+                font=xp.Font(bold=True, color="FFFFFF"),
+                fill=HEADER_FILL,
+                vertical="center",
+            )
         order = {s.name: i for i, s in enumerate(wb.sheets)}
-        findings = sorted(report.findings, key=lambda f: (
-            SEVERITY_ORDER.get(f.severity, 2), -1 if not f.sheet else order.get(f.sheet, len(order)),
-            *sort_key(f)[1:]))
+        findings = sorted(
+            report.findings,
+            key=lambda f: (
+                SEVERITY_ORDER.get(f.severity, 2),
+                -1 if not f.sheet else order.get(f.sheet, len(order)),
+                *sort_key(f)[1:],
+            ),
+        )
         links = []
         for f in findings:
             row += 1
@@ -574,11 +647,21 @@ class _Copy:
             stripped = self.stripped.get(f.sheet, {}).get(pos) if f.sheet and pos else None
             if stripped is not None:
                 problem += _formula_note(stripped, lang)
-            values = (where_label(f, lang), f.sheet or "", f.cell or "", severity_label(f.severity, lang),
-                      rule_label(f.rule, lang), column_label(f), clean_text(f.value, VALUE_LIMIT, lang),
-                      problem, clean_text(f.expected, VALUE_LIMIT, lang))
-            lines = max(-(-text_width(str(v or "")) // max(1, int(WIDTHS[ci - 1]) - 1))
-                        for ci, v in ((7, values[6]), (8, values[7])))
+            values = (
+                where_label(f, lang),
+                f.sheet or "",
+                f.cell or "",
+                severity_label(f.severity, lang),
+                rule_label(f.rule, lang),
+                column_label(f),
+                clean_text(f.value, VALUE_LIMIT, lang),
+                problem,
+                clean_text(f.expected, VALUE_LIMIT, lang),
+            )
+            lines = max(
+                -(-text_width(str(v or "")) // max(1, int(WIDTHS[ci - 1]) - 1))
+                for ci, v in ((7, values[6]), (8, values[7]))
+            )
             height = 15 * min(lines, 12) if lines > 1 else None
             link = bool(f.sheet and pos and f.sheet in self.grids)
             for ci, value in enumerate(values, start=1):
@@ -592,14 +675,19 @@ class _Copy:
             if link:
                 links.append((f"A{row}", _link(f.sheet, f.cell.strip().upper()), values[0]))
         last = xp.col_letters(len(COLUMNS))
-        sheet = xp.NewSheet(widths=list(WIDTHS), rows=[tuple(r) for r in rows], links=links,
-                            freeze_row=header_row + 1,
-                            autofilter=f"A{header_row}:{last}{row}" if findings else None)
+        sheet = xp.NewSheet(
+            widths=list(WIDTHS),
+            rows=[tuple(r) for r in rows],
+            links=links,
+            freeze_row=header_row + 1,
+            autofilter=f"A{header_row}:{last}{row}" if findings else None,
+        )
         name = quote_sheet(_sheet_name(lang))
         extra = [wb.defined_name("_xlnm.Print_Titles", 0, f"{name}!${header_row}:${header_row}")]
         if findings:
-            extra.append(wb.defined_name("_xlnm._FilterDatabase", 0, f"{name}!$A${header_row}:${last}${row}",
-                                         hidden=True))
+            extra.append(
+                wb.defined_name("_xlnm._FilterDatabase", 0, f"{name}!$A${header_row}:${last}${row}", hidden=True)
+            )
         return xp.new_sheet_xml(sheet), extra
 
 
@@ -630,8 +718,16 @@ def _make_copy(source: str, out: str, report: Report, lang: str) -> tuple[str, s
     return zh, en
 
 
-def write_annotated(source: Path, report: Report, out: Path, *, force: bool = False,
-                    lang: str = "zh", process: ProcessLimits | None = None, isolate: bool = True) -> Path:
+def write_annotated(
+    source: Path,
+    report: Report,
+    out: Path,
+    *,
+    force: bool = False,
+    lang: str = "zh",
+    process: ProcessLimits | None = None,
+    isolate: bool = True,
+) -> Path:
     """Write an annotated copy of `source` to `out` (always an .xlsx: macros of an .xlsm are
     not carried over, and another extension is replaced by .xlsx). Returns the path written.
 
@@ -652,15 +748,17 @@ def write_annotated(source: Path, report: Report, out: Path, *, force: bool = Fa
     if report.unreadable or not source.is_file():
         first = report.findings[0] if report.findings else None
         zh, en = (first.message, first.message_en) if first else (str(source), str(source))
-        raise UsageError(messages.text("r_cannot_annotate", "zh", detail=zh),
-                         messages.text("r_cannot_annotate", "en", detail=en))
+        raise UsageError(
+            messages.text("r_cannot_annotate", "zh", detail=zh), messages.text("r_cannot_annotate", "en", detail=en)
+        )
     if report.sha256 and report.sha256 != sha256(source):
         raise UsageError(*messages.both("r_source_changed", path=source))
     with atomic_output(out, force=force, inputs=(source,)) as tmp:
         if isolate:
             try:
-                refused = run_isolated(_make_copy, str(source), str(tmp), report, lang, file=str(source),
-                                       limits=process or ProcessLimits())
+                refused = run_isolated(
+                    _make_copy, str(source), str(tmp), report, lang, file=str(source), limits=process or ProcessLimits()
+                )
             except Failed as exc:
                 raise AnnotateFailed(exc.finding.message, exc.finding.message_en, lang) from None
         else:

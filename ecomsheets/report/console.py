@@ -39,8 +39,14 @@ def render_console(report: Report, lang: str = "zh", *, per_sheet: int | None = 
     missing = [f for f in report.findings if f.rule == Rule.SHEET_MISSING]
     if missing:
         sep = messages.text("sep_list", lang)
-        lines.append(t("cli_missing_sheets", found=report.sheets_checked, n=len(missing),
-                       sheets=sep.join(safe(f.sheet) for f in missing)))
+        lines.append(
+            t(
+                "cli_missing_sheets",
+                found=report.sheets_checked,
+                n=len(missing),
+                sheets=sep.join(safe(f.sheet) for f in missing),
+            )
+        )
     by_sheet: dict[str, list] = defaultdict(list)
     for f in report.findings:
         if f.rule != Rule.SHEET_MISSING:

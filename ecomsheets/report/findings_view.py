@@ -32,7 +32,7 @@ def clean_text(value, limit: int | None = None, lang: str = "zh") -> str:
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if limit is not None and len(text) > limit:
         note = messages.text("r_value_cut", lang, n=len(text))
-        text = text[:max(0, limit - len(note))] + note
+        text = text[: max(0, limit - len(note))] + note
     return text
 
 
@@ -106,9 +106,15 @@ class TruncatedItem:
 
     def text(self, lang: str) -> str:
         code = "r_truncated_item" if self.column else "r_truncated_item_sheet"
-        return messages.text(code, lang, severity=severity_label(self.severity, lang),
-                             rule=rule_label(self.rule, lang), sheet=self.sheet, column=self.column,
-                             count=self.count)
+        return messages.text(
+            code,
+            lang,
+            severity=severity_label(self.severity, lang),
+            rule=rule_label(self.rule, lang),
+            sheet=self.sheet,
+            column=self.column,
+            count=self.count,
+        )
 
 
 def truncated_items(report: Report, lang: str) -> list[TruncatedItem]:
@@ -121,7 +127,6 @@ def truncated_items(report: Report, lang: str) -> list[TruncatedItem]:
         parts += [""] * (4 - len(parts))
         severity, rule, sheet, column = ("" if p == "None" else p for p in parts)
         label = headers.get((sheet or None, column or None), column)
-        items.append(TruncatedItem(severity, rule, sheet or messages.text("r_whole_file", lang),
-                                   label, int(count)))
+        items.append(TruncatedItem(severity, rule, sheet or messages.text("r_whole_file", lang), label, int(count)))
     items.sort(key=lambda i: (SEVERITY_ORDER.get(i.severity, 2), -i.count))
     return items

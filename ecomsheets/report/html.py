@@ -30,9 +30,13 @@ MESSAGE_LIMIT = 2000
 def _environment():
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(builtin_dir("templates")),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(builtin_dir("templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _file_name(path: str) -> str:
@@ -62,13 +66,18 @@ def _file_view(index: int, report: Report, lang: str) -> dict:
         # True counts: findings past the listing limit are counted in their sheet too.
         errors, warnings = report.count(ERROR, sheet=sheet), report.count(WARNING, sheet=sheet)
         rows = [_row(f, lang) for f in items]
-        groups.append({
-            "title": (messages.text("r_sheet_heading", lang, sheet=clean_text(sheet)) if sheet
-                      else messages.text("r_whole_file", lang)),
-            "counts": messages.text("r_group_counts", lang, errors=errors, warnings=warnings),
-            "rows": rows,
-            "has_expected": any(r["expected"] for r in rows),
-        })
+        groups.append(
+            {
+                "title": (
+                    messages.text("r_sheet_heading", lang, sheet=clean_text(sheet))
+                    if sheet
+                    else messages.text("r_whole_file", lang)
+                ),
+                "counts": messages.text("r_group_counts", lang, errors=errors, warnings=warnings),
+                "rows": rows,
+                "has_expected": any(r["expected"] for r in rows),
+            }
+        )
     truncated = truncated_items(report, lang)
     status = "unreadable" if report.unreadable else ("valid" if report.valid else "invalid")
     return {
@@ -78,8 +87,10 @@ def _file_view(index: int, report: Report, lang: str) -> dict:
         or messages.text("r_bundle_unknown", lang),
         "status": status,
         "status_label": messages.text(f"r_{status}", lang),
-        "errors": report.errors, "warnings": report.warnings,
-        "rows": report.rows_checked, "sheets": report.sheets_checked,
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "rows": report.rows_checked,
+        "sheets": report.sheets_checked,
         "unreadable": report.unreadable,
         "first": _row(report.findings[0], lang) if report.findings else None,
         "groups": groups,
@@ -94,17 +105,22 @@ def render_html(reports: list[Report], lang: str = "zh", *, now: datetime | None
     files = [_file_view(i, r, lang) for i, r in enumerate(reports, start=1)]
     valid = sum(f["status"] == "valid" for f in files)
     generated = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
-    return _environment().get_template(TEMPLATE).render(
-        lang="en" if lang == "en" else "zh-CN",
-        _=lambda code, **params: messages.text(code, lang, **params),
-        generated=generated, files=files,
-        overview=messages.text("r_overview", lang, files=len(files), valid=valid,
-                               invalid=len(files) - valid),
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            lang="en" if lang == "en" else "zh-CN",
+            _=lambda code, **params: messages.text(code, lang, **params),
+            generated=generated,
+            files=files,
+            overview=messages.text("r_overview", lang, files=len(files), valid=valid, invalid=len(files) - valid),
+        )
     )
 
 
-def write_html(reports: list[Report], path, *, force: bool = False, lang: str = "zh",
-               now: datetime | None = None) -> Path:
+def write_html(
+    reports: list[Report], path, *, force: bool = False, lang: str = "zh", now: datetime | None = None
+) -> Path:
     """Write the report page (atomically; refuses an existing file without force, or a path
     that is one of the validated files)."""
     text = render_html(reports, lang, now=now)

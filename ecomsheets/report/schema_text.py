@@ -26,8 +26,11 @@ def render_list(catalog: Catalog, lang: str) -> str:
     lines = [messages.text("cli_list_workbooks", lang)]
     for b in catalog.workbooks.values():
         title = b.title_en if lang == "en" and b.title_en else b.title
-        lines.append(messages.text("cli_list_workbook", lang, name=f"{b.name:<16}", version=b.version, title=title,
-                                   n=len(b.tables)))
+        lines.append(
+            messages.text(
+                "cli_list_workbook", lang, name=f"{b.name:<16}", version=b.version, title=title, n=len(b.tables)
+            )
+        )
     lines.append(messages.text("cli_list_tables", lang))
     for t in catalog.tables.values():
         lines.append(f"  {t.name:<16} v{t.version}  {pad(t.sheet_name(lang), 14)}{t.display_title(lang)}")
@@ -42,9 +45,12 @@ def render_schema(spec, catalog: Catalog, lang: str) -> str:
 
 def _table(t: TableSpec, catalog: Catalog, lang: str) -> str:
     en = lang == "en"
-    lines = [f"{t.name}  v{t.version}  {t.display_title(lang)}  [{t.sheet_name(lang)}]",
-             t.description_en if en and t.description_en else t.description,
-             messages.text("st_key", lang) + " + ".join(t.primary_key), ""]
+    lines = [
+        f"{t.name}  v{t.version}  {t.display_title(lang)}  [{t.sheet_name(lang)}]",
+        t.description_en if en and t.description_en else t.description,
+        messages.text("st_key", lang) + " + ".join(t.primary_key),
+        "",
+    ]
     heads = max(text_width(c.header(lang)) for c in t.columns) + 2
     types = {c.name: messages.type_label(c.type, lang) for c in t.columns}
     width = max(text_width(v) for v in types.values()) + 2
@@ -62,13 +68,19 @@ def _table(t: TableSpec, catalog: Catalog, lang: str) -> str:
 
 def _bundle(b: WorkbookSpec, catalog: Catalog, lang: str) -> str:
     en = lang == "en"
-    lines = [f"{b.name}  v{b.version}  {b.title_en if en and b.title_en else b.title}",
-             messages.text("st_tables", lang) + ", ".join(b.tables),
-             messages.text("st_parameters", lang) + ", ".join(f"{k}={v}" for k, v in b.parameters), "",
-             messages.text("st_metrics", lang)]
+    lines = [
+        f"{b.name}  v{b.version}  {b.title_en if en and b.title_en else b.title}",
+        messages.text("st_tables", lang) + ", ".join(b.tables),
+        messages.text("st_parameters", lang) + ", ".join(f"{k}={v}" for k, v in b.parameters),
+        "",
+        messages.text("st_metrics", lang),
+    ]
     for m in b.metrics:
         how = m.expr or f"{m.agg}({m.table}.{m.column or '*'})"
-        extra = (f" where {m.where}" if m.where else "") + (f" by {m.by}" if m.by else "") + (
-            f"/{m.period}" if m.period else "")
+        extra = (
+            (f" where {m.where}" if m.where else "")
+            + (f" by {m.by}" if m.by else "")
+            + (f"/{m.period}" if m.period else "")
+        )
         lines.append(f"  {m.name:<30} {pad(m.label(lang), 24)}{how}{extra}")
     return "\n".join(lines)

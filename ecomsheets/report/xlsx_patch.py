@@ -17,8 +17,8 @@ import posixpath
 import re
 import struct
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 from urllib.parse import unquote
 
 from defusedxml import ElementTree as SafeET
@@ -37,17 +37,24 @@ T_VML = _REL + "vmlDrawing"
 T_EXTERNAL = _REL + "externalLink"
 T_CALC_CHAIN = _REL + "calcChain"
 MACRO_SHEETS = (_MSREL + "xlMacrosheet", _MSREL + "xlIntlMacrosheet", _REL + "dialogsheet")
-MACRO_PARTS = (_MSREL + "vbaProject", _MSREL + "vbaProjectSignature", _MSREL + "vbaProjectSignatureAgile",
-               _MSREL + "vbaProjectSignatureV3", _MSREL + "wordVbaData")
+MACRO_PARTS = (
+    _MSREL + "vbaProject",
+    _MSREL + "vbaProjectSignature",
+    _MSREL + "vbaProjectSignatureAgile",
+    _MSREL + "vbaProjectSignatureV3",
+    _MSREL + "wordVbaData",
+)
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-CT_OTHER_MAINS = ("application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-                  "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-                  "application/vnd.ms-excel.template.macroEnabled.main+xml",
-                  "application/vnd.ms-excel.addin.macroEnabled.main+xml")
+CT_OTHER_MAINS = (
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    "application/vnd.ms-excel.addin.macroEnabled.main+xml",
+)
 CT_VBA = "application/vnd.ms-office.vbaProject"
 
 CHUNK = 16 * 2**20  # bytes of sheet XML edited at a time
@@ -56,11 +63,25 @@ EXCEL_TEXT_LIMIT = 32767
 
 # A formula that reaches outside the workbook when it is calculated: DDE (`cmd|' /C calc'!A0`),
 # another workbook (`[1]Sheet1!A1`), the web or an outside program.
-LIVE = re.compile(rb"\||\[\d+\]|(?i:\b(?:WEBSERVICE|FILTERXML|RTD|CALL|REGISTER(?:\.ID)?|EXEC|DDE|DDEAUTO|"
-                  rb"IMPORTDATA|IMPORTXML|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE|HYPERLINK)\s*\()")
+LIVE = re.compile(
+    rb"\||\[\d+\]|(?i:\b(?:WEBSERVICE|FILTERXML|RTD|CALL|REGISTER(?:\.ID)?|EXEC|DDE|DDEAUTO|"
+    rb"IMPORTDATA|IMPORTXML|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE|HYPERLINK)\s*\()"
+)
 # What each of them contains (upper-cased): formulas are searched for these first, all at once.
-_LIVE_NEEDLES = (b"|", b"[", b"WEBSERVICE", b"FILTERXML", b"RTD", b"CALL", b"REGISTER", b"EXEC", b"DDE",
-                 b"IMPORT", b"IMAGE", b"HYPERLINK")
+_LIVE_NEEDLES = (
+    b"|",
+    b"[",
+    b"WEBSERVICE",
+    b"FILTERXML",
+    b"RTD",
+    b"CALL",
+    b"REGISTER",
+    b"EXEC",
+    b"DDE",
+    b"IMPORT",
+    b"IMAGE",
+    b"HYPERLINK",
+)
 _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?(worksheet|workbook|styleSheet|comments|Relationships|Types)\b")
 
@@ -74,6 +95,7 @@ class Unpatchable(Exception):
 
 
 # --- small XML helpers ------------------------------------------------------------------------
+
 
 def attrs(tag: bytes) -> dict[bytes, bytes]:
     """The attributes of an opening tag (values as written, entities not resolved)."""
@@ -101,8 +123,15 @@ def xml_text(text: str) -> bytes:
 
 
 def xml_attr(text: str) -> bytes:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\n", "&#10;").replace("\t", "&#9;").encode("utf-8"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#9;")
+        .encode("utf-8")
+    )
 
 
 def unescape(raw: bytes) -> str:
@@ -171,6 +200,7 @@ def splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
 
 
 # --- the package --------------------------------------------------------------------------------
+
 
 @dataclass
 class Rel:
@@ -260,8 +290,15 @@ class Package:
                         continue
                     external = (el.get("TargetMode") or "").lower() == "external"
                     target = el.get("Target") or ""
-                    out.append(Rel(el.get("Id") or "", el.get("Type") or "", target, external,
-                                   None if external else resolve(part, target)))
+                    out.append(
+                        Rel(
+                            el.get("Id") or "",
+                            el.get("Type") or "",
+                            target,
+                            external,
+                            None if external else resolve(part, target),
+                        )
+                    )
             self._rels[part] = out
         return self._rels[part]
 
@@ -332,8 +369,11 @@ class Package:
 
     def free_name(self, pattern: str, start: int = 1) -> str:
         """The first `pattern % n` that no part of the source or the copy has."""
-        taken = {n.lower() for n in self.order} | {n.lower() for n in self.added} \
+        taken = (
+            {n.lower() for n in self.order}
+            | {n.lower() for n in self.added}
             | {n.lower() for n in self.renamed.values()}
+        )
         n = start
         while (pattern % n).lower() in taken:
             n += 1
@@ -370,9 +410,14 @@ class Package:
         if not (drops or adds or retarget):
             return None
         name = rels_name(owner)
-        data = self.read(name) if self.has(name) else (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+        data = (
+            self.read(name)
+            if self.has(name)
+            else (
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>'
+            )
+        )
         prefix = prefix_of(data)
 
         def edit(m: re.Match) -> bytes:
@@ -385,8 +430,18 @@ class Package:
             return element
 
         data = _REL_ELEMENT.sub(edit, data)
-        new = b"".join(b"<" + prefix + b'Relationship Id="' + xml_attr(rid) + b'" Type="' + xml_attr(t)
-                       + b'" Target="' + xml_attr(target) + b'"/>' for rid, t, target in adds)
+        new = b"".join(
+            b"<"
+            + prefix
+            + b'Relationship Id="'
+            + xml_attr(rid)
+            + b'" Type="'
+            + xml_attr(t)
+            + b'" Target="'
+            + xml_attr(target)
+            + b'"/>'
+            for rid, t, target in adds
+        )
         return _append(data, prefix + b"Relationships", new)
 
     def content_types(self) -> bytes:
@@ -412,12 +467,18 @@ class Package:
                 return set_attr(element, b"ContentType", CT_MAIN.encode())
             return element
 
-        data = re.sub(rb"<(?:[\w.-]+:)?(Default|Override)\b[^>]*?(?:/>|>\s*</(?:[\w.-]+:)?(?:Default|Override)>)",
-                      edit, data)
-        new = b"".join(b"<" + prefix + b'Default Extension="' + xml_attr(ext) + b'" ContentType="'
-                       + xml_attr(t) + b'"/>' for ext, t in self.defaults.items() if ext.lower() not in seen_ext)
-        new += b"".join(b"<" + prefix + b'Override PartName="/' + xml_attr(p) + b'" ContentType="'
-                        + xml_attr(t) + b'"/>' for p, t in self.overrides.items())
+        data = re.sub(
+            rb"<(?:[\w.-]+:)?(Default|Override)\b[^>]*?(?:/>|>\s*</(?:[\w.-]+:)?(?:Default|Override)>)", edit, data
+        )
+        new = b"".join(
+            b"<" + prefix + b'Default Extension="' + xml_attr(ext) + b'" ContentType="' + xml_attr(t) + b'"/>'
+            for ext, t in self.defaults.items()
+            if ext.lower() not in seen_ext
+        )
+        new += b"".join(
+            b"<" + prefix + b'Override PartName="/' + xml_attr(p) + b'" ContentType="' + xml_attr(t) + b'"/>'
+            for p, t in self.overrides.items()
+        )
         return _append(data, prefix + b"Types", new)
 
 
@@ -430,10 +491,11 @@ def _append(data: bytes, root: bytes, new: bytes) -> bytes:
     m = re.search(rb"<" + re.escape(root) + rb"\b[^>]*?/>", data)
     if m is None:
         raise Unpatchable(root.decode())
-    return data[:m.start()] + m.group(0)[:-2].rstrip() + b">" + new + close + data[m.end():]
+    return data[: m.start()] + m.group(0)[:-2].rstrip() + b">" + new + close + data[m.end() :]
 
 
 # --- writing the zip ------------------------------------------------------------------------------
+
 
 class ZipOut:
     """The copy's zip: parts written new, streamed, or copied compressed as they were."""
@@ -505,6 +567,7 @@ class ZipOut:
 
 # --- worksheets: the first look ---------------------------------------------------------------
 
+
 class Syntax:
     """The patterns of one worksheet's XML, for its namespace prefix."""
 
@@ -528,8 +591,10 @@ class Syntax:
         self.dimension = re.compile(rb"<" + p + rb"dimension\b[^>]*>")
         self.col = re.compile(rb"<" + p + rb"col\b[^>]*>")
         self.legacy = re.compile(rb"<" + p + rb"legacyDrawing\b[^>]*>")
-        self.after_legacy = re.compile(rb"<" + p + rb"(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
-                                       rb"webPublishItems|tableParts|extLst)\b|</" + p + rb"worksheet>")
+        self.after_legacy = re.compile(
+            rb"<" + p + rb"(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
+            rb"webPublishItems|tableParts|extLst)\b|</" + p + rb"worksheet>"
+        )
         self.tags = re.compile(rb"<" + p + rb"(row|c)\b([^>]*?)(/?)>")
         self.row_without_ref = re.compile(rb"<" + p + rb'row(?=[\s>/])(?![^>]*?\br=")')
         self.cell_without_ref = re.compile(rb"<" + p + rb'c(?:>|/>|\s(?![^>]*?\br=")[^>]*>)')
@@ -539,7 +604,7 @@ class Syntax:
         needle = b"<" + self.prefix + b"c"
         while True:  # an element whose name only starts with c (<col>) is passed over
             at = data.rfind(needle, lo, at)
-            if at < 0 or data[at + len(needle):at + len(needle) + 1] in (b" ", b"\t", b"\n", b"\r", b">", b"/"):
+            if at < 0 or data[at + len(needle) : at + len(needle) + 1] in (b" ", b"\t", b"\n", b"\r", b">", b"/"):
                 return at
 
 
@@ -594,7 +659,7 @@ def survey(stream, keep: bool, check_refs: bool = True) -> Survey:
             out.kept.append((data, first, last))
         if first:
             m = syn.sheetdata_open.search(data)
-            head = data[:m.start()] if m else data
+            head = data[: m.start()] if m else data
             for tag in syn.sheet_view.findall(head):
                 selected = attrs(tag).get(b"tabSelected")
                 out.tab_selected |= selected in (b"1", b"true")
@@ -606,8 +671,9 @@ def survey(stream, keep: bool, check_refs: bool = True) -> Survey:
                 except ValueError:
                     pass
         if b"mergeCell" in data:
-            out.merges.extend((int(r1), col_index(c1), int(r2), col_index(c2))
-                              for c1, r1, c2, r2 in syn.merge.findall(data))
+            out.merges.extend(
+                (int(r1), col_index(c1), int(r2), col_index(c2)) for c1, r1, c2, r2 in syn.merge.findall(data)
+            )
         if not out.live and b"<" + prefix + b"f" in data:
             out.live = bool(live_formulas(syn.formula_text.findall(data)))
         if out.needs_refs is False:
@@ -636,6 +702,7 @@ def _syntax(prefix: bytes) -> Syntax:
 
 
 # --- worksheets: the edit --------------------------------------------------------------------
+
 
 @dataclass
 class Stripped:
@@ -681,8 +748,16 @@ class SheetEdit:
     `live_fill`; so are the copies of a shared formula whose first cell was replaced.
     """
 
-    def __init__(self, survey_: Survey, styles: "Styles", cells: dict, *, strip_columns: dict | None = None,
-                 live_fill: str | None = None, legacy_rid: str | None = None):
+    def __init__(
+        self,
+        survey_: Survey,
+        styles: Styles,
+        cells: dict,
+        *,
+        strip_columns: dict | None = None,
+        live_fill: str | None = None,
+        legacy_rid: str | None = None,
+    ):
         self.syn = _syntax(survey_.prefix)
         self.survey = survey_
         self.styles = styles
@@ -693,10 +768,19 @@ class SheetEdit:
             self.by_row.setdefault(r, []).append(c)
         self.next = 0
         self.strip_columns = strip_columns or {}
-        self._columns = re.compile(rb"<" + re.escape(self.syn.prefix) + rb'c\b[^>]*?\br="('
-                                   + b"|".join(col_letters(c).encode() for c in sorted(self.strip_columns))
-                                   + rb')(\d+)"[^>]*>\s*<' + re.escape(self.syn.prefix) + rb"f\b") \
-            if self.strip_columns else None
+        self._columns = (
+            re.compile(
+                rb"<"
+                + re.escape(self.syn.prefix)
+                + rb'c\b[^>]*?\br="('
+                + b"|".join(col_letters(c).encode() for c in sorted(self.strip_columns))
+                + rb')(\d+)"[^>]*>\s*<'
+                + re.escape(self.syn.prefix)
+                + rb"f\b"
+            )
+            if self.strip_columns
+            else None
+        )
         self.live_fill = live_fill
         self.legacy_rid = legacy_rid
         self.shared: dict[bytes, str] = {}  # si of a replaced shared formula -> why it was replaced
@@ -716,7 +800,7 @@ class SheetEdit:
             if m is None:
                 raise Unpatchable("sheetData")
             if m.group(1):  # <sheetData/>: give it room for rows
-                data = data[:m.start()] + m.group(0)[:-2].rstrip() + b">" + syn.sheetdata_close + data[m.end():]
+                data = data[: m.start()] + m.group(0)[:-2].rstrip() + b">" + syn.sheetdata_close + data[m.end() :]
                 m = syn.sheetdata_open.search(data)
             lo = m.end()
             for v in syn.sheet_view.finditer(data, 0, m.start()):  # the results sheet is the selected one
@@ -734,8 +818,19 @@ class SheetEdit:
                 at = syn.after_legacy.search(data, hi)
                 if at is None:
                     raise Unpatchable("worksheet")
-                edits.append((at.start(), at.start(), b"<" + syn.prefix + b'legacyDrawing xmlns:r="' + NS_R.encode()
-                              + b'" r:id="' + xml_attr(self.legacy_rid) + b'"/>'))
+                edits.append(
+                    (
+                        at.start(),
+                        at.start(),
+                        b"<"
+                        + syn.prefix
+                        + b'legacyDrawing xmlns:r="'
+                        + NS_R.encode()
+                        + b'" r:id="'
+                        + xml_attr(self.legacy_rid)
+                        + b'"/>',
+                    )
+                )
         limit = 1 << 62
         if not last:
             limit = self._last_row(data, lo, hi)
@@ -785,7 +880,7 @@ class SheetEdit:
         new = (min(r1, *rows), min(c1, *cols), max(r2, *rows), max(c2, *cols))
         if new == (r1, c1, r2, c2):
             return None
-        return ("%s%d:%s%d" % (col_letters(new[1]), new[0], col_letters(new[3]), new[2])).encode()
+        return f"{col_letters(new[1])}{new[0]}:{col_letters(new[3])}{new[2]}".encode()
 
     # -- locating rows and cells --
 
@@ -817,7 +912,7 @@ class SheetEdit:
                 return where
             at = nxt.start()
         gt = data.find(b">", at)
-        tag = data[at:gt + 1]
+        tag = data[at : gt + 1]
         a = attrs(tag)
         row_style = int(a.get(b"s", 0) or 0) if a.get(b"customFormat") in (b"1", b"true") else None
         if tag.endswith(b"/>"):
@@ -854,7 +949,7 @@ class SheetEdit:
         item = found.get(start)
         if item is None:
             gt = data.find(b">", start)
-            if data[gt - 1:gt] == b"/":
+            if data[gt - 1 : gt] == b"/":
                 end = gt + 1
             else:
                 end = data.find(self.syn.c_close, gt)
@@ -912,9 +1007,9 @@ class SheetEdit:
     def _rewrite(self, cell: bytes, pos, fill, strip, reason) -> bytes:
         syn = self.syn
         gt = cell.find(b">")
-        tag = cell[:gt + 1]
+        tag = cell[: gt + 1]
         empty = tag.endswith(b"/>")
-        body = b"" if empty else cell[gt + 1:len(cell) - len(syn.c_close)]
+        body = b"" if empty else cell[gt + 1 : len(cell) - len(syn.c_close)]
         a = attrs(tag)
         try:
             style = int(a.get(b"s", b"0") or 0)
@@ -925,7 +1020,7 @@ class SheetEdit:
             f = syn.formula.search(body)
             if f is not None:
                 text = unescape(f.group(2) or b"")
-                rest = body[:f.start()] + body[f.end():]
+                rest = body[: f.start()] + body[f.end() :]
                 kind = a.get(b"t")
                 v = syn.value.search(rest)
                 cached = v.group(1) if v is not None else None
@@ -958,8 +1053,19 @@ class SheetEdit:
 
 
 def _inline(prefix: bytes, escaped: bytes) -> bytes:
-    return (b"<" + prefix + b"is><" + prefix + b't xml:space="preserve">' + escaped + b"</" + prefix + b"t></"
-            + prefix + b"is>")
+    return (
+        b"<"
+        + prefix
+        + b"is><"
+        + prefix
+        + b't xml:space="preserve">'
+        + escaped
+        + b"</"
+        + prefix
+        + b"t></"
+        + prefix
+        + b"is>"
+    )
 
 
 # --- styles -------------------------------------------------------------------------------------
@@ -974,9 +1080,21 @@ MINIMAL_STYLES = (
     b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
     b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    b"</styleSheet>")
-_STYLE_ORDER = (b"numFmts", b"fonts", b"fills", b"borders", b"cellStyleXfs", b"cellXfs", b"cellStyles", b"dxfs",
-                b"tableStyles", b"colors", b"extLst")
+    b"</styleSheet>"
+)
+_STYLE_ORDER = (
+    b"numFmts",
+    b"fonts",
+    b"fills",
+    b"borders",
+    b"cellStyleXfs",
+    b"cellXfs",
+    b"cellStyles",
+    b"dxfs",
+    b"tableStyles",
+    b"colors",
+    b"extLst",
+)
 
 
 @dataclass(frozen=True)
@@ -1030,15 +1148,29 @@ class Styles:
 
     def fill(self, rgb: str) -> int:
         t = self._t
-        return self._add(b"fills", t(b"fill>") + t(b'patternFill patternType="solid">') + t(b'fgColor rgb="')
-                         + rgb.encode() + b'"/>' + t(b'bgColor indexed="64"/>') + b"</" + self.prefix
-                         + b"patternFill></" + self.prefix + b"fill>")
+        return self._add(
+            b"fills",
+            t(b"fill>")
+            + t(b'patternFill patternType="solid">')
+            + t(b'fgColor rgb="')
+            + rgb.encode()
+            + b'"/>'
+            + t(b'bgColor indexed="64"/>')
+            + b"</"
+            + self.prefix
+            + b"patternFill></"
+            + self.prefix
+            + b"fill>",
+        )
 
     def font(self, font: Font) -> int:
         t, b = self._t, self.base_font
-        parts = [t(b"b/>") if font.bold else b"", t(b"i/>") if font.italic else b"",
-                 t(b"u/>") if font.underline else b""]
-        size = (str(font.size).encode() if font.size else b.get(b"sz", b"11"))
+        parts = [
+            t(b"b/>") if font.bold else b"",
+            t(b"i/>") if font.italic else b"",
+            t(b"u/>") if font.underline else b"",
+        ]
+        size = str(font.size).encode() if font.size else b.get(b"sz", b"11")
         parts.append(t(b'sz val="') + size + b'"/>')
         if font.color:
             parts.append(t(b'color rgb="FF') + font.color.encode() + b'"/>')
@@ -1052,9 +1184,9 @@ class Styles:
         key = ("marked", style, fill, quote)
         if key in self._cache:
             return self._cache[key]
-        xf = self.xfs[style] if 0 <= style < len(self.xfs) else (self.xfs[0] if self.xfs else self._t(b'xf/>'))
+        xf = self.xfs[style] if 0 <= style < len(self.xfs) else (self.xfs[0] if self.xfs else self._t(b"xf/>"))
         gt = xf.find(b">")
-        tag, rest = xf[:gt + 1], xf[gt + 1:]
+        tag, rest = xf[: gt + 1], xf[gt + 1 :]
         if fill is not None:
             tag = set_attr(set_attr(tag, b"fillId", b"%d" % self.fill(fill)), b"applyFill", b"1")
         if quote:
@@ -1062,20 +1194,35 @@ class Styles:
         self._cache[key] = self._add(b"cellXfs", tag + rest)
         return self._cache[key]
 
-    def style(self, font: Font | None = None, fill: str | None = None, wrap: bool = False,
-              vertical: str | None = None, horizontal: str | None = None, numfmt: int = 0,
-              quote: bool = False) -> int:
+    def style(
+        self,
+        font: Font | None = None,
+        fill: str | None = None,
+        wrap: bool = False,
+        vertical: str | None = None,
+        horizontal: str | None = None,
+        numfmt: int = 0,
+        quote: bool = False,
+    ) -> int:
         """A new cell format from these parts (the workbook's default font changed by `font`)."""
         font_id = self.font(font) if font is not None else 0
         fill_id = self.fill(fill) if fill else 0
-        tag = (self._t(b'xf numFmtId="%d" fontId="%d" fillId="%d" borderId="0" xfId="0"' % (numfmt, font_id, fill_id))
-               + (b' applyNumberFormat="1"' if numfmt else b"") + (b' applyFont="1"' if font else b"")
-               + (b' applyFill="1"' if fill else b"") + (b' quotePrefix="1"' if quote else b""))
+        tag = (
+            self._t(b'xf numFmtId="%d" fontId="%d" fillId="%d" borderId="0" xfId="0"' % (numfmt, font_id, fill_id))
+            + (b' applyNumberFormat="1"' if numfmt else b"")
+            + (b' applyFont="1"' if font else b"")
+            + (b' applyFill="1"' if fill else b"")
+            + (b' quotePrefix="1"' if quote else b"")
+        )
         align = b""
         if wrap or vertical or horizontal:
-            align = self._t(b"alignment") + (b' horizontal="' + horizontal.encode() + b'"' if horizontal else b"") \
-                + (b' vertical="' + vertical.encode() + b'"' if vertical else b"") \
-                + (b' wrapText="1"' if wrap else b"") + b"/>"
+            align = (
+                self._t(b"alignment")
+                + (b' horizontal="' + horizontal.encode() + b'"' if horizontal else b"")
+                + (b' vertical="' + vertical.encode() + b'"' if vertical else b"")
+                + (b' wrapText="1"' if wrap else b"")
+                + b"/>"
+            )
             tag += b' applyAlignment="1"'
         element = tag + (b">" + align + b"</" + self.prefix + b"xf>" if align else b"/>")
         return self._add(b"cellXfs", element)
@@ -1094,26 +1241,27 @@ class Styles:
                 data = _insert_in_order(data, p, name, element)
             elif block.group(0).endswith(b"/>"):
                 tag = set_attr(block.group(0)[:-2].rstrip() + b">", b"count", count)
-                data = data[:block.start()] + tag + new + b"</" + p + name + b">" + data[block.end():]
+                data = data[: block.start()] + tag + new + b"</" + p + name + b">" + data[block.end() :]
             else:
                 close = block.end() - len(b"</" + p + name + b">")
                 gt = data.find(b">", block.start())
-                tag = set_attr(data[block.start():gt + 1], b"count", count)
-                data = data[:block.start()] + tag + data[gt + 1:close] + new + data[close:]
+                tag = set_attr(data[block.start() : gt + 1], b"count", count)
+                data = data[: block.start()] + tag + data[gt + 1 : close] + new + data[close:]
             self.data = data
         return data
 
 
 def _insert_in_order(data: bytes, p: bytes, name: bytes, element: bytes) -> bytes:
-    later = _STYLE_ORDER[_STYLE_ORDER.index(name) + 1:]
+    later = _STYLE_ORDER[_STYLE_ORDER.index(name) + 1 :]
     for other in later:
         m = re.search(rb"<" + re.escape(p + other) + rb"\b", data)
         if m:
-            return data[:m.start()] + element + data[m.start():]
+            return data[: m.start()] + element + data[m.start() :]
     return _append(data, p + b"styleSheet", element)
 
 
 # --- comments and their drawing -------------------------------------------------------------------
+
 
 @dataclass
 class Note:
@@ -1152,17 +1300,26 @@ def read_comments(data: bytes) -> tuple[list[str], list[Note]]:
                     text.append(child.text or "")
                 elif child.tag == ns + "r":
                     text.extend(t.text or "" for t in child.iter(ns + "t"))
-        notes.append(Note(int(ref.group(2)), col_index(ref.group(1)),
-                          authors[author_id] if 0 <= author_id < len(authors) else "", "".join(text),
-                          raws[i] if len(raws) == len(elements) else None))
+        notes.append(
+            Note(
+                int(ref.group(2)),
+                col_index(ref.group(1)),
+                authors[author_id] if 0 <= author_id < len(authors) else "",
+                "".join(text),
+                raws[i] if len(raws) == len(elements) else None,
+            )
+        )
     return authors, notes
 
 
 def comments_xml(source: bytes | None, authors: list[str], notes: list[Note]) -> bytes:
     """A comments part with these notes (kept ones as their source element) and authors (the
     source's, in their order, then new ones)."""
-    head, tail, prefix = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="'
-                          + NS_MAIN.encode() + b'">'), b"</comments>", b""
+    head, tail, prefix = (
+        (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="' + NS_MAIN.encode() + b'">'),
+        b"</comments>",
+        b"",
+    )
     if source is not None:
         prefix = prefix_of(source)
         p = re.escape(prefix)
@@ -1170,8 +1327,8 @@ def comments_xml(source: bytes | None, authors: list[str], notes: list[Note]) ->
         end = re.search(rb"<" + p + rb"commentList\b[^>]*?(?:/>|>.*</" + p + rb"commentList>)", source, re.S)
         if start is None:
             raise Unpatchable("comments")
-        head = source[:start.end()]
-        tail = source[end.end():] if end else b"</" + prefix + b"comments>"
+        head = source[: start.end()]
+        tail = source[end.end() :] if end else b"</" + prefix + b"comments>"
         if start.group(0).endswith(b"/>"):
             head, tail = head[:-2] + b">", b"</" + prefix + b"comments>"
     t = lambda name: b"<" + prefix + name  # noqa: E731
@@ -1185,16 +1342,27 @@ def comments_xml(source: bytes | None, authors: list[str], notes: list[Note]) ->
             out.append(note.raw)
             continue
         ref = (col_letters(note.col) + str(note.row)).encode()
-        out.append(t(b'comment ref="') + ref + b'" authorId="%d">' % ids[note.author] + t(b"text>")
-                   + t(b't xml:space="preserve">') + xml_text(note.text) + close(b"t")
-                   + close(b"text") + close(b"comment"))
+        out.append(
+            t(b'comment ref="')
+            + ref
+            + b'" authorId="%d">' % ids[note.author]
+            + t(b"text>")
+            + t(b't xml:space="preserve">')
+            + xml_text(note.text)
+            + close(b"t")
+            + close(b"text")
+            + close(b"comment")
+        )
     out.append(close(b"commentList"))
     out.append(tail)
     return b"".join(out)
 
 
-_VML_NS = {b"v": b"urn:schemas-microsoft-com:vml", b"o": b"urn:schemas-microsoft-com:office:office",
-           b"x": b"urn:schemas-microsoft-com:office:excel"}
+_VML_NS = {
+    b"v": b"urn:schemas-microsoft-com:vml",
+    b"o": b"urn:schemas-microsoft-com:office:office",
+    b"x": b"urn:schemas-microsoft-com:office:excel",
+}
 _VML_SHAPE = re.compile(rb"<([\w.-]+:)?shape\b[^>]*>.*?</\1shape>", re.S)
 _VML_PLACE = re.compile(rb"<([\w.-]+:)?(Row|Column)>\s*(\d+)\s*</\1\2>")
 
@@ -1211,7 +1379,7 @@ def _vml_prefixes(head: bytes) -> tuple[dict[bytes, bytes], bytes]:
             out[short] = bound[uri]
         else:
             name = short if short not in bound.values() else short + b"ns"
-            tag = tag[:-1].rstrip(b"/") + b' xmlns:' + name + b'="' + uri + b'">'
+            tag = tag[:-1].rstrip(b"/") + b" xmlns:" + name + b'="' + uri + b'">'
             out[short] = name
     return out, tag
 
@@ -1221,9 +1389,11 @@ def vml_xml(source: bytes | None, remove: set[tuple[int, int]], notes: list[Note
     ((row, col), 1-based), plus a box for each of `notes`."""
     if source is None:
         p = {k: k for k in _VML_NS}
-        data = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-                b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" '
-                b'data="%s"/></o:shapelayout>' % b",".join(b"%d" % (block + k) for k in range(len(notes) // 1024 + 1)))
+        data = (
+            b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+            b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" '
+            b'data="%s"/></o:shapelayout>' % b",".join(b"%d" % (block + k) for k in range(len(notes) // 1024 + 1))
+        )
         first = block * 1024 + 1
         shapetype = False
         body, tail = data, b"</xml>"
@@ -1242,7 +1412,7 @@ def vml_xml(source: bytes | None, remove: set[tuple[int, int]], notes: list[Note
         text = _VML_SHAPE.sub(keep, source)
         root = re.search(rb"<xml\b[^>]*>", text)
         if root is not None:
-            text = text[:root.start()] + tag + text[root.end():]
+            text = text[: root.start()] + tag + text[root.end() :]
         at = text.rfind(b"</xml>")
         if at < 0:
             raise Unpatchable("vml")
@@ -1253,15 +1423,21 @@ def vml_xml(source: bytes | None, remove: set[tuple[int, int]], notes: list[Note
     v, o, x = p[b"v"] + b":", p[b"o"] + b":", p[b"x"] + b":"
     out = [body]
     if not shapetype:
-        out.append(b'<%sshapetype id="_x0000_t202" coordsize="21600,21600" %sspt="202" '
-                   b'path="m,l,21600r21600,l21600,xe">'
-                   b'<%sstroke joinstyle="miter"/><%spath gradientshapeok="t" %sconnecttype="rect"/></%sshapetype>'
-                   % (v, o, v, v, o, v))
+        out.append(
+            b'<%sshapetype id="_x0000_t202" coordsize="21600,21600" %sspt="202" '
+            b'path="m,l,21600r21600,l21600,xe">'
+            b'<%sstroke joinstyle="miter"/><%spath gradientshapeok="t" %sconnecttype="rect"/></%sshapetype>'
+            % (v, o, v, v, o, v)
+        )
     for k, note in enumerate(sorted(notes, key=lambda n: (n.row, n.col))):
         width, height = note.size or (144, 80)
         row, col = note.row - 1, note.col - 1
-        anchor = b"%d, 15, %d, 10, %d, 15, %d, 4" % (col + 1, max(row - 1, 0), col + 1 + -(-width // 64),
-                                                      max(row - 1, 0) + -(-height // 20))
+        anchor = b"%d, 15, %d, 10, %d, 15, %d, 4" % (
+            col + 1,
+            max(row - 1, 0),
+            col + 1 + -(-width // 64),
+            max(row - 1, 0) + -(-height // 20),
+        )
         out.append(
             b'<%sshape id="_x0000_s%d" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
             b'margin-top:1.5pt;width:%dpx;height:%dpx;z-index:%d;visibility:hidden" fillcolor="#ffffe1" '
@@ -1270,8 +1446,37 @@ def vml_xml(source: bytes | None, remove: set[tuple[int, int]], notes: list[Note
             b'<div style="text-align:left"></div></%stextbox><%sClientData ObjectType="Note"><%sMoveWithCells/>'
             b"<%sSizeWithCells/><%sAnchor>%s</%sAnchor><%sAutoFill>False</%sAutoFill><%sRow>%d</%sRow>"
             b"<%sColumn>%d</%sColumn></%sClientData></%sshape>"
-            % (v, first + k, width, height, k + 1, o, v, v, v, o, v, v, x, x, x, x, anchor, x, x, x, x, row, x,
-               x, col, x, x, v))
+            % (
+                v,
+                first + k,
+                width,
+                height,
+                k + 1,
+                o,
+                v,
+                v,
+                v,
+                o,
+                v,
+                v,
+                x,
+                x,
+                x,
+                x,
+                anchor,
+                x,
+                x,
+                x,
+                x,
+                row,
+                x,
+                x,
+                col,
+                x,
+                x,
+                v,
+            )
+        )
     out.append(tail)
     return b"".join(out)
 
@@ -1288,6 +1493,7 @@ def vml_blocks(data: bytes) -> set[int]:
 
 # --- a new worksheet ------------------------------------------------------------------------------
 
+
 @dataclass
 class NewSheet:
     """A worksheet written whole: rows of (column, value, format) cells, and its settings."""
@@ -1302,17 +1508,26 @@ class NewSheet:
 
 
 def new_sheet_xml(sheet: NewSheet) -> bytes:
-    out = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="', NS_MAIN.encode(),
-           b'" xmlns:r="', NS_R.encode(), b'"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>']
+    out = [
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="',
+        NS_MAIN.encode(),
+        b'" xmlns:r="',
+        NS_R.encode(),
+        b'"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
+    ]
     last_row = max((r for r, _, _ in sheet.rows), default=1)
     last_col = max((c for _, _, cells in sheet.rows for c, _, _ in cells), default=1)
     out.append(b'<dimension ref="A1:%s%d"/>' % (col_letters(last_col).encode(), last_row))
-    out.append(b'<sheetViews><sheetView showGridLines="0"%s workbookViewId="0">'
-               % (b' tabSelected="1"' if sheet.selected else b""))
+    out.append(
+        b'<sheetViews><sheetView showGridLines="0"%s workbookViewId="0">'
+        % (b' tabSelected="1"' if sheet.selected else b"")
+    )
     if sheet.freeze_row and sheet.freeze_row > 1:
         top = b"A%d" % sheet.freeze_row
-        out.append(b'<pane ySplit="%d" topLeftCell="%s" activePane="bottomLeft" state="frozen"/>'
-                   b'<selection pane="bottomLeft" activeCell="%s" sqref="%s"/>' % (sheet.freeze_row - 1, top, top, top))
+        out.append(
+            b'<pane ySplit="%d" topLeftCell="%s" activePane="bottomLeft" state="frozen"/>'
+            b'<selection pane="bottomLeft" activeCell="%s" sqref="%s"/>' % (sheet.freeze_row - 1, top, top, top)
+        )
     out.append(b'</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>')
     for i, width in enumerate(sheet.widths, start=1):
         out.append(b'<col min="%d" max="%d" width="%s" customWidth="1"/>' % (i, i, repr(float(width)).encode()))
@@ -1325,8 +1540,9 @@ def new_sheet_xml(sheet: NewSheet) -> bytes:
             if value is None or value == "":
                 out.append(b'<c r="%s" s="%d"/>' % (ref, style))
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
-                out.append(b'<c r="%s" s="%d" t="inlineStr">' % (ref, style) + _inline(b"", xml_text(str(value)))
-                           + b"</c>")
+                out.append(
+                    b'<c r="%s" s="%d" t="inlineStr">' % (ref, style) + _inline(b"", xml_text(str(value))) + b"</c>"
+                )
             else:
                 out.append(b'<c r="%s" s="%d"><v>%s</v></c>' % (ref, style, repr(value).encode()))
         out.append(b"</row>")
@@ -1335,17 +1551,27 @@ def new_sheet_xml(sheet: NewSheet) -> bytes:
         out.append(b'<autoFilter ref="' + xml_attr(sheet.autofilter) + b'"/>')
     if sheet.links:
         out.append(b"<hyperlinks>")
-        out.extend(b'<hyperlink ref="' + xml_attr(ref) + b'" location="' + xml_attr(location) + b'" display="'
-                   + xml_attr(shown) + b'"/>' for ref, location, shown in sheet.links)
+        out.extend(
+            b'<hyperlink ref="'
+            + xml_attr(ref)
+            + b'" location="'
+            + xml_attr(location)
+            + b'" display="'
+            + xml_attr(shown)
+            + b'"/>'
+            for ref, location, shown in sheet.links
+        )
         out.append(b"</hyperlinks>")
     out.append(b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
-    out.append(b'<pageSetup paperSize="9" fitToHeight="0"%s/>'
-               % (b' orientation="landscape"' if sheet.landscape else b""))
+    out.append(
+        b'<pageSetup paperSize="9" fitToHeight="0"%s/>' % (b' orientation="landscape"' if sheet.landscape else b"")
+    )
     out.append(b"</worksheet>")
     return b"".join(out)
 
 
 # --- the workbook part ---------------------------------------------------------------------------
+
 
 @dataclass
 class SheetEntry:
@@ -1374,15 +1600,19 @@ class WorkbookXml:
         self.sheets: list[SheetEntry] = []
         sheet = re.compile(rb"<" + p + rb"sheet\b[^>]*?(?:/>|>.*?</" + p + rb"sheet>)", re.S)
         for element in sheet.findall(self._sheets.group(1)):
-            a = attrs(element[:element.find(b">") + 1])
+            a = attrs(element[: element.find(b">") + 1])
             rid = next((unescape(v) for k, v in a.items() if k.endswith(b":id")), "")
             rel = rels.get(rid)
-            self.sheets.append(SheetEntry(unescape(a.get(b"name", b"")), rid, element,
-                                          rel.type if rel else "", rel.part if rel else None))
+            self.sheets.append(
+                SheetEntry(
+                    unescape(a.get(b"name", b"")), rid, element, rel.type if rel else "", rel.part if rel else None
+                )
+            )
         self.r_prefix = next((k[:-3] for s in self.sheets for k in attrs(s.element) if k.endswith(b":id")), b"r")
 
-    def rewrite(self, order: list[SheetEntry], new_first: bytes | None, names_gone: set[str],
-                extra_names: list[bytes]) -> bytes:
+    def rewrite(
+        self, order: list[SheetEntry], new_first: bytes | None, names_gone: set[str], extra_names: list[bytes]
+    ) -> bytes:
         """The workbook part with sheets `order` (after `new_first`), defined names re-pointed
         (names of sheets that went, and names that refer to other workbooks, dropped), no
         external references, the first sheet active."""
@@ -1392,14 +1622,15 @@ class WorkbookXml:
         shift = 1 if new_first else 0
         remap = {index[id(s)]: i + shift for i, s in enumerate(order)}
         body = (new_first or b"") + b"".join(s.element for s in order)
-        data = data[:self._sheets.start(1)] + body + data[self._sheets.end(1):]
-        data = re.sub(rb"<" + p + rb"externalReferences\b[^>]*?(?:/>|>.*?</" + p + rb"externalReferences>)", b"",
-                      data, flags=re.S)
+        data = data[: self._sheets.start(1)] + body + data[self._sheets.end(1) :]
+        data = re.sub(
+            rb"<" + p + rb"externalReferences\b[^>]*?(?:/>|>.*?</" + p + rb"externalReferences>)", b"", data, flags=re.S
+        )
         quoted = {("'" + n.replace("'", "''") + "'!") for n in names_gone} | {n + "!" for n in names_gone}
 
         def name(m: re.Match) -> bytes:
             element = m.group(0)
-            a = attrs(element[:element.find(b">") + 1])
+            a = attrs(element[: element.find(b">") + 1])
             text = unescape(m.group(1) or b"")
             if re.search(r"\[\d+\]", text) or any(q in text for q in quoted):
                 return b""
@@ -1410,8 +1641,10 @@ class WorkbookXml:
                     return b""
                 if old not in remap:
                     return b""
-                element = set_attr(element[:element.find(b">") + 1], b"localSheetId", b"%d" % remap[old]) \
-                    + element[element.find(b">") + 1:]
+                element = (
+                    set_attr(element[: element.find(b">") + 1], b"localSheetId", b"%d" % remap[old])
+                    + element[element.find(b">") + 1 :]
+                )
             return element
 
         names = re.search(rb"<" + p + rb"definedNames\b[^>]*?(?:/>|>(.*?)</" + p + rb"definedNames>)", data, re.S)
@@ -1421,11 +1654,20 @@ class WorkbookXml:
             new = b""
             if kept:
                 new = b"<" + self.prefix + b"definedNames>" + kept + b"</" + self.prefix + b"definedNames>"
-            data = data[:names.start()] + new + data[names.end():]
+            data = data[: names.start()] + new + data[names.end() :]
         elif extra_names:
             at = data.find(b"</" + self.prefix + b"sheets>") + len(b"</" + self.prefix + b"sheets>")
-            data = data[:at] + b"<" + self.prefix + b"definedNames>" + b"".join(extra_names) + b"</" \
-                + self.prefix + b"definedNames>" + data[at:]
+            data = (
+                data[:at]
+                + b"<"
+                + self.prefix
+                + b"definedNames>"
+                + b"".join(extra_names)
+                + b"</"
+                + self.prefix
+                + b"definedNames>"
+                + data[at:]
+            )
 
         def view(m: re.Match) -> bytes:
             return set_attr(set_attr(m.group(0), b"activeTab", None), b"firstSheet", None)
@@ -1433,13 +1675,37 @@ class WorkbookXml:
         return re.sub(rb"<" + p + rb"workbookView\b[^>]*>", view, data)
 
     def defined_name(self, name: str, sheet_index: int, text: str, hidden: bool = False) -> bytes:
-        return (b"<" + self.prefix + b'definedName name="' + xml_attr(name) + b'" localSheetId="%d"' % sheet_index
-                + (b' hidden="1"' if hidden else b"") + b">" + xml_text(text) + b"</" + self.prefix + b"definedName>")
+        return (
+            b"<"
+            + self.prefix
+            + b'definedName name="'
+            + xml_attr(name)
+            + b'" localSheetId="%d"' % sheet_index
+            + (b' hidden="1"' if hidden else b"")
+            + b">"
+            + xml_text(text)
+            + b"</"
+            + self.prefix
+            + b"definedName>"
+        )
 
     def sheet_element(self, name: str, sheet_id: int, rid: str) -> bytes:
         r = self.r_prefix
-        return (b"<" + self.prefix + b'sheet xmlns:' + r + b'="' + NS_R.encode() + b'" name="' + xml_attr(name)
-                + b'" sheetId="%d" ' % sheet_id + r + b':id="' + xml_attr(rid) + b'"/>')
+        return (
+            b"<"
+            + self.prefix
+            + b"sheet xmlns:"
+            + r
+            + b'="'
+            + NS_R.encode()
+            + b'" name="'
+            + xml_attr(name)
+            + b'" sheetId="%d" ' % sheet_id
+            + r
+            + b':id="'
+            + xml_attr(rid)
+            + b'"/>'
+        )
 
     def max_sheet_id(self) -> int:
         ids = [int(v) for s in self.sheets for k, v in attrs(s.element).items() if k == b"sheetId" and v.isdigit()]
@@ -1455,7 +1721,7 @@ def first_cell_text(pkg: Package, part: str, shared_strings: str | None) -> str:
     m = re.search(rb"<" + p + rb'c\b[^>]*?\br="A1"[^>]*?(?:/>|>(.*?)</' + p + rb"c>)", head, re.S)
     if m is None or not m.group(1):
         return ""
-    kind = attrs(m.group(0)[:m.group(0).find(b">") + 1]).get(b"t")
+    kind = attrs(m.group(0)[: m.group(0).find(b">") + 1]).get(b"t")
     texts = re.findall(rb"<" + p + rb"t\b[^>]*>([^<]*)</" + p + rb"t>", m.group(1))
     if kind == b"inlineStr":
         return unescape(b"".join(texts))
@@ -1472,4 +1738,3 @@ def first_cell_text(pkg: Package, part: str, shared_strings: str | None) -> str:
             return unescape(b"".join(re.findall(rb"<" + sp + rb"t\b[^>]*>([^<]*)</" + sp + rb"t>", items[index])))
         return ""
     return unescape(value.group(1))
-

@@ -2,16 +2,26 @@
 
 from .loader import load_catalog
 from .model import (
-           Catalog,
-           CheckSpec,
-           ColumnSpec,
-           MetricSpec,
-           ParameterSpec,
-           ReferenceList,
-           RuleSpec,
-           TableSpec,
-           WorkbookSpec,
+    Catalog,
+    CheckSpec,
+    ColumnSpec,
+    MetricSpec,
+    ParameterSpec,
+    ReferenceList,
+    RuleSpec,
+    TableSpec,
+    WorkbookSpec,
 )
 
-__all__ = ["Catalog", "CheckSpec", "ColumnSpec", "MetricSpec", "ParameterSpec", "ReferenceList", "RuleSpec",
-           "TableSpec", "WorkbookSpec", "load_catalog"]
+__all__ = [
+    "Catalog",
+    "CheckSpec",
+    "ColumnSpec",
+    "MetricSpec",
+    "ParameterSpec",
+    "ReferenceList",
+    "RuleSpec",
+    "TableSpec",
+    "WorkbookSpec",
+    "load_catalog",
+]

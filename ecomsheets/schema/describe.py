@@ -25,8 +25,7 @@ def type_label(col: ColumnSpec, lang: str, month: Month | None = None) -> str:
     return messages.type_label(col.type, lang, month)
 
 
-def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None,
-          tables: dict[str, TableSpec]) -> list[str]:
+def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables: dict[str, TableSpec]) -> list[str]:
     """Each rule of a column as a short phrase (required first)."""
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     if col.derived:
@@ -46,8 +45,9 @@ def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None,
         out.append(t("desc_in_month", start=month.start.isoformat(), end=month.end.isoformat()))
     if col.references and col.ref_table in tables:
         target = tables[col.ref_table]
-        out.append(t("desc_references", sheet=target.sheet_name(lang),
-                     title=target.column(col.ref_column or "").header(lang)))
+        out.append(
+            t("desc_references", sheet=target.sheet_name(lang), title=target.column(col.ref_column or "").header(lang))
+        )
     if col.values and len(col.values) <= 8:
         out.append(t("desc_values", values=messages.text("sep_list", lang).join(col.values)))
     return out

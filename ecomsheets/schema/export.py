@@ -7,10 +7,19 @@ from .model import ColumnSpec, TableSpec, WorkbookSpec
 
 def column_dict(col: ColumnSpec) -> dict:
     return {
-        "name": col.name, "title": col.title, "title_en": col.title_en or None, "type": col.type,
-        "required": col.required, "unique": col.unique, "min": col.min, "max": col.max,
-        "values": list(col.values) if col.values is not None else None, "pattern": col.pattern,
-        "references": col.references, "formula": col.formula, "aliases": list(col.aliases),
+        "name": col.name,
+        "title": col.title,
+        "title_en": col.title_en or None,
+        "type": col.type,
+        "required": col.required,
+        "unique": col.unique,
+        "min": col.min,
+        "max": col.max,
+        "values": list(col.values) if col.values is not None else None,
+        "pattern": col.pattern,
+        "references": col.references,
+        "formula": col.formula,
+        "aliases": list(col.aliases),
     }
 
 
@@ -18,22 +27,54 @@ def table_dict(table: TableSpec) -> dict:
     """{"name","title","title_en","sheet","header_row","first_data_row","version",
     "primary_key","columns"} with null where a property is not set."""
     return {
-        "name": table.name, "title": table.title, "title_en": table.title_en or None,
-        "sheet": table.sheet, "header_row": table.header_row, "first_data_row": table.first_data_row,
-        "version": table.version, "primary_key": list(table.primary_key),
+        "name": table.name,
+        "title": table.title,
+        "title_en": table.title_en or None,
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "first_data_row": table.first_data_row,
+        "version": table.version,
+        "primary_key": list(table.primary_key),
         "columns": [column_dict(c) for c in table.columns],
     }
 
 
 def workbook_dict(bundle: WorkbookSpec) -> dict:
     return {
-        "name": bundle.name, "title": bundle.title, "title_en": bundle.title_en or None,
-        "version": bundle.version, "tables": list(bundle.tables),
-        "parameters": dict(bundle.parameters), "summary_sheet": bundle.summary_sheet,
-        "metrics": [{"name": m.name, "title": m.title, "title_en": m.title_en or None, "agg": m.agg,
-                     "table": m.table, "column": m.column, "where": m.where, "by": m.by,
-                     "period": m.period, "expr": m.expr, "format": m.format} for m in bundle.metrics],
-        "checks": [{"name": c.name, "table": c.table, "column": c.column, "agg": c.agg,
-                    "source_table": c.source_table, "source_column": c.source_column,
-                    "match": dict(c.match), "where": c.where} for c in bundle.checks],
+        "name": bundle.name,
+        "title": bundle.title,
+        "title_en": bundle.title_en or None,
+        "version": bundle.version,
+        "tables": list(bundle.tables),
+        "parameters": dict(bundle.parameters),
+        "summary_sheet": bundle.summary_sheet,
+        "metrics": [
+            {
+                "name": m.name,
+                "title": m.title,
+                "title_en": m.title_en or None,
+                "agg": m.agg,
+                "table": m.table,
+                "column": m.column,
+                "where": m.where,
+                "by": m.by,
+                "period": m.period,
+                "expr": m.expr,
+                "format": m.format,
+            }
+            for m in bundle.metrics
+        ],
+        "checks": [
+            {
+                "name": c.name,
+                "table": c.table,
+                "column": c.column,
+                "agg": c.agg,
+                "source_table": c.source_table,
+                "source_column": c.source_column,
+                "match": dict(c.match),
+                "where": c.where,
+            }
+            for c in bundle.checks
+        ],
     }

@@ -16,8 +16,8 @@ from zero, and a division by zero is an error value (NaN on the pandas side).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 NUMBER, TEXT, BOOL = "number", "text", "bool"
 END = "<end>"  # the `found` of an error at the end of the text (messages' expr_end names it to users)
@@ -75,19 +75,31 @@ class Call:
 Node = Num | Str | Name | Unary | Binary | Call
 
 # name -> (min args, max args or None)
-FUNCTIONS = {"IF": (3, 3), "ROUND": (2, 2), "MIN": (1, None), "MAX": (1, None), "ABS": (1, 1),
-             "AND": (1, None), "OR": (1, None), "NOT": (1, 1)}
+FUNCTIONS = {
+    "IF": (3, 3),
+    "ROUND": (2, 2),
+    "MIN": (1, None),
+    "MAX": (1, None),
+    "ABS": (1, 1),
+    "AND": (1, None),
+    "OR": (1, None),
+    "NOT": (1, 1),
+}
 _COMPARE = {"=": "=", "==": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _PRECEDENCE = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3}
 # Typographic operators people paste from documents.
-_TYPOGRAPHIC_CHARS = str.maketrans({"×": "*", "÷": "/", "−": "-", "（": "(", "）": ")", "，": ",",
-                            "“": '"', "”": '"', "＝": "="})
-_TOKEN = re.compile(r"""\s*(?:
+_TYPOGRAPHIC_CHARS = str.maketrans(
+    {"×": "*", "÷": "/", "−": "-", "（": "(", "）": ")", "，": ",", "“": '"', "”": '"', "＝": "="}
+)
+_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<num>\d+(?:\.\d*)?|\.\d+)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<str>"(?:[^"]|"")*"|'(?:[^']|'')*')
   | (?P<op><=|>=|<>|!=|==|[-+*/=<>(),])
-  )""", re.VERBOSE)
+  )""",
+    re.VERBOSE,
+)
 
 
 def _tokens(text: str):
@@ -216,7 +228,7 @@ def _normalise(text: str) -> str:
     for ch in text:
         if closers is None:
             if ch in "\"'“”":
-                closers = ch if ch in "\"'" else "“”\""
+                closers = ch if ch in "\"'" else '“”"'
                 out.append("'" if ch == "'" else '"')
             else:
                 out.append(ch.translate(_TYPOGRAPHIC_CHARS))
@@ -261,8 +273,7 @@ def infer(node: Node, kinds: Mapping[str, str]) -> str:
         return TEXT
     if isinstance(node, Name):
         if node.name not in kinds:
-            raise ExprError("expr_unknown_name", node.pos, name=node.name,
-                            known=", ".join(sorted(kinds)))
+            raise ExprError("expr_unknown_name", node.pos, name=node.name, known=", ".join(sorted(kinds)))
         return kinds[node.name]
     if isinstance(node, Unary):
         _want(node.operand, kinds, NUMBER, "-")

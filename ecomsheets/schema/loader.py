@@ -7,9 +7,9 @@ formula cycles are collected as SchemaProblems (file, line, key, zh + en) and ra
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
 
 from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
@@ -80,8 +80,9 @@ class _Builder(Strict):
         try:
             doc = load_yaml(path, display)
         except YamlSyntaxError as exc:
-            self.problems.append(SchemaProblem(exc.file, exc.line, "-",
-                                               *messages.both("schema_yaml_syntax", detail=exc.detail)))
+            self.problems.append(
+                SchemaProblem(exc.file, exc.line, "-", *messages.both("schema_yaml_syntax", detail=exc.detail))
+            )
             return None
         if not isinstance(doc, Located):
             where = Located()
@@ -102,12 +103,24 @@ class _Builder(Strict):
         for i, item in enumerate(doc["items"]):
             entry = dict(item) if isinstance(item, dict) else {"value": item}
             if not isinstance(entry.get("value"), str):
-                self.problem(doc, "items", "schema_bad_type", key=f"items[{i}].value",
-                             **want("want_text"), got=entry.get("value"))
+                self.problem(
+                    doc,
+                    "items",
+                    "schema_bad_type",
+                    key=f"items[{i}].value",
+                    **want("want_text"),
+                    got=entry.get("value"),
+                )
                 continue
             if not isinstance(entry.get("aliases", []), list):
-                self.problem(doc, "items", "schema_bad_type", key=f"items[{i}].aliases",
-                             **want("want_list"), got=entry.get("aliases"))
+                self.problem(
+                    doc,
+                    "items",
+                    "schema_bad_type",
+                    key=f"items[{i}].aliases",
+                    **want("want_list"),
+                    got=entry.get("aliases"),
+                )
                 continue
             items.append(entry)
         return ReferenceList(doc["name"], doc.get("title", doc["name"]), tuple(items))
@@ -116,8 +129,11 @@ class _Builder(Strict):
         if not self.check_keys(doc, TABLE_KEYS, ("name", "title", "sheet", "columns")):
             return None
         self.check_name(doc)
-        pairs = [(col, node) for node in doc["columns"]
-                 if self.is_mapping(doc, "columns", node) and (col := self.column(node, catalog))]
+        pairs = [
+            (col, node)
+            for node in doc["columns"]
+            if self.is_mapping(doc, "columns", node) and (col := self.column(node, catalog))
+        ]
         columns = [col for col, _ in pairs]
         col_nodes = [node for _, node in pairs]
         self.duplicates(doc, "columns", [c.name for c in columns], *messages.both("what_column_name"), col_nodes)
@@ -135,14 +151,28 @@ class _Builder(Strict):
                 self.problem(doc, "file_key", "schema_pk_missing", value=key)
         kinds = {c.name: c.coltype.kind for c in columns}
         columns = self.formulas(pairs, kinds)
-        rules = tuple(r for r in (self.rule(node, kinds) for node in doc.get("rules", [])
-                                  if self.is_mapping(doc, "rules", node)) if r)
+        rules = tuple(
+            r
+            for r in (self.rule(node, kinds) for node in doc.get("rules", []) if self.is_mapping(doc, "rules", node))
+            if r
+        )
         return TableSpec(
-            name=doc["name"], title=doc["title"], sheet=doc["sheet"], columns=tuple(columns),
-            title_en=doc.get("title_en", ""), sheet_en=doc.get("sheet_en", ""),
-            description=doc.get("description", ""), description_en=doc.get("description_en", ""),
-            version=doc.get("version", 1), primary_key=pk, file_key=file_key, rules=rules,
-            header_row=doc.get("header_row", 2), source=doc.file, example_rows=doc.get("example_rows"))
+            name=doc["name"],
+            title=doc["title"],
+            sheet=doc["sheet"],
+            columns=tuple(columns),
+            title_en=doc.get("title_en", ""),
+            sheet_en=doc.get("sheet_en", ""),
+            description=doc.get("description", ""),
+            description_en=doc.get("description_en", ""),
+            version=doc.get("version", 1),
+            primary_key=pk,
+            file_key=file_key,
+            rules=rules,
+            header_row=doc.get("header_row", 2),
+            source=doc.file,
+            example_rows=doc.get("example_rows"),
+        )
 
     def column(self, node: Located, catalog: Catalog) -> ColumnSpec | None:
         if not self.check_keys(node, COLUMN_KEYS, ("name", "title", "type")):
@@ -156,8 +186,13 @@ class _Builder(Strict):
         if "values_from" in node:
             ref = catalog.reference.get(node["values_from"])
             if ref is None:
-                self.problem(node, "values_from", "schema_values_from", value=node["values_from"],
-                             known=", ".join(catalog.reference))
+                self.problem(
+                    node,
+                    "values_from",
+                    "schema_values_from",
+                    value=node["values_from"],
+                    known=", ".join(catalog.reference),
+                )
                 bad_values_from = True
             else:
                 values = list(ref.values)
@@ -176,20 +211,36 @@ class _Builder(Strict):
         if node.get("references") is not None and "." not in node["references"]:
             self.problem(node, "references", "schema_ref_format", value=node["references"])
         col = ColumnSpec(
-            name=node["name"], title=node["title"], type=node["type"],
-            title_en=node.get("title_en", ""), required=node.get("required", False),
-            unique=node.get("unique", False), min=lo, max=hi, values=values, pattern=pattern,
-            references=node.get("references"), formula=node.get("formula"),
-            aliases=tuple(node.get("aliases", ())), width=node.get("width"),
-            note=node.get("note"), note_en=node.get("note_en"),
-            max_length=node.get("max_length"), in_month=node.get("in_month", False),
-            total=node.get("total", False), example=node.get("example"),
-            example_from=node.get("example_from"), default=node.get("default"), value_aliases=aliases)
+            name=node["name"],
+            title=node["title"],
+            type=node["type"],
+            title_en=node.get("title_en", ""),
+            required=node.get("required", False),
+            unique=node.get("unique", False),
+            min=lo,
+            max=hi,
+            values=values,
+            pattern=pattern,
+            references=node.get("references"),
+            formula=node.get("formula"),
+            aliases=tuple(node.get("aliases", ())),
+            width=node.get("width"),
+            note=node.get("note"),
+            note_en=node.get("note_en"),
+            max_length=node.get("max_length"),
+            in_month=node.get("in_month", False),
+            total=node.get("total", False),
+            example=node.get("example"),
+            example_from=node.get("example_from"),
+            default=node.get("default"),
+            value_aliases=aliases,
+        )
         if col.default is not None and col.values and str(col.default) not in col.values:
             self.problem(node, "default", "schema_default_value", value=col.default, known=messages.join(col.values))
         if col.example_from is not None and col.example_from not in catalog.reference:
-            self.problem(node, "example_from", "schema_values_from", value=col.example_from,
-                         known=", ".join(catalog.reference))
+            self.problem(
+                node, "example_from", "schema_values_from", value=col.example_from, known=", ".join(catalog.reference)
+            )
         for key, code, _ in col.coltype.check_spec(col):
             if bad_values_from and code == "schema_enum_no_values":
                 continue  # already reported as an unknown values_from
@@ -200,7 +251,7 @@ class _Builder(Strict):
         """Other spellings of an enum's values (alias -> value): the reference list's `aliases`,
         `short` and `code` of each item, and the column's own `value_aliases`."""
         out: dict[str, str] = {}
-        for item in (ref.items if ref else ()):
+        for item in ref.items if ref else ():
             for alias in [item.get("short"), item.get("code"), *item.get("aliases", ())]:
                 if alias is not None and str(alias) != item["value"]:
                     out[str(alias)] = item["value"]
@@ -253,8 +304,9 @@ class _Builder(Strict):
         if not self.check_keys(node, keys, ("name", "check", "message")):
             return None
         if node.get("severity", "error") not in ("error", "warning"):
-            self.problem(node, "severity", "schema_bad_type", key="severity", **want("want_severity"),
-                         got=node.get("severity"))
+            self.problem(
+                node, "severity", "schema_bad_type", key="severity", **want("want_severity"), got=node.get("severity")
+            )
             return None
         columns = columns if columns is not None else set(kinds)
         asts = {}
@@ -272,10 +324,18 @@ class _Builder(Strict):
         for name in report_at:
             if name not in columns:
                 self.problem(node, "columns", "schema_pk_missing", value=name)
-        return RuleSpec(name=node["name"], check=node["check"], message=node["message"],
-                        message_en=node.get("message_en", node["message"]), columns=report_at,
-                        when=node.get("when"), check_ast=asts["check"], when_ast=asts.get("when"),
-                        severity=node.get("severity", "error"), table=node.get("table"))
+        return RuleSpec(
+            name=node["name"],
+            check=node["check"],
+            message=node["message"],
+            message_en=node.get("message_en", node["message"]),
+            columns=report_at,
+            when=node.get("when"),
+            check_ast=asts["check"],
+            when_ast=asts.get("when"),
+            severity=node.get("severity", "error"),
+            table=node.get("table"),
+        )
 
     def table_references(self, doc: Located, table: TableSpec, catalog: Catalog) -> None:
         nodes = {n.get("name"): n for n in doc["columns"] if isinstance(n, Located)}
@@ -287,8 +347,7 @@ class _Builder(Strict):
             if target is None:
                 self.problem(node, "references", "schema_ref_table", table=col.ref_table)
             elif col.ref_column not in target.by_name:
-                self.problem(node, "references", "schema_ref_column", table=col.ref_table,
-                             column=col.ref_column)
+                self.problem(node, "references", "schema_ref_column", table=col.ref_table, column=col.ref_column)
 
     def workbook(self, doc: Located, catalog: Catalog) -> WorkbookSpec | None:
         if not self.check_keys(doc, WORKBOOK_KEYS, ("name", "title", "tables")):
@@ -307,12 +366,22 @@ class _Builder(Strict):
         checks = load_checks(self, doc, catalog)
         rules = self.bundle_rules(doc, catalog, params)
         return WorkbookSpec(
-            name=doc["name"], title=doc["title"], tables=tables, title_en=doc.get("title_en", ""),
-            description=doc.get("description", ""), description_en=doc.get("description_en", ""),
-            version=doc.get("version", 1), parameters=tuple((p.name, p.value) for p in params),
-            parameter_specs=tuple(params), checks=checks, rules=rules,
-            metrics=metrics, summary_sheet=doc.get("summary_sheet", messages.text("summary_sheet_default", "zh")),
-            summary_sheet_en=doc.get("summary_sheet_en", messages.text("summary_sheet_default", "en")), source=doc.file)
+            name=doc["name"],
+            title=doc["title"],
+            tables=tables,
+            title_en=doc.get("title_en", ""),
+            description=doc.get("description", ""),
+            description_en=doc.get("description_en", ""),
+            version=doc.get("version", 1),
+            parameters=tuple((p.name, p.value) for p in params),
+            parameter_specs=tuple(params),
+            checks=checks,
+            rules=rules,
+            metrics=metrics,
+            summary_sheet=doc.get("summary_sheet", messages.text("summary_sheet_default", "zh")),
+            summary_sheet_en=doc.get("summary_sheet_en", messages.text("summary_sheet_default", "en")),
+            source=doc.file,
+        )
 
     def bundle_rules(self, doc: Located, catalog: Catalog, params: list[ParameterSpec]) -> tuple[RuleSpec, ...]:
         """Row rules of a bundle: like a table's, and they may name the bundle's parameters."""

@@ -135,7 +135,8 @@ def _simple_term(term, columns: set, params: dict) -> bool:
     if not (isinstance(term, expr.Binary) and term.op in ("=", "<>", "<", "<=", ">", ">=")):
         return False
     constant = isinstance(term.right, (expr.Num, expr.Str)) or (
-        isinstance(term.right, expr.Name) and term.right.name in params)
+        isinstance(term.right, expr.Name) and term.right.name in params
+    )
     return isinstance(term.left, expr.Name) and term.left.name in columns and constant
 
 
@@ -148,26 +149,41 @@ def load_checks(b: Strict, doc: Located, catalog: Catalog) -> tuple[CheckSpec, .
             continue
         table, source = catalog.tables.get(node["table"]), catalog.tables.get(node["source_table"])
         if table is None or source is None:
-            b.problem(node, "table" if table is None else "source_table", "schema_unknown_table",
-                      value=node["table"] if table is None else node["source_table"])
+            b.problem(
+                node,
+                "table" if table is None else "source_table",
+                "schema_unknown_table",
+                value=node["table"] if table is None else node["source_table"],
+            )
             continue
         if node["agg"] not in AGGREGATES:
             b.problem(node, "agg", "schema_metric_agg", value=node["agg"], known=", ".join(AGGREGATES))
             continue
-        bad = [(t, c) for t, c in [(table, node["column"]), (source, node.get("source_column"))]
-               + [(table, k) for k in node["match"]] + [(source, v) for v in node["match"].values()]
-               if c is not None and c not in t.by_name]
+        bad = [
+            (t, c)
+            for t, c in [(table, node["column"]), (source, node.get("source_column"))]
+            + [(table, k) for k in node["match"]]
+            + [(source, v) for v in node["match"].values()]
+            if c is not None and c not in t.by_name
+        ]
         for t, c in bad:
             b.problem(node, "match", "schema_ref_column", table=t.name, column=c)
         if bad:
             continue
         ast = where_ast(b, node, node.get("where"), source, dict(doc.get("parameters", {})))
-        out.append(CheckSpec(
-            name=node["name"], table=table.name, column=node["column"], agg=node["agg"],
-            source_table=source.name, source_column=node.get("source_column"),
-            match=tuple(node["match"].items()), where=node.get("where"),
-            message=node.get("message", ""), message_en=node.get("message_en", ""), where_ast=ast))
+        out.append(
+            CheckSpec(
+                name=node["name"],
+                table=table.name,
+                column=node["column"],
+                agg=node["agg"],
+                source_table=source.name,
+                source_column=node.get("source_column"),
+                match=tuple(node["match"].items()),
+                where=node.get("where"),
+                message=node.get("message", ""),
+                message_en=node.get("message_en", ""),
+                where_ast=ast,
+            )
+        )
     return tuple(out)
-
-
-

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ecomsheets import messages
 from ecomsheets.errors import SchemaProblem
@@ -38,10 +39,8 @@ class Strict:
 
     def expr_problem(self, where: Located, key: str, source: str, exc: expr.ExprError) -> None:
         words = {**messages.KIND_NAMES, expr.END: messages.both("expr_end")}
-        zh_params = {k: words.get(v, (v, v))[0] if isinstance(v, str) else v
-                     for k, v in exc.params.items()}
-        en_params = {k: words.get(v, (v, v))[1] if isinstance(v, str) else v
-                     for k, v in exc.params.items()}
+        zh_params = {k: words.get(v, (v, v))[0] if isinstance(v, str) else v for k, v in exc.params.items()}
+        en_params = {k: words.get(v, (v, v))[1] if isinstance(v, str) else v for k, v in exc.params.items()}
         detail_zh = messages.text(exc.code, "zh", **zh_params)
         detail_en = messages.text(exc.code, "en", **en_params)
         zh, _ = messages.both("schema_expr", source=source, col=exc.pos + 1, detail=detail_zh)
@@ -58,8 +57,7 @@ class Strict:
                 self.problem(node, str(key), "schema_unknown_key", key=key, hint=hint, hint_en=hint_en)
                 continue
             types, want, want_en = allowed[key]
-            if value is None or not isinstance(value, types) or (
-                    bool not in types and isinstance(value, bool)):
+            if value is None or not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
                 self.problem(node, key, "schema_bad_type", key=key, want=want, want_en=want_en, got=value)
                 ok = False
         for key in required:
@@ -79,8 +77,9 @@ class Strict:
         self.problem(parent, key, "schema_bad_type", key=key, **want("want_mapping"), got=node)
         return False
 
-    def duplicates(self, doc: Located, key: str, values: list[str], what: str, what_en: str,
-                    nodes: list | None = None) -> None:
+    def duplicates(
+        self, doc: Located, key: str, values: list[str], what: str, what_en: str, nodes: list | None = None
+    ) -> None:
         """Report each repeated value; at its own item (`nodes[i]`) when given, else at `key`."""
         seen = set()
         for i, value in enumerate(values):

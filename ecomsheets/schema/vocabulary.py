@@ -18,36 +18,103 @@ _MAP = ((dict,), *messages.both("want_mapping"))
 _STR_OR_LIST = ((str, list), *messages.both("want_text_or_list"))
 
 COLUMN_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "type": _STR, "required": _BOOL,
-    "unique": _BOOL, "min": _NUM, "max": _NUM, "values": _LIST, "values_from": _STR,
-    "pattern": _STR, "references": _STR, "formula": _STR, "aliases": _LIST, "width": _NUM,
-    "note": _STR, "note_en": _STR, "max_length": _INT, "in_month": _BOOL, "total": _BOOL,
-    "example": _STR, "example_from": _STR, "default": ((str, int, float), *messages.both("want_text_or_number")),
+    "name": _STR,
+    "title": _STR,
+    "title_en": _STR,
+    "type": _STR,
+    "required": _BOOL,
+    "unique": _BOOL,
+    "min": _NUM,
+    "max": _NUM,
+    "values": _LIST,
+    "values_from": _STR,
+    "pattern": _STR,
+    "references": _STR,
+    "formula": _STR,
+    "aliases": _LIST,
+    "width": _NUM,
+    "note": _STR,
+    "note_en": _STR,
+    "max_length": _INT,
+    "in_month": _BOOL,
+    "total": _BOOL,
+    "example": _STR,
+    "example_from": _STR,
+    "default": ((str, int, float), *messages.both("want_text_or_number")),
     "value_aliases": _MAP,
 }
 TABLE_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "sheet": _STR, "sheet_en": _STR,
-    "description": _STR, "description_en": _STR, "version": _INT, "primary_key": _STR_OR_LIST,
-    "file_key": _STR_OR_LIST, "columns": _LIST, "rules": _LIST, "header_row": _INT, "example_rows": _INT,
+    "name": _STR,
+    "title": _STR,
+    "title_en": _STR,
+    "sheet": _STR,
+    "sheet_en": _STR,
+    "description": _STR,
+    "description_en": _STR,
+    "version": _INT,
+    "primary_key": _STR_OR_LIST,
+    "file_key": _STR_OR_LIST,
+    "columns": _LIST,
+    "rules": _LIST,
+    "header_row": _INT,
+    "example_rows": _INT,
 }
-RULE_KEYS = {"name": _STR, "check": _STR, "when": _STR, "message": _STR, "message_en": _STR,
-             "columns": _LIST, "severity": _STR}
+RULE_KEYS = {
+    "name": _STR,
+    "check": _STR,
+    "when": _STR,
+    "message": _STR,
+    "message_en": _STR,
+    "columns": _LIST,
+    "severity": _STR,
+}
 BUNDLE_RULE_KEYS = {**RULE_KEYS, "table": _STR}
 WORKBOOK_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "description": _STR, "description_en": _STR,
-    "version": _INT, "tables": _LIST, "parameters": _MAP, "checks": _LIST, "metrics": _LIST, "rules": _LIST,
-    "summary_sheet": _STR, "summary_sheet_en": _STR,
+    "name": _STR,
+    "title": _STR,
+    "title_en": _STR,
+    "description": _STR,
+    "description_en": _STR,
+    "version": _INT,
+    "tables": _LIST,
+    "parameters": _MAP,
+    "checks": _LIST,
+    "metrics": _LIST,
+    "rules": _LIST,
+    "summary_sheet": _STR,
+    "summary_sheet_en": _STR,
 }
 METRIC_KEYS = {
-    "name": _STR, "title": _STR, "title_en": _STR, "agg": _STR, "table": _STR, "column": _STR,
-    "where": _STR, "by": _STR, "period": _STR, "expr": _STR, "format": _STR, "note": _STR,
+    "name": _STR,
+    "title": _STR,
+    "title_en": _STR,
+    "agg": _STR,
+    "table": _STR,
+    "column": _STR,
+    "where": _STR,
+    "by": _STR,
+    "period": _STR,
+    "expr": _STR,
+    "format": _STR,
+    "note": _STR,
     "note_en": _STR,
 }
-PARAMETER_KEYS = {"value": ((str, int, float, bool), *messages.both("want_text_or_number")),
-                  "title": _STR, "title_en": _STR}
+PARAMETER_KEYS = {
+    "value": ((str, int, float, bool), *messages.both("want_text_or_number")),
+    "title": _STR,
+    "title_en": _STR,
+}
 CHECK_KEYS = {
-    "name": _STR, "table": _STR, "column": _STR, "agg": _STR, "source_table": _STR,
-    "source_column": _STR, "match": _MAP, "where": _STR, "message": _STR, "message_en": _STR,
+    "name": _STR,
+    "table": _STR,
+    "column": _STR,
+    "agg": _STR,
+    "source_table": _STR,
+    "source_column": _STR,
+    "match": _MAP,
+    "where": _STR,
+    "message": _STR,
+    "message_en": _STR,
 }
 REFERENCE_KEYS = {"name": _STR, "title": _STR, "title_en": _STR, "items": _LIST}
 
@@ -64,7 +131,7 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:

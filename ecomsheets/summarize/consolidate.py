@@ -35,7 +35,14 @@ SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_sourc
 LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
 # Source.status values; all but TAKEN mean that something of the file is not in the summary.
 TAKEN, PARTLY, LEFT_OUT, UNREADABLE, COPY, OTHER_MONTH, SKIPPED = (
-    "taken", "partly", "left_out", "unreadable", "copy", "other_month", "skipped")
+    "taken",
+    "partly",
+    "left_out",
+    "unreadable",
+    "copy",
+    "other_month",
+    "skipped",
+)
 
 
 @dataclass
@@ -64,11 +71,13 @@ class Consolidation:
         """Every file taken whole, and no row left out or in conflict."""
         # Identical rows repeated across files (shared master data) lose nothing.
         return all(s.status in (TAKEN, SKIPPED) for s in self.sources) and not any(
-            n for reason, n in self.left_out.items() if reason != "duplicates")
+            n for reason, n in self.left_out.items() if reason != "duplicates"
+        )
 
 
-def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month | str | None = None,
-                include_invalid: bool = False) -> Consolidation:
+def consolidate(
+    inspections: list[Inspection], catalog: Catalog, *, month: Month | str | None = None, include_invalid: bool = False
+) -> Consolidation:
     """Merge inspected workbooks (see validate.run.inspect_workbook)."""
     month = parse_month(month) if isinstance(month, str) else month
     readable = [i for i in inspections if i.ctx is not None]
@@ -90,8 +99,9 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
         if i.report.sha256:
             same.setdefault(i.report.sha256, []).append(i.report.file)
     originals = {sha: min(files, key=_copy_rank) for sha, files in same.items()}
-    for insp in sorted(inspections, key=lambda i: (i.report.file != originals.get(i.report.sha256, i.report.file),
-                                                    i.report.file)):
+    for insp in sorted(
+        inspections, key=lambda i: (i.report.file != originals.get(i.report.sha256, i.report.file), i.report.file)
+    ):
         rep = insp.report
         source = Source(rep.file, rep.sha256, rep.rows_checked, 0, rep.errors, rep.warnings, TAKEN)
         sources.append(source)
@@ -102,8 +112,15 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
         if insp.ctx is None or (bundle is not None and insp.ctx.bundle.name != bundle.name):
             source.status = UNREADABLE
             reason = next((f for f in rep.findings if f.severity == ERROR), None)
-            findings.append(finding("left_out_unreadable", ERROR, file=rep.file,
-                                    reason=reason.message if reason else "", reason_en=reason.message_en if reason else ""))
+            findings.append(
+                finding(
+                    "left_out_unreadable",
+                    ERROR,
+                    file=rep.file,
+                    reason=reason.message if reason else "",
+                    reason_en=reason.message_en if reason else "",
+                )
+            )
             continue
         if rep.sha256 in first_of:
             source.status = COPY
@@ -123,8 +140,16 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
             source.status = LEFT_OUT
             left_out["file_errors"] += rep.rows_checked
             first = next((f for f in rep.findings if f.severity == ERROR and f.rule not in ROW_NEUTRAL), None)
-            findings.append(finding("left_out_file", WARNING, file=rep.file, errors=rep.errors,  # the true count
-                                    first=_quote(first, "zh"), first_en=_quote(first, "en")))
+            findings.append(
+                finding(
+                    "left_out_file",
+                    WARNING,
+                    file=rep.file,
+                    errors=rep.errors,  # the true count
+                    first=_quote(first, "zh"),
+                    first_en=_quote(first, "en"),
+                )
+            )
             continue
         for name, td in insp.ctx.tables.items():
             letters[(rep.file, name)] = dict(td.sheet.letters)
@@ -133,19 +158,39 @@ def consolidate(inspections: list[Inspection], catalog: Catalog, *, month: Month
             if (~keep).any():
                 source.status = PARTLY
                 left_out["row_errors"] += int((~keep).sum())
-                findings.append(finding("left_out_rows", WARNING, file=rep.file, sheet=td.sheet.sheet, table=name,
-                                        n=int((~keep).sum()), **_titles(td.table)))
+                findings.append(
+                    finding(
+                        "left_out_rows",
+                        WARNING,
+                        file=rep.file,
+                        sheet=td.sheet.sheet,
+                        table=name,
+                        n=int((~keep).sum()),
+                        **_titles(td.table),
+                    )
+                )
             frame = frame[keep]
             outside = _outside_month(frame, td.table, month)
             if outside.any():
                 n = int(outside.sum())
                 source.status = PARTLY
                 left_out["out_of_month"] += n
-                findings.append(finding("left_out_month", WARNING, file=rep.file, sheet=td.sheet.sheet, table=name,
-                                        n=n, month=str(month), **_titles(td.table)))
+                findings.append(
+                    finding(
+                        "left_out_month",
+                        WARNING,
+                        file=rep.file,
+                        sheet=td.sheet.sheet,
+                        table=name,
+                        n=n,
+                        month=str(month),
+                        **_titles(td.table),
+                    )
+                )
                 frame = frame[~outside]
-            frame = frame.assign(**{SOURCE_FILE: rep.file, SOURCE_SHEET: td.sheet.sheet,
-                                    SOURCE_ROW: frame.index.to_numpy()})
+            frame = frame.assign(
+                **{SOURCE_FILE: rep.file, SOURCE_SHEET: td.sheet.sheet, SOURCE_ROW: frame.index.to_numpy()}
+            )
             parts.setdefault(name, []).append(frame.reset_index(drop=True))
     tables: dict[str, pd.DataFrame] = {}
     in_conflict: Counter = Counter()  # file -> rows left out as conflicts
@@ -234,8 +279,9 @@ def _outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -
     return mask
 
 
-def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list,
-                  letters: dict[tuple[str, str], dict[str, str]]) -> tuple[pd.DataFrame, Counter, int]:
+def _resolve_keys(
+    frame: pd.DataFrame, table: TableSpec, findings: list, letters: dict[tuple[str, str], dict[str, str]]
+) -> tuple[pd.DataFrame, Counter, int]:
     """Across files, a key's rows are taken once when every file has the same rows for it, and
     left out everywhere when they differ. Returns the frame, rows in conflict per file, and
     repeated rows."""
@@ -288,15 +334,40 @@ def _resolve_keys(frame: pd.DataFrame, table: TableSpec, findings: list,
         shown = "+".join(value) if isinstance(value, tuple) else str(value)
         files_zh, files_en = messages.join(shown_names)
         places_zh, places_en = messages.join(places, "sep_clause")
-        findings.append(finding("conflict", ERROR, file=files_zh, table=table.name, key=shown,
-                                files=files_zh, files_en=files_en, places=places_zh, places_en=places_en,
-                                **_titles(table)))
+        findings.append(
+            finding(
+                "conflict",
+                ERROR,
+                file=files_zh,
+                table=table.name,
+                key=shown,
+                files=files_zh,
+                files_en=files_en,
+                places=places_zh,
+                places_en=places_en,
+                **_titles(table),
+            )
+        )
     if duplicates:
         pairs = [(a, sorted(b)) for a, b in dup_files.items()]
-        findings.append(finding("duplicate_rows", WARNING, file=next(iter(dup_files)), table=table.name, n=duplicates,
-                                **dict(zip(("files", "files_en"), messages.join(
-                                    [messages.Both(*(f"{a} = {s}" for s in messages.join(b))) for a, b in pairs],
-                                    "sep_clause"))), **_titles(table)))
+        findings.append(
+            finding(
+                "duplicate_rows",
+                WARNING,
+                file=next(iter(dup_files)),
+                table=table.name,
+                n=duplicates,
+                **dict(
+                    zip(
+                        ("files", "files_en"),
+                        messages.join(
+                            [messages.Both(*(f"{a} = {s}" for s in messages.join(b))) for a, b in pairs], "sep_clause"
+                        ),
+                    )
+                ),
+                **_titles(table),
+            )
+        )
     return frame[~drop].reset_index(drop=True), conflicts, duplicates
 
 

@@ -142,20 +142,27 @@ def _cells(col: DataColumn, j: int, numbers: pa.Array, start: int, stop: int) ->
         opening = pa.scalar(f'"{style} t="inlineStr"><is><t>')
         spaced = pc.match_substring_regex(text, r"^\s|\s$")
         if pc.any(spaced).as_py():
-            opening = pc.if_else(pc.fill_null(spaced, False),
-                                 pa.scalar(f'"{style} t="inlineStr"><is><t xml:space="preserve">'), opening)
-        return pc.fill_null(pc.binary_join_element_wise(
-            f'<c r="{letter}', numbers, opening, text, "</t></is></c>", ""), "")
+            opening = pc.if_else(
+                pc.fill_null(spaced, False), pa.scalar(f'"{style} t="inlineStr"><is><t xml:space="preserve">'), opening
+            )
+        return pc.fill_null(
+            pc.binary_join_element_wise(f'<c r="{letter}', numbers, opening, text, "</t></is></c>", ""), ""
+        )
     if col.kind == "date":
         number = _date_serials(values)
     elif col.kind == "time":
         number = _time_serials(values)
     else:
-        number = pa.array(pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan),
-                          from_pandas=True)
+        number = pa.array(
+            pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan), from_pandas=True
+        )
     number = pc.if_else(pc.is_finite(number), number, pa.scalar(None, pa.float64()))
-    return pc.fill_null(pc.binary_join_element_wise(
-        f'<c r="{letter}', numbers, f'"{style}><v>', pc.cast(number, pa.string()), "</v></c>", ""), "")
+    return pc.fill_null(
+        pc.binary_join_element_wise(
+            f'<c r="{letter}', numbers, f'"{style}><v>', pc.cast(number, pa.string()), "</v></c>", ""
+        ),
+        "",
+    )
 
 
 def _text(values: pd.Series) -> pa.Array:
@@ -165,8 +172,9 @@ def _text(values: pd.Series) -> pa.Array:
     try:
         text = pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all texts (a number in a text column)
-        text = pa.array([None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values],
-                        type=pa.string())
+        text = pa.array(
+            [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values], type=pa.string()
+        )
     if pc.any(pc.match_substring_regex(text, _UNUSUAL)).as_py():
         text = pc.replace_substring_regex(text, CONTROL_CHARS, "")
         text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
@@ -191,5 +199,10 @@ def _date_serials(values: pd.Series) -> pa.Array:
 
 def _time_serials(values: pd.Series) -> pa.Array:
     """Times of day as fractions of a day (anything else is blank)."""
-    return pa.array([(v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400
-                     if isinstance(v, time) else None for v in values], type=pa.float64())
+    return pa.array(
+        [
+            (v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400 if isinstance(v, time) else None
+            for v in values
+        ],
+        type=pa.float64(),
+    )

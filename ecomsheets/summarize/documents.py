@@ -23,22 +23,34 @@ if TYPE_CHECKING:
 def summary_document(file: str | Path, inspection: Inspection) -> dict:
     """One workbook's recomputed metrics, with what its own summary sheet declares beside each.
     `inspection` must have been read (its ctx set) with keep="metrics"."""
-    return {"file": str(file), "bundle": inspection.ctx.bundle.name,
-            "metrics": metric_records(inspection.metrics, inspection.data)}
+    return {
+        "file": str(file),
+        "bundle": inspection.ctx.bundle.name,
+        "metrics": metric_records(inspection.metrics, inspection.data),
+    }
 
 
 def source_dict(source: Source) -> dict:
-    return {"file": source.path, "sha256": source.sha256, "rows_read": source.rows_read,
-            "rows_taken": source.rows_taken, "errors": source.errors, "warnings": source.warnings,
-            "status": source.status}
+    return {
+        "file": source.path,
+        "sha256": source.sha256,
+        "rows_read": source.rows_read,
+        "rows_taken": source.rows_taken,
+        "errors": source.errors,
+        "warnings": source.warnings,
+        "status": source.status,
+    }
 
 
 def consolidation_document(result: Consolidation, output: str | Path) -> dict:
     """A month's consolidation (written to `output`): its metrics, every source file and what
     became of it, the files left out and why, and every finding with its file."""
     return {
-        "bundle": result.bundle.name, "month": str(result.month) if result.month else None,
-        "output": str(output), "complete": result.complete, "metrics": metric_records(result.metrics),
+        "bundle": result.bundle.name,
+        "month": str(result.month) if result.month else None,
+        "output": str(output),
+        "complete": result.complete,
+        "metrics": metric_records(result.metrics),
         "sources": [source_dict(s) for s in result.sources],
         "left_out": dict(result.left_out),
         "findings": [{"file": f.file, **f.to_dict()} for f in result.findings],

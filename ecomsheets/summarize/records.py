@@ -23,7 +23,14 @@ def metric_records(metrics, data=None) -> list[dict]:
                 declared = nz.number(text, percent=True)[0] if text is not None else None
             except nz.Invalid:
                 declared = None
-        out.append({"name": v.name, "title": v.title, "group": v.group,
-                    "value": None if v.value is None else round(v.value, 6), "declared": declared,
-                    "cell": f"{data.summary_sheet}!{cell}" if cell else None})
+        out.append(
+            {
+                "name": v.name,
+                "title": v.title,
+                "group": v.group,
+                "value": None if v.value is None else round(v.value, 6),
+                "declared": declared,
+                "cell": f"{data.summary_sheet}!{cell}" if cell else None,
+            }
+        )
     return out

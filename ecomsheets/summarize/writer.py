@@ -29,8 +29,16 @@ _DEFAULT_WIDTH = 8.43  # a column without a width of its own (characters)
 MAX_DATA_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, one is the header
 
 
-def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, *, force: bool = False,
-                           lang: str = "zh", inputs: tuple[Path, ...] = (), data_rows: int = MAX_DATA_ROWS) -> Path:
+def write_summary_workbook(
+    result: Consolidation,
+    catalog: Catalog,
+    path: Path,
+    *,
+    force: bool = False,
+    lang: str = "zh",
+    inputs: tuple[Path, ...] = (),
+    data_rows: int = MAX_DATA_ROWS,
+) -> Path:
     """Write the monthly summary workbook; merged data sheets hold at most `data_rows` rows per
     table (0: none), the rest being counted on the overview."""
     import xlsxwriter
@@ -38,12 +46,23 @@ def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, 
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     bundle = result.bundle
     with atomic_output(Path(path), force=force, inputs=inputs) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False, "constant_memory": True,
-                                            "tmpdir": str(scratch_dir(tmp))})  # removed with the output's temporary
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "constant_memory": True,
+                "tmpdir": str(scratch_dir(tmp)),
+            },
+        )  # removed with the output's temporary
         # Same inputs, same file: no clock time inside.
-        wb.set_properties({"title": t("s_title", title=_title(bundle, lang), month=str(result.month or "")),
-                           "created": datetime(2000, 1, 1)})
+        wb.set_properties(
+            {
+                "title": t("s_title", title=_title(bundle, lang), month=str(result.month or "")),
+                "created": datetime(2000, 1, 1),
+            }
+        )
         styles = Styles(wb)
         cut = {name: len(f) - data_rows for name, f in result.tables.items() if len(f) > data_rows}
         _overview(wb, styles, result, t, lang, cut, catalog)
@@ -51,8 +70,11 @@ def write_summary_workbook(result: Consolidation, catalog: Catalog, path: Path, 
         grouped = _grouped_values(result)
         for key, metrics in _blocks(result, bundle):
             _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grouped)
-        data = [_data_sheet(wb, styles, catalog.tables[name], frame.iloc[:data_rows], t, lang, used)
-                for name, frame in result.tables.items() if data_rows > 0]
+        data = [
+            _data_sheet(wb, styles, catalog.tables[name], frame.iloc[:data_rows], t, lang, used)
+            for name, frame in result.tables.items()
+            if data_rows > 0
+        ]
         _sources(wb, styles, result, t)
         _findings(wb, styles, result, t, lang)
         wb.close()
@@ -69,18 +91,22 @@ def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 20)
     print_setup(ws, (30, 20))
-    ws.write_string(0, 0, t("s_title", title=_title(result.bundle, lang),
-                            month=result.month.label(lang) if result.month else ""), styles.heading)
+    ws.write_string(
+        0,
+        0,
+        t("s_title", title=_title(result.bundle, lang), month=result.month.label(lang) if result.month else ""),
+        styles.heading,
+    )
     taken = sum(s.status in ("taken", "partly") for s in result.sources)
     rows = sum(len(f) for f in result.tables.values())
     ws.write_string(1, 0, t("s_inputs", files=len(result.sources), taken=taken, rows=rows), styles.base_text)
     reasons = [t(f"s_reason_{k}", n=v) for k, v in sorted(result.left_out.items()) if v]
     if reasons:
-        ws.write_string(2, 0, t("s_left_out", text=t("sep_clause").join(reasons)),
-                        styles.base_text)
+        ws.write_string(2, 0, t("s_left_out", text=t("sep_clause").join(reasons)), styles.base_text)
     if cut:
-        text = t("sep_clause").join(t("s_rows_not_written", table=catalog.tables[n].display_title(lang), n=k)
-                                    for n, k in cut.items())
+        text = t("sep_clause").join(
+            t("s_rows_not_written", table=catalog.tables[n].display_title(lang), n=k) for n, k in cut.items()
+        )
         ws.write_string(3, 0, text, styles.base_text)
     ws.write_string(5, 0, t("s_col_metric"), styles.table_head)
     ws.write_string(5, 1, t("s_col_value"), styles.table_head)
@@ -141,8 +167,10 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grou
     table_name, by, period = key
     col = catalog.tables[table_name].column(by)
     suffix = t(f"period_{period}") if period in ("day", "week") else ""
-    name = _unique_name(t("s_metric_sheet", column=col.header(lang), period=suffix,
-                          sheet=catalog.tables[table_name].sheet_name(lang)), used)
+    name = _unique_name(
+        t("s_metric_sheet", column=col.header(lang), period=suffix, sheet=catalog.tables[table_name].sheet_name(lang)),
+        used,
+    )
     ws = wb.add_worksheet(name)
     ws.set_column(0, 0, 22)
     ws.set_column(1, len(metrics), 18)
@@ -154,8 +182,9 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grou
     values = [dict(grouped.get(m.name, ())) for m in metrics]
     groups = [g for g, _ in grouped.get(metrics[0].name, ())]
     # Printed: the table, an empty column, then the chart (none without groups).
-    print_setup(ws, (22, *[18] * len(metrics)), title_row=0,
-                extra_px=column_pixels(_DEFAULT_WIDTH) + _CHART_PX if groups else 0)
+    print_setup(
+        ws, (22, *[18] * len(metrics)), title_row=0, extra_px=column_pixels(_DEFAULT_WIDTH) + _CHART_PX if groups else 0
+    )
     if not period and len(groups) > _CHART_ROWS:
         # A long list (SKUs, staff): largest first, so the chart shows the ones that matter.
         first = values[0]
@@ -172,9 +201,15 @@ def _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grou
     n = min(len(groups), _CHART_ROWS)
     kind = "line" if period else ("pie" if len(metrics) == 1 and len(groups) <= 8 else "column")
     chart = wb.add_chart({"type": kind})
-    for j, m in enumerate(metrics if kind != "pie" else metrics[:1], start=1):
-        chart.add_series({"name": [name, 0, j], "categories": [name, 1, 0, n, 0], "values": [name, 1, j, n, j],
-                          **({"data_labels": {"percentage": True}} if kind == "pie" else {})})
+    for j, _ in enumerate(metrics if kind != "pie" else metrics[:1], start=1):
+        chart.add_series(
+            {
+                "name": [name, 0, j],
+                "categories": [name, 1, 0, n, 0],
+                "values": [name, 1, j, n, j],
+                **({"data_labels": {"percentage": True}} if kind == "pie" else {}),
+            }
+        )
     title = messages.text("sep_list", lang).join(m.label(lang) for m in metrics)
     if len(groups) > n:
         title = messages.text("s_chart_top", lang, title=title, n=n)
@@ -203,8 +238,11 @@ def _data_sheet(wb, styles, table, frame: pd.DataFrame, t, lang, used) -> DataSh
     ws.freeze_panes(1, 0)
     print_setup(ws, [c.display_width() for c in columns] + [28, 12, 12], title_row=0)
     names = {f: Path(f).name for f in frame[LINEAGE[0]].unique()}
-    data += [DataColumn(frame[LINEAGE[0]].map(names).astype("str"), "text"), DataColumn(frame[LINEAGE[1]], "text"),
-             DataColumn(frame[LINEAGE[2]], "number")]
+    data += [
+        DataColumn(frame[LINEAGE[0]].map(names).astype("str"), "text"),
+        DataColumn(frame[LINEAGE[1]], "text"),
+        DataColumn(frame[LINEAGE[2]], "number"),
+    ]
     if len(frame):
         ws.autofilter(0, 0, len(frame), len(heads) - 1)
     return DataSheet(ws.index, data, len(frame))

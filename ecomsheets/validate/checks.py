@@ -45,7 +45,13 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
         return Inspection(report)
     if not data.sheets:  # nothing recognisable: an unrelated or empty workbook, garbled headers
         # One refusal that says what was expected and what was found, instead of a line per sheet.
-        noise = (Rule.SHEET_UNKNOWN, Rule.SHEET_MISSING, Rule.HEADER_NOT_FOUND, Rule.COLUMN_MISSING, Rule.COLUMN_UNKNOWN)
+        noise = (
+            Rule.SHEET_UNKNOWN,
+            Rule.SHEET_MISSING,
+            Rule.HEADER_NOT_FOUND,
+            Rule.COLUMN_MISSING,
+            Rule.COLUMN_UNKNOWN,
+        )
         report.findings, report.truncated = [_nothing_recognised(path, data, catalog)], {}
         report.add_listing(f for f in data.findings if f.rule not in noise)
         report.unreadable = True
@@ -114,8 +120,9 @@ def _nothing_recognised(path: Path, data: WorkbookData, catalog: Catalog):
     found_zh, found_en = (s + more for s in messages.join(found[:12])) if found else messages.both("no_sheet")
     expected_zh, _ = messages.join(expected[:12])
     _, expected_en = messages.join(catalog.tables[t].sheet_name("en") for t in data.bundle.tables[:12])
-    return finding(Rule.NO_TABLES, file=str(path), expected=expected_zh, expected_en=expected_en,
-                   found=found_zh, found_en=found_en)
+    return finding(
+        Rule.NO_TABLES, file=str(path), expected=expected_zh, expected_en=expected_en, found=found_zh, found_en=found_en
+    )
 
 
 def _slim(insp: Inspection) -> Inspection:

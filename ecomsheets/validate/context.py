@@ -74,8 +74,15 @@ class Context:
     wrong_month: str | None = None  # the one other month (nearly) all dated cells are in
     error_rows: dict = field(default_factory=dict)  # table -> rows with an error that makes the row unusable
 
-    def add(self, rule: Rule | str, td: TableData | None, column: str | None, row: int | None,
-            severity: str = ERROR, **fields) -> None:
+    def add(
+        self,
+        rule: Rule | str,
+        td: TableData | None,
+        column: str | None,
+        row: int | None,
+        severity: str = ERROR,
+        **fields,
+    ) -> None:
         """Record one finding at a cell (or a whole column/sheet when row is None)."""
         rule = Rule(rule)  # an unknown code raises here, even past the listing limit
         if td is not None and row is not None and severity == ERROR:

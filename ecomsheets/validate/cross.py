@@ -29,9 +29,16 @@ def check_references(ctx: Context, td: TableData) -> None:
             missing &= ~td.typed.index.isin(bad)
         tcol = target.table.column(col.ref_column)
         for pos in np.flatnonzero(missing):
-            ctx.add(Rule.REFERENCE, td, col.name, int(rows[pos]), target_sheet=target.sheet.sheet,
-                    target_header=tcol.title, target_sheet_en=target.sheet.sheet,
-                    target_header_en=tcol.title_en or tcol.title)
+            ctx.add(
+                Rule.REFERENCE,
+                td,
+                col.name,
+                int(rows[pos]),
+                target_sheet=target.sheet.sheet,
+                target_header=tcol.title,
+                target_sheet_en=target.sheet.sheet,
+                target_header_en=tcol.title_en or tcol.title,
+            )
 
 
 def check_reconciliations(ctx: Context) -> None:
@@ -44,5 +51,13 @@ def check_reconciliations(ctx: Context) -> None:
         differs = actual.notna() & expected.notna() & ((actual - expected).abs() > 1e-9)
         for row in td.typed.index[differs.to_numpy()]:
             want = float(expected[row])
-            ctx.add(Rule.RECONCILE, td, check.column, int(row), expected=want, shown=shown_number(want),
-                    check_zh=check.message or check.name, check_en=check.message_en or check.name)
+            ctx.add(
+                Rule.RECONCILE,
+                td,
+                check.column,
+                int(row),
+                expected=want,
+                shown=shown_number(want),
+                check_zh=check.message or check.name,
+                check_en=check.message_en or check.name,
+            )

@@ -95,8 +95,11 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
             continue
         ok = np.asarray(to_pandas(rule.check_ast)(inputs(td, names, ctx.params)), dtype=bool)
         # A bundle's messages may quote its parameters: "超过 {response_limit_minutes} 分钟".
-        zh, en = (rule.message.format_map(ctx.params), rule.message_en.format_map(ctx.params)) if rule.table \
+        zh, en = (
+            (rule.message.format_map(ctx.params), rule.message_en.format_map(ctx.params))
+            if rule.table
             else (rule.message, rule.message_en)
+        )
         for pos in np.flatnonzero(applies & ~ok):
             ctx.add(Rule.ROW_RULE, td, rule.columns[0], int(rows[pos]), rule.severity, rule_zh=zh, rule_en=en)
 
@@ -136,8 +139,16 @@ def check_derived(ctx: Context, td: TableData) -> None:
             if (int(rows[pos]), letter) in formulas:
                 continue
             want = exp[pos]
-            ctx.add(Rule.DERIVED_MISMATCH, td, name, int(rows[pos]), expected=_value(want), shown=_show(want),
-                    formula_zh=formula_text(td.table, col, "zh"), formula_en=formula_text(td.table, col, "en"))
+            ctx.add(
+                Rule.DERIVED_MISMATCH,
+                td,
+                name,
+                int(rows[pos]),
+                expected=_value(want),
+                shown=_show(want),
+                formula_zh=formula_text(td.table, col, "zh"),
+                formula_en=formula_text(td.table, col, "en"),
+            )
 
 
 def _taken_as_given(ctx: Context, td: TableData, name: str, lacking: list[str]) -> None:
@@ -217,8 +228,18 @@ def check_wrong_month(ctx: Context) -> None:
     if n >= WRONG_MONTH_SHARE * dated:
         ctx.wrong_month = other
         share, share_en = messages.both("share_all" if n == dated else "share_nearly_all")
-        ctx.add(Rule.WRONG_MONTH, None, None, None, month=str(ctx.month), other=other, n=n, dated=dated,
-                share=share, share_en=share_en)
+        ctx.add(
+            Rule.WRONG_MONTH,
+            None,
+            None,
+            None,
+            month=str(ctx.month),
+            other=other,
+            n=n,
+            dated=dated,
+            share=share,
+            share_en=share_en,
+        )
 
 
 def check_month(ctx: Context, td: TableData) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ecomsheets.fileinfo import sha256
 from ecomsheets.findings import Report
@@ -24,29 +24,61 @@ from .inspection import Inspection
 
 __all__ = ["Inspection", "inspect_many", "inspect_workbook", "validate"]
 
-def validate(path, *, catalog: Catalog | None = None, bundle: str | None = None,
-             month: Month | str | None = None, limits: Limits = Limits(),
-             process: ProcessLimits = ProcessLimits(), isolate: bool = True) -> Report:
+
+def validate(
+    path,
+    *,
+    catalog: Catalog | None = None,
+    bundle: str | None = None,
+    month: Month | str | None = None,
+    limits: Limits = Limits(),
+    process: ProcessLimits = ProcessLimits(),
+    isolate: bool = True,
+) -> Report:
     """Check a workbook against its schemas; every problem is a Finding in the Report."""
-    return inspect_workbook(path, catalog=catalog, bundle=bundle, month=month, limits=limits,
-                            process=process, isolate=isolate, keep="report").report
+    return inspect_workbook(
+        path,
+        catalog=catalog,
+        bundle=bundle,
+        month=month,
+        limits=limits,
+        process=process,
+        isolate=isolate,
+        keep="report",
+    ).report
 
 
-def inspect_workbook(path, *, catalog: Catalog | None = None, bundle: str | None = None,
-                     month: Month | str | None = None, limits: Limits = Limits(),
-                     process: ProcessLimits = ProcessLimits(), isolate: bool = True,
-                     keep: str = "metrics") -> Inspection:
+def inspect_workbook(
+    path,
+    *,
+    catalog: Catalog | None = None,
+    bundle: str | None = None,
+    month: Month | str | None = None,
+    limits: Limits = Limits(),
+    process: ProcessLimits = ProcessLimits(),
+    isolate: bool = True,
+    keep: str = "metrics",
+) -> Inspection:
     """Validate a workbook and keep its typed rows (keep="tables") and its recomputed metrics
     (keep="metrics", the default); keep="report" keeps only the report."""
-    (insp,) = inspect_many([path], catalog=catalog, bundle=bundle, month=month, limits=limits,
-                           process=process, isolate=isolate, keep=keep)
+    (insp,) = inspect_many(
+        [path], catalog=catalog, bundle=bundle, month=month, limits=limits, process=process, isolate=isolate, keep=keep
+    )
     return insp
 
 
-def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = None,
-                 month: Month | str | None = None, limits: Limits = Limits(),
-                 process: ProcessLimits = ProcessLimits(), isolate: bool = True, keep: str = "metrics",
-                 progress: Callable[[int], None] | None = None) -> list[Inspection]:
+def inspect_many(
+    paths,
+    *,
+    catalog: Catalog | None = None,
+    bundle: str | None = None,
+    month: Month | str | None = None,
+    limits: Limits = Limits(),
+    process: ProcessLimits = ProcessLimits(),
+    isolate: bool = True,
+    keep: str = "metrics",
+    progress: Callable[[int], None] | None = None,
+) -> list[Inspection]:
     """Inspect several files, reading `process.workers` of them at once; results in input order.
 
     The guard runs here; the parsing of each file that passes it runs in its own child process.
@@ -82,8 +114,13 @@ def inspect_many(paths, *, catalog: Catalog | None = None, bundle: str | None = 
     return [out[i] for i in range(len(out))]
 
 
-def _collect(results, out: dict[int, Inspection], started: dict[int, float], catalog: Catalog,
-             progress: Callable[[int], None] | None) -> None:
+def _collect(
+    results,
+    out: dict[int, Inspection],
+    started: dict[int, float],
+    catalog: Catalog,
+    progress: Callable[[int], None] | None,
+) -> None:
     for i, result in results:
         base = out[i].report
         if isinstance(result, Failed):
@@ -110,8 +147,9 @@ def _preload() -> None:
     checks.warm_up()
 
 
-def _inspect(path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str,
-             scan_in_process: bool = True) -> Inspection:
+def _inspect(
+    path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str, scan_in_process: bool = True
+) -> Inspection:
     """The work of one child: read the file, then check it (see `checks`)."""
     import threading
 

@@ -28,8 +28,10 @@ from .context import Context, TableData, shown_number
 
 _RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
 # A range of another sheet in a formula as saved: '订单'!$I$3:$I$502, or 订单!$I$3:$I$502.
-_SHEET_RANGE = re.compile(r"(?:'((?:[^']|'')+)'|([^\s'!(),=&\"<>*/+\-:;{}^%]+))!\$?([A-Z]{1,3})\$?(\d+)"
-                          r":\$?([A-Z]{1,3})\$?(\d+)")
+_SHEET_RANGE = re.compile(
+    r"(?:'((?:[^']|'')+)'|([^\s'!(),=&\"<>*/+\-:;{}^%]+))!\$?([A-Z]{1,3})\$?(\d+)"
+    r":\$?([A-Z]{1,3})\$?(\d+)"
+)
 _NUMERAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")  # ASCII: \d would take ２ too
 _ROW = re.compile(r"\d+")
 
@@ -72,12 +74,24 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
     formulas = data.summary_formulas
     errors = getattr(formulas, "errors", None) or {}
     cells = declared_cells(data)
-    typed = [(name, group, cell) for name, group, cell in cells
-             if data.summary_cells.get(cell) is not None and cell not in formulas]
-    saved = [(name, group, cell) for name, group, cell in cells
-             if cell in formulas and cell not in errors and _saved(data.summary_cells.get(cell)) is not None]
-    totals = [t for t in declared_totals(data) if t["table"] in ctx.tables and t["cell"] in formulas
-              and t["cell"] not in errors and _saved(data.summary_cells.get(t["cell"])) is not None]
+    typed = [
+        (name, group, cell)
+        for name, group, cell in cells
+        if data.summary_cells.get(cell) is not None and cell not in formulas
+    ]
+    saved = [
+        (name, group, cell)
+        for name, group, cell in cells
+        if cell in formulas and cell not in errors and _saved(data.summary_cells.get(cell)) is not None
+    ]
+    totals = [
+        t
+        for t in declared_totals(data)
+        if t["table"] in ctx.tables
+        and t["cell"] in formulas
+        and t["cell"] not in errors
+        and _saved(data.summary_cells.get(t["cell"])) is not None
+    ]
     if data.summary_sheet and errors:
         _report_errors(ctx, data, errors)
     if not need_values and not typed and not saved and not totals:
@@ -103,11 +117,20 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
         if want is not None and declared is not None and _close(declared, want):
             continue
         wrong_typed.add(cell)
-        ctx.findings.append(finding(
-            Rule.SUMMARY_MISMATCH, file=ctx.file, sheet=data.summary_sheet, cell=cell, row=_row(cell),
-            column=name, header=_titled(metric.title, group), value=text,
-            expected=None if want is None else round(want, 6),
-            shown=messages.Both(*messages.both("shown_blank")) if want is None else shown_number(want)))
+        ctx.findings.append(
+            finding(
+                Rule.SUMMARY_MISMATCH,
+                file=ctx.file,
+                sheet=data.summary_sheet,
+                cell=cell,
+                row=_row(cell),
+                column=name,
+                header=_titled(metric.title, group),
+                value=text,
+                expected=None if want is None else round(want, 6),
+                shown=messages.Both(*messages.both("shown_blank")) if want is None else shown_number(want),
+            )
+        )
     causes = _Causes(ctx, data)
     for name, group, cell in saved:
         metric = lookup.get((name, group))
@@ -120,8 +143,17 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
         components = _component_cells(spec, metrics, data)
         if wrong_typed.intersection(components):
             continue  # 客单价 from a 销售额 typed over its formula: that figure is the one finding
-        _mismatch(ctx, data, cell, name, _titled(metric.title, group), got, metric.value,
-                  spec.format, causes.of(_metric_columns(spec, metrics, ctx), formulas, [cell, *components]))
+        _mismatch(
+            ctx,
+            data,
+            cell,
+            name,
+            _titled(metric.title, group),
+            got,
+            metric.value,
+            spec.format,
+            causes.of(_metric_columns(spec, metrics, ctx), formulas, [cell, *components]),
+        )
     for total in totals:
         td = ctx.tables[total["table"]]
         if total["column"] not in td.sheet.raw and total["column"] not in td.derived:
@@ -132,8 +164,17 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
             continue
         header = data.summary_cells.get(f"A{_row(total['cell'])}") or td.table.title
         fmt = "integer" if total["agg"] == "count" else td.table.column(total["column"]).type
-        _mismatch(ctx, data, total["cell"], total["column"], header, got, want, fmt,
-                  causes.of([(td.table.name, [total["column"]])], formulas, [total["cell"]]))
+        _mismatch(
+            ctx,
+            data,
+            total["cell"],
+            total["column"],
+            header,
+            got,
+            want,
+            fmt,
+            causes.of([(td.table.name, [total["column"]])], formulas, [total["cell"]]),
+        )
     return values
 
 
@@ -190,10 +231,24 @@ def _mismatch(ctx, data, cell, column, header, got, want, fmt, cause) -> None:
     if cause is None:
         return  # explained by cells already reported as errors (one bad cell, one finding)
     severity, zh, en = cause
-    ctx.findings.append(_finding(
-        "summary_result_text", Rule.SUMMARY_MISMATCH, severity, file=ctx.file, sheet=data.summary_sheet, cell=cell,
-        row=_row(cell), column=column, header=header, value=_show(got, fmt), expected=round(want, 6),
-        shown=_show(want, fmt), cause_zh=zh, cause_en=en))
+    ctx.findings.append(
+        _finding(
+            "summary_result_text",
+            Rule.SUMMARY_MISMATCH,
+            severity,
+            file=ctx.file,
+            sheet=data.summary_sheet,
+            cell=cell,
+            row=_row(cell),
+            column=column,
+            header=header,
+            value=_show(got, fmt),
+            expected=round(want, 6),
+            shown=_show(want, fmt),
+            cause_zh=zh,
+            cause_en=en,
+        )
+    )
 
 
 def _finding(template: str, rule: Rule, severity: str, **fields) -> Finding:
@@ -296,7 +351,9 @@ class _Causes:
                 elif col.coltype.uses_values:
                     found += self._other_spellings(td, col)
             found += self._merges(td, list(columns))
-            rows = sorted({f.row for f in self.data.findings if f.rule == Rule.TOTAL_ROW and f.table == table and f.row})
+            rows = sorted(
+                {f.row for f in self.data.findings if f.rule == Rule.TOTAL_ROW and f.table == table and f.row}
+            )
             if rows:
                 totals.append(messages.both("cause_total_rows", sheet=td.sheet.sheet, rows=messages.join(rows[:10])))
         found = list(dict.fromkeys(found))
@@ -355,36 +412,65 @@ class _Causes:
         out = []
         header_en = col.title_en or col.title
         if below:
-            out.append(messages.both("cause_no_formula_below", sheet=td.sheet.sheet, first=below[0], n=len(below),
-                                     last=end, column=col.title, column_en=header_en))
+            out.append(
+                messages.both(
+                    "cause_no_formula_below",
+                    sheet=td.sheet.sheet,
+                    first=below[0],
+                    n=len(below),
+                    last=end,
+                    column=col.title,
+                    column_en=header_en,
+                )
+            )
         if inside:
             more = "…" if len(inside) > 10 else ""
             shown = messages.Both(*(s + more for s in messages.join(inside[:10])))
-            out.append(messages.both("cause_no_formula", sheet=td.sheet.sheet, n=len(inside), rows=shown,
-                                     column=col.title, column_en=header_en))
+            out.append(
+                messages.both(
+                    "cause_no_formula",
+                    sheet=td.sheet.sheet,
+                    n=len(inside),
+                    rows=shown,
+                    column=col.title,
+                    column_en=header_en,
+                )
+            )
         return out
 
     def _typed_over(self, td: TableData, col) -> list:
-        n = sum(f.rule == Rule.DERIVED_MISMATCH and f.table == td.table.name and f.column == col.name
-                for f in self.ctx.findings)
+        n = sum(
+            f.rule == Rule.DERIVED_MISMATCH and f.table == td.table.name and f.column == col.name
+            for f in self.ctx.findings
+        )
         n += sum(k for key, k in self.ctx.truncated.items() if f"/derived_mismatch/{td.sheet.sheet}/{col.name}" in key)
-        return [messages.both("cause_typed_over", sheet=td.sheet.sheet, n=n, column=col.title,
-                              column_en=col.title_en or col.title)] if n else []
+        return (
+            [
+                messages.both(
+                    "cause_typed_over", sheet=td.sheet.sheet, n=n, column=col.title, column_en=col.title_en or col.title
+                )
+            ]
+            if n
+            else []
+        )
 
     def _error_cells(self, td: TableData, col) -> list:
         """Cells showing an error value, which SUMIFS/COUNTIFS skip: each is reported at its
         cell, or comes from an input reported as an error (数量 "三个")."""
         errors = getattr(td.sheet.formulas, "errors", None) or {}
         letter = td.sheet.letters.get(col.name)
-        cells = [f"{letter}{row}" for row, l in sorted(errors) if l == letter]
+        cells = [f"{letter}{row}" for row, at in sorted(errors) if at == letter]
         if not cells:
             return []
         return [messages.both("cause_error_cells", sheet=td.sheet.sheet, cells=_cells_shown(cells))]
 
     def _merges(self, td: TableData, columns: list[str]) -> list:
         """Merged cells the rows count once per row they cover; the sheet's formulas, once."""
-        found = [f for f in self.data.findings if f.rule == Rule.MERGED_CELLS and f.table == td.table.name
-                 and f.column in columns]
+        found = [
+            f
+            for f in self.data.findings
+            if f.rule == Rule.MERGED_CELLS and f.table == td.table.name and f.column in columns
+        ]
         if not found:
             return []
         more = "…" if len(found) > 5 else ""
@@ -400,14 +486,24 @@ class _Causes:
         texts = raw[col.name].astype(object)
         values = td.typed[col.name].astype(object)
         differ = (texts.notna() & values.notna()).to_numpy() & (
-            texts.where(texts.notna(), "").map(lambda t: str(t).strip()).to_numpy() != values.astype(str).to_numpy())
+            texts.where(texts.notna(), "").map(lambda t: str(t).strip()).to_numpy() != values.astype(str).to_numpy()
+        )
         rows = np.flatnonzero(differ)
         if not len(rows):
             return []
         first = int(td.typed.index[rows[0]])
-        return [messages.both("cause_other_spelling", sheet=td.sheet.sheet, n=len(rows), column=col.title,
-                              column_en=col.title_en or col.title, cell=td.sheet.cell(col.name, first),
-                              text=str(texts.iat[rows[0]])[:40], value=str(values.iat[rows[0]]))]
+        return [
+            messages.both(
+                "cause_other_spelling",
+                sheet=td.sheet.sheet,
+                n=len(rows),
+                column=col.title,
+                column_en=col.title_en or col.title,
+                cell=td.sheet.cell(col.name, first),
+                text=str(texts.iat[rows[0]])[:40],
+                value=str(values.iat[rows[0]]),
+            )
+        ]
 
     def _text_numbers(self, td: TableData, col) -> list:
         """Number cells holding text (２, ¥1,234): the rows give them, SUM leaves them out."""
@@ -423,8 +519,17 @@ class _Causes:
         if not len(rows):
             return []
         first = int(td.typed.index[rows[0]])
-        return [messages.both("cause_text_numbers", sheet=td.sheet.sheet, n=len(rows), cell=td.sheet.cell(col.name, first),
-                              text=str(texts.iat[rows[0]])[:40], column=col.title, column_en=col.title_en or col.title)]
+        return [
+            messages.both(
+                "cause_text_numbers",
+                sheet=td.sheet.sheet,
+                n=len(rows),
+                cell=td.sheet.cell(col.name, first),
+                text=str(texts.iat[rows[0]])[:40],
+                column=col.title,
+                column_en=col.title_en or col.title,
+            )
+        ]
 
 
 def _report_errors(ctx: Context, data: WorkbookData, errors: dict) -> None:
@@ -432,8 +537,9 @@ def _report_errors(ctx: Context, data: WorkbookData, errors: dict) -> None:
     texts = getattr(data.summary_formulas, "texts", None) or {}
     metrics = {m.name: m for m in ctx.bundle.metrics}
     places = {cell: (name, group) for name, group, cell in declared_cells(data)}
-    names = {cell: _titled(metrics[name].title if name in metrics else name, group)
-             for cell, (name, group) in places.items()}
+    names = {
+        cell: _titled(metrics[name].title if name in metrics else name, group) for cell, (name, group) in places.items()
+    }
     by_sheet = {td.sheet.sheet: td for td in ctx.tables.values()}
     for cell, (code, _has_formula) in sorted(errors.items(), key=lambda kv: (_row(kv[0]), len(kv[0]), kv[0])):
         behind: dict[str, list[str]] = {}
@@ -446,7 +552,7 @@ def _report_errors(ctx: Context, data: WorkbookData, errors: dict) -> None:
             first, last = _col_number(m.group(3)), _col_number(m.group(5))
             bad = getattr(td.sheet.formulas, "errors", None) or {}
             in_group = _group_rows(td, metrics, *places.get(cell, (None, None)))
-            for (row, letter) in sorted(bad, key=lambda k: (k[0], len(k[1]), k[1])):
+            for row, letter in sorted(bad, key=lambda k: (k[0], len(k[1]), k[1])):
                 if in_group is not None and row not in in_group:
                     continue  # a grid's figure sums only its own group's rows
                 if lo <= row <= hi and first <= _col_number(letter) <= last:
@@ -456,15 +562,35 @@ def _report_errors(ctx: Context, data: WorkbookData, errors: dict) -> None:
         if behind and not _reported(ctx, by_sheet, behind):
             continue  # every error behind it comes from a cell already reported (数量 "三个")
         if behind:
-            zh, en = messages.join([messages.Both(*messages.both("cause_error_cells", sheet=sheet,
-                                                                   cells=_cells_shown(cells)))
-                                    for sheet, cells in behind.items()], "sep_clause")
+            zh, en = messages.join(
+                [
+                    messages.Both(*messages.both("cause_error_cells", sheet=sheet, cells=_cells_shown(cells)))
+                    for sheet, cells in behind.items()
+                ],
+                "sep_clause",
+            )
         else:
-            zh, en = messages.both({"#REF!": "cause_error_ref", "#NAME?": "cause_error_name",
-                                    "#DIV/0!": "cause_error_div0"}.get(code, "cause_error_other"))
+            zh, en = messages.both(
+                {"#REF!": "cause_error_ref", "#NAME?": "cause_error_name", "#DIV/0!": "cause_error_div0"}.get(
+                    code, "cause_error_other"
+                )
+            )
         label = names.get(cell) or data.summary_cells.get(f"A{_row(cell)}") or ""
-        ctx.findings.append(_finding("summary_error_text", Rule.FORMULA_ERROR, ERROR, file=ctx.file, sheet=data.summary_sheet,
-                                     cell=cell, row=_row(cell), header=label, value=code, cause_zh=zh, cause_en=en))
+        ctx.findings.append(
+            _finding(
+                "summary_error_text",
+                Rule.FORMULA_ERROR,
+                ERROR,
+                file=ctx.file,
+                sheet=data.summary_sheet,
+                cell=cell,
+                row=_row(cell),
+                header=label,
+                value=code,
+                cause_zh=zh,
+                cause_en=en,
+            )
+        )
 
 
 def _group_rows(td: TableData, metrics: dict, name, group) -> set | None:
@@ -489,7 +615,7 @@ def _reported(ctx: Context, by_sheet: dict, behind: dict[str, list[str]]) -> boo
         name_of = {letter: name for name, letter in td.sheet.letters.items()}
         for cell in cells:
             letter = cell.rstrip("0123456789")
-            if (td.table.name, name_of.get(letter), int(cell[len(letter):])) in ctx.bad_cells:
+            if (td.table.name, name_of.get(letter), int(cell[len(letter) :])) in ctx.bad_cells:
                 return True
     return False
 

@@ -32,9 +32,16 @@ def _checks(col: ColumnSpec) -> list[tuple[Rule, object, dict]]:
         pattern = col.pattern or getattr(col.coltype, "DEFAULT_PATTERN", None)
         if pattern:
             hint = col.note or ""
-            out.append((Rule.PATTERN, pa.Check.str_matches(pattern),
-                        {"hint_zh": messages.text("in_parens", "zh", text=hint) if hint else "",
-                         "hint_en": messages.text("in_parens", "en", text=col.note_en) if col.note_en else ""}))
+            out.append(
+                (
+                    Rule.PATTERN,
+                    pa.Check.str_matches(pattern),
+                    {
+                        "hint_zh": messages.text("in_parens", "zh", text=hint) if hint else "",
+                        "hint_en": messages.text("in_parens", "en", text=col.note_en) if col.note_en else "",
+                    },
+                )
+            )
         if col.max_length:
             out.append((Rule.MAX_LENGTH, pa.Check.str_length(max_value=col.max_length), {"limit": col.max_length}))
     return out
@@ -56,9 +63,14 @@ def check_table(ctx: Context, td: TableData) -> None:
     columns = {}
     for col in present:
         unique = col.unique or table.primary_key == (col.name,)
-        columns[col.name] = pa.Column(checks=[chk for _, chk, _ in checks[col.name]], nullable=not col.required,
-                                      unique=unique, report_duplicates="exclude_first", required=False,
-                                      coerce=False)
+        columns[col.name] = pa.Column(
+            checks=[chk for _, chk, _ in checks[col.name]],
+            nullable=not col.required,
+            unique=unique,
+            report_duplicates="exclude_first",
+            required=False,
+            coerce=False,
+        )
     composite = list(table.primary_key) if len(table.primary_key) > 1 else None
     if composite and not all(k in td.sheet.raw for k in composite):
         composite = None
@@ -94,8 +106,15 @@ def check_table(ctx: Context, td: TableData) -> None:
             reported_pk.add(pos)
             key = table.primary_key
             titles = [table.column(k).title for k in key]
-            ctx.add(Rule.PRIMARY_KEY, td, key[0], row, other_row=first_row(list(key), pos),
-                    key_zh="+".join(titles), key_en="+".join(table.column(k).title_en or k for k in key))
+            ctx.add(
+                Rule.PRIMARY_KEY,
+                td,
+                key[0],
+                row,
+                other_row=first_row(list(key), pos),
+                key_zh="+".join(titles),
+                key_en="+".join(table.column(k).title_en or k for k in key),
+            )
         elif number is not None and not (isinstance(number, float) and np.isnan(number)):
             rule, _, params = checks[column][int(number)]
             ctx.add(rule, td, column, row, **params)

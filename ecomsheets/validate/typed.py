@@ -40,8 +40,11 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
     textual: dict[str, dict[int, str]] = {}  # column -> {row: text} of cells a formula cannot take as a number
     for col in table.columns:
         if col.name not in raw:
-            typed[col.name] = pd.Series(np.nan, index=raw.index, dtype="float64") if col.coltype.kind == "number" \
+            typed[col.name] = (
+                pd.Series(np.nan, index=raw.index, dtype="float64")
+                if col.coltype.kind == "number"
                 else pd.Series(None, index=raw.index, dtype=object)
+            )
             continue
         result = coerced[col.name]
         typed[col.name] = result.values.set_axis(raw.index)
@@ -50,18 +53,28 @@ def type_table(ctx: Context, sheet: SheetData) -> TableData:
             textual[col.name] = _textual(raw[col.name], rows, result)
         if col.derived:
             continue  # derived cells are recomputed; their typed values are checked in rules
-        zh_type, en_type = messages.type_label(col.type, "zh", ctx.month), messages.type_label(col.type, "en", ctx.month)
+        zh_type, en_type = (
+            messages.type_label(col.type, "zh", ctx.month),
+            messages.type_label(col.type, "en", ctx.month),
+        )
         for pos in np.flatnonzero(result.invalid):
             if int(pos) in result.ambiguous:  # 11/3/2026: say both readings, not just "not a date"
                 first, second = result.ambiguous[int(pos)]
-                ctx.add(Rule.AMBIGUOUS_DATE, td, col.name, int(rows[pos]), first=first.isoformat(),
-                        second=second.isoformat())
+                ctx.add(
+                    Rule.AMBIGUOUS_DATE,
+                    td,
+                    col.name,
+                    int(rows[pos]),
+                    first=first.isoformat(),
+                    second=second.isoformat(),
+                )
                 continue
             ctx.add(Rule.TYPE, td, col.name, int(rows[pos]), type_zh=zh_type, type_en=en_type)
-        for pos, original, shown, why in result.notes:
+        for pos, _original, shown, why in result.notes:
             why_zh, why_en = messages.both(f"why_{why}")
-            ctx.add(Rule.NORMALIZED, td, col.name, int(rows[pos]), WARNING, normalized=shown,
-                    why_zh=why_zh, why_en=why_en)
+            ctx.add(
+                Rule.NORMALIZED, td, col.name, int(rows[pos]), WARNING, normalized=shown, why_zh=why_zh, why_en=why_en
+            )
         cached = raw[col.name]
         for row, formula in by_letter.get(sheet.letters[col.name], ()):
             if row in raw.index and (row, sheet.letters[col.name]) not in errors:
@@ -117,8 +130,9 @@ def _report_errors(ctx: Context, td: TableData, errors: dict, textual: dict) -> 
     index = set(sheet.raw.index.tolist())
     # Cells people fill first, derived ones after: a derived cell whose input's own formula
     # failed is explained by that input's finding.
-    cells = sorted(((row, letter), value) for (row, letter), value in errors.items()
-                   if letter in letter_of and row in index)
+    cells = sorted(
+        ((row, letter), value) for (row, letter), value in errors.items() if letter in letter_of and row in index
+    )
     cells.sort(key=lambda item: table.column(letter_of[item[0][1]]).derived)
     for (row, letter), (code, has_formula) in cells:
         name = letter_of[letter]
@@ -130,23 +144,34 @@ def _report_errors(ctx: Context, td: TableData, errors: dict, textual: dict) -> 
             inputs = expr.names(col.formula_ast)
         else:  # a formula someone wrote: the cells of this sheet it refers to
             formula = sheet.formulas.get((row, letter), "")
-            inputs = [letter_of[m.group(1)] for m in _CELL_REF.finditer(formula)
-                      if m.group(1) in letter_of and int(m.group(2)) == row]
+            inputs = [
+                letter_of[m.group(1)]
+                for m in _CELL_REF.finditer(formula)
+                if m.group(1) in letter_of and int(m.group(2)) == row
+            ]
         causes = _causes(td, row, inputs, errors, textual, set())
         if causes and all((table.name, name_, row) in ctx.bad_cells for name_, *_ in causes):
             # One bad cell, one finding: 数量 "三个" is already an error, and correcting it
             # corrects the #VALUE! it causes here (and in 汇总).
             continue
         if causes:
-            cells = messages.join([
-                messages.Both(messages.text("cause_cell_text", "zh", cell=cell, header=header, text=text),
-                              messages.text("cause_cell_text", "en", cell=cell, header=header_en, text=text))
-                for _, cell, header, header_en, text in causes])
+            cells = messages.join(
+                [
+                    messages.Both(
+                        messages.text("cause_cell_text", "zh", cell=cell, header=header, text=text),
+                        messages.text("cause_cell_text", "en", cell=cell, header=header_en, text=text),
+                    )
+                    for _, cell, header, header_en, text in causes
+                ]
+            )
             cause_zh, cause_en = messages.both("cause_not_number", cells=cells, n=len(causes))
         else:
             shown = [sheet.cell(n, row) for n in dict.fromkeys(inputs) if n in sheet.letters]
-            cause_zh, cause_en = (messages.both("cause_check_row_cells", cells=messages.join(shown)) if shown
-                                  else messages.both("cause_check_cells"))
+            cause_zh, cause_en = (
+                messages.both("cause_check_row_cells", cells=messages.join(shown))
+                if shown
+                else messages.both("cause_check_cells")
+            )
         ctx.add(Rule.FORMULA_ERROR, td, name, row, value=code, cause_zh=cause_zh, cause_en=cause_en)
 
 
@@ -168,8 +193,7 @@ def _causes(td: TableData, row: int, inputs, errors: dict, textual: dict, seen: 
         if text is None and (row, sheet.letters[name]) in errors:
             text = errors[(row, sheet.letters[name])][0]  # an input whose own formula failed
         if text is not None:
-            out.append((name, sheet.cell(name, row), col.title, col.title_en or col.title,
-                        text[:40]))
+            out.append((name, sheet.cell(name, row), col.title, col.title_en or col.title, text[:40]))
     return out
 
 

@@ -102,8 +102,10 @@ class TableLayout:
         marks = [self.key_column(), *(c for c in self.table.columns if c.required and not c.derived)]
         # Three columns are enough to catch a row whose id was forgotten; each costs one pass
         # over the column when the sheet is printed.
-        lasts = [f'SUMPRODUCT(MAX(({r}<>"")*ROW({r})))'
-                 for r in list(dict.fromkeys(self.column_range(c.name) for c in marks))[:3]]
+        lasts = [
+            f'SUMPRODUCT(MAX(({r}<>"")*ROW({r})))'
+            for r in list(dict.fromkeys(self.column_range(c.name) for c in marks))[:3]
+        ]
         return f"{quote_sheet(self.sheet)}!$A$1:INDEX({whole},MAX({self.header_row},{','.join(lasts)}),{ncols})"
 
     def key_column(self) -> ColumnSpec:
@@ -120,8 +122,9 @@ class WorkbookLayout:
     lang: str
 
     @classmethod
-    def build(cls, tables: list[TableSpec], rows: int, lang: str, counts: dict[str, int] | None = None
-              ) -> "WorkbookLayout":
+    def build(
+        cls, tables: list[TableSpec], rows: int, lang: str, counts: dict[str, int] | None = None
+    ) -> WorkbookLayout:
         """`rows` pre-formatted rows per sheet, or exactly `counts[table]` rows of data.
 
         A blank template's derived formulas reach FORMULA_GROWTH times its rows, so that rows

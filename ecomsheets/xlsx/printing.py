@@ -28,8 +28,9 @@ def column_pixels(width: float) -> int:
     return int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
 
 
-def print_setup(ws, widths: Iterable[float], *, title_row: int | None = None, landscape: bool | None = None,
-                extra_px: int = 0) -> bool:
+def print_setup(
+    ws, widths: Iterable[float], *, title_row: int | None = None, landscape: bool | None = None, extra_px: int = 0
+) -> bool:
     """Set up how `ws` prints: A4, fitted to the page width, `title_row` (0-based) on every
     page. `widths`: the printed columns' widths in characters; `extra_px`: anything printed to
     their right (a chart). Landscape if `landscape`, or (None) where the columns are too wide

@@ -17,21 +17,32 @@ class Styles:
         base = {"font_name": CJK_FONT, "font_size": 10, "valign": "vcenter"}
         self.base = base
         self.base_text = workbook.add_format(base)
-        self.banner = workbook.add_format({**base, "bold": True, "font_size": 12, "bg_color": BANNER_BG,
-                                           "font_color": "#1F4E78", "align": "left"})
-        head = {**base, "bold": True, "font_color": "#FFFFFF", "border": 1, "border_color": "#BFBFBF",
-                "align": "center", "text_wrap": True}
+        self.banner = workbook.add_format(
+            {**base, "bold": True, "font_size": 12, "bg_color": BANNER_BG, "font_color": "#1F4E78", "align": "left"}
+        )
+        head = {
+            **base,
+            "bold": True,
+            "font_color": "#FFFFFF",
+            "border": 1,
+            "border_color": "#BFBFBF",
+            "align": "center",
+            "text_wrap": True,
+        }
         self.header = workbook.add_format({**head, "bg_color": HEADER_BG})
         self.header_derived = workbook.add_format({**head, "bg_color": DERIVED_HEADER_BG})
         self.star = workbook.add_format({**head, "bg_color": HEADER_BG, "font_color": "#FF8080"})
         self.heading = workbook.add_format({**base, "bold": True, "font_size": 14, "font_color": "#1F4E78"})
-        self.subheading = workbook.add_format({**base, "bold": True, "font_size": 11, "font_color": "#1F4E78",
-                                               "bottom": 1, "bottom_color": "#1F4E78"})
+        self.subheading = workbook.add_format(
+            {**base, "bold": True, "font_size": 11, "font_color": "#1F4E78", "bottom": 1, "bottom_color": "#1F4E78"}
+        )
         self.text = workbook.add_format({**base, "text_wrap": True, "valign": "top"})
-        self.table_head = workbook.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1,
-                                               "border_color": "#BFBFBF", "text_wrap": True})
-        self.table_cell = workbook.add_format({**base, "border": 1, "border_color": "#D9D9D9",
-                                               "text_wrap": True, "valign": "top"})
+        self.table_head = workbook.add_format(
+            {**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "border_color": "#BFBFBF", "text_wrap": True}
+        )
+        self.table_cell = workbook.add_format(
+            {**base, "border": 1, "border_color": "#D9D9D9", "text_wrap": True, "valign": "top"}
+        )
         self.label = workbook.add_format({**base, "border": 1, "border_color": "#D9D9D9"})
         self.param = workbook.add_format({**base, "border": 1, "border_color": "#D9D9D9", "bg_color": "#FFF2CC"})
 
