@@ -137,7 +137,7 @@ _sanity_check_columns()
 def test_columns_come_from_the_inline_catalogue_alone():
     """Nothing here is read from the shipped schemas: only the table and list declared above."""
     assert set(CATALOG.tables) == {"cells"} and set(CATALOG.reference) == {"provinces"}
-    assert not CATALOG.workbooks
+    assert not CATALOG.bundles
     assert ALIASES["province"] == {
         "北京": "北京市",
         "110000": "北京市",

@@ -29,7 +29,7 @@ from ecomsheets.validate.run import inspect_many
 from tests.helpers import CATALOG, MONTH, NOW, run_cli, write_example
 from tests.helpers import sha256 as sha
 
-BUNDLE = CATALOG.workbooks["department"]
+BUNDLE = CATALOG.bundles["department"]
 ROWS = 40
 SEEDS = (1, 2, 3)
 FIRST_ROW = 3  # data starts on Excel row 3 (title on row 1, headers on row 2)

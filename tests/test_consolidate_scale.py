@@ -24,7 +24,7 @@ from ecomsheets.summarize.consolidate import LINEAGE, Consolidation, _resolve_ke
 from ecomsheets.summarize.writer import write_summary_workbook
 from tests.helpers import CATALOG, MONTH
 
-BUNDLE = CATALOG.workbooks["department"]
+BUNDLE = CATALOG.bundles["department"]
 # Two grouped metrics on SKUs, in two tables: two metric sheets with G rows each.
 GROUPED = ("units_by_sku", "stock_value_by_sku")
 

@@ -163,7 +163,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def bundle(catalog):
-    return catalog.workbook("department")
+    return catalog.bundle("department")
 
 
 @pytest.fixture(scope="module")
@@ -1230,8 +1230,8 @@ def test_decimal_parameters_show_two_decimals(tmp_path, catalog, bundle):
     specs = tuple(replace(p, value=12.5) if p.name == "response_limit_minutes" else p for p in bundle.parameter_specs)
     cat = replace(
         catalog,
-        workbooks={
-            **catalog.workbooks,
+        bundles={
+            **catalog.bundles,
             "department": replace(bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs)),
         },
     )
@@ -1270,8 +1270,8 @@ def test_whole_valued_decimal_parameter_keeps_two_decimals(tmp_path, catalog, bu
     specs = tuple(replace(p, value=8.0) if p.name == "response_limit_minutes" else p for p in bundle.parameter_specs)
     cat = replace(
         catalog,
-        workbooks={
-            **catalog.workbooks,
+        bundles={
+            **catalog.bundles,
             "department": replace(bundle, parameter_specs=specs, parameters=tuple((p.name, p.value) for p in specs)),
         },
     )

@@ -78,7 +78,7 @@ def test_every_derived_cell_matches_pandas(recalculated):
 def test_every_summary_figure_matches_pandas(recalculated):
     catalog, frames, wb = recalculated
     meta = read_meta(wb)
-    bundle = catalog.workbook("department")
+    bundle = catalog.bundle("department")
     full = {name: frame.assign(**compute_derived(frame, catalog.tables[name])) for name, frame in frames.items()}
     values = evaluate_metrics(bundle, catalog.tables, full, MONTH)
     ws = wb[meta["summary"]["sheet"]]

@@ -24,7 +24,7 @@ from tests.helpers import CATALOG, MONTH
 NaN = np.nan
 NaT = pd.NaT
 T = pd.Timestamp
-DEPARTMENT = CATALOG.workbooks["department"]
+DEPARTMENT = CATALOG.bundles["department"]
 CHANNELS = ["淘宝", "天猫", "京东", "拼多多", "抖音", "快手", "小红书", "视频号", "唯品会", "其他"]
 COURIERS = ["顺丰速运", "中通快递", "圆通速递", "申通快递", "韵达快递", "极兔速递", "邮政EMS", "京东物流", "德邦快递"]
 COMPLAINT_TYPES = ["物流慢", "商品质量", "发错货", "服务态度", "价格问题", "退换货", "其他"]
@@ -452,7 +452,7 @@ def custom(tmp_path_factory):
     (root / "workbooks").mkdir()
     (root / "workbooks" / "handcheck.yaml").write_text(CUSTOM, encoding="utf-8")
     catalog = load_catalog([root])
-    bundle = catalog.workbooks["handcheck"]
+    bundle = catalog.bundles["handcheck"]
     return values(evaluate_metrics(bundle, catalog.tables, frames(catalog), MONTH))
 
 

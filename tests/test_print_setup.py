@@ -64,7 +64,7 @@ from ecomsheets.xlsx.printing import (
 from tests.helpers import CATALOG, MONTH, NOW, cli
 from tests.lo import SOFFICE, requires_libreoffice
 
-BUNDLE = CATALOG.workbook("department")
+BUNDLE = CATALOG.bundle("department")
 TABLES = [CATALOG.tables[n] for n in BUNDLE.tables]
 ROWS = 30  # rows per table of the filled workbook
 

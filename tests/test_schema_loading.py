@@ -916,7 +916,7 @@ def test_builtin_catalogue_loads():
     root = builtin_dir("schemas")
     for kind, loaded in (
         ("tables", catalog.tables),
-        ("workbooks", catalog.workbooks),
+        ("workbooks", catalog.bundles),
         ("reference", catalog.reference),
     ):
         files = sorted((root / kind).glob("*.yaml"))
@@ -937,7 +937,7 @@ def test_builtin_catalogue_loads():
                 assert col.ref_column in catalog.tables[col.ref_table].by_name
         for rule in table.rules:
             assert rule.check_ast is not None and rule.columns
-    bundle = catalog.workbook("department")
+    bundle = catalog.bundle("department")
     assert set(bundle.tables) <= set(catalog.tables)
     assert bundle.metrics and all(m.agg or m.expr_ast is not None for m in bundle.metrics)
 
@@ -985,7 +985,7 @@ def test_user_folder_overrides_builtin_table_and_adds_one(tmp_path):
     assert catalog.table("returns").column("order_id").references == "orders.order_id"
     assert set(catalog.tables) == set(builtin.tables) | {"returns"}
     assert catalog.table("customers") == builtin.table("customers")
-    assert "department" in catalog.workbooks
+    assert "department" in catalog.bundles
 
 
 def test_user_folder_problems_name_the_user_file(tmp_path):

@@ -29,7 +29,7 @@ from tests.helpers import CATALOG, MONTH, cli_example
 from tests.lo import recalc, requires_libreoffice
 
 NOW = datetime(2026, 11, 1, 9)
-BUNDLE = CATALOG.workbook("department")
+BUNDLE = CATALOG.bundle("department")
 
 
 def close(a, b) -> bool:

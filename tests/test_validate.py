@@ -70,7 +70,7 @@ def test_example_workbook_is_clean(example):
     assert report.valid and report.errors == 0 and report.warnings == 0
     assert report.bundle == "department"
     assert report.rows_checked == sum(len(f) for f in frames.values())
-    assert report.sheets_checked == len(frames) == len(CATALOG.workbook("department").tables)
+    assert report.sheets_checked == len(frames) == len(CATALOG.bundle("department").tables)
 
 
 @pytest.mark.slow

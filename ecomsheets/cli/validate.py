@@ -52,7 +52,7 @@ def validate(
     the_catalog = catalog(schema_dirs, lang)
     wanted_month = parse_month(month)
     if bundle:
-        the_catalog.workbook(bundle)
+        the_catalog.bundle(bundle)
     named = inputs_named(paths)
     files = [f for f, _ in named]
     if not files:

@@ -3,10 +3,18 @@ its Excel data validation and what it means in expressions; reading adds its coe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # annotations only: these load where a column is read or written
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from ecomsheets.cells.coerce import Coerced
+    from ecomsheets.months import Month
 
 
 class ColumnSpec(Protocol):
@@ -90,40 +98,48 @@ class ColumnType:
         """How a cell holds a value: date | time | number | text."""
         return "date" if self.dated else "time" if self.clock else "number" if self.kind == "number" else "text"
 
-    def coerce(self, text, col: ColumnSpec, *, month=None, aliases: dict | None = None, prefix_match: bool = False):
+    def coerce(
+        self,
+        text: pa.Array,
+        col: ColumnSpec,
+        *,
+        month: Month | None = None,
+        aliases: dict[str, str] | None = None,
+        prefix_match: bool = False,
+    ) -> Coerced:
         """Cell texts (an Arrow string array) as this type's values, with what was normalised
         and what cannot be read (`ecomsheets.cells.coerce.Coerced`)."""
         from ecomsheets.cells import coerce
 
         return coerce.identifiers(text, fold=bool(col.pattern))
 
-    def to_number(self, series):
+    def to_number(self, series: pd.Series) -> pd.Series:
         """Values as a spreadsheet computes with them (float, NaN where blank or not a number)."""
         import pandas as pd
 
         return pd.to_numeric(series, errors="coerce").astype("float64")
 
-    def expression_input(self, series):
+    def expression_input(self, series: pd.Series) -> pd.Series:
         """Values as an expression reads them, with Excel's blanks: 0 for numbers, "" for text."""
         if self.kind == "number":
             return self.to_number(series).fillna(0.0)
         return series.astype(object).where(series.notna(), "").astype(str)
 
-    def from_number(self, values):
+    def from_number(self, values: Any) -> Any:
         """An expression's numeric result as this type's values (dates from day serials)."""
         return values
 
-    def example_from_number(self, values):
+    def example_from_number(self, values: np.ndarray) -> Any:
         """An example value computed by an expression, rounded as a person would type it."""
         return values
 
-    def example(self, col: ColumnSpec, n: int, rng, month) -> Any:
+    def example(self, col: ColumnSpec, n: int, rng: np.random.Generator, month: Month) -> Any:
         """`n` plausible values for example data (optional notes are mostly left empty)."""
         if not col.required:
             return [None] * n
         return [f"{col.title}{i + 1}" for i in range(n)]
 
-    def cell_values(self, values) -> list:
+    def cell_values(self, values: Iterable[Any]) -> list[Any]:
         """Python values to write, None for a blank (text is cleaned by the writer)."""
         return [None if _blank(v) else v for v in values]
 
@@ -134,7 +150,7 @@ class ColumnType:
         """A bound in a finding's message: 0.5 → 0.5 (a percent type says 50%)."""
         return f"{v:g}"
 
-    def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict | None:
+    def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         """xlsxwriter data_validation options for a data cell (without prompts), or None."""
         return None
 
@@ -143,7 +159,7 @@ class ColumnType:
         return []
 
 
-def number_bounds(col: ColumnSpec, low: float, high: float) -> dict:
+def number_bounds(col: ColumnSpec, low: float, high: float) -> dict[str, Any]:
     lo = low if col.min is None else col.min
     hi = high if col.max is None else col.max
     return {"criteria": "between", "minimum": lo, "maximum": hi}

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ecomsheets.cells import YES_NO_WORDS
 
-from .base import ColumnType
+from .base import ColumnSpec, ColumnType, SheetContext
+
+if TYPE_CHECKING:  # annotations only: these load where a column is read or written
+    import numpy as np
+    import pyarrow as pa
+
+    from ecomsheets.cells.coerce import Coerced
+    from ecomsheets.months import Month
 
 
 class EnumType(ColumnType):
@@ -13,15 +22,24 @@ class EnumType(ColumnType):
     uses_values = True
     num_format = "@"
 
-    def validation(self, col, ctx):
+    def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
+        assert ctx.list_source is not None  # the template gives list columns their list's range
         return {"validate": "list", "source": ctx.list_source(col)}
 
-    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+    def coerce(
+        self,
+        text: pa.Array,
+        col: ColumnSpec,
+        *,
+        month: Month | None = None,
+        aliases: dict[str, str] | None = None,
+        prefix_match: bool = False,
+    ) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.choices(text, col.values, aliases, prefix_match)
 
-    def check_spec(self, col):
+    def check_spec(self, col: ColumnSpec) -> list[tuple[str, str, str]]:
         if not col.values:
             return [("values", "schema_enum_no_values", "")]
         return []
@@ -35,15 +53,23 @@ class BoolType(ColumnType):
     default_width = 8
     VALUES = YES_NO_WORDS
 
-    def validation(self, col, ctx):
+    def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         return {"validate": "list", "source": list(self.VALUES)}
 
-    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+    def coerce(
+        self,
+        text: pa.Array,
+        col: ColumnSpec,
+        *,
+        month: Month | None = None,
+        aliases: dict[str, str] | None = None,
+        prefix_match: bool = False,
+    ) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.yes_no(text)
 
-    def example(self, col, n, rng, month):
+    def example(self, col: ColumnSpec, n: int, rng: np.random.Generator, month: Month) -> Any:
         import numpy as np
 
         return rng.choice(np.array(list(self.VALUES), dtype=object), size=n)

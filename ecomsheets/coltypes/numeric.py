@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .base import ColumnType, number_bounds
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .base import ColumnSpec, ColumnType, SheetContext, number_bounds
+
+if TYPE_CHECKING:  # annotations only: these load where a column is read or written
+    import numpy as np
+    import pyarrow as pa
+
+    from ecomsheets.cells.coerce import Coerced
+    from ecomsheets.months import Month
 
 
 class _Number(ColumnType):
@@ -10,12 +20,20 @@ class _Number(ColumnType):
     writer = "write_number"
     _integer = _percent = False
 
-    def coerce(self, text, col, *, month=None, aliases=None, prefix_match=False):
+    def coerce(
+        self,
+        text: pa.Array,
+        col: ColumnSpec,
+        *,
+        month: Month | None = None,
+        aliases: dict[str, str] | None = None,
+        prefix_match: bool = False,
+    ) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.numbers(text, integer=self._integer, percent=self._percent)
 
-    def cell_values(self, values) -> list:
+    def cell_values(self, values: Iterable[Any]) -> list[Any]:
         return [None if v != v else v for v in self.to_number(values).tolist()]
 
 
@@ -28,15 +46,15 @@ class IntegerType(_Number):
     num_format = "#,##0"
     default_width = 10
 
-    def validation(self, col, ctx):
+    def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         return {"validate": "integer", **number_bounds(col, -(2**31), 2**31 - 1)}
 
-    def example(self, col, n, rng, month):
+    def example(self, col: ColumnSpec, n: int, rng: np.random.Generator, month: Month) -> Any:
         lo = col.min if col.min is not None else 0
         hi = min(col.max if col.max is not None else lo + 100, lo + 100)
         return rng.integers(int(lo), int(hi) + 1, size=n)
 
-    def example_from_number(self, values):
+    def example_from_number(self, values: np.ndarray) -> Any:
         import numpy as np
 
         return np.round(values)
@@ -47,17 +65,17 @@ class DecimalType(_Number):
     num_format = "#,##0.00"
     default_width = 12
 
-    def validation(self, col, ctx):
+    def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         return {"validate": "decimal", **number_bounds(col, -_BIG, _BIG)}
 
-    def example(self, col, n, rng, month):
+    def example(self, col: ColumnSpec, n: int, rng: np.random.Generator, month: Month) -> Any:
         import numpy as np
 
         lo = col.min if col.min is not None else 0
         hi = min(col.max if col.max is not None else lo + 1000, lo + 1000)
         return np.round(rng.uniform(lo, hi, size=n), 2)
 
-    def example_from_number(self, values):
+    def example_from_number(self, values: np.ndarray) -> Any:
         import numpy as np
 
         return np.round(values, 2)
@@ -77,7 +95,7 @@ class PercentType(DecimalType):
     num_format = "0.00%"
     default_width = 10
 
-    def example(self, col, n, rng, month):
+    def example(self, col: ColumnSpec, n: int, rng: np.random.Generator, month: Month) -> Any:
         import numpy as np
 
         lo = col.min if col.min is not None else 0

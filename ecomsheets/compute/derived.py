@@ -8,11 +8,15 @@ strict inputs, when all inputs are blank. Optional numbers count as 0, as in Exc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
+from typing import TYPE_CHECKING
 
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.schema import expr
 from ecomsheets.schema.model import ColumnSpec, TableSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def blank_inputs(table: TableSpec, col: ColumnSpec) -> tuple[list[str], str]:
@@ -52,12 +56,12 @@ def derived_order(table: TableSpec) -> list[ColumnSpec]:
     return [table.column(n) for n in done]
 
 
-def expression_input(series, col: ColumnSpec):
+def expression_input(series: pd.Series, col: ColumnSpec) -> pd.Series:
     """A typed column as an expression input with Excel semantics (see compute.evaluate.to_pandas)."""
     return col.coltype.expression_input(series)
 
 
-def given_columns(table: TableSpec, present) -> dict[str, list[str]]:
+def given_columns(table: TableSpec, present: Iterable[str]) -> dict[str, list[str]]:
     """Derived columns a sheet supplies without the inputs to compute them: {name: the inputs
     it lacks}. An input is lacking when its column is absent from the sheet (`present`: the
     names of the columns the sheet has), or when it is a derived column that is itself absent
@@ -81,7 +85,7 @@ def given_columns(table: TableSpec, present) -> dict[str, list[str]]:
     return out
 
 
-def compute_derived(frame, table: TableSpec, given=()):
+def compute_derived(frame: pd.DataFrame, table: TableSpec, given: Collection[str] = ()) -> dict[str, pd.Series]:
     """Return {column name: recomputed Series} for every derived column of `table`.
 
     `frame` holds typed values (numbers, datetimes, times, text) under column names.
@@ -98,9 +102,9 @@ def compute_derived(frame, table: TableSpec, given=()):
         for c in table.columns
         if not c.derived
     }
-    values = {}
+    values: dict[str, pd.Series] = {}
 
-    def value_of(name):
+    def value_of(name: str) -> pd.Series:
         if name not in values:
             col = table.column(name)
             source = results[name] if col.derived else frame.get(name, pd.Series(np.nan, index=frame.index))

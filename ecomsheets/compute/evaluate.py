@@ -5,8 +5,13 @@ formulas the templates carry."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ecomsheets.schema.expr import Binary, Name, Node, Num, Str, Unary
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike
 
 Columns = Mapping[str, object]  # name -> pandas Series (or scalar), already Excel-normalised
 
@@ -20,7 +25,7 @@ def to_pandas(node: Node) -> Callable[[Columns], object]:
     return lambda cols: _pd(node, cols)
 
 
-def _pd(n: Node, cols: Columns):
+def _pd(n: Node, cols: Columns) -> Any:  # a number, a text, a Series or an array, as the inputs are
     import numpy as np  # imported here so that loading schemas stays light (fast start-up)
 
     if isinstance(n, (Num, Str)):
@@ -65,15 +70,16 @@ def _pd(n: Node, cols: Columns):
     return out
 
 
-def _as_float(v):
+def _as_float(v: Any) -> np.ndarray | float:
     import numpy as np
 
     if hasattr(v, "to_numpy"):
-        return v.to_numpy(dtype="float64", na_value=np.nan)
+        values: np.ndarray = v.to_numpy(dtype="float64", na_value=np.nan)
+        return values
     return np.asarray(v, dtype="float64") if np.ndim(v) else float(v)
 
 
-def _compare(op: str, a, b):
+def _compare(op: str, a: Any, b: Any) -> np.ndarray:
     import numpy as np
 
     # The type checker makes both sides the same kind: compare numbers as numbers, and
@@ -94,7 +100,7 @@ def _compare(op: str, a, b):
     return np.asarray(ops[op](a, b))
 
 
-def _is_text(v) -> bool:
+def _is_text(v: Any) -> bool:
     if isinstance(v, str):
         return True
     dtype = getattr(v, "dtype", None)
@@ -104,7 +110,7 @@ def _is_text(v) -> bool:
     return isinstance(sample, str)
 
 
-def excel_round(x, digits):
+def excel_round(x: ArrayLike, digits: Any) -> np.ndarray | float:
     """ROUND as Excel does it: half away from zero, on the value's 15 significant digits
     (so binary noise such as 2.675 → 2.67499999… is trimmed first, at any magnitude)."""
     import numpy as np
@@ -115,7 +121,7 @@ def excel_round(x, digits):
         # Most values are nowhere near a tie (x.xx5): for those, rounding x·10**d to the nearest
         # whole number is the same q as below, at a tenth of the cost. Near ties, and values
         # too large for that to be exact, take the careful path.
-        scale = 10.0**digits
+        scale: float = 10.0**digits  # digits is a numpy float64 here (0 dimensions)
         with np.errstate(all="ignore"):
             y = x * scale
             frac = np.abs(y - np.trunc(y))
@@ -129,7 +135,7 @@ def excel_round(x, digits):
     return _careful_round(x, digits)
 
 
-def _careful_round(x, digits):
+def _careful_round(x: np.ndarray, digits: np.ndarray | float) -> np.ndarray | float:
     import numpy as np
 
     ax = np.abs(x)

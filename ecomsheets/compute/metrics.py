@@ -6,17 +6,21 @@ nothing and division by zero are blank (NaN here)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.months import WEEKS, Month, week_label
-from ecomsheets.schema import MetricSpec, TableSpec, WorkbookSpec, expr
+from ecomsheets.schema import BundleSpec, CheckSpec, ColumnSpec, MetricSpec, TableSpec, expr
 from ecomsheets.schema.metrics_loader import where_terms
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -28,12 +32,12 @@ class MetricValue:
 
 
 def evaluate_metrics(
-    bundle: WorkbookSpec,
+    bundle: BundleSpec,
     tables: dict[str, TableSpec],
     frames: dict[str, pd.DataFrame],
     month: Month | None = None,
     lang: str = "zh",
-    params: dict | None = None,
+    params: dict[str, Any] | None = None,
 ) -> list[MetricValue]:
     """Every metric of `bundle` whose tables are present in `frames`.
 
@@ -41,7 +45,7 @@ def evaluate_metrics(
     """
     params = {**dict(bundle.parameters), **(params or {})}
     scalars: dict[str, float | None] = {}
-    grids: dict[str, dict] = {}
+    grids: dict[str, dict[str, float | None]] = {}
     out: list[MetricValue] = []
     by_name = {m.name: m for m in bundle.metrics}
     for m in bundle.metrics:
@@ -68,7 +72,9 @@ def evaluate_metrics(
     return out
 
 
-def _available(m: MetricSpec, by_name, frames, tables) -> bool:
+def _available(
+    m: MetricSpec, by_name: dict[str, MetricSpec], frames: dict[str, pd.DataFrame], tables: dict[str, TableSpec]
+) -> bool:
     if m.expr_ast is not None:
         return all(_available(by_name[n], by_name, frames, tables) for n in expr.names(m.expr_ast))
     if m.table not in frames:
@@ -79,19 +85,19 @@ def _available(m: MetricSpec, by_name, frames, tables) -> bool:
     return True
 
 
-def _clean(value) -> float | None:
+def _clean(value: Any) -> float | None:
     if value is None:
         return None
     value = float(value)
     return None if math.isnan(value) or math.isinf(value) else value
 
 
-def _expr_value(m: MetricSpec, lookup) -> float | None:
+def _expr_value(m: MetricSpec, lookup: Callable[[str], float | None]) -> float | None:
     values = {n: (np.nan if lookup(n) is None else lookup(n)) for n in expr.names(m.expr_ast)}
     return _clean(to_pandas(m.expr_ast)(values))
 
 
-def _aggregate(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, mask) -> float | None:
+def _aggregate(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, mask: np.ndarray | None) -> float | None:
     rows = frame[mask] if mask is not None else frame
     if m.agg == "count":
         col = m.column or _key_column(table)
@@ -114,16 +120,18 @@ def _key_column(table: TableSpec) -> str:
     return next((c.name for c in table.columns if c.required and not c.derived), table.columns[0].name)
 
 
-def _numeric(series: pd.Series, col) -> pd.Series:
+def _numeric(series: pd.Series, col: ColumnSpec) -> pd.Series:
     """Numbers as a spreadsheet sees them: dates as day serials, times as day fractions."""
     return col.coltype.to_number(series)
 
 
-def _where(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, params: dict):
+def _where(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, params: dict[str, Any]) -> np.ndarray | None:
     return where_mask(m.where_ast, frame, table, params)
 
 
-def where_mask(where_ast, frame: pd.DataFrame, table: TableSpec, params: dict) -> np.ndarray | None:
+def where_mask(
+    where_ast: expr.Node | None, frame: pd.DataFrame, table: TableSpec, params: dict[str, Any]
+) -> np.ndarray | None:
     """The rows a `where` filter keeps (None: no filter), with COUNTIFS semantics."""
     from ecomsheets.schema.loader import param_value
 
@@ -131,8 +139,10 @@ def where_mask(where_ast, frame: pd.DataFrame, table: TableSpec, params: dict) -
         return None
     mask = np.ones(len(frame), dtype=bool)
     for term in where_terms(where_ast):
-        col = table.column(term.left.name)
-        right = term.right
+        # The loader keeps only `column <op> constant or parameter` terms (metrics_loader._simple_term).
+        term = cast(expr.Binary, term)
+        col = table.column(cast(expr.Name, term.left).name)
+        right = cast("expr.Name | expr.Num | expr.Str", term.right)
         const = param_value(params[right.name]) if isinstance(right, expr.Name) else right.value
         mask &= criterion(
             frame[col.name] if col.name in frame else pd.Series(np.nan, index=frame.index), col, term.op, const
@@ -151,7 +161,7 @@ def key_text(series: pd.Series) -> pd.Series:
 
 
 def check_expected(
-    check, source: pd.DataFrame, target: pd.DataFrame, source_table: TableSpec, params: dict
+    check: CheckSpec, source: pd.DataFrame, target: pd.DataFrame, source_table: TableSpec, params: dict[str, Any]
 ) -> pd.Series:
     """For each row of `target`, the aggregate of `source` a cross-sheet check expects
     (e.g. headcount = employees in that position); NaN where the row's key is blank."""
@@ -171,7 +181,7 @@ def check_expected(
     return pd.Series(np.where(blank, np.nan, expected), index=target.index)
 
 
-def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
+def criterion(series: pd.Series, col: ColumnSpec, op: str, const: Any) -> np.ndarray:
     """One COUNTIFS criterion on a column, as a boolean mask."""
     if isinstance(const, str):
         text = series.astype(object).where(series.notna(), None)
@@ -182,11 +192,12 @@ def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
             return ~equal
         values = series.astype(str).where(series.notna())
         ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
-        return series.notna().to_numpy() & ops[op](values.fillna("").to_numpy(dtype=str), const)
-    numbers = _numeric(series, col).to_numpy(dtype="float64")
-    present = ~np.isnan(numbers)
+        kept: np.ndarray = series.notna().to_numpy() & ops[op](values.fillna("").to_numpy(dtype=str), const)
+        return kept
+    numbers: np.ndarray = _numeric(series, col).to_numpy(dtype="float64")
+    present: npt.NDArray[np.bool_] = ~np.isnan(numbers)
     with np.errstate(invalid="ignore"):
-        result = {
+        result: npt.NDArray[np.bool_] = {
             "=": numbers == const,
             "<>": numbers != const,
             "<": numbers < const,
@@ -197,7 +208,14 @@ def criterion(series: pd.Series, col, op: str, const) -> np.ndarray:
     return result | ~present if op == "<>" else result & present
 
 
-def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -> dict:
+def _grouped(
+    m: MetricSpec,
+    frames: dict[str, pd.DataFrame],
+    tables: dict[str, TableSpec],
+    month: Month | None,
+    params: dict[str, Any],
+    lang: str,
+) -> dict[str, float | None]:
     """One value per key of the metric's fixed grid: one groupby, then the grid's keys."""
     assert m.table is not None and m.by is not None
     table = tables[m.table]
@@ -223,7 +241,16 @@ def _grouped(m: MetricSpec, frames, tables, month: Month | None, params, lang) -
     return {k: _clean(found[k]) if k in found else empty for k in keys}
 
 
-def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | None, lang):
+def grid(
+    by: pd.Series,
+    by_col: ColumnSpec,
+    period: str | None,
+    frames: dict[str, pd.DataFrame],
+    tables: dict[str, TableSpec],
+    table: TableSpec,
+    month: Month | None,
+    lang: str,
+) -> tuple[list[str], pd.Series]:
     """The fixed grid of a grouping (enum values, days or weeks of the month, or the rows of a
     master table) and each row's label on it (NaN where the row falls on no key)."""
     if period in ("day", "week"):
@@ -256,5 +283,6 @@ def grid(by: pd.Series, by_col, period, frames, tables, table, month: Month | No
     else:
         source_name = by_col.ref_table if by_col.references else table.name
         source_col = by_col.ref_column if by_col.references else by_col.name
+        assert source_name is not None  # a column with `references` has its ref_table
         keys = list(dict.fromkeys(str(v) for v in frames[source_name][source_col].dropna()))
     return keys, text

@@ -44,7 +44,7 @@ def example_frames(
 ) -> dict:
     """Typed rows per table, in an order where references resolve: DataFrames, or (with
     `chunked`) ChunkedRows for large tables that nothing refers to."""
-    bundle = catalog.workbook(bundle_name)
+    bundle = catalog.bundle(bundle_name)
     names = [n for n in bundle.tables if tables is None or n in tables]
     rng = np.random.default_rng(seed)
     frames: dict = {}

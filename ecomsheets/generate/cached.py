@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 
 from ecomsheets.months import Month
-from ecomsheets.schema import Catalog, WorkbookSpec
+from ecomsheets.schema import BundleSpec, Catalog
 from ecomsheets.xlsx.layout import TableLayout, WorkbookLayout
 
 _EPOCH = datetime(1899, 12, 30)
@@ -28,9 +28,7 @@ STORE_FIGURES = False
 
 
 class CachedResults:
-    def __init__(
-        self, catalog: Catalog, bundle: WorkbookSpec, layout: WorkbookLayout, frames: dict, month: Month | None
-    ):
+    def __init__(self, catalog: Catalog, bundle: BundleSpec, layout: WorkbookLayout, frames: dict, month: Month | None):
         from ecomsheets.compute.derived import compute_derived
         from ecomsheets.compute.metrics import evaluate_metrics
 

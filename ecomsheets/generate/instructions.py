@@ -7,7 +7,7 @@ import re
 from ecomsheets import messages
 from ecomsheets.months import Month
 from ecomsheets.resources import builtin_dir
-from ecomsheets.schema import TableSpec, WorkbookSpec
+from ecomsheets.schema import BundleSpec, TableSpec
 from ecomsheets.schema import describe as prompts
 from ecomsheets.schema.model import text_width
 from ecomsheets.xlsx.layout import WorkbookLayout
@@ -18,7 +18,7 @@ _SEP = "\x1f"
 
 
 def render_instructions(
-    bundle: WorkbookSpec, layout: WorkbookLayout, tables: dict[str, TableSpec], month: Month | None, generated_at: str
+    bundle: BundleSpec, layout: WorkbookLayout, tables: dict[str, TableSpec], month: Month | None, generated_at: str
 ) -> list[str]:
     """The sheet's lines (see the template for the line markers)."""
     import jinja2

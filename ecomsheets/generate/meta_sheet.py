@@ -8,7 +8,7 @@ import json
 
 from ecomsheets import __version__
 from ecomsheets.months import Month
-from ecomsheets.schema import WorkbookSpec
+from ecomsheets.schema import BundleSpec
 from ecomsheets.xlsx.layout import META_SHEET, WorkbookLayout
 
 from .summary_sheet import SummaryMap
@@ -17,7 +17,7 @@ FORMAT = "ecomsheets/1"
 
 
 def metadata(
-    bundle: WorkbookSpec, layout: WorkbookLayout, month: Month | None, generated_at: str, summary: SummaryMap | None
+    bundle: BundleSpec, layout: WorkbookLayout, month: Month | None, generated_at: str, summary: SummaryMap | None
 ) -> dict:
     return {
         "format": FORMAT,

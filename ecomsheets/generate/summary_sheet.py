@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from ecomsheets import messages
 from ecomsheets.coltypes import get_type
 from ecomsheets.months import WEEKS, Month, week_label
-from ecomsheets.schema import MetricSpec, WorkbookSpec, expr
+from ecomsheets.schema import BundleSpec, MetricSpec, expr
 from ecomsheets.xlsx.layout import WorkbookLayout, quote_sheet
 from ecomsheets.xlsx.printing import print_setup
 from ecomsheets.xlsx.styles import Styles
@@ -43,12 +43,12 @@ class SummaryMap:
     totals: list[dict] = field(default_factory=list)
 
 
-def summary_sheet_name(bundle: WorkbookSpec, lang: str) -> str:
+def summary_sheet_name(bundle: BundleSpec, lang: str) -> str:
     return bundle.summary_sheet_en if lang == "en" else bundle.summary_sheet
 
 
 def write_summary_sheet(
-    ws, styles: Styles, layout: WorkbookLayout, bundle: WorkbookSpec, month: Month | None, cached=None
+    ws, styles: Styles, layout: WorkbookLayout, bundle: BundleSpec, month: Month | None, cached=None
 ) -> SummaryMap:
     """`cached` (a `cached.CachedResults`, for a workbook filled with rows) gives each
     formula's result to store with it; without it a blank template stores 0 for its counts
@@ -163,7 +163,7 @@ def write_summary_sheet(
     return out
 
 
-def _available(m: MetricSpec, bundle: WorkbookSpec, layout: WorkbookLayout) -> bool:
+def _available(m: MetricSpec, bundle: BundleSpec, layout: WorkbookLayout) -> bool:
     """A metric is shown only if every table it needs is in this workbook."""
     if m.table and m.table not in layout.tables:
         return False

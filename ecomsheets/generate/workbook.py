@@ -55,7 +55,7 @@ def generate_workbook(
     import xlsxwriter
 
     started = _time.perf_counter()
-    bundle = catalog.workbook(bundle_name)
+    bundle = catalog.bundle(bundle_name)
     if not 1 <= rows <= MAX_ROWS:
         raise UsageError(*messages.both("cli_bad_rows", max=MAX_ROWS, value=rows))
     names = list(bundle.tables)

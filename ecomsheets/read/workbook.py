@@ -17,7 +17,7 @@ from ecomsheets import messages
 from ecomsheets.cells.text import as_text
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.rules import Rule
-from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
+from ecomsheets.schema import BundleSpec, Catalog, TableSpec
 from ecomsheets.textsafe import utf8_name
 from ecomsheets.xlsx.layout import LISTS_SHEET, META_SHEET
 
@@ -64,7 +64,7 @@ class SheetData:
 @dataclass
 class WorkbookData:
     path: str
-    bundle: WorkbookSpec | None = None
+    bundle: BundleSpec | None = None
     meta: dict | None = None
     sheets: dict[str, SheetData] = field(default_factory=dict)  # by table name
     findings: list[Finding] = field(default_factory=list)
@@ -130,8 +130,8 @@ def _our_summary(names: list[str]) -> bool:
 
 def _no_bundle_words(catalog: Catalog, names: list[str]) -> dict:
     """What a workbook matching no bundle was expected to hold, and what it holds."""
-    sheets = [t.sheet for b in catalog.workbooks.values() for t in map(catalog.tables.get, b.tables) if t]
-    sheets_en = [t.sheet_name("en") for b in catalog.workbooks.values() for t in map(catalog.tables.get, b.tables) if t]
+    sheets = [t.sheet for b in catalog.bundles.values() for t in map(catalog.tables.get, b.tables) if t]
+    sheets_en = [t.sheet_name("en") for b in catalog.bundles.values() for t in map(catalog.tables.get, b.tables) if t]
     shown = [n for n in names if not n.startswith("_")][:12]
     expected, expected_en = messages.text("sep_list", "zh"), messages.text("sep_list", "en")
     expected, expected_en = expected.join(dict.fromkeys(sheets[:12])), expected_en.join(dict.fromkeys(sheets_en[:12]))
@@ -192,19 +192,19 @@ def _read_meta(reader, data: WorkbookData) -> dict | None:
         return None
 
 
-def _pick_bundle(catalog: Catalog, meta, names, wanted) -> WorkbookSpec | None:
+def _pick_bundle(catalog: Catalog, meta, names, wanted) -> BundleSpec | None:
     if wanted:
-        return catalog.workbook(wanted)
-    if meta and meta.get("bundle") in catalog.workbooks:
-        return catalog.workbooks[meta["bundle"]]
+        return catalog.bundle(wanted)
+    if meta and meta.get("bundle") in catalog.bundles:
+        return catalog.bundles[meta["bundle"]]
     found = {norm(n) for n in names}
     best, score = None, 0
-    for bundle in catalog.workbooks.values():
+    for bundle in catalog.bundles.values():
         s = sum(bool(sheet_keys(catalog.tables[t]) & found) for t in bundle.tables)
         if s > score:
             best, score = bundle, s
     # Files renamed beyond recognition fall back to the only bundle, matched by headers.
-    return best or (next(iter(catalog.workbooks.values())) if len(catalog.workbooks) == 1 else None)
+    return best or (next(iter(catalog.bundles.values())) if len(catalog.bundles) == 1 else None)
 
 
 class _Sheets:

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from ecomsheets import messages
-from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
+from ecomsheets.schema import BundleSpec, Catalog, TableSpec
 from ecomsheets.schema import describe as prompts
-from ecomsheets.schema.export import table_dict, workbook_dict
+from ecomsheets.schema.export import bundle_dict, table_dict
 from ecomsheets.schema.model import pad, text_width
 
 
-def find_schema(catalog: Catalog, name: str) -> TableSpec | WorkbookSpec:
+def find_schema(catalog: Catalog, name: str) -> TableSpec | BundleSpec:
     """The table named `name`, else the workbook bundle; an unknown name is said as an unknown table."""
-    if name in catalog.tables or name not in catalog.workbooks:
+    if name in catalog.tables or name not in catalog.bundles:
         return catalog.table(name)
-    return catalog.workbook(name)
+    return catalog.bundle(name)
 
 
-def schema_document(spec: TableSpec | WorkbookSpec) -> dict:
+def schema_document(spec: TableSpec | BundleSpec) -> dict:
     """A table or bundle as plain data (the `schemas show --format json` contract)."""
-    return workbook_dict(spec) if isinstance(spec, WorkbookSpec) else table_dict(spec)
+    return bundle_dict(spec) if isinstance(spec, BundleSpec) else table_dict(spec)
 
 
 def render_list(catalog: Catalog, lang: str) -> str:
     """Every workbook bundle, then every table: name, version, title."""
     lines = [messages.text("cli_list_workbooks", lang)]
-    for b in catalog.workbooks.values():
+    for b in catalog.bundles.values():
         title = b.title_en if lang == "en" and b.title_en else b.title
         lines.append(
             messages.text(
@@ -38,7 +38,7 @@ def render_list(catalog: Catalog, lang: str) -> str:
 
 
 def render_schema(spec, catalog: Catalog, lang: str) -> str:
-    if isinstance(spec, WorkbookSpec):
+    if isinstance(spec, BundleSpec):
         return _bundle(spec, catalog, lang)
     return _table(spec, catalog, lang)
 
@@ -66,7 +66,7 @@ def _table(t: TableSpec, catalog: Catalog, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _bundle(b: WorkbookSpec, catalog: Catalog, lang: str) -> str:
+def _bundle(b: BundleSpec, catalog: Catalog, lang: str) -> str:
     en = lang == "en"
     lines = [
         f"{b.name}  v{b.version}  {b.title_en if en and b.title_en else b.title}",

@@ -2,6 +2,7 @@
 
 from .loader import load_catalog
 from .model import (
+    BundleSpec,
     Catalog,
     CheckSpec,
     ColumnSpec,
@@ -10,7 +11,6 @@ from .model import (
     ReferenceList,
     RuleSpec,
     TableSpec,
-    WorkbookSpec,
 )
 
 __all__ = [
@@ -22,6 +22,6 @@ __all__ = [
     "ReferenceList",
     "RuleSpec",
     "TableSpec",
-    "WorkbookSpec",
+    "BundleSpec",
     "load_catalog",
 ]

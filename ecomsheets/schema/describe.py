@@ -3,6 +3,8 @@ instructions sheet all say the same thing, in the user's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ecomsheets import messages
 from ecomsheets.coltypes.base import show_number
 from ecomsheets.months import Month
@@ -11,7 +13,7 @@ from . import expr
 from .model import ColumnSpec, TableSpec
 
 
-def _num(v, col: ColumnSpec | None = None) -> str:
+def _num(v: float, col: ColumnSpec | None = None) -> str:
     return col.coltype.show_number(v) if col is not None else show_number(v)
 
 
@@ -27,7 +29,7 @@ def type_label(col: ColumnSpec, lang: str, month: Month | None = None) -> str:
 
 def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables: dict[str, TableSpec]) -> list[str]:
     """Each rule of a column as a short phrase (required first)."""
-    t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
+    t: Callable[..., str] = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     if col.derived:
         return [t("desc_formula", formula=formula_text(table, col, lang))]
     out = [t("desc_required") if col.required else t("desc_optional")]
@@ -53,7 +55,9 @@ def rules(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tab
     return out
 
 
-def input_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables) -> str:
+def input_message(
+    table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables: dict[str, TableSpec]
+) -> str:
     parts = [type_label(col, lang, month)] + rules(table, col, lang, month, tables)
     text = messages.text("sep_clause", lang).join(parts)
     note = col.note_en if lang == "en" and col.note_en else (col.note if lang != "en" else None)
@@ -62,7 +66,9 @@ def input_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | N
     return text[:255]
 
 
-def error_message(table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables) -> str:
+def error_message(
+    table: TableSpec, col: ColumnSpec, lang: str, month: Month | None, tables: dict[str, TableSpec]
+) -> str:
     if col.derived:
         return messages.text("desc_derived_alert", lang)
     if col.coltype.from_list or col.references:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from .model import ColumnSpec, TableSpec, WorkbookSpec
+from typing import Any
+
+from .model import BundleSpec, ColumnSpec, TableSpec
 
 
-def column_dict(col: ColumnSpec) -> dict:
+def column_dict(col: ColumnSpec) -> dict[str, Any]:
     return {
         "name": col.name,
         "title": col.title,
@@ -23,7 +25,7 @@ def column_dict(col: ColumnSpec) -> dict:
     }
 
 
-def table_dict(table: TableSpec) -> dict:
+def table_dict(table: TableSpec) -> dict[str, Any]:
     """{"name","title","title_en","sheet","header_row","first_data_row","version",
     "primary_key","columns"} with null where a property is not set."""
     return {
@@ -39,7 +41,7 @@ def table_dict(table: TableSpec) -> dict:
     }
 
 
-def workbook_dict(bundle: WorkbookSpec) -> dict:
+def bundle_dict(bundle: BundleSpec) -> dict[str, Any]:
     return {
         "name": bundle.name,
         "title": bundle.title,

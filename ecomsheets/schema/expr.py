@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 NUMBER, TEXT, BOOL = "number", "text", "bool"
 END = "<end>"  # the `found` of an error at the end of the text (messages' expr_end names it to users)
@@ -26,7 +27,7 @@ END = "<end>"  # the `found` of an error at the end of the text (messages' expr_
 class ExprError(Exception):
     """A syntax or type error in an expression; `pos` is the character offset."""
 
-    def __init__(self, code: str, pos: int, **params):
+    def __init__(self, code: str, pos: int, **params: Any):
         super().__init__(code)
         self.code, self.pos, self.params = code, pos, params
 
@@ -100,9 +101,10 @@ _TOKEN = re.compile(
   )""",
     re.VERBOSE,
 )
+_Token = tuple[str, str, int]  # (kind, text, position)
 
 
-def _tokens(text: str):
+def _tokens(text: str) -> list[_Token]:
     pos, out = 0, []
     while pos < len(text):
         if text[pos:].strip() == "":
@@ -129,15 +131,15 @@ class _Parser:
         self.toks = _tokens(text)
         self.i = 0
 
-    def peek(self):
+    def peek(self) -> _Token:
         return self.toks[self.i]
 
-    def take(self):
+    def take(self) -> _Token:
         tok = self.toks[self.i]
         self.i += 1
         return tok
 
-    def expect(self, op: str):
+    def expect(self, op: str) -> None:
         kind, tok, pos = self.take()
         if kind != "op" or tok != op:
             raise ExprError("expr_expected", pos, expected=op, found=tok or END)
@@ -244,7 +246,7 @@ def names(node: Node) -> list[str]:
     """Every name the expression refers to, in order of first use."""
     out: list[str] = []
 
-    def walk(n):
+    def walk(n: Node) -> None:
         if isinstance(n, Name) and n.name not in out:
             out.append(n.name)
         for child in _children(n):
@@ -254,7 +256,7 @@ def names(node: Node) -> list[str]:
     return out
 
 
-def _children(n: Node):
+def _children(n: Node) -> tuple[Node, ...]:
     if isinstance(n, Unary):
         return (n.operand,)
     if isinstance(n, Binary):
@@ -300,7 +302,7 @@ def infer(node: Node, kinds: Mapping[str, str]) -> str:
     return want
 
 
-def _want(node: Node, kinds, kind: str, op: str) -> None:
+def _want(node: Node, kinds: Mapping[str, str], kind: str, op: str) -> None:
     got = infer(node, kinds)
     if got != kind:
         raise ExprError("expr_type", getattr(node, "pos", 0), op=op, want=kind, got=got)
@@ -312,7 +314,7 @@ def to_excel(node: Node, ref: Callable[[str], str]) -> str:
     return _xl(node, ref, 0)
 
 
-def _xl(n: Node, ref, parent_prec: int) -> str:
+def _xl(n: Node, ref: Callable[[str], str], parent_prec: int) -> str:
     if isinstance(n, Num):
         return _num_text(n.value)
     if isinstance(n, Str):

@@ -7,9 +7,10 @@ formula cycles are collected as SchemaProblems (file, line, key, zh + en) and ra
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
@@ -17,15 +18,15 @@ from ecomsheets.errors import SchemaError, SchemaProblem
 
 from . import expr
 from .model import (
+    BundleSpec,
     Catalog,
     ColumnSpec,
     ParameterSpec,
     ReferenceList,
     RuleSpec,
     TableSpec,
-    WorkbookSpec,
 )
-from .strict import Strict, want
+from .strict import Keys, Strict, want
 from .vocabulary import (
     BUNDLE_RULE_KEYS,
     COLUMN_KEYS,
@@ -69,9 +70,9 @@ class _Builder(Strict):
         for name, table in catalog.tables.items():
             self.table_references(raw["tables"][name], table, catalog)
         for name, doc in raw["workbooks"].items():
-            workbook = self.workbook(doc, catalog)
+            workbook = self.bundle(doc, catalog)
             if workbook:
-                catalog.workbooks[name] = workbook
+                catalog.bundles[name] = workbook
         if self.problems:
             raise SchemaError(self.problems)
         return catalog
@@ -247,7 +248,9 @@ class _Builder(Strict):
             self.problem(node, key, code)
         return col
 
-    def value_aliases(self, node: Located, values, ref) -> tuple[tuple[str, str], ...]:
+    def value_aliases(
+        self, node: Located, values: tuple[str, ...] | None, ref: ReferenceList | None
+    ) -> tuple[tuple[str, str], ...]:
         """Other spellings of an enum's values (alias -> value): the reference list's `aliases`,
         `short` and `code` of each item, and the column's own `value_aliases`."""
         out: dict[str, str] = {}
@@ -261,7 +264,7 @@ class _Builder(Strict):
             out[str(alias)] = str(value)
         return tuple(out.items())
 
-    def formulas(self, pairs: list[tuple[ColumnSpec, Located]], kinds: dict) -> list[ColumnSpec]:
+    def formulas(self, pairs: list[tuple[ColumnSpec, Located]], kinds: dict[str, str]) -> list[ColumnSpec]:
         """Parse and type-check derived columns, and refuse cycles between them."""
         out, deps = [], {}
         for col, node in pairs:
@@ -283,7 +286,7 @@ class _Builder(Strict):
             self.problem(deps[cycle[0]][1], "formula", "schema_formula_cycle", cycle=" → ".join(cycle))
         return self.examples(out, dict(pairs_nodes(pairs)), kinds)
 
-    def examples(self, columns: list[ColumnSpec], nodes: dict, kinds: dict) -> list[ColumnSpec]:
+    def examples(self, columns: list[ColumnSpec], nodes: dict[str, Located], kinds: dict[str, str]) -> list[ColumnSpec]:
         """Parse `example` expressions (other columns and _rand, a uniform number in [0, 1))."""
         out = []
         for col in columns:
@@ -299,7 +302,9 @@ class _Builder(Strict):
                 out.append(col)
         return out
 
-    def rule(self, node: Located, kinds: dict, columns: set | None = None, keys: dict = RULE_KEYS) -> RuleSpec | None:
+    def rule(
+        self, node: Located, kinds: dict[str, str], columns: set[str] | None = None, keys: Keys = RULE_KEYS
+    ) -> RuleSpec | None:
         """A row rule; `kinds` may include bundle parameters, `columns` are the table's own names."""
         if not self.check_keys(node, keys, ("name", "check", "message")):
             return None
@@ -349,7 +354,7 @@ class _Builder(Strict):
             elif col.ref_column not in target.by_name:
                 self.problem(node, "references", "schema_ref_column", table=col.ref_table, column=col.ref_column)
 
-    def workbook(self, doc: Located, catalog: Catalog) -> WorkbookSpec | None:
+    def bundle(self, doc: Located, catalog: Catalog) -> BundleSpec | None:
         if not self.check_keys(doc, WORKBOOK_KEYS, ("name", "title", "tables")):
             return None
         self.check_name(doc)
@@ -365,7 +370,7 @@ class _Builder(Strict):
         metrics = load_metrics(self, doc, catalog)
         checks = load_checks(self, doc, catalog)
         rules = self.bundle_rules(doc, catalog, params)
-        return WorkbookSpec(
+        return BundleSpec(
             name=doc["name"],
             title=doc["title"],
             tables=tables,
@@ -413,7 +418,7 @@ class _Builder(Strict):
         return out
 
 
-def param_kind(value) -> str:
+def param_kind(value: Any) -> str:
     """Numbers and times ("09:00", a fraction of a day) are numbers in expressions."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return expr.NUMBER
@@ -422,7 +427,7 @@ def param_kind(value) -> str:
     return expr.TEXT
 
 
-def param_value(value):
+def param_value(value: Any) -> Any:
     """A parameter as an expression value (Excel semantics: a time is a fraction of a day)."""
     if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
         h, m = value.split(":")
@@ -430,5 +435,5 @@ def param_value(value):
     return value
 
 
-def pairs_nodes(pairs):
+def pairs_nodes(pairs: Iterable[tuple[ColumnSpec, Located]]) -> Iterator[tuple[str, Located]]:
     return ((col.name, node) for col, node in pairs)

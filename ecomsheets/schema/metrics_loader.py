@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
@@ -68,7 +69,9 @@ def load_metrics(b: Strict, doc: Located, catalog: Catalog) -> tuple[MetricSpec,
     return tuple(out)
 
 
-def _aggregate(b, node: Located, metric: MetricSpec, catalog, aggregates, params) -> MetricSpec | None:
+def _aggregate(
+    b: Strict, node: Located, metric: MetricSpec, catalog: Catalog, aggregates: tuple[str, ...], params: dict[str, Any]
+) -> MetricSpec | None:
     if metric.agg not in aggregates:
         b.problem(node, "agg", "schema_metric_agg", value=metric.agg, known=", ".join(aggregates))
         return None
@@ -105,7 +108,9 @@ def _aggregate(b, node: Located, metric: MetricSpec, catalog, aggregates, params
     return replace(metric, where_ast=ast)
 
 
-def where_ast(b, node: Located, source: str | None, table: TableSpec, params: dict):
+def where_ast(
+    b: Strict, node: Located, source: str | None, table: TableSpec, params: dict[str, Any]
+) -> expr.Node | None:
     """Parse a `where` filter: comparisons of a column with a constant or a bundle parameter,
     joined by AND (the shape COUNTIFS/SUMIFS criteria can express)."""
     if source is None:
@@ -125,13 +130,13 @@ def where_ast(b, node: Located, source: str | None, table: TableSpec, params: di
     return ast
 
 
-def where_terms(ast) -> list:
+def where_terms(ast: expr.Node) -> list[expr.Node]:
     if isinstance(ast, expr.Call) and ast.fn == "AND":
         return [t for arg in ast.args for t in where_terms(arg)]
     return [ast]
 
 
-def _simple_term(term, columns: set, params: dict) -> bool:
+def _simple_term(term: expr.Node, columns: set[str], params: dict[str, Any]) -> bool:
     if not (isinstance(term, expr.Binary) and term.op in ("=", "<>", "<", "<=", ">", ">=")):
         return False
     constant = isinstance(term.right, (expr.Num, expr.Str)) or (

@@ -178,7 +178,7 @@ class CheckSpec:
 
 
 @dataclass(frozen=True)
-class WorkbookSpec:
+class BundleSpec:
     name: str
     title: str
     tables: tuple[str, ...]
@@ -195,7 +195,7 @@ class WorkbookSpec:
     summary_sheet_en: str = messages.text("summary_sheet_default", "en")
     source: str = ""
 
-    def parameter(self, name: str, default=None):
+    def parameter(self, name: str, default: Any = None) -> Any:
         return dict(self.parameters).get(name, default)
 
 
@@ -204,7 +204,7 @@ def text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
 
-def pad(text, width: int) -> str:
+def pad(text: object, width: int) -> str:
     """`text` padded with spaces to `width` display columns (CJK characters take two), so that
     columns of mixed Chinese and Latin text line up in a terminal."""
     text = str(text)
@@ -217,7 +217,7 @@ class ReferenceList:
 
     name: str
     title: str
-    items: tuple[dict, ...]
+    items: tuple[dict[str, Any], ...]
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -229,14 +229,14 @@ class Catalog:
     """Every table, bundle and reference list known to this run."""
 
     tables: dict[str, TableSpec] = field(default_factory=dict)
-    workbooks: dict[str, WorkbookSpec] = field(default_factory=dict)
+    bundles: dict[str, BundleSpec] = field(default_factory=dict)
     reference: dict[str, ReferenceList] = field(default_factory=dict)
 
-    def workbook(self, name: str) -> WorkbookSpec:
-        if name not in self.workbooks:
-            known = ", ".join(sorted(self.workbooks))
+    def bundle(self, name: str) -> BundleSpec:
+        if name not in self.bundles:
+            known = ", ".join(sorted(self.bundles))
             raise UsageError(*messages.both("cli_unknown_workbook", name=name, known=known))
-        return self.workbooks[name]
+        return self.bundles[name]
 
     def table(self, name: str) -> TableSpec:
         if name not in self.tables:
@@ -244,5 +244,5 @@ class Catalog:
             raise UsageError(*messages.both("cli_unknown_table", name=name, known=known))
         return self.tables[name]
 
-    def tables_of(self, workbook: WorkbookSpec) -> list[TableSpec]:
+    def tables_of(self, workbook: BundleSpec) -> list[TableSpec]:
         return [self.tables[name] for name in workbook.tables]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ecomsheets import messages
@@ -15,9 +15,11 @@ from . import expr
 from .yamlsrc import Located
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# The keys a declaration may use: key -> (expected python types, zh description, en description).
+Keys = Mapping[str, tuple[tuple[type, ...], str, str]]
 
 
-def want(code: str) -> dict:
+def want(code: str) -> dict[str, str]:
     """A schema_bad_type's `want` and `want_en`: what the key should hold (want_* codes)."""
     zh, en = messages.both(code)
     return {"want": zh, "want_en": en}
@@ -26,11 +28,11 @@ def want(code: str) -> dict:
 class Strict:
     """Collects the problems found while loading schema files."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.problems: list[SchemaProblem] = []
 
     # -- problems -------------------------------------------------------------------------
-    def problem(self, where: Any, key: str, code: str, /, **params) -> None:
+    def problem(self, where: Any, key: str, code: str, /, **params: Any) -> None:
         # Positional-only: several messages have a `{key}` field of their own (key=...).
         file = getattr(where, "file", "") or ""
         line = where.line_of(key) if isinstance(where, Located) else getattr(where, "line", None)
@@ -47,7 +49,7 @@ class Strict:
         _, en = messages.both("schema_expr", source=source, col=exc.pos + 1, detail=detail_en)
         self.problems.append(SchemaProblem(where.file, where.line_of(key), key, zh, en))
 
-    def check_keys(self, node: Located, allowed: dict, required: Iterable[str]) -> bool:
+    def check_keys(self, node: Located, allowed: Keys, required: Iterable[str]) -> bool:
         """Report unknown, missing and wrongly typed keys; False if the node is unusable."""
         ok = True
         for key, value in node.items():
@@ -78,7 +80,7 @@ class Strict:
         return False
 
     def duplicates(
-        self, doc: Located, key: str, values: list[str], what: str, what_en: str, nodes: list | None = None
+        self, doc: Located, key: str, values: list[str], what: str, what_en: str, nodes: list[Any] | None = None
     ) -> None:
         """Report each repeated value; at its own item (`nodes[i]`) when given, else at `key`."""
         seen = set()

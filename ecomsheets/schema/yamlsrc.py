@@ -9,21 +9,21 @@ from typing import Any
 import yaml
 
 
-class Located(dict):
+class Located(dict[Any, Any]):  # YAML keys and values: whatever the file holds
     """A mapping from YAML that knows its file, its own line and the line of each key."""
 
     file: str = ""
     line: int | None = None
-    key_lines: dict
+    key_lines: dict[Any, int]
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key, self.line)
 
 
-class LocatedList(list):
+class LocatedList(list[Any]):
     file: str = ""
     line: int | None = None
-    item_lines: list
+    item_lines: list[int]
 
 
 # libyaml parses (fast) where PyYAML has it; our constructors still record every position.

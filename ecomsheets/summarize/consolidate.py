@@ -28,7 +28,7 @@ from ecomsheets import messages
 from ecomsheets.compute.metrics import MetricValue, evaluate_metrics
 from ecomsheets.findings import ERROR, ROW_NEUTRAL, WARNING, Finding, finding
 from ecomsheets.months import Month, parse_month
-from ecomsheets.schema import Catalog, TableSpec, WorkbookSpec
+from ecomsheets.schema import BundleSpec, Catalog, TableSpec
 from ecomsheets.validate.run import Inspection
 
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
@@ -58,7 +58,7 @@ class Source:
 
 @dataclass
 class Consolidation:
-    bundle: WorkbookSpec
+    bundle: BundleSpec
     month: Month | None
     tables: dict[str, pd.DataFrame]  # merged typed rows (derived included) + lineage columns
     sources: list[Source]
@@ -262,9 +262,9 @@ def _titles(table: TableSpec) -> dict:
     return {"table_title": table.title, "table_title_en": table.display_title("en")}
 
 
-def _bundle(readable: list[Inspection], catalog: Catalog) -> WorkbookSpec | None:
+def _bundle(readable: list[Inspection], catalog: Catalog) -> BundleSpec | None:
     names = Counter(i.ctx.bundle.name for i in readable)
-    return catalog.workbooks[names.most_common(1)[0][0]] if names else None
+    return catalog.bundles[names.most_common(1)[0][0]] if names else None
 
 
 def _outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -> np.ndarray:

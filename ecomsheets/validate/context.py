@@ -15,7 +15,7 @@ from ecomsheets.findings import ERROR, ROW_NEUTRAL, Finding, finding, truncation
 from ecomsheets.months import Month
 from ecomsheets.read.workbook import SheetData
 from ecomsheets.rules import Rule
-from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, WorkbookSpec
+from ecomsheets.schema import BundleSpec, Catalog, ColumnSpec, TableSpec
 
 MAX_PER_RULE = 100_000  # findings listed per (rule, sheet, column); the rest are counted
 
@@ -63,7 +63,7 @@ def shown_number(value: float) -> str:
 class Context:
     file: str
     catalog: Catalog
-    bundle: WorkbookSpec
+    bundle: BundleSpec
     month: Month | None
     params: dict
     tables: dict[str, TableData] = field(default_factory=dict)
