@@ -1249,11 +1249,11 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
-class Both(tuple):
+class Both(tuple[str, str]):
     """A parameter that differs by language, (zh, en): `text` and `both` fill in the side of the
     language they render (a list joined with 、 in Chinese and with ", " in English)."""
 
-    def __new__(cls, zh, en):
+    def __new__(cls, zh: str, en: str) -> Both:
         return super().__new__(cls, (zh, en))
 
 

@@ -15,6 +15,9 @@ if TYPE_CHECKING:  # annotations only: these load where a column is read or writ
 
     from ecomsheets.cells.coerce import Coerced
     from ecomsheets.months import Month
+    from ecomsheets.rules import Rule
+
+    Check = tuple[Rule, Any, dict[str, Any]]  # (rule, pandera Check, fields of its message)
 
 
 class ColumnSpec(Protocol):
@@ -39,6 +42,10 @@ class ColumnSpec(Protocol):
     def in_month(self) -> bool: ...
     @property
     def values(self) -> Any: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def note_en(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,11 @@ class ColumnType:
     def show_limit(self, v: float) -> str:
         """A bound in a finding's message: 0.5 → 0.5 (a percent type says 50%)."""
         return f"{v:g}"
+
+    def checks(self, col: ColumnSpec) -> list[Check]:
+        """The column's value checks as (rule, pandera check, message fields), in the order
+        pandera numbers them. Required and unique are the table's business, not the type's."""
+        return []
 
     def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         """xlsxwriter data_validation options for a data cell (without prompts), or None."""

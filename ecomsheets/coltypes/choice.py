@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # annotations only: these load where a column is read or writ
     from ecomsheets.cells.coerce import Coerced
     from ecomsheets.months import Month
 
+    from .base import Check
+
 
 class EnumType(ColumnType):
     name = "enum"
@@ -25,6 +27,18 @@ class EnumType(ColumnType):
     def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         assert ctx.list_source is not None  # the template gives list columns their list's range
         return {"validate": "list", "source": ctx.list_source(col)}
+
+    def checks(self, col: ColumnSpec) -> list[Check]:
+        import pandera.pandas as pa
+
+        from ecomsheets import messages
+        from ecomsheets.rules import Rule
+
+        if not col.values:
+            return []
+        more = "…" if len(col.values) > 12 else ""
+        shown = messages.Both(*(s + more for s in messages.join(col.values[:12])))
+        return [(Rule.ENUM, pa.Check.isin(list(col.values)), {"allowed": shown})]
 
     def coerce(
         self,

@@ -14,11 +14,25 @@ if TYPE_CHECKING:  # annotations only: these load where a column is read or writ
     from ecomsheets.cells.coerce import Coerced
     from ecomsheets.months import Month
 
+    from .base import Check
+
 
 class _Number(ColumnType):
     kind = "number"
     writer = "write_number"
     _integer = _percent = False
+
+    def checks(self, col: ColumnSpec) -> list[Check]:
+        import pandera.pandas as pa
+
+        from ecomsheets.rules import Rule
+
+        out: list[Check] = []
+        if col.min is not None:
+            out.append((Rule.MIN, pa.Check.ge(col.min), {"limit": self.show_limit(col.min)}))
+        if col.max is not None:
+            out.append((Rule.MAX, pa.Check.le(col.max), {"limit": self.show_limit(col.max)}))
+        return out
 
     def coerce(
         self,

@@ -13,6 +13,26 @@ if TYPE_CHECKING:  # annotations only: these load where a column is read or writ
     from ecomsheets.cells.coerce import Coerced
     from ecomsheets.months import Month
 
+    from .base import Check
+
+
+def text_checks(col: ColumnSpec, default_pattern: str | None = None) -> list[Check]:
+    """A pattern to match (the column's own, else the type's) and a longest length."""
+    import pandera.pandas as pa
+
+    from ecomsheets import messages
+    from ecomsheets.rules import Rule
+
+    out: list[Check] = []
+    pattern = col.pattern or default_pattern
+    if pattern:
+        hint_zh = messages.text("in_parens", "zh", text=col.note) if col.note else ""
+        hint_en = messages.text("in_parens", "en", text=col.note_en) if col.note_en else ""
+        out.append((Rule.PATTERN, pa.Check.str_matches(pattern), {"hint_zh": hint_zh, "hint_en": hint_en}))
+    if col.max_length:
+        out.append((Rule.MAX_LENGTH, pa.Check.str_length(max_value=col.max_length), {"limit": col.max_length}))
+    return out
+
 
 class StringType(ColumnType):
     name = "string"
@@ -24,6 +44,9 @@ class StringType(ColumnType):
         if col.max_length:
             return {"validate": "length", "criteria": "<=", "value": col.max_length}
         return None
+
+    def checks(self, col: ColumnSpec) -> list[Check]:
+        return text_checks(col)
 
 
 class TextType(StringType):
@@ -58,6 +81,9 @@ class PhoneType(ColumnType):
 
     def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         return {"validate": "length", "criteria": "==", "value": 11}
+
+    def checks(self, col: ColumnSpec) -> list[Check]:
+        return text_checks(col, self.DEFAULT_PATTERN)
 
     def coerce(
         self,

@@ -7,48 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ecomsheets import messages
 from ecomsheets.rules import Rule
 from ecomsheets.schema import ColumnSpec, TableSpec
 
 from .context import Context, TableData
 
 
-def _checks(col: ColumnSpec) -> list[tuple[Rule, object, dict]]:
-    """(rule, pandera check, message params) in the order pandera numbers them."""
-    import pandera.pandas as pa
-
-    out = []
-    if col.coltype.quantity:
-        if col.min is not None:
-            out.append((Rule.MIN, pa.Check.ge(col.min), {"limit": _num(col.min, col)}))
-        if col.max is not None:
-            out.append((Rule.MAX, pa.Check.le(col.max), {"limit": _num(col.max, col)}))
-    if col.values and col.coltype.uses_values:
-        more = "…" if len(col.values) > 12 else ""
-        shown = messages.Both(*(s + more for s in messages.join(col.values[:12])))
-        out.append((Rule.ENUM, pa.Check.isin(list(col.values)), {"allowed": shown}))
-    if col.coltype.kind == "text" and not col.coltype.from_list:
-        pattern = col.pattern or getattr(col.coltype, "DEFAULT_PATTERN", None)
-        if pattern:
-            hint = col.note or ""
-            out.append(
-                (
-                    Rule.PATTERN,
-                    pa.Check.str_matches(pattern),
-                    {
-                        "hint_zh": messages.text("in_parens", "zh", text=hint) if hint else "",
-                        "hint_en": messages.text("in_parens", "en", text=col.note_en) if col.note_en else "",
-                    },
-                )
-            )
-        if col.max_length:
-            out.append((Rule.MAX_LENGTH, pa.Check.str_length(max_value=col.max_length), {"limit": col.max_length}))
-    return out
-
-
-def _num(v, col: ColumnSpec) -> str:
-    return col.coltype.show_limit(v)
+def _checks(col: ColumnSpec) -> list:
+    """(rule, pandera check, message params) in the order pandera numbers them: the type's."""
+    return col.coltype.checks(col)
 
 
 def check_table(ctx: Context, td: TableData) -> None:
