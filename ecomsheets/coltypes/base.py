@@ -4,7 +4,7 @@ its Excel data validation and what it means in expressions; reading adds its coe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -46,6 +46,17 @@ class ColumnSpec(Protocol):
     def note(self) -> str | None: ...
     @property
     def note_en(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading a column may need beyond its cells: the workbook's month (day-first or
+    month-first dates), other spellings of list values, and whether a longer text that starts
+    with a value means it (an address for a province)."""
+
+    month: Month | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
+    prefix_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,15 +116,7 @@ class ColumnType:
         """How a cell holds a value: date | time | number | text."""
         return "date" if self.dated else "time" if self.clock else "number" if self.kind == "number" else "text"
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         """Cell texts (an Arrow string array) as this type's values, with what was normalised
         and what cannot be read (`ecomsheets.cells.coerce.Coerced`)."""
         from ecomsheets.cells import coerce

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # annotations only: these load where a column is read or writ
     from ecomsheets.cells.coerce import Coerced
     from ecomsheets.months import Month
 
-    from .base import Check
+    from .base import Check, Reading
 
 
 class EnumType(ColumnType):
@@ -40,18 +40,10 @@ class EnumType(ColumnType):
         shown = messages.Both(*(s + more for s in messages.join(col.values[:12])))
         return [(Rule.ENUM, pa.Check.isin(list(col.values)), {"allowed": shown})]
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         from ecomsheets.cells import coerce
 
-        return coerce.choices(text, col.values, aliases, prefix_match)
+        return coerce.choices(text, col.values, how.aliases, how.prefix_match)
 
     def check_spec(self, col: ColumnSpec) -> list[tuple[str, str, str]]:
         if not col.values:
@@ -70,15 +62,7 @@ class BoolType(ColumnType):
     def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         return {"validate": "list", "source": list(self.VALUES)}
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.yes_no(text)

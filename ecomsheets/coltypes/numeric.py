@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # annotations only: these load where a column is read or writ
     from ecomsheets.cells.coerce import Coerced
     from ecomsheets.months import Month
 
-    from .base import Check
+    from .base import Check, Reading
 
 
 class _Number(ColumnType):
@@ -34,15 +34,7 @@ class _Number(ColumnType):
             out.append((Rule.MAX, pa.Check.le(col.max), {"limit": self.show_limit(col.max)}))
         return out
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.numbers(text, integer=self._integer, percent=self._percent)

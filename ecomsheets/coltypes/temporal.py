@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .base import EXCEL_EPOCH, ColumnSpec, ColumnType, SheetContext
+from .base import EXCEL_EPOCH, ColumnSpec, ColumnType, Reading, SheetContext
 
 if TYPE_CHECKING:  # annotations only: these load where a column is read or written
     import numpy as np
@@ -39,18 +39,10 @@ class DateType(ColumnType):
             "maximum": datetime.combine(end, time(23, 59, 59)),
         }
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         from ecomsheets.cells import coerce
 
-        return coerce.dates(text, month, whole_days=self._whole_days)
+        return coerce.dates(text, how.month, whole_days=self._whole_days)
 
     def to_number(self, series: pd.Series) -> pd.Series:
         import pandas as pd
@@ -105,15 +97,7 @@ class TimeType(ColumnType):
     def validation(self, col: ColumnSpec, ctx: SheetContext) -> dict[str, Any] | None:
         return {"validate": "time", "criteria": "between", "minimum": time(0, 0), "maximum": time(23, 59, 59)}
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.times(text)

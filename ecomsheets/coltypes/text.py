@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # annotations only: these load where a column is read or writ
     from ecomsheets.cells.coerce import Coerced
     from ecomsheets.months import Month
 
-    from .base import Check
+    from .base import Check, Reading
 
 
 def text_checks(col: ColumnSpec, default_pattern: str | None = None) -> list[Check]:
@@ -53,15 +53,7 @@ class TextType(StringType):
     name = "text"
     holds_digits = False  # long text, not an id
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.long_text(text)
@@ -85,15 +77,7 @@ class PhoneType(ColumnType):
     def checks(self, col: ColumnSpec) -> list[Check]:
         return text_checks(col, self.DEFAULT_PATTERN)
 
-    def coerce(
-        self,
-        text: pa.Array,
-        col: ColumnSpec,
-        *,
-        month: Month | None = None,
-        aliases: dict[str, str] | None = None,
-        prefix_match: bool = False,
-    ) -> Coerced:
+    def coerce(self, text: pa.Array, col: ColumnSpec, how: Reading) -> Coerced:
         from ecomsheets.cells import coerce
 
         return coerce.phones(text)

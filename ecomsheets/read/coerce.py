@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ecomsheets.cells.coerce import Coerced
 from ecomsheets.cells.text import as_text
+from ecomsheets.coltypes.base import Reading
 from ecomsheets.schema import ColumnSpec
 
 
@@ -17,6 +18,5 @@ def coerce_column(
     prefix_match: bool = False,
 ) -> Coerced:
     """Typed values of one column; `raw` holds cell texts (Arrow array or pandas Series)."""
-    return col.coltype.coerce(
-        as_text(raw, blanks_done), col, month=month, aliases=value_aliases or {}, prefix_match=prefix_match
-    )
+    how = Reading(month=month, aliases=value_aliases or {}, prefix_match=prefix_match)
+    return col.coltype.coerce(as_text(raw, blanks_done), col, how)
