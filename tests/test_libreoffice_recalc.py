@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from ecomsheets.compute.derived import compute_derived
+from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.schema import load_catalog
-from ecomsheets.summarize import evaluate_metrics
 from tests.fill import fill_template, read_meta
 from tests.lo import recalc, requires_libreoffice
 

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from ecomsheets.compute.derived import compute_derived
+from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.schema import load_catalog
-from ecomsheets.summarize import evaluate_metrics
 from tests.helpers import CATALOG, MONTH
 
 NaN = np.nan

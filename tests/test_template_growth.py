@@ -19,10 +19,10 @@ import pytest
 from openpyxl.worksheet.cell_range import MultiCellRange
 
 from ecomsheets.compute.derived import compute_derived
+from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.read.formulas import sheet_parts
-from ecomsheets.summarize import evaluate_metrics
 from ecomsheets.validate import validate
 from tests.fill import fill_template, read_meta
 from tests.helpers import CATALOG, MONTH, cli_example

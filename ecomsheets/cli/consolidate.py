@@ -22,7 +22,6 @@ from ecomsheets.cli.options import (
     schemas_option,
 )
 from ecomsheets.cli.output import echo_json, write_summary
-from ecomsheets.errors import EcomsheetsError
 from ecomsheets.textsafe import for_terminal
 
 
@@ -64,8 +63,6 @@ def consolidate(
     the_catalog = catalog(schema_dirs, lang)
     the_month = parse_month(month)
     files = inputs(paths)
-    if not files:
-        raise EcomsheetsError(*messages.both("cli_no_inputs", paths=", ".join(map(str, paths))))
     check_target(output, force=force, inputs=tuple(files))
     the_limits = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
     inspections = inspect_all(files, the_catalog, bundle, the_month, lang, fmt, the_limits)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ecomsheets import messages
+from ecomsheets.errors import EcomsheetsError
 
 
 def inputs(paths: tuple[Path, ...]) -> list[Path]:
@@ -17,7 +18,8 @@ def inputs(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def inputs_named(paths: tuple[Path, ...]) -> list[tuple[Path, Path]]:
-    """(file, its name relative to the folder it was found in, or its own name)."""
+    """(file, its name relative to the folder it was found in, or its own name); none at all is
+    a usage error."""
     out: list[tuple[Path, Path]] = []
     for p in paths:
         if p.is_dir():
@@ -32,6 +34,8 @@ def inputs_named(paths: tuple[Path, ...]) -> list[tuple[Path, Path]]:
             )
         else:
             out.append((p, Path(p.name)))
+    if not out:
+        raise EcomsheetsError(*messages.both("cli_no_inputs", paths=", ".join(map(str, paths))))
     return out
 
 

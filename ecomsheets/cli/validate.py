@@ -55,8 +55,6 @@ def validate(
         the_catalog.bundle(bundle)
     named = inputs_named(paths)
     files = [f for f, _ in named]
-    if not files:
-        raise EcomsheetsError(*messages.both("cli_no_inputs", paths=", ".join(map(str, paths))))
     from ecomsheets.atomic import check_target
 
     if html_path:

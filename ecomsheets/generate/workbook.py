@@ -9,13 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ecomsheets import messages
-from ecomsheets.atomic import atomic_output, scratch_dir
+from ecomsheets.atomic import atomic_output
 from ecomsheets.errors import UsageError
 from ecomsheets.months import Month
 from ecomsheets.schema import Catalog
 from ecomsheets.xlsx.layout import WorkbookLayout
 from ecomsheets.xlsx.styles import Styles
-from ecomsheets.xlsx.worksheet import add_worksheet
+from ecomsheets.xlsx.worksheet import add_worksheet, new_workbook
 
 from .instructions import render_instructions, write_instructions_sheet
 from .lists_sheet import ListSources
@@ -52,7 +52,6 @@ def generate_workbook(
     Blank by default; with `data` ({table: DataFrame of typed values}) the sheets are filled
     with those rows instead of `rows` empty formatted ones.
     """
-    import xlsxwriter
 
     started = _time.perf_counter()
     bundle = catalog.bundle(bundle_name)
@@ -76,16 +75,7 @@ def generate_workbook(
 
     with atomic_output(Path(path), force=force) as tmp:
         # Rows are written in order, so constant-memory mode keeps memory flat at any size.
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-                "constant_memory": True,
-                "tmpdir": str(scratch_dir(tmp)),
-            },
-        )  # removed with the output's temporary
+        wb = new_workbook(tmp)
         wb.set_properties(
             {
                 "title": bundle.title,

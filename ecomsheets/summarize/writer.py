@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from ecomsheets import messages
-from ecomsheets.atomic import atomic_output, scratch_dir
+from ecomsheets.atomic import atomic_output
 from ecomsheets.coltypes import get_type
 from ecomsheets.schema import Catalog
 from ecomsheets.xlsx.printing import column_pixels, print_setup
 from ecomsheets.xlsx.sanitize import clean_text
 from ecomsheets.xlsx.styles import Styles
+from ecomsheets.xlsx.worksheet import new_workbook
 
 from .consolidate import LINEAGE, Consolidation
 from .datasheet import DataColumn, DataSheet, fill_data_sheets
@@ -41,21 +42,11 @@ def write_summary_workbook(
 ) -> Path:
     """Write the monthly summary workbook; merged data sheets hold at most `data_rows` rows per
     table (0: none), the rest being counted on the overview."""
-    import xlsxwriter
 
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     bundle = result.bundle
     with atomic_output(Path(path), force=force, inputs=inputs) as tmp:
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-                "constant_memory": True,
-                "tmpdir": str(scratch_dir(tmp)),
-            },
-        )  # removed with the output's temporary
+        wb = new_workbook(tmp)
         # Same inputs, same file: no clock time inside.
         wb.set_properties(
             {

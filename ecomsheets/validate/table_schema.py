@@ -8,14 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ecomsheets.rules import Rule
-from ecomsheets.schema import ColumnSpec, TableSpec
+from ecomsheets.schema import TableSpec
 
 from .context import Context, TableData
-
-
-def _checks(col: ColumnSpec) -> list:
-    """(rule, pandera check, message params) in the order pandera numbers them: the type's."""
-    return col.coltype.checks(col)
 
 
 def check_table(ctx: Context, td: TableData) -> None:
@@ -26,7 +21,7 @@ def check_table(ctx: Context, td: TableData) -> None:
     # Only columns the sheet has: a missing column is one column_missing finding, not an
     # empty cell on every row.
     present = [c for c in table.columns if not c.derived and c.name in td.sheet.raw]
-    checks = {c.name: _checks(c) for c in present}
+    checks = {c.name: c.coltype.checks(c) for c in present}  # (rule, pandera check, message fields)
     columns = {}
     for col in present:
         unique = col.unique or table.primary_key == (col.name,)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from ecomsheets.atomic import scratch_dir
 
 # Functions newer than Excel 2007 must be stored with the _xlfn. prefix, or Excel shows #NAME?.
 # These are the only ones our formulas use (LibreOffice reads the prefixed form too).
@@ -14,6 +17,24 @@ def _prepare_formula(formula: str, expand_future_functions: bool = False) -> str
         formula = formula[1:]
     # Most formulas (every derived cell) have no such function: skip the regular expression.
     return _FUTURE.sub(r"_xlfn.\1(", formula) if "IFS(" in formula else formula
+
+
+def new_workbook(tmp: Path):
+    """An xlsxwriter workbook as every output of ours is written: text stays text (never a
+    formula, number or link, whatever a submitted cell held), rows stream in constant memory,
+    and its scratch files sit in the output's temporary folder (removed with it)."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(
+        str(tmp),
+        {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "constant_memory": True,
+            "tmpdir": str(scratch_dir(tmp)),
+        },
+    )
 
 
 def add_worksheet(wb, name: str):
