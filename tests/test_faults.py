@@ -521,6 +521,19 @@ def test_a_swallowed_stop_is_raised_again():
     assert run_isolated(int, file="x") == 0
 
 
+def test_an_error_raised_while_a_stop_unwinds_is_the_stop():
+    """The signal may land inside a clean-up that then fails (closing a zip whose entry was
+    interrupted half-written raises ValueError): the command still ends as stopped, 143."""
+    with pytest.raises(SystemExit) as stop, lifeline.guard():
+        try:
+            lifeline._on_stop_signal(signal.SIGTERM, None)
+        finally:
+            raise ValueError("Can't close the ZIP file while there is an open writing handle on it")
+    assert stop.value.code == 143 and isinstance(stop.value.__context__, ValueError)
+    with pytest.raises(ValueError), lifeline.guard():  # without a stop, an error is what it is
+        raise ValueError("a real bug")
+
+
 def test_isolate_keeps_no_state_between_runs():
     """Nothing registered is left once runs are over (the signal handler kills what is)."""
     run_isolated(int, file="x")

@@ -251,6 +251,11 @@ def guard() -> Iterator[None]:
     try:
         yield
         raise_if_stopping()  # the command went on after a swallowed Interrupted: still 130 / 143
+    except Exception:
+        # An error raised while a stop unwinds (a zip entry interrupted half-written cannot be
+        # closed) is the stop's doing: leave as the stop, not as that error.
+        raise_if_stopping()
+        raise
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
