@@ -83,6 +83,8 @@ class Rule(StrEnum):
     DERIVED_GIVEN = "derived_given"
     REFERENCE = "reference"
     RECONCILE = "reconcile"
+    TOTALS = "totals"
+    PARAMETER_UNSET = "parameter_unset"
     SUMMARY_MISMATCH = "summary_mismatch"
     # --- consolidating a month of files ------------------------------------------------------------
     CONFLICT = "conflict"

@@ -8,11 +8,12 @@ strict inputs, when all inputs are blank. Optional numbers count as 0, as in Exc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.schema import expr
+from ecomsheets.schema.loader import param_value
 from ecomsheets.schema.model import ColumnSpec, TableSpec
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 def blank_inputs(table: TableSpec, col: ColumnSpec) -> tuple[list[str], str]:
     """(inputs whose blankness blanks the result, "any" | "all")."""
-    inputs = expr.names(col.formula_ast)
+    inputs = table.columns_in(col.formula_ast, blank_tests=False)
     strict = [n for n in inputs if _is_strict(table.column(n))]
     return (strict, "any") if strict else (inputs, "all")
 
@@ -47,7 +48,7 @@ def derived_order(table: TableSpec) -> list[ColumnSpec]:
     pending = [c for c in table.columns if c.derived and c.formula_ast is not None]
     while pending:
         for col in pending:
-            if all(n in done or not table.column(n).derived for n in expr.names(col.formula_ast)):
+            if all(n in done or not table.column(n).derived for n in table.columns_in(col.formula_ast)):
                 done.append(col.name)
                 pending.remove(col)
                 break
@@ -59,6 +60,11 @@ def derived_order(table: TableSpec) -> list[ColumnSpec]:
 def expression_input(series: pd.Series, col: ColumnSpec) -> pd.Series:
     """A typed column as an expression input with Excel semantics (see compute.evaluate.to_pandas)."""
     return col.coltype.expression_input(series)
+
+
+def blank_masks(node: expr.Node, source: Callable[[str], pd.Series]) -> dict[str, object]:
+    """The inputs ISBLANK() reads: where each name it asks about is blank (`name` + expr.BLANK)."""
+    return {n + expr.BLANK: source(n).isna().to_numpy() for n in expr.blank_tested(node)}
 
 
 def given_columns(table: TableSpec, present: Iterable[str]) -> dict[str, list[str]]:
@@ -76,8 +82,8 @@ def given_columns(table: TableSpec, present: Iterable[str]) -> dict[str, list[st
     for col in derived_order(table):
         lacking = [
             n
-            for n in expr.names(col.formula_ast)
-            if n in table.by_name and not (available[n] if table.column(n).derived else n in present)
+            for n in table.columns_in(col.formula_ast, blank_tests=False)
+            if not (available[n] if table.column(n).derived else n in present)
         ]
         available[col.name] = col.name in present or not lacking
         if col.name in present and lacking:
@@ -85,9 +91,13 @@ def given_columns(table: TableSpec, present: Iterable[str]) -> dict[str, list[st
     return out
 
 
-def compute_derived(frame: pd.DataFrame, table: TableSpec, given: Collection[str] = ()) -> dict[str, pd.Series]:
+def compute_derived(
+    frame: pd.DataFrame, table: TableSpec, given: Collection[str] = (), params: Mapping[str, Any] | None = None
+) -> dict[str, pd.Series]:
     """Return {column name: recomputed Series} for every derived column of `table`.
 
+    `params` are the department's settings the formulas may read (default: the values the
+    table declares).
     `frame` holds typed values (numbers, datetimes, times, text) under column names.
     Results are NaN/NaT where the row is not filled in enough (see module doc).
     Columns named in `given` are not computed: the frame's values are taken as they are
@@ -103,8 +113,14 @@ def compute_derived(frame: pd.DataFrame, table: TableSpec, given: Collection[str
         if not c.derived
     }
     values: dict[str, pd.Series] = {}
+    blank_series = pd.Series(np.nan, index=frame.index)
 
-    def value_of(name: str) -> pd.Series:
+    settings = {p.name: p.value for p in table.parameters}
+    settings.update(params or {})
+
+    def value_of(name: str) -> Any:
+        if name not in table.by_name:
+            return param_value(settings.get(name))
         if name not in values:
             col = table.column(name)
             source = results[name] if col.derived else frame.get(name, pd.Series(np.nan, index=frame.index))
@@ -118,7 +134,9 @@ def compute_derived(frame: pd.DataFrame, table: TableSpec, given: Collection[str
             blank[col.name] = out.isna()
             continue
         names, mode = blank_inputs(table, col)
-        out = to_pandas(col.formula_ast)({n: value_of(n) for n in expr.names(col.formula_ast)})
+        cols = {n: value_of(n) for n in expr.names(col.formula_ast)}
+        cols.update(blank_masks(col.formula_ast, lambda n: results[n] if n in results else frame.get(n, blank_series)))
+        out = to_pandas(col.formula_ast)(cols)
         out = pd.Series(out, index=frame.index)
         masks = [blank[n] if n in blank else results[n].isna() for n in names]
         if masks:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ecomsheets.schema.expr import Binary, Name, Node, Num, Str, Unary
+from ecomsheets.schema.expr import BLANK, Binary, Name, Node, Num, Str, Unary
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,7 +48,17 @@ def _pd(n: Node, cols: Columns) -> Any:  # a number, a text, a Series or an arra
                 out = np.divide(a, b)
             return np.where(np.isinf(out), np.nan, out) if np.ndim(out) else (np.nan if np.isinf(out) else out)
         return _compare(n.op, a, b)
+    if n.fn == "ISBLANK":
+        name = n.args[0].name  # type: ignore[union-attr]  # the type checker allows only a name
+        return np.asarray(cols[name + BLANK], dtype=bool)
     fn, args = n.fn, [_pd(a, cols) for a in n.args]
+    if fn == "WEEKDAY":  # WEEKDAY(serial, 2) as Excel counts (right from March 1900 on)
+        return np.mod(np.floor(_as_float(args[0])) + 5, 7) + 1
+    if fn == "MOD":
+        a, b = _as_float(args[0]), _as_float(args[1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.mod(a, b)
+        return np.where(b == 0, np.nan, out) if np.ndim(out) else (np.nan if b == 0 else out)
     if fn == "IF":
         return np.where(np.asarray(args[0], dtype=bool), args[1], args[2])
     if fn == "ROUND":

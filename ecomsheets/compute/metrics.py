@@ -163,22 +163,50 @@ def key_text(series: pd.Series) -> pd.Series:
 def check_expected(
     check: CheckSpec, source: pd.DataFrame, target: pd.DataFrame, source_table: TableSpec, params: dict[str, Any]
 ) -> pd.Series:
-    """For each row of `target`, the aggregate of `source` a cross-sheet check expects
-    (e.g. headcount = employees in that position); NaN where the row's key is blank."""
+    """For each row of `target`, the aggregate of the matching `source` rows a cross-sheet
+    check compares with (e.g. headcount = employees in that position). NaN where the row's key
+    is blank, and for avg/min/max where no row matches (a count or sum of nothing is 0).
+    `source` holds typed values with derived columns computed; dates count as day serials."""
     mask = where_mask(check.where_ast, source, source_table, params)
     rows = source if mask is None else source[mask]
     keys = [key_text(rows[s]) for _, s in check.match]
     if check.agg == "count":
         agg = rows.groupby(keys).size()
     else:
-        agg = pd.to_numeric(rows[check.source_column], errors="coerce").groupby(keys).agg(AGG_PANDAS[check.agg])
+        assert check.source_column is not None  # the loader requires it for every other aggregate
+        numbers = _numeric(rows[check.source_column], source_table.column(check.source_column))
+        agg = numbers.groupby(keys).agg(AGG_PANDAS[check.agg])
     local = [key_text(target[t]) for t, _ in check.match]
     index = pd.MultiIndex.from_arrays(local) if len(local) > 1 else pd.Index(local[0])
-    expected = agg.reindex(index).fillna(0.0).to_numpy(dtype="float64") if len(agg) else np.zeros(len(target))
+    empty = 0.0 if check.agg in ("count", "sum", "distinct") else np.nan
+    expected = agg.reindex(index).to_numpy(dtype="float64") if len(agg) else np.full(len(target), np.nan)
+    expected = np.where(np.isnan(expected), empty, expected)
     blank = np.zeros(len(target), dtype=bool)
     for k in local:
         blank |= k.isna().to_numpy()
     return pd.Series(np.where(blank, np.nan, expected), index=target.index)
+
+
+def holds(left: Any, op: str, right: Any, tolerance: float = 0.0) -> np.ndarray:
+    """`left op right`, allowing `tolerance` on the right side's favour (and rounding noise)."""
+    slack = tolerance + 1e-9
+    with np.errstate(invalid="ignore"):
+        return np.asarray(
+            {
+                "=": lambda: np.abs(left - right) <= slack,
+                "<=": lambda: left <= right + slack,
+                ">=": lambda: left >= right - slack,
+                "<": lambda: left < right + tolerance,
+                ">": lambda: left > right - tolerance,
+            }[op](),
+            dtype=bool,
+        )
+
+
+def tolerance_of(tolerance: float | str, params: dict[str, Any]) -> float | None:
+    """A check's tolerance: a number, or the parameter it names (None when left blank)."""
+    value = params.get(tolerance) if isinstance(tolerance, str) else tolerance
+    return None if value is None else float(value)
 
 
 def criterion(series: pd.Series, col: ColumnSpec, op: str, const: Any) -> np.ndarray:

@@ -47,6 +47,7 @@ def example_frames(
     bundle = catalog.bundle(bundle_name)
     names = [n for n in bundle.tables if tables is None or n in tables]
     rng = np.random.default_rng(seed)
+    params = dict(bundle.parameters)
     frames: dict = {}
     referenced = {c.ref_table for n in names for c in catalog.tables[n].columns if c.references}
     for index, name in enumerate(_reference_order(catalog, names)):
@@ -60,10 +61,12 @@ def example_frames(
         else:
             n = rows
         if chunked and name not in referenced and n > CHUNK_ROWS and _sequence_key(table):
-            frames[name] = ChunkedRows(n, _chunk_maker(catalog, table, month, seed, index, dict(frames)))
+            frames[name] = ChunkedRows(n, _chunk_maker(catalog, table, month, seed, index, dict(frames), params))
         else:
-            frames[name] = _table_rows(catalog, table, n, month, seed, rng, frames)
-    _reconcile(bundle, catalog, {k: v for k, v in frames.items() if isinstance(v, pd.DataFrame)})
+            frame = _table_rows(catalog, table, n, month, seed, rng, frames, params=params)
+            frames[name] = _keep_rule_abiding(table, frame, [r for r in bundle.rules if r.table == name], params)
+            _satisfy_checks(bundle, catalog, frames, name, rng, params)
+    _satisfy_totals(bundle, catalog, frames, month, params)
     return {n: frames[n] for n in names}
 
 
@@ -75,27 +78,163 @@ def _sequence_key(table: TableSpec) -> bool:
     return col.coltype.holds_ids and not col.references and col.example_ast is None and not col.example_from
 
 
-def _chunk_maker(catalog, table: TableSpec, month: Month, seed: int, index: int, masters: dict):
+def _chunk_maker(catalog, table: TableSpec, month: Month, seed: int, index: int, masters: dict, params: dict):
     def make(start: int, n: int) -> pd.DataFrame:
         rng = np.random.default_rng([seed, index, start])  # the same seed gives the same file
-        return _table_rows(catalog, table, n, month, seed, rng, masters, offset=start)
+        return _table_rows(catalog, table, n, month, seed, rng, masters, offset=start, params=params)
 
     return make
 
 
-def _reconcile(bundle, catalog: Catalog, frames: dict) -> None:
-    """Make the bundle's cross-sheet reconciliations hold: the checked column is set to the
-    aggregate it is checked against (e.g. headcount = employees in that position)."""
-    from ecomsheets.compute.metrics import check_expected
+def _satisfy_checks(bundle, catalog: Catalog, frames: dict, made: str, rng, params: dict) -> None:
+    """Make the bundle's cross-sheet checks that involve the table just made hold, as a
+    department's real rows would: a checked number is set to (or kept within) the aggregate it
+    is checked against, pairs matched on several columns are drawn from the other sheet's rows,
+    and a row no change can mend is left out. Example columns computed from a changed one are
+    drawn again, so the table's own rules still hold."""
+    from ecomsheets.compute.metrics import check_expected, holds
 
-    params = dict(bundle.parameters)
     for check in bundle.checks:
-        if check.table in frames and check.source_table in frames:
-            target = frames[check.table]
-            expected = check_expected(
-                check, frames[check.source_table], target, catalog.tables[check.source_table], params
-            )
-            target[check.column] = expected.fillna(0.0).to_numpy()
+        if made not in (check.table, check.source_table):
+            continue
+        target, source = frames.get(check.table), frames.get(check.source_table)
+        if not isinstance(target, pd.DataFrame) or not isinstance(source, pd.DataFrame):
+            continue
+        table, source_table = catalog.tables[check.table], catalog.tables[check.source_table]
+        src = source.assign(**compute_derived(source, source_table, params=params))
+        if made == check.table and _pairs(check, table):
+            picks = rng.integers(0, len(src), size=len(target)) if len(src) else None
+            for t, s_ in check.match:
+                if picks is not None:
+                    target[t] = src[s_].to_numpy()[picks]
+        col = table.column(check.column)
+        tgt = target.assign(**compute_derived(target, table, params=params))
+        expected = check_expected(check, src, tgt, source_table, params)
+        if check.value is None and not col.derived and col.coltype.quantity and not col.coltype.temporal:
+            target[check.column] = _within(check, col, target[check.column], expected)
+            _redraw_dependents(table, target, {check.column}, rng, params)
+            tgt = target.assign(**compute_derived(target, table, params=params))
+        actual = (
+            pd.Series(float(check.value), index=tgt.index)
+            if check.value is not None
+            else col.coltype.to_number(tgt[check.column])
+        )
+        applies = actual.notna().to_numpy() & expected.notna().to_numpy()
+        if check.when_ast is not None:
+            applies &= np.asarray(to_pandas(check.when_ast)(_inputs(table, tgt, check.when_ast, params)), dtype=bool)
+        ok = holds(actual.to_numpy(dtype="float64"), check.op, expected.to_numpy(dtype="float64"), 0.0)
+        keep = ~applies | ok
+        if not keep.all():
+            frames[check.table] = target[keep].reset_index(drop=True)
+
+
+def _keep_rule_abiding(table: TableSpec, frame: pd.DataFrame, bundle_rules: list, params: dict) -> pd.DataFrame:
+    """The rows that keep every row rule of the table (a weekend row without the note its rule
+    asks for is not a row a careful clerk writes): example expressions make most rows right,
+    this leaves out the few they cannot."""
+    keep = np.ones(len(frame), dtype=bool)
+    full = frame.assign(**compute_derived(frame, table, params=params))
+    for rule in (*table.rules, *bundle_rules):
+        if rule.severity != "error" or any(params.get(n, 0) is None for n in expr.names(rule.check_ast)):
+            continue
+        used = table.columns_in(rule.check_ast, blank_tests=False)
+        applies = np.ones(len(frame), dtype=bool)
+        for name in used:
+            applies &= full[name].notna().to_numpy()
+        if rule.when_ast is not None:
+            applies &= np.asarray(to_pandas(rule.when_ast)(_inputs(table, full, rule.when_ast, params)), dtype=bool)
+        ok = np.asarray(to_pandas(rule.check_ast)(_inputs(table, full, rule.check_ast, params)), dtype=bool)
+        keep &= ~applies | ok
+    return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+
+def _pairs(check, table: TableSpec) -> bool:
+    """A check matching on several columns that are not the row's own key (an after-sales
+    row's order and SKU): such pairs are taken from the other sheet's rows together."""
+    local = [t for t, _ in check.match]
+    return len(local) > 1 and not set(local) <= set(table.primary_key)
+
+
+def _within(check, col: ColumnSpec, values: pd.Series, expected: pd.Series) -> object:
+    """The column's values moved to what the check allows."""
+    numbers = col.coltype.to_number(values)
+    want = expected.astype("float64")
+    if check.op == "=":
+        out = want.fillna(0.0)
+    elif check.op in ("<=", "<"):
+        out = np.fmin(numbers, want - (0 if check.op == "<=" else _step(col)))
+    else:
+        out = np.fmax(numbers, want + (0 if check.op == ">=" else _step(col)))
+    if col.min is not None:
+        out = out.where(out >= col.min, numbers)  # out of range: the row is left out below instead
+    return col.coltype.example_from_number(np.asarray(out, dtype="float64"))
+
+
+def _step(col: ColumnSpec) -> float:
+    return 1.0 if col.type == "integer" else 0.01
+
+
+def _redraw_dependents(table: TableSpec, frame: pd.DataFrame, changed: set[str], rng, params: dict) -> None:
+    """Draw again the example columns computed from `changed` (and from those, in turn)."""
+    todo = set(changed)
+    redraw = []
+    grew = True
+    while grew:
+        grew = False
+        for col in table.columns:
+            if col.example_ast is not None and col.name not in todo and todo & set(expr.names(col.example_ast)):
+                todo.add(col.name)
+                redraw.append(col.name)
+                grew = True
+    if redraw:
+        for name in redraw:
+            del frame[name]
+        _fill_examples(table, frame, rng, params, only=set(redraw))
+
+
+def _satisfy_totals(bundle, catalog: Catalog, frames: dict, month: Month, params: dict) -> None:
+    """Make the bundle's totals checks hold: a figure summed from a column of filtered rows
+    (the finance sheet's sales income) is scaled to the figure it must agree with."""
+    from ecomsheets.compute.metrics import evaluate_metrics, where_mask
+
+    metrics = {m.name: m for m in bundle.metrics}
+    for check in bundle.totals_checks:
+        m = metrics[check.metric]
+        frame = frames.get(m.table or "")
+        if m.agg != "sum" or not isinstance(frame, pd.DataFrame) or m.column not in frame:
+            continue
+        table = catalog.tables[m.table or ""]
+        col = table.column(m.column or "")
+        if col.derived or not col.coltype.quantity:
+            continue
+        typed = {k: v for k, v in frames.items() if isinstance(v, pd.DataFrame)}
+        full = {k: v.assign(**compute_derived(v, catalog.tables[k], params=params)) for k, v in typed.items()}
+        values = {v.name: v.value for v in evaluate_metrics(bundle, catalog.tables, full, month, params=params)}
+        have, want = values.get(m.name), values.get(check.against)
+        if not have or want is None:
+            continue
+        mask = where_mask(m.where_ast, full[m.table or ""], table, params)
+        rows = np.flatnonzero(mask) if mask is not None else np.arange(len(frame))
+        numbers = col.coltype.to_number(frame[m.column]).to_numpy(dtype="float64").copy()
+        scaled = np.round(numbers[rows] * (want / have), 2)
+        scaled[-1] = round(want - (scaled[:-1].sum()), 2)  # the rounding's cents go to the last row
+        numbers[rows] = scaled
+        frame[m.column] = col.coltype.example_from_number(numbers)
+
+
+def _inputs(table: TableSpec, frame: pd.DataFrame, node, params: dict) -> dict:
+    from ecomsheets.compute.derived import blank_masks
+    from ecomsheets.schema.loader import param_value
+
+    out: dict = {}
+    for name in expr.names(node):
+        if name in table.by_name:
+            src = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
+            out[name] = expression_input(src, table.column(name))
+        else:
+            out[name] = param_value(params.get(name))
+    out.update(blank_masks(node, lambda n: frame[n] if n in frame else pd.Series(np.nan, index=frame.index)))
+    return out
 
 
 def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:
@@ -115,7 +254,7 @@ def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:
 
 
 def _table_rows(
-    catalog, table: TableSpec, n: int, month: Month, seed: int, rng, frames, offset: int = 0
+    catalog, table: TableSpec, n: int, month: Month, seed: int, rng, frames, offset: int = 0, params=None
 ) -> pd.DataFrame:
     data = {}
     for i, col in enumerate(table.columns):
@@ -132,20 +271,20 @@ def _table_rows(
         else:
             data[col.name] = _column(table, col, i, n, month, seed, rng, frames, offset)
     frame = pd.DataFrame(data)
-    _fill_examples(table, frame, rng)
+    _fill_examples(table, frame, rng, params or {})
     if len(table.primary_key) > 1:
         frame = frame.drop_duplicates(subset=list(table.primary_key)).reset_index(drop=True)
     return frame
 
 
-def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
+def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng, params: dict, only: set[str] | None = None) -> None:
     """Columns whose values follow from others (`example:` expressions), in dependency order,
-    with derived columns computed as the template's formulas would."""
-    pending = [c for c in table.columns if c.example_ast is not None]
+    with derived columns computed as the template's formulas would (`only`: just these)."""
+    pending = [c for c in table.columns if c.example_ast is not None and (only is None or c.name in only)]
 
     def available(name: str) -> bool:
         col = table.by_name.get(name)
-        if name == "_rand" or name in frame:
+        if name == "_rand" or name in frame or (col is None and name in params):
             return True
         return bool(
             col
@@ -158,16 +297,13 @@ def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng) -> None:
         ready = [c for c in pending if all(available(n) for n in expr.names(c.example_ast))]
         if not ready:
             raise ValueError(f"example expressions of {table.name} refer to each other")
-        derived = compute_derived(frame, table)
+        derived = compute_derived(frame, table, params=params)
+        full = frame.assign(**derived)
         for col in ready:
-            values = {"_rand": rng.random(len(frame))}
-            for name in expr.names(col.example_ast):
-                if name != "_rand":
-                    src = derived[name] if name in derived else frame[name]
-                    values[name] = expression_input(src, table.column(name))
-            frame[col.name] = col.coltype.example_from_number(
-                np.asarray(to_pandas(col.example_ast)(values), dtype="float64")
-            )
+            values = _inputs(table, full, col.example_ast, params)
+            values["_rand"] = rng.random(len(frame))
+            numbers = np.asarray(to_pandas(col.example_ast)(values), dtype="float64")
+            frame[col.name] = col.coltype.example_from_number(np.broadcast_to(numbers, len(frame)).copy())
             pending.remove(col)
 
 

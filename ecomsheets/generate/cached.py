@@ -37,7 +37,7 @@ class CachedResults:
         # Tables written chunk by chunk (ChunkedRows, a million rows) are never held whole:
         # their figures are left without a stored result.
         self.frames = {
-            name: frame.assign(**compute_derived(frame, catalog.tables[name]))
+            name: frame.assign(**compute_derived(frame, catalog.tables[name], params=dict(bundle.parameters)))
             for name, frame in frames.items()
             if isinstance(frame, pd.DataFrame)
         }

@@ -24,14 +24,17 @@ def column_writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
     return out, getattr(ws, ctype.writer)
 
 
-def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles) -> None:
+def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles, params: dict[str, str]) -> None:
+    """`params`: each parameter's cell on the summary sheet, for formulas that read one."""
     table = tl.table
     first, last = tl.first_row - 1, tl.last_formula_row - 1
     formulas = []
     for ci, col in enumerate(table.columns):
         if col.derived and col.formula_ast is not None:
             # One formula text per column; only the row number changes.
-            template = excel_formula(table, col, lambda n: f"{tl.letters[n]}{{r}}")
+            template = excel_formula(
+                table, col, lambda n: f"{tl.letters[n]}{{r}}" if n in tl.letters else params[n].replace("{", "{{")
+            )
             formulas.append((ci, template, styles.cell(col.coltype.num_format, True)))
     chunks = frame.chunks() if hasattr(frame, "chunks") else ([frame] if frame is not None else [])
     write_formula = formula_writer(ws)

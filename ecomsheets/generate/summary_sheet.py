@@ -27,6 +27,7 @@ from .metric_formulas import (
 )
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+PARAM_FIRST_ROW = 3  # the month's row (0-based), under the section heading
 WIDTHS = (34, 18, 20)  # label, value, note (or the grids' first members)
 MEMBER_WIDTH = 16  # the grids' further members
 TITLE_COLUMNS = 5  # the title spans A:E
@@ -41,6 +42,21 @@ class SummaryMap:
     metrics: dict[str, dict] = field(default_factory=dict)
     # The records and column totals per sheet: [{"cell", "table", "agg": count|sum, "column"}].
     totals: list[dict] = field(default_factory=list)
+
+
+def parameter_rows(bundle: BundleSpec) -> dict[str, int]:
+    """The summary sheet's row (0-based) of the month and of each parameter: their values sit in
+    column B, where table formulas read them (see parameter_refs)."""
+    rows = {"month": PARAM_FIRST_ROW}
+    for i, param in enumerate(bundle.parameter_specs):
+        rows[param.name] = PARAM_FIRST_ROW + 1 + i
+    return rows
+
+
+def parameter_refs(bundle: BundleSpec, lang: str) -> dict[str, str]:
+    """Each parameter's cell as a formula on a table sheet names it: '汇总'!$B$5."""
+    sheet = quote_sheet(summary_sheet_name(bundle, lang))
+    return {name: f"{sheet}!{xl_rowcol_to_cell(row, 1, True, True)}" for name, row in parameter_rows(bundle).items()}
 
 
 def summary_sheet_name(bundle: BundleSpec, lang: str) -> str:
@@ -73,22 +89,23 @@ def write_summary_sheet(
     ws.set_row(0, 24)
     row = 2
 
-    # Parameters: editable cells that the formulas below read.
+    # Parameters: editable cells that the formulas below (and derived columns) read.
     ws.write_string(row, 0, t("wb_section_params"), styles.subheading)
-    row += 1
     month_fmt = styles.cell("yyyy-mm", param=True)
+    cells = parameter_rows(bundle)
+    row = cells["month"]
     ws.write_string(row, 0, t("wb_month_param"), styles.label)
     if month:
         ws.write_datetime(row, 1, datetime.combine(month.start, time()), month_fmt)
     else:
         ws.write_blank(row, 1, None, month_fmt)
     out.params["month"] = xl_rowcol_to_cell(row, 1, True, True)
-    row += 1
     for param in bundle.parameter_specs:
+        row = cells[param.name]
         ws.write_string(row, 0, param.label(lang), styles.label)
-        _write_param(ws, row, param.value, styles)
+        _write_param(ws, row, param, styles, lang)
         out.params[param.name] = xl_rowcol_to_cell(row, 1, True, True)
-        row += 1
+    row += 1
     month_cell = out.params["month"]
 
     # Records and money totals per sheet.
@@ -306,8 +323,13 @@ def _group_criteria(by_col, period, by_range, key_cell, month_cell, i) -> Criter
     return Criteria(((by_range, key_cell),))
 
 
-def _write_param(ws, row, value, styles) -> None:
-    if isinstance(value, bool):
+def _write_param(ws, row, param, styles, lang: str) -> None:
+    value = param.value
+    if value is None:  # the department's own setting, which the manager fills in here
+        fmt = get_type(param.type).num_format if param.type else "@"
+        ws.write_blank(row, 1, None, styles.cell(fmt, param=True))
+        ws.write_string(row, 2, messages.text("wb_param_fill_in", lang), styles.label)
+    elif isinstance(value, bool):
         ws.write_boolean(row, 1, value, styles.cell(None, param=True))
     elif isinstance(value, (int, float)):
         fmt = "#,##0" if isinstance(value, int) else "#,##0.00"

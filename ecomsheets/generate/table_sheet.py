@@ -56,7 +56,7 @@ def write_table_sheet(
             ws.write_string(hrow, i, title, styles.header)
         _validation(ws, table, col, i, tl, ctx, month, tables)
 
-    write_rows(ws, tl, frame, styles)
+    write_rows(ws, tl, frame, styles, layout.params)
 
     ws.freeze_panes(hrow + 1, 0)
     ws.autofilter(hrow, 0, tl.last_formula_row - 1, ncols - 1)

@@ -20,7 +20,7 @@ from ecomsheets.xlsx.worksheet import add_worksheet, new_workbook
 from .instructions import render_instructions, write_instructions_sheet
 from .lists_sheet import ListSources
 from .meta_sheet import metadata, write_meta_sheet
-from .summary_sheet import summary_sheet_name, write_summary_sheet
+from .summary_sheet import parameter_refs, summary_sheet_name, write_summary_sheet
 from .table_sheet import write_table_sheet
 
 MAX_ROWS = 100_000
@@ -69,7 +69,7 @@ def generate_workbook(
         names = [n for n in names if n in tables]
     specs = [catalog.tables[n] for n in names]
     counts = {name: len(frame) for name, frame in data.items()} if data is not None else None
-    layout = WorkbookLayout.build(specs, rows, lang, counts)
+    layout = WorkbookLayout.build(specs, rows, lang, counts, parameter_refs(bundle, lang))
     now = now or datetime.now()
     generated_at = now.strftime("%Y-%m-%d %H:%M:%S")
 

@@ -11,6 +11,7 @@ from .model import (
     ReferenceList,
     RuleSpec,
     TableSpec,
+    TotalsCheckSpec,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ReferenceList",
     "RuleSpec",
     "TableSpec",
+    "TotalsCheckSpec",
     "BundleSpec",
     "load_catalog",
 ]

@@ -19,7 +19,8 @@ def _num(v: float, col: ColumnSpec | None = None) -> str:
 
 def formula_text(table: TableSpec, col: ColumnSpec, lang: str) -> str:
     """A derived column's formula with column titles, e.g. 数量×单价-优惠金额."""
-    text = expr.to_excel(col.formula_ast, lambda n: table.column(n).header(lang))
+    params = {p.name: p.label(lang) for p in table.parameters}
+    text = expr.to_excel(col.formula_ast, lambda n: table.column(n).header(lang) if n in table.by_name else params[n])
     return text.replace("*", "×").replace("/", "÷")
 
 

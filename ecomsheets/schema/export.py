@@ -1,10 +1,11 @@
-"""Schema objects as plain data: the `schemas show --format json` contract."""
+"""Schema objects as plain data: the `schemas show --format json` and `schemas list --format json`
+contracts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .model import BundleSpec, ColumnSpec, TableSpec
+from .model import BundleSpec, Catalog, ColumnSpec, TableSpec
 
 
 def column_dict(col: ColumnSpec) -> dict[str, Any]:
@@ -78,5 +79,26 @@ def bundle_dict(bundle: BundleSpec) -> dict[str, Any]:
                 "where": c.where,
             }
             for c in bundle.checks
+        ],
+    }
+
+
+def catalog_dict(catalog: Catalog) -> dict[str, Any]:
+    """{"tables":[{"name","title","title_en","sheet","version"}],
+    "bundles":[{"name","title","title_en","tables","version"}]}, each sorted by name."""
+    return {
+        "tables": [
+            {"name": t.name, "title": t.title, "title_en": t.title_en or None, "sheet": t.sheet, "version": t.version}
+            for t in sorted(catalog.tables.values(), key=lambda t: t.name)
+        ],
+        "bundles": [
+            {
+                "name": b.name,
+                "title": b.title,
+                "title_en": b.title_en or None,
+                "tables": list(b.tables),
+                "version": b.version,
+            }
+            for b in sorted(catalog.bundles.values(), key=lambda b: b.name)
         ],
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 NUMBER, TEXT, BOOL = "number", "text", "bool"
 END = "<end>"  # the `found` of an error at the end of the text (messages' expr_end names it to users)
@@ -85,6 +85,9 @@ FUNCTIONS = {
     "AND": (1, None),
     "OR": (1, None),
     "NOT": (1, 1),
+    "MOD": (2, 2),
+    "WEEKDAY": (1, 1),  # 1 = Monday … 7 = Sunday (Excel's WEEKDAY(date, 2))
+    "ISBLANK": (1, 1),  # the cell is empty (a formula showing nothing counts as empty)
 }
 _COMPARE = {"=": "=", "==": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _PRECEDENCE = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3}
@@ -242,18 +245,40 @@ def _normalise(text: str) -> str:
     return "".join(out)
 
 
-def names(node: Node) -> list[str]:
-    """Every name the expression refers to, in order of first use."""
+def names(node: Node, blank_tests: bool = True) -> list[str]:
+    """Every name the expression refers to, in order of first use; without the ones only
+    ISBLANK() asks about when `blank_tests` is False (their values are not used)."""
     out: list[str] = []
 
     def walk(n: Node) -> None:
         if isinstance(n, Name) and n.name not in out:
             out.append(n.name)
+        if not blank_tests and isinstance(n, Call) and n.fn == "ISBLANK":
+            return
         for child in _children(n):
             walk(child)
 
     walk(node)
     return out
+
+
+def blank_tested(node: Node) -> list[str]:
+    """The names ISBLANK() asks about: their inputs carry a blank mask under `name + BLANK`."""
+    out: list[str] = []
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Call) and n.fn == "ISBLANK":
+            name = cast(Name, n.args[0]).name
+            if name not in out:
+                out.append(name)
+        for child in _children(n):
+            walk(child)
+
+    walk(node)
+    return out
+
+
+BLANK = "?"  # suffix of the input that says where a name's cells are blank (see blank_tested)
 
 
 def _children(n: Node) -> tuple[Node, ...]:
@@ -290,6 +315,11 @@ def infer(node: Node, kinds: Mapping[str, str]) -> str:
             raise ExprError("expr_type_mismatch", node.pos, op=node.op, left=left, right=right)
         return BOOL
     fn, args = node.fn, node.args
+    if fn == "ISBLANK":
+        if not isinstance(args[0], Name):
+            raise ExprError("expr_isblank_name", node.pos)
+        infer(args[0], kinds)
+        return BOOL
     if fn == "IF":
         _want(args[0], kinds, BOOL, fn)
         a, b = infer(args[1], kinds), infer(args[2], kinds)
@@ -328,6 +358,10 @@ def _xl(n: Node, ref: Callable[[str], str], parent_prec: int) -> str:
         # Left-associative: the right operand of - and / needs parentheses at equal precedence.
         text = f"{_xl(n.left, ref, prec)}{n.op}{_xl(n.right, ref, prec + 1)}"
         return f"({text})" if prec < parent_prec else text
+    if n.fn == "ISBLANK":  # ="" also holds for a formula cell showing nothing, unlike ISBLANK()
+        return f'({_xl(n.args[0], ref, 0)}="")'
+    if n.fn == "WEEKDAY":
+        return f"WEEKDAY({_xl(n.args[0], ref, 0)},2)"
     return f"{n.fn}(" + ",".join(_xl(a, ref, 0) for a in n.args) + ")"
 
 

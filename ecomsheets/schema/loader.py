@@ -150,7 +150,9 @@ class _Builder(Strict):
         for key in file_key:
             if key not in names:
                 self.problem(doc, "file_key", "schema_pk_missing", value=key)
-        kinds = {c.name: c.coltype.kind for c in columns}
+        params = self.parameters(doc)
+        kinds = {p.name: param_kind(p.value, p.type) for p in params}
+        kinds.update({c.name: c.coltype.kind for c in columns})
         columns = self.formulas(pairs, kinds)
         rules = tuple(
             r
@@ -173,6 +175,7 @@ class _Builder(Strict):
             header_row=doc.get("header_row", 2),
             source=doc.file,
             example_rows=doc.get("example_rows"),
+            parameters=tuple(params),
         )
 
     def column(self, node: Located, catalog: Catalog) -> ColumnSpec | None:
@@ -366,9 +369,16 @@ class _Builder(Strict):
         from .metrics_loader import load_checks, load_metrics
 
         params = self.parameters(doc)
+        # The bundle's settings, then those its tables declare (the bundle's value wins).
+        own = {p.name for p in params}
+        for name in tables:
+            for p in catalog.tables[name].parameters if name in catalog.tables else ():
+                if p.name not in own:
+                    params.append(p)
+                    own.add(p.name)
         doc["parameters"] = {p.name: p.value for p in params}  # plain values for the checks below
         metrics = load_metrics(self, doc, catalog)
-        checks = load_checks(self, doc, catalog)
+        checks, totals_checks = load_checks(self, doc, catalog, metrics)
         rules = self.bundle_rules(doc, catalog, params)
         return BundleSpec(
             name=doc["name"],
@@ -381,6 +391,7 @@ class _Builder(Strict):
             parameters=tuple((p.name, p.value) for p in params),
             parameter_specs=tuple(params),
             checks=checks,
+            totals_checks=totals_checks,
             rules=rules,
             metrics=metrics,
             summary_sheet=doc.get("summary_sheet", messages.text("summary_sheet_default", "zh")),
@@ -398,7 +409,7 @@ class _Builder(Strict):
             if table is None:
                 self.problem(node, "table", "schema_unknown_table", value=node["table"])
                 continue
-            kinds = {p.name: param_kind(p.value) for p in params}
+            kinds = {p.name: param_kind(p.value, p.type) for p in params}
             kinds.update({c.name: c.coltype.kind for c in table.columns})
             rule = self.rule(node, kinds, set(table.by_name), BUNDLE_RULE_KEYS)
             if rule:
@@ -410,16 +421,23 @@ class _Builder(Strict):
         out = []
         for name, node in doc.get("parameters", {}).items():
             if isinstance(node, Located):
-                if not self.check_keys(node, PARAMETER_KEYS, ("value",)):
+                if not self.check_keys(node, PARAMETER_KEYS, ("value",), nullable=("value",)):
                     continue
-                out.append(ParameterSpec(name, node["value"], node.get("title", ""), node.get("title_en", "")))
+                kind = node.get("type", "")
+                if kind and kind not in TYPES:
+                    self.problem(node, "type", "schema_unknown_type", value=kind, known=", ".join(TYPES))
+                    continue
+                out.append(ParameterSpec(name, node["value"], node.get("title", ""), node.get("title_en", ""), kind))
             else:
                 out.append(ParameterSpec(name, node))
         return out
 
 
-def param_kind(value: Any) -> str:
-    """Numbers and times ("09:00", a fraction of a day) are numbers in expressions."""
+def param_kind(value: Any, type_name: str = "") -> str:
+    """Numbers and times ("09:00", a fraction of a day) are numbers in expressions; a blank
+    parameter is of its declared type."""
+    if value is None and type_name:
+        return TYPES[type_name].kind
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return expr.NUMBER
     if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
@@ -432,7 +450,7 @@ def param_value(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
         h, m = value.split(":")
         return (int(h) * 60 + int(m)) / 1440
-    return value
+    return float("nan") if value is None else value
 
 
 def pairs_nodes(pairs: Iterable[tuple[ColumnSpec, Located]]) -> Iterator[tuple[str, Located]]:

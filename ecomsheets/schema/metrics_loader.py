@@ -9,9 +9,9 @@ from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
 
 from . import expr
-from .model import Catalog, CheckSpec, MetricSpec, TableSpec
-from .strict import Strict
-from .vocabulary import AGGREGATES, CHECK_KEYS, METRIC_KEYS, find_cycle
+from .model import Catalog, CheckSpec, MetricSpec, TableSpec, TotalsCheckSpec
+from .strict import Strict, want
+from .vocabulary import AGGREGATES, CHECK_KEYS, CHECK_OPS, METRIC_CHECK_KEYS, METRIC_KEYS, find_cycle
 from .yamlsrc import Located
 
 
@@ -145,50 +145,138 @@ def _simple_term(term: expr.Node, columns: set[str], params: dict[str, Any]) -> 
     return isinstance(term.left, expr.Name) and term.left.name in columns and constant
 
 
-def load_checks(b: Strict, doc: Located, catalog: Catalog) -> tuple[CheckSpec, ...]:
-    out = []
+def load_checks(
+    b: Strict, doc: Located, catalog: Catalog, metrics: tuple[MetricSpec, ...]
+) -> tuple[tuple[CheckSpec, ...], tuple[TotalsCheckSpec, ...]]:
+    """The bundle's cross-sheet checks: (row checks, totals checks). A node naming a `metric`
+    compares two figures; the others compare each row with an aggregate of another sheet."""
+    rows, totals = [], []
     for node in doc.get("checks", []):
         if not b.is_mapping(doc, "checks", node):
             continue
-        if not b.check_keys(node, CHECK_KEYS, ("name", "table", "column", "agg", "source_table", "match")):
-            continue
-        table, source = catalog.tables.get(node["table"]), catalog.tables.get(node["source_table"])
-        if table is None or source is None:
+        if "metric" in node:
+            check = _totals_check(b, node, doc, metrics)
+            if check:
+                totals.append(check)
+        else:
+            row_check = _row_check(b, node, doc, catalog)
+            if row_check:
+                rows.append(row_check)
+    b.duplicates(doc, "checks", [c.name for c in rows + totals], *messages.both("what_check"))
+    return tuple(rows), tuple(totals)
+
+
+def _common(b: Strict, node: Located, params: dict[str, Any]) -> bool:
+    """`op`, `severity` and `tolerance` (a number or a parameter's name) as every check has them."""
+    ok = True
+    if node.get("op", "=") not in CHECK_OPS:
+        b.problem(node, "op", "schema_bad_type", key="op", **want("want_check_op"), got=node.get("op"))
+        ok = False
+    if node.get("severity", "error") not in ("error", "warning"):
+        b.problem(
+            node, "severity", "schema_bad_type", key="severity", **want("want_severity"), got=node.get("severity")
+        )
+        ok = False
+    tolerance = node.get("tolerance", 0)
+    if isinstance(tolerance, str) and tolerance not in params:
+        b.problem(node, "tolerance", "schema_unknown_parameter", value=tolerance, known=", ".join(params))
+        ok = False
+    return ok
+
+
+def _totals_check(b: Strict, node: Located, doc: Located, metrics: tuple[MetricSpec, ...]) -> TotalsCheckSpec | None:
+    if not b.check_keys(node, METRIC_CHECK_KEYS, ("name", "metric", "against")):
+        return None
+    b.check_name(node)
+    by_name = {m.name: m for m in metrics}
+    ok = _common(b, node, dict(doc.get("parameters", {})))
+    for key in ("metric", "against"):
+        m = by_name.get(node[key])
+        if m is None or m.by is not None:  # two single figures: a grouped metric is a list of them
             b.problem(
                 node,
-                "table" if table is None else "source_table",
-                "schema_unknown_table",
-                value=node["table"] if table is None else node["source_table"],
+                key,
+                "schema_check_metric",
+                value=node[key],
+                known=", ".join(n for n, x in by_name.items() if x.by is None),
             )
-            continue
-        if node["agg"] not in AGGREGATES:
-            b.problem(node, "agg", "schema_metric_agg", value=node["agg"], known=", ".join(AGGREGATES))
-            continue
-        bad = [
-            (t, c)
-            for t, c in [(table, node["column"]), (source, node.get("source_column"))]
-            + [(table, k) for k in node["match"]]
-            + [(source, v) for v in node["match"].values()]
-            if c is not None and c not in t.by_name
-        ]
-        for t, c in bad:
-            b.problem(node, "match", "schema_ref_column", table=t.name, column=c)
-        if bad:
-            continue
-        ast = where_ast(b, node, node.get("where"), source, dict(doc.get("parameters", {})))
-        out.append(
-            CheckSpec(
-                name=node["name"],
-                table=table.name,
-                column=node["column"],
-                agg=node["agg"],
-                source_table=source.name,
-                source_column=node.get("source_column"),
-                match=tuple(node["match"].items()),
-                where=node.get("where"),
-                message=node.get("message", ""),
-                message_en=node.get("message_en", ""),
-                where_ast=ast,
-            )
+            ok = False
+    if not ok:
+        return None
+    return TotalsCheckSpec(
+        name=node["name"],
+        metric=node["metric"],
+        against=node["against"],
+        op=node.get("op", "="),
+        tolerance=node.get("tolerance", 0),
+        severity=node.get("severity", "error"),
+        message=node.get("message", ""),
+        message_en=node.get("message_en", node.get("message", "")),
+    )
+
+
+def _row_check(b: Strict, node: Located, doc: Located, catalog: Catalog) -> CheckSpec | None:
+    if not b.check_keys(node, CHECK_KEYS, ("name", "table", "column", "agg", "source_table", "match")):
+        return None
+    b.check_name(node)
+    params = dict(doc.get("parameters", {}))
+    table, source = catalog.tables.get(node["table"]), catalog.tables.get(node["source_table"])
+    if table is None or source is None:
+        b.problem(
+            node,
+            "table" if table is None else "source_table",
+            "schema_unknown_table",
+            value=node["table"] if table is None else node["source_table"],
         )
-    return tuple(out)
+        return None
+    if node["agg"] not in AGGREGATES:
+        b.problem(node, "agg", "schema_metric_agg", value=node["agg"], known=", ".join(AGGREGATES))
+        return None
+    if node["agg"] != "count" and "source_column" not in node:
+        b.problem(node, "source_column", "schema_missing_key", key="source_column")
+        return None
+    bad = [
+        (t, c)
+        for t, c in [(table, node["column"]), (source, node.get("source_column"))]
+        + [(table, k) for k in node["match"]]
+        + [(source, v) for v in node["match"].values()]
+        if c is not None and c not in t.by_name
+    ]
+    for t, c in bad:
+        b.problem(node, "match", "schema_ref_column", table=t.name, column=c)
+    if bad or not _common(b, node, params):
+        return None
+    ast = where_ast(b, node, node.get("where"), source, params)
+    when = None
+    if "when" in node:
+        from .loader import param_kind
+
+        kinds = {k: param_kind(v) for k, v in params.items()}
+        kinds.update({c.name: c.coltype.kind for c in table.columns})
+        try:
+            when = expr.parse(node["when"])
+            got = expr.infer(when, kinds)
+            if got != expr.BOOL:
+                raise expr.ExprError("expr_type", 0, op="when", want=expr.BOOL, got=got)
+        except expr.ExprError as exc:
+            b.expr_problem(node, "when", node["when"], exc)
+            return None
+    return CheckSpec(
+        name=node["name"],
+        table=table.name,
+        column=node["column"],
+        agg=node["agg"],
+        source_table=source.name,
+        source_column=node.get("source_column"),
+        match=tuple(node["match"].items()),
+        where=node.get("where"),
+        message=node.get("message", ""),
+        message_en=node.get("message_en", ""),
+        op=node.get("op", "="),
+        value=node.get("value"),
+        when=node.get("when"),
+        tolerance=node.get("tolerance", 0),
+        severity=node.get("severity", "error"),
+        where_ast=ast,
+        when_ast=when,
+    )

@@ -80,6 +80,20 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class ParameterSpec:
+    """A department setting (work hours, response limit …) that formulas and checks read."""
+
+    name: str
+    value: Any  # None: left for the manager to fill in
+    title: str = ""
+    title_en: str = ""
+    type: str = ""  # a column type name, for a parameter left blank
+
+    def label(self, lang: str = "zh") -> str:
+        return (self.title_en if lang == "en" else self.title) or self.title or self.name
+
+
+@dataclass(frozen=True)
 class TableSpec:
     name: str
     title: str
@@ -98,6 +112,9 @@ class TableSpec:
     header_row: int = 2  # row 1 carries the sheet's title banner
     source: str = ""  # the YAML file it came from
     example_rows: int | None = None  # size of this table in example data (master data of a real shop)
+    # The department's settings this table's formulas and rules read (work hours, a time
+    # limit …); the bundle collects them onto its summary sheet, where the manager may change them.
+    parameters: tuple[ParameterSpec, ...] = ()
 
     @property
     def first_data_row(self) -> int:
@@ -109,6 +126,13 @@ class TableSpec:
 
     def column(self, name: str) -> ColumnSpec:
         return self.by_name[name]
+
+    def columns_in(self, node: Any, blank_tests: bool = True) -> list[str]:
+        """The columns of this table an expression reads (parameters left out); without the
+        ones only ISBLANK() asks about when `blank_tests` is False."""
+        from . import expr
+
+        return [n for n in expr.names(node, blank_tests) if n in self.by_name]
 
     def sheet_name(self, lang: str = "zh") -> str:
         return (self.sheet_en or self.title_en) if lang == "en" else self.sheet
@@ -145,23 +169,12 @@ class MetricSpec:
 
 
 @dataclass(frozen=True)
-class ParameterSpec:
-    """A department setting (work hours, response limit …) that formulas and checks read."""
-
-    name: str
-    value: Any
-    title: str = ""
-    title_en: str = ""
-
-    def label(self, lang: str = "zh") -> str:
-        return (self.title_en if lang == "en" else self.title) or self.title or self.name
-
-
-@dataclass(frozen=True)
 class CheckSpec:
-    """A cross-sheet rule of a bundle: a column must equal an aggregate of another table.
+    """A cross-sheet rule of a bundle: a row's column (or a fixed `value`) compared with an
+    aggregate of the matching rows of another table.
 
-    e.g. headcount_plan.current = count of employees whose position = position_name.
+    e.g. headcount_plan.current = count of employees whose position = position_name;
+    after_sales.refund_amount <= sum of the order's paid amounts.
     """
 
     name: str
@@ -174,7 +187,28 @@ class CheckSpec:
     where: str | None = None
     message: str = ""
     message_en: str = ""
+    op: str = "="  # the row's side `op` the aggregate
+    value: float | None = None  # compared instead of the column's value
+    when: str | None = None  # only rows of `table` where this holds are checked
+    tolerance: float | str = 0  # a number, or a parameter's name
+    severity: str = "error"
     where_ast: Any = field(default=None, compare=False, repr=False)
+    when_ast: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TotalsCheckSpec:
+    """Two of a bundle's figures that must agree: e.g. the finance sheet's sales income and
+    the orders' paid total, within a tolerance."""
+
+    name: str
+    metric: str
+    against: str
+    op: str = "="
+    tolerance: float | str = 0  # a number, or a parameter's name
+    severity: str = "error"
+    message: str = ""
+    message_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +223,7 @@ class BundleSpec:
     parameters: tuple[tuple[str, Any], ...] = ()  # (name, value), for lookups
     parameter_specs: tuple[ParameterSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = ()
+    totals_checks: tuple[TotalsCheckSpec, ...] = ()
     rules: tuple[RuleSpec, ...] = ()  # row rules that use the bundle's parameters
     metrics: tuple[MetricSpec, ...] = ()
     summary_sheet: str = messages.text("summary_sheet_default", "zh")

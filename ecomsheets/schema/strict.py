@@ -49,8 +49,9 @@ class Strict:
         _, en = messages.both("schema_expr", source=source, col=exc.pos + 1, detail=detail_en)
         self.problems.append(SchemaProblem(where.file, where.line_of(key), key, zh, en))
 
-    def check_keys(self, node: Located, allowed: Keys, required: Iterable[str]) -> bool:
-        """Report unknown, missing and wrongly typed keys; False if the node is unusable."""
+    def check_keys(self, node: Located, allowed: Keys, required: Iterable[str], nullable: Iterable[str] = ()) -> bool:
+        """Report unknown, missing and wrongly typed keys (a `nullable` key may be null);
+        False if the node is unusable."""
         ok = True
         for key, value in node.items():
             if key not in allowed:
@@ -59,6 +60,8 @@ class Strict:
                 self.problem(node, str(key), "schema_unknown_key", key=key, hint=hint, hint_en=hint_en)
                 continue
             types, want, want_en = allowed[key]
+            if value is None and key in nullable:
+                continue
             if value is None or not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
                 self.problem(node, key, "schema_bad_type", key=key, want=want, want_en=want_en, got=value)
                 ok = False

@@ -58,6 +58,7 @@ TABLE_KEYS = {
     "rules": _LIST,
     "header_row": _INT,
     "example_rows": _INT,
+    "parameters": _MAP,
 }
 RULE_KEYS = {
     "name": _STR,
@@ -100,22 +101,39 @@ METRIC_KEYS = {
     "note_en": _STR,
 }
 PARAMETER_KEYS = {
-    "value": ((str, int, float, bool), *messages.both("want_text_or_number")),
+    "value": ((str, int, float, bool), *messages.both("want_text_or_number")),  # null: the manager fills it in
     "title": _STR,
     "title_en": _STR,
+    "type": _STR,  # a column type, for a parameter left blank (`value: null`)
 }
 CHECK_KEYS = {
     "name": _STR,
     "table": _STR,
     "column": _STR,
+    "value": _NUM,  # compared with the aggregate instead of the column (which still names the cell)
+    "op": _STR,
     "agg": _STR,
     "source_table": _STR,
     "source_column": _STR,
     "match": _MAP,
     "where": _STR,
+    "when": _STR,
+    "tolerance": ((str, int, float), *messages.both("want_text_or_number")),
+    "severity": _STR,
     "message": _STR,
     "message_en": _STR,
 }
+METRIC_CHECK_KEYS = {
+    "name": _STR,
+    "metric": _STR,
+    "against": _STR,
+    "op": _STR,
+    "tolerance": ((str, int, float), *messages.both("want_text_or_number")),
+    "severity": _STR,
+    "message": _STR,
+    "message_en": _STR,
+}
+CHECK_OPS = ("=", "<=", ">=", "<", ">")
 REFERENCE_KEYS = {"name": _STR, "title": _STR, "title_en": _STR, "items": _LIST}
 
 

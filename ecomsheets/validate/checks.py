@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecomsheets import messages
+from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.findings import WARNING, Report, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.read.workbook import WorkbookData
@@ -17,7 +18,7 @@ from ecomsheets.rules import Rule
 from ecomsheets.schema import Catalog
 
 from .context import Context
-from .cross import check_reconciliations, check_references
+from .cross import check_reconciliations, check_references, check_totals
 from .inspection import Inspection
 from .rules import (
     check_derived,
@@ -26,7 +27,7 @@ from .rules import (
     check_wrong_month,
     recompute,
 )
-from .summary_check import check_summary
+from .summary_check import check_summary, metric_frames
 from .table_schema import check_table, warm_up
 from .typed import type_table
 
@@ -62,7 +63,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     meta_month = _meta_month(data.meta)
     report.meta_month = str(meta_month) if meta_month else None
     month = month or meta_month
-    ctx = Context(str(path), catalog, data.bundle, month, dict(data.bundle.parameters))
+    ctx = Context(str(path), catalog, data.bundle, month, file_parameters(data))
     if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
         report.findings.append(finding(Rule.MONTH_UNKNOWN, WARNING, file=str(path)))
     for name, sheet in data.sheets.items():
@@ -74,7 +75,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
             # typed ones. recompute writes only td.derived, and reads its own shallow copy of
             # the typed frame (pandas does not promise that two threads may read one frame).
             shadow = replace(td, typed=td.typed.copy(deep=False))
-            done = pool.submit(recompute, shadow)
+            done = pool.submit(recompute, shadow, ctx.params)
             check_table(ctx, td)
             done.result()
             td.derived = shadow.derived
@@ -83,6 +84,9 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
         check_month(ctx, td)
         check_references(ctx, td)
     check_reconciliations(ctx)
+    if ctx.bundle.totals_checks:
+        figures = evaluate_metrics(ctx.bundle, catalog.tables, metric_frames(ctx), ctx.month, params=ctx.params)
+        check_totals(ctx, {v.name: v.value for v in figures if v.group is None})
     metrics = check_summary(ctx, data, need_values=keep == "metrics")
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
     report.sheets_checked = len(ctx.tables)
@@ -110,6 +114,41 @@ def _meta_month(meta: dict | None) -> Month | None:
         return parse_month(value)
     except EcomsheetsError:
         return None
+
+
+def file_parameters(data: WorkbookData) -> dict:
+    """The department's settings as the file's summary sheet holds them (the manager may have
+    changed a value, or filled in one the template left blank); the bundle's value where the
+    cell is missing or holds something that is not a setting."""
+    import re
+
+    assert data.bundle is not None
+    params = dict(data.bundle.parameters)
+    summary = (data.meta or {}).get("summary") or {}
+    cells = summary.get("params") if isinstance(summary, dict) else None
+    if not isinstance(cells, dict):
+        return params
+    for spec in data.bundle.parameter_specs:
+        cell = cells.get(spec.name)
+        if not isinstance(cell, str):
+            continue
+        text = data.summary_cells.get(cell.replace("$", ""))
+        if text is None:
+            if spec.value is None:
+                params[spec.name] = None
+            continue
+        text = str(text).strip()
+        clock = re.fullmatch(r"(?:1899-12-3[01] )?(\d{1,2}):(\d{2})(?::00)?", text)
+        if clock and (spec.type == "time" or (isinstance(spec.value, str) and ":" in spec.value)):
+            params[spec.name] = f"{int(clock[1]):02d}:{clock[2]}"
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        if number == number and not isinstance(spec.value, (str, bool)):
+            params[spec.name] = int(number) if number.is_integer() else number
+    return params
 
 
 def _nothing_recognised(path: Path, data: WorkbookData, catalog: Catalog):

@@ -73,6 +73,7 @@ class Context:
     truncated: Counter = field(default_factory=Counter)
     wrong_month: str | None = None  # the one other month (nearly) all dated cells are in
     error_rows: dict = field(default_factory=dict)  # table -> rows with an error that makes the row unusable
+    unset_reported: set = field(default_factory=set)  # parameters left blank, already said
 
     def add(
         self,

@@ -6,10 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ecomsheets.compute.metrics import check_expected, key_text
+from ecomsheets import messages
+from ecomsheets.compute.evaluate import to_pandas
+from ecomsheets.compute.metrics import check_expected, holds, key_text, tolerance_of
 from ecomsheets.rules import Rule
+from ecomsheets.schema import expr
 
 from .context import Context, TableData, shown_number
+from .rules import inputs, unset_parameters, untouched
 
 
 def check_references(ctx: Context, td: TableData) -> None:
@@ -42,22 +46,95 @@ def check_references(ctx: Context, td: TableData) -> None:
 
 
 def check_reconciliations(ctx: Context) -> None:
+    """Each row checked against an aggregate of another sheet (see schema.CheckSpec)."""
     for check in ctx.bundle.checks:
         td, source = ctx.tables.get(check.table), ctx.tables.get(check.source_table)
         if td is None or source is None:
             continue
-        expected = check_expected(check, source.typed, td.typed, source.table, ctx.params)
-        actual = pd.to_numeric(td.typed[check.column], errors="coerce")
-        differs = actual.notna() & expected.notna() & ((actual - expected).abs() > 1e-9)
-        for row in td.typed.index[differs.to_numpy()]:
-            want = float(expected[row])
+        tol = _tolerance(ctx, check.tolerance)
+        if tol is None or unset_parameters(ctx, check.when_ast):
+            continue
+        target = _with_derived(td)
+        expected = check_expected(check, _with_derived(source), target, source.table, ctx.params)
+        col = td.table.column(check.column)
+        if check.value is not None:
+            actual = pd.Series(float(check.value), index=target.index).where(target[check.column].notna())
+        else:
+            actual = col.coltype.to_number(target[check.column])
+        applies = (actual.notna() & expected.notna()).to_numpy().copy()
+        applies &= untouched(ctx, td, [check.column, *(t for t, _ in check.match)])
+        if check.when_ast is not None:
+            applies &= np.asarray(to_pandas(check.when_ast)(inputs(td, check.when_ast, ctx.params)), dtype=bool)
+        ok = holds(actual.to_numpy(dtype="float64"), check.op, expected.to_numpy(dtype="float64"), tol)
+        source_col = source.table.column(check.source_column) if check.source_column else None
+        for pos in np.flatnonzero(applies & ~ok):
+            want = float(expected.iloc[pos])
+            shown = _shown(want, source_col)
+            detail = "reconcile_equal" if check.op == "=" else "reconcile_bound"
+            zh, en = ("", "") if check.value is not None else messages.both(detail, shown=shown)
             ctx.add(
                 Rule.RECONCILE,
                 td,
                 check.column,
-                int(row),
+                int(target.index[pos]),
+                check.severity,
                 expected=want,
-                shown=shown_number(want),
+                shown=shown,
+                detail=zh,
+                detail_en=en,
                 check_zh=check.message or check.name,
-                check_en=check.message_en or check.name,
+                check_en=check.message_en or check.message or check.name,
             )
+
+
+def check_totals(ctx: Context, values: dict[str, float | None]) -> None:
+    """Two figures of the bundle that must agree (the finance sheet's income and the orders'
+    paid total …), reported at the first figure's column."""
+    metrics = {m.name: m for m in ctx.bundle.metrics}
+    for check in ctx.bundle.totals_checks:
+        left, right = values.get(check.metric), values.get(check.against)
+        tol = _tolerance(ctx, check.tolerance)
+        m, other = metrics[check.metric], metrics[check.against]
+        sources = [ctx.tables.get(x.table or "") for x in (m, other)]
+        if any(td is None or td.typed.empty for td in sources):
+            continue  # a sheet the figures come from is not in this file, or left empty
+        if left is None or right is None or tol is None:
+            continue  # a figure that cannot be computed, or a blank setting
+        if holds(np.float64(left), check.op, np.float64(right), tol):
+            continue
+        td = ctx.tables.get(m.table or "")
+        ctx.add(
+            Rule.TOTALS,
+            td,
+            m.column if td is not None else None,
+            None,
+            check.severity,
+            check_zh=check.message or check.name,
+            check_en=check.message_en or check.message or check.name,
+            left_title=m.label("zh"),
+            left_title_en=m.label("en"),
+            right_title=other.label("zh"),
+            right_title_en=other.label("en"),
+            left=shown_number(left),
+            right=shown_number(right),
+            diff=shown_number(abs(left - right)),
+            tolerance=shown_number(tol),
+        )
+
+
+def _tolerance(ctx: Context, tolerance: float | str) -> float | None:
+    if isinstance(tolerance, str) and unset_parameters(ctx, expr.Name(tolerance, 0)):
+        return None
+    return tolerance_of(tolerance, ctx.params)
+
+
+def _with_derived(td: TableData) -> pd.DataFrame:
+    """Typed values with the recomputed derived columns in place."""
+    return td.typed.assign(**td.derived) if td.derived else td.typed
+
+
+def _shown(value: float, col) -> str:
+    if col is not None and col.coltype.temporal and value == value:
+        stamp = col.coltype.from_number(pd.Series([value]))[0]
+        return pd.Timestamp(stamp).strftime("%Y-%m-%d")
+    return shown_number(value)

@@ -17,10 +17,11 @@ from ecomsheets.schema.describe import formula_text
 from .context import Context, TableData, shown_number
 
 
-def recompute(td: TableData) -> None:
-    """Recompute every derived column from the row's inputs (formulas are never trusted);
-    a derived column the sheet supplies without its inputs is taken as given."""
-    td.derived = compute_derived(td.typed, td.table, given=given(td))
+def recompute(td: TableData, params: dict) -> None:
+    """Recompute every derived column from the row's inputs and the department's settings
+    (formulas are never trusted); a derived column the sheet supplies without its inputs is
+    taken as given."""
+    td.derived = compute_derived(td.typed, td.table, given=given(td), params=params)
 
 
 def given(td: TableData) -> dict[str, list[str]]:
@@ -29,21 +30,28 @@ def given(td: TableData) -> dict[str, list[str]]:
     return given_columns(td.table, td.sheet.raw.columns)
 
 
-def inputs(td: TableData, names: list[str], params: dict | None = None) -> dict:
-    """Expression inputs: the row's columns (Excel semantics) and any bundle parameters."""
+def inputs(td: TableData, node: expr.Node, params: dict | None = None) -> dict:
+    """The inputs of an expression on this table: the row's columns (Excel semantics), where
+    the ones ISBLANK() asks about are blank, and any parameters."""
+    from ecomsheets.compute.derived import blank_masks
     from ecomsheets.schema.loader import param_value
 
     table = td.table
-    out = {}
-    for n in names:
-        if n not in table.by_name:
-            out[n] = param_value((params or {})[n])
-            continue
+    out: dict = {}
+
+    def source(n: str) -> pd.Series:
         col = table.column(n)
-        source = td.derived[n] if col.derived else td.typed[n]
+        values = td.derived[n] if col.derived else td.typed[n]
         if col.default is not None and not col.derived:
-            source = source.fillna(col.default)  # a blank cell means the declared default
-        out[n] = expression_input(source, col)
+            values = values.fillna(col.default)  # a blank cell means the declared default
+        return values
+
+    for n in expr.names(node):
+        if n not in table.by_name:
+            out[n] = param_value((params or {}).get(n))
+        else:
+            out[n] = expression_input(source(n), table.column(n))
+    out.update(blank_masks(node, source))
     return out
 
 
@@ -63,7 +71,7 @@ def derived_inputs(td: TableData, names: list[str]) -> list[str]:
             out.append(n)
         col = td.table.column(n)
         if col.derived and col.formula_ast is not None:
-            out.extend(x for x in derived_inputs(td, expr.names(col.formula_ast)) if x not in out)
+            out.extend(x for x in derived_inputs(td, td.table.columns_in(col.formula_ast)) if x not in out)
     return out
 
 
@@ -83,17 +91,18 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
     rows = td.typed.index.to_numpy()
     bundle_rules = [r for r in ctx.bundle.rules if r.table == td.table.name]
     for rule in (*td.table.rules, *bundle_rules):
-        names = expr.names(rule.check_ast)
-        columns = [n for n in names if n in td.table.by_name]
+        columns = td.table.columns_in(rule.check_ast)
         if any(n not in td.sheet.raw and not td.table.column(n).derived for n in columns):
             continue  # a column the sheet does not have: reported once as missing
-        applies = filled(td, columns) & untouched(ctx, td, derived_inputs(td, columns))
+        if unset_parameters(ctx, rule.check_ast, rule.when_ast):
+            continue  # a setting the manager has not filled in: said once (see unset_parameters)
+        used = td.table.columns_in(rule.check_ast, blank_tests=False)  # ISBLANK() also looks at blanks
+        applies = filled(td, used) & untouched(ctx, td, derived_inputs(td, columns))
         if rule.when_ast is not None:
-            when_names = expr.names(rule.when_ast)
-            applies &= np.asarray(to_pandas(rule.when_ast)(inputs(td, when_names, ctx.params)), dtype=bool)
+            applies &= np.asarray(to_pandas(rule.when_ast)(inputs(td, rule.when_ast, ctx.params)), dtype=bool)
         if not applies.any():
             continue
-        ok = np.asarray(to_pandas(rule.check_ast)(inputs(td, names, ctx.params)), dtype=bool)
+        ok = np.asarray(to_pandas(rule.check_ast)(inputs(td, rule.check_ast, ctx.params)), dtype=bool)
         # A bundle's messages may quote its parameters: "超过 {response_limit_minutes} 分钟".
         zh, en = (
             (rule.message.format_map(ctx.params), rule.message_en.format_map(ctx.params))
@@ -102,6 +111,22 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
         )
         for pos in np.flatnonzero(applies & ~ok):
             ctx.add(Rule.ROW_RULE, td, rule.columns[0], int(rows[pos]), rule.severity, rule_zh=zh, rule_en=en)
+
+
+def unset_parameters(ctx: Context, *nodes: expr.Node | None) -> bool:
+    """True when an expression reads a parameter left blank (the department's own setting,
+    e.g. a reply time limit): the check cannot be made, and one warning per parameter says so."""
+    unset = [
+        n for node in nodes if node is not None for n in expr.names(node) if n in ctx.params and ctx.params[n] is None
+    ]
+    for name in unset:
+        if name not in ctx.unset_reported:
+            ctx.unset_reported.add(name)
+            spec = next((p for p in ctx.bundle.parameter_specs if p.name == name), None)
+            label_zh = spec.label("zh") if spec else name
+            label_en = spec.label("en") if spec else name
+            ctx.add(Rule.PARAMETER_UNSET, None, None, None, WARNING, param=label_zh, param_en=label_en)
+    return bool(unset)
 
 
 def check_derived(ctx: Context, td: TableData) -> None:
@@ -119,7 +144,7 @@ def check_derived(ctx: Context, td: TableData) -> None:
         col = td.table.column(name)
         typed = td.typed[name]
         raw_present = sheet.raw[name].notna().to_numpy()
-        clean = untouched(ctx, td, derived_inputs(td, expr.names(col.formula_ast)))
+        clean = untouched(ctx, td, derived_inputs(td, td.table.columns_in(col.formula_ast)))
         exp = expected.to_numpy()
         got = typed.to_numpy()
         candidates = np.flatnonzero(raw_present & clean)

@@ -15,7 +15,6 @@ from ecomsheets.read.coerce import coerce_column
 from ecomsheets.read.formulas import error_cells, is_external
 from ecomsheets.read.workbook import SheetData
 from ecomsheets.rules import Rule
-from ecomsheets.schema import expr
 
 from .context import Context, TableData
 
@@ -141,7 +140,7 @@ def _report_errors(ctx: Context, td: TableData, errors: dict, textual: dict) -> 
             ctx.add(Rule.ERROR_VALUE, td, name, row, value=code)
             continue
         if col.derived and col.formula_ast is not None:
-            inputs = expr.names(col.formula_ast)
+            inputs = td.table.columns_in(col.formula_ast)
         else:  # a formula someone wrote: the cells of this sheet it refers to
             formula = sheet.formulas.get((row, letter), "")
             inputs = [
@@ -187,7 +186,7 @@ def _causes(td: TableData, row: int, inputs, errors: dict, textual: dict, seen: 
         col = table.column(name)
         if col.derived and col.formula_ast is not None:
             if (row, sheet.letters[name]) in errors:
-                out.extend(_causes(td, row, expr.names(col.formula_ast), errors, textual, seen))
+                out.extend(_causes(td, row, table.columns_in(col.formula_ast), errors, textual, seen))
             continue
         text = textual.get(name, {}).get(row)
         if text is None and (row, sheet.letters[name]) in errors:

@@ -6,7 +6,7 @@ positions from here, so a column never has two addresses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from xlsxwriter.utility import xl_col_to_name
@@ -120,10 +120,16 @@ class TableLayout:
 class WorkbookLayout:
     tables: dict[str, TableLayout]
     lang: str
+    params: dict[str, str] = field(default_factory=dict)  # parameter name -> its cell ('汇总'!$B$5)
 
     @classmethod
     def build(
-        cls, tables: list[TableSpec], rows: int, lang: str, counts: dict[str, int] | None = None
+        cls,
+        tables: list[TableSpec],
+        rows: int,
+        lang: str,
+        counts: dict[str, int] | None = None,
+        params: dict[str, str] | None = None,
     ) -> WorkbookLayout:
         """`rows` pre-formatted rows per sheet, or exactly `counts[table]` rows of data.
 
@@ -134,4 +140,4 @@ class WorkbookLayout:
             n = max(1, (counts or {}).get(t.name, rows))
             grow = n if counts is not None else min(FORMULA_GROWTH * n, MAX_ROW - t.first_data_row + 1)
             out[t.name] = TableLayout(t, t.sheet_name(lang), n, grow)
-        return cls(out, lang)
+        return cls(out, lang, dict(params or {}))
