@@ -340,6 +340,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "h_docs_short": ("写出数据字典（Markdown 和网页）", "data dictionary (Markdown, HTML)"),
     "h_opt_output_dir": ("输出文件夹（不存在时新建）", "The output folder (made if missing)"),
+    "h_arg_bundle_optional": ("[工作簿模板]", "[BUNDLE]"),  # may be left out (default department)
     "cli_docs_written": ("已写出 {path}", "wrote {path}"),
     "dd_title": ("{title} · 数据字典", "{title} · Data dictionary"),
     "dd_bundle_meta": ("工作簿模板 {name}，第 {version} 版", "bundle {name}, version {version}"),
@@ -462,6 +463,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb_section_metrics": ("关键指标", "Key figures"),
     "wb_records": ("{sheet} 记录数", "{sheet}: records"),
     "wb_column_total": ("{sheet} {column}合计", "{sheet}: total {column}"),
+    "wb_signoff": ("{title}：________", "{title}: ________"),
     "wb_param_fill_in": ("← 请填写本部门的规定", "← fill in the department's own setting"),
     "wb_month_param": ("月份（当月 1 日）", "Month (its first day)"),
     "wb_col_item": ("项目", "Item"),

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.schema import expr
-from ecomsheets.schema.loader import param_value
-from ecomsheets.schema.model import ColumnSpec, TableSpec
+from ecomsheets.schema.model import ColumnSpec, TableSpec, param_value
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -133,7 +133,7 @@ def where_mask(
     where_ast: expr.Node | None, frame: pd.DataFrame, table: TableSpec, params: dict[str, Any]
 ) -> np.ndarray | None:
     """The rows a `where` filter keeps (None: no filter), with COUNTIFS semantics."""
-    from ecomsheets.schema.loader import param_value
+    from ecomsheets.schema.model import param_value
 
     if where_ast is None:
         return None

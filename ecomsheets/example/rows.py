@@ -224,7 +224,7 @@ def _satisfy_totals(bundle, catalog: Catalog, frames: dict, month: Month, params
 
 def _inputs(table: TableSpec, frame: pd.DataFrame, node, params: dict) -> dict:
     from ecomsheets.compute.derived import blank_masks
-    from ecomsheets.schema.loader import param_value
+    from ecomsheets.schema.model import param_value
 
     out: dict = {}
     for name in expr.names(node):

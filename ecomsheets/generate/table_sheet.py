@@ -9,6 +9,7 @@ from ecomsheets.coltypes import SheetContext
 from ecomsheets.months import Month
 from ecomsheets.schema import TableSpec
 from ecomsheets.schema import describe as prompts
+from ecomsheets.schema.model import FormSpec
 from ecomsheets.xlsx.layout import MAX_ROW, TableLayout, WorkbookLayout, quote_sheet
 from ecomsheets.xlsx.printing import print_setup
 from ecomsheets.xlsx.styles import Styles
@@ -42,6 +43,8 @@ def write_table_sheet(
     if hrow > 0:
         ws.merge_range(0, 0, 0, max(ncols - 1, 1), banner, styles.banner)
         ws.set_row(0, 24)
+    if table.form is not None:
+        _form(ws, table.form, max(ncols - 1, 1), styles, lang)
     ws.set_row(hrow, 32)
 
     for i, col in enumerate(table.columns):
@@ -65,6 +68,33 @@ def write_table_sheet(
     print_setup(ws, [c.display_width() for c in table.columns], title_row=hrow, landscape=True)
     wb.define_name(f"{quote_sheet(tl.sheet)}!_xlnm.Print_Area", "=" + tl.print_area())
     ws.hide_gridlines(0)  # print the grid: a table on paper reads by its lines
+
+
+def _form(ws, form: FormSpec, last_col: int, styles, lang: str) -> None:
+    """A form's note and its sheet-level fields between the banner and the header; its
+    sign-off line at the foot of every printed page."""
+    en = lang == "en"
+    row = 1
+    if form.note:
+        ws.merge_range(row, 0, row, last_col, (form.note_en if en and form.note_en else form.note), styles.text)
+        ws.set_row(row, 30)
+        row += 1
+    for _name, title, title_en in form.fields:
+        ws.write_string(row, 0, title_en if en and title_en else title, styles.table_head)
+        ws.merge_range(row, 1, row, last_col, "", styles.table_cell)
+        ws.set_row(row, 45)
+        row += 1
+    if form.signoff:
+        parts = [
+            messages.text("wb_signoff", lang, title=(t_en if en and t_en else t)).replace("&", "&&")
+            for t, t_en in form.signoff
+        ]
+        footer = (
+            "".join(f"&{side}{part}" for side, part in zip("LCR", parts))
+            if len(parts) <= 3
+            else "&L" + "    ".join(parts)
+        )
+        ws.set_footer(footer)
 
 
 def _validation(ws, table, col, ci, tl: TableLayout, ctx, month, tables) -> None:

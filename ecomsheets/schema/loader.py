@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
@@ -21,15 +20,19 @@ from .model import (
     BundleSpec,
     Catalog,
     ColumnSpec,
+    FormSpec,
     ParameterSpec,
     ReferenceList,
     RuleSpec,
     TableSpec,
+    param_kind,
 )
 from .strict import Keys, Strict, want
 from .vocabulary import (
     BUNDLE_RULE_KEYS,
     COLUMN_KEYS,
+    FORM_ITEM_KEYS,
+    FORM_KEYS,
     PARAMETER_KEYS,
     REFERENCE_KEYS,
     RULE_KEYS,
@@ -150,6 +153,7 @@ class _Builder(Strict):
         for key in file_key:
             if key not in names:
                 self.problem(doc, "file_key", "schema_pk_missing", value=key)
+        form = self.form(doc["form"]) if isinstance(doc.get("form"), Located) else None
         params = self.parameters(doc)
         kinds = {p.name: param_kind(p.value, p.type) for p in params}
         kinds.update({c.name: c.coltype.kind for c in columns})
@@ -172,11 +176,26 @@ class _Builder(Strict):
             primary_key=pk,
             file_key=file_key,
             rules=rules,
-            header_row=doc.get("header_row", 2),
             source=doc.file,
             example_rows=doc.get("example_rows"),
             parameters=tuple(params),
+            form=form,
+            header_row=doc.get("header_row", 2 + (form.rows if form else 0)),
         )
+
+    def form(self, node: Located) -> FormSpec | None:
+        """A form's note, sheet-level fields and sign-off line (see model.FormSpec)."""
+        if not self.check_keys(node, FORM_KEYS, ()):
+            return None
+        fields = []
+        for item in node.get("fields", []):
+            if self.is_mapping(node, "fields", item) and self.check_keys(item, FORM_ITEM_KEYS, ("name", "title")):
+                fields.append((item["name"], item["title"], item.get("title_en", "")))
+        signoff = []
+        for item in node.get("signoff", []):
+            if self.is_mapping(node, "signoff", item) and self.check_keys(item, FORM_ITEM_KEYS, ("title",)):
+                signoff.append((item["title"], item.get("title_en", "")))
+        return FormSpec(node.get("note", ""), node.get("note_en", ""), tuple(fields), tuple(signoff))
 
     def column(self, node: Located, catalog: Catalog) -> ColumnSpec | None:
         if not self.check_keys(node, COLUMN_KEYS, ("name", "title", "type")):
@@ -431,26 +450,6 @@ class _Builder(Strict):
             else:
                 out.append(ParameterSpec(name, node))
         return out
-
-
-def param_kind(value: Any, type_name: str = "") -> str:
-    """Numbers and times ("09:00", a fraction of a day) are numbers in expressions; a blank
-    parameter is of its declared type."""
-    if value is None and type_name:
-        return TYPES[type_name].kind
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return expr.NUMBER
-    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
-        return expr.NUMBER
-    return expr.TEXT
-
-
-def param_value(value: Any) -> Any:
-    """A parameter as an expression value (Excel semantics: a time is a fraction of a day)."""
-    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
-        h, m = value.split(":")
-        return (int(h) * 60 + int(m)) / 1440
-    return float("nan") if value is None else value
 
 
 def pairs_nodes(pairs: Iterable[tuple[ColumnSpec, Located]]) -> Iterator[tuple[str, Located]]:

@@ -249,7 +249,7 @@ def _row_check(b: Strict, node: Located, doc: Located, catalog: Catalog) -> Chec
     ast = where_ast(b, node, node.get("where"), source, params)
     when = None
     if "when" in node:
-        from .loader import param_kind
+        from .model import param_kind
 
         kinds = {k: param_kind(v) for k, v in params.items()}
         kinds.update({c.name: c.coltype.kind for c in table.columns})

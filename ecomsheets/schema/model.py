@@ -3,6 +3,7 @@ rules and metrics. They are frozen; the loader builds and checks them from YAML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from ecomsheets import messages
 from ecomsheets.coltypes import ColumnType, get_type
 from ecomsheets.errors import UsageError
+
+from . import expr
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,23 @@ class ParameterSpec:
 
 
 @dataclass(frozen=True)
+class FormSpec:
+    """What a paper form carries besides its table: a note on who fills in what, fields filled
+    once for the whole sheet (the department's duties …) above the table, and the sign-off
+    line printed at the foot of every page (编制 / 审核 / 批准)."""
+
+    note: str = ""
+    note_en: str = ""
+    fields: tuple[tuple[str, str, str], ...] = ()  # (name, title, title_en)
+    signoff: tuple[tuple[str, str], ...] = ()  # (title, title_en)
+
+    @property
+    def rows(self) -> int:
+        """The rows it takes between the title banner and the table's header."""
+        return (1 if self.note else 0) + len(self.fields)
+
+
+@dataclass(frozen=True)
 class TableSpec:
     name: str
     title: str
@@ -115,6 +135,7 @@ class TableSpec:
     # The department's settings this table's formulas and rules read (work hours, a time
     # limit …); the bundle collects them onto its summary sheet, where the manager may change them.
     parameters: tuple[ParameterSpec, ...] = ()
+    form: FormSpec | None = None
 
     @property
     def first_data_row(self) -> int:
@@ -130,8 +151,6 @@ class TableSpec:
     def columns_in(self, node: Any, blank_tests: bool = True) -> list[str]:
         """The columns of this table an expression reads (parameters left out); without the
         ones only ISBLANK() asks about when `blank_tests` is False."""
-        from . import expr
-
         return [n for n in expr.names(node, blank_tests) if n in self.by_name]
 
     def sheet_name(self, lang: str = "zh") -> str:
@@ -281,3 +300,23 @@ class Catalog:
 
     def tables_of(self, workbook: BundleSpec) -> list[TableSpec]:
         return [self.tables[name] for name in workbook.tables]
+
+
+def param_kind(value: Any, type_name: str = "") -> str:
+    """Numbers and times ("09:00", a fraction of a day) are numbers in expressions; a blank
+    parameter is of its declared type."""
+    if value is None and type_name:
+        return get_type(type_name).kind
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return expr.NUMBER
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+        return expr.NUMBER
+    return expr.TEXT
+
+
+def param_value(value: Any) -> Any:
+    """A parameter as an expression value (Excel semantics: a time is a fraction of a day)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+        h, m = value.split(":")
+        return (int(h) * 60 + int(m)) / 1440
+    return float("nan") if value is None else value

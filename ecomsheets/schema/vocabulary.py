@@ -59,7 +59,10 @@ TABLE_KEYS = {
     "header_row": _INT,
     "example_rows": _INT,
     "parameters": _MAP,
+    "form": _MAP,
 }
+FORM_KEYS = {"note": _STR, "note_en": _STR, "fields": _LIST, "signoff": _LIST}
+FORM_ITEM_KEYS = {"name": _STR, "title": _STR, "title_en": _STR}
 RULE_KEYS = {
     "name": _STR,
     "check": _STR,

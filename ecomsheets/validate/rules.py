@@ -34,7 +34,7 @@ def inputs(td: TableData, node: expr.Node, params: dict | None = None) -> dict:
     """The inputs of an expression on this table: the row's columns (Excel semantics), where
     the ones ISBLANK() asks about are blank, and any parameters."""
     from ecomsheets.compute.derived import blank_masks
-    from ecomsheets.schema.loader import param_value
+    from ecomsheets.schema.model import param_value
 
     table = td.table
     out: dict = {}
