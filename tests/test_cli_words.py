@@ -69,6 +69,9 @@ OURS = {
     "findings",
     "department",
     "xls",
+    "docs",
+    "markdown",
+    "md",
 }
 
 
@@ -175,7 +178,7 @@ def test_summarize_of_a_folder_says_to_use_consolidate(tmp_path):
 def test_no_command_shows_the_help():
     result = run([])
     assert result.output.startswith("用法：") and "命令" in result.output
-    for name in ("validate", "consolidate", "generate", "summarize", "example", "schemas"):
+    for name in ("validate", "consolidate", "generate", "summarize", "example", "schemas", "docs"):
         assert name in result.output
 
 

@@ -1,6 +1,6 @@
 """The command line: parse options, call the API, render, set the exit code.
 
-One module per command (schemas, generate, example, validate, summarize, consolidate) over the
+One module per command (schemas, generate, example, validate, summarize, consolidate, docs) over the
 shared options (options.py); JSON documents come from the API (Report.to_dict,
 summarize.documents, report.schema_text); errors raised on purpose go through one handler
 (errors.py). Click's words and our help texts are in one language (ecomsheets.cli_words).
@@ -16,6 +16,7 @@ import click
 from ecomsheets import __version__
 from ecomsheets import cli_words as words
 from ecomsheets.cli.consolidate import consolidate
+from ecomsheets.cli.docs import docs
 from ecomsheets.cli.example import example
 from ecomsheets.cli.generate import generate
 from ecomsheets.cli.options import group_lang_option
@@ -45,5 +46,5 @@ def main() -> None:
     stop_on_signals()  # Ctrl-C, SIGTERM: every worker stopped, exit 130 / 143 with one line
 
 
-for _command in (schemas, generate, validate, example, summarize, consolidate):
+for _command in (schemas, generate, validate, example, summarize, consolidate, docs):
     main.add_command(_command)

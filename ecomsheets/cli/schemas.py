@@ -17,14 +17,19 @@ def schemas() -> None:
 
 
 @schemas.command("list", help_code="h_schemas_list")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="h_opt_format")
 @schemas_option
 @lang_option
 @handled
-def schemas_list(schema_dirs, lang) -> None:
+def schemas_list(fmt, schema_dirs, lang) -> None:
     """List tables and workbook bundles."""
-    from ecomsheets.report.schema_text import render_list
+    from ecomsheets.report.schema_text import list_document, render_list
 
-    click.echo(render_list(catalog(schema_dirs, lang), lang))
+    the_catalog = catalog(schema_dirs, lang)
+    if fmt == "json":
+        echo_json(list_document(the_catalog))
+    else:
+        click.echo(render_list(the_catalog, lang))
 
 
 @schemas.command("show", help_code="h_schemas_show")

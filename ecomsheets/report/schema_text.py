@@ -1,11 +1,11 @@
-"""`schemas list` and `schemas show` as readable text, and `schemas show --format json`'s document."""
+"""`schemas list` and `schemas show` as readable text, and their `--format json` documents."""
 
 from __future__ import annotations
 
 from ecomsheets import messages
 from ecomsheets.schema import BundleSpec, Catalog, TableSpec
 from ecomsheets.schema import describe as prompts
-from ecomsheets.schema.export import bundle_dict, table_dict
+from ecomsheets.schema.export import bundle_dict, catalog_dict, table_dict
 from ecomsheets.schema.model import pad, text_width
 
 
@@ -19,6 +19,11 @@ def find_schema(catalog: Catalog, name: str) -> TableSpec | BundleSpec:
 def schema_document(spec: TableSpec | BundleSpec) -> dict:
     """A table or bundle as plain data (the `schemas show --format json` contract)."""
     return bundle_dict(spec) if isinstance(spec, BundleSpec) else table_dict(spec)
+
+
+def list_document(catalog: Catalog) -> dict:
+    """Every table and bundle, each sorted by name (the `schemas list --format json` contract)."""
+    return catalog_dict(catalog)
 
 
 def render_list(catalog: Catalog, lang: str) -> str:
