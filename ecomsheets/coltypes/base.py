@@ -101,6 +101,7 @@ class ColumnType:
     uses_values = False  # its allowed values are the column's `values` list
     yes_no = False  # 是/否 (LibreOffice saves a typed yes/no as =TRUE() or =FALSE())
     writer = "write_string"  # the xlsxwriter call that writes one value
+    step = 0.01  # the smallest difference between two values as a formula sees them (1 for a day)
 
     @property
     def temporal(self) -> bool:

@@ -48,6 +48,7 @@ _BIG = 1e12
 
 class IntegerType(_Number):
     name = "integer"
+    step = 1.0
     _integer = True
     num_format = "#,##0"
     default_width = 10

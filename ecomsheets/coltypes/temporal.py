@@ -21,6 +21,7 @@ _FIRST, _LAST = date(2000, 1, 1), date(2099, 12, 31)
 
 class DateType(ColumnType):
     name = "date"
+    step = 1.0
     kind = "number"  # a day serial inside expressions, as in Excel
     num_format = "yyyy-mm-dd"
     default_width = 12
@@ -81,6 +82,7 @@ class DateType(ColumnType):
 
 class DateTimeType(DateType):
     name = "datetime"
+    step = 1 / 1440
     num_format = "yyyy-mm-dd hh:mm"
     default_width = 17
     _whole_days = False
@@ -88,6 +90,7 @@ class DateTimeType(DateType):
 
 class TimeType(ColumnType):
     name = "time"
+    step = 1 / 1440
     kind = "number"  # a fraction of a day inside expressions
     num_format = "hh:mm"
     default_width = 9

@@ -47,7 +47,7 @@ def example_frames(
     bundle = catalog.bundle(bundle_name)
     names = [n for n in bundle.tables if tables is None or n in tables]
     rng = np.random.default_rng(seed)
-    params = dict(bundle.parameters)
+    params = {p.name: p.filled_value() for p in bundle.parameter_specs}
     frames: dict = {}
     referenced = {c.ref_table for n in names for c in catalog.tables[n].columns if c.references}
     for index, name in enumerate(_reference_order(catalog, names)):
@@ -110,7 +110,7 @@ def _satisfy_checks(bundle, catalog: Catalog, frames: dict, made: str, rng, para
         col = table.column(check.column)
         tgt = target.assign(**compute_derived(target, table, params=params))
         expected = check_expected(check, src, tgt, source_table, params)
-        if check.value is None and not col.derived and col.coltype.quantity and not col.coltype.temporal:
+        if check.value is None and not col.derived and (col.coltype.quantity or col.coltype.dated):
             target[check.column] = _within(check, col, target[check.column], expected)
             _redraw_dependents(table, target, {check.column}, rng, params)
             tgt = target.assign(**compute_derived(target, table, params=params))
@@ -124,6 +124,8 @@ def _satisfy_checks(bundle, catalog: Catalog, frames: dict, made: str, rng, para
             applies &= np.asarray(to_pandas(check.when_ast)(_inputs(table, tgt, check.when_ast, params)), dtype=bool)
         ok = holds(actual.to_numpy(dtype="float64"), check.op, expected.to_numpy(dtype="float64"), 0.0)
         keep = ~applies | ok
+        if table.primary_key:  # a moved date may now repeat another row's key
+            keep &= ~target.duplicated(subset=list(table.primary_key)).to_numpy()
         if not keep.all():
             frames[check.table] = target[keep].reset_index(drop=True)
 
@@ -162,16 +164,13 @@ def _within(check, col: ColumnSpec, values: pd.Series, expected: pd.Series) -> o
     if check.op == "=":
         out = want.fillna(0.0)
     elif check.op in ("<=", "<"):
-        out = np.fmin(numbers, want - (0 if check.op == "<=" else _step(col)))
+        out = np.fmin(numbers, want - (0 if check.op == "<=" else col.coltype.step))
     else:
-        out = np.fmax(numbers, want + (0 if check.op == ">=" else _step(col)))
+        out = np.fmax(numbers, want + (0 if check.op == ">=" else col.coltype.step))
+    out = out.where(numbers.notna(), numbers)  # a blank cell stays blank
     if col.min is not None:
         out = out.where(out >= col.min, numbers)  # out of range: the row is left out below instead
     return col.coltype.example_from_number(np.asarray(out, dtype="float64"))
-
-
-def _step(col: ColumnSpec) -> float:
-    return 1.0 if col.type == "integer" else 0.01
 
 
 def _redraw_dependents(table: TableSpec, frame: pd.DataFrame, changed: set[str], rng, params: dict) -> None:

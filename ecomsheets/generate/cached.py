@@ -36,12 +36,13 @@ class CachedResults:
         self.counts = {name: len(frame) for name, frame in frames.items()}
         # Tables written chunk by chunk (ChunkedRows, a million rows) are never held whole:
         # their figures are left without a stored result.
+        params = {p.name: p.filled_value() for p in bundle.parameter_specs}
         self.frames = {
-            name: frame.assign(**compute_derived(frame, catalog.tables[name], params=dict(bundle.parameters)))
+            name: frame.assign(**compute_derived(frame, catalog.tables[name], params=params))
             for name, frame in frames.items()
             if isinstance(frame, pd.DataFrame)
         }
-        values = evaluate_metrics(bundle, catalog.tables, self.frames, month, lang=layout.lang)
+        values = evaluate_metrics(bundle, catalog.tables, self.frames, month, lang=layout.lang, params=params)
         self.values = {(v.name, v.group): v.value for v in values}
 
     def metric(self, name: str, group=None):

@@ -103,7 +103,7 @@ def write_summary_sheet(
     for param in bundle.parameter_specs:
         row = cells[param.name]
         ws.write_string(row, 0, param.label(lang), styles.label)
-        _write_param(ws, row, param, styles, lang)
+        _write_param(ws, row, param, styles, lang, filled=known)
         out.params[param.name] = xl_rowcol_to_cell(row, 1, True, True)
     row += 1
     month_cell = out.params["month"]
@@ -323,8 +323,9 @@ def _group_criteria(by_col, period, by_range, key_cell, month_cell, i) -> Criter
     return Criteria(((by_range, key_cell),))
 
 
-def _write_param(ws, row, param, styles, lang: str) -> None:
-    value = param.value
+def _write_param(ws, row, param, styles, lang: str, filled: bool) -> None:
+    """`filled`: a workbook of example rows, where a blank setting has the manager's example."""
+    value = param.filled_value() if filled else param.value
     if value is None:  # the department's own setting, which the manager fills in here
         fmt = get_type(param.type).num_format if param.type else "@"
         ws.write_blank(row, 1, None, styles.cell(fmt, param=True))

@@ -175,6 +175,7 @@ class _Builder(Strict):
             version=doc.get("version", 1),
             primary_key=pk,
             file_key=file_key,
+            key_per_file=doc.get("key_per_file", False),
             rules=rules,
             source=doc.file,
             example_rows=doc.get("example_rows"),
@@ -446,7 +447,11 @@ class _Builder(Strict):
                 if kind and kind not in TYPES:
                     self.problem(node, "type", "schema_unknown_type", value=kind, known=", ".join(TYPES))
                     continue
-                out.append(ParameterSpec(name, node["value"], node.get("title", ""), node.get("title_en", ""), kind))
+                out.append(
+                    ParameterSpec(
+                        name, node["value"], node.get("title", ""), node.get("title_en", ""), kind, node.get("example")
+                    )
+                )
             else:
                 out.append(ParameterSpec(name, node))
         return out

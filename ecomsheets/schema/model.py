@@ -91,6 +91,11 @@ class ParameterSpec:
     title: str = ""
     title_en: str = ""
     type: str = ""  # a column type name, for a parameter left blank
+    example: Any = None  # what example workbooks fill in for a parameter left blank
+
+    def filled_value(self) -> Any:
+        """The value a filled-in (example) workbook has: the manager's example for a blank one."""
+        return self.example if self.value is None else self.value
 
     def label(self, lang: str = "zh") -> str:
         return (self.title_en if lang == "en" else self.title) or self.title or self.name
@@ -128,6 +133,9 @@ class TableSpec:
     # Values of these columns belong to one submitted file (an order and all its lines): the
     # same value from two files is a conflict when consolidating, whatever the rest of the key.
     file_key: tuple[str, ...] = ()
+    # The key is unique within one file only: each file speaks for its own shop, so two shops'
+    # rows for the same day and channel are two rows, never a conflict when consolidating.
+    key_per_file: bool = False
     rules: tuple[RuleSpec, ...] = ()
     header_row: int = 2  # row 1 carries the sheet's title banner
     source: str = ""  # the YAML file it came from

@@ -54,6 +54,7 @@ TABLE_KEYS = {
     "version": _INT,
     "primary_key": _STR_OR_LIST,
     "file_key": _STR_OR_LIST,
+    "key_per_file": _BOOL,
     "columns": _LIST,
     "rules": _LIST,
     "header_row": _INT,
@@ -108,6 +109,7 @@ PARAMETER_KEYS = {
     "title": _STR,
     "title_en": _STR,
     "type": _STR,  # a column type, for a parameter left blank (`value: null`)
+    "example": ((str, int, float, bool), *messages.both("want_text_or_number")),  # what example workbooks fill in
 }
 CHECK_KEYS = {
     "name": _STR,

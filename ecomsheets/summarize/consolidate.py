@@ -11,7 +11,7 @@ Every input appears in the result as a Source with what happened to it:
 - a key found in several files is taken once when the rows are identical, and left out
   everywhere (with a finding naming each file and cell) when they differ. The key is the
   table's `file_key` where declared (an order belongs to one file, whatever its lines), else its
-  primary key.
+  primary key; a table whose key is unique per file only (`key_per_file`) has no such conflicts.
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ def _resolve_keys(
     left out everywhere when they differ. Returns the frame, rows in conflict per file, and
     repeated rows."""
     key = list(table.file_key or table.primary_key)
-    if not key or frame.empty:
+    if not key or frame.empty or table.key_per_file:
         return frame, Counter(), 0
     # Keys seen in more than one file (repeats inside one file were validation errors).
     per_file = frame.drop_duplicates(subset=[*key, SOURCE_FILE])

@@ -106,7 +106,7 @@ def check_row_rules(ctx: Context, td: TableData) -> None:
         # A bundle's messages may quote its parameters: "超过 {response_limit_minutes} 分钟".
         zh, en = (
             (rule.message.format_map(ctx.params), rule.message_en.format_map(ctx.params))
-            if rule.table
+            if rule.table or any(n in ctx.params for n in expr.names(rule.check_ast))
             else (rule.message, rule.message_en)
         )
         for pos in np.flatnonzero(applies & ~ok):
