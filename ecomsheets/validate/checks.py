@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecomsheets import messages
+from ecomsheets.coltypes import get_type
 from ecomsheets.compute.metrics import evaluate_metrics
 from ecomsheets.findings import WARNING, Report, finding
 from ecomsheets.months import Month, parse_month
@@ -139,7 +140,8 @@ def file_parameters(data: WorkbookData) -> dict:
             continue
         text = str(text).strip()
         clock = re.fullmatch(r"(?:1899-12-3[01] )?(\d{1,2}):(\d{2})(?::00)?", text)
-        if clock and (spec.type == "time" or (isinstance(spec.value, str) and ":" in spec.value)):
+        is_clock = get_type(spec.type).clock if spec.type else isinstance(spec.value, str) and ":" in spec.value
+        if clock and is_clock:
             params[spec.name] = f"{int(clock[1]):02d}:{clock[2]}"
             continue
         try:
