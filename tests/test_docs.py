@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ecomsheets import messages
 from tests.helpers import CATALOG, cli, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,8 +149,9 @@ def test_docs_department_writes_markdown_and_html_with_every_table_and_column(tm
             assert c.message in text
         for r in bundle.rules:
             assert r.name in text
-        for p in bundle.parameter_specs:
-            assert p.title in text and str(p.value) in text
+        for p in bundle.parameter_specs:  # a blank one says the manager fills it in
+            shown = messages.text("dd_param_blank", "zh") if p.value is None else str(p.value)
+            assert p.title in text and shown in text
     # A derived column is shown with its formula in words, a reference with the sheet it points to.
     assert "自动计算" in page.text and "→" in page.text
     # Self-contained: inline CSS, no scripts, nothing fetched.

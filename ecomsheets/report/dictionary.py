@@ -212,8 +212,10 @@ class _Builder:
 
     def rule(self, rule: RuleSpec, table: TableSpec) -> _Rule:
         message, message_en = rule.message, rule.message_en
-        if rule.table:  # a bundle's rule may quote its parameters, as validation does
-            values = {n: p.value for n, p in self.params.items()}
+        if rule.table or any(n in self.params for n in expr.names(rule.check_ast)):
+            # A rule may quote the settings it uses, as validation does; a blank one prints as
+            # the department's own rules do ("不得超过____分钟").
+            values = {n: "____" if p.value is None else p.value for n, p in self.params.items()}
             try:
                 message, message_en = message.format_map(values), message_en.format_map(values)
             except (KeyError, ValueError, IndexError):
