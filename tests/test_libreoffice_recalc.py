@@ -4,7 +4,7 @@ every derived cell and every summary figure."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, time
 
 import numpy as np
 import openpyxl
@@ -30,6 +30,8 @@ def _close(a, b) -> bool:
         return b is None or (isinstance(b, float) and math.isnan(b))
     if b is None:
         return False
+    if isinstance(a, str) or isinstance(b, str):  # a derived text (收支类型 from 科目)
+        return str(a) == str(b)
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
 
 
@@ -46,6 +48,8 @@ def recalculated(tmp_path_factory):
     frames["orders"].loc[::7, "paid_amount"] = np.nan
     frames["logistics"].loc[::4, "delivered_date"] = pd.NaT
     frames["complaints"].loc[::3, "first_response_time"] = pd.NaT
+    # The department's standard day: 09:00–18:00 with the lunch hour off is eight hours.
+    frames["attendance"].loc[0, ["clock_in", "clock_out"]] = [time(9, 0), time(18, 0)]
     filled = fill_template(template, frames, tmp / "filled.xlsx")
     out = recalc(filled, tmp / "out")
     return catalog, frames, openpyxl.load_workbook(out, data_only=True)
@@ -107,3 +111,12 @@ def test_every_summary_figure_matches_pandas(recalculated):
     # The numbers are not trivially empty: the data produced real totals.
     sales = next(v.value for v in values if v.name == "sales_total")
     assert sales > 0
+
+
+def test_the_standard_day_is_eight_hours_in_libreoffice_and_in_pandas(recalculated):
+    catalog, frames, wb = recalculated
+    table = catalog.tables["attendance"]
+    info = next(t for t in read_meta(wb)["tables"] if t["name"] == "attendance")
+    cell = wb[info["sheet"]].cell(row=info["first_data_row"], column=info["columns"].index("work_hours") + 1)
+    assert cell.value == pytest.approx(8.0)
+    assert compute_derived(frames["attendance"], table)["work_hours"].iloc[0] == pytest.approx(8.0)
