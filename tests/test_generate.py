@@ -18,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.utils import get_column_letter
 
@@ -27,6 +28,7 @@ from ecomsheets.compute.derived import excel_formula
 from ecomsheets.errors import UsageError
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
+from ecomsheets.resources import builtin_dir
 from ecomsheets.schema import describe as prompts
 from ecomsheets.schema import load_catalog
 from ecomsheets.schema.model import ColumnSpec, TableSpec
@@ -38,7 +40,7 @@ NOW = datetime(2026, 12, 1, 9, 0)
 MONTH = "2026-12"
 MAX_ROW = 1048576
 FORMULA_ROWS = 2 * ROWS  # a blank template's derived formulas reach twice its rows (layout.FORMULA_GROWTH)
-REACH = 2 + 10 * ROWS  # uniqueness checks and reference dropdowns reach ten times its rows (layout.GROWTH)
+GROWTH = 10  # uniqueness checks and reference dropdowns reach ten times its rows (layout.GROWTH)
 GOLDEN = Path(__file__).parent / "golden" / "department_2026-12.json"
 UPDATE_ENV = "ECOMSHEETS_UPDATE_GOLDEN"
 
@@ -71,19 +73,20 @@ TYPE_VALIDATIONS = {
 }
 HEADER_BG, DERIVED_HEADER_BG, DERIVED_BG, STAR_COLOR = "FF1F4E78", "FF5B6770", "FFEDEFF1", "FFFF8080"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-CHANNELS = [
-    "淘宝",
-    "天猫",
-    "京东",
-    "拼多多",
-    "抖音",
-    "快手",
-    "小红书",
-    "视频号",
-    "唯品会",
-    "其他",
-]  # schemas/reference/channels.yaml
+SCHEMAS = builtin_dir("schemas")
 LISTS_RANGE = re.compile(r"^'_lists'!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
+
+
+def raw_yaml(relative: str) -> dict:
+    """A schema file as plain YAML: the declarations read without the package's loader, so that
+    expectations derived from them are an independent account of the catalogue."""
+    return yaml.safe_load((SCHEMAS / relative).read_text(encoding="utf-8"))
+
+
+def reach(t) -> int:
+    """The last row a table's uniqueness check and the dropdowns listing its keys reach: its
+    first data row plus GROWTH times the template's rows, less one."""
+    return t.first_data_row + GROWTH * ROWS - 1
 
 
 def excel_serial(d: date | datetime) -> float:
@@ -172,6 +175,45 @@ def tables(catalog, bundle):
 
 
 @pytest.fixture(scope="module")
+def raw_bundle():
+    return raw_yaml("workbooks/department.yaml")
+
+
+@pytest.fixture(scope="module")
+def raw_tables(raw_bundle):
+    """Each table of the bundle as its YAML file declares it, by table name."""
+    by_name = {}
+    for path in sorted((SCHEMAS / "tables").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        by_name[doc["name"]] = doc
+    return {name: by_name[name] for name in raw_bundle["tables"]}
+
+
+@pytest.fixture(scope="module")
+def channels():
+    """The channels, as schemas/reference/channels.yaml lists them (an item is a value or a mapping)."""
+    items = raw_yaml("reference/channels.yaml")["items"]
+    return [item["value"] if isinstance(item, dict) else item for item in items]
+
+
+def raw_parameters(raw_bundle: dict, raw_tables: dict) -> dict[str, dict]:
+    """The parameters as the YAML files declare them: the bundle's own, then each table's in the
+    bundle's table order (a name already declared is the same setting, listed once)."""
+    out = dict(raw_bundle.get("parameters") or {})
+    for name in raw_bundle["tables"]:
+        for key, spec in (raw_tables[name].get("parameters") or {}).items():
+            out.setdefault(key, spec)
+    return out
+
+
+def header_row(raw: dict) -> int:
+    """Where a table's header sits, from its YAML: under the banner (row 1) and the rows of its
+    form block (a note, then one row per sheet-level field)."""
+    form = raw.get("form") or {}
+    return 2 + (1 if form.get("note") else 0) + len(form.get("fields", []))
+
+
+@pytest.fixture(scope="module")
 def dept(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dept")
     path = folder / "department.xlsx"
@@ -217,33 +259,28 @@ def subset_wb(tmp_path_factory):
 # Sheets
 
 
-def test_sheet_order_names_and_visibility(wb, dept, tables):
+def test_sheet_order_names_and_visibility(wb, dept, tables, raw_bundle, raw_tables):
     expected = ["说明", "汇总"] + [t.sheet for t in tables] + ["_lists", "_meta"]
     assert wb.sheetnames == expected
     assert dept[1].sheets == expected
-    assert [t.sheet for t in tables] == [
-        "员工",
-        "定岗定编",
-        "客户",
-        "库存",
-        "订单",
-        "销售",
-        "物流",
-        "投诉",
-        "日报",
-        "考勤",
-    ]
+    # The sheets are named and ordered as the YAML files declare them (read without our loader).
+    sheets = [t.sheet for t in tables]
+    assert sheets == [raw_tables[n]["sheet"] for n in raw_bundle["tables"]]
+    assert len(set(sheets)) == len(sheets)
+    # The first ten tables keep their names and their order among the others.
+    first_ten = ["员工", "定岗定编", "客户", "库存", "订单", "销售", "物流", "投诉", "日报", "考勤"]
+    assert [s for s in sheets if s in first_ten] == first_ten
     for ws in wb.worksheets:
         want = "hidden" if ws.title.startswith("_") else "visible"
         assert ws.sheet_state == want, ws.title
     assert wb.active.title == "说明"
 
 
-def test_table_headers_are_the_column_titles(wb, wb_rich, tables):
+def test_table_headers_are_the_column_titles(wb, wb_rich, tables, raw_tables):
     for t in tables:
         ws, rich = wb[t.sheet], wb_rich[t.sheet]
         hr = t.header_row
-        assert hr == 2
+        assert hr == header_row(raw_tables[t.name]), t.name  # row 2, or under a form block
         plain = [c.value for c in ws[hr]]
         assert plain == [c.title + ("*" if c.required and not c.derived else "") for c in t.columns], t.name
         for i, col in enumerate(t.columns, start=1):
@@ -264,19 +301,116 @@ def test_table_headers_are_the_column_titles(wb, wb_rich, tables):
         assert ws.cell(hr, len(t.columns) + 1).value is None
 
 
-def test_banner_freeze_autofilter_print(wb, tables):
+def test_banner_freeze_autofilter_print(wb, tables, raw_tables):
     for t in tables:
         ws = wb[t.sheet]
+        hr = t.header_row
+        assert hr == header_row(raw_tables[t.name]), t.name
         last_col = get_column_letter(len(t.columns))
         last_row = t.first_data_row + FORMULA_ROWS - 1  # the filter takes the rows the formulas reach
-        assert ws.freeze_panes == f"A{t.first_data_row}" == "A3"
-        assert ws.auto_filter.ref == f"A{t.header_row}:{last_col}{last_row}"
-        assert [str(r) for r in ws.merged_cells.ranges] == [f"A1:{last_col}1"]
+        assert ws.freeze_panes == f"A{t.first_data_row}" == f"A{hr + 1}", t.name
+        assert ws.auto_filter.ref == f"A{hr}:{last_col}{last_row}", t.name
+        # The banner spans the table; a form's note does too, and each of its fields has its
+        # label in A and one merged value cell from B to the last column.
+        merged = [f"A1:{last_col}1"]
+        form = raw_tables[t.name].get("form") or {}
+        row = 2
+        if form.get("note"):
+            merged.append(f"A{row}:{last_col}{row}")
+            row += 1
+        for _ in form.get("fields", []):
+            merged.append(f"B{row}:{last_col}{row}")
+            row += 1
+        assert row == hr, t.name
+        assert sorted(str(r) for r in ws.merged_cells.ranges) == sorted(merged), t.name
         banner = ws["A1"].value
         assert banner.startswith(f"{t.title}　2026年12月")
         assert "带 * 的列必填" in banner
-        assert ws.print_title_rows == "$2:$2"
+        assert ws.print_title_rows == f"${hr}:${hr}", t.name
         assert ws.page_setup.orientation == "landscape"
+
+
+def test_headcount_form_block(wb, en_wb, tables, raw_tables, tmp_path):
+    """定岗定编 as the department's form: the note on who fills in what (row 2), the two fields
+    filled once for the whole department (rows 3 and 4: the label in A, one merged value cell
+    B:I), the table's header on row 5, and the 编制/审核/批准 sign-off line in the footer of every
+    printed page. Both languages."""
+    t = next(t for t in tables if t.name == "headcount_plan")
+    form = raw_tables["headcount_plan"]["form"]
+    assert (t.header_row, t.first_data_row) == (5, 6)
+    last = get_column_letter(len(t.columns))
+    assert last == "I"
+    cases = [
+        (
+            wb["定岗定编"],
+            "zh",
+            "岗位编号、岗位类别、岗位名称、现有人数由人力资源部填写，其余由本部门填写。",
+            ["部门职责描述", "部门工作目标"],
+            ("编制：________", "审核：________", "批准：________"),
+        ),
+        (
+            en_wb["Headcount plan"],
+            "en",
+            "HR fills in position ID, type, name and current headcount; the department fills in the rest.",
+            ["The department's duties", "The department's goals"],
+            ("Prepared by: ________", "Reviewed by: ________", "Approved by: ________"),
+        ),
+    ]
+    for ws, lang, note, fields, signoff in cases:
+        en = lang == "en"
+        # The YAML's words, in the workbook's language (read without our loader).
+        assert note == form["note_en" if en else "note"]
+        assert fields == [f["title_en" if en else "title"] for f in form["fields"]]
+        assert list(signoff) == [
+            messages.text("wb_signoff", lang, title=s["title_en" if en else "title"]) for s in form["signoff"]
+        ]
+        merged = {str(r) for r in ws.merged_cells.ranges}
+        # Row 2: the note across the table's width, nothing else on the row.
+        assert ws["A2"].value == note, lang
+        assert f"A2:{last}2" in merged, lang
+        # Rows 3 and 4: a bold label in A and an empty, bordered value cell merged from B to I,
+        # left for the department to fill in.
+        for row, label in zip((3, 4), fields):
+            assert ws[f"A{row}"].value == label, (lang, row)
+            assert ws[f"A{row}"].font.b, (lang, row)
+            assert f"B{row}:{last}{row}" in merged, (lang, row)
+            assert f"A{row}:{last}{row}" not in merged, (lang, row)
+            value = ws[f"B{row}"]
+            assert value.value is None and value.border.left.style == "thin", (lang, row)
+            assert value.alignment.wrap_text, (lang, row)
+            assert all(ws.cell(row, c).value is None for c in range(2, len(t.columns) + 1)), (lang, row)
+        # The form block takes rows 2–4: the banner's merge plus these three, nothing more.
+        assert merged == {f"A1:{last}1", f"A2:{last}2", f"B3:{last}3", f"B4:{last}4"}, lang
+        # Row 5: the header; the rows start on row 6 (derived 增减人数 = 编制人数 - 现有人数).
+        # Nothing after the last title (read without creating cells: the workbooks are shared).
+        header = list(next(ws.iter_rows(min_row=5, max_row=5, values_only=True)))
+        while header and header[-1] is None:
+            header.pop()
+        assert header == [c.header(lang) + ("*" if c.required and not c.derived else "") for c in t.columns], lang
+        assert ws["A5"].value == ("Position ID*" if en else "岗位编号*")
+        assert ws["F6"].value == '=IF(OR(E6="",D6=""),"",E6-D6)', lang
+        assert (ws.freeze_panes, ws.print_title_rows) == ("A6", "$5:$5"), lang
+        # The sign-off line at the foot of every printed page: left, centre and right.
+        footer = ws.oddFooter
+        assert (footer.left.text, footer.center.text, footer.right.text) == signoff, lang
+        assert not ws.HeaderFooter.differentOddEven and not ws.HeaderFooter.differentFirst, lang
+    # The command line's --lang en gives the same form, on its own too (--tables).
+    out = tmp_path / "headcount_en.xlsx"
+    result = _run(["generate", "department", "-o", out, "--lang", "en", "--tables", "headcount_plan", "--rows", "3"])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)["Headcount plan"]
+    note, fields, signoff = cases[1][2:]
+    assert [ws["A2"].value, ws["A3"].value, ws["A4"].value] == [note, *fields]
+    assert ws["A5"].value == "Position ID*" and ws["F6"].value == '=IF(OR(E6="",D6=""),"",E6-D6)'
+    assert (ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text) == signoff
+    # Only the form has a sign-off line or rows above its header.
+    for t in tables:
+        if t.name == "headcount_plan":
+            continue
+        for ws in (wb[t.sheet], en_wb[t.sheet_en]):
+            f = ws.oddFooter
+            assert (f.left.text, f.center.text, f.right.text) == (None, None, None), ws.title
+            assert t.header_row == 2 and ws["A2"].value is not None, ws.title
 
 
 def test_column_number_formats(wb, tables):
@@ -295,7 +429,7 @@ def test_column_number_formats(wb, tables):
     assert column_format(wb["日报"], 4) == "0.00%"  # 完成度
 
 
-def test_validations_follow_column_types(wb, tables):
+def test_validations_follow_column_types(wb, tables, raw_tables):
     month = parse_month(MONTH)
     by_name = {t.name: t for t in tables}
     unique_validated = set()
@@ -319,10 +453,10 @@ def test_validations_follow_column_types(wb, tables):
                 ref = by_name[col.ref_table]
                 rl = letters(ref)[col.ref_column]
                 assert dv.type == "list", where
-                assert dv.formula1 == f"'{ref.sheet}'!${rl}${ref.first_data_row}:${rl}${REACH}"
+                assert dv.formula1 == f"'{ref.sheet}'!${rl}${ref.first_data_row}:${rl}${reach(ref)}", where
             elif col.unique or t.primary_key == (col.name,):
                 # A unique single key refuses a value already used in the column (exact text match).
-                top, bottom = t.first_data_row, REACH
+                top, bottom = t.first_data_row, reach(t)
                 test = f"SUMPRODUCT(--(${letter}${top}:${letter}${bottom}={letter}{top}))<=1"
                 if col.max_length:
                     test = f"AND({test},LEN({letter}{top})<={col.max_length})"
@@ -370,7 +504,16 @@ def test_validations_follow_column_types(wb, tables):
                 # Percent bounds are described as percentages, not fractions.
                 span = f"{col.min:.0%} 到 {col.max:.0%} 之间"
                 assert span in dv.prompt and span in dv.error, where
-    assert unique_validated == {
+    # Exactly the columns the YAML files declare unique (or as the whole key), unless they are
+    # computed or pick from another sheet's keys: read without our loader.
+    declared = {
+        (name, c["name"])
+        for name, raw in raw_tables.items()
+        for c in raw["columns"]
+        if (c.get("unique") or raw.get("primary_key") == [c["name"]]) and "formula" not in c and "references" not in c
+    }
+    assert unique_validated == declared
+    assert unique_validated >= {
         ("employees", "employee_id"),
         ("headcount_plan", "position_id"),
         ("headcount_plan", "position_name"),
@@ -386,7 +529,8 @@ def test_validations_follow_column_types(wb, tables):
     assert orders["B"].formula1 == "46357"  # 2026-12-01
     assert int(float(orders["B"].formula2)) == 46387  # 2026-12-31
     assert orders["I"].error == "这一列由公式自动计算，请不要手工填写。"
-    assert validations(wb["客户"])["I"].formula1 == '"是,否"'  # 是否会员
+    # 是否会员 (found by name: 地址 was added after 城市, so the later columns moved right).
+    assert validations(wb["客户"])[letters(by_name["customers"])["is_member"]].formula1 == '"是,否"'
     phone = validations(wb["员工"])["G"]
     assert (phone.type, phone.operator, phone.formula1) == ("textLength", "equal", "11")
     # Unique single keys: a custom formula (with the length limit when there is one).
@@ -396,7 +540,8 @@ def test_validations_follow_column_types(wb, tables):
     )
     assert validations(wb["物流"])["C"].formula1 == "SUMPRODUCT(--($C$3:$C$202=C3))<=1"  # 快递单号
     assert validations(wb["库存"])["A"].formula1 == "AND(SUMPRODUCT(--($A$3:$A$202=A3))<=1,LEN(A3)<=40)"
-    assert validations(wb["定岗定编"])["C"].formula1 == "AND(SUMPRODUCT(--($C$3:$C$202=C3))<=1,LEN(C3)<=30)"
+    # 定岗定编's rows start under its form block (header on row 5): its check starts on row 6.
+    assert validations(wb["定岗定编"])["C"].formula1 == "AND(SUMPRODUCT(--($C$6:$C$205=C6))<=1,LEN(C6)<=30)"
     assert str(validations(wb["订单"])["F"].sqref) == "F3:F1048576"
     assert validations(wb["客户"])["A"].error == "这一列不能重复，这个值上面已经有了。"
     # 订单编号 is only part of a composite key (订单编号 + SKU): no uniqueness check of its own.
@@ -410,7 +555,7 @@ def test_validations_follow_column_types(wb, tables):
     assert completion.error == "请输入百分比（如 85%），0% 到 100% 之间"
 
 
-def test_enum_lists_point_at_the_lists_sheet(wb, tables):
+def test_enum_lists_point_at_the_lists_sheet(wb, tables, channels):
     lists = wb["_lists"]
     seen = set()
     for t in tables:
@@ -430,16 +575,21 @@ def test_enum_lists_point_at_the_lists_sheet(wb, tables):
             seen.add(dv.formula1)
     # Identical value lists share one range (channels, provinces are used by several tables).
     assert len(seen) == lists.max_column
-    channels = validations(wb["订单"])["D"].formula1
-    assert [lists[f"{LISTS_RANGE.match(channels).group(1)}{r}"].value for r in range(1, 11)] == CHANNELS
-    assert validations(wb["客户"])["F"].formula1 == channels
+    # The channels are schemas/reference/channels.yaml's, in its order, and nothing after them.
+    listed = validations(wb["订单"])["D"].formula1
+    col = LISTS_RANGE.match(listed).group(1)
+    assert [lists[f"{col}{r}"].value for r in range(1, len(channels) + 2)] == channels + [None]
+    assert channels[-1] == "其他" and {"一号店", "微信公众号", "分销", "团购"} <= set(channels)
+    customers = next(t for t in tables if t.name == "customers")
+    assert validations(wb["客户"])[letters(customers)["channel"]].formula1 == listed  # 来源渠道
 
 
 def test_reference_columns_list_the_referenced_key_range(wb):
     # Ten times the template's rows: customers added below the pre-formatted rows are offered too.
     assert validations(wb["订单"])["C"].formula1 == "'客户'!$A$3:$A$202"  # 客户编号
     assert validations(wb["订单"])["E"].formula1 == "'库存'!$A$3:$A$202"  # 商品SKU
-    assert validations(wb["员工"])["C"].formula1 == "'定岗定编'!$C$3:$C$202"  # 岗位 -> 岗位名称
+    # 岗位 -> 岗位名称: 定岗定编's rows start on row 6, under its form block; as far down again.
+    assert validations(wb["员工"])["C"].formula1 == "'定岗定编'!$C$6:$C$205"
     assert validations(wb["物流"])["H"].formula1 == "'员工'!$A$3:$A$202"  # 发货人
     assert validations(wb["物流"])["A"].formula1 == "'订单'!$A$3:$A$202"  # 订单编号
 
@@ -448,8 +598,11 @@ def test_reference_columns_list_the_referenced_key_range(wb):
 # Derived columns
 
 
-def test_derived_columns_hold_their_formula_on_every_row(wb, tables):
+def test_derived_columns_hold_their_formula_on_every_row(wb, tables, raw_tables, summary_meta):
     found = 0
+    seen = set()
+    summary = summary_meta["sheet"]
+    params = summary_meta["params"]  # a formula reads a parameter from its cell on the summary sheet
     for t in tables:
         ws = wb[t.sheet]
         lt = letters(t)
@@ -457,8 +610,9 @@ def test_derived_columns_hold_their_formula_on_every_row(wb, tables):
             if not col.derived:
                 continue
             # The pre-formatted rows and as many again below them (room for added rows).
+            seen.add((t.name, col.name))
             for r in range(t.first_data_row, t.first_data_row + FORMULA_ROWS):
-                want = excel_formula(t, col, lambda n: f"{lt[n]}{r}")
+                want = excel_formula(t, col, lambda n: f"{lt[n]}{r}" if n in lt else f"'{summary}'!{params[n]}")
                 cell = ws.cell(r, i)
                 assert cell.value == want, (t.name, col.name, r)
                 assert cell.number_format == TYPE_FORMATS[col.type]
@@ -470,12 +624,23 @@ def test_derived_columns_hold_their_formula_on_every_row(wb, tables):
         for i, col in enumerate(t.columns, start=1):
             if not col.derived:
                 assert all(ws.cell(r, i).value is None for r in range(t.first_data_row, t.first_data_row + ROWS))
-    assert (
-        found == 8 * FORMULA_ROWS
-    )  # change, closing_stock, stock_value, below_safety, amount, transit, response, hours
+    # Every column the YAML files give a formula, and only they (read without our loader).
+    declared = {(name, c["name"]) for name, raw in raw_tables.items() for c in raw["columns"] if "formula" in c}
+    assert seen == declared
+    assert found == len(declared) * FORMULA_ROWS
+    assert seen >= {
+        ("headcount_plan", "change"),
+        ("inventory", "closing_stock"),
+        ("inventory", "stock_value"),
+        ("inventory", "below_safety"),
+        ("orders", "amount"),
+        ("logistics", "transit_days"),
+        ("complaints", "response_minutes"),
+        ("attendance", "work_hours"),
+    }
 
 
-def test_derived_formula_literals(wb):
+def test_derived_formula_literals(wb, summary_meta):
     """Literal texts, so a regression in the formula builder itself is caught."""
     assert wb["订单"]["I3"].value == '=IF(OR(F3="",G3=""),"",ROUND(F3*G3-H3,2))'
     assert wb["订单"]["I22"].value == '=IF(OR(F22="",G22=""),"",ROUND(F22*G22-H22,2))'
@@ -484,8 +649,14 @@ def test_derived_formula_literals(wb):
     assert wb["库存"]["K3"].value == '=IF(G3="","",IF(G3<H3,1,0))'
     assert wb["物流"]["F3"].value == '=IF(OR(E3="",D3=""),"",E3-D3)'
     assert wb["投诉"]["G3"].value == '=IF(OR(F3="",E3=""),"",ROUND((F3-E3)*1440,0))'
-    assert wb["考勤"]["E3"].value == '=IF(OR(D3="",C3=""),"",ROUND((D3-C3)*24,2))'
-    assert wb["定岗定编"]["F3"].value == '=IF(OR(E3="",D3=""),"",E3-D3)'
+    # 工作时长 deducts the part of the lunch break (午休开始 B7, 午休结束 B8 on 汇总) between the punches.
+    assert (summary_meta["params"]["lunch_start"], summary_meta["params"]["lunch_end"]) == ("$B$7", "$B$8")
+    assert wb["考勤"]["E3"].value == (
+        '=IF(OR(D3="",C3=""),"",ROUND((D3-C3-MAX(0,MIN(D3,\'汇总\'!$B$8)-MAX(C3,\'汇总\'!$B$7)))*24,2))'
+    )
+    # 定岗定编's first data row is 6, under its form block.
+    assert wb["定岗定编"]["F6"].value == '=IF(OR(E6="",D6=""),"",E6-D6)'
+    assert wb["定岗定编"]["F5"].value == "增减人数"
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,7 +669,7 @@ def _find_row(ws, label: str) -> int:
     return rows[0]
 
 
-def test_summary_parameters(wb, bundle, summary_meta):
+def test_summary_parameters(wb, bundle, summary_meta, raw_bundle, raw_tables):
     ws = wb["汇总"]
     assert ws["A1"].value == "电商部月度工作簿 · 汇总　2026年12月"
     params = summary_meta["params"]
@@ -520,7 +691,13 @@ def test_summary_parameters(wb, bundle, summary_meta):
         assert spec.title and spec.title != key, key
         assert ws.cell(cell.row, 1).value == spec.title == spec.label("zh"), key
         want = values[key]
-        if isinstance(want, str) and re.match(r"^\d{1,2}:\d{2}$", want):
+        # Only a parameter the department's rules leave blank asks the manager to fill it in.
+        assert ws.cell(cell.row, 3).value == ("← 请填写本部门的规定" if want is None else None), key
+        if want is None:
+            # Left blank (the inquiry reply limit): an empty cell formatted as its declared type.
+            assert spec.type, key
+            assert cell.value is None and cell.number_format == TYPE_FORMATS[spec.type], key
+        elif isinstance(want, str) and re.match(r"^\d{1,2}:\d{2}$", want):
             h, m = map(int, want.split(":"))
             assert cell.value == time(h, m) and cell.number_format == "hh:mm", key
         elif isinstance(want, bool):
@@ -532,8 +709,13 @@ def test_summary_parameters(wb, bundle, summary_meta):
         else:
             assert cell.value == want and cell.number_format == "@", key
         assert cell.fill.fgColor.rgb == "FFFFF2CC"  # yellow = editable
-    # Literal labels, in the order of the bundle.
-    assert [ws.cell(ws[params[k].replace("$", "")].row, 1).value for k in params] == [
+    # The labels are the titles the YAML files give, in their order (read without our loader);
+    # the bundle's own parameters first, literally.
+    declared = raw_parameters(raw_bundle, raw_tables)
+    labels = [ws.cell(ws[params[k].replace("$", "")].row, 1).value for k in params]
+    assert list(params)[1:] == list(declared)
+    assert labels == ["月份（当月 1 日）"] + [d["title"] for d in declared.values()]
+    assert labels[:6] == [
         "月份（当月 1 日）",
         "上班时间",
         "下班时间",
@@ -541,25 +723,30 @@ def test_summary_parameters(wb, bundle, summary_meta):
         "午休结束",
         "投诉首次响应时限（分钟）",
     ]
+    assert [values[k] for k in declared] == [d["value"] for d in declared.values()]
     limit = ws[params["response_limit_minutes"].replace("$", "")]
     assert (limit.value, limit.number_format) == (30, "#,##0")
+    # The inquiry reply limit is the department's own ("回复时间不得超过____分钟"): left blank.
+    reply = ws[params["inquiry_reply_limit_minutes"].replace("$", "")]
+    assert (reply.value, reply.number_format) == (None, "#,##0")
 
 
-def test_summary_record_counts(wb, tables):
+def test_summary_record_counts(wb, tables, raw_tables):
     ws = wb["汇总"]
-    # Only columns marked `total: true` in the schema get a total line.
+    # Only columns marked `total: true` in the schema get a total line (read without our loader).
     totals = {t.name: [c.name for c in t.columns if c.total] for t in tables}
-    assert {k: v for k, v in totals.items() if v} == {
-        "orders": ["discount", "amount", "paid_amount"],
-        "product_sales": ["sales_amount"],
-        "inventory": ["stock_value"],
-    }
+    declared = {name: [c["name"] for c in raw["columns"] if c.get("total")] for name, raw in raw_tables.items()}
+    assert {k: v for k, v in totals.items() if v} == {k: v for k, v in declared.items() if v}
+    assert totals["orders"] == ["discount", "amount", "paid_amount"]
+    assert totals["product_sales"] == ["sales_amount"]
+    assert totals["inventory"] == ["stock_value"]
     expected_labels = []
     for t in tables:
         key = TableLayout(t, t.sheet, ROWS).key_column()
         kl = letters(t)[key.name]
         row = _find_row(ws, f"{t.sheet} 记录数")
-        assert ws.cell(row, 2).value == f"=COUNTIF('{t.sheet}'!${kl}$3:${kl}${MAX_ROW},\"<>\")", t.name
+        top = t.first_data_row
+        assert ws.cell(row, 2).value == f"=COUNTIF('{t.sheet}'!${kl}${top}:${kl}${MAX_ROW},\"<>\")", t.name
         assert ws.cell(row, 2).number_format == "#,##0", t.name
         expected_labels.append(f"{t.sheet} 记录数")
         for col in t.columns:
@@ -567,7 +754,7 @@ def test_summary_record_counts(wb, tables):
             if col.total:
                 ml = letters(t)[col.name]
                 row = _find_row(ws, label)
-                assert ws.cell(row, 2).value == f"=SUM('{t.sheet}'!${ml}$3:${ml}${MAX_ROW})", label
+                assert ws.cell(row, 2).value == f"=SUM('{t.sheet}'!${ml}${top}:${ml}${MAX_ROW})", label
                 # The column's own number format.
                 assert ws.cell(row, 2).number_format == col.coltype.num_format == TYPE_FORMATS[col.type], label
                 expected_labels.append(label)
@@ -579,6 +766,7 @@ def test_summary_record_counts(wb, tables):
     assert section == expected_labels + [None]
     assert ws.cell(_find_row(ws, "订单 记录数"), 2).value == "=COUNTIF('订单'!$A$3:$A$1048576,\"<>\")"
     assert ws.cell(_find_row(ws, "物流 记录数"), 2).value == "=COUNTIF('物流'!$C$3:$C$1048576,\"<>\")"
+    assert ws.cell(_find_row(ws, "定岗定编 记录数"), 2).value == "=COUNTIF('定岗定编'!$A$6:$A$1048576,\"<>\")"
     # Literal totals: money columns with total: true, and none for unit prices or costs.
     assert ws.cell(_find_row(ws, "订单 优惠金额合计"), 2).value == "=SUM('订单'!$H$3:$H$1048576)"
     assert ws.cell(_find_row(ws, "订单 订单金额合计"), 2).value == "=SUM('订单'!$I$3:$I$1048576)"
@@ -615,7 +803,8 @@ def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
             continue
         t = by_table[m.table]
         lt = letters(t)
-        rng = lambda n: f"'{t.sheet}'!${lt[n]}$3:${lt[n]}${MAX_ROW}"  # noqa: E731
+        top = t.first_data_row
+        rng = lambda n: f"'{t.sheet}'!${lt[n]}${top}:${lt[n]}${MAX_ROW}"  # noqa: E731
         if m.agg == "sum":
             if m.where:
                 assert f.startswith(f"=SUMIFS({rng(m.column)},"), m.name
@@ -625,14 +814,17 @@ def test_summary_ungrouped_metric_formulas(wb, bundle, tables, summary_meta):
             key = TableLayout(t, t.sheet, ROWS).key_column().name
             assert f.startswith("=COUNTIFS(") and f.endswith(f'{rng(key)},"<>")'), m.name
         elif m.agg == "avg":
-            assert f.startswith(f"=IFERROR(AVERAGEIFS({rng(m.column)},"), m.name
+            if m.where:
+                assert f.startswith(f"=IFERROR(AVERAGEIFS({rng(m.column)},"), m.name
+            else:
+                assert f == f'=IFERROR(AVERAGE({rng(m.column)}),"")', m.name
         elif m.agg == "distinct":
             # SUMPRODUCT((R<>"")*(MATCH(R&"",R&"",0)=ROW(R)-K)) over the rows down to the column's
             # last filled cell (INDEX of the whole column), however far rows were added.
             whole = rng(m.column)
             last = f'SUMPRODUCT(MAX(({whole}<>"")*ROW({whole})))'
-            r = f"'{t.sheet}'!${lt[m.column]}$3:INDEX({whole},MAX(1,{last}-2))"
             k = t.first_data_row - 1
+            r = f"'{t.sheet}'!${lt[m.column]}${top}:INDEX({whole},MAX(1,{last}-{k}))"
             assert f == f'=SUMPRODUCT(({r}<>"")*(MATCH({r}&"",{r}&"",0)=ROW({r})-{k}))', m.name
         else:
             pytest.fail(f"unexpected aggregate {m.agg}")
@@ -672,12 +864,25 @@ def _range_cells(ws, ref: str):
     return [row[0] for row in ws[ref]]
 
 
-def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
+def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta, raw_bundle, channels):
     ws = wb["汇总"]
     by_table = {t.name: t for t in tables}
     metrics = summary_meta["metrics"]
+    month = summary_meta["params"]["month"]
     grouped = [m for m in bundle.metrics if m.by is not None]
-    assert len(grouped) == 11
+    # Every metric the bundle's YAML groups, read without our loader: those with `by:`, and the
+    # expressions of grouped metrics (one value per group).
+    declared: set[str] = set()
+    while True:
+        more = {
+            x["name"]
+            for x in raw_bundle["metrics"]
+            if "by" in x or ("expr" in x and declared & set(re.findall(r"[A-Za-z_]\w*", x["expr"])))
+        }
+        if more == declared:
+            break
+        declared = more
+    assert [m.name for m in grouped] == [x["name"] for x in raw_bundle["metrics"] if x["name"] in declared]
     for m in grouped:
         info = metrics[m.name]
         t = by_table[m.table]
@@ -692,8 +897,18 @@ def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
         if m.period == "day":
             assert info["grid"] == "day" and len(keys) == 31
             for i, k in enumerate(keys):
-                assert k.value == f'=IF($B$4="","",IF($B$4+{i}<=EOMONTH($B$4,0),$B$4+{i},""))'
+                assert k.value == f'=IF({month}="","",IF({month}+{i}<=EOMONTH({month},0),{month}+{i},""))'
                 assert k.number_format == "yyyy-mm-dd"
+        elif m.period == "week":
+            # Days 1–7, 8–14, 15–21, 22–28 and 29 to the month's end.
+            assert info["grid"] == "week" and len(keys) == 5, m.name
+            assert [k.value for k in keys] == [
+                "第1周（1–7日）",
+                "第2周（8–14日）",
+                "第3周（15–21日）",
+                "第4周（22–28日）",
+                "第5周（29日–月末）",
+            ], m.name
         elif by_col.values and not by_col.references:
             assert info["grid"] == "values", m.name
             assert [k.value for k in keys] == list(by_col.values), m.name
@@ -702,19 +917,35 @@ def test_summary_grouped_metric_grids(wb, bundle, tables, summary_meta):
             src = by_table[by_col.ref_table] if by_col.references else t
             sl = letters(src)[by_col.ref_column if by_col.references else by_col.name]
             # As far as the master table's formulas reach (rows added below it are listed).
+            top = src.first_data_row
             assert [k.value for k in keys] == [
-                f"=IF('{src.sheet}'!${sl}${r}=\"\",\"\",'{src.sheet}'!${sl}${r})" for r in range(3, 3 + FORMULA_ROWS)
+                f"=IF('{src.sheet}'!${sl}${r}=\"\",\"\",'{src.sheet}'!${sl}${r})"
+                for r in range(top, top + FORMULA_ROWS)
             ], m.name
-        fn = {"sum": "SUMIFS(", "count": "COUNTIFS("}[m.agg]
-        by_rng = f"'{t.sheet}'!${letters(t)[m.by]}$3:${letters(t)[m.by]}${MAX_ROW}"
-        for k, v in zip(keys, values):
-            assert isinstance(v.value, str) and fn in v.value, (m.name, v.coordinate)
-            assert f"{by_rng}," in v.value and f"$A${k.row}" in v.value, (m.name, v.coordinate)
+        by_letter = letters(t)[m.by]
+        by_rng = f"'{t.sheet}'!${by_letter}${t.first_data_row}:${by_letter}${MAX_ROW}"
+        for i, (k, v) in enumerate(zip(keys, values)):
+            assert isinstance(v.value, str) and v.value.startswith("="), (m.name, v.coordinate)
             assert v.number_format == TYPE_FORMATS[m.format]
-    # sales_by_channel: the six channels, a SUMIFS of the order amount per channel.
+            if m.expr:
+                # An expression of the grid's other members, on the same row.
+                named = [n for n in re.findall(r"[A-Za-z_]\w*", m.expr) if n in metrics]
+                assert named, m.name
+                for n in named:
+                    assert metrics[n]["keys"] == info["keys"], (m.name, n)  # members of the same grid
+                    assert f"{metrics[n]['values'][0]}{k.row}" in v.value, (m.name, v.coordinate)
+                continue
+            fn = {"sum": "SUMIFS(", "count": "COUNTIFS(", "avg": "AVERAGEIFS("}[m.agg]
+            assert fn in v.value and f"{by_rng}," in v.value, (m.name, v.coordinate)
+            if m.period == "week":
+                hi = f"{month}+{7 * (i + 1)}" if i < 4 else f"EOMONTH({month},0)+1"
+                assert f'{by_rng},">="&({month}+{7 * i}),{by_rng},"<"&({hi})' in v.value, (m.name, v.coordinate)
+            else:
+                assert f"$A${k.row}" in v.value, (m.name, v.coordinate)
+    # sales_by_channel: every channel, a SUMIFS of the order amount per channel.
     info = metrics["sales_by_channel"]
     keys, values = _range_cells(ws, info["keys"]), _range_cells(ws, info["values"])
-    assert [k.value for k in keys] == CHANNELS
+    assert [k.value for k in keys] == channels
     for k, v in zip(keys, values):
         assert v.value == f"=SUMIFS('订单'!$I$3:$I$1048576,'订单'!$D$3:$D$1048576,$A${k.row})"
     # Three headcount metrics share one grid (same table and group column).
@@ -812,7 +1043,7 @@ def test_meta_sheet(wb, meta, bundle, tables):
     ]
 
 
-def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
+def test_instructions_mention_every_sheet_and_column(wb, tables, bundle, raw_bundle, raw_tables):
     texts = cell_strings(wb["说明"])
     assert texts[0] == "电商部月度工作簿　2026年12月"
     assert "生成时间：2026-12-01 09:00:00　模板版本：department v1" in texts
@@ -844,7 +1075,8 @@ def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
     for r, t in zip(overview, tables):
         assert type(r[2]) is int and r[2] == len(t.columns), t.name
         assert r[3] == " + ".join(t.column(k).title for k in t.primary_key), t.name
-    assert [r[2] for r in overview] == [7, 9, 10, 14, 12, 6, 8, 10, 6, 7]
+    # The column counts, as the YAML files declare the columns (read without our loader).
+    assert [r[2] for r in overview] == [len(raw_tables[n]["columns"]) for n in raw_bundle["tables"]]
     assert rows[head + 1 + len(tables)][0] is None
     # Pure-digit cells are numbers everywhere on the sheet; other table cells stay text.
     for row in ws.iter_rows():
@@ -856,10 +1088,13 @@ def test_instructions_mention_every_sheet_and_column(wb, tables, bundle):
 # Language and table selection
 
 
-def test_english_workbook(en_wb, tables, bundle):
+def test_english_workbook(en_wb, tables, bundle, raw_bundle, raw_tables):
     wb = en_wb
     assert wb.sheetnames == ["Instructions", "Summary"] + [t.sheet_en for t in tables] + ["_lists", "_meta"]
-    assert wb.sheetnames[2:12] == [
+    # The English sheet names the YAML files declare (read without our loader), in their order.
+    sheets = wb.sheetnames[2:-2]
+    assert sheets == [raw_tables[n]["sheet_en"] for n in raw_bundle["tables"]]
+    first_ten = [
         "Employees",
         "Headcount plan",
         "Customers",
@@ -871,9 +1106,10 @@ def test_english_workbook(en_wb, tables, bundle):
         "Daily reports",
         "Attendance",
     ]
+    assert [s for s in sheets if s in first_ten] == first_ten
     for t in tables:
         ws = wb[t.sheet_en]
-        assert [c.value for c in ws[2]] == [
+        assert [c.value for c in ws[t.header_row]] == [
             c.title_en + ("*" if c.required and not c.derived else "") for c in t.columns
         ], t.name
         assert ws["A1"].value.startswith(f"{t.title_en}　December 2026")
@@ -896,13 +1132,19 @@ def test_english_workbook(en_wb, tables, bundle):
     labels = [summary.cell(summary[params[k].replace("$", "")].row, 1).value for k in params]
     specs = {p.name: p for p in bundle.parameter_specs}
     assert labels == ["Month (its first day)"] + [specs[k].title_en for k in list(params)[1:]]
-    assert labels[1:] == [
+    declared = raw_parameters(raw_bundle, raw_tables)
+    assert labels[1:] == [d["title_en"] for d in declared.values()]
+    assert labels[1:6] == [
         "Work starts",
         "Work ends",
         "Lunch break starts",
         "Lunch break ends",
         "Complaint first-response limit (minutes)",
     ]
+    # A parameter left blank asks for the department's setting in English too.
+    blank = summary[params["inquiry_reply_limit_minutes"].replace("$", "")]
+    assert blank.value is None
+    assert summary.cell(blank.row, 3).value == "← fill in the department's own setting"
     # Unique keys explain themselves in English.
     assert validations(wb["Customers"])["A"].error == messages.text("desc_unique_alert", "en")
     assert "must be unique" in validations(wb["Customers"])["A"].prompt
@@ -1059,11 +1301,12 @@ def _run(args):
     return result
 
 
-def test_cli_generate_writes_the_file(tmp_path):
+def test_cli_generate_writes_the_file(tmp_path, tables):
     out = tmp_path / "电商部_2026-12.xlsx"
     result = _run(["generate", "department", "-o", str(out), "--month", "2026-12", "--rows", "5"])
     assert result.exit_code == 0, result.output
-    assert "已生成" in result.output and "12 个工作表" in result.output
+    # The sheets people see: 说明, 汇总 and one per table (_lists and _meta are hidden).
+    assert "已生成" in result.output and f"（{len(tables) + 2} 个工作表，" in result.output
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["说明", "汇总", "员工"]
     assert read_meta(wb)["month"] == "2026-12"
@@ -1242,12 +1485,26 @@ def test_decimal_parameters_show_two_decimals(tmp_path, catalog, bundle):
     assert wb["汇总"].cell(cell.row, 1).value == "投诉首次响应时限（分钟）"
 
 
-def test_english_summary_has_no_chinese_notes(en_wb, bundle):
+def test_english_summary_has_no_chinese_notes(en_wb, bundle, tables):
+    # The values people pick from a list stay Chinese in the English workbook (its dropdowns
+    # list them so), and an English note may quote them as they appear in the data
+    # ("Feedback whose status is 待处理 or 处理中"); any other Chinese is an untranslated note.
+    enum_values = {
+        t.name: sorted({v for c in t.columns for v in c.values or ()}, key=len, reverse=True) for t in tables
+    }
+
+    def prose(text: str, table_names) -> str:
+        for name in table_names:
+            for v in enum_values[name]:
+                text = text.replace(v, "")
+        return text
+
     notes = [c.value for c in en_wb["Summary"]["C"] if isinstance(c.value, str) and not c.value.startswith("=")]
-    assert notes and not [n for n in notes if CJK.search(n)]
+    assert notes and not [n for n in notes if CJK.search(prose(n, enum_values))]
+    assert "Feedback whose status is 待处理 or 处理中" in notes  # quotes two values of 客户反馈's 处理状态
     # Every metric with a note carries an English one, and the English summary shows exactly those.
     noted = [m for m in bundle.metrics if m.note]
-    assert noted and all(m.note_en and not CJK.search(m.note_en) for m in noted)
+    assert noted and all(m.note_en and not CJK.search(prose(m.note_en, [m.table] if m.table else [])) for m in noted)
     assert all(m.note_text("en") == m.note_en and m.note_text("zh") == m.note for m in noted)
     ws, cells = en_wb["Summary"], read_meta(en_wb)["summary"]["metrics"]
     for m in bundle.metrics:

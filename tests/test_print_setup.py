@@ -31,6 +31,15 @@ rows. Pages per sheet of the blank template, before (Letter) -> after (A4): 说�
 table's formulas reach), 员工, 客户, 销售, 日报 1 -> 1 each, 定岗定编 16 -> 17, 库存 15 -> 17,
 订单 17 -> 19, 物流 24 -> 28, 投诉 15 -> 16, 考勤 26 -> 28 (1,000 formula rows each). The
 same template made for 50 rows (`--rows 50`) prints 31 pages.
+
+With the 27 tables of issue 14 (same LibreOffice): the blank template prints 601 A4 pages (189
+with ten tables), the example workbook 116 (56). Pages per sheet of the blank template: 说明 17,
+汇总 188 (landscape now: its widest grid, attendance per employee, holds eight figures, A:I; its
+grids by a master table still hold a formula row for each of the 1,000 rows that table's
+formulas reach), the eight tables without derived columns 1 each, the nineteen with them 14 to 31
+(定岗定编 17, 库存 17, 订单 19, 物流 28, 投诉 16, 考勤 15, 盘点 31 …; a narrow table prints larger,
+so fewer rows fit on a page). The tests bound each sheet's pages by what its rows take at full
+size (full_size_pages), not by a measured total that each added table makes stale.
 """
 
 from __future__ import annotations
@@ -49,6 +58,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from ecomsheets import messages
 from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.summarize.consolidate import consolidate
@@ -111,14 +121,40 @@ def print_area_follows_rows(path: Path, lang: str = "zh") -> None:
         assert area.endswith(f",{len(t.columns)})") and f"MAX({t.header_row}," in area, area
 
 
+def used_pixels(ws) -> int:
+    """How wide the columns a sheet uses are, in pixels, from the widths in the file (a width of
+    W characters is W × 7 pixels: xlsxwriter writes a column's pixels over 7)."""
+    px = 0
+    for i in range(1, ws.max_column + 1):
+        dim = next(d for d in ws.column_dimensions.values() if d.min and d.min <= i <= d.max)
+        px += round(dim.width * 7)
+    return px
+
+
+def widest_grid() -> int:
+    """The columns of the department summary's widest part: its title (A:E), or a grid of grouped
+    figures (the key column and one per figure of the same table, group column and period)."""
+    grids: dict[tuple, int] = {}
+    for m in BUNDLE.metrics:
+        if m.by is not None:
+            grids[(m.table, m.by, m.period)] = grids.get((m.table, m.by, m.period), 0) + 1
+    return max([5] + [1 + n for n in grids.values()])
+
+
 def check_generated(wb, *, lang: str = "zh") -> None:
     sheets = {ws.title: ws for ws in wb.worksheets}
     for t in TABLES:
         ws = sheets[t.sheet_name(lang)]
         assert_prints(ws, landscape=True, title_rows=f"${t.header_row}:${t.header_row}")
         assert ws.print_options.gridLines  # the grid prints: a table on paper reads by its lines
-    summary = BUNDLE.summary_sheet_en if lang == "en" else BUNDLE.summary_sheet
-    assert_prints(sheets[summary], landscape=False, title_rows=None)  # A:E, at 87 % on A4 portrait
+    # The summary prints portrait while its columns fit across A4 portrait at MIN_PORTRAIT_SCALE
+    # or more (A:E alone: 87 %), landscape when a grid is wider: the department's widest,
+    # attendance per employee (eight figures, A:I), makes it landscape.
+    summary = sheets[BUNDLE.summary_sheet_en if lang == "en" else BUNDLE.summary_sheet]
+    assert summary.max_column == widest_grid()
+    wide = used_pixels(summary) * MIN_PORTRAIT_SCALE > PORTRAIT_PX
+    assert wide is (widest_grid() > 5)
+    assert_prints(summary, landscape=wide, title_rows=None)
     assert_prints(wb.worksheets[0], landscape=True, title_rows=None)  # 说明: five wide columns
     hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
     assert hidden == ["_lists", "_meta"]  # never printed
@@ -316,13 +352,57 @@ def assert_a4(pdf) -> None:
         assert tuple(sorted(size)) == A4_PT, (i, size)
 
 
+def signoff(t) -> list[str]:
+    """A form's sign-off line as it prints (编制：________ …); none for other tables."""
+    form = t.form
+    return [
+        re.sub(r"\s", "", messages.text("wb_signoff", "zh", title=title)) for title, _ in (form.signoff if form else ())
+    ]
+
+
 def assert_tables_print(pdf, wb, pages) -> None:
-    """Table sheets print landscape with their header row on every page."""
+    """Table sheets print landscape with their header row on every page; a form (定岗定编) its
+    sign-off line at the foot of every page, and no other sheet one."""
     for t in TABLES:
+        lines = signoff(t)
         for i in pages[t.sheet_name("zh")]:
             assert pdf.sizes[i] == A4_PT[::-1], (t.name, i + 1)
             missing = [h for h in headers(t) if h not in pdf.pages[i]]
             assert not missing, (t.name, i + 1, missing)
+            if lines:
+                assert all(line in pdf.pages[i] for line in lines), (t.name, i + 1)
+            else:
+                assert "：________" not in pdf.pages[i], (t.name, i + 1)
+    assert any(signoff(t) for t in TABLES)
+
+
+def full_size_pages(ws, title_row: int | None = None) -> int:
+    """The most pages a sheet can print on: its rows at full size (the heights in the file, the
+    sheet's default height where none is given) laid one after another down the printable height
+    of A4 (less the top and bottom margins in the file), `title_row` repeated at the top of every
+    page after the first. Fitting a sheet to one page wide only ever shrinks it, and a smaller
+    print puts more rows on a page, so LibreOffice printing more pages than this means it prints
+    rows the sheet does not use, or splits its columns across pages."""
+    paper = A4_PT[0] if ws.page_setup.orientation == "landscape" else A4_PT[1]
+    height = paper - (ws.page_margins.top + ws.page_margins.bottom) * 72
+    default = ws.sheet_format.defaultRowHeight or 15
+    rows = [ws.row_dimensions[r].height or default for r in range(1, ws.max_row + 1)]
+    pages, used = 1, 0.0
+    for h in rows:
+        if used + h > height:
+            pages, used = pages + 1, (rows[title_row - 1] if title_row else 0.0)
+        used += h
+    return pages
+
+
+def assert_page_bounds(wb, pages) -> dict[str, tuple[int, int]]:
+    """Every visible sheet prints on no more pages than its rows take at full size; returns
+    each sheet's (pages, bound) for the messages."""
+    title_rows = {t.sheet_name("zh"): t.header_row for t in TABLES}
+    out = {name: (len(on), full_size_pages(wb[name], title_rows.get(name))) for name, on in pages.items()}
+    over = {name: v for name, v in out.items() if v[0] > v[1]}
+    assert not over, over
+    return out
 
 
 @pytest.mark.libreoffice
@@ -335,14 +415,26 @@ def test_libreoffice_prints_blank_template_on_a4(printed):
     pages = sheet_pages(pdf, wb)
     assert set(pages) == {ws.title for ws in wb.worksheets if ws.sheet_state == "visible"}
     assert all(pdf.sizes[i] == A4_PT[::-1] for i in pages["说明"])
-    assert all(pdf.sizes[i] == A4_PT for i in pages["汇总"])  # portrait
+    # The summary prints as its page setup says (landscape: its widest grid is A:I, see
+    # check_generated).
+    summary = A4_PT[::-1] if wb["汇总"].page_setup.orientation == "landscape" else A4_PT
+    assert all(pdf.sizes[i] == summary for i in pages["汇总"])
     assert_tables_print(pdf, wb, pages)
+    # Page bounds per sheet, derived from its rows (full_size_pages), not a measured total that
+    # every added table makes stale. LibreOffice does not print by a print area given as a
+    # formula (see the module's docstring; Excel and WPS do): a table with derived columns prints
+    # down to its formulas (1,000 rows: at most 34 pages at full size, 28 rows on the first page,
+    # 20 under 定岗定编's form block, and 30 on each further one; measured 14–31), a table without
+    # them only its banner and header: one page.
+    bounds = assert_page_bounds(wb, pages)
     for t in TABLES:
-        if not any(c.derived for c in t.columns):  # nothing below the header holds anything
-            assert len(pages[t.sheet_name("zh")]) == 1, t.name
-    # Measured: 189 pages (182 Letter pages before): LibreOffice does not print by a print area
-    # given as a formula (see the module's docstring); Excel and WPS do.
-    assert pdf.n <= 195, {name: len(r) for name, r in pages.items()}
+        sheet = t.sheet_name("zh")
+        if any(c.derived for c in t.columns):
+            assert wb[sheet].max_row == t.header_row + 1000, t.name  # 500 rows: formulas on 1,000
+            assert bounds[sheet][1] == 34, (t.name, bounds[sheet])
+        else:  # nothing below the header holds anything
+            assert len(pages[sheet]) == 1, t.name
+    assert pdf.n == sum(n for n, _ in bounds.values())
 
 
 @pytest.mark.libreoffice
@@ -368,7 +460,10 @@ def test_libreoffice_prints_example_rows_on_a4(printed):
         for i in on:
             assert any(v in pdf.pages[i] for v in values), (t.name, i + 1)
         assert values[-1] in pdf.pages[on[-1]], t.name
-    assert pdf.n <= 60  # measured: 56 (52 Letter pages before)
+    # No sheet prints more pages than its rows take at full size (measured: 116 pages in all,
+    # 56 with the ten tables before issue 14).
+    bounds = assert_page_bounds(wb, pages)
+    assert pdf.n == sum(n for n, _ in bounds.values())
 
 
 @pytest.mark.libreoffice
