@@ -239,10 +239,11 @@ def test_a_column_with_more_formulas_than_listed_loses_them_all(base, tmp_path):
         orders = sheet_parts(zf)["订单"]
 
     def edit(data: bytes) -> bytes:
-        for row in range(3, 13):
-            data = re.sub(
-                rb'(<c r="J%d" s="12">)<v>([^<]*)</v>' % row, rb"\1<f>F%d*G%d</f><v>\2</v>" % (row, row), data, count=1
+        for row in range(3, 13):  # 实付金额 (J) of rows 3-12, whatever its style index
+            data, n = re.subn(
+                rb'(<c r="J%d" s="\d+">)<v>([^<]*)</v>' % row, rb"\1<f>F%d*G%d</f><v>\2</v>" % (row, row), data, count=1
             )
+            assert n == 1, row
         return data
 
     path = rewrite(base, tmp_path / "many.xlsx", {orders: edit})

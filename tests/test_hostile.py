@@ -34,11 +34,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from ecomsheets.process.isolate import Failed, ProcessLimits, run_isolated
 from ecomsheets.read.guard import Limits, check_file
 from ecomsheets.report.console import render_console
-from tests.helpers import cli, cli_example, edit_part
+from tests.helpers import CATALOG, cli, cli_example, edit_part
 from tests.helpers import sheet_part as part_of
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -784,8 +785,9 @@ def test_formula_triggers_stay_text_in_the_summary(trigger_files, tmp_path):
         shown = t.strip("\t\r\n ")
         assert shown in cells, (t, shown)
         assert all(c.data_type == "s" for c in cells[shown])
+    lineage = get_column_letter(len(CATALOG.tables["customers"].columns) + 1)  # right after the table's columns
     for f in trigger_files:  # the lineage column: the source file's name, as text
-        assert any(c.column_letter == "K" and c.parent.title == "客户" for c in cells[f.name])
+        assert any(c.column_letter == lineage and c.parent.title == "客户" for c in cells[f.name])
     assert {p: fingerprint(p) for p in trigger_files} == before
 
 

@@ -30,6 +30,16 @@ from tests.lo import recalc, requires_libreoffice
 
 NOW = datetime(2026, 11, 1, 9)
 BUNDLE = CATALOG.bundle("department")
+# The settings a template leaves to the manager (value: null, e.g. the inquiry reply limit), as
+# the manager fills them in on 汇总: the catalogue's example values.
+SETTINGS = {p.name: p.example for p in BUNDLE.parameter_specs if p.value is None}
+
+
+def fill_settings(wb) -> None:
+    """Type SETTINGS into their cells on 汇总 (an openpyxl workbook of a generated template)."""
+    meta = read_meta(wb)
+    for name, value in SETTINGS.items():
+        wb[meta["summary"]["sheet"]][meta["summary"]["params"][name].replace("$", "")] = value
 
 
 def close(a, b) -> bool:
@@ -149,6 +159,9 @@ def grown(template, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grown")
     frames = frames_with(600, seed=5)
     filled = fill_template(template, frames, tmp / "filled.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    fill_settings(wb)
+    wb.save(filled)
     saved = recalc(filled, tmp / "lo")
     return frames, saved
 
@@ -184,7 +197,7 @@ def test_600_orders_in_a_500_row_template(grown):
         assert close(channels[channel][0], total), channel
     # ...and every other figure equals the recomputation validate uses.
     full = {n: f.assign(**compute_derived(f, CATALOG.tables[n])) for n, f in frames.items()}
-    for v in evaluate_metrics(BUNDLE, CATALOG.tables, full, MONTH):
+    for v in evaluate_metrics(BUNDLE, CATALOG.tables, full, MONTH, params=SETTINGS):
         place = meta["summary"]["metrics"][v.name]
         got = summary[place["cell"].split("!")[1]].value if v.group is None else grid(summary, place)[v.group][0]
         assert close(got, v.value), (v.name, v.group)
@@ -207,6 +220,7 @@ def short(tmp_path_factory):
     cell = meta["summary"]["metrics"]["order_count"]["cell"].split("!")[1]
     r = "'订单'!$A$3:$A$22"
     wb["汇总"][cell] = f'=SUMPRODUCT(({r}<>"")*(MATCH({r}&"",{r}&"",0)=ROW({r})-2))'
+    fill_settings(wb)
     wb.save(filled)
     return frames, recalc(filled, tmp / "lo"), meta
 
@@ -249,7 +263,9 @@ def test_figures_that_miss_added_rows_are_errors_at_their_cells(short):
         assert place(name) not in found
     # Every reported figure: what the sheet shows, and what the rows give.
     full = {n: f.assign(**compute_derived(f, CATALOG.tables[n])) for n, f in frames.items()}
-    values = {(v.name, v.group): v.value for v in evaluate_metrics(BUNDLE, CATALOG.tables, full, MONTH)}
+    values = {
+        (v.name, v.group): v.value for v in evaluate_metrics(BUNDLE, CATALOG.tables, full, MONTH, params=SETTINGS)
+    }
     for cell, f in found.items():
         assert f.expected is not None and f.value, cell
         if (f.column, None) in values:

@@ -8,7 +8,8 @@ number, "85%" a percentage, "8:52" a time). It saves two workbooks:
 
 * baseline.xlsx: a clean, consistent month of department data (7 employees on 4 positions that
   match the headcount plan, 5 customers, 4 SKUs, 11 order lines referencing them, shipments,
-  complaints, daily reports, attendance);
+  complaints, daily reports, attendance) and the one setting the template leaves to the manager
+  (the inquiry reply limit) filled in on 汇总; the department's other sheets are left blank;
 * messy.xlsx: the baseline, then what staff really do to it: the 订单 sheet renamed 订单明细2026,
   a cancelled order's row deleted in the middle, the ids of two multi-SKU orders merged over
   their lines (A6:A7, A8:A9), a 数量 retyped as full-width text ("'１２"), platform words
@@ -38,6 +39,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.fill import read_meta
+from tests.helpers import CATALOG
 from tests.helpers import sha256 as _sha256
 
 HERE = Path(__file__).resolve().parent
@@ -69,6 +72,19 @@ pytestmark = [
 
 MONTH = "2026-11"
 ORDERS, RENAMED = "订单", "订单明细2026"
+BUNDLE = CATALOG.bundle("department")
+
+
+def _at(table: str, title: str, row: int) -> str:
+    """The cell of `table`'s column `title` on `row` (column letters from the catalogue)."""
+    index = [c.title for c in CATALOG.table(table).columns].index(title)
+    return f"{chr(ord('A') + index)}{row}"
+
+
+def _first(table: str) -> str:
+    """The first data cell of a table's sheet (below a form block where it has one)."""
+    return f"A{CATALOG.table(table).first_data_row}"
+
 
 # ---------------------------------------------------------------------------------------------
 # The department's month, as typed (every string goes through Calc's input recognition).
@@ -81,21 +97,33 @@ HEADCOUNT = [  # 岗位编号 岗位类别 岗位名称 现有人数 编制人�
     ["P03", "客服岗", "售前客服", "2", "3", None, "赵敏离职，待补招一人", "售前咨询、促成下单", "响应时长、询单转化率"],
     ["P04", "仓储岗", "打包发货员", "1", "1", None, None, "打包、发货、库存盘点", "发货及时率、错发率"],
 ]
-EMPLOYEES = [  # 工号 姓名 岗位 所属小组 入职日期 在职状态 手机号 (counts match 现有人数; 离职 not counted)
-    ["E001", "张伟", "店长", "管理", "2021/3/1", "在职", "13812345678"],
-    ["E002", "李娜", "运营专员", "运营组", "2022/7/15", "在职", "13922334455"],
-    ["E003", "王芳", "运营专员", "运营组", "2026/9/1", "试用期", "15011112222"],
-    ["E004", "刘洋", "售前客服", "客服组", "2023/2/20", "在职", "18623456789"],
-    ["E005", "陈静", "售前客服", "客服组", "2024/5/6", "在职", "13700001234"],
-    ["E006", "杨磊", "打包发货员", "仓储物流组", "2022/11/1", "在职", "15899990000"],
-    ["E007", "赵敏", "售前客服", "客服组", "2023/1/3", "离职", "13655556666"],
+EMPLOYEES = [  # 工号 姓名 岗位 所属小组 入职日期 在职状态 手机号 用工类型 (counts match 现有人数; 离职 not counted)
+    ["E001", "张伟", "店长", "管理", "2021/3/1", "在职", "13812345678", "全职"],
+    ["E002", "李娜", "运营专员", "运营组", "2022/7/15", "在职", "13922334455", "全职"],
+    ["E003", "王芳", "运营专员", "运营组", "2026/9/1", "试用期", "15011112222", "全职"],
+    ["E004", "刘洋", "售前客服", "客服组", "2023/2/20", "在职", "18623456789", "全职"],
+    ["E005", "陈静", "售前客服", "客服组", "2024/5/6", "在职", "13700001234", "全职"],
+    ["E006", "杨磊", "打包发货员", "仓储物流组", "2022/11/1", "在职", "15899990000", "全职"],
+    ["E007", "赵敏", "售前客服", "客服组", "2023/1/3", "离职", "13655556666", "全职"],
 ]
-CUSTOMERS = [  # 客户编号 客户名称 手机号 省份 城市 来源渠道 客户等级 首次下单日期 是否会员 备注
-    ["C1001", "周杰", "13900001111", "广东省", "深圳", "淘宝", "金卡", "2025/6/18", "是", "老客户，偏好顺丰"],
-    ["C1002", "吴霞", "18688886666", "浙江省", "杭州", "天猫", "银卡", "2026/11/4", "否", None],
-    ["C1003", "郑强", "186****6198", "江苏省", "南京", "京东", "普通", "2026/11/6", "否", "京东导出的脱敏手机号"],
-    ["C1004", "孙丽", "13512345678", "上海市", "上海", "抖音", "钻石", "2024/12/12", "是", None],
-    ["C1005", "黄涛", None, "四川省", "成都", "拼多多", "普通", "2026/11/12", "否", None],
+CUSTOMERS = [  # 客户编号 客户名称 手机号 省份 城市 地址 来源渠道 客户等级 首次下单日期 是否会员 备注
+    [
+        "C1001",
+        "周杰",
+        "13900001111",
+        "广东省",
+        "深圳",
+        "科技园路1号",
+        "淘宝",
+        "金卡",
+        "2025/6/18",
+        "是",
+        "老客户，偏好顺丰",
+    ],
+    ["C1002", "吴霞", "18688886666", "浙江省", "杭州", "文三路88号", "天猫", "银卡", "2026/11/4", "否", None],
+    ["C1003", "郑强", "186****6198", "江苏省", "南京", None, "京东", "普通", "2026/11/6", "否", "京东导出的脱敏手机号"],
+    ["C1004", "孙丽", "13512345678", "上海市", "上海", "世纪大道100号", "抖音", "钻石", "2024/12/12", "是", None],
+    ["C1005", "黄涛", None, "四川省", "成都", "人民南路4段", "拼多多", "普通", "2026/11/12", "否", None],
 ]
 INVENTORY = [  # 商品SKU 商品名称 规格 期初 入库 出库 (期末) 安全库存 单位成本 (库存金额) (低于安全库存) 最近采购日期 最近销售日期 库位
     [
@@ -346,30 +374,45 @@ DAILY = [  # 日期 工号 今日工作内容 完成度 遇到的问题 明日�
     ["2026/11/3", "E004", "接待咨询 56 人次，促成下单 9 笔", "100%", None, "整理常见问题话术"],
     ["2026/11/4", "E002", "完成活动页面设计", "90%", None, "设置优惠券"],
 ]
-ATTENDANCE = [  # 日期 工号 上班打卡 下班打卡 (工作时长) 请假类型 备注
-    ["2026/11/3", "E002", "8:52", "18:05", None, "无", None],
-    ["2026/11/3", "E004", "8:58", "18:10", None, "无", None],
-    ["2026/11/4", "E002", None, None, None, "年假", "全天年假"],
-    ["2026/11/4", "E004", "8:55", "18:02", None, "无", None],
+# 日期 工号 上班打卡 下班打卡 (工作时长 迟到 早退 缺卡 出勤) 请假类型 (请假天数) 加班时长 外出 审批人 备注
+_DERIVED = [None] * 5
+ATTENDANCE = [
+    ["2026/11/3", "E002", "8:52", "18:05", *_DERIVED, "无", None, None, "无", None, None],
+    ["2026/11/3", "E004", "8:58", "18:10", *_DERIVED, "无", None, None, "无", None, None],
+    ["2026/11/4", "E002", None, None, *_DERIVED, "年假", None, None, "无", None, "全天年假"],
+    ["2026/11/4", "E004", "8:55", "18:02", *_DERIVED, "无", None, None, "无", None, None],
 ]
 
 
-def _block(sheet: str, rows: list[list]) -> dict:
-    return {"op": "type", "sheet": sheet, "cell": "A3", "rows": rows}
+def _block(table: str, rows: list[list]) -> dict:
+    sheet = CATALOG.table(table).sheet_name("zh")
+    return {"op": "type", "sheet": sheet, "cell": _first(table), "rows": rows}
+
+
+def _settings(template: Path) -> list[dict]:
+    """The manager fills in the settings the template leaves blank (value: null in the
+    catalogue) on the 汇总 sheet, with the value the catalogue gives as an example."""
+    meta = read_meta(openpyxl.load_workbook(template, read_only=True))
+    summary, cells = meta["summary"]["sheet"], meta["summary"]["params"]
+    blank = [p for p in BUNDLE.parameter_specs if p.value is None]
+    return [
+        {"op": "type", "sheet": summary, "cell": cells[p.name].replace("$", ""), "text": str(p.example)} for p in blank
+    ]
 
 
 def build_spec(template: Path, baseline: Path) -> dict:
     ops = [
-        _block("定岗定编", HEADCOUNT),
-        _block("员工", EMPLOYEES),
-        _block("客户", CUSTOMERS),
-        _block("库存", INVENTORY),
-        _block(ORDERS, ORDER_LINES),
-        _block("销售", SALES),
-        _block("物流", LOGISTICS),
-        _block("投诉", COMPLAINTS),
-        _block("日报", DAILY),
-        _block("考勤", ATTENDANCE),
+        _block("headcount_plan", HEADCOUNT),
+        _block("employees", EMPLOYEES),
+        _block("customers", CUSTOMERS),
+        _block("inventory", INVENTORY),
+        _block("orders", ORDER_LINES),
+        _block("product_sales", SALES),
+        _block("logistics", LOGISTICS),
+        _block("complaints", COMPLAINTS),
+        _block("daily_reports", DAILY),
+        _block("attendance", ATTENDANCE),
+        *_settings(template),
         {"op": "save", "path": str(baseline)},
     ]
     # messy.xlsx: what staff do to the sheet afterwards.
@@ -387,11 +430,11 @@ def build_spec(template: Path, baseline: Path) -> dict:
         # Words as platforms and people write them.
         {"op": "type", "sheet": RENAMED, "cell": "L3", "text": "交易成功"},  # Taobao for 已完成
         {"op": "type", "sheet": RENAMED, "cell": "L10", "text": "等待买家付款"},  # Taobao for 待付款
-        {"op": "type", "sheet": "客户", "cell": "F4", "text": "天猫商城"},  # 天猫 (C1002's 来源渠道)
+        {"op": "type", "sheet": "客户", "cell": _at("customers", "来源渠道", 4), "text": "天猫商城"},  # 天猫 (C1002)
         {"op": "type", "sheet": "物流", "cell": "B3", "text": "顺丰"},  # 顺丰速运
         # Booleans as LibreOffice saves them (the same 是/否 as before).
-        {"op": "formula", "sheet": "客户", "cell": "I6", "formula": "=TRUE()"},
-        {"op": "formula", "sheet": "客户", "cell": "I5", "formula": "=FALSE()"},
+        {"op": "formula", "sheet": "客户", "cell": _at("customers", "是否会员", 6), "formula": "=TRUE()"},
+        {"op": "formula", "sheet": "客户", "cell": _at("customers", "是否会员", 5), "formula": "=FALSE()"},
     ]
     return {"template": str(template), "timeout": 120, "ops": ops}
 
@@ -482,7 +525,7 @@ def test_libreoffice_typed_like_a_person(typed):
     assert sheet["A6"].value == "D20261108005" and sheet["A7"].value is None
     assert sheet["A5"].value == "J20261106004"  # the cancelled order's row is gone
     assert sheet["F11"].value == "１２"  # "'１２": Calc's text prefix, the text without it
-    assert messy["客户"]["I6"].value == "=TRUE()"
+    assert messy["客户"][_at("customers", "是否会员", 6)].value == "=TRUE()"
     # What LibreOffice writes after a row is deleted: the dimension reaches the last row.
     with zipfile.ZipFile(typed["messy"]) as z:
         xml = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
@@ -509,14 +552,16 @@ def test_baseline_has_no_findings(typed):
     assert _counts(report) == (0, 0)
     assert report["valid"] is True and v["rc"] == 0
     assert report["summary"]["rows_checked"] == 52  # 4+7+5+4+11+6+6+2+3+4
-    assert report["summary"]["sheets_checked"] == 10
+    # Every sheet of the template is checked, the ones left blank too.
+    assert report["summary"]["sheets_checked"] == len(BUNDLE.tables)
 
 
 # ---------------------------------------------------------------------------------------------
 # The messy copy. Cells whose expected findings depend on work still open in issue 11:
 MERGED = {"A6:A7": ("A6", "A7"), "A8:A9": ("A8", "A9")}  # item 2
-WORDS = {(RENAMED, "L3"), (RENAMED, "L10"), ("客户", "F4"), ("物流", "B3")}  # item 4: aliases
-BOOLEANS = {("客户", "I5"), ("客户", "I6")}  # item 4: =TRUE() / =FALSE()
+# item 4: aliases
+WORDS = {(RENAMED, "L3"), (RENAMED, "L10"), ("客户", _at("customers", "来源渠道", 4)), ("物流", "B3")}
+BOOLEANS = {("客户", _at("customers", "是否会员", r)) for r in (5, 6)}  # item 4: =TRUE() / =FALSE()
 
 
 def _open_cells(typed) -> set:
@@ -562,7 +607,7 @@ def test_messy_file_is_read_though_a_row_was_deleted(typed):
     assert v["rc"] in (0, 1), v["stderr"]
     assert not [f for f in v["report"]["findings"] if f["rule"] in refusals]
     assert v["report"]["summary"]["rows_checked"] == 51  # the baseline's 52, less the deleted line
-    assert v["report"]["summary"]["sheets_checked"] == 10
+    assert v["report"]["summary"]["sheets_checked"] == len(BUNDLE.tables)
 
 
 def test_renamed_sheet_is_recognised_by_its_headers(typed):

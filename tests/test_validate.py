@@ -30,6 +30,7 @@ from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from ecomsheets.months import parse_month
 from ecomsheets.validate import validate
+from ecomsheets.validate.run import inspect_workbook
 from tests import helpers
 from tests.fill import fill_template, read_meta
 from tests.helpers import CATALOG, MONTH, NOW, write_example
@@ -147,8 +148,22 @@ def _row_with(frame: pd.DataFrame, predicate) -> int:
     raise AssertionError("no suitable row in the example data")
 
 
+def _row_nothing_else_checks(b: Book, table: str, key: str) -> int:
+    """A data row that no other sheet's cross-sheet check reads (no after-sales row names that
+    order, no stocktake row that SKU), found through the bundle's checks matching on `key`.
+    A bad cell that such a check does read must still be one finding: see
+    test_bad_cell_read_by_a_cross_sheet_check_is_one_finding."""
+    checked = set()
+    for check in CATALOG.bundle("department").checks:
+        if check.source_table == table and check.table != table and check.table in b.frames:
+            for local, source in check.match:
+                if source == key:
+                    checked |= set(b.frames[check.table][local].dropna())
+    return _row_with(b.frames[table], lambda r: r[key] not in checked)
+
+
 def c_type_integer(b: Book):
-    return _set(b, "orders", "quantity", 4, "三个")
+    return _set(b, "orders", "quantity", _row_nothing_else_checks(b, "orders", "order_id"), "三个")
 
 
 def c_type_date(b: Book):
@@ -213,10 +228,13 @@ def c_reconcile(b: Book):
     return w
 
 
-def c_row_rule_stock(b: Book):
-    i = 4
+def _stock_out_above_stock(b: Book, i: int) -> Where:
     opening, stock_in = (b.value("inventory", c, i) for c in ("opening_stock", "stock_in"))
     return _set(b, "inventory", "stock_out", i, int(opening + stock_in) + 1)
+
+
+def c_row_rule_stock(b: Book):
+    return _stock_out_above_stock(b, _row_nothing_else_checks(b, "inventory", "sku"))
 
 
 def c_row_rule_delivered(b: Book):
@@ -339,6 +357,37 @@ def test_single_corrupted_cell_gives_one_finding_at_that_cell(example, tmp_path,
     assert_single_finding(validate(out), rule, where)
 
 
+@pytest.fixture(scope="module")
+def checked_example(tmp_path_factory) -> tuple[Path, dict]:
+    """Orders with after-sales rows and SKUs with a stock count: rows that cross-sheet checks
+    of other sheets read (nothing else is needed for them)."""
+    tables = ["employees", "customers", "inventory", "orders", "after_sales", "stocktake"]
+    return make_example(tmp_path_factory.mktemp("checked") / "checked.xlsx", tables=tables)
+
+
+def c_type_integer_of_an_order_line_after_sales_names(b: Book):
+    named = set(b.frames["after_sales"]["order_id"])
+    return _set(b, "orders", "quantity", _row_with(b.frames["orders"], lambda r: r["order_id"] in named), "三个")
+
+
+def c_row_rule_stock_of_a_counted_sku(b: Book):
+    counted = set(b.frames["stocktake"]["sku"])
+    return _stock_out_above_stock(b, _row_with(b.frames["inventory"], lambda r: r["sku"] in counted))
+
+
+@pytest.mark.parametrize(
+    "rule, edit",
+    [("type", c_type_integer_of_an_order_line_after_sales_names), ("row_rule", c_row_rule_stock_of_a_counted_sku)],
+    ids=["type_integer", "row_rule_stock"],
+)
+def test_bad_cell_read_by_a_cross_sheet_check_is_one_finding(checked_example, tmp_path, rule, edit):
+    """One bad cell, one finding, also when another sheet's check sums the column it is in:
+    the check cannot be made for the rows that match it, as for a bad cell of its own sheet."""
+    out = tmp_path / "edited.xlsx"
+    where = corrupt(checked_example, out, edit)
+    assert_single_finding(validate(out), rule, where)
+
+
 def test_duplicate_is_reported_at_the_later_row_pointing_at_the_first(example, tmp_path):
     """Regression: the first occurrence used to be reported too ('same as row N' at row N),
     because pa.Column(unique=True) defaults to report_duplicates='all'."""
@@ -379,7 +428,7 @@ def test_formula_typed_into_a_data_cell(example, tmp_path):
     out = tmp_path / "formula.xlsx"
 
     def edit(b: Book):
-        c = b.cell("orders", "quantity", 4)
+        c = b.cell("orders", "quantity", _row_nothing_else_checks(b, "orders", "order_id"))
         c.value = "=1+1"  # a formula (openpyxl stores no cached value)
         assert c.data_type == "f"
         return Where(b.sheet("orders"), c.coordinate)
@@ -602,6 +651,14 @@ def test_template_filled_by_openpyxl_is_clean(tmp_path):
     template = generate_workbook(CATALOG, "department", tmp_path / "template.xlsx", month=MONTH, rows=45, now=NOW).path
     frames = example_frames(CATALOG, "department", MONTH, rows=30, seed=4)
     filled = fill_template(template, frames, tmp_path / "filled.xlsx")
+    # The settings the department's rules leave blank (the inquiry reply limit …) are filled in
+    # on the summary sheet, as the manager does; left blank they are a warning (test_schema_features).
+    blank = [p for p in CATALOG.bundle("department").parameter_specs if p.value is None]
+    wb = openpyxl.load_workbook(filled)
+    meta = read_meta(wb)
+    for p in blank:
+        wb[meta["summary"]["sheet"]][meta["summary"]["params"][p.name].replace("$", "")] = p.filled_value()
+    wb.save(filled)
     report = validate(filled)
     assert brief(report.findings) == []
     assert report.rows_checked == sum(len(f) for f in frames.values())
@@ -703,9 +760,33 @@ ORDERS = [  # Excel row -> record
     ),
 ]
 HEADER_ROW = 4  # a title, a blank row and an export note above it
-CUSTOMERS = [
-    ["C01", "张三", "13812345678", "浙江省", "杭州", "淘宝", "金卡", datetime(2025, 3, 1), "是", None],
-    ["C02", "李四", "186****6198", "北京市", "北京", "京东", "普通", datetime(2026, 11, 4), "否", "老客户"],
+CUSTOMERS = [  # in the order of the customers table's columns (地址 after 城市)
+    [
+        "C01",
+        "张三",
+        "13812345678",
+        "浙江省",
+        "杭州",
+        "文三路90号",
+        "淘宝",
+        "金卡",
+        datetime(2025, 3, 1),
+        "是",
+        None,
+    ],
+    [
+        "C02",
+        "李四",
+        "186****6198",
+        "北京市",
+        "北京",
+        "建国路8号",
+        "京东",
+        "普通",
+        datetime(2026, 11, 4),
+        "否",
+        "老客户",
+    ],
 ]
 INVENTORY = [
     [
@@ -773,15 +854,15 @@ def hand_made(
     return letters
 
 
-MISSING_SHEETS = {
-    "employees",
-    "headcount_plan",
-    "product_sales",
-    "logistics",
-    "complaints",
-    "daily_reports",
-    "attendance",
-}
+HAND_MADE_TABLES = {"orders", "customers", "inventory"}
+MISSING_SHEETS = set(CATALOG.bundle("department").tables) - HAND_MADE_TABLES
+
+
+def test_hand_made_rows_fill_their_tables_columns():
+    """The records above are written by position under the tables' own titles: they must
+    have one value per column (a column added to a table shifts every later one)."""
+    assert {len(rec) for rec in CUSTOMERS} == {len(CATALOG.tables["customers"].columns)}
+    assert {len(rec) for rec in INVENTORY} == {len(CATALOG.tables["inventory"].columns)}
 
 
 def test_hand_made_workbook_without_meta(tmp_path):
@@ -975,3 +1056,63 @@ def test_sheets_are_parsed_one_ahead_in_the_order_used():
         assert len(sheets.cache) <= 2
     finally:
         sheets.close()
+
+
+# --- (i) attendance hours: the lunch break is the one the summary sheet sets ------------------
+@pytest.fixture(scope="module")
+def attendance(tmp_path_factory) -> tuple[Path, dict]:
+    """Staff and their attendance (the hours need nothing else)."""
+    return make_example(tmp_path_factory.mktemp("attendance") / "attendance.xlsx", tables=["employees", "attendance"])
+
+
+def _nine_to_six(b: Book, lunch_end: time | None, hours: float | None = None) -> Where:
+    """Punches 09:00 and 18:00 on an ordinary working day (a weekday, no leave, in the office);
+    `lunch_end` typed into the summary sheet's setting as a manager does (None: left as
+    shipped), `hours` typed over the 工作时长 formula. Where: that 工作时长 cell."""
+    frame = b.frames["attendance"]
+    i = _row_with(frame, lambda r: r["work_date"].weekday() < 5 and r["leave_type"] == "无" and r["outing"] == "无")
+    _set(b, "attendance", "clock_in", i, time(9, 0))
+    _set(b, "attendance", "clock_out", i, time(18, 0))
+    if lunch_end is not None:
+        summary = b.meta["summary"]
+        b.wb[summary["sheet"]][summary["params"]["lunch_end"].replace("$", "")] = lunch_end
+    cell = b.cell("attendance", "work_hours", i)
+    if hours is not None:
+        cell.value = hours
+    return Where(b.sheet("attendance"), cell.coordinate)
+
+
+BREAKS = [  # the lunch end typed on the summary sheet, as read back, the hours, a wrong typed figure
+    pytest.param(None, "13:00", 8.0, 9.0, id="standard_break_12_to_13"),
+    pytest.param(time(13, 30), "13:30", 7.5, 8.0, id="manager_sets_12_to_13_30"),
+]
+
+
+@pytest.mark.parametrize("set_lunch_end, lunch_end, hours, wrong", BREAKS)
+def test_attendance_hours_nine_to_six_less_the_lunch_break(
+    attendance, tmp_path, set_lunch_end, lunch_end, hours, wrong
+):
+    """09:00–18:00 is 8.00 hours with the standard break (12:00–13:00), 7.50 when the manager
+    sets the break to end at 13:30 on the summary sheet: validation takes the file's setting."""
+    out = tmp_path / "punches.xlsx"
+    where = corrupt(attendance, out, lambda b: _nine_to_six(b, set_lunch_end))
+    inspection = inspect_workbook(out, keep="tables")
+    assert brief(inspection.report.findings) == []
+    assert (inspection.ctx.params["lunch_start"], inspection.ctx.params["lunch_end"]) == ("12:00", lunch_end)
+    recomputed = inspection.ctx.tables["attendance"].derived["work_hours"]
+    assert recomputed.loc[_row_of(where.cell)] == hours
+
+
+@pytest.mark.parametrize("set_lunch_end, lunch_end, hours, wrong", BREAKS)
+def test_attendance_hours_typed_over_the_formula(attendance, tmp_path, set_lunch_end, lunch_end, hours, wrong):
+    """工作时长 typed in place of its formula must be the hours less the break: 9 (the break
+    counted as work) is a derived_mismatch showing 8; with the break to 13:30, 8 shows 7.5."""
+    out = tmp_path / "typed_hours.xlsx"
+    where = corrupt(attendance, out, lambda b: _nine_to_six(b, set_lunch_end, hours=wrong))
+    where.expected = pytest.approx(hours)
+    report = validate(out)
+    assert_single_finding(report, "derived_mismatch", where)
+    f = report.findings[0]
+    assert f.value == f"{wrong:g}"
+    shown = re.compile(rf"(?<![\d.]){re.escape(f'{hours:g}')}(?![\d.])")  # 8 or 7.5, not 18 or 8.5
+    assert shown.search(f.message) and shown.search(f.message_en), (f.message, f.message_en)

@@ -193,8 +193,10 @@ def _redraw_dependents(table: TableSpec, frame: pd.DataFrame, changed: set[str],
 
 def _satisfy_totals(bundle, catalog: Catalog, frames: dict, month: Month, params: dict) -> None:
     """Make the bundle's totals checks hold: a figure summed from a column of filtered rows
-    (the finance sheet's sales income) is scaled to the figure it must agree with."""
+    (the finance sheet's sales income) is scaled to the figure it must agree with; when no row
+    passes the filter (a few example rows), one is added that does."""
     from ecomsheets.compute.metrics import evaluate_metrics, where_mask
+    from ecomsheets.schema.metrics_loader import where_terms
 
     metrics = {m.name: m for m in bundle.metrics}
     for check in bundle.totals_checks:
@@ -210,15 +212,43 @@ def _satisfy_totals(bundle, catalog: Catalog, frames: dict, month: Month, params
         full = {k: v.assign(**compute_derived(v, catalog.tables[k], params=params)) for k, v in typed.items()}
         values = {v.name: v.value for v in evaluate_metrics(bundle, catalog.tables, full, month, params=params)}
         have, want = values.get(m.name), values.get(check.against)
-        if not have or want is None:
+        if want is None or len(frame) == 0:
             continue
         mask = where_mask(m.where_ast, full[m.table or ""], table, params)
         rows = np.flatnonzero(mask) if mask is not None else np.arange(len(frame))
+        if not have:
+            added = _row_passing(table, frame, where_terms(m.where_ast) if m.where_ast is not None else [])
+            if added is None:
+                continue
+            frame = frames[m.table or ""] = pd.concat([frame, added], ignore_index=True)
+            rows, have = np.array([len(frame) - 1]), 1.0
+            frame.loc[len(frame) - 1, m.column] = 1.0
         numbers = col.coltype.to_number(frame[m.column]).to_numpy(dtype="float64").copy()
         scaled = np.round(numbers[rows] * (want / have), 2)
         scaled[-1] = round(want - (scaled[:-1].sum()), 2)  # the rounding's cents go to the last row
         numbers[rows] = scaled
         frame[m.column] = col.coltype.example_from_number(numbers)
+
+
+def _row_passing(table: TableSpec, frame: pd.DataFrame, terms: list) -> pd.DataFrame | None:
+    """A copy of the last row with the filter's `column = value` terms made true and a new key
+    (the key's number one past the largest); None when the filter is not of that kind."""
+    row = frame.iloc[[-1]].copy()
+    for term in terms:
+        if not (isinstance(term, expr.Binary) and term.op == "=" and isinstance(term.right, (expr.Str, expr.Num))):
+            return None
+        row[term.left.name] = term.right.value  # type: ignore[union-attr]
+    for name in table.primary_key:
+        taken = set(frame[name].astype(str))
+        value = str(row[name].iloc[0])
+        head, digits = value.rstrip("0123456789"), value[len(value.rstrip("0123456789")) :]
+        if not digits:
+            return None
+        n = int(digits)
+        while f"{head}{n:0{len(digits)}d}" in taken:
+            n += 1
+        row[name] = f"{head}{n:0{len(digits)}d}"
+    return row
 
 
 def _inputs(table: TableSpec, frame: pd.DataFrame, node, params: dict) -> dict:

@@ -13,7 +13,7 @@ from ecomsheets.rules import Rule
 from ecomsheets.schema import expr
 
 from .context import Context, TableData, shown_number
-from .rules import inputs, unset_parameters, untouched
+from .rules import derived_inputs, inputs, unset_parameters, untouched
 
 
 def check_references(ctx: Context, td: TableData) -> None:
@@ -51,6 +51,8 @@ def check_reconciliations(ctx: Context) -> None:
         td, source = ctx.tables.get(check.table), ctx.tables.get(check.source_table)
         if td is None or source is None:
             continue
+        if source.typed.empty and check.value is None:
+            continue  # a sheet left blank is not kept this month (purchases …), not a month of zeros
         tol = _tolerance(ctx, check.tolerance)
         if tol is None or unset_parameters(ctx, check.when_ast):
             continue
@@ -63,6 +65,7 @@ def check_reconciliations(ctx: Context) -> None:
             actual = col.coltype.to_number(target[check.column])
         applies = (actual.notna() & expected.notna()).to_numpy().copy()
         applies &= untouched(ctx, td, [check.column, *(t for t, _ in check.match)])
+        applies &= ~_fed_by_bad_cells(ctx, check, source, target)
         if check.when_ast is not None:
             applies &= np.asarray(to_pandas(check.when_ast)(inputs(td, check.when_ast, ctx.params)), dtype=bool)
         ok = holds(actual.to_numpy(dtype="float64"), check.op, expected.to_numpy(dtype="float64"), tol)
@@ -120,6 +123,21 @@ def check_totals(ctx: Context, values: dict[str, float | None]) -> None:
             diff=shown_number(abs(left - right)),
             tolerance=shown_number(tol),
         )
+
+
+def _fed_by_bad_cells(ctx: Context, check, source: TableData, target: pd.DataFrame) -> np.ndarray:
+    """Rows of the checked sheet whose aggregate takes in a cell already reported (an
+    unreadable 数量 in 订单 is one finding, not also a wrong after-sales quantity)."""
+    used = [s for _, s in check.match] + ([check.source_column] if check.source_column else [])
+    if check.where_ast is not None:
+        used += source.table.columns_in(check.where_ast)
+    bad = ~untouched(ctx, source, derived_inputs(source, used))
+    if not bad.any():
+        return np.zeros(len(target), dtype=bool)
+    keys = [key_text(source.typed[s]) for _, s in check.match]
+    tainted = set(zip(*(k[bad] for k in keys)))
+    local = zip(*(key_text(target[t]) for t, _ in check.match))
+    return np.fromiter((k in tainted for k in local), dtype=bool, count=len(target))
 
 
 def _tolerance(ctx: Context, tolerance: float | str) -> float | None:
