@@ -20,6 +20,34 @@ from ecomsheets.validate.run import inspect_many
 from tests.helpers import CATALOG, MONTH, write_example
 
 FIRST = 3  # first data row
+BUNDLE = CATALOG.bundles["department"]
+
+
+def _reads_orders(name: str) -> bool:
+    """A sheet that reads the orders: it names an order, or a check compares it with them."""
+    metric = {m.name: m.table for m in BUNDLE.metrics}
+    pairs = [(c.table, c.source_table) for c in BUNDLE.checks]
+    pairs += [(metric[c.metric], metric[c.against]) for c in BUNDLE.totals_checks]
+    return any(c.references and c.ref_table == "orders" for c in CATALOG.tables[name].columns) or any(
+        {a, b} == {name, "orders"} for a, b in pairs
+    )
+
+
+def _orders_and_their_readers() -> list[str]:
+    """The orders, every sheet that reads them (物流, 售后, 投诉, 评价, 收支 …) and every sheet
+    these reference, in bundle order. Edits to 订单 reach no other sheet: the rest of the
+    department is left out of the workbook, which keeps the property test below fast."""
+    needed = {"orders", *(name for name in BUNDLE.tables if _reads_orders(name))}
+    todo = list(needed)
+    while todo:
+        for c in CATALOG.tables[todo.pop()].columns:
+            if c.references and c.ref_table not in needed:
+                needed.add(c.ref_table)
+                todo.append(c.ref_table)
+    return [name for name in BUNDLE.tables if name in needed]
+
+
+TABLES = _orders_and_their_readers()
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +59,16 @@ def shop(tmp_path_factory) -> tuple[Path, dict]:
         if not (orders["order_id"].iloc[:-1].to_numpy() == orders["order_id"].iloc[1:].to_numpy()).any():
             # A two-line order (two SKUs), as multi-SKU orders are written: lines 1 and 2 share an id.
             assert orders["sku"].iloc[0] != orders["sku"].iloc[1]
+            gone, kept = orders["order_id"].iloc[1], orders["order_id"].iloc[0]
             for column in ("order_id", "order_date", "customer_id", "channel"):
                 orders.loc[orders.index[1], column] = orders[column].iloc[0]
+            # The sheets that name the second order (售后, 评价, 物流 …) now name the one it became.
+            for name, frame in frames.items():
+                for col in CATALOG.tables[name].columns:
+                    if col.references == "orders.order_id" and col.name in frame:
+                        frame.loc[frame[col.name] == gone, col.name] = kept
 
-    frames = write_example(path, rows=15, seed=8, now=datetime(2026, 11, 1), edit=two_line_order_first)
+    frames = write_example(path, rows=15, seed=8, now=datetime(2026, 11, 1), edit=two_line_order_first, tables=TABLES)
     return path, frames
 
 

@@ -30,6 +30,13 @@ from tests.helpers import CATALOG, MONTH, NOW, cli
 from tests.lo import recalc, requires_libreoffice
 
 ORDER_COUNT = 30
+# The sheets staff total here (订单, 库存) and those they reference: total rows are found sheet by
+# sheet, and the figures checked are theirs, so the other tables of the department are left out.
+TABLES = [
+    name
+    for name in CATALOG.bundles["department"].tables
+    if name == "orders" or name in {c.ref_table for c in CATALOG.tables["orders"].columns if c.references}
+]
 SUMMED = ("quantity", "discount", "amount", "paid_amount")  # the columns staff total
 
 
@@ -72,11 +79,22 @@ def brief(findings) -> list[tuple]:
 # --- the workbook as staff fill it --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory) -> tuple[Path, dict]:
-    """A template filled with 30 orders through openpyxl (never modified: tests edit copies)."""
+    """A template filled with 30 orders through openpyxl, and the settings the template leaves
+    for the manager filled in on its summary sheet, as the manager does (never modified: tests
+    edit copies)."""
     folder = tmp_path_factory.mktemp("totals")
-    template = generate_workbook(CATALOG, "department", folder / "template.xlsx", month=MONTH, rows=60, now=NOW).path
-    frames = example_frames(CATALOG, "department", MONTH, rows=ORDER_COUNT, seed=4)
-    return fill_template(template, frames, folder / "filled.xlsx"), frames
+    template = generate_workbook(
+        CATALOG, "department", folder / "template.xlsx", month=MONTH, rows=60, now=NOW, tables=TABLES
+    ).path
+    frames = example_frames(CATALOG, "department", MONTH, rows=ORDER_COUNT, seed=4, tables=TABLES)
+    path = fill_template(template, frames, folder / "filled.xlsx")
+    wb = openpyxl.load_workbook(path)
+    summary = read_meta(wb)["summary"]
+    for spec in CATALOG.bundles["department"].parameter_specs:
+        if spec.value is None:  # left blank for the manager (咨询首次回复时限 …)
+            wb[summary["sheet"]][summary["params"][spec.name].replace("$", "")].value = spec.example
+    wb.save(path)
+    return path, frames
 
 
 class Sheet:

@@ -159,8 +159,10 @@ def _nothing_recognised(path: Path, data: WorkbookData, catalog: Catalog):
     found = [f.sheet for f in data.findings if f.rule in (Rule.SHEET_UNKNOWN, Rule.HEADER_NOT_FOUND) and f.sheet]
     more = "…" if len(found) > 12 else ""
     found_zh, found_en = (s + more for s in messages.join(found[:12])) if found else messages.both("no_sheet")
+    etc = "…" if len(expected) > 12 else ""
     expected_zh, _ = messages.join(expected[:12])
     _, expected_en = messages.join(catalog.tables[t].sheet_name("en") for t in data.bundle.tables[:12])
+    expected_zh, expected_en = expected_zh + etc, expected_en + etc
     return finding(
         Rule.NO_TABLES, file=str(path), expected=expected_zh, expected_en=expected_en, found=found_zh, found_en=found_en
     )
