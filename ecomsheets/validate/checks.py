@@ -85,10 +85,11 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
         check_month(ctx, td)
         check_references(ctx, td)
     check_reconciliations(ctx)
-    if ctx.bundle.totals_checks:
+    figures = None
+    if ctx.bundle.totals_checks:  # computed once, for these checks and the summary's
         figures = evaluate_metrics(ctx.bundle, catalog.tables, metric_frames(ctx), ctx.month, params=ctx.params)
         check_totals(ctx, {v.name: v.value for v in figures if v.group is None})
-    metrics = check_summary(ctx, data, need_values=keep == "metrics")
+    metrics = check_summary(ctx, data, need_values=keep == "metrics", values=figures)
     report.rows_checked = sum(len(td.typed) for td in ctx.tables.values())
     report.sheets_checked = len(ctx.tables)
     if report.rows_checked == 0:  # a blank template handed back untouched

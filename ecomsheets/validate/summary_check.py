@@ -68,9 +68,10 @@ def declared_totals(data: WorkbookData) -> list[dict]:
     return [t for t in totals or () if isinstance(t, dict) and {"cell", "table", "agg", "column"} <= set(t)]
 
 
-def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True) -> list:
+def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True, values: list | None = None) -> list:
     """Compare the summary's figures with recomputed ones and report its error values; returns
-    the metric values (computed only when asked for, or when there is a figure to compare)."""
+    the metric values (computed only when asked for, or when there is a figure to compare;
+    `values`: already computed)."""
     formulas = data.summary_formulas
     errors = getattr(formulas, "errors", None) or {}
     cells = declared_cells(data)
@@ -94,9 +95,10 @@ def check_summary(ctx: Context, data: WorkbookData, *, need_values: bool = True)
     ]
     if data.summary_sheet and errors:
         _report_errors(ctx, data, errors)
-    if not need_values and not typed and not saved and not totals:
+    if values is None and not need_values and not typed and not saved and not totals:
         return []  # nothing to compare, and nobody asked for the figures
-    values = evaluate_metrics(ctx.bundle, ctx.catalog.tables, metric_frames(ctx), ctx.month)
+    if values is None:
+        values = evaluate_metrics(ctx.bundle, ctx.catalog.tables, metric_frames(ctx), ctx.month, params=ctx.params)
     if not data.summary_sheet:
         return values
     lookup = {(v.name, v.group): v for v in values}
