@@ -66,6 +66,19 @@ def blank_masks(node: expr.Node, source: Callable[[str], pd.Series]) -> dict[str
     return {n + expr.BLANK: source(n).isna().to_numpy() for n in expr.blank_tested(node)}
 
 
+def expression_inputs(
+    table: TableSpec, node: expr.Node, source: Callable[[str], pd.Series], params: Mapping[str, Any]
+) -> dict[str, object]:
+    """The inputs of an expression on `table`: each column it names (`source(name)`, typed) with
+    Excel semantics, where the ones ISBLANK() asks about are blank, and any parameters."""
+    out: dict[str, object] = {
+        n: expression_input(source(n), table.column(n)) if n in table.by_name else param_value(params.get(n))
+        for n in expr.names(node)
+    }
+    out.update(blank_masks(node, source))
+    return out
+
+
 def given_columns(table: TableSpec, present: Iterable[str]) -> dict[str, list[str]]:
     """Derived columns a sheet supplies without the inputs to compute them: {name: the inputs
     it lacks}. An input is lacking when its column is absent from the sheet (`present`: the

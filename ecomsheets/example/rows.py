@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ecomsheets.compute.derived import compute_derived, expression_input
+from ecomsheets.compute.derived import compute_derived, expression_inputs
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.months import Month
 from ecomsheets.schema import Catalog, ColumnSpec, TableSpec, expr
@@ -252,18 +252,8 @@ def _row_passing(table: TableSpec, frame: pd.DataFrame, terms: list) -> pd.DataF
 
 
 def _inputs(table: TableSpec, frame: pd.DataFrame, node, params: dict) -> dict:
-    from ecomsheets.compute.derived import blank_masks
-    from ecomsheets.schema.model import param_value
-
-    out: dict = {}
-    for name in expr.names(node):
-        if name in table.by_name:
-            src = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
-            out[name] = expression_input(src, table.column(name))
-        else:
-            out[name] = param_value(params.get(name))
-    out.update(blank_masks(node, lambda n: frame[n] if n in frame else pd.Series(np.nan, index=frame.index)))
-    return out
+    blank = pd.Series(np.nan, index=frame.index)
+    return expression_inputs(table, node, lambda n: frame[n] if n in frame else blank, params)
 
 
 def _reference_order(catalog: Catalog, names: list[str]) -> list[str]:

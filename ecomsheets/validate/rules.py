@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ecomsheets import messages
-from ecomsheets.compute.derived import compute_derived, expression_input, given_columns
+from ecomsheets.compute.derived import compute_derived, expression_inputs, given_columns
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.findings import WARNING
 from ecomsheets.rules import Rule
@@ -31,28 +31,16 @@ def given(td: TableData) -> dict[str, list[str]]:
 
 
 def inputs(td: TableData, node: expr.Node, params: dict | None = None) -> dict:
-    """The inputs of an expression on this table: the row's columns (Excel semantics), where
-    the ones ISBLANK() asks about are blank, and any parameters."""
-    from ecomsheets.compute.derived import blank_masks
-    from ecomsheets.schema.model import param_value
-
+    """The inputs of an expression on this table's rows (a blank cell of a column with a
+    declared default counts as that default)."""
     table = td.table
-    out: dict = {}
 
     def source(n: str) -> pd.Series:
         col = table.column(n)
         values = td.derived[n] if col.derived else td.typed[n]
-        if col.default is not None and not col.derived:
-            values = values.fillna(col.default)  # a blank cell means the declared default
-        return values
+        return values.fillna(col.default) if col.default is not None and not col.derived else values
 
-    for n in expr.names(node):
-        if n not in table.by_name:
-            out[n] = param_value((params or {}).get(n))
-        else:
-            out[n] = expression_input(source(n), table.column(n))
-    out.update(blank_masks(node, source))
-    return out
+    return expression_inputs(table, node, source, params or {})
 
 
 def untouched(ctx: Context, td: TableData, names: list[str]) -> np.ndarray:
