@@ -44,6 +44,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "reference data '{value}' does not exist; known: {known}",
     ),
     "schema_formula_cycle": ("公式循环引用：{cycle}", "formulas refer to each other in a cycle: {cycle}"),
+    "schema_family": (
+        "family 应为本目录中一个不属于其他工作簿的工作簿，实际是“{value}”，可用：{known}",
+        "family must be a bundle of this catalogue that is not itself part of another, got '{value}'; known: {known}",
+    ),
+    "schema_family_key": (
+        "小组工作簿不能自己声明“{key}”：它取自“{family}”",
+        "a team's bundle does not declare '{key}': it takes it from '{family}'",
+    ),
+    "schema_family_table": (
+        "表“{value}”不在“{family}”中：小组工作簿的表须是整个部门工作簿的表",
+        "table '{value}' is not in '{family}': a team's tables must be tables of its family's bundle",
+    ),
+    "schema_roster_bundle": (
+        "交表名单中的工作簿“{value}”不是本部门的工作簿，可用：{known}",
+        "roster bundle '{value}' is not a bundle of this family; known: {known}",
+    ),
     "schema_unknown_table": ("工作簿引用的表“{value}”不存在", "the bundle names table '{value}', which does not exist"),
     "schema_expr": (
         "表达式“{source}”第 {col} 个字符处：{detail}",
@@ -1288,6 +1304,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what_column_name": ("列名", "column name"),
     "what_column_title": ("列标题", "column title"),
     "what_table": ("表", "table"),
+    "what_roster": ("交表名单中的小组", "roster entry"),
     "what_metric": ("指标", "metric"),
     "what_check": ("检查", "check"),
     "schema_did_you_mean": ("（是不是“{name}”？）", " (did you mean '{name}'?)"),

@@ -46,6 +46,11 @@ def example_frames(
     `chunked`) ChunkedRows for large tables that nothing refers to."""
     bundle = catalog.bundle(bundle_name)
     names = [n for n in bundle.tables if tables is None or n in tables]
+    if bundle.family:
+        # A team's rows are its share of the department's (same seed): the five team files of
+        # a month hold exactly the department example's rows, and their references resolve.
+        family = example_frames(catalog, bundle.family, month, rows, seed, chunked=chunked)
+        return {n: family[n] for n in names}
     rng = np.random.default_rng(seed)
     params = {p.name: p.filled_value() for p in bundle.parameter_specs}
     frames: dict = {}

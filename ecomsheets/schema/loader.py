@@ -21,8 +21,10 @@ from .model import (
     Catalog,
     ColumnSpec,
     FormSpec,
+    MasterSpec,
     ParameterSpec,
     ReferenceList,
+    RosterEntry,
     RuleSpec,
     TableSpec,
     param_kind,
@@ -35,6 +37,7 @@ from .vocabulary import (
     FORM_KEYS,
     PARAMETER_KEYS,
     REFERENCE_KEYS,
+    ROSTER_KEYS,
     RULE_KEYS,
     TABLE_KEYS,
     WORKBOOK_KEYS,
@@ -72,10 +75,24 @@ class _Builder(Strict):
                 catalog.tables[name] = table
         for name, table in catalog.tables.items():
             self.table_references(raw["tables"][name], table, catalog)
-        for name, doc in raw["workbooks"].items():
+        for base in dirs:
+            # Earlier versions of tables, kept so that old workbooks are read as they were made.
+            for path in sorted((base / "tables" / "history").glob("*.y*ml")):
+                doc = self.read(path, f"{base.name}/tables/history/{path.name}")
+                old = self.table(doc, catalog) if doc is not None and isinstance(doc.get("name"), str) else None
+                if old is not None:
+                    catalog.history[(old.name, old.version)] = old
+        # A team's bundle takes from its family's bundle, which is built first.
+        for name, doc in sorted(raw["workbooks"].items(), key=lambda kv: "family" in kv[1]):
             workbook = self.bundle(doc, catalog)
             if workbook:
                 catalog.bundles[name] = workbook
+        for name, workbook in catalog.bundles.items():
+            for entry in workbook.roster:
+                member = catalog.bundles.get(entry.bundle)
+                if member is None or member.family_name != workbook.name:
+                    known = ", ".join(b.name for b in catalog.members(workbook.name))
+                    self.problem(raw["workbooks"][name], "roster", "schema_roster_bundle", value=entry.bundle, known=known)
         if self.problems:
             raise SchemaError(self.problems)
         return catalog
@@ -386,6 +403,8 @@ class _Builder(Strict):
             if name not in catalog.tables:
                 self.problem(doc, "tables", "schema_unknown_table", value=name)
         self.duplicates(doc, "tables", list(tables), *messages.both("what_table"))
+        if "family" in doc:
+            return self.team_bundle(doc, catalog, tables)
         from .metrics_loader import load_checks, load_metrics
 
         params = self.parameters(doc)
@@ -417,7 +436,99 @@ class _Builder(Strict):
             summary_sheet=doc.get("summary_sheet", messages.text("summary_sheet_default", "zh")),
             summary_sheet_en=doc.get("summary_sheet_en", messages.text("summary_sheet_default", "en")),
             source=doc.file,
+            masters=self.masters(doc, catalog, tables),
+            roster=self.roster(doc),
         )
+
+    def team_bundle(self, doc: Located, catalog: Catalog, tables: tuple[str, ...]) -> BundleSpec | None:
+        """A team's bundle: its family bundle's parameters, rules, checks and metrics that
+        concern only the team's own tables."""
+        family = catalog.bundles.get(doc["family"])
+        if family is None or family.family:
+            known = ", ".join(sorted(n for n, b in catalog.bundles.items() if not b.family))
+            self.problem(doc, "family", "schema_family", value=doc["family"], known=known)
+            return None
+        for key in ("parameters", "checks", "metrics", "rules", "masters", "roster"):
+            if key in doc:
+                self.problem(doc, key, "schema_family_key", key=key, family=family.name)
+        for name in tables:
+            if name not in family.tables:
+                self.problem(doc, "tables", "schema_family_table", value=name, family=family.name)
+        own = set(tables)
+        metrics: list = []
+        for m in family.metrics:
+            if (m.table in own) if m.table else set(expr.names(m.expr_ast)) <= {k.name for k in metrics}:
+                metrics.append(m)
+        kept = {m.name for m in metrics}
+        checks = tuple(c for c in family.checks if c.table in own and c.source_table in own)
+        totals = tuple(t for t in family.totals_checks if t.metric in kept and t.against in kept)
+        rules = tuple(r for r in family.rules if r.table in own)
+        # The settings any of these, or the tables' own formulas, read.
+        used: set[str] = {str(c.tolerance) for c in checks} | {str(t.tolerance) for t in totals}
+        for node in [r.check_ast for r in rules] + [r.when_ast for r in rules] + [c.when_ast for c in checks]:
+            used.update(expr.names(node) if node is not None else ())
+        for m in metrics:
+            used.update(expr.names(m.where_ast) if m.where_ast is not None else ())
+        for name in tables:
+            table = catalog.tables.get(name)
+            for item in (table.columns if table else ()):
+                used.update(expr.names(item.formula_ast) if item.formula_ast is not None else ())
+            for rule in (table.rules if table else ()):
+                used.update(expr.names(rule.check_ast))
+                used.update(expr.names(rule.when_ast) if rule.when_ast is not None else ())
+            used.update(p.name for p in (table.parameters if table else ()))
+        params = tuple(p for p in family.parameter_specs if p.name in used)
+        return replace(
+            family,
+            name=doc["name"],
+            title=doc["title"],
+            tables=tables,
+            title_en=doc.get("title_en", ""),
+            description=doc.get("description", ""),
+            description_en=doc.get("description_en", ""),
+            version=doc.get("version", 1),
+            parameters=tuple((p.name, p.value) for p in params),
+            parameter_specs=params,
+            checks=checks,
+            totals_checks=totals,
+            rules=rules,
+            metrics=tuple(metrics),
+            source=doc.file,
+            family=family.name,
+            masters=(),
+            roster=(),
+        )
+
+    def masters(self, doc: Located, catalog: Catalog, tables: tuple[str, ...]) -> tuple[MasterSpec, ...]:
+        """`masters: {employees: [employee_id, name, position], …}`: tables of this bundle whose
+        listed columns team workbooks copy."""
+        out = []
+        for name, columns in doc.get("masters", {}).items():
+            table = catalog.tables.get(name)
+            if name not in tables or table is None:
+                self.problem(doc, "masters", "schema_unknown_table", value=name)
+                continue
+            if not isinstance(columns, list) or not columns:
+                self.problem(doc, "masters", "schema_bad_type", key=f"masters.{name}", **want("want_list"), got=columns)
+                continue
+            bad = [c for c in columns if c not in table.by_name]
+            if bad:
+                self.problem(doc, "masters", "schema_ref_column", table=name, column=bad[0])
+                continue
+            # The key other tables refer to is always copied.
+            keys = [c.ref_column for t in catalog.tables.values() for c in t.columns if c.ref_table == name]
+            cols = list(dict.fromkeys([*(k for k in keys if k and k not in columns), *map(str, columns)]))
+            out.append(MasterSpec(name, tuple(cols)))
+        return tuple(out)
+
+    def roster(self, doc: Located) -> tuple[RosterEntry, ...]:
+        """`roster: [{name: 运营推广, bundle: operations}, …]`: who hands in which bundle."""
+        out = []
+        for node in doc.get("roster", []):
+            if self.is_mapping(doc, "roster", node) and self.check_keys(node, ROSTER_KEYS, ("name", "bundle")):
+                out.append(RosterEntry(str(node["name"]), str(node["bundle"])))
+        self.duplicates(doc, "roster", [e.name for e in out], *messages.both("what_roster"))
+        return tuple(out)
 
     def bundle_rules(self, doc: Located, catalog: Catalog, params: list[ParameterSpec]) -> tuple[RuleSpec, ...]:
         """Row rules of a bundle: like a table's, and they may name the bundle's parameters."""

@@ -239,6 +239,23 @@ class TotalsCheckSpec:
 
 
 @dataclass(frozen=True)
+class MasterSpec:
+    """A master list (员工, 商品, 客户) that team workbooks carry a read-only copy of, so that
+    their dropdowns and references work offline: the table and the columns copied."""
+
+    table: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """Who must hand in what each month: a team or shop (`name`) and the bundle of its file."""
+
+    name: str
+    bundle: str
+
+
+@dataclass(frozen=True)
 class BundleSpec:
     name: str
     title: str
@@ -256,6 +273,19 @@ class BundleSpec:
     summary_sheet: str = messages.text("summary_sheet_default", "zh")
     summary_sheet_en: str = messages.text("summary_sheet_default", "en")
     source: str = ""
+    # A team's bundle names the bundle it is part of (`family: department`): it takes that
+    # bundle's parameters, checks and metrics for its own tables, and a month's files of one
+    # family consolidate into one summary of the family bundle.
+    family: str = ""
+    masters: tuple[MasterSpec, ...] = ()  # declared on the family bundle
+    roster: tuple[RosterEntry, ...] = ()  # declared on the family bundle
+
+    @property
+    def family_name(self) -> str:
+        return self.family or self.name
+
+    def label(self, lang: str = "zh") -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
 
     def parameter(self, name: str, default: Any = None) -> Any:
         return dict(self.parameters).get(name, default)
@@ -293,12 +323,43 @@ class Catalog:
     tables: dict[str, TableSpec] = field(default_factory=dict)
     bundles: dict[str, BundleSpec] = field(default_factory=dict)
     reference: dict[str, ReferenceList] = field(default_factory=dict)
+    # Earlier versions of tables still kept (schemas/tables/history/): (name, version) -> spec.
+    history: dict[tuple[str, int], TableSpec] = field(default_factory=dict)
 
     def bundle(self, name: str) -> BundleSpec:
-        if name not in self.bundles:
-            known = ", ".join(sorted(self.bundles))
-            raise UsageError(*messages.both("cli_unknown_workbook", name=name, known=known))
-        return self.bundles[name]
+        """A bundle by its name or its title (`客服售后`, as the department calls it)."""
+        if name in self.bundles:
+            return self.bundles[name]
+        for b in self.bundles.values():
+            if name in (b.title, b.title_en):
+                return b
+        known = ", ".join(f"{n} ({b.title})" for n, b in sorted(self.bundles.items()))
+        raise UsageError(*messages.both("cli_unknown_workbook", name=name, known=known))
+
+    def family(self, bundle: BundleSpec) -> BundleSpec:
+        """The bundle a team's bundle is part of (itself when it is not part of another)."""
+        return self.bundles.get(bundle.family_name, bundle)
+
+    def members(self, family: str) -> list[BundleSpec]:
+        """The bundles of one family, the family bundle first."""
+        return sorted(
+            (b for b in self.bundles.values() if b.family_name == family), key=lambda b: (b.name != family, b.name)
+        )
+
+    def masters_of(self, bundle: BundleSpec) -> list[MasterSpec]:
+        """The master lists a bundle's tables refer to but it does not hold itself: a team
+        workbook carries read-only copies of them."""
+        wanted = {
+            c.ref_table for t in self.tables_of(bundle) for c in t.columns if c.references
+        } - set(bundle.tables)
+        return [m for m in self.family(bundle).masters if m.table in wanted]
+
+    def table_version(self, name: str, version: int) -> TableSpec | None:
+        """A table as it was at `version`: the current one, or one kept in history."""
+        current = self.tables.get(name)
+        if current is not None and current.version == version:
+            return current
+        return self.history.get((name, version))
 
     def table(self, name: str) -> TableSpec:
         if name not in self.tables:

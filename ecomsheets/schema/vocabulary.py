@@ -88,7 +88,11 @@ WORKBOOK_KEYS = {
     "rules": _LIST,
     "summary_sheet": _STR,
     "summary_sheet_en": _STR,
+    "family": _STR,
+    "masters": _MAP,
+    "roster": _LIST,
 }
+ROSTER_KEYS = {"name": _STR, "bundle": _STR}
 METRIC_KEYS = {
     "name": _STR,
     "title": _STR,
