@@ -1309,6 +1309,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what_check": ("检查", "check"),
     "schema_did_you_mean": ("（是不是“{name}”？）", " (did you mean '{name}'?)"),
     "expr_end": ("结尾", "end of the expression"),
+    # --- masters: master lists in team workbooks, references checked against them ---------------------------------------------------------------
+    # --- a month across bundles: cross-file checks, who has handed in (status) ---------------------------------------------------------------
+    "h_status": (
+        "按部门的交表名单，列出本月每个小组或店铺应交的工作簿：已交、未交、被退回、有错误",
+        "Per team or shop on the department's roster: handed in, missing, refused, or with errors",
+    ),
+    "h_status_short": ("列出本月谁交了、谁没交（按交表名单）", "who has handed in this month"),
+    # --- summary workbook: side by side, charts, change on last month ---------------------------------------------------------------
+    # --- schema versions and migrate ---------------------------------------------------------------
+    "h_migrate": (
+        "把按旧版表格制作的工作簿的数据搬进当前版本的模板，一个单元格也不丢",
+        "Move the data of a workbook made from an older version into the current template, without losing a cell",
+    ),
+    "h_migrate_short": ("把旧版工作簿的数据搬进当前模板", "move an old workbook into the current template"),
+    # --- init: a catalogue of one's own ---------------------------------------------------------------
+    "h_init": (
+        "新建一个模板文件夹：一张示例表和一个示例工作簿，都有注释，可直接用 --schemas 文件夹 使用",
+        "Write a schema folder with one example table and bundle, commented, ready for --schemas DIR",
+    ),
+    "h_init_short": ("新建一个自己的模板文件夹", "start a schema folder of your own"),
     # command-line type names and metavars (Click's TEXT, INTEGER, …)
     "cli_type_integer": ("整数", "integer"),
     "cli_type_number": ("数字", "number"),

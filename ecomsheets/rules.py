@@ -95,6 +95,9 @@ class Rule(StrEnum):
     LEFT_OUT_COPY = "left_out_copy"
     LEFT_OUT_OTHER_MONTH = "left_out_other_month"
     LEFT_OUT_UNREADABLE = "left_out_unreadable"
+    # --- masters (team workbooks' copies of the master lists) ---------------------------------------
+    # --- a month across bundles -------------------------------------------------------------------------
+    # --- schema versions ---------------------------------------------------------------------------------
 
     def label(self, lang: str = "zh") -> str:
         """The rule's short name in the reports (`必填未填`, `required`)."""

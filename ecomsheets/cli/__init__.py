@@ -19,8 +19,11 @@ from ecomsheets.cli.consolidate import consolidate
 from ecomsheets.cli.docs import docs
 from ecomsheets.cli.example import example
 from ecomsheets.cli.generate import generate
+from ecomsheets.cli.init import init
+from ecomsheets.cli.migrate import migrate
 from ecomsheets.cli.options import group_lang_option
 from ecomsheets.cli.schemas import schemas
+from ecomsheets.cli.status import status
 from ecomsheets.cli.summarize import summarize
 from ecomsheets.cli.validate import validate
 
@@ -46,5 +49,5 @@ def main() -> None:
     stop_on_signals()  # Ctrl-C, SIGTERM: every worker stopped, exit 130 / 143 with one line
 
 
-for _command in (schemas, generate, validate, example, summarize, consolidate, docs):
+for _command in (schemas, init, generate, validate, example, summarize, consolidate, status, migrate, docs):
     main.add_command(_command)

@@ -438,6 +438,7 @@ class _Builder(Strict):
             source=doc.file,
             masters=self.masters(doc, catalog, tables),
             roster=self.roster(doc),
+            headline=self.headline(doc, metrics),
         )
 
     def team_bundle(self, doc: Located, catalog: Catalog, tables: tuple[str, ...]) -> BundleSpec | None:
@@ -497,6 +498,7 @@ class _Builder(Strict):
             family=family.name,
             masters=(),
             roster=(),
+            headline=tuple(h for h in family.headline if h in kept),
         )
 
     def masters(self, doc: Located, catalog: Catalog, tables: tuple[str, ...]) -> tuple[MasterSpec, ...]:
@@ -520,6 +522,14 @@ class _Builder(Strict):
             cols = list(dict.fromkeys([*(k for k in keys if k and k not in columns), *map(str, columns)]))
             out.append(MasterSpec(name, tuple(cols)))
         return tuple(out)
+
+    def headline(self, doc: Located, metrics) -> tuple[str, ...]:
+        """`headline: [order_count, sales_total, …]`: ungrouped metrics of this bundle."""
+        ungrouped = [m.name for m in metrics if not m.by]
+        for name in doc.get("headline", []):
+            if name not in ungrouped:
+                self.problem(doc, "headline", "schema_check_metric", value=name, known=", ".join(ungrouped))
+        return tuple(str(n) for n in doc.get("headline", []) if n in ungrouped)
 
     def roster(self, doc: Located) -> tuple[RosterEntry, ...]:
         """`roster: [{name: 运营推广, bundle: operations}, …]`: who hands in which bundle."""

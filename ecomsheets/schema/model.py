@@ -279,6 +279,8 @@ class BundleSpec:
     family: str = ""
     masters: tuple[MasterSpec, ...] = ()  # declared on the family bundle
     roster: tuple[RosterEntry, ...] = ()  # declared on the family bundle
+    # The figures the overview charts and the side-by-side of teams or shops compares.
+    headline: tuple[str, ...] = ()
 
     @property
     def family_name(self) -> str:

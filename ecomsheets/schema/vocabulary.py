@@ -91,6 +91,7 @@ WORKBOOK_KEYS = {
     "family": _STR,
     "masters": _MAP,
     "roster": _LIST,
+    "headline": _LIST,
 }
 ROSTER_KEYS = {"name": _STR, "bundle": _STR}
 METRIC_KEYS = {
