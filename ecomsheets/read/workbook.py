@@ -73,6 +73,9 @@ class WorkbookData:
     summary_sheet: str | None = None
     unreadable: bool = False
     ours: bool = False  # a monthly summary ecomsheets wrote (left in the folder): not a submission
+    # Tables the file's metadata says were made from another version of their schema:
+    # name -> (that version, the columns it had). Columns added since are not "missing" there.
+    versions: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def read_workbook(
@@ -265,6 +268,10 @@ def _read_tables(
     bundle = data.bundle
     expected = [t["name"] for t in (data.meta or {}).get("tables", []) if t.get("name") in bundle.tables]
     tables = [catalog.tables[t] for t in (expected or bundle.tables)]
+    for t in (data.meta or {}).get("tables", []):
+        current = catalog.tables.get(t["name"])
+        if current is not None and isinstance(t.get("version"), int) and t["version"] != current.version:
+            data.versions[current.name] = (t["version"], tuple(str(c) for c in t.get("columns") or ()))
     by_meta = {t["sheet"]: t["name"] for t in (data.meta or {}).get("tables", [])}
     summary_names = {bundle.summary_sheet, bundle.summary_sheet_en}
     if data.meta and data.meta.get("summary"):
@@ -369,7 +376,10 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
         data.findings.append(f(Rule.COLUMN_UNKNOWN, WARNING, header=text, cell=f"{xl_col_to_name(ci)}{hr}", row=hr))
     for ci, text in match.duplicates:
         data.findings.append(f(Rule.COLUMN_DUPLICATE, ERROR, header=text, cell=f"{xl_col_to_name(ci)}{hr}", row=hr))
+    made_with = data.versions.get(table.name, (0, ()))[1]
     for col in table.columns:
+        if made_with and col.name not in made_with:
+            continue  # added after the version the file was made from (see validate.versions)
         if col.name not in match.columns:
             severity = ERROR if col.required and not col.derived else WARNING
             data.findings.append(f(Rule.COLUMN_MISSING, severity, column=col.name, header=col.title))

@@ -20,6 +20,7 @@ from ecomsheets.schema import Catalog
 
 from .context import Context
 from .cross import check_reconciliations, check_references, check_totals
+from .versions import version_findings
 from .inspection import Inspection
 from .rules import (
     check_derived,
@@ -65,6 +66,7 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     report.meta_month = str(meta_month) if meta_month else None
     month = month or meta_month
     ctx = Context(str(path), catalog, data.bundle, month, file_parameters(data))
+    report.findings.extend(version_findings(str(path), data, catalog))
     if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
         report.findings.append(finding(Rule.MONTH_UNKNOWN, WARNING, file=str(path)))
     for name, sheet in data.sheets.items():
