@@ -235,3 +235,20 @@ def test_two_figures_that_must_agree(catalog, filled, tmp_path):
     totals = [f for f in report.findings if f.rule == "totals"]
     assert len(totals) == 1 and totals[0].sheet == "收入" and totals[0].severity == "error"
     assert "广告收入应与花费合计一致" in totals[0].message and "允许相差 1" in totals[0].message
+
+
+def test_a_text_example_expression_fills_text_and_leaves_blanks(tmp_path):
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "workbooks").mkdir()
+    (tmp_path / "tables" / "tx.yaml").write_text(
+        "name: tx\ntitle: 测试\nsheet: 测试\ncolumns:\n"
+        "  - {name: kind, title: 类型, type: enum, values: [甲, 其他], required: true}\n"
+        "  - {name: why, title: 说明, type: string, example: 'IF(kind = \"其他\", \"说明文字\", \"\")'}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "workbooks" / "wx.yaml").write_text("name: wx\ntitle: 测\ntables: [tx]\n", encoding="utf-8")
+    frame = example_frames(load_catalog([tmp_path]), "wx", MONTH, rows=40, seed=3)["tx"]
+    other = frame["kind"] == "其他"
+    assert other.any() and (~other).any()
+    assert (frame.loc[other, "why"] == "说明文字").all()
+    assert frame.loc[~other, "why"].isna().all()

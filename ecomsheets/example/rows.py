@@ -326,7 +326,13 @@ def _fill_examples(table: TableSpec, frame: pd.DataFrame, rng, params: dict, onl
         for col in ready:
             values = _inputs(table, full, col.example_ast, params)
             values["_rand"] = rng.random(len(frame))
-            numbers = np.asarray(to_pandas(col.example_ast)(values), dtype="float64")
+            result = to_pandas(col.example_ast)(values)
+            if col.coltype.kind == expr.TEXT:  # IF(purpose = "其他", "…", ""): texts, "" is blank
+                texts = pd.Series(np.broadcast_to(np.asarray(result, dtype=object), len(frame)), index=frame.index)
+                frame[col.name] = texts.where(texts.astype(str) != "", None)
+                pending.remove(col)
+                continue
+            numbers = np.asarray(result, dtype="float64")
             frame[col.name] = col.coltype.example_from_number(np.broadcast_to(numbers, len(frame)).copy())
             pending.remove(col)
 
