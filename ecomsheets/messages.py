@@ -1289,6 +1289,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "st_row_rules": ("行规则：", "Row rules:"),
     "st_tables": ("表：", "Tables: "),
     "st_parameters": ("参数：", "Parameters: "),
+    "st_family": (
+        "所属：{family}（本组的表、参数、核对和指标都取自它）",
+        "Part of: {family} (its tables, settings, checks and figures come from it)",
+    ),
+    "st_masters": ("主数据：", "Master lists: "),
+    "st_roster": ("交表名单：", "Roster: "),
     "st_metrics": ("指标：", "Metrics:"),
     # schema loading: what a key should hold, what is repeated, a likely meant key
     "want_text": ("文本", "a text"),
@@ -1309,26 +1315,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what_check": ("检查", "check"),
     "schema_did_you_mean": ("（是不是“{name}”？）", " (did you mean '{name}'?)"),
     "expr_end": ("结尾", "end of the expression"),
-    # --- masters: master lists in team workbooks, references checked against them ---------------------------------------------------------------
-    # --- a month across bundles: cross-file checks, who has handed in (status) ---------------------------------------------------------------
-    "h_status": (
-        "按部门的交表名单，列出本月每个小组或店铺应交的工作簿：已交、未交、被退回、有错误",
-        "Per team or shop on the department's roster: handed in, missing, refused, or with errors",
-    ),
-    "h_status_short": ("列出本月谁交了、谁没交（按交表名单）", "who has handed in this month"),
-    # --- summary workbook: side by side, charts, change on last month ---------------------------------------------------------------
-    # --- schema versions and migrate ---------------------------------------------------------------
-    "h_migrate": (
-        "把按旧版表格制作的工作簿的数据搬进当前版本的模板，一个单元格也不丢",
-        "Move the data of a workbook made from an older version into the current template, without losing a cell",
-    ),
-    "h_migrate_short": ("把旧版工作簿的数据搬进当前模板", "move an old workbook into the current template"),
-    # --- init: a catalogue of one's own ---------------------------------------------------------------
-    "h_init": (
-        "新建一个模板文件夹：一张示例表和一个示例工作簿，都有注释，可直接用 --schemas 文件夹 使用",
-        "Write a schema folder with one example table and bundle, commented, ready for --schemas DIR",
-    ),
-    "h_init_short": ("新建一个自己的模板文件夹", "start a schema folder of your own"),
     # command-line type names and metavars (Click's TEXT, INTEGER, …)
     "cli_type_integer": ("整数", "integer"),
     "cli_type_number": ("数字", "number"),
@@ -1361,6 +1347,301 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cause_check_cells": ("；请检查这个公式用到的单元格", "; check the cells the formula uses"),
     # --- end issue 13 ---
+    # --- issue 15: team workbooks, masters, a month across bundles, versions, init ---
+    # --- masters: master lists in team workbooks, references checked against them ---------------------------------------------------------------
+    "ms_sheet": ("主数据-{title}", "Master-{title}"),
+    "ms_example_source": ("示例数据（部门示例，同一种子）", "example data (the department's, same seed)"),
+    "ms_sheet_prefixes": ("主数据-", "Master-"),
+    "ms_title": (
+        "{title}（主数据副本，只读）　取自 {source}（文件日期 {modified}），复制于 {copied}。"
+        "请勿在此修改；主数据有变时，请用新的主数据文件重新生成本工作簿。",
+        "{title} (copy of the master list, read-only): from {source} (file dated {modified}), copied {copied}. "
+        "Do not edit here; when the master list changes, generate this workbook again from the new file.",
+    ),
+    "ms_not_found": (
+        "给出的主数据文件（{files}）中都没有“{title}”表，无法复制。"
+        "请用 --masters 再指定一个含有“{title}”表的工作簿（如部门工作簿）",
+        "none of the master files given ({files}) holds the table {title_en}, so it cannot be copied; "
+        "add --masters with a workbook that holds it (e.g. the department workbook)",
+    ),
+    "ms_no_master_in_file": (
+        "主数据文件 {file} 中没有任何主数据表（{titles}）",
+        "the master file {file} holds none of the master lists ({titles_en})",
+    ),
+    "ms_unusable": ("主数据文件 {file} 无法使用：{reason}", "the master file {file} cannot be used: {reason_en}"),
+    "ms_has_errors": (
+        "主数据文件 {file} 的“{sheet}”表有 {n} 处错误，不能作为主数据（第一处：{where} {first}）。请先改正再使用",
+        "the master file {file} has {n} error{n!p} in sheet {sheet}, so it cannot serve as the master list "
+        "(first: {where} {first_en}); correct it first",
+    ),
+    "ms_none_given": (
+        "未带主数据副本：引用{titles}的列，只在汇总当月文件或 validate --masters 时核对"
+        "（生成时加 --masters 主数据文件 可带上只读副本和下拉选项）",
+        "no master copies: columns that refer to {titles_en} are checked only when the month is consolidated "
+        "or with validate --masters (generate with --masters FILE to carry read-only copies and dropdowns)",
+    ),
+    "ms_copied": ("已复制主数据：{items}", "master lists copied: {items}"),
+    "ms_copied_item": ("{title} {n} 行（取自 {source}）", "{title} {n} row{n!p} (from {source})"),
+    "ms_ref_copy": ("{sheet}（取自 {source}）", "{sheet} (copy of the master list from {source})"),
+    "ms_ref_given": ("{title}（主数据文件 {source}）", "{title} (master file {source})"),
+    "ms_why_master": (
+        "本文件没有“{title}”的主数据副本：生成时加 --masters，或校验时加 --masters 主数据文件，即可核对",
+        "this file has no copy of the master list {title_en}: generate it with --masters, "
+        "or validate with --masters FILE, to check it",
+    ),
+    "ms_why_other": (
+        "“{title}”在{team}的文件里，汇总当月文件（consolidate）时核对",
+        "{title_en} is in {team_en}'s file: it is checked when the month's files are consolidated",
+    ),
+    "f_reference_unchecked": (
+        "{header}：{n} 个值引用“{title}”的“{target_header}”，未能核对。{why}",
+        "{header}: {n} value{n!p} referring to {target_header_en} of {title_en} not checked. {why_en}",
+    ),
+    "r_rule_reference_unchecked": ("引用未核对", "reference not checked"),
+    "r_desc_reference_unchecked": (
+        "引用另一张表的列无法核对：本文件中既没有那张表，也没有它的主数据副本。",
+        "A column that refers to another sheet could not be checked: the file holds neither that sheet nor a "
+        "copy of its master list.",
+    ),
+    "ms_instructions": ("主数据（只读）", "Master lists (read-only)"),
+    "ms_instructions_line": (
+        "“{sheet}”：{title}，{n} 行，取自 {source}（文件日期 {modified}）。只读，下拉选项取自这里。",
+        "'{sheet}': {title}, {n} row{n!p}, from {source} (file dated {modified}). Read-only; dropdowns list it.",
+    ),
+    "h_opt_masters_generate": (
+        "主数据文件（可多次给出）：把本工作簿引用的员工、商品、客户等主数据复制为只读工作表",
+        "A master file (may be given several times): copy the master lists this workbook refers to as read-only sheets",
+    ),
+    "h_opt_masters_validate": (
+        "主数据文件（可多次给出）：引用的员工、商品、客户等按它核对",
+        "A master file (may be given several times): check references to staff, products, customers against it",
+    ),
+    # --- a month across bundles: cross-file checks, who has handed in (status) ---------------------------------------------------------------
+    "f_left_out_family": (
+        "这是“{bundle_title}”的工作簿，不属于本次汇总的“{family_title}”，未计入",
+        "a workbook of {bundle_title_en}, not of {family_title_en} that this summary is of; left out",
+    ),
+    "r_rule_left_out_family": ("不属于本次汇总的工作簿", "workbook of another kind"),
+    "r_desc_left_out_family": (
+        "文件是另一套表格（不属于本次汇总的部门工作簿及其小组工作簿），没有计入汇总。",
+        "The file is of another set of workbooks (not the department workbook of this summary or one of its "
+        "teams') and was left out of the summary.",
+    ),
+    "f_reference_absent": (
+        "“{sheet}”表的{header}：{n} 个值引用“{target_title}”表的“{target_header}”，未能核对：{why}",
+        "{header} in sheet {sheet}: {n} value{n!p} referring to {target_header_en} of {target_title_en} not checked: {why_en}",
+    ),
+    "xf_absent_missing": (
+        "本月没有交来含“{title}”表的文件（{teams}未交）",
+        "no file this month holds the sheet {title_en} ({teams} not handed in)",
+    ),
+    "xf_absent_refused": (
+        "本月没有含“{title}”表的文件可用（{teams}的文件被退回）",
+        "no file this month holds the sheet {title_en} ({teams}'s file was refused)",
+    ),
+    "xf_absent_none": ("本月没有交来含“{title}”表的文件", "no file this month holds the sheet {title_en}"),
+    "xf_absent_left_out": (
+        "含“{title}”表的文件本月未计入（原因见该文件的提示）",
+        "the file holding the sheet {title_en} was left out this month (see that file's findings)",
+    ),
+    "r_rule_reference_absent": ("引用的表本月未交", "referred sheet not handed in"),
+    "r_desc_reference_absent": (
+        "汇总当月文件时，引用另一张表的列无法核对：本月交来的文件中没有那张表（其所在小组未交，或文件未计入）。",
+        "When consolidating a month, a column that refers to another sheet could not be checked: no file taken this "
+        "month holds that sheet (its team did not hand it in, or the file was left out).",
+    ),
+    "s_reason_references": ("引用找不到的行 {n} 行", "{n} row{n!p} referring to nothing"),
+    "s_reason_cross_checks": ("跨文件核对不符的行 {n} 行", "{n} row{n!p} failing a check across files"),
+    "s_reason_other_family": ("不属于本次汇总的文件 {n} 行", "{n} row{n!p} of workbooks of another kind"),
+    "s_status_other_family": ("不属于本次汇总", "another kind"),
+    "st_heading": ("{month} 交表情况（{family}）", "Hand-ins for {month} ({family_en})"),
+    "st_heading_no_month": ("交表情况（{family}）", "Hand-ins ({family_en})"),
+    "st_no_roster": ("（部门没有交表名单：每个文件一行）", "(no roster declared: one line per file)"),
+    "st_off_roster": (
+        "（没有一个文件是交表名单上的工作簿：每个文件一行）",
+        "(no file is of a workbook on the roster: one line per file)",
+    ),
+    "st_no_file": ("（无）", "(none)"),
+    "st_with_errors": ("有错误（{n} 处）", "with errors ({n})"),
+    "st_refused": ("被退回（{reason}）", "refused ({reason_en})"),
+    "st_rows": ("计入 {n} 行", "{n} row{n!p} taken"),
+    "st_left_out": ("整份未计入", "nothing taken"),
+    "h_opt_month_status": (
+        "交表的月份，如 2026-11（不给时取多数文件的月份）",
+        "The month handed in, e.g. 2026-11 (default: the month most files are for)",
+    ),
+    "h_status": (
+        "按部门的交表名单，列出本月每个小组或店铺应交的工作簿：已交、未交、被退回、有错误",
+        "Per team or shop on the department's roster: handed in, missing, refused, or with errors",
+    ),
+    "h_status_short": ("列出本月谁交了、谁没交（按交表名单）", "who has handed in this month"),
+    # --- summary workbook: side by side, charts, change on last month ---------------------------------------------------------------
+    "h_opt_previous": (
+        "上月的月度汇总工作簿（如 月度汇总_2026-10.xlsx）：每个指标旁显示上月数值和环比变化",
+        "Last month's summary workbook (e.g. summary_2026-10.xlsx): each figure shows last month's value and the change",
+    ),
+    "s_status_sheet": ("交表情况", "Hand-ins"),
+    "s_sides_sheet": ("横向对比", "Side by side"),
+    "s_col_team": ("小组/店铺", "Team or shop"),
+    "s_col_bundle": ("工作簿", "Workbook"),
+    "s_col_state": ("状态", "State"),
+    "s_col_files": ("文件", "Files"),
+    "s_state_submitted": ("已交", "handed in"),
+    "s_state_with_errors": ("有错误", "with errors"),
+    "s_state_refused": ("被退回", "refused"),
+    "s_state_missing": ("未交", "missing"),
+    "s_state_unexpected": ("名单外", "not on the roster"),
+    "s_status_counts": ("应交 {expected} 份，已交 {submitted} 份{rest}", "{submitted} of {expected} handed in{rest}"),
+    "s_status_count_missing": ("，未交 {n} 份", ", {n} missing"),
+    "s_status_count_with_errors": ("，有错误 {n} 份", ", {n} with errors"),
+    "s_status_count_refused": ("，被退回 {n} 份", ", {n} refused"),
+    "s_status_count_unexpected": ("，名单外 {n} 份", ", {n} not on the roster"),
+    "s_side_total": ("全部门", "All"),
+    "s_side_other": ("其他来源", "Other sources"),
+    "s_side_note": (
+        "注：{metrics} 是平均值或比率，“全部门”一行是用全部数据重新计算的，不是上面各行相加或平均。",
+        "Note: {metrics}: averages or rates; the 'All' row is recomputed on all rows, not a sum or an average of the rows above.",
+    ),
+    "s_side_chart": ("{title}（按来源）", "{title} by source"),
+    "s_other_metrics": ("其他指标", "Other figures"),
+    "s_col_previous": ("上月（{month}）", "Last month ({month})"),
+    "s_col_change": ("环比变化", "Change"),
+    "s_col_change_pct": ("环比 %", "Change %"),
+    "s_this_month": ("本月（{month}）", "This month ({month})"),
+    "prev_not_summary": (
+        "{file} 不是本工具写出的月度汇总工作簿，不能用作 --previous（上月汇总）",
+        "{file} is not a monthly summary workbook written by ecomsheets: it cannot be used as --previous",
+    ),
+    "prev_old_summary": (
+        "{file} 是旧版本写出的月度汇总，里面没有记录指标数值；请先用当前版本重新汇总那个月",
+        "{file} is a summary written by an older version, without its figures recorded: consolidate that month again first",
+    ),
+    "prev_damaged": (
+        "{file} 的隐藏数据表 {sheet} 已损坏或被改动（{detail}），读不出上月数值",
+        "The hidden sheet {sheet} of {file} is damaged or was edited ({detail}): last month's figures cannot be read",
+    ),
+    "prev_unreadable": ("上月汇总 {file} 无法读取：{detail}", "Last month's summary {file} cannot be read: {detail}"),
+    "prev_other_family": (
+        "{file} 是“{its}”的汇总，本次汇总的是“{this}”，两者不能对比",
+        "{file} summarises '{its}' and this summary is of '{this}': they cannot be compared",
+    ),
+    "prev_not_earlier": (
+        "{file} 是 {its} 的汇总，不早于本次的 {month}，不能当作上月",
+        "{file} is the summary of {its}, not earlier than this month {month}: it cannot be last month's",
+    ),
+    # --- schema versions and migrate ---------------------------------------------------------------
+    "f_schema_version": (
+        "这张表是按“{title}”第 {old} 版做的，当前是第 {new} 版。{changes}{checked}",
+        "this sheet was made from version {old} of {title_en}; the current version is {new}. {changes}{checked}",
+    ),
+    "r_rule_schema_version": ("旧版模板", "older template"),
+    "r_desc_schema_version": (
+        "工作表是按表格的另一版做的：说明改了哪些列，以及按哪一版检查的。",
+        "A sheet was made from another version of its table: what changed, and which version it was checked against.",
+    ),
+    "ver_changes": ("改动：{items}。", "Changes: {items}. "),
+    "ver_added": ("新增列{cols}", "added {cols}"),
+    "ver_removed": ("删除列{cols}", "removed {cols}"),
+    "ver_renamed": ("改名{cols}", "renamed {cols}"),
+    "ver_column": ("“{name}”", "'{name}'"),
+    "ver_rename_pair": ("“{old}”→“{new}”", "'{old}' to '{new}'"),
+    "ver_same_columns": ("列没有变化。", "The columns are the same. "),
+    "ver_unknown_columns": (
+        "文件没有记下那一版的列，无法列出改动。",
+        "The file does not record that version's columns, so the changes cannot be listed. ",
+    ),
+    "ver_checked_history": (
+        "已按第 {old} 版检查（目录里保留着这一版）。",
+        "Checked against version {old} (kept in the catalogue).",
+    ),
+    "ver_checked_current": (
+        "已按当前版本检查，之后新增的列在这里不要求填写。",
+        "Checked against the current version; columns added since are not required here.",
+    ),
+    "ver_newer": (
+        "这个文件比本程序认识的版本新，请更新 ecomsheets 或模板文件夹（--schemas）。已按第 {new} 版检查，结果可能不准。",
+        "This file is newer than the schemas ecomsheets has: update ecomsheets or the schema folder (--schemas). "
+        "Checked against version {new}; the results may be off.",
+    ),
+    "mig_old_sheet": ("旧版数据", "Old data"),
+    "mig_old_place": ("原位置", "Old place"),
+    "mig_old_header": ("原表头", "Old header"),
+    "mig_old_value": ("内容", "Value"),
+    "mig_not_ours": (
+        "“{path}”不是 ecomsheets 生成的工作簿（没有模板信息），不知道它是按哪一版做的，无法迁移。",
+        "'{path}' is not a workbook ecomsheets made (it has no template metadata): its version is unknown, "
+        "so it cannot be migrated.",
+    ),
+    "mig_unreadable": ("无法迁移“{path}”：{detail}", "cannot migrate '{path}': {detail}"),
+    "mig_newer": (
+        "“{path}”中的{tables}比本程序认识的版本新，无法迁移：请先更新 ecomsheets 或模板文件夹（--schemas）。",
+        "'{path}' has {tables} in a newer version than ecomsheets knows; it cannot be migrated: "
+        "update ecomsheets or the schema folder (--schemas) first.",
+    ),
+    "mig_current": (
+        "“{path}”已经是当前版本（{bundle}），不需要迁移，没有写新文件。",
+        "'{path}' is already the current version ({bundle}): nothing to migrate, no file written.",
+    ),
+    "mig_written": (
+        "已把 {source} 迁移到 {path}（{bundle}，{month}，用时 {seconds:.2f} 秒）：",
+        "migrated {source} to {path} ({bundle}, {month}, {seconds:.2f} s):",
+    ),
+    "mig_sheet": (
+        "  {sheet}：{rows} 行，第 {old} 版 → 第 {new} 版{changes}",
+        "  {sheet}: {rows} row{rows!p}, version {old} to {new}{changes}",
+    ),
+    "mig_sheet_same": ("  {sheet}：{rows} 行", "  {sheet}: {rows} row{rows!p}"),
+    "mig_sheet_absent": (
+        "  {sheet}：旧文件里没有读到这张表，新文件里是空表",
+        "  {sheet}: not read from the old file; blank in the new one",
+    ),
+    "mig_sheet_changes": ("；{items}", "; {items}"),
+    "mig_kept_text": (
+        "；{n} 个单元格不符合本列格式，按原文保留",
+        "; {n} cell{n!p} not readable as their type kept as their text",
+    ),
+    "mig_leftover": (
+        "  不在新表里的 {n} 个单元格（删掉的列、表外的列）放在工作表“{sheet}”，注明了原位置。",
+        "  {n} cell{n!p} with no place in the new tables (removed or unknown columns) are on sheet '{sheet}' "
+        "with their old place.",
+    ),
+    "mig_errors": (
+        "  旧文件按它自己的版本检查有 {n} 个错误，数据已原样搬过来；请用 ecomsheets validate 检查新文件。",
+        "  the old file had {n} error{n!p} against its own version; the data moved as it was: "
+        "check the new file with ecomsheets validate.",
+    ),
+    "mig_month_none": ("未填月份", "no month"),
+    "h_migrate": (
+        "把按旧版表格制作的工作簿的数据搬进当前版本的模板，一个单元格也不丢",
+        "Move the data of a workbook made from an older version into the current template, without losing a cell",
+    ),
+    "h_migrate_short": ("把旧版工作簿的数据搬进当前模板", "move an old workbook into the current template"),
+    # --- init: a catalogue of one's own ---------------------------------------------------------------
+    "h_init": (
+        "新建一个模板文件夹：一张示例表和一个示例工作簿，都有中英文注释，马上可以用 --schemas 文件夹 "
+        "生成模板、造示例、校验。文件夹须是新的或空的（否则加 --force）",
+        "Write a schema folder with one example table and bundle, commented in Chinese and English, that "
+        "--schemas DIR accepts at once (generate, example, validate). The folder must be new or empty (else --force)",
+    ),
+    "h_arg_new_folder": ("文件夹", "DIR"),
+    "h_opt_force_init": (
+        "文件夹不是空的也写入：同名的示例文件会被覆盖，其他文件不动",
+        "Write into a folder that is not empty: files named like the example files are replaced, nothing else is touched",
+    ),
+    "init_not_folder": ("{path} 是一个文件，不是文件夹", "{path} is a file, not a folder"),
+    "init_not_empty": (
+        "文件夹 {path} 不是空的（里面有 {names}）。请换一个新文件夹，或加 --force 把示例文件写进去"
+        "（只覆盖同名的示例文件，其他文件不动）",
+        "folder {path} is not empty (it holds {names}). Pick a new folder, or add --force to write the example "
+        "files into it (only files of the same names are replaced; nothing else is touched)",
+    ),
+    "init_more": ("{names} 等 {total} 项", "{names} and {n} more"),
+    "init_written": ("已建立模板文件夹 {path}，写入了：", "wrote a schema folder {path}:"),
+    "init_replaced": ("（覆盖了原有的同名文件）", " (replaced the file that was there)"),
+    "init_next": ("接下来可以试试：", "Next, try:"),
+    "init_blank_file": ("我的小组.xlsx", "my_team.xlsx"),
+    "init_example_file": ("示例.xlsx", "example.xlsx"),
+    "h_init_short": ("新建一个自己的模板文件夹", "start a schema folder of your own"),
 }
 
 KIND_NAMES = {"number": ("数字", "number"), "text": ("文本", "text"), "bool": ("条件（真/假）", "condition")}

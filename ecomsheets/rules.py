@@ -96,8 +96,12 @@ class Rule(StrEnum):
     LEFT_OUT_OTHER_MONTH = "left_out_other_month"
     LEFT_OUT_UNREADABLE = "left_out_unreadable"
     # --- masters (team workbooks' copies of the master lists) ---------------------------------------
+    REFERENCE_UNCHECKED = "reference_unchecked"
     # --- a month across bundles -------------------------------------------------------------------------
+    LEFT_OUT_FAMILY = "left_out_family"
+    REFERENCE_ABSENT = "reference_absent"
     # --- schema versions ---------------------------------------------------------------------------------
+    SCHEMA_VERSION = "schema_version"
 
     def label(self, lang: str = "zh") -> str:
         """The rule's short name in the reports (`必填未填`, `required`)."""

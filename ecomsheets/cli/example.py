@@ -41,9 +41,28 @@ def example(workbook, output, month, rows, seed, tables, force, schema_dirs, lan
     wanted = table_names(tables)
     started = time.perf_counter()
     the_month = parse_month(month)
-    frames = example_frames(the_catalog, workbook, the_month, rows=rows, seed=seed, tables=wanted, chunked=True)
+    bundle = the_catalog.bundle(workbook)
+    masters = None
+    if bundle.family:
+        # A team's example rows are its share of the department's; the master lists it refers
+        # to are copied from the same rows, as `generate --masters` copies a real master file.
+        from ecomsheets.generate.masters_sheet import masters_from_frames
+
+        family = example_frames(the_catalog, bundle.family, the_month, rows=rows, seed=seed, chunked=True)
+        frames = {n: family[n] for n in bundle.tables if wanted is None or n in wanted}
+        masters = masters_from_frames(the_catalog, bundle, family, messages.text("ms_example_source", lang))
+    else:
+        frames = example_frames(the_catalog, workbook, the_month, rows=rows, seed=seed, tables=wanted, chunked=True)
     generate_workbook(
-        the_catalog, workbook, output, month=the_month, lang=lang, force=force, tables=wanted, data=frames
+        the_catalog,
+        bundle.name,
+        output,
+        month=the_month,
+        lang=lang,
+        force=force,
+        tables=wanted,
+        data=frames,
+        masters=masters,
     )
     total = sum(len(f) for f in frames.values())
     click.echo(

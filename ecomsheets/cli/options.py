@@ -25,6 +25,19 @@ def argument(*decls, code: str, **kwargs):
 schemas_option = option(
     "--schemas", "schema_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path), help="h_opt_schemas"
 )
+
+
+def masters_option(help_code: str):
+    """--masters FILE, any number of times: workbooks holding master lists (staff, products, customers)."""
+    return option(
+        "--masters",
+        "master_files",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_code,
+    )
+
+
 lang_option = option("--lang", type=click.Choice(["zh", "en"]), default=lambda: words.current(), help="h_opt_lang")
 # On a group: `--lang` before the command, read before parsing (see cli_words), so not passed on.
 group_lang_option = option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, help="h_opt_lang")

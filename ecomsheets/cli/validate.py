@@ -10,8 +10,17 @@ import click
 from ecomsheets import cli_words as words
 from ecomsheets import messages
 from ecomsheets.cli.errors import EXIT_USAGE, handled
-from ecomsheets.cli.inputs import inputs_named, inspect_all
-from ecomsheets.cli.options import argument, catalog, lang_option, limits, limits_options, option, schemas_option
+from ecomsheets.cli.inputs import inputs_named, inspect_all, read_master_lists
+from ecomsheets.cli.options import (
+    argument,
+    catalog,
+    lang_option,
+    limits,
+    limits_options,
+    masters_option,
+    option,
+    schemas_option,
+)
 from ecomsheets.cli.output import echo_json
 from ecomsheets.errors import EcomsheetsError
 from ecomsheets.textsafe import for_terminal, shown_path
@@ -26,6 +35,7 @@ from ecomsheets.textsafe import for_terminal, shown_path
 @option("--month", help="h_opt_month_validate")
 @option("--force", is_flag=True, help="h_opt_force")
 @option("--max-findings", type=words.Number(0, 10**9, integer=True), default=None, help="h_opt_max_findings")
+@masters_option("h_opt_masters_validate")
 @limits_options
 @schemas_option
 @lang_option
@@ -39,6 +49,7 @@ def validate(
     month,
     force,
     max_findings,
+    master_files,
     max_file_mb,
     max_sheet_rows,
     timeout_s,
@@ -60,8 +71,12 @@ def validate(
     if html_path:
         check_target(html_path, force=force, inputs=tuple(files))
     the_limits = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
+    masters = read_master_lists(master_files, the_catalog, the_limits)
     reports = [
-        i.report for i in inspect_all(files, the_catalog, bundle, wanted_month, lang, fmt, the_limits, keep="report")
+        i.report
+        for i in inspect_all(
+            files, the_catalog, bundle, wanted_month, lang, fmt, the_limits, keep="report", masters=masters
+        )
     ]
     if fmt == "json":
         documents = [r.to_dict(max_findings) for r in reports]

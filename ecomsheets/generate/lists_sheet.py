@@ -12,17 +12,23 @@ class ListSources:
     """Writes enum value lists to the hidden sheet on first use and returns their ranges.
 
     References to another table of the workbook use that table's key column directly, so a
-    new customer typed into 客户 appears in the dropdown of 订单 at once.
+    new customer typed into 客户 appears in the dropdown of 订单 at once; references to a
+    master list the workbook carries a read-only copy of (主数据-员工) list that copy's keys.
     """
 
-    def __init__(self, layout: WorkbookLayout):
+    def __init__(self, layout: WorkbookLayout, masters: dict | None = None):
         self.layout = layout
+        self.masters = masters or {}  # table -> masters_sheet.MasterLayout
         self.ranges: dict[tuple, str] = {}  # values -> range; insertion order = sheet column
 
     def __call__(self, col: ColumnSpec) -> str | None:
         if col.references:
             target = self.layout.tables.get(col.ref_table)
-            return "=" + target.column_range(col.ref_column, bounded=True) if target else None
+            if target is not None:
+                return "=" + target.column_range(col.ref_column, bounded=True)
+            copy = self.masters.get(col.ref_table)
+            found = copy.key_range(col.ref_column) if copy is not None else None
+            return "=" + found if found else None
         values = tuple(col.values or ())
         if not values:
             return None

@@ -17,9 +17,16 @@ FORMAT = "ecomsheets/1"
 
 
 def metadata(
-    bundle: BundleSpec, layout: WorkbookLayout, month: Month | None, generated_at: str, summary: SummaryMap | None
+    bundle: BundleSpec,
+    layout: WorkbookLayout,
+    month: Month | None,
+    generated_at: str,
+    summary: SummaryMap | None,
+    masters: list[dict] | None = None,
 ) -> dict:
-    return {
+    """`masters`: the read-only master copies (masters_sheet.master_metadata); recorded only
+    when there are some, so that a workbook without copies keeps the metadata it always had."""
+    meta = {
         "format": FORMAT,
         "generator": f"ecomsheets {__version__}",
         "bundle": bundle.name,
@@ -49,6 +56,9 @@ def metadata(
             else None
         ),
     }
+    if masters:
+        meta["masters"] = masters
+    return meta
 
 
 def write_meta_sheet(wb, meta: dict) -> None:

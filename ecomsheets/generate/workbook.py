@@ -19,6 +19,7 @@ from ecomsheets.xlsx.worksheet import add_worksheet, new_workbook
 
 from .instructions import render_instructions, write_instructions_sheet
 from .lists_sheet import ListSources
+from .masters_sheet import instruction_lines, master_layouts, master_metadata, write_master_sheet
 from .meta_sheet import metadata, write_meta_sheet
 from .summary_sheet import parameter_refs, summary_sheet_name, write_summary_sheet
 from .table_sheet import write_table_sheet
@@ -46,11 +47,14 @@ def generate_workbook(
     force: bool = False,
     now: datetime | None = None,
     data: dict | None = None,
+    masters: dict | None = None,
 ) -> GenerateResult:
     """Generate the workbook of a bundle (optionally only some of its tables).
 
     Blank by default; with `data` ({table: DataFrame of typed values}) the sheets are filled
-    with those rows instead of `rows` empty formatted ones.
+    with those rows instead of `rows` empty formatted ones. `masters` ({table: MasterSource},
+    see `masters_sheet.read_master_copies`): read-only copies of the master lists the tables
+    refer to, after the tables' sheets.
     """
 
     started = _time.perf_counter()
@@ -72,6 +76,7 @@ def generate_workbook(
     layout = WorkbookLayout.build(specs, rows, lang, counts, parameter_refs(bundle, lang))
     now = now or datetime.now()
     generated_at = now.strftime("%Y-%m-%d %H:%M:%S")
+    copies = master_layouts(catalog, bundle, names, masters, lang) if masters else {}
 
     with atomic_output(Path(path), force=force) as tmp:
         # Rows are written in order, so constant-memory mode keeps memory flat at any size.
@@ -88,11 +93,14 @@ def generate_workbook(
         styles = Styles(wb)
         present = {tl.table.name: tl.table for tl in layout.tables.values()}
         lines = render_instructions(bundle, layout, present, month, generated_at)
+        lines += instruction_lines(copies, masters or {}, lang)
         write_instructions_sheet(wb, styles, lines, lang)
         summary_ws = add_worksheet(wb, summary_sheet_name(bundle, lang))  # second tab, filled last
-        lists = ListSources(layout)
+        lists = ListSources(layout, copies)
         for tl in layout.tables.values():
             write_table_sheet(wb, styles, layout, tl, present, month, lists, (data or {}).get(tl.table.name))
+        for name, ml in copies.items():
+            write_master_sheet(wb, styles, ml, masters[name], lang, now.strftime("%Y-%m-%d %H:%M"))
         cached = None
         if data is not None:  # a filled workbook stores its figures' results (see cached.py)
             from .cached import CachedResults
@@ -100,7 +108,7 @@ def generate_workbook(
             cached = CachedResults(catalog, bundle, layout, data, month)
         summary = write_summary_sheet(summary_ws, styles, layout, bundle, month, cached)
         lists.write(wb)
-        meta = metadata(bundle, layout, month, generated_at, summary)
+        meta = metadata(bundle, layout, month, generated_at, summary, master_metadata(copies, masters or {}))
         write_meta_sheet(wb, meta)
         sheets = [ws.get_name() for ws in wb.worksheets()]
         wb.worksheets()[0].activate()

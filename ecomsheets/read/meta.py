@@ -68,6 +68,7 @@ def _check(meta: dict) -> None:
                 _int(t[key], 0, MAX_ROW, f"tables[].{key}")
         if t.get("columns") is not None:
             _is(t["columns"], list, "tables[].columns")
+    _check_masters(meta.get("masters"))
     summary = meta.get("summary")
     if summary is None:
         return
@@ -93,6 +94,36 @@ def _check(meta: dict) -> None:
     for t in totals:
         _is(t, dict, "summary.totals[]")
         _cell(t.get("cell"), "summary.totals[].cell")
+
+
+def _check_masters(masters) -> None:
+    """The master copies a team workbook carries (see generate.masters_sheet)."""
+    if masters is None:
+        return
+    _is(masters, list, "masters")
+    if len(masters) > 50:
+        raise BadMeta("masters")
+    for m in masters:
+        _is(m, dict, "masters[]")
+        for key in ("table", "sheet"):
+            _is(m.get(key), str, f"masters[].{key}")
+            if not 0 < len(m[key]) <= 64:
+                raise BadMeta(f"masters[].{key}")
+        for key in ("header_row", "first_data_row", "rows"):
+            if m.get(key) is not None:
+                _int(m[key], 0, MAX_ROW, f"masters[].{key}")
+        columns = m.get("columns")
+        if columns is not None:
+            _is(columns, list, "masters[].columns")
+            if len(columns) > 200 or not all(isinstance(c, str) and len(c) <= 64 for c in columns):
+                raise BadMeta("masters[].columns")
+        for key in ("source", "modified"):
+            if m.get(key) is not None:
+                _is(m[key], str, f"masters[].{key}")
+                if len(m[key]) > 300:
+                    raise BadMeta(f"masters[].{key}")
+        if m.get("sha256") is not None and not re.fullmatch(r"[0-9a-f]{64}", str(m["sha256"])):
+            raise BadMeta("masters[].sha256")
 
 
 def _is(value, kind, where: str) -> None:

@@ -18,11 +18,13 @@ from ecomsheets.cells.text import as_text
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.rules import Rule
 from ecomsheets.schema import BundleSpec, Catalog, TableSpec
+from ecomsheets.schema.changes import as_made
 from ecomsheets.textsafe import utf8_name
 from ecomsheets.xlsx.layout import LISTS_SHEET, META_SHEET
 
 from .formulas import has_formula, long_numbers, sheet_parts
 from .headers import HEAD_ROWS, find_header, norm, sheet_keys
+from .masters import MasterKeys, master_sheets, read_master_sheet
 from .meta import BadMeta, parse_meta
 from .scan import KEEP_PER_COLUMN, Background, keep_all
 from .totals import find_total_rows, label_cells, text_cells
@@ -31,7 +33,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # Sheets ecomsheets itself adds to a workbook, which are not data.
-OUR_SHEETS = (*messages.both("wb_instructions_sheet"), *messages.both("r_validation_sheet"))
+# Sheets ecomsheets adds (instructions, the annotated copy's list, migrate's old columns).
+OUR_SHEETS = (
+    *messages.both("wb_instructions_sheet"),
+    *messages.both("r_validation_sheet"),
+    *messages.both("mig_old_sheet"),
+)
 
 
 @dataclass
@@ -76,6 +83,8 @@ class WorkbookData:
     # Tables the file's metadata says were made from another version of their schema:
     # name -> (that version, the columns it had). Columns added since are not "missing" there.
     versions: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    # The read-only copies of master lists a team workbook carries (主数据-员工 …), by table.
+    masters: dict[str, MasterKeys] = field(default_factory=dict)
 
 
 def read_workbook(
@@ -201,13 +210,20 @@ def _pick_bundle(catalog: Catalog, meta, names, wanted) -> BundleSpec | None:
     if meta and meta.get("bundle") in catalog.bundles:
         return catalog.bundles[meta["bundle"]]
     found = {norm(n) for n in names}
-    best, score = None, 0
+    best, rank = None, (0, 0)
     for bundle in catalog.bundles.values():
         s = sum(bool(sheet_keys(catalog.tables[t]) & found) for t in bundle.tables)
-        if s > score:
-            best, score = bundle, s
-    # Files renamed beyond recognition fall back to the only bundle, matched by headers.
-    return best or (next(iter(catalog.bundles.values())) if len(catalog.bundles) == 1 else None)
+        # The most sheets recognised; of bundles recognising as many, the one with the fewest
+        # sheets it would miss (a team's file typed by hand is that team's, not the whole
+        # department's with twenty sheets missing).
+        if s and (s, -len(bundle.tables)) > rank:
+            best, rank = bundle, (s, -len(bundle.tables))
+    if best is not None:
+        return best
+    # Files renamed beyond recognition fall back to the one bundle every other is part of,
+    # matched by headers.
+    roots = {b.family_name for b in catalog.bundles.values()}
+    return catalog.bundles.get(next(iter(roots))) if len(roots) == 1 else None
 
 
 class _Sheets:
@@ -267,16 +283,17 @@ def _read_tables(
 ) -> None:
     bundle = data.bundle
     expected = [t["name"] for t in (data.meta or {}).get("tables", []) if t.get("name") in bundle.tables]
-    tables = [catalog.tables[t] for t in (expected or bundle.tables)]
     for t in (data.meta or {}).get("tables", []):
         current = catalog.tables.get(t["name"])
         if current is not None and isinstance(t.get("version"), int) and t["version"] != current.version:
             data.versions[current.name] = (t["version"], tuple(str(c) for c in t.get("columns") or ()))
+    tables = [_as_made(catalog, data, t) for t in (expected or bundle.tables)]
     by_meta = {t["sheet"]: t["name"] for t in (data.meta or {}).get("tables", [])}
     summary_names = {bundle.summary_sheet, bundle.summary_sheet_en}
     if data.meta and data.meta.get("summary"):
         summary_names.add(data.meta["summary"]["sheet"])
-    skip = {LISTS_SHEET, META_SHEET} | set(OUR_SHEETS)
+    copies = master_sheets(names, data.meta, catalog)  # never taken for the tables themselves
+    skip = {LISTS_SHEET, META_SHEET} | set(OUR_SHEETS) | set(copies)
     assigned: dict[str, str] = {}  # table name -> sheet, recognised by its name
     for name in names:
         if name in skip:
@@ -305,6 +322,12 @@ def _read_tables(
             while_parsing()
         try:
             _read_sheets(data, sheets, zf, parts, unknown, tables, assigned)
+            for sheet, (table, entry) in copies.items():
+                batch, offset, _ = sheets.get(sheet)
+                copy = read_master_sheet(sheets.head(sheet), batch, offset, catalog.tables[table], sheet, entry)
+                sheets.drop(sheet)
+                if copy is not None:
+                    data.masters.setdefault(table, copy)
         finally:
             sheets.close()
     except BaseException:
@@ -315,6 +338,15 @@ def _read_tables(
         _apply_scan(data, sd, scans.get(sd.sheet), zf, parts)
     if data.summary_sheet in scans:
         data.summary_formulas = keep_all(scans[data.summary_sheet])
+
+
+def _as_made(catalog: Catalog, data: WorkbookData, name: str) -> TableSpec:
+    """The table as the file was made: an earlier version still kept in the catalogue's
+    history is read with its own columns and rules (see schema.changes.as_made)."""
+    table = catalog.tables[name]
+    made = data.versions.get(name)
+    old = catalog.table_version(name, made[0]) if made and made[0] < table.version else None
+    return as_made(table, old) if old is not None else table
 
 
 def _read_sheets(

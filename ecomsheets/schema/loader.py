@@ -22,6 +22,7 @@ from .model import (
     ColumnSpec,
     FormSpec,
     MasterSpec,
+    MetricSpec,
     ParameterSpec,
     ReferenceList,
     RosterEntry,
@@ -92,7 +93,9 @@ class _Builder(Strict):
                 member = catalog.bundles.get(entry.bundle)
                 if member is None or member.family_name != workbook.name:
                     known = ", ".join(b.name for b in catalog.members(workbook.name))
-                    self.problem(raw["workbooks"][name], "roster", "schema_roster_bundle", value=entry.bundle, known=known)
+                    self.problem(
+                        raw["workbooks"][name], "roster", "schema_roster_bundle", value=entry.bundle, known=known
+                    )
         if self.problems:
             raise SchemaError(self.problems)
         return catalog
@@ -456,7 +459,7 @@ class _Builder(Strict):
             if name not in family.tables:
                 self.problem(doc, "tables", "schema_family_table", value=name, family=family.name)
         own = set(tables)
-        metrics: list = []
+        metrics: list[MetricSpec] = []
         for m in family.metrics:
             if (m.table in own) if m.table else set(expr.names(m.expr_ast)) <= {k.name for k in metrics}:
                 metrics.append(m)
@@ -472,9 +475,9 @@ class _Builder(Strict):
             used.update(expr.names(m.where_ast) if m.where_ast is not None else ())
         for name in tables:
             table = catalog.tables.get(name)
-            for item in (table.columns if table else ()):
+            for item in table.columns if table else ():
                 used.update(expr.names(item.formula_ast) if item.formula_ast is not None else ())
-            for rule in (table.rules if table else ()):
+            for rule in table.rules if table else ():
                 used.update(expr.names(rule.check_ast))
                 used.update(expr.names(rule.when_ast) if rule.when_ast is not None else ())
             used.update(p.name for p in (table.parameters if table else ()))
@@ -523,7 +526,7 @@ class _Builder(Strict):
             out.append(MasterSpec(name, tuple(cols)))
         return tuple(out)
 
-    def headline(self, doc: Located, metrics) -> tuple[str, ...]:
+    def headline(self, doc: Located, metrics: tuple[MetricSpec, ...]) -> tuple[str, ...]:
         """`headline: [order_count, sales_total, …]`: ungrouped metrics of this bundle."""
         ungrouped = [m.name for m in metrics if not m.by]
         for name in doc.get("headline", []):

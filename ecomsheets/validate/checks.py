@@ -20,7 +20,6 @@ from ecomsheets.schema import Catalog
 
 from .context import Context
 from .cross import check_reconciliations, check_references, check_totals
-from .versions import version_findings
 from .inspection import Inspection
 from .rules import (
     check_derived,
@@ -32,12 +31,16 @@ from .rules import (
 from .summary_check import check_summary, metric_frames
 from .table_schema import check_table, warm_up
 from .typed import type_table
+from .versions import version_findings
 
 __all__ = ["check_workbook", "warm_up"]
 
 
-def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Month | None, keep: str) -> Inspection:
-    """Every check of a read workbook; keep="report" | "tables" | "metrics" (see inspect_workbook)."""
+def check_workbook(
+    path: Path, data: WorkbookData, catalog: Catalog, month: Month | None, keep: str, masters: dict | None = None
+) -> Inspection:
+    """Every check of a read workbook; keep="report" | "tables" | "metrics" (see inspect_workbook).
+    `masters`: master lists named at validation time (table -> MasterKeys)."""
     report = Report(file=str(path))
     report.add_listing(data.findings)
     if data.ours:  # our own summary left in the folder: said, and skipped
@@ -66,6 +69,8 @@ def check_workbook(path: Path, data: WorkbookData, catalog: Catalog, month: Mont
     report.meta_month = str(meta_month) if meta_month else None
     month = month or meta_month
     ctx = Context(str(path), catalog, data.bundle, month, file_parameters(data))
+    ctx.masters, ctx.copies = dict(masters or {}), dict(data.masters)
+    ctx.checked_by_master = set(ctx.masters) | set(ctx.copies)
     report.findings.extend(version_findings(str(path), data, catalog))
     if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
         report.findings.append(finding(Rule.MONTH_UNKNOWN, WARNING, file=str(path)))
@@ -180,5 +185,6 @@ def _slim(insp: Inspection) -> Inspection:
         td.invalid = {}
     ctx.catalog = None
     ctx.findings = []
+    ctx.masters, ctx.copies = {}, {}  # the caller has them, or has no use for them
     insp.data = replace(insp.data, sheets={}, findings=[])
     return insp

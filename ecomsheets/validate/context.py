@@ -13,6 +13,7 @@ import pandas as pd
 
 from ecomsheets.findings import ERROR, ROW_NEUTRAL, Finding, finding, truncation_key
 from ecomsheets.months import Month
+from ecomsheets.read.masters import MasterKeys
 from ecomsheets.read.workbook import SheetData
 from ecomsheets.rules import Rule
 from ecomsheets.schema import BundleSpec, Catalog, ColumnSpec, TableSpec
@@ -74,6 +75,11 @@ class Context:
     wrong_month: str | None = None  # the one other month (nearly) all dated cells are in
     error_rows: dict = field(default_factory=dict)  # table -> rows with an error that makes the row unusable
     unset_reported: set = field(default_factory=set)  # parameters left blank, already said
+    # Master lists references are checked against when the file does not hold the table:
+    # those named with `validate --masters`, then the file's own read-only copies (by table).
+    masters: dict[str, MasterKeys] = field(default_factory=dict)
+    copies: dict[str, MasterKeys] = field(default_factory=dict)
+    checked_by_master: set = field(default_factory=set)  # tables references were checked against as a master list
 
     def add(
         self,

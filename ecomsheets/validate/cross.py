@@ -9,6 +9,7 @@ import pandas as pd
 from ecomsheets import messages
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.compute.metrics import check_expected, holds, key_text, tolerance_of
+from ecomsheets.findings import WARNING
 from ecomsheets.rules import Rule
 from ecomsheets.schema import expr
 
@@ -17,13 +18,28 @@ from .rules import derived_inputs, inputs, unset_parameters, untouched
 
 
 def check_references(ctx: Context, td: TableData) -> None:
+    """Each referencing cell against the referenced keys: the table in this file, else the
+    master lists named at validation time, else the file's own read-only copy. A column none
+    of them covers is said once (reference_unchecked), never skipped without a word."""
     rows = td.typed.index.to_numpy()
     for col in td.table.columns:
-        target = ctx.tables.get(col.ref_table) if col.references else None
-        if target is None or col.name not in td.sheet.raw:
+        if not col.references or col.name not in td.sheet.raw:
             continue
-        known = set(key_text(target.typed[col.ref_column]).dropna())
         values = key_text(td.typed[col.name])
+        target = ctx.tables.get(col.ref_table)
+        if target is not None:
+            known = set(key_text(target.typed[col.ref_column]).dropna())
+            tcol = target.table.column(col.ref_column)
+            where = (target.sheet.sheet, target.sheet.sheet)
+        else:
+            master = _master(ctx, col)
+            if master is None:
+                _unchecked(ctx, td, col, values)
+                continue
+            known = master.keys[col.ref_column]
+            ref_table = ctx.catalog.tables[col.ref_table]
+            tcol = ref_table.column(col.ref_column)
+            where = master.target(ref_table)
         missing = values.notna().to_numpy() & ~values.isin(known).to_numpy()
         if col.name in td.invalid:
             missing &= ~td.invalid[col.name]
@@ -31,18 +47,67 @@ def check_references(ctx: Context, td: TableData) -> None:
         bad = [row for (table, column, row) in ctx.bad_cells if table == td.table.name and column == col.name]
         if bad:
             missing &= ~td.typed.index.isin(bad)
-        tcol = target.table.column(col.ref_column)
         for pos in np.flatnonzero(missing):
             ctx.add(
                 Rule.REFERENCE,
                 td,
                 col.name,
                 int(rows[pos]),
-                target_sheet=target.sheet.sheet,
+                target_sheet=where[0],
                 target_header=tcol.title,
-                target_sheet_en=target.sheet.sheet,
+                target_sheet_en=where[1],
                 target_header_en=tcol.title_en or tcol.title,
             )
+
+
+def _master(ctx: Context, col):
+    """The master list a reference to a table this file lacks is checked against, if any."""
+    for lists in (ctx.masters, ctx.copies):
+        found = lists.get(col.ref_table)
+        if found is not None and col.ref_column in found.keys:
+            return found
+    return None
+
+
+def _unchecked(ctx: Context, td: TableData, col, values: pd.Series) -> None:
+    """One warning for a referencing column nothing could check, saying why and when it is."""
+    n = int(values.notna().sum())
+    if not n or ctx.catalog is None:
+        return  # nothing typed in it: nothing was left unchecked
+    if col.ref_table in ctx.bundle.tables:
+        # The file's own bundle holds that table: its sheet is missing (said as sheet_missing)
+        # or was left out on purpose (generate --tables); not a reference another file settles.
+        return
+    catalog = ctx.catalog
+    ref = catalog.tables[col.ref_table]
+    tcol = ref.column(col.ref_column)
+    titles = {"title": ref.sheet, "title_en": ref.sheet_name("en")}
+    family = catalog.family(ctx.bundle)
+    holder = next(
+        (
+            b
+            for b in catalog.members(family.name)
+            if b.family and b.name != ctx.bundle.name and col.ref_table in b.tables
+        ),
+        None,
+    )
+    if col.ref_table in {m.table for m in family.masters} or holder is None:
+        why = messages.both("ms_why_master", **titles)
+    else:
+        why = messages.both("ms_why_other", team=holder.label("zh"), team_en=holder.label("en"), **titles)
+    ctx.add(
+        Rule.REFERENCE_UNCHECKED,
+        td,
+        col.name,
+        None,
+        WARNING,
+        n=n,
+        target_header=tcol.title,
+        target_header_en=tcol.title_en or tcol.title,
+        why=why[0],
+        why_en=why[1],
+        **titles,
+    )
 
 
 def check_reconciliations(ctx: Context) -> None:

@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ecomsheets import messages
+from ecomsheets.errors import UsageError
 from ecomsheets.fileinfo import sha256
-from ecomsheets.findings import Report
+from ecomsheets.findings import ERROR, Report
 from ecomsheets.months import Month, parse_month
 from ecomsheets.process.isolate import Failed, ProcessLimits, run_many
 from ecomsheets.read.guard import Limits, check_file
-from ecomsheets.schema import Catalog, load_catalog
+from ecomsheets.read.masters import MasterKeys
+from ecomsheets.schema import Catalog, MasterSpec, load_catalog
 from ecomsheets.textsafe import shown_path
 
 from .inspection import Inspection
 
-__all__ = ["Inspection", "inspect_many", "inspect_workbook", "validate"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Inspection", "MasterSource", "inspect_many", "inspect_workbook", "master_keys", "read_masters", "validate"]
 
 
 def validate(
@@ -34,8 +43,10 @@ def validate(
     limits: Limits = Limits(),
     process: ProcessLimits = ProcessLimits(),
     isolate: bool = True,
+    masters: dict[str, MasterKeys] | None = None,
 ) -> Report:
-    """Check a workbook against its schemas; every problem is a Finding in the Report."""
+    """Check a workbook against its schemas; every problem is a Finding in the Report.
+    `masters`: master lists to check references against (see `read_masters`, `master_keys`)."""
     return inspect_workbook(
         path,
         catalog=catalog,
@@ -45,6 +56,7 @@ def validate(
         process=process,
         isolate=isolate,
         keep="report",
+        masters=masters,
     ).report
 
 
@@ -58,11 +70,20 @@ def inspect_workbook(
     process: ProcessLimits = ProcessLimits(),
     isolate: bool = True,
     keep: str = "metrics",
+    masters: dict[str, MasterKeys] | None = None,
 ) -> Inspection:
     """Validate a workbook and keep its typed rows (keep="tables") and its recomputed metrics
     (keep="metrics", the default); keep="report" keeps only the report."""
     (insp,) = inspect_many(
-        [path], catalog=catalog, bundle=bundle, month=month, limits=limits, process=process, isolate=isolate, keep=keep
+        [path],
+        catalog=catalog,
+        bundle=bundle,
+        month=month,
+        limits=limits,
+        process=process,
+        isolate=isolate,
+        keep=keep,
+        masters=masters,
     )
     return insp
 
@@ -78,10 +99,12 @@ def inspect_many(
     isolate: bool = True,
     keep: str = "metrics",
     progress: Callable[[int], None] | None = None,
+    masters: dict[str, MasterKeys] | None = None,
 ) -> list[Inspection]:
     """Inspect several files, reading `process.workers` of them at once; results in input order.
 
     The guard runs here; the parsing of each file that passes it runs in its own child process.
+    `masters` (table -> keys, read once per run) is handed to every child.
     """
     catalog = catalog or load_catalog()
     month = parse_month(month) if isinstance(month, str) else month
@@ -103,12 +126,13 @@ def inspect_many(
             continue
         report.size, report.sha256 = path.stat().st_size, sha256(path)
         out[i] = Inspection(report)
-        calls.append((i, str(path), _inspect, (path, catalog, bundle, month, keep), {}))
+        extra = {"masters": masters} if masters else {}
+        calls.append((i, str(path), _inspect, (path, catalog, bundle, month, keep), extra))
     if isolate and len(calls) > 1:
         _preload()  # shared by every child; a single child imports while it parses (see _inspect)
         # Every core reads a file of its own: each file's XML scan runs in a thread.
         calls = [(i, p, fn, (*args, False), kw) for i, p, fn, args, kw in calls]
-    results = run_many(calls, process) if isolate else ((c[0], c[2](*c[3])) for c in calls)
+    results = run_many(calls, process) if isolate else ((c[0], c[2](*c[3], **c[4])) for c in calls)
     with contextlib.closing(results):  # stopped early (Ctrl-C, a bug): every child is killed now
         _collect(results, out, started, catalog, progress)
     return [out[i] for i in range(len(out))]
@@ -148,7 +172,13 @@ def _preload() -> None:
 
 
 def _inspect(
-    path: Path, catalog: Catalog, bundle: str | None, month: Month | None, keep: str, scan_in_process: bool = True
+    path: Path,
+    catalog: Catalog,
+    bundle: str | None,
+    month: Month | None,
+    keep: str,
+    scan_in_process: bool = True,
+    masters: dict[str, MasterKeys] | None = None,
 ) -> Inspection:
     """The work of one child: read the file, then check it (see `checks`)."""
     import threading
@@ -169,4 +199,87 @@ def _inspect(
         thread.join()
     from .checks import check_workbook
 
-    return check_workbook(path, data, catalog, month, keep)
+    return check_workbook(path, data, catalog, month, keep, masters=masters)
+
+
+@dataclass(frozen=True)
+class MasterSource:
+    """A master list as read from a master file: its rows' texts and the file's facts."""
+
+    table: str
+    file: str  # the file's name (no folders)
+    sha256: str
+    modified: str  # the file's date, YYYY-MM-DD
+    rows: pd.DataFrame  # one text column per copied column (None where blank), in the file's order
+
+
+def read_masters(
+    paths,
+    *,
+    catalog: Catalog,
+    wanted: Iterable[MasterSpec],
+    limits: Limits = Limits(),
+    process: ProcessLimits = ProcessLimits(),
+) -> dict[str, MasterSource]:
+    """The master lists `wanted` from the files named (the first file that holds each), read
+    with the validating reader. A file that cannot be read, that holds none of them, or whose
+    copied columns have errors is refused (UsageError): a master list is trusted by every file
+    checked against it. A list none of the files holds is left out (the caller decides)."""
+    from ecomsheets.compute.metrics import key_text
+
+    wanted = list(wanted)
+    paths = [Path(p) for p in paths]
+    found: dict[str, MasterSource] = {}
+    for path, insp in zip(paths, inspect_many(paths, catalog=catalog, limits=limits, process=process, keep="tables")):
+        report, shown = insp.report, shown_path(path)
+        if report.unreadable or insp.ctx is None:
+            first = next((f for f in report.findings if f.severity == ERROR), None)
+            reason = (first.message, first.message_en) if first else messages.both("no_sheet")
+            raise UsageError(*messages.both("ms_unusable", file=shown, reason=reason[0], reason_en=reason[1]))
+        held = [m for m in wanted if m.table in insp.ctx.tables and len(insp.ctx.tables[m.table].typed)]
+        if not held:
+            titles = messages.join(catalog.tables[m.table].sheet for m in wanted)
+            titles_en = messages.join(catalog.tables[m.table].sheet_name("en") for m in wanted)
+            raise UsageError(
+                *messages.both("ms_no_master_in_file", file=shown, titles=titles[0], titles_en=titles_en[1])
+            )
+        for m in held:
+            if m.table in found:
+                continue
+            td = insp.ctx.tables[m.table]
+            errors = [
+                f
+                for f in report.findings
+                if f.severity == ERROR and f.table == m.table and (f.column is None or f.column in m.columns)
+            ]
+            if errors:
+                raise UsageError(
+                    *messages.both(
+                        "ms_has_errors",
+                        file=shown,
+                        sheet=td.sheet.sheet,
+                        n=len(errors),
+                        where=errors[0].where,
+                        first=errors[0].message,
+                        first_en=errors[0].message_en,
+                    )
+                )
+            import pandas as pd
+
+            key = next((c for c in catalog.tables[m.table].primary_key if c in m.columns), m.columns[0])
+            rows = pd.DataFrame({c: key_text(td.typed[c]).astype(object) for c in m.columns if c in td.typed})
+            rows = rows[rows[key].notna()] if key in rows else rows
+            modified = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
+            found[m.table] = MasterSource(
+                m.table, path.name, report.sha256 or "", modified, rows.reset_index(drop=True)
+            )
+    return found
+
+
+def master_keys(sources: dict[str, MasterSource]) -> dict[str, MasterKeys]:
+    """Master lists as the reference checks take them: plain sets of texts (cheap to hand to
+    every child)."""
+    return {
+        table: MasterKeys(table, src.file, {c: frozenset(src.rows[c].dropna()) for c in src.rows.columns})
+        for table, src in sources.items()
+    }
