@@ -48,6 +48,11 @@ def _metric_sheet_name(metric) -> str:
 DATA_SHEETS = [CATALOG.tables[name].sheet for name in BUNDLE.tables]
 METRIC_SHEETS = list(dict.fromkeys(_metric_sheet_name(m) for m in BUNDLE.metrics if m.by))
 LINEAGE_HEADS = ["来源文件", "来源工作表", "来源行"]
+# Before the metric sheets: who handed in, the overview and the side by side (each a chart but
+# the first); after the data: sources, findings and the hidden figures next month reads back.
+FIRST_SHEETS = ["交表情况", "概览", "横向对比"]
+LAST_SHEETS = ["来源", "问题", "_figures"]
+CHARTED = {"概览", "横向对比", *METRIC_SHEETS}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -96,7 +101,11 @@ def overview(book) -> dict:
     """{metric title: value} from the overview sheet (titles in A, values in B, from row 7)."""
     ws = (book if isinstance(book, openpyxl.Workbook) else openpyxl.load_workbook(book))["概览"]
     assert (ws["A6"].value, ws["B6"].value) == ("指标", "数值")
-    return {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(7, ws.max_row + 1) if ws.cell(r, 1).value}
+    return {
+        ws.cell(r, 1).value: ws.cell(r, 2).value
+        for r in range(7, ws.max_row + 1)
+        if ws.cell(r, 1).value and ws.cell(r, 1).value != "其他指标"  # the headline first, then the others
+    }
 
 
 def inspect(paths, month=None) -> list:
@@ -274,9 +283,9 @@ def test_data_sheets_carry_the_lineage_of_each_row(clean):
 # --- the summary workbook read back --------------------------------------------------------------
 def test_summary_workbook_sheets(clean):
     wb = clean.wb
-    assert wb.sheetnames == ["概览", *METRIC_SHEETS, *DATA_SHEETS, "来源", "问题"]
+    assert wb.sheetnames == [*FIRST_SHEETS, *METRIC_SHEETS, *DATA_SHEETS, *LAST_SHEETS]
     for ws in wb.worksheets:
-        assert len(ws._charts) == (1 if ws.title in METRIC_SHEETS else 0), ws.title
+        assert len(ws._charts) == (1 if ws.title in CHARTED else 0), ws.title
     assert isinstance(wb["按下单日期（日）·订单"]._charts[0], LineChart)
     assert isinstance(wb["按投诉类型·投诉"]._charts[0], (PieChart, BarChart))
     assert isinstance(wb["按渠道·订单"]._charts[0], (PieChart, BarChart))
@@ -314,7 +323,7 @@ def test_metric_sheets_hold_every_group(clean):
 def test_overview_numbers_are_the_recomputed_metrics(clean):
     shown = overview(clean.wb)
     ungrouped = [m for m in clean.result.metrics if m.group is None]
-    assert list(shown) == [m.title for m in ungrouped]
+    assert sorted(shown) == sorted(m.title for m in ungrouped)
     for m in ungrouped:
         assert shown[m.title] == pytest.approx(m.value), m.name
     assert shown["销售额"] == pytest.approx(sum(p["sales_total"] for p in clean.parts))
@@ -342,7 +351,7 @@ def test_same_inputs_same_summary_workbook(clean, shops, base):
     assert list(first) == list(second)
     for name in first:
         assert first[name] == second[name], name
-    assert sum(len(charts) for _, charts in first.values()) == len(METRIC_SHEETS)
+    assert sum(len(charts) for _, charts in first.values()) == len(CHARTED)
 
 
 # --- rows outside the month --------------------------------------------------------------------
@@ -675,7 +684,7 @@ def test_cli_consolidate_json_contract(cli_runs, clean):
     assert len(got) == len(clean.result.metrics)
     assert all(v == 0 for v in data["left_out"].values())
     for s in data["sources"]:
-        assert set(s) == {"file", "sha256", "rows_read", "rows_taken", "errors", "warnings", "status"}
+        assert set(s) == {"file", "sha256", "rows_read", "rows_taken", "errors", "warnings", "status", "bundle"}
 
 
 def test_cli_unreadable_file_is_reported_and_the_rest_consolidated(cli_runs):
@@ -715,8 +724,8 @@ def test_cli_inputs_are_not_modified(cli_runs, shops):
 
 def test_cli_data_rows_zero_writes_no_data_sheets_but_the_same_figures(cli_runs):
     full, bare = cli_runs.books
-    assert full.sheetnames == ["概览", *METRIC_SHEETS, *DATA_SHEETS, "来源", "问题"]
-    assert bare.sheetnames == ["概览", *METRIC_SHEETS, "来源", "问题"]
+    assert full.sheetnames == [*FIRST_SHEETS, *METRIC_SHEETS, *DATA_SHEETS, *LAST_SHEETS]
+    assert bare.sheetnames == [*FIRST_SHEETS, *METRIC_SHEETS, *LAST_SHEETS]
     assert cli_runs.data[1]["metrics"] == cli_runs.data[0]["metrics"]
     assert cli_runs.data[1]["sources"] == cli_runs.data[0]["sources"]
     assert overview(bare) == overview(full)

@@ -215,11 +215,12 @@ def test_summary_workbook(folder, filled):
     write_summary_workbook(result, CATALOG, out, inputs=(filled,))
     wb = openpyxl.load_workbook(out)
     no_print_area(out)
-    overview, *others = wb.worksheets
-    assert_prints(overview, landscape=False, title_rows=None)  # two columns
+    status, overview, *others = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert_prints(status, landscape=True, title_rows="$3:$3")  # who handed in: the count line above
+    assert_prints(overview, landscape=False, title_rows=None)  # two columns, the chart under them
     data_sheets = {t.sheet_name("zh") for t in TABLES}
     assert data_sheets < {ws.title for ws in others}
-    for ws in others:  # metric sheets (table and chart), merged data, sources, findings
+    for ws in others:  # side by side, metric sheets (table and chart), merged data, sources, findings
         assert_prints(ws, landscape=True, title_rows="$1:$1")
     for ws in others:  # the merged data sheets' rows go in after xlsxwriter: the setup stays
         if ws.title in data_sheets:
@@ -231,8 +232,10 @@ def test_summary_workbook_cli_lang_en(folder, filled):
     result = cli("summarize", filled, "-o", out, "--lang", "en", "--month", "2026-11")
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert_prints(wb.worksheets[0], landscape=False, title_rows=None)
-    for ws in wb.worksheets[1:]:
+    status, overview, *others = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert_prints(status, landscape=True, title_rows="$3:$3")
+    assert_prints(overview, landscape=False, title_rows=None)
+    for ws in others:
         assert_prints(ws, landscape=True, title_rows="$1:$1")
 
 

@@ -10,7 +10,7 @@ import click
 from ecomsheets import cli_words as words
 from ecomsheets import messages
 from ecomsheets.cli.errors import EXIT_USAGE, handled
-from ecomsheets.cli.inputs import inputs, inspect_all
+from ecomsheets.cli.inputs import inputs_named, inspect_all, read_master_lists
 from ecomsheets.cli.options import (
     SHEET_ROWS,
     argument,
@@ -18,10 +18,12 @@ from ecomsheets.cli.options import (
     lang_option,
     limits,
     limits_options,
+    masters_option,
     option,
     schemas_option,
 )
 from ecomsheets.cli.output import echo_json, write_summary
+from ecomsheets.cli.status import status_lines
 from ecomsheets.textsafe import for_terminal
 
 
@@ -36,6 +38,8 @@ from ecomsheets.textsafe import for_terminal
 @option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="h_opt_format")
 @option("--bundle", help="h_opt_bundle")
 @option("--force", is_flag=True, help="h_opt_force")
+@option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None, help="h_opt_previous")
+@masters_option("h_opt_masters_validate")
 @limits_options
 @schemas_option
 @lang_option
@@ -49,6 +53,8 @@ def consolidate(
     fmt,
     bundle,
     force,
+    previous,
+    master_files,
     max_file_mb,
     max_sheet_rows,
     timeout_s,
@@ -62,10 +68,14 @@ def consolidate(
 
     the_catalog = catalog(schema_dirs, lang)
     the_month = parse_month(month)
-    files = inputs(paths)
+    named = inputs_named(paths)
+    files = [f for f, _ in named]
     check_target(output, force=force, inputs=tuple(files))
     the_limits = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
-    inspections = inspect_all(files, the_catalog, bundle, the_month, lang, fmt, the_limits)
+    masters = read_master_lists(master_files, the_catalog, the_limits)
+    inspections = inspect_all(
+        files, the_catalog, bundle, the_month, lang, fmt, the_limits, named=named, masters=masters
+    )
     result = write_summary(
         inspections,
         the_catalog,
@@ -77,6 +87,7 @@ def consolidate(
         month=the_month,
         include_invalid=include_invalid,
         data_rows=data_rows,
+        previous=previous,
     )
     taken = sum(s.status in ("taken", "partly") for s in result.sources)
     if fmt == "json":
@@ -95,8 +106,12 @@ def consolidate(
                 problems=len(result.findings),
             )
         )
+        for line in status_lines(result, lang):
+            click.echo(line)
         for f in result.findings:
             name = f"{Path(f.file).name} " if f.file else ""
+            if f.sheet and f.cell:  # found across files (a reference to another file's sheet): where
+                name += f"{f.where} "
             click.echo(f"  [{messages.text('cli_level_' + f.severity, lang)}] {for_terminal(name + f.text(lang))}")
         if any(s.status == "left_out" for s in result.sources):
             click.echo(messages.text("cli_hint_include_invalid", lang))

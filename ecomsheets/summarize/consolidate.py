@@ -1,7 +1,10 @@
-"""Merge many submitted workbooks of one bundle into one set of tables, with the lineage of
-every row (source file, sheet, Excel row), then recompute the bundle's metrics.
+"""Merge many submitted workbooks of one family of bundles (the department's workbook, its teams'
+workbooks) into one set of tables, with the lineage of every row (source file, sheet, Excel row),
+check the month across files, then recompute the family bundle's metrics.
 
 Every input appears in the result as a Source with what happened to it:
+- the family is the one most readable files belong to; a file of another family is left out;
+- each table is merged from whichever files carry it (a team's file carries its team's tables);
 - a byte-identical copy of another input is named as such and counted once;
 - a file made for another month (its metadata, or, without metadata, all of its dated rows)
   contributes nothing;
@@ -11,7 +14,11 @@ Every input appears in the result as a Source with what happened to it:
 - a key found in several files is taken once when the rows are identical, and left out
   everywhere (with a finding naming each file and cell) when they differ. The key is the
   table's `file_key` where declared (an order belongs to one file, whatever its lines), else its
-  primary key; a table whose key is unique per file only (`key_per_file`) has no such conflicts.
+  primary key; a table whose key is unique per file only (`key_per_file`) has no such conflicts;
+- rows that refer to another file's table (an after-sales row in 客服售后's file, its order in
+  运营推广's) and the family's checks between tables of different files are checked on the merged
+  month (summarize.crossfile); rows failing them with an error are left out, like row errors.
+The month's status (who on the family's roster handed in what) is `Consolidation.status`.
 """
 
 from __future__ import annotations
@@ -29,12 +36,15 @@ from ecomsheets.compute.metrics import MetricValue, evaluate_metrics
 from ecomsheets.findings import ERROR, ROW_NEUTRAL, WARNING, Finding, finding
 from ecomsheets.months import Month, parse_month
 from ecomsheets.schema import BundleSpec, Catalog, TableSpec
+from ecomsheets.summarize import crossfile
+from ecomsheets.summarize.crossfile import LINEAGE, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
+from ecomsheets.summarize.status import MISSING, REFUSED, SUBMITTED, WITH_ERRORS, Handin, hand_ins
 from ecomsheets.validate.run import Inspection
 
-SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
-LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
+__all__ = ["LINEAGE", "SOURCE_FILE", "SOURCE_ROW", "SOURCE_SHEET", "Consolidation", "Source", "consolidate"]
+
 # Source.status values; all but TAKEN mean that something of the file is not in the summary.
-TAKEN, PARTLY, LEFT_OUT, UNREADABLE, COPY, OTHER_MONTH, SKIPPED = (
+TAKEN, PARTLY, LEFT_OUT, UNREADABLE, COPY, OTHER_MONTH, SKIPPED, OTHER_FAMILY = (
     "taken",
     "partly",
     "left_out",
@@ -42,6 +52,7 @@ TAKEN, PARTLY, LEFT_OUT, UNREADABLE, COPY, OTHER_MONTH, SKIPPED = (
     "copy",
     "other_month",
     "skipped",
+    "other_family",
 )
 
 
@@ -54,24 +65,50 @@ class Source:
     errors: int
     warnings: int
     status: str  # see the status values above
+    bundle: str | None = None  # the bundle the file was read as (None: unreadable)
+    label: str = ""  # the file as people tell it apart (its path below the folder given)
+    month_errors: int = 0  # errors found across files: references, checks, key conflicts
+    # Why nothing of the file was taken (a refused file: unreadable, another month or family).
+    reason: str = ""
+    reason_en: str = ""
+
+    @property
+    def state(self) -> str | None:
+        """The file as the month's status sees it (summarize.status): handed in, with errors
+        (rows or the whole file left out, or errors found), refused; None for a copy of
+        another file or one of our summaries."""
+        if self.status in (COPY, SKIPPED):
+            return None
+        if self.status in (UNREADABLE, OTHER_MONTH, OTHER_FAMILY):
+            return REFUSED
+        if self.status == LEFT_OUT or self.errors or self.month_errors:
+            return WITH_ERRORS
+        return SUBMITTED
 
 
 @dataclass
 class Consolidation:
-    bundle: BundleSpec
+    bundle: BundleSpec  # the family bundle (department), whatever bundles the files were
     month: Month | None
     tables: dict[str, pd.DataFrame]  # merged typed rows (derived included) + lineage columns
     sources: list[Source]
     findings: list[Finding]
     metrics: list[MetricValue] = field(default_factory=list)
     left_out: Counter = field(default_factory=Counter)  # reason -> rows
+    status: list[Handin] = field(default_factory=list)  # one per roster entry (or file), see summarize.status
+
+    @property
+    def missing(self) -> list[Handin]:
+        return [h for h in self.status if h.state == MISSING]
 
     @property
     def complete(self) -> bool:
-        """Every file taken whole, and no row left out or in conflict."""
+        """Every file taken whole, no row left out or in conflict, and nobody on the roster missing."""
         # Identical rows repeated across files (shared master data) lose nothing.
-        return all(s.status in (TAKEN, SKIPPED) for s in self.sources) and not any(
-            n for reason, n in self.left_out.items() if reason != "duplicates"
+        return (
+            all(s.status in (TAKEN, SKIPPED) for s in self.sources)
+            and not any(n for reason, n in self.left_out.items() if reason != "duplicates")
+            and not self.missing
         )
 
 
@@ -80,8 +117,8 @@ def consolidate(
 ) -> Consolidation:
     """Merge inspected workbooks (see validate.run.inspect_workbook)."""
     month = parse_month(month) if isinstance(month, str) else month
-    readable = [i for i in inspections if i.ctx is not None]
-    bundle = _bundle(readable, catalog)
+    readable = [i for i in inspections if i.ctx is not None and not i.report.skipped]
+    bundle = _family(readable, catalog)
     if month is None:
         months = Counter(i.report.meta_month or (str(i.ctx.month) if i.ctx.month else None) for i in readable)
         months.pop(None, None)
@@ -92,6 +129,15 @@ def consolidate(
     letters: dict[tuple[str, str], dict[str, str]] = {}  # (file, table) -> column letters
     left_out: Counter = Counter()
     first_of: dict[str, str] = {}  # sha256 -> the file taken for it
+    held: dict[str, set[str]] = {}  # file taken -> the tables it holds itself
+    mastered: dict[str, set[str]] = {}  # file taken -> master lists its validation checked against
+    not_taken: set[str] = set()  # tables of the family held by files of this family left out whole
+    # Key texts of every row read from the files taken (rows left out included): a reference
+    # to an order whose row had an error is not "an order nobody has".
+    targets = _reference_targets(bundle, catalog) if bundle is not None else set()
+    known: dict[tuple[str, str], list[pd.Series]] = {}
+    params: dict = dict(bundle.parameters) if bundle is not None else {}
+    from_files: set[str] = set()
     # Of byte-identical files the one that does not look like a copy (店铺1.xlsx before
     # "店铺1 - 副本.xlsx") is taken, whatever the order the names sort in.
     same: dict[str, list[str]] = {}
@@ -104,12 +150,14 @@ def consolidate(
     ):
         rep = insp.report
         source = Source(rep.file, rep.sha256, rep.rows_checked, 0, rep.errors, rep.warnings, TAKEN)
+        source.label = rep.label or Path(rep.file).name
+        source.bundle = insp.ctx.bundle.name if insp.ctx is not None else None
         sources.append(source)
         if rep.skipped:  # a summary we wrote, left among the submissions
             source.status = SKIPPED
             findings.append(finding("our_summary", WARNING, file=rep.file))
             continue
-        if insp.ctx is None or (bundle is not None and insp.ctx.bundle.name != bundle.name):
+        if insp.ctx is None:
             source.status = UNREADABLE
             reason = next((f for f in rep.findings if f.severity == ERROR), None)
             findings.append(
@@ -121,6 +169,23 @@ def consolidate(
                     reason_en=reason.message_en if reason else "",
                 )
             )
+            _refused(source, findings[-1])
+            continue
+        if bundle is not None and insp.ctx.bundle.family_name != bundle.name:
+            source.status = OTHER_FAMILY
+            left_out["other_family"] += rep.rows_checked
+            findings.append(
+                finding(
+                    "left_out_family",
+                    ERROR,
+                    file=rep.file,
+                    bundle_title=insp.ctx.bundle.label("zh"),
+                    bundle_title_en=insp.ctx.bundle.label("en"),
+                    family_title=bundle.label("zh"),
+                    family_title_en=bundle.label("en"),
+                )
+            )
+            _refused(source, findings[-1])
             continue
         if rep.sha256 in first_of:
             source.status = COPY
@@ -133,6 +198,8 @@ def consolidate(
             source.status = OTHER_MONTH
             left_out["other_month"] += rep.rows_checked
             findings.append(finding("left_out_other_month", ERROR, file=rep.file, its_month=other, month=str(month)))
+            _refused(source, findings[-1])
+            not_taken.update(insp.ctx.tables)
             continue
         # Dates outside the month are left out by month below, not counted as file errors.
         errors = rep.count(ERROR, skip_rules=ROW_NEUTRAL)
@@ -150,10 +217,24 @@ def consolidate(
                     first_en=_quote(first, "en"),
                 )
             )
+            not_taken.update(insp.ctx.tables)
             continue
+        # Every table of the file's bundle: one it lacks a sheet for was named in validation
+        # (sheet_missing), and its references are not for another team's file to answer.
+        held[rep.file] = set(insp.ctx.bundle.tables)
+        mastered[rep.file] = set(insp.ctx.checked_by_master)
+        for name, value in insp.ctx.params.items():
+            # The settings the files hold (a blank one stays the declared value); the first
+            # file that has one gives it.
+            if value is not None and name not in from_files:
+                params[name] = value
+                from_files.add(name)
         for name, td in insp.ctx.tables.items():
             letters[(rep.file, name)] = dict(td.sheet.letters)
             frame = td.typed.assign(**td.derived)
+            for table, column in targets:
+                if table == name and column in frame:
+                    known.setdefault((table, column), []).append(frame[column])
             keep = ~frame.index.isin(list(rep.error_rows.get(name, ())))
             if (~keep).any():
                 source.status = PARTLY
@@ -194,6 +275,7 @@ def consolidate(
             parts.setdefault(name, []).append(frame.reset_index(drop=True))
     tables: dict[str, pd.DataFrame] = {}
     in_conflict: Counter = Counter()  # file -> rows left out as conflicts
+    month_errors: Counter = Counter()  # file -> errors found across files
     if bundle is not None:
         for name in bundle.tables:
             if name not in parts:
@@ -204,19 +286,76 @@ def consolidate(
             left_out["duplicates"] += dupes
             in_conflict.update(dropped)
             tables[name] = merged
-        # Rows taken per source, after conflicts were removed.
+        month_errors.update(in_conflict)
+        # Who is missing or refused does not depend on the checks across files.
+        handed = hand_ins(bundle, catalog, sources)
+        absent = {t: _why_absent(t, catalog, handed, not_taken) for t in bundle.tables if t not in tables}
+        month_rows = crossfile.MonthRows(tables, held, known, letters, params, absent, mastered)
+        checked = crossfile.check_rows(month_rows, bundle, catalog)
+        tables = checked.tables
+        findings.extend(checked.findings)
+        left_out.update(checked.left_out)
+        month_errors.update(checked.errors)
+        # Rows taken per source, after conflicts and cross-file errors were removed.
         taken = Counter()
         for frame in tables.values():
             taken.update(frame[SOURCE_FILE].value_counts().to_dict())
         for source in sources:
             source.rows_taken = int(taken.get(source.path, 0))
-            if source.status == TAKEN and in_conflict[source.path]:
+            source.month_errors = int(month_errors.get(source.path, 0))
+            if source.status == TAKEN and (in_conflict[source.path] or checked.dropped[source.path]):
                 source.status = PARTLY
     result = Consolidation(bundle, month, tables, sources, findings, left_out=left_out)
     if bundle is not None:
         frames = {n: f.drop(columns=list(LINEAGE)) for n, f in tables.items()}
         result.metrics = evaluate_metrics(bundle, catalog.tables, frames, month)
+        findings.extend(crossfile.check_totals(result.metrics, month_rows, bundle, catalog))
+        result.status = hand_ins(bundle, catalog, sources)
     return result
+
+
+def _refused(source: Source, reason: Finding) -> None:
+    source.reason, source.reason_en = reason.message, reason.message_en
+
+
+def _family(readable: list[Inspection], catalog: Catalog) -> BundleSpec | None:
+    """The family bundle of the month: that of most readable files (a tie: the first file's)."""
+    names = Counter(i.ctx.bundle.family_name for i in readable)
+    if not names:
+        return None
+    name = names.most_common(1)[0][0]
+    return catalog.bundles.get(name) or next(i.ctx.bundle for i in readable if i.ctx.bundle.name == name)
+
+
+def _reference_targets(bundle: BundleSpec, catalog: Catalog) -> set[tuple[str, str]]:
+    """(table, column) pairs the family's tables refer to."""
+    return {
+        (c.ref_table, c.ref_column)
+        for name in bundle.tables
+        for c in catalog.tables[name].columns
+        if c.references and c.ref_table in bundle.tables
+    }
+
+
+def _why_absent(table: str, catalog: Catalog, status: list[Handin], not_taken: set) -> messages.Both:
+    """Why no file of the month gives a table: its team's file is missing or was refused (named
+    from the roster), or the file that holds it was left out."""
+    spec = catalog.tables[table]
+    names = {"title": spec.sheet, "title_en": spec.sheet_name("en")}
+
+    def teams(state: str) -> list[str]:
+        return [
+            h.team
+            for h in status
+            if h.state == state and h.bundle in catalog.bundles and table in catalog.bundles[h.bundle].tables
+        ]
+
+    for state, code in ((MISSING, "xf_absent_missing"), (REFUSED, "xf_absent_refused")):
+        if teams(state):
+            return messages.Both(*messages.both(code, teams=messages.join(teams(state)), **names))
+    if table in not_taken:
+        return messages.Both(*messages.both("xf_absent_left_out", **names))
+    return messages.Both(*messages.both("xf_absent_none", **names))
 
 
 _COPY_MARK = re.compile(r"副本|拷贝|复制|\bcopy\b|\(\d+\)|（\d+）|-\s*\d+$", re.I)
@@ -260,11 +399,6 @@ def _other_month(insp: Inspection, month: Month | None) -> str | messages.Both |
 
 def _titles(table: TableSpec) -> dict:
     return {"table_title": table.title, "table_title_en": table.display_title("en")}
-
-
-def _bundle(readable: list[Inspection], catalog: Catalog) -> BundleSpec | None:
-    names = Counter(i.ctx.bundle.name for i in readable)
-    return catalog.bundles[names.most_common(1)[0][0]] if names else None
 
 
 def _outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -> np.ndarray:

@@ -3,13 +3,17 @@ what a web page serves). The dicts hold only str, int, float, bool, None, lists 
 
 summarize:   {"file", "bundle", "metrics": [metric record, …]}
 consolidate: {"bundle", "month", "output", "complete", "metrics", "sources": [{"file", "sha256",
-             "rows_read", "rows_taken", "errors", "warnings", "status"}, …], "left_out": {reason: rows},
-             "findings": [{"file", **Finding.to_dict()}, …]}
+             "rows_read", "rows_taken", "errors", "warnings", "status", "bundle"}, …], "left_out": {reason: rows},
+             "findings": [{"file", **Finding.to_dict()}, …], "status": [handin record, …]}
+status:      [handin record, …], a handin record being {"team", "bundle", "bundle_title", "state",
+             "files", "errors", "warnings", "rows", "bundle_title_en", "reason", "reason_en"}
+             (summarize.status.Handin)
 A metric record is {"name","title","group","value","declared","cell"} (see records.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +21,7 @@ from ecomsheets.summarize.records import metric_records
 
 if TYPE_CHECKING:
     from ecomsheets.summarize.consolidate import Consolidation, Source
+    from ecomsheets.summarize.status import Handin
     from ecomsheets.validate.run import Inspection
 
 
@@ -39,7 +44,13 @@ def source_dict(source: Source) -> dict:
         "errors": source.errors,
         "warnings": source.warnings,
         "status": source.status,
+        "bundle": source.bundle,
     }
+
+
+def status_document(status: list[Handin]) -> list[dict]:
+    """The month's status (`status --format json`): one record per roster entry or file."""
+    return [asdict(h) for h in status]
 
 
 def consolidation_document(result: Consolidation, output: str | Path) -> dict:
@@ -54,4 +65,5 @@ def consolidation_document(result: Consolidation, output: str | Path) -> dict:
         "sources": [source_dict(s) for s in result.sources],
         "left_out": dict(result.left_out),
         "findings": [{"file": f.file, **f.to_dict()} for f in result.findings],
+        "status": status_document(result.status),
     }

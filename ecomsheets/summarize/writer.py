@@ -1,10 +1,14 @@
-"""The monthly summary workbook: overview of key figures, one sheet per grouped metric with a
-native chart, the merged data with the lineage of every row, the sources and the findings.
+"""The monthly summary workbook: who has handed in (when the bundle has a roster), the overview
+(headline figures with a chart, then the rest), the headline figures side by side per team,
+shop or file with a chart, one sheet per grouped metric with a native chart, the merged data
+with the lineage of every row, the sources, the findings, and a hidden sheet of the figures
+that next month's summary reads back (previous.py) to show the change on last month.
 Every text that came from a submitted file is written as text, never as a formula."""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +25,9 @@ from ecomsheets.xlsx.worksheet import new_workbook
 
 from .consolidate import LINEAGE, Consolidation
 from .datasheet import DataColumn, DataSheet, fill_data_sheets
+from .previous import FIGURES_SHEET, PreviousSummary, change, figures_rows
+from .sides import Sides, headline, side_by_side
+from .status import MISSING, REFUSED, SUBMITTED, UNEXPECTED, WITH_ERRORS
 
 _CHART_ROWS = 60  # bars beyond this are in the table, not the chart
 _CHART_PX = 720  # a metric sheet's chart, to the right of its table
@@ -39,9 +46,11 @@ def write_summary_workbook(
     lang: str = "zh",
     inputs: tuple[Path, ...] = (),
     data_rows: int = MAX_DATA_ROWS,
+    previous: PreviousSummary | None = None,
 ) -> Path:
     """Write the monthly summary workbook; merged data sheets hold at most `data_rows` rows per
-    table (0: none), the rest being counted on the overview."""
+    table (0: none), the rest being counted on the overview. With `previous` (last month's
+    summary, read by previous.read_previous) every ungrouped figure shows the change on it."""
 
     t = lambda code, **kw: messages.text(code, lang, **kw)  # noqa: E731
     bundle = result.bundle
@@ -56,8 +65,14 @@ def write_summary_workbook(
         )
         styles = Styles(wb)
         cut = {name: len(f) - data_rows for name, f in result.tables.items() if len(f) > data_rows}
-        _overview(wb, styles, result, t, lang, cut, catalog)
-        used = {t("s_overview"), t("s_sources"), t("s_findings")}
+        status = list(getattr(result, "status", None) or [])
+        looks = _Looks(styles)
+        if status:
+            _status_sheet(wb, looks, status, t)
+        _overview(wb, styles, result, t, lang, cut, catalog, previous, looks)
+        _sides_sheet(wb, looks, side_by_side(result, catalog, status), bool(status), t, lang, previous)
+        used = {t(c) for c in ("s_overview", "s_sources", "s_findings", "s_status_sheet", "s_sides_sheet")}
+        used.add(FIGURES_SHEET)
         grouped = _grouped_values(result)
         for key, metrics in _blocks(result, bundle):
             _metric_sheet(wb, styles, result, catalog, key, metrics, t, lang, used, grouped)
@@ -68,6 +83,7 @@ def write_summary_workbook(
         ]
         _sources(wb, styles, result, t)
         _findings(wb, styles, result, t, lang)
+        _figures(wb, result)
         wb.close()
         fill_data_sheets(tmp, data)
     return Path(path)
@@ -77,11 +93,15 @@ def _fmt(styles: Styles, fmt_name: str):
     return styles.cell_bordered(get_type(fmt_name).num_format if fmt_name else None)
 
 
-def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
+def _overview(
+    wb, styles, result, t, lang, cut: dict, catalog, previous: PreviousSummary | None = None, looks=None
+) -> None:
+    looks = looks or _Looks(styles)
     ws = wb.add_worksheet(t("s_overview"))
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 20)
-    print_setup(ws, (30, 20))
+    widths = [30, 20] + ([20, 16, 12] if previous else [])
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    print_setup(ws, widths)
     ws.write_string(
         0,
         0,
@@ -99,16 +119,235 @@ def _overview(wb, styles, result, t, lang, cut: dict, catalog) -> None:
             t("s_rows_not_written", table=catalog.tables[n].display_title(lang), n=k) for n, k in cut.items()
         )
         ws.write_string(3, 0, text, styles.base_text)
-    ws.write_string(5, 0, t("s_col_metric"), styles.table_head)
-    ws.write_string(5, 1, t("s_col_value"), styles.table_head)
+    heads = [t("s_col_metric"), t("s_col_value")]
+    if previous:
+        heads += [t("s_col_previous", month=previous.month or ""), t("s_col_change"), t("s_col_change_pct")]
+    for j, h in enumerate(heads):
+        ws.write_string(5, j, h, styles.table_head)
     specs = {m.name: m for m in result.bundle.metrics}
+    values = {v.name: v.value for v in result.metrics if v.group is None}
+    # The headline first, the charted ones (those in the main figure's format) together on top.
+    top = headline(result.bundle, result.metrics)
+    charted = _main_format(top)
+    top = sorted(top, key=lambda m: m.format != charted)
     r = 6
-    for v in result.metrics:
-        if v.group is not None:
-            continue
-        ws.write_string(r, 0, specs[v.name].label(lang), styles.label)
-        _number(ws, r, 1, v.value, _fmt(styles, specs[v.name].format))
+    for m in top:
+        _figure_row(ws, looks, r, m, values[m.name], previous, lang, bold=True)
         r += 1
+    shown = sum(m.format == charted for m in top)
+    if shown:
+        chart = wb.add_chart({"type": "column"})
+        name = t("s_overview")
+        month = result.month.label(lang) if result.month else ""
+        chart.add_series(
+            {
+                "name": t("s_this_month", month=month),
+                "categories": [name, 6, 0, 5 + shown, 0],
+                "values": [name, 6, 1, 5 + shown, 1],
+                "data_labels": {"value": True},
+            }
+        )
+        if previous:
+            chart.add_series(
+                {
+                    "name": [name, 5, 2],
+                    "categories": [name, 6, 0, 5 + shown, 0],
+                    "values": [name, 6, 2, 5 + shown, 2],
+                }
+            )
+        chart.set_title({"name": t("s_kpis")})
+        chart.set_legend({"position": "bottom"} if previous else {"none": True})
+        chart.set_size({"width": sum(column_pixels(w) for w in widths), "height": _OVERVIEW_CHART_ROWS * 20})
+        ws.insert_chart(r + 1, 0, chart)
+        r += _OVERVIEW_CHART_ROWS + 2
+    rest = [v for v in result.metrics if v.group is None and v.name not in {m.name for m in top}]
+    if top and rest:
+        ws.write_string(r, 0, t("s_other_metrics"), styles.subheading)
+        r += 1
+    for v in rest:
+        _figure_row(ws, looks, r, specs[v.name], v.value, previous, lang)
+        r += 1
+
+
+_OVERVIEW_CHART_ROWS = 15  # rows of 20 px the overview's chart covers
+
+
+def _main_format(metrics) -> str | None:
+    """The format of the figures a chart shows together: that of the first sum (money, as a
+    rule), else of the first figure; figures of other formats would dwarf or vanish."""
+    first = next((m for m in metrics if m.agg == "sum" and not m.expr), metrics[0] if metrics else None)
+    return first.format if first else None
+
+
+def _figure_row(ws, looks, r, m, value, previous, lang, bold: bool = False) -> None:
+    """A figure's row on the overview: its label, value, and last month's with the change."""
+    styles = looks.styles
+    ws.write_string(r, 0, m.label(lang), looks.bold_label if bold else styles.label)
+    fmt = looks.bold(m.format) if bold else _fmt(styles, m.format)
+    _number(ws, r, 1, value, fmt)
+    if previous is None:
+        return
+    before = previous.figures.get(m.name)
+    diff, pct = change(value, before)
+    _number(ws, r, 2, before, fmt)
+    _number(ws, r, 3, diff, fmt)
+    _number(ws, r, 4, pct, _fmt(styles, "percent"))
+
+
+_STATE_COLOURS = {  # fill, font: green handed in, amber with errors, red refused or missing
+    SUBMITTED: ("#C6EFCE", "#006100"),
+    WITH_ERRORS: ("#FFEB9C", "#9C5700"),
+    REFUSED: ("#FFC7CE", "#9C0006"),
+    MISSING: ("#FFC7CE", "#9C0006"),
+    UNEXPECTED: ("#EDEDED", "#404040"),
+}
+
+
+class _Looks:
+    """The summary's own formats (bold figures, coloured states), made once per workbook."""
+
+    def __init__(self, styles: Styles):
+        self.styles = styles
+        line = {**styles.base, "border": 1, "border_color": "#D9D9D9"}
+        self.bold_label = styles.wb.add_format({**line, "bold": True})
+        self.states = {
+            k: styles.wb.add_format({**line, "bg_color": fill, "font_color": font})
+            for k, (fill, font) in _STATE_COLOURS.items()
+        }
+        self.note = styles.wb.add_format({**styles.base, "italic": True, "font_color": "#595959"})
+        self._bold: dict[str, object] = {}
+
+    def bold(self, fmt_name: str):
+        if fmt_name not in self._bold:
+            line = {**self.styles.base, "border": 1, "border_color": "#D9D9D9", "bold": True}
+            num = get_type(fmt_name).num_format if fmt_name else None
+            self._bold[fmt_name] = self.styles.wb.add_format({**line, **({"num_format": num} if num else {})})
+        return self._bold[fmt_name]
+
+
+def _status_sheet(wb, looks, status, t) -> None:
+    """Who has handed in: one row per roster entry (and per file no entry expected)."""
+    ws = wb.add_worksheet(t("s_status_sheet"))
+    styles = looks.styles
+    counts = Counter(h.state for h in status)
+    rest = "".join(
+        t(f"s_status_count_{k}", n=counts[k]) for k in (MISSING, WITH_ERRORS, REFUSED, UNEXPECTED) if counts[k]
+    )
+    expected = sum(n for k, n in counts.items() if k != UNEXPECTED)
+    ws.write_string(
+        0, 0, t("s_status_counts", expected=expected, submitted=counts[SUBMITTED], rest=rest), styles.heading
+    )
+    heads = [
+        "s_col_team",
+        "s_col_bundle",
+        "s_col_state",
+        "s_col_files",
+        "s_col_errors",
+        "s_col_warnings",
+        "s_col_taken",
+    ]
+    widths = (18, 16, 12, 40, 8, 8, 10)
+    for j, (h, w) in enumerate(zip(heads, widths)):
+        ws.write_string(2, j, t(h), styles.table_head)
+        ws.set_column(j, j, w)
+    print_setup(ws, widths, title_row=2)
+    for i, h in enumerate(status, start=3):
+        ws.write_string(i, 0, clean_text(str(h.team)), styles.label)
+        ws.write_string(i, 1, clean_text(str(h.bundle_title)), styles.label)
+        ws.write_string(i, 2, t(f"s_state_{h.state}"), looks.states.get(h.state, styles.label))
+        files = t("sep_list").join(Path(f).name if Path(f).is_absolute() else f for f in h.files)
+        _text(ws, i, 3, clean_text(files), styles.label)
+        for j, v in enumerate((h.errors, h.warnings, h.rows), start=4):
+            ws.write_number(i, j, v, styles.label)
+
+
+def _sides_sheet(wb, looks, sides: Sides, by_entry: bool, t, lang, previous: PreviousSummary | None) -> None:
+    """The headline figures side by side: a row per team, shop or file, the month's total
+    (equal to the overview), last month's and the change, and a chart of the main figures."""
+    name = t("s_sides_sheet")
+    ws = wb.add_worksheet(name)
+    styles = looks.styles
+    lead = [t("s_col_team"), t("s_col_bundle"), t("s_col_state")] if by_entry else [t("s_col_file")]
+    lead_widths = [18, 16, 10] if by_entry else [30]
+    first = len(lead)  # the column of the first figure
+    widths = lead_widths + [16] * len(sides.metrics)
+    for j, h in enumerate(lead + [m.label(lang) for m in sides.metrics]):
+        ws.write_string(0, j, h, styles.table_head)
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    ws.freeze_panes(1, first)
+    formats = [_fmt(styles, m.format) for m in sides.metrics]
+    for i, side in enumerate(sides.rows, start=1):
+        ws.write_string(i, 0, clean_text(side.name) if side.name else t("s_side_other"), styles.label)
+        if by_entry:
+            _text(ws, i, 1, clean_text(side.bundle_title), styles.label)
+            _text(
+                ws, i, 2, t(f"s_state_{side.state}") if side.state else "", looks.states.get(side.state, styles.label)
+            )
+        for j, (m, fmt) in enumerate(zip(sides.metrics, formats), start=first):
+            _number(ws, i, j, side.values.get(m.name), fmt)
+    r = len(sides.rows) + 1
+    labels = [(t("s_side_total"), sides.total, True)]
+    if previous:
+        before = {m.name: previous.figures.get(m.name) for m in sides.metrics}
+        changes = {m.name: change(sides.total.get(m.name), before[m.name]) for m in sides.metrics}
+        labels += [
+            (t("s_col_previous", month=previous.month or ""), before, False),
+            (t("s_col_change"), {k: v[0] for k, v in changes.items()}, False),
+            (t("s_col_change_pct"), {k: v[1] for k, v in changes.items()}, "percent"),
+        ]
+    for label, row, how in labels:
+        ws.write_string(r, 0, label, looks.bold_label if how is True else styles.label)
+        for j in range(1, first):
+            ws.write_blank(r, j, None, styles.label)
+        for j, (m, fmt) in enumerate(zip(sides.metrics, formats), start=first):
+            shown = _fmt(styles, "percent") if how == "percent" else (looks.bold(m.format) if how is True else fmt)
+            _number(ws, r, j, row.get(m.name), shown)
+        r += 1
+    averaged = sides.averaged()
+    if averaged:
+        ws.write_string(
+            r + 1, 0, t("s_side_note", metrics=t("sep_list").join(m.label(lang) for m in averaged)), looks.note
+        )
+    main = _main_figures(sides)
+    n = min(len(sides.rows), _CHART_ROWS)
+    if main and n:
+        chart = wb.add_chart({"type": "column"})
+        for m in main:
+            j = first + sides.metrics.index(m)
+            chart.add_series({"name": [name, 0, j], "categories": [name, 1, 0, n, 0], "values": [name, 1, j, n, j]})
+        title = t("sep_list").join(m.label(lang) for m in main)
+        chart.set_title({"name": t("s_side_chart", title=title)})
+        chart.set_legend({"position": "bottom"})
+        if n > 12:
+            chart.set_x_axis({"num_font": {"rotation": -45}})
+        chart.set_size({"width": _CHART_PX, "height": 360})
+        ws.insert_chart(r + 3, 0, chart)
+    print_setup(ws, widths, title_row=0, landscape=True)
+
+
+def _main_figures(sides: Sides) -> list:
+    """One or two figures to chart by source: figures that add up, of one format (money, as a
+    rule: the first sum's)."""
+    adding = [m for m in sides.metrics if sides.additive[m.name]]
+    fmt = _main_format(adding)
+    return [m for m in adding if m.format == fmt][:2]
+
+
+def _figures(wb, result) -> None:
+    """The hidden sheet next month's summary reads this month's figures from (previous.py)."""
+    ws = wb.add_worksheet(FIGURES_SHEET)
+    for i, (key, value) in enumerate(figures_rows(result)):
+        ws.write_string(i, 0, key)
+        ws.write_string(i, 1, value)
+    ws.hide()
+
+
+def _text(ws, r, c, text: str, fmt) -> None:
+    if text:
+        ws.write_string(r, c, text, fmt)
+    else:
+        ws.write_blank(r, c, None, fmt)
 
 
 def _number(ws, r, c, value, fmt) -> None:
