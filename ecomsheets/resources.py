@@ -16,3 +16,9 @@ def builtin_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"ecomsheets installation is missing its {name}/ folder")
+
+
+def starter_dir() -> Path:
+    """The schema folder `ecomsheets init` copies (one commented table and bundle): package
+    data inside `ecomsheets/`, so the wheel carries it as it is."""
+    return _PKG / "starter"
