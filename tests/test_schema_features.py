@@ -243,7 +243,7 @@ def test_a_text_example_expression_fills_text_and_leaves_blanks(tmp_path):
     (tmp_path / "tables" / "tx.yaml").write_text(
         "name: tx\ntitle: 测试\nsheet: 测试\ncolumns:\n"
         "  - {name: kind, title: 类型, type: enum, values: [甲, 其他], required: true}\n"
-        "  - {name: why, title: 说明, type: string, example: 'IF(kind = \"其他\", \"说明文字\", \"\")'}\n",
+        '  - {name: why, title: 说明, type: string, example: \'IF(kind = "其他", "说明文字", "")\'}\n',
         encoding="utf-8",
     )
     (tmp_path / "workbooks" / "wx.yaml").write_text("name: wx\ntitle: 测\ntables: [tx]\n", encoding="utf-8")

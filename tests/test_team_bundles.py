@@ -14,8 +14,8 @@ import yaml
 
 from ecomsheets.errors import SchemaError, UsageError
 from ecomsheets.resources import builtin_dir
-from ecomsheets.schema import load_catalog
 from ecomsheets.schema import expr as E
+from ecomsheets.schema import load_catalog
 
 from .helpers import CATALOG, MONTH, cli, run_cli
 
@@ -81,8 +81,7 @@ def test_masters_are_what_a_team_refers_to_and_does_not_hold():
     wanted = {
         name: sorted(
             {c.ref_table for t in CATALOG.tables_of(CATALOG.bundles[name]) for c in t.columns if c.references}
-            & set(RAW["masters"])
-            - set(CATALOG.bundles[name].tables)
+            & set(RAW["masters"]) - set(CATALOG.bundles[name].tables)
         )
         for name in TEAMS.values()
     }

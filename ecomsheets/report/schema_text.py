@@ -10,8 +10,10 @@ from ecomsheets.schema.model import pad, text_width
 
 
 def find_schema(catalog: Catalog, name: str) -> TableSpec | BundleSpec:
-    """The table named `name`, else the workbook bundle; an unknown name is said as an unknown table."""
-    if name in catalog.tables or name not in catalog.bundles:
+    """The table named `name`, else the workbook bundle (by name or title: 客服售后); an unknown
+    name is said as an unknown table."""
+    titles = {t for b in catalog.bundles.values() for t in (b.title, b.title_en)}
+    if name in catalog.tables or (name not in catalog.bundles and name not in titles):
         return catalog.table(name)
     return catalog.bundle(name)
 
@@ -53,7 +55,7 @@ def _table(t: TableSpec, catalog: Catalog, lang: str) -> str:
     lines = [
         f"{t.name}  v{t.version}  {t.display_title(lang)}  [{t.sheet_name(lang)}]",
         t.description_en if en and t.description_en else t.description,
-        messages.text("st_key", lang) + " + ".join(t.primary_key),
+        *([messages.text("st_key", lang) + " + ".join(t.primary_key)] if t.primary_key else []),
         "",
     ]
     heads = max(text_width(c.header(lang)) for c in t.columns) + 2
@@ -75,8 +77,11 @@ def _bundle(b: BundleSpec, catalog: Catalog, lang: str) -> str:
     en = lang == "en"
     lines = [
         f"{b.name}  v{b.version}  {b.title_en if en and b.title_en else b.title}",
+        *([messages.text("st_family", lang, family=b.family)] if b.family else []),
         messages.text("st_tables", lang) + ", ".join(b.tables),
         messages.text("st_parameters", lang) + ", ".join(f"{k}={v}" for k, v in b.parameters),
+        *([messages.text("st_masters", lang) + _masters(b)] if b.masters else []),
+        *([messages.text("st_roster", lang) + ", ".join(f"{e.name}={e.bundle}" for e in b.roster)] if b.roster else []),
         "",
         messages.text("st_metrics", lang),
     ]
@@ -89,3 +94,7 @@ def _bundle(b: BundleSpec, catalog: Catalog, lang: str) -> str:
         )
         lines.append(f"  {m.name:<30} {pad(m.label(lang), 24)}{how}{extra}")
     return "\n".join(lines)
+
+
+def _masters(b: BundleSpec) -> str:
+    return "; ".join(f"{m.table}({', '.join(m.columns)})" for m in b.masters)

@@ -49,6 +49,10 @@ def bundle_dict(bundle: BundleSpec) -> dict[str, Any]:
         "title_en": bundle.title_en or None,
         "version": bundle.version,
         "tables": list(bundle.tables),
+        "family": bundle.family or None,
+        "masters": {m.table: list(m.columns) for m in bundle.masters},
+        "roster": [{"name": e.name, "bundle": e.bundle} for e in bundle.roster],
+        "headline": list(bundle.headline),
         "parameters": dict(bundle.parameters),
         "summary_sheet": bundle.summary_sheet,
         "metrics": [

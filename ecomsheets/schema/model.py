@@ -351,9 +351,7 @@ class Catalog:
     def masters_of(self, bundle: BundleSpec) -> list[MasterSpec]:
         """The master lists a bundle's tables refer to but it does not hold itself: a team
         workbook carries read-only copies of them."""
-        wanted = {
-            c.ref_table for t in self.tables_of(bundle) for c in t.columns if c.references
-        } - set(bundle.tables)
+        wanted = {c.ref_table for t in self.tables_of(bundle) for c in t.columns if c.references} - set(bundle.tables)
         return [m for m in self.family(bundle).masters if m.table in wanted]
 
     def table_version(self, name: str, version: int) -> TableSpec | None:
