@@ -25,6 +25,28 @@ status=0
 ecomsheets consolidate "$out/submitted" -o "$out/月度汇总_2026-11.xlsx" --month 2026-11 --force || status=$?
 [ "$status" -le 1 ]  # 2 would mean nothing usable
 
+echo "== 5. 按小组交表的一个月 / a month with one file per team"
+team="$out/小组"
+mkdir -p "$team/模板" "$team/交回" "$team/上月交回"
+# The master lists (员工, 商品 = 库存's SKUs, 客户) come from a workbook that holds them; here
+# the department's example workbook stands in for the manager's 主数据.xlsx.
+ecomsheets example department -o "$team/主数据.xlsx" --month 2026-11 --rows 200 --seed 7 --force
+for t in 运营推广 客服售后 仓储物流 财务行政 部门管理; do
+  ecomsheets generate "$t" --masters "$team/主数据.xlsx" -o "$team/模板/$t.xlsx" --month 2026-11 --force
+  ecomsheets example "$t" -o "$team/上月交回/$t.xlsx" --month 2026-10 --rows 200 --seed 8 --force
+done
+ecomsheets consolidate "$team/上月交回" -o "$team/月度汇总_2026-10.xlsx" --month 2026-10 --force
+# This month four teams have handed in (仓储物流 not yet), and 运营推广's file has mistakes.
+for t in 运营推广 客服售后 财务行政 部门管理; do
+  ecomsheets example "$t" -o "$team/交回/$t.xlsx" --month 2026-11 --rows 200 --seed 7 --force
+done
+python examples/spoil.py "$team/交回/运营推广.xlsx"
+ecomsheets status "$team/交回" --month 2026-11 || true
+status=0
+ecomsheets consolidate "$team/交回" -o "$team/月度汇总_2026-11.xlsx" --month 2026-11 \
+  --previous "$team/月度汇总_2026-10.xlsx" --force || status=$?
+[ "$status" -le 1 ]
+
 echo
 echo "输出 / outputs in $out:"
-ls -1 "$out" "$out/批注"
+ls -1 "$out" "$out/批注" "$team"
