@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ecomsheets import messages
 from ecomsheets.coltypes import TYPES
@@ -423,13 +424,7 @@ class _Builder(Strict):
         checks, totals_checks = load_checks(self, doc, catalog, metrics)
         rules = self.bundle_rules(doc, catalog, params)
         return BundleSpec(
-            name=doc["name"],
-            title=doc["title"],
-            tables=tables,
-            title_en=doc.get("title_en", ""),
-            description=doc.get("description", ""),
-            description_en=doc.get("description_en", ""),
-            version=doc.get("version", 1),
+            **_own(doc, tables),
             parameters=tuple((p.name, p.value) for p in params),
             parameter_specs=tuple(params),
             checks=checks,
@@ -438,7 +433,6 @@ class _Builder(Strict):
             metrics=metrics,
             summary_sheet=doc.get("summary_sheet", messages.text("summary_sheet_default", "zh")),
             summary_sheet_en=doc.get("summary_sheet_en", messages.text("summary_sheet_default", "en")),
-            source=doc.file,
             masters=self.masters(doc, catalog, tables),
             roster=self.roster(doc),
             headline=self.headline(doc, metrics),
@@ -484,20 +478,13 @@ class _Builder(Strict):
         params = tuple(p for p in family.parameter_specs if p.name in used)
         return replace(
             family,
-            name=doc["name"],
-            title=doc["title"],
-            tables=tables,
-            title_en=doc.get("title_en", ""),
-            description=doc.get("description", ""),
-            description_en=doc.get("description_en", ""),
-            version=doc.get("version", 1),
+            **_own(doc, tables),
             parameters=tuple((p.name, p.value) for p in params),
             parameter_specs=params,
             checks=checks,
             totals_checks=totals,
             rules=rules,
             metrics=tuple(metrics),
-            source=doc.file,
             family=family.name,
             masters=(),
             roster=(),
@@ -579,6 +566,20 @@ class _Builder(Strict):
             else:
                 out.append(ParameterSpec(name, node))
         return out
+
+
+def _own(doc: Located, tables: tuple[str, ...]) -> dict[str, Any]:
+    """What every bundle declares of itself (a team's bundle takes the rest from its family)."""
+    return {
+        "name": doc["name"],
+        "title": doc["title"],
+        "tables": tables,
+        "title_en": doc.get("title_en", ""),
+        "description": doc.get("description", ""),
+        "description_en": doc.get("description_en", ""),
+        "version": doc.get("version", 1),
+        "source": doc.file,
+    }
 
 
 def pairs_nodes(pairs: Iterable[tuple[ColumnSpec, Located]]) -> Iterator[tuple[str, Located]]:

@@ -34,6 +34,7 @@ from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.rules import Rule
 from ecomsheets.schema import BundleSpec, Catalog, ColumnSpec, TableSpec, expr
 from ecomsheets.validate.context import shown_number
+from ecomsheets.validate.cross import totals_words
 
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
 LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
@@ -124,16 +125,7 @@ def check_totals(metrics: list[MetricValue], month: MonthRows, family: BundleSpe
                 sheet=table.sheet,
                 table=table.name,
                 column=m.column,
-                check_zh=check.message or check.name,
-                check_en=check.message_en or check.message or check.name,
-                left_title=m.label("zh"),
-                left_title_en=m.label("en"),
-                right_title=other.label("zh"),
-                right_title_en=other.label("en"),
-                left=shown_number(left),
-                right=shown_number(right),
-                diff=shown_number(abs(left - right)),
-                tolerance=shown_number(tol),
+                **totals_words(check, m, other, left, right, tol),
             )
         )
     return out

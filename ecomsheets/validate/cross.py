@@ -177,17 +177,26 @@ def check_totals(ctx: Context, values: dict[str, float | None]) -> None:
             m.column if td is not None else None,
             None,
             check.severity,
-            check_zh=check.message or check.name,
-            check_en=check.message_en or check.message or check.name,
-            left_title=m.label("zh"),
-            left_title_en=m.label("en"),
-            right_title=other.label("zh"),
-            right_title_en=other.label("en"),
-            left=shown_number(left),
-            right=shown_number(right),
-            diff=shown_number(abs(left - right)),
-            tolerance=shown_number(tol),
+            **totals_words(check, m, other, left, right, tol),
         )
+
+
+def totals_words(check, m, other, left: float, right: float, tol: float) -> dict:
+    """The fields of a `totals` finding: the check's message, both figures and their titles,
+    how far apart they are and what is allowed (for one file here, for a month's files in
+    summarize.crossfile)."""
+    return {
+        "check_zh": check.message or check.name,
+        "check_en": check.message_en or check.message or check.name,
+        "left_title": m.label("zh"),
+        "left_title_en": m.label("en"),
+        "right_title": other.label("zh"),
+        "right_title_en": other.label("en"),
+        "left": shown_number(left),
+        "right": shown_number(right),
+        "diff": shown_number(abs(left - right)),
+        "tolerance": shown_number(tol),
+    }
 
 
 def _fed_by_bad_cells(ctx: Context, check, source: TableData, target: pd.DataFrame) -> np.ndarray:
