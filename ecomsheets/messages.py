@@ -1350,7 +1350,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- issue 15: team workbooks, masters, a month across bundles, versions, init ---
     # --- masters: master lists in team workbooks, references checked against them ---------------------------------------------------------------
     "ms_sheet": ("主数据-{title}", "Master-{title}"),
-    "ms_example_source": ("示例数据（部门示例，同一种子）", "example data (the department's, same seed)"),
+    "ms_example_source": ("示例数据", "example data"),
     "ms_sheet_prefixes": ("主数据-", "Master-"),
     "ms_title": (
         "{title}（主数据副本，只读）　取自 {source}（文件日期 {modified}），复制于 {copied}。"
@@ -1464,6 +1464,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "st_no_file": ("（无）", "(none)"),
     "st_with_errors": ("有错误（{n} 处）", "with errors ({n})"),
     "st_refused": ("被退回（{reason}）", "refused ({reason_en})"),
+    "st_file_reason": ("{file}：{reason}", "{file}: {reason}"),
+    "st_also_refused": ("另有文件未计入：{reason}", "another file not taken: {reason_en}"),
     "st_rows": ("计入 {n} 行", "{n} row{n!p} taken"),
     "st_left_out": ("整份未计入", "nothing taken"),
     "h_opt_month_status": (
@@ -1491,9 +1493,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "s_state_refused": ("被退回", "refused"),
     "s_state_missing": ("未交", "missing"),
     "s_state_unexpected": ("名单外", "not on the roster"),
-    "s_status_counts": ("应交 {expected} 份，已交 {submitted} 份{rest}", "{submitted} of {expected} handed in{rest}"),
+    "s_status_counts": (
+        "应交 {expected} 份：已交 {submitted} 份{errors}{rest}",
+        "{submitted} of {expected} handed in{errors}{rest}",
+    ),
     "s_status_count_missing": ("，未交 {n} 份", ", {n} missing"),
-    "s_status_count_with_errors": ("，有错误 {n} 份", ", {n} with errors"),
+    "s_status_count_with_errors": ("（其中有错误 {n} 份）", " ({n} of them with errors)"),
     "s_status_count_refused": ("，被退回 {n} 份", ", {n} refused"),
     "s_status_count_unexpected": ("，名单外 {n} 份", ", {n} not on the roster"),
     "s_side_total": ("全部门", "All"),
@@ -1504,6 +1509,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "s_side_chart": ("{title}（按来源）", "{title} by source"),
     "s_other_metrics": ("其他指标", "Other figures"),
+    "s_figure_absent": (
+        "本月无数据（相关表格未交或未计入）",
+        "no data this month (its sheets not handed in or left out)",
+    ),
     "s_col_previous": ("上月（{month}）", "Last month ({month})"),
     "s_col_change": ("环比变化", "Change"),
     "s_col_change_pct": ("环比 %", "Change %"),

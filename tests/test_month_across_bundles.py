@@ -347,3 +347,61 @@ def test_a_refused_file_is_named_in_the_status(month, tmp_path):
     assert h.reason and h.reason == next(f.message for f in result.findings if f.rule == "left_out_unreadable")
     unchecked = [f for f in result.findings if f.rule == "reference_absent"]
     assert unchecked and all("仓储物流的文件被退回" in f.message for f in unchecked)
+
+
+def test_an_order_line_left_out_does_not_make_its_after_sales_wrong(month, tmp_path):
+    """With --include-invalid, an order line with a bad cell is left out; the after-sales rows
+    of that order (another team's file) are not judged by what is left of the order, and the
+    ledger's sales income is not held against a paid total missing that line."""
+    orders = sheet_rows(month.team("运营推广"), "orders")
+    after = sheet_rows(month.team("客服售后"), "after_sales")
+    order_id = next(o for o in after["订单编号"] if o in set(orders["订单编号"]))
+    line = orders.index[orders["订单编号"] == order_id][0] + CATALOG.tables["orders"].first_data_row
+    quantity = chr(ord("A") + list(orders.columns).index("数量"))
+
+    def bad_quantity(wb):
+        wb["订单"][f"{quantity}{line}"] = "三件"
+
+    files = copy_month(month, tmp_path, edit={"运营推广": bad_quantity})
+    result = run(files, include_invalid=True)
+    assert by_team(result)["运营推广"].state == WITH_ERRORS
+    # (the example's orders have one line each: the order is not in the month's rows at all)
+    assert order_id not in set(result.tables["orders"]["order_id"])
+    service = [f for f in result.findings if Path(f.file).name == "客服售后.xlsx"]
+    assert not [f for f in service if f.rule in ("reconcile", "reference")], [f.message for f in service]
+    assert not [f for f in result.findings if f.rule == "totals"]
+    assert by_team(result)["客服售后"].state == SUBMITTED
+
+
+def test_headline_figures_stay_on_the_overview_when_their_team_is_missing(month, tmp_path):
+    from ecomsheets.summarize.writer import write_summary_workbook
+
+    files = copy_month(month, tmp_path, without=["运营推广"])
+    result = run(files)
+    out = tmp_path / "summary.xlsx"
+    write_summary_workbook(result, CATALOG, out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(out, read_only=True)
+    rows = [r for r in wb["概览"].iter_rows(values_only=True) if r and r[0]]
+    labels = {r[0]: r[1] for r in rows}
+    titles = {m.name: m.title for m in FAMILY.metrics}
+    for name in FAMILY.headline:
+        assert titles[name] in labels, name
+    assert labels[titles["sales_total"]] == "本月无数据（相关表格未交或未计入）"
+    assert labels[titles["complaint_count"]] == len(sheet_rows(month.team("客服售后"), "complaints"))
+    heads = next(wb["横向对比"].iter_rows(values_only=True))
+    assert [titles[n] for n in FAMILY.headline] == [h for h in heads if h in titles.values()]
+    wb.close()
+
+
+def test_last_months_file_beside_this_months_is_named_not_counted(month, tmp_path):
+    files = copy_month(month, tmp_path)
+    old = tmp_path / "财务行政_10月.xlsx"
+    result = cli("example", "finance_admin", "--month", "2026-10", "--rows", 20, "-o", old)
+    assert result.exit_code == 0, result.output
+    status = by_team(run([*files, old], month="2026-11"))
+    finance = status["财务行政"]
+    assert (finance.state, finance.errors) == (SUBMITTED, 0)
+    assert finance.files == ["财务行政.xlsx", "财务行政_10月.xlsx"]
+    assert finance.reason.startswith("财务行政_10月.xlsx：") and "2026-10" in finance.reason

@@ -46,7 +46,7 @@ def test_every_team_handed_in(month):
     assert list(teams) == list(ROSTER)
     for name, line in teams.items():
         assert f"{name}.xlsx" in line and "已交" in line and "行" in line
-    assert out[-1] == "应交 5 份，已交 5 份"
+    assert out[-1] == "应交 5 份：已交 5 份"
 
 
 def test_missing_errors_refused(messy):
@@ -60,7 +60,7 @@ def test_missing_errors_refused(messy):
     assert "被退回（文件无法读取" in teams["仓储物流"]
     for name in ("运营推广", "部门管理"):
         assert "已交" in teams[name]
-    assert result.output.splitlines()[-1] == "应交 5 份，已交 2 份，未交 1 份，有错误 1 份，被退回 1 份"
+    assert result.output.splitlines()[-1] == "应交 5 份：已交 3 份（其中有错误 1 份），未交 1 份，被退回 1 份"
 
 
 def test_english(messy):
@@ -71,7 +71,7 @@ def test_english(messy):
     teams = lines_of(result.output)
     assert "(none)" in teams["客服售后"] and teams["客服售后"].endswith("missing")
     assert "with errors (1)" in teams["财务行政"] and "refused (" in teams["仓储物流"]
-    assert out[-1] == "2 of 5 handed in, 1 missing, 1 with errors, 1 refused"
+    assert out[-1] == "3 of 5 handed in (1 of them with errors), 1 missing, 1 refused"
 
 
 def test_json(messy):
@@ -113,7 +113,7 @@ def test_another_month_is_refused(month):
     assert result.exit_code == 1
     teams = lines_of(result.output)
     assert all("被退回（这个文件是 2026-11 的" in line for line in teams.values())
-    assert result.output.splitlines()[-1] == "应交 5 份，已交 0 份，被退回 5 份"
+    assert result.output.splitlines()[-1] == "应交 5 份：已交 0 份，被退回 5 份"
 
 
 def test_misuse_exits_2(month, tmp_path):
@@ -161,7 +161,7 @@ def test_consolidate_prints_the_status_first(messy, tmp_path):
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
     heading = lines.index("2026-11 交表情况（电商部月度工作簿）")
-    count = lines.index("应交 5 份，已交 2 份，未交 1 份，有错误 1 份，被退回 1 份")
+    count = lines.index("应交 5 份：已交 3 份（其中有错误 1 份），未交 1 份，被退回 1 份")
     findings = [i for i, line in enumerate(lines) if line.startswith("  [")]
     assert findings and heading < count < min(findings)
     data = json.loads(cli("consolidate", messy, "--month", "2026-11", "-o", out, "--force", "--format", "json").stdout)

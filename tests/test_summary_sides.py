@@ -277,7 +277,7 @@ def test_status_sheet_first_and_rows_per_roster_entry(month, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["交表情况", "概览", "横向对比"]
     rows = table(wb["交表情况"])
-    assert rows[0][0] == "应交 3 份，已交 1 份，未交 1 份，有错误 1 份"
+    assert rows[0][0] == "应交 3 份：已交 2 份（其中有错误 1 份），未交 1 份"
     assert rows[2] == ["小组/店铺", "工作簿", "状态", "文件", "错误", "提醒", "计入行数"]
     assert rows[3:] == [
         ["店铺甲", title, "已交", "店铺1.xlsx", 0, 0, 10],

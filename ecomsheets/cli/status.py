@@ -14,6 +14,7 @@ from ecomsheets.cli.inputs import inputs_named, inspect_all
 from ecomsheets.cli.options import argument, catalog, lang_option, limits, limits_options, option, schemas_option
 from ecomsheets.cli.output import echo_json
 from ecomsheets.errors import EcomsheetsError
+from ecomsheets.summarize.status import counts_line
 from ecomsheets.textsafe import for_terminal
 
 # Handin states, as in summarize.status (imported there only when a command runs: --help stays fast).
@@ -78,18 +79,6 @@ def status_lines(result, lang: str) -> list[str]:
     return lines
 
 
-def counts_line(status, lang: str) -> str:
-    """应交 5 份，已交 3 份，未交 1 份 …"""
-    on_roster = [h for h in status if h.state != _UNEXPECTED]
-    rest = "".join(
-        messages.text(f"s_status_count_{state}", lang, n=n)
-        for state in ("missing", _WITH_ERRORS, _REFUSED, _UNEXPECTED)
-        if (n := sum(h.state == state for h in status))
-    )
-    submitted = sum(h.state == _SUBMITTED for h in on_roster)
-    return messages.text("s_status_counts", lang, expected=len(on_roster), submitted=submitted, rest=rest)
-
-
 def _state(h, lang: str) -> str:
     if h.state == _WITH_ERRORS:
         text = messages.text("st_with_errors", lang, n=h.errors)
@@ -97,8 +86,9 @@ def _state(h, lang: str) -> str:
         text = messages.text("st_refused", lang, reason=h.reason, reason_en=h.reason_en)
     else:
         text = messages.text(f"s_state_{h.state}", lang)
-        if h.reason:  # a file on no roster entry, and refused as well
-            text += " · " + messages.text("st_refused", lang, reason=h.reason, reason_en=h.reason_en)
+        if h.reason:  # a file refused beside the one taken, or a file on no roster entry refused
+            code = "st_refused" if h.state == "unexpected" else "st_also_refused"
+            text += " · " + messages.text(code, lang, reason=h.reason, reason_en=h.reason_en)
     if h.rows and h.state != _REFUSED:
         text += " · " + messages.text("st_rows", lang, n=h.rows)
     elif h.state == _WITH_ERRORS:

@@ -131,6 +131,7 @@ def consolidate(
     first_of: dict[str, str] = {}  # sha256 -> the file taken for it
     held: dict[str, set[str]] = {}  # file taken -> the tables it holds itself
     mastered: dict[str, set[str]] = {}  # file taken -> master lists its validation checked against
+    partial: set[str] = set()  # tables some of whose rows were left out (errors, conflicts)
     not_taken: set[str] = set()  # tables of the family held by files of this family left out whole
     # Key texts of every row read from the files taken (rows left out included): a reference
     # to an order whose row had an error is not "an order nobody has".
@@ -238,6 +239,7 @@ def consolidate(
             keep = ~frame.index.isin(list(rep.error_rows.get(name, ())))
             if (~keep).any():
                 source.status = PARTLY
+                partial.add(name)
                 left_out["row_errors"] += int((~keep).sum())
                 findings.append(
                     finding(
@@ -285,6 +287,8 @@ def consolidate(
             left_out["conflicts"] += sum(dropped.values())
             left_out["duplicates"] += dupes
             in_conflict.update(dropped)
+            if dropped:
+                partial.add(name)
             tables[name] = merged
         month_errors.update(in_conflict)
         # Who is missing or refused does not depend on the checks across files.
@@ -293,6 +297,7 @@ def consolidate(
         month_rows = crossfile.MonthRows(tables, held, known, letters, params, absent, mastered)
         checked = crossfile.check_rows(month_rows, bundle, catalog)
         tables = checked.tables
+        partial |= checked.partial
         findings.extend(checked.findings)
         left_out.update(checked.left_out)
         month_errors.update(checked.errors)
@@ -309,7 +314,7 @@ def consolidate(
     if bundle is not None:
         frames = {n: f.drop(columns=list(LINEAGE)) for n, f in tables.items()}
         result.metrics = evaluate_metrics(bundle, catalog.tables, frames, month)
-        findings.extend(crossfile.check_totals(result.metrics, month_rows, bundle, catalog))
+        findings.extend(crossfile.check_totals(result.metrics, month_rows, bundle, catalog, partial))
         result.status = hand_ins(bundle, catalog, sources)
     return result
 
@@ -328,13 +333,15 @@ def _family(readable: list[Inspection], catalog: Catalog) -> BundleSpec | None:
 
 
 def _reference_targets(bundle: BundleSpec, catalog: Catalog) -> set[tuple[str, str]]:
-    """(table, column) pairs the family's tables refer to."""
-    return {
+    """(table, column) pairs the family's tables refer to, and the other table's first match
+    column of each of its checks (whose rows read are counted against the rows taken)."""
+    refs = {
         (c.ref_table, c.ref_column)
         for name in bundle.tables
         for c in catalog.tables[name].columns
         if c.references and c.ref_table in bundle.tables
     }
+    return refs | {(c.source_table, c.match[0][1]) for c in bundle.checks if c.match}
 
 
 def _why_absent(table: str, catalog: Catalog, status: list[Handin], not_taken: set) -> messages.Both:

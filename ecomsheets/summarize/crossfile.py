@@ -19,6 +19,7 @@ Checks are not cascaded: a row left out here does not make rows referring to it 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ class Checked:
     left_out: Counter  # reason -> rows
     dropped: Counter  # file -> rows left out
     errors: Counter  # file -> errors found
+    partial: set[str] = field(default_factory=set)  # tables some of whose rows were left out here
 
 
 def check_rows(month: MonthRows, family: BundleSpec, catalog: Catalog) -> Checked:
@@ -89,6 +91,7 @@ def check_rows(month: MonthRows, family: BundleSpec, catalog: Catalog) -> Checke
             drops[check.table][rows] = True
     for name, mask in drops.items():
         if mask.any():
+            out.partial.add(name)
             frame = month.tables[name]
             out.dropped.update(frame.loc[mask, SOURCE_FILE].value_counts().to_dict())
             out.tables[name] = frame[~mask].reset_index(drop=True)
@@ -96,17 +99,20 @@ def check_rows(month: MonthRows, family: BundleSpec, catalog: Catalog) -> Checke
     return out
 
 
-def check_totals(metrics: list[MetricValue], month: MonthRows, family: BundleSpec, catalog: Catalog) -> list[Finding]:
+def check_totals(
+    metrics: list[MetricValue], month: MonthRows, family: BundleSpec, catalog: Catalog, partial: Collection[str] = ()
+) -> list[Finding]:
     """The family's totals checks on the month's figures, where both sides' tables are in the
-    month and no file held both (see validate.cross.check_totals for one file)."""
+    month whole (not `partial`: a figure missing the rows left out for errors cannot be held
+    against the other's) and no file held both (see validate.cross.check_totals for one file)."""
     values = {m.name: m.value for m in metrics if m.group is None}
     by_name = {m.name: m for m in family.metrics}
     out: list[Finding] = []
     for check in family.totals_checks:
         m, other = by_name[check.metric], by_name[check.against]
         sides = (m.table, other.table)
-        if any(t is None or t not in month.tables or month.tables[t].empty for t in sides):
-            continue  # a figure of no one table, or a sheet not in the month (or left empty)
+        if any(t is None or t not in month.tables or month.tables[t].empty or t in partial for t in sides):
+            continue  # a figure of no one table, a sheet not in the month (or left empty), or not whole
         holders = [h for h in month.held.values() if sides[0] in h or sides[1] in h]
         if all(sides[0] in h and sides[1] in h for h in holders):
             continue  # each file held both sheets and checked them itself
@@ -221,7 +227,7 @@ def _row_check(
         actual = pd.Series(float(check.value), index=target.index).where(target[check.column].notna())
     else:
         actual = col.coltype.to_number(target[check.column])
-    applies = ask & (actual.notna() & expected.notna()).to_numpy()
+    applies = ask & (actual.notna() & expected.notna()).to_numpy() & _whole(month, check, target, source)
     if check.when_ast is not None:
         inputs = expression_inputs(
             table, check.when_ast, lambda n: _with_default(target, table.column(n)), month.params
@@ -256,6 +262,22 @@ def _row_check(
             out.errors[target[SOURCE_FILE].iloc[pos]] += 1
             fails[pos] = True
     return fails
+
+
+def _whole(month: MonthRows, check, target: pd.DataFrame, source: pd.DataFrame) -> np.ndarray:
+    """Rows of `target` whose matching rows of the other table are all in the month: an order
+    with a line left out (an error in its own file, with --include-invalid) cannot say how
+    much was bought, and its after-sales rows are not judged by what is left of it."""
+    if not check.match:
+        return np.ones(len(target), dtype=bool)
+    mine, theirs = check.match[0]
+    read = month.known.get((check.source_table, theirs), [])
+    if not read:
+        return np.ones(len(target), dtype=bool)
+    counts = pd.concat([key_text(k) for k in read]).value_counts()
+    taken = key_text(source[theirs]).value_counts().reindex(counts.index, fill_value=0)
+    short = set(counts.index[(counts > taken).to_numpy()])
+    return ~key_text(target[mine]).isin(short).to_numpy()
 
 
 def _at(

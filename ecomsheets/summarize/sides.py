@@ -50,11 +50,12 @@ class Sides:
 
 
 def headline(bundle, result_metrics) -> list[MetricSpec]:
-    """The bundle's headline figures the month has a value for (ungrouped ones); a bundle that
-    names none compares its first few ungrouped figures."""
+    """The bundle's headline figures (ungrouped ones), each of them even when the month has no
+    value for it (its team's file missing or left out: a blank a manager sees, not a row that
+    vanishes); a bundle that names none compares its first few ungrouped figures."""
     specs = {m.name: m for m in bundle.metrics}
     present = [v.name for v in result_metrics if v.group is None]
-    names = [n for n in bundle.headline if n in present and n in specs] if bundle.headline else present[:MAX_FALLBACK]
+    names = [n for n in bundle.headline if n in specs] if bundle.headline else present[:MAX_FALLBACK]
     return [specs[n] for n in names]
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ecomsheets import messages
+
 if TYPE_CHECKING:
     from ecomsheets.schema import BundleSpec, Catalog
     from ecomsheets.summarize.consolidate import Source
@@ -101,21 +103,44 @@ def _match(source: Source, roster: list) -> str | None:
 def _fill(entry: Handin, files: list[Source]) -> Handin:
     """An entry with its files, their counts and its state."""
     entry.files = [s.label or s.path for s in files]
-    entry.errors = sum(s.errors + s.month_errors for s in files)
-    entry.warnings = sum(s.warnings for s in files)
-    entry.rows = sum(s.rows_taken for s in files)
     states = [s.state for s in files if s.state is not None]
     refused = [s for s in files if s.state == REFUSED]
+    # A refused file (last month's, unreadable) beside one taken is said, but its errors are
+    # not the entry's: the team has handed in this month's file.
+    counted = [s for s in files if s.state != REFUSED] or files
+    entry.errors = sum(s.errors + s.month_errors for s in counted)
+    entry.warnings = sum(s.warnings for s in counted)
+    entry.rows = sum(s.rows_taken for s in files)
     if refused:
         entry.reason, entry.reason_en = refused[0].reason, refused[0].reason_en
+        if len(refused) < len(states):  # name the file refused among the others
+            name = refused[0].label or Path(refused[0].path).name
+            entry.reason = messages.text("st_file_reason", "zh", file=name, reason=entry.reason)
+            entry.reason_en = messages.text("st_file_reason", "en", file=name, reason=entry.reason_en)
     if not files:
         entry.state = MISSING
     elif not states:  # only copies of files taken for another entry
         entry.state = SUBMITTED
     elif all(s == REFUSED for s in states):
         entry.state = REFUSED
-    elif any(s != SUBMITTED for s in states):
+    elif any(s == WITH_ERRORS for s in states):
         entry.state = WITH_ERRORS
     else:
         entry.state = SUBMITTED
     return entry
+
+
+def counts_line(status: list[Handin], lang: str = "zh") -> str:
+    """应交 5 份：已交 4 份（其中有错误 3 份），未交 1 份 …: a file with errors has been handed in."""
+    from collections import Counter
+
+    counts = Counter(h.state for h in status)
+    handed = counts[SUBMITTED] + counts[WITH_ERRORS]
+    rest = "".join(
+        messages.text(f"s_status_count_{state}", lang, n=counts[state])
+        for state in (MISSING, REFUSED, UNEXPECTED)
+        if counts[state]
+    )
+    errors = messages.text("s_status_count_with_errors", lang, n=counts[WITH_ERRORS]) if counts[WITH_ERRORS] else ""
+    expected = sum(n for state, n in counts.items() if state != UNEXPECTED)
+    return messages.text("s_status_counts", lang, expected=expected, submitted=handed, errors=errors, rest=rest)

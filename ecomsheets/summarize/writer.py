@@ -8,7 +8,6 @@ Every text that came from a submitted file is written as text, never as a formul
 from __future__ import annotations
 
 import math
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from .consolidate import LINEAGE, Consolidation
 from .datasheet import DataColumn, DataSheet, fill_data_sheets
 from .previous import FIGURES_SHEET, PreviousSummary, change, figures_rows
 from .sides import Sides, headline, side_by_side
-from .status import MISSING, REFUSED, SUBMITTED, UNEXPECTED, WITH_ERRORS
+from .status import MISSING, REFUSED, SUBMITTED, UNEXPECTED, WITH_ERRORS, counts_line
 
 _CHART_ROWS = 60  # bars beyond this are in the table, not the chart
 _CHART_PX = 720  # a metric sheet's chart, to the right of its table
@@ -68,7 +67,7 @@ def write_summary_workbook(
         status = list(getattr(result, "status", None) or [])
         looks = _Looks(styles)
         if status:
-            _status_sheet(wb, looks, status, t)
+            _status_sheet(wb, looks, status, t, lang)
         _overview(wb, styles, result, t, lang, cut, catalog, previous, looks)
         _sides_sheet(wb, looks, side_by_side(result, catalog, status), bool(status), t, lang, previous)
         used = {t(c) for c in ("s_overview", "s_sources", "s_findings", "s_status_sheet", "s_sides_sheet")}
@@ -132,7 +131,7 @@ def _overview(
     top = sorted(top, key=lambda m: m.format != charted)
     r = 6
     for m in top:
-        _figure_row(ws, looks, r, m, values[m.name], previous, lang, bold=True)
+        _figure_row(ws, looks, r, m, values.get(m.name), previous, lang, bold=True, absent=m.name not in values)
         r += 1
     shown = sum(m.format == charted for m in top)
     if shown:
@@ -179,12 +178,16 @@ def _main_format(metrics) -> str | None:
     return first.format if first else None
 
 
-def _figure_row(ws, looks, r, m, value, previous, lang, bold: bool = False) -> None:
-    """A figure's row on the overview: its label, value, and last month's with the change."""
+def _figure_row(ws, looks, r, m, value, previous, lang, bold: bool = False, absent: bool = False) -> None:
+    """A figure's row on the overview: its label, value, and last month's with the change;
+    `absent`: the month has none of the rows it is computed from, and the cell says so."""
     styles = looks.styles
     ws.write_string(r, 0, m.label(lang), looks.bold_label if bold else styles.label)
     fmt = looks.bold(m.format) if bold else _fmt(styles, m.format)
-    _number(ws, r, 1, value, fmt)
+    if absent:
+        ws.write_string(r, 1, messages.text("s_figure_absent", lang), styles.label)
+    else:
+        _number(ws, r, 1, value, fmt)
     if previous is None:
         return
     before = previous.figures.get(m.name)
@@ -225,18 +228,11 @@ class _Looks:
         return self._bold[fmt_name]
 
 
-def _status_sheet(wb, looks, status, t) -> None:
+def _status_sheet(wb, looks, status, t, lang: str) -> None:
     """Who has handed in: one row per roster entry (and per file no entry expected)."""
     ws = wb.add_worksheet(t("s_status_sheet"))
     styles = looks.styles
-    counts = Counter(h.state for h in status)
-    rest = "".join(
-        t(f"s_status_count_{k}", n=counts[k]) for k in (MISSING, WITH_ERRORS, REFUSED, UNEXPECTED) if counts[k]
-    )
-    expected = sum(n for k, n in counts.items() if k != UNEXPECTED)
-    ws.write_string(
-        0, 0, t("s_status_counts", expected=expected, submitted=counts[SUBMITTED], rest=rest), styles.heading
-    )
+    ws.write_string(0, 0, counts_line(status, lang), styles.heading)
     heads = [
         "s_col_team",
         "s_col_bundle",
