@@ -1614,6 +1614,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  {n} cell{n!p} with no place in the new tables (removed or unknown columns) are on sheet '{sheet}' "
         "with their old place.",
     ),
+    "mig_masters_not_copied": (
+        "  旧文件里的主数据副本（{sheets}）没有搬过来：副本应取自最新的主数据文件，"
+        "请加 --masters 主数据文件 重新迁移，或用 generate --masters 重新生成模板。",
+        "  the old file's master-list copies ({sheets}) were not carried over: copies come from the "
+        "current master file; migrate again with --masters FILE, or generate the template with --masters.",
+    ),
     "mig_errors": (
         "  旧文件按它自己的版本检查有 {n} 个错误，数据已原样搬过来；请用 ecomsheets validate 检查新文件。",
         "  the old file had {n} error{n!p} against its own version; the data moved as it was: "

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from ecomsheets.example import example_frames
@@ -531,3 +532,24 @@ def test_as_made_renames_rules_and_keeps_old_types():
 def test_rename_leaves_other_names():
     node = expr.parse("IF(x > y, x, 0)")
     assert sorted(set(expr.names(rename(node, {"x": "z"})))) == ["y", "z"]
+
+
+def test_migrate_makes_master_copies_afresh_or_says_it_did_not(old_file, tmp_path):
+    wb = _load(old_file)
+    copies = [m["sheet"] for m in _meta(wb)["masters"]]
+    assert copies == ["主数据-员工", "主数据-库存"]  # an example team file carries them
+    bare = cli("migrate", old_file, "-o", tmp_path / "bare.xlsx")
+    assert bare.exit_code == 0, bare.output
+    assert "主数据-员工、主数据-库存" in bare.output and "--masters" in bare.output
+    assert not set(copies) & set(_load(tmp_path / "bare.xlsx").sheetnames)
+    master = tmp_path / "主数据.xlsx"
+    assert cli("example", "department", "-o", master, "--month", "2026-11", "--rows", 20).exit_code == 0
+    fresh = cli("migrate", old_file, "-o", tmp_path / "fresh.xlsx", "--masters", master)
+    assert fresh.exit_code == 0, fresh.output
+    assert "--masters" not in fresh.output
+    new = _load(tmp_path / "fresh.xlsx")
+    assert set(copies) <= set(new.sheetnames)
+    assert [m["sheet"] for m in _meta(new)["masters"]] == copies
+    staff = [r[0] for r in new["主数据-员工"].iter_rows(min_row=3, values_only=True) if r[0]]
+    frame = pd.read_excel(master, sheet_name="员工", header=1, dtype=str)
+    assert staff == list(frame.iloc[:, 0].dropna())

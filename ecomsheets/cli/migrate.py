@@ -15,6 +15,7 @@ from ecomsheets.cli.options import (
     lang_option,
     limits,
     limits_options,
+    masters_option,
     option,
     schemas_option,
 )
@@ -25,11 +26,14 @@ from ecomsheets.textsafe import for_terminal, shown_path
 @argument("source", type=click.Path(dir_okay=False, path_type=Path), code="h_arg_file")
 @option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_output_xlsx")
 @option("--force", is_flag=True, help="h_opt_force")
+@masters_option("h_opt_masters_generate")
 @limits_options
 @schemas_option
 @lang_option
 @handled
-def migrate(source, output, force, max_file_mb, max_sheet_rows, timeout_s, max_memory_gb, schema_dirs, lang) -> None:
+def migrate(
+    source, output, force, master_files, max_file_mb, max_sheet_rows, timeout_s, max_memory_gb, schema_dirs, lang
+) -> None:
     """Move an old workbook's data into the current template (exit 0; 2 when refused)."""
     from ecomsheets.atomic import check_target
     from ecomsheets.generate.migrate import migrate_workbook
@@ -37,7 +41,9 @@ def migrate(source, output, force, max_file_mb, max_sheet_rows, timeout_s, max_m
     the_catalog = catalog(schema_dirs, lang)
     check_target(output, force=force, inputs=(source,))  # before the file is read
     read_limits, process = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
-    result = migrate_workbook(source, output, the_catalog, force=force, limits=read_limits, process=process)
+    result = migrate_workbook(
+        source, output, the_catalog, force=force, limits=read_limits, process=process, master_files=master_files
+    )
     bundle = result.bundle_title[1 if lang == "en" else 0]
     if result.path is None:
         click.echo(for_terminal(messages.text("mig_current", lang, path=shown_path(source), bundle=bundle)))
@@ -62,6 +68,9 @@ def migrate(source, output, force, max_file_mb, max_sheet_rows, timeout_s, max_m
         click.echo(for_terminal(messages.text("mig_leftover", lang, n=result.leftovers, sheet=result.old_sheet)))
     if result.errors:
         click.echo(for_terminal(messages.text("mig_errors", lang, n=result.errors)))
+    if result.masters_not_copied:
+        sheets = messages.join(result.masters_not_copied)[lang == "en"]
+        click.echo(for_terminal(messages.text("mig_masters_not_copied", lang, sheets=sheets)))
 
 
 def sheet_line(move, lang: str) -> str:

@@ -41,6 +41,7 @@ from ecomsheets.schema.changes import TableChanges, column_changes
 from ecomsheets.textsafe import shown_path
 from ecomsheets.xlsx.sanitize import clean_text
 
+from .masters_sheet import read_master_copies
 from .workbook import generate_workbook
 
 DEFAULT_ROWS = 500  # pre-formatted rows of a template when the old file does not say
@@ -69,6 +70,9 @@ class MigrateResult:
     old_sheet: str = ""
     errors: int = 0  # errors the old file had (moved as they were)
     seconds: float = 0.0
+    # The old file's read-only master copies not made again (no --masters given): their
+    # sheets, for the command to say so (the copies come from the manager's master file).
+    masters_not_copied: list[str] = field(default_factory=list)
 
 
 def migrate_workbook(
@@ -79,8 +83,11 @@ def migrate_workbook(
     force: bool = False,
     limits: Limits = Limits(),
     process: ProcessLimits = ProcessLimits(),
+    master_files=(),
 ) -> MigrateResult:
-    """Migrate `source` into a new workbook at `output` (atomically; `source` is only read)."""
+    """Migrate `source` into a new workbook at `output` (atomically; `source` is only read).
+    `master_files`: the manager's master files, from which a team workbook's read-only copies
+    of the master lists are made afresh (as `generate --masters` does)."""
     import time
 
     from ecomsheets.validate.run import inspect_workbook
@@ -109,6 +116,14 @@ def migrate_workbook(
     lang = data.meta.get("lang") if data.meta.get("lang") in ("zh", "en") else "zh"
     result.old_sheet = messages.text("mig_old_sheet", lang)
     result.errors = report.errors
+    masters = (
+        read_master_copies(catalog, bundle.name, list(master_files), limits=limits, process=process)
+        if master_files
+        else None
+    )
+    result.masters_not_copied = [
+        str(m.get("sheet")) for m in data.meta.get("masters", []) or [] if m.get("table") not in (masters or {})
+    ]
 
     frames: dict[str, pd.DataFrame] = {}
     texts: dict[str, dict[tuple[int, int], str]] = {}  # table -> {(row position, column index): text}
@@ -159,7 +174,9 @@ def migrate_workbook(
 
     with atomic_output(Path(output), force=force, inputs=(source,)) as tmp:
         side = tmp.with_name(tmp.name + ".new.xlsx")  # removed with tmp (atomic.remove_temporary)
-        made = generate_workbook(catalog, bundle.name, side, month=month, lang=lang, force=True, data=frames)
+        made = generate_workbook(
+            catalog, bundle.name, side, month=month, lang=lang, force=True, data=frames, masters=masters or None
+        )
         cells: dict[str, dict[tuple[int, int], object]] = {}
         for t in made.meta["tables"]:
             first, at = t["first_data_row"], cells.setdefault(t["sheet"], {})
