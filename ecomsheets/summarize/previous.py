@@ -55,8 +55,6 @@ def figures_rows(result) -> list[tuple[str, str]]:
 
 def read_previous(path: Path) -> PreviousSummary:
     """Last month's figures from a summary workbook ecomsheets wrote (UsageError otherwise)."""
-    import fastexcel
-
     from ecomsheets.read.guard import check_file
 
     path = Path(path)
@@ -64,26 +62,44 @@ def read_previous(path: Path) -> PreviousSummary:
     refused = check_file(path)
     if refused is not None:
         raise UsageError(*messages.both("prev_unreadable", file=name, detail=messages.Both(*_texts(refused))))
+    from ecomsheets.process.isolate import Failed, run_isolated
+
     try:
-        reader = fastexcel.read_excel(str(path))
-        names = list(reader.sheet_names)
-        if FIGURES_SHEET not in names:
-            ours = any(
-                {messages.text(c, lang) for c in ("s_overview", "s_sources", "s_findings")} <= set(names)
-                for lang in ("zh", "en")
-            )
-            raise UsageError(*messages.both("prev_old_summary" if ours else "prev_not_summary", file=name))
-        table = reader.load_sheet(FIGURES_SHEET, header_row=None, dtypes="string", n_rows=MAX_ROWS + 10).to_arrow()
-    except UsageError:
-        raise
-    except Exception as exc:  # a damaged file is a message, not a traceback
-        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        # Parsed in a child, as every submitted file is: a crafted file may crash the reader.
+        names, pairs, problem = run_isolated(_figures_sheet, str(path), file=name)
+    except Failed as exc:
+        found = exc.finding
+        detail = messages.Both(found.message, found.message_en or found.message)
         raise UsageError(*messages.both("prev_unreadable", file=name, detail=detail)) from None
-    pairs = list(zip(table.column(0).to_pylist(), table.column(1).to_pylist())) if table.num_columns >= 2 else []
+    if problem is not None:
+        raise UsageError(*messages.both("prev_unreadable", file=name, detail=problem))
+    if FIGURES_SHEET not in names:
+        ours = any(
+            {messages.text(c, lang) for c in ("s_overview", "s_sources", "s_findings")} <= set(names)
+            for lang in ("zh", "en")
+        )
+        raise UsageError(*messages.both("prev_old_summary" if ours else "prev_not_summary", file=name))
     try:
         return _parse(name, pairs)
     except _Bad as exc:
         raise UsageError(*messages.both("prev_damaged", file=name, sheet=FIGURES_SHEET, detail=str(exc))) from None
+
+
+def _figures_sheet(path: str) -> tuple[list[str], list[tuple], str | None]:
+    """In a child: the sheet names, the figures sheet's (key, value) rows, and a damaged file's
+    first line of complaint."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(path)
+        names = list(reader.sheet_names)
+        if FIGURES_SHEET not in names:
+            return names, [], None
+        table = reader.load_sheet(FIGURES_SHEET, header_row=None, dtypes="string", n_rows=MAX_ROWS + 10).to_arrow()
+    except Exception as exc:  # a damaged file is a message, not a traceback
+        return [], [], (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+    pairs = list(zip(table.column(0).to_pylist(), table.column(1).to_pylist())) if table.num_columns >= 2 else []
+    return names, pairs, None
 
 
 def check_previous(previous: PreviousSummary, result) -> None:
