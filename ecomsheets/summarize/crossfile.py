@@ -35,7 +35,7 @@ from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.rules import Rule
 from ecomsheets.schema import BundleSpec, Catalog, ColumnSpec, TableSpec, expr
 from ecomsheets.validate.context import shown_number
-from ecomsheets.validate.cross import totals_words
+from ecomsheets.validate.cross import reconcile_words, totals_words
 
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "_source_file", "_source_sheet", "_source_row"
 LINEAGE = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
@@ -236,10 +236,6 @@ def _row_check(
     ok = holds(actual.to_numpy(dtype="float64"), check.op, expected.to_numpy(dtype="float64"), tol)
     source_col = other.column(check.source_column) if check.source_column else None
     for pos in np.flatnonzero(applies & ~ok):
-        want = float(expected.iloc[pos])
-        shown = _shown(want, source_col)
-        detail = "reconcile_equal" if check.op == "=" else "reconcile_bound"
-        zh, en = ("", "") if check.value is not None else messages.both(detail, shown=shown)
         out.findings.append(
             _at(
                 month,
@@ -250,12 +246,7 @@ def _row_check(
                 Rule.RECONCILE,
                 check.severity,
                 value=_shown(target[check.column].iloc[pos], col),
-                expected=want,
-                shown=shown,
-                detail=zh,
-                detail_en=en,
-                check_zh=check.message or check.name,
-                check_en=check.message_en or check.message or check.name,
+                **reconcile_words(check, float(expected.iloc[pos]), source_col),
             )
         )
         if check.severity == ERROR:

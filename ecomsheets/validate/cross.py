@@ -137,22 +137,30 @@ def check_reconciliations(ctx: Context) -> None:
         source_col = source.table.column(check.source_column) if check.source_column else None
         for pos in np.flatnonzero(applies & ~ok):
             want = float(expected.iloc[pos])
-            shown = _shown(want, source_col)
-            detail = "reconcile_equal" if check.op == "=" else "reconcile_bound"
-            zh, en = ("", "") if check.value is not None else messages.both(detail, shown=shown)
             ctx.add(
                 Rule.RECONCILE,
                 td,
                 check.column,
                 int(target.index[pos]),
                 check.severity,
-                expected=want,
-                shown=shown,
-                detail=zh,
-                detail_en=en,
-                check_zh=check.message or check.name,
-                check_en=check.message_en or check.message or check.name,
+                **reconcile_words(check, want, source_col),
             )
+
+
+def reconcile_words(check, want: float, source_col) -> dict:
+    """The fields of a `reconcile` finding: the check's message and the value the other
+    sheet's rows call for (for one file here, for a month's files in summarize.crossfile)."""
+    shown = _shown(want, source_col)
+    detail = "reconcile_equal" if check.op == "=" else "reconcile_bound"
+    zh, en = ("", "") if check.value is not None else messages.both(detail, shown=shown)
+    return {
+        "expected": want,
+        "shown": shown,
+        "detail": zh,
+        "detail_en": en,
+        "check_zh": check.message or check.name,
+        "check_en": check.message_en or check.message or check.name,
+    }
 
 
 def check_totals(ctx: Context, values: dict[str, float | None]) -> None:
