@@ -32,6 +32,7 @@ class Finding:
     header: str | None = None  # the header text as written in the file
     value: Any = None  # the offending value, as text
     expected: Any = None  # e.g. the recomputed value
+    origin: str | None = None  # where an imported row came from: "天猫订单.csv 第 17 行"
 
     @property
     def where(self) -> str:
@@ -62,6 +63,7 @@ class Finding:
                 "message",
                 "message_en",
                 "expected",
+                "origin",
             )
         }
 

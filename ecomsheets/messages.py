@@ -1657,6 +1657,100 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "init_blank_file": ("我的小组.xlsx", "my_team.xlsx"),
     "init_example_file": ("示例.xlsx", "example.xlsx"),
     "h_init_short": ("新建一个自己的模板文件夹", "start a schema folder of your own"),
+    # --- issue 16: platform and ERP exports in (ecomsheets import) ---
+    "schema_import_like": (
+        "“like”指向的导入格式“{value}”不存在（或互相引用成环），可用：{known}",
+        "'like' names import profile '{value}', which does not exist (or refers back in a circle); known: {known}",
+    ),
+    "schema_import_rows": ("“rows”应为 {known} 之一，实际是“{value}”", "'rows' must be one of {known}, got '{value}'"),
+    "schema_import_table": (
+        "导入格式里的表“{value}”不存在，可用：{known}",
+        "import profile names table '{value}', which does not exist; known: {known}",
+    ),
+    "schema_import_column": (
+        "导入格式里的列“{value}”不是“{table}”可以导入的列",
+        "import profile names column '{value}', which is not an importable column of '{table}'",
+    ),
+    "schema_import_value": (
+        "导入格式里的值“{value}”不在可选值里：{known}",
+        "import profile value '{value}' is not one of: {known}",
+    ),
+    "schema_import_no_orders": (
+        "导入格式至少要说明订单表的订单编号从哪一列来（tables → orders → columns → order_id）",
+        "an import profile must at least say where the orders' order id comes from (tables → orders → columns → order_id)",
+    ),
+    "origin_suffix": ("（来自 {origin}）", " (from {origin})"),
+    "import_origin": ("{file} 第 {row} 行", "{file} row {row}"),
+    "f_import_unrecognised": (
+        "认不出这是哪个平台或 ERP 的订单导出：前 40 行里没有找到认识的表头（第一行是：{value}）。"
+        "请确认导出的是订单报表，或用 --platform 指明平台",
+        "not recognised as any platform's or ERP's order export: no known headers in the first 40 rows "
+        "(the first row reads: {value}). Check that this is an order report, or name the platform with --platform",
+    ),
+    "r_rule_import_unrecognised": ("认不出的导出文件", "export not recognised"),
+    "r_desc_import_unrecognised": (
+        "导入的文件表头不属于任何一种已知的平台或 ERP 导出格式（schemas/imports/）。",
+        "The imported file's headers fit none of the known platform or ERP export formats (schemas/imports/).",
+    ),
+    "f_import_platform": (
+        "这个文件不像{title}：缺少表头 {missing}。请检查 --platform，或不加 --platform 让程序自己识别",
+        "this file does not look like a {title_en}: headers {missing} are missing. Check --platform, "
+        "or leave it out to let the file be recognised",
+    ),
+    "r_rule_import_platform": ("平台与文件不符", "platform does not fit"),
+    "r_desc_import_platform": (
+        "用 --platform 指定的平台与文件的表头对不上。",
+        "The platform named with --platform does not fit the file's headers.",
+    ),
+    "f_import_encoding": (
+        "文件的文字编码认不出来（试过 {value}，都读不通），没有导入。请从平台重新导出，或用 Excel/WPS 另存为 xlsx 再导入",
+        "the file's text encoding could not be recognised (tried {value}); not imported. Export it again, "
+        "or save it as xlsx in Excel/WPS and import that",
+    ),
+    "r_rule_import_encoding": ("编码认不出", "encoding not recognised"),
+    "r_desc_import_encoding": (
+        "CSV 文件既不是 UTF-8（含 BOM）也不是 GBK/GB18030 编码。",
+        "The CSV file is neither UTF-8 (with or without BOM) nor GBK/GB18030.",
+    ),
+    "f_import_unreadable": (
+        "文件读不出来（{detail}），没有导入。请从平台重新导出",
+        "the file could not be read ({detail}); not imported. Export it again",
+    ),
+    "r_rule_import_unreadable": ("导出文件读不出", "export unreadable"),
+    "r_desc_import_unreadable": (
+        "导出文件损坏或不是表格（例如一行长得不像任何导出）。",
+        "The export is damaged or not a table (for example, a line far longer than any export's).",
+    ),
+    "f_import_row_left_out": ("{origin}没有导入：{why_zh}", "{origin} was not imported: {why_en}"),
+    "r_rule_import_row_left_out": ("未导入的行", "row not imported"),
+    "r_desc_import_row_left_out": (
+        "导出里的一行没有导入，并说明原因（列数不对、没有订单编号、不在本月）。",
+        "A row of the export was not imported, with the reason (wrong number of fields, no order id, another month).",
+    ),
+    "why_import_fields": ("这一行的列数和表头对不上", "its fields do not line up with the header"),
+    "why_import_no_order": ("没有订单编号", "it has no order id"),
+    "why_import_month": ("下单日期 {date} 不在 {month}", "its order date {date} is not in {month}"),
+    "f_import_total_mismatch": (
+        "{origin}是合计行，其中“{header}”为 {value}，而各行相加是 {expected}：导出可能不完整",
+        "{origin} is a total row whose '{header}' is {value}, but the rows add up to {expected}: "
+        "the export may be incomplete",
+    ),
+    "r_rule_import_total_mismatch": ("合计行对不上", "total row does not add up"),
+    "r_desc_import_total_mismatch": (
+        "导出末尾合计行的数字与各行相加不一致（合计行本身不导入）。",
+        "A total row at the end of the export differs from the sum of its rows (the total row is not imported).",
+    ),
+    "f_import_conflict": (
+        "订单 {value} 在 {other} 里也有，内容不一样：按 {kept} 的为准（导出时间较新，或文件排在后面）",
+        "order {value} is also in {other}, with different content: {kept} is kept (newer export time, or given later)",
+    ),
+    "r_rule_import_conflict": ("重复导出的订单不一致", "order differs between exports"),
+    "r_desc_import_conflict": (
+        "同一订单出现在几个导出文件里且内容不同；较新的导出为准，这里列出被替换的那份。",
+        "An order appears in several exports with different content; the newer export's rows are kept, and the "
+        "replaced ones are named here.",
+    ),
+    # --- end issue 16 ---
 }
 
 KIND_NAMES = {"number": ("数字", "number"), "text": ("文本", "text"), "bool": ("条件（真/假）", "condition")}

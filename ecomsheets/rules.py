@@ -102,6 +102,14 @@ class Rule(StrEnum):
     REFERENCE_ABSENT = "reference_absent"
     # --- schema versions ---------------------------------------------------------------------------------
     SCHEMA_VERSION = "schema_version"
+    # --- platform and ERP exports (ecomsheets import) -----------------------------------------------
+    IMPORT_UNRECOGNISED = "import_unrecognised"
+    IMPORT_PLATFORM = "import_platform"
+    IMPORT_ENCODING = "import_encoding"
+    IMPORT_UNREADABLE = "import_unreadable"
+    IMPORT_ROW_LEFT_OUT = "import_row_left_out"
+    IMPORT_TOTAL_MISMATCH = "import_total_mismatch"
+    IMPORT_CONFLICT = "import_conflict"
 
     def label(self, lang: str = "zh") -> str:
         """The rule's short name in the reports (`必填未填`, `required`)."""

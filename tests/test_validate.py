@@ -218,7 +218,10 @@ def c_reference(b: Book):
 
 
 def c_reference_employee(b: Book):
-    return _set(b, "attendance", "employee_id", 4, "E999")
+    # Someone whose attended days no 绩效 row compares with the 考勤 sheet's (one finding only).
+    reviewed = set(b.frames["performance"]["employee_id"])
+    row = _row_with(b.frames["attendance"], lambda r: r["employee_id"] not in reviewed)
+    return _set(b, "attendance", "employee_id", row, "E999")
 
 
 def c_reconcile(b: Book):
@@ -478,6 +481,7 @@ FINDING_KEYS = {
     "message",
     "message_en",
     "expected",
+    "origin",
 }
 
 
@@ -686,6 +690,7 @@ ORDER_HEADERS = {  # column -> header as a person might write it (aliases, Engli
     "discount": "优惠",
     "amount": "总金额",
     "paid_amount": "实付金额(元)",
+    "refund_amount": "退款金额",
     "province": "收货省份",
 }
 ORDERS = [  # Excel row -> record

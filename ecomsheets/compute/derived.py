@@ -104,7 +104,11 @@ def given_columns(table: TableSpec, present: Iterable[str]) -> dict[str, list[st
 
 
 def compute_derived(
-    frame: pd.DataFrame, table: TableSpec, given: Collection[str] = (), params: Mapping[str, Any] | None = None
+    frame: pd.DataFrame,
+    table: TableSpec,
+    given: Collection[str] = (),
+    params: Mapping[str, Any] | None = None,
+    given_rows: Mapping[str, Any] | None = None,
 ) -> dict[str, pd.Series]:
     """Return {column name: recomputed Series} for every derived column of `table`.
 
@@ -113,7 +117,8 @@ def compute_derived(
     `frame` holds typed values (numbers, datetimes, times, text) under column names.
     Results are NaN/NaT where the row is not filled in enough (see module doc).
     Columns named in `given` are not computed: the frame's values are taken as they are
-    (see given_columns), and columns computed from them use those values.
+    (see given_columns), and columns computed from them use those values. `given_rows`
+    ({column: bool mask}) does the same for some rows only (imported figures).
     """
     import numpy as np
     import pandas as pd
@@ -156,6 +161,9 @@ def compute_derived(
             mask = stacked.any(axis=0) if mode == "any" else stacked.all(axis=0)
             out = out.where(~mask)
         out = col.coltype.from_number(out)
+        rows = (given_rows or {}).get(col.name)
+        if rows is not None and col.name in frame:
+            out = out.where(~rows, frame[col.name])
         results[col.name] = out
         blank[col.name] = out.isna()
     return results

@@ -7,6 +7,8 @@ the month, numbers inside their ranges. Derived columns are left to the formulas
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
@@ -51,7 +53,6 @@ def example_frames(
         # a month hold exactly the department example's rows, and their references resolve.
         family = example_frames(catalog, bundle.family, month, rows, seed, chunked=chunked)
         return {n: family[n] for n in names}
-    rng = np.random.default_rng(seed)
     params = {p.name: p.filled_value() for p in bundle.parameter_specs}
     frames: dict = {}
     referenced = {c.ref_table for n in names for c in catalog.tables[n].columns if c.references}
@@ -68,6 +69,9 @@ def example_frames(
         if chunked and name not in referenced and n > CHUNK_ROWS and _sequence_key(table):
             frames[name] = ChunkedRows(n, _chunk_maker(catalog, table, month, seed, index, dict(frames), params))
         else:
+            # Each table draws from its own stream: a column added to one table leaves the
+            # other tables' example rows as they were.
+            rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
             frame = _table_rows(catalog, table, n, month, seed, rng, frames, params=params)
             frames[name] = _keep_rule_abiding(table, frame, [r for r in bundle.rules if r.table == name], params)
             _satisfy_checks(bundle, catalog, frames, name, rng, params)

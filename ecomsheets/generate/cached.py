@@ -38,7 +38,7 @@ class CachedResults:
         # their figures are left without a stored result.
         params = {p.name: p.filled_value() for p in bundle.parameter_specs}
         self.frames = {
-            name: frame.assign(**compute_derived(frame, catalog.tables[name], params=params))
+            name: frame.assign(**compute_derived(frame, catalog.tables[name], params=params, given_rows=_given(frame)))
             for name, frame in frames.items()
             if isinstance(frame, pd.DataFrame)
         }
@@ -93,3 +93,8 @@ def _result(value):
     if value != value:
         return ""
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _given(frame: pd.DataFrame) -> dict:
+    """Derived figures the data gives (written as values, see rows.write_rows): taken as given."""
+    return {name: frame[name].notna().to_numpy() for name in frame.columns if frame[name].notna().any()}

@@ -16,12 +16,28 @@ from ecomsheets.xlsx.worksheet import formula_writer
 
 
 def column_writer(ws, col, values: pd.Series) -> tuple[list, Callable]:
-    """Python values of one column and the xlsxwriter call that writes one of them."""
+    """Python values of one column and the xlsxwriter call that writes one of them. A text
+    in a column of another type (an imported value that could not be read as one) is kept
+    as its text, cleaned, never as a formula."""
     ctype = col.coltype
     out = ctype.cell_values(values)
+    write = getattr(ws, ctype.writer)
     if ctype.writer == "write_string":  # text from the data goes in as text, cleaned
-        out = [None if v is None else clean_text(str(v)) for v in out]
-    return out, getattr(ws, ctype.writer)
+        return [None if v is None else clean_text(str(v)) for v in out], write
+    if values.dtype == object:
+        texts = {i: clean_text(v) for i, v in enumerate(values.tolist()) if isinstance(v, str)}
+        if texts:
+            out = [_Text(texts[i]) if i in texts else v for i, v in enumerate(out)]
+
+            def write_kept(r, c, v, *fmt):
+                return ws.write_string(r, c, str(v), *fmt) if isinstance(v, _Text) else write(r, c, v, *fmt)
+
+            return out, write_kept
+    return out, write
+
+
+class _Text(str):
+    """A value kept as the text it was written as."""
 
 
 def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles, params: dict[str, str]) -> None:
@@ -45,13 +61,23 @@ def write_rows(ws, tl: TableLayout, frame: pd.DataFrame | None, styles, params: 
             for ci, col in enumerate(table.columns)
             if col.name in chunk and not col.derived
         ]
+        # A derived value the data gives (an imported figure without its inputs) is written
+        # as that value; the formula everywhere else.
+        given = {
+            ci: column_writer(ws, col, chunk[col.name])
+            for ci, col in enumerate(table.columns)
+            if col.derived and col.name in chunk and chunk[col.name].notna().any()
+        }
         for i in range(len(chunk)):
             for ci, values, write in columns:
                 v = values[i]
                 if v is not None:
                     write(r, ci, v)
             for ci, template, fmt in formulas:
-                write_formula(r, ci, template.format(r=r + 1), fmt, "")
+                if ci in given and given[ci][0][i] is not None:
+                    given[ci][1](r, ci, given[ci][0][i], fmt)
+                else:
+                    write_formula(r, ci, template.format(r=r + 1), fmt, "")
             r += 1
     for below in range(r, last + 1):  # rows below the data, and room to grow (layout.FORMULA_GROWTH)
         for ci, template, fmt in formulas:

@@ -48,13 +48,14 @@ def generate_workbook(
     now: datetime | None = None,
     data: dict | None = None,
     masters: dict | None = None,
+    record: dict | None = None,
 ) -> GenerateResult:
     """Generate the workbook of a bundle (optionally only some of its tables).
 
     Blank by default; with `data` ({table: DataFrame of typed values}) the sheets are filled
     with those rows instead of `rows` empty formatted ones. `masters` ({table: MasterSource},
     see `masters_sheet.read_master_copies`): read-only copies of the master lists the tables
-    refer to, after the tables' sheets.
+    refer to, after the tables' sheets. `record`: more metadata entries (an import's exports).
     """
 
     started = _time.perf_counter()
@@ -109,6 +110,7 @@ def generate_workbook(
         summary = write_summary_sheet(summary_ws, styles, layout, bundle, month, cached)
         lists.write(wb)
         meta = metadata(bundle, layout, month, generated_at, summary, master_metadata(copies, masters or {}))
+        meta.update(record or {})
         write_meta_sheet(wb, meta)
         sheets = [ws.get_name() for ws in wb.worksheets()]
         wb.worksheets()[0].activate()

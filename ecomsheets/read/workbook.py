@@ -412,6 +412,8 @@ def _read_sheet(data, sheets: _Sheets, zf, parts, sheet, table: TableSpec) -> Sh
     for col in table.columns:
         if made_with and col.name not in made_with:
             continue  # added after the version the file was made from (see validate.versions)
+        if col.origin:
+            continue  # filled by `import` only: a typed sheet has no reason to carry it
         if col.name not in match.columns:
             severity = ERROR if col.required and not col.derived else WARNING
             data.findings.append(f(Rule.COLUMN_MISSING, severity, column=col.name, header=col.title))

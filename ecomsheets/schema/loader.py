@@ -17,6 +17,7 @@ from ecomsheets.coltypes import TYPES
 from ecomsheets.errors import SchemaError, SchemaProblem
 
 from . import expr
+from .imports import load_profiles
 from .model import (
     BundleSpec,
     Catalog,
@@ -59,7 +60,7 @@ def load_catalog(extra_dirs: Iterable[Path] = (), *, builtin: bool = True) -> Ca
 class _Builder(Strict):
     # -- build ------------------------------------------------------------------------------
     def build(self, dirs: list[Path]) -> Catalog:
-        raw: dict[str, dict[str, Located]] = {"reference": {}, "tables": {}, "workbooks": {}}
+        raw: dict[str, dict[str, Located]] = {"reference": {}, "tables": {}, "workbooks": {}, "imports": {}}
         for base in dirs:
             for kind in raw:
                 for path in sorted((base / kind).glob("*.y*ml")):
@@ -97,6 +98,7 @@ class _Builder(Strict):
                     self.problem(
                         raw["workbooks"][name], "roster", "schema_roster_bundle", value=entry.bundle, known=known
                     )
+        catalog.imports.update(load_profiles(self, raw["imports"], catalog))
         if self.problems:
             raise SchemaError(self.problems)
         return catalog
@@ -279,6 +281,7 @@ class _Builder(Strict):
             example_from=node.get("example_from"),
             default=node.get("default"),
             value_aliases=aliases,
+            origin=node.get("origin", False),
         )
         if col.default is not None and col.values and str(col.default) not in col.values:
             self.problem(node, "default", "schema_default_value", value=col.default, known=messages.join(col.values))

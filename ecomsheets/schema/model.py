@@ -40,6 +40,7 @@ class ColumnSpec:
     example_from: str | None = None  # or a reference list to draw values from
     default: Any = None  # what a blank cell means to row rules (a blank leave type is 无)
     value_aliases: tuple[tuple[str, str], ...] = ()  # other spellings of enum values (alias, value)
+    origin: bool = False  # where an imported row came from ("天猫订单.csv 第 17 行"); blank when typed
     formula_ast: Any = field(default=None, compare=False, repr=False)
     example_ast: Any = field(default=None, compare=False, repr=False)
 
@@ -155,6 +156,11 @@ class TableSpec:
 
     def column(self, name: str) -> ColumnSpec:
         return self.by_name[name]
+
+    @cached_property
+    def origin(self) -> str | None:
+        """The column that says where an imported row came from, if the table has one."""
+        return next((c.name for c in self.columns if c.origin), None)
 
     def columns_in(self, node: Any, blank_tests: bool = True) -> list[str]:
         """The columns of this table an expression reads (parameters left out); without the
@@ -327,6 +333,8 @@ class Catalog:
     reference: dict[str, ReferenceList] = field(default_factory=dict)
     # Earlier versions of tables still kept (schemas/tables/history/): (name, version) -> spec.
     history: dict[tuple[str, int], TableSpec] = field(default_factory=dict)
+    # How platform and ERP exports map onto the tables (schemas/imports/): name -> ImportProfile.
+    imports: dict[str, Any] = field(default_factory=dict)
 
     def bundle(self, name: str) -> BundleSpec:
         """A bundle by its name or its title (`客服售后`, as the department calls it)."""

@@ -42,6 +42,7 @@ COLUMN_KEYS = {
     "example_from": _STR,
     "default": ((str, int, float), *messages.both("want_text_or_number")),
     "value_aliases": _MAP,
+    "origin": _BOOL,
 }
 TABLE_KEYS = {
     "name": _STR,

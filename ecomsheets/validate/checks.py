@@ -20,6 +20,7 @@ from ecomsheets.schema import Catalog
 
 from .context import Context
 from .cross import check_reconciliations, check_references, check_totals
+from .imported import mark_imported
 from .inspection import Inspection
 from .rules import (
     check_derived,
@@ -71,11 +72,14 @@ def check_workbook(
     ctx = Context(str(path), catalog, data.bundle, month, file_parameters(data))
     ctx.masters, ctx.copies = dict(masters or {}), dict(data.masters)
     ctx.checked_by_master = set(ctx.masters) | set(ctx.copies)
+    imports = (data.meta or {}).get("imports")
+    ctx.imports = imports if isinstance(imports, list) else []
     report.findings.extend(version_findings(str(path), data, catalog))
     if month is None and any(c.in_month for name in data.sheets for c in catalog.tables[name].columns):
         report.findings.append(finding(Rule.MONTH_UNKNOWN, WARNING, file=str(path)))
     for name, sheet in data.sheets.items():
         ctx.tables[name] = type_table(ctx, sheet)
+        mark_imported(ctx, ctx.tables[name])
     check_wrong_month(ctx)
     for td in ctx.tables.values():
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -6,11 +6,12 @@ counted, and every count shown anywhere includes them."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from ecomsheets import messages
 from ecomsheets.findings import ERROR, ROW_NEUTRAL, Finding, finding, truncation_key
 from ecomsheets.months import Month
 from ecomsheets.read.masters import MasterKeys
@@ -27,10 +28,23 @@ class TableData:
     typed: pd.DataFrame  # typed values by column name, index = Excel row numbers
     invalid: dict[str, np.ndarray] = field(default_factory=dict)  # column -> unreadable cells
     derived: dict[str, pd.Series] = field(default_factory=dict)  # recomputed derived columns
+    # Imported rows (see validate.imported): per column, the rows whose export did not have it
+    # (not required of them), and per derived column, the rows whose export gave the figure.
+    waived: dict[str, np.ndarray] = field(default_factory=dict)
+    given_rows: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def table(self) -> TableSpec:
         return self.sheet.table
+
+    def origin(self, row: int) -> str | None:
+        """Where an imported row came from (its 来源 cell), None for a typed row."""
+        name = self.table.origin
+        raw = self.sheet.raw
+        if name is None or name not in raw or row not in raw.index:
+            return None
+        v = raw.at[row, name]
+        return None if pd.isna(v) else str(v)[:300]
 
     def value(self, column: str, row: int) -> str:
         """The cell's text as the submitter sees it in the spreadsheet."""
@@ -80,6 +94,7 @@ class Context:
     masters: dict[str, MasterKeys] = field(default_factory=dict)
     copies: dict[str, MasterKeys] = field(default_factory=dict)
     checked_by_master: set = field(default_factory=set)  # tables references were checked against as a master list
+    imports: list = field(default_factory=list)  # the export files the workbook was imported from (metadata)
 
     def add(
         self,
@@ -109,4 +124,11 @@ class Context:
                 fields.setdefault("value", td.value(column, row))
             fields.setdefault("sheet", td.sheet.sheet)
             fields.setdefault("table", td.table.name)
-        self.findings.append(finding(rule, severity, file=self.file, row=row, column=column, **fields))
+            origin = td.origin(row) if row is not None else None
+            if origin:
+                fields["origin"] = origin
+        made = finding(rule, severity, file=self.file, row=row, column=column, **fields)
+        if made.origin:  # the export's own file and row, where the person can look it up
+            zh, en = messages.both("origin_suffix", origin=made.origin)
+            made = replace(made, message=made.message + zh, message_en=made.message_en + en)
+        self.findings.append(made)

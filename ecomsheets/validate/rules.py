@@ -21,7 +21,7 @@ def recompute(td: TableData, params: dict) -> None:
     """Recompute every derived column from the row's inputs and the department's settings
     (formulas are never trusted); a derived column the sheet supplies without its inputs is
     taken as given."""
-    td.derived = compute_derived(td.typed, td.table, given=given(td), params=params)
+    td.derived = compute_derived(td.typed, td.table, given=given(td), params=params, given_rows=td.given_rows)
 
 
 def given(td: TableData) -> dict[str, list[str]]:

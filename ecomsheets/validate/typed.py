@@ -11,7 +11,7 @@ import pandas as pd
 
 from ecomsheets import messages
 from ecomsheets.findings import WARNING
-from ecomsheets.read.coerce import coerce_column
+from ecomsheets.read.coerce import accepted_spellings, coerce_column
 from ecomsheets.read.formulas import error_cells, is_external
 from ecomsheets.read.workbook import SheetData
 from ecomsheets.rules import Rule
@@ -215,16 +215,5 @@ def _coerce_all(ctx: Context, raw: pd.DataFrame, columns: list) -> dict:
 
 
 def _aliases(ctx: Context, col) -> tuple[dict, bool]:
-    """Other spellings of an enum's values accepted with a warning (北京 → 北京市, 顺丰 →
-    顺丰速运, 交易成功 → 已完成), and whether a text may start with a value (an address
-    starting with its province: only for lists that have short names)."""
-    out = dict(col.value_aliases)
-    prefix = False
-    for ref in ctx.catalog.reference.values():
-        if col.values and set(col.values) <= set(ref.values):
-            for item in ref.items:
-                prefix = prefix or bool(item.get("short"))
-                for alias in (item.get("short"), item.get("code"), *item.get("aliases", ())):
-                    if alias is not None:
-                        out.setdefault(str(alias), item["value"])
-    return out, prefix
+    """See read.coerce.accepted_spellings."""
+    return accepted_spellings(ctx.catalog, col)

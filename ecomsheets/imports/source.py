@@ -1,0 +1,248 @@
+"""An export file's cells as text: CSV in UTF-8 (with or without BOM), UTF-16 or GBK/GB18030,
+xlsx, or old xls. The encoding is detected, never assumed: a file that is not valid UTF-8 is
+read as GB18030 (GBK's superset), and the caller checks that the headers then read as an
+export's headers before accepting it. Title rows above the header are skipped; the header is
+the first row that names enough of the columns some profile reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ecomsheets.findings import ERROR, Finding, finding
+from ecomsheets.read.guard import Limits, check_file, human_size
+from ecomsheets.rules import Rule
+from ecomsheets.schema.imports import header_key
+
+HEAD_ROWS = 40  # title rows an ERP report puts above its header: about 11 seen; room for more
+MAX_LINE_BYTES = 1 << 20  # a CSV record longer than this is not an export row (a crafted file)
+MAX_COLUMNS = 1000
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class RawExport:
+    """One export's data rows as text, under their header keys (see schema.imports.header_key)."""
+
+    path: Path
+    encoding: str  # utf-8, utf-8-sig, utf-16, gb18030, xlsx, xls
+    headers: list[str]  # as written (trimmed)
+    keys: list[str]  # header keys, one per column ("" for a blank header; repeats get #2, #3)
+    columns: dict[str, object]  # key -> pyarrow string array (null for a blank cell)
+    rows: np.ndarray  # the spreadsheet row number of each data row
+    header_row: int  # the header's row number (1 = the first line)
+    bad_rows: list[int] = field(default_factory=list)  # rows that could not be split into the header's columns
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class Refused(Exception):
+    """The file cannot be read as an export: `finding` says why."""
+
+    def __init__(self, found: Finding):
+        super().__init__(found.message)
+        self.finding = found
+
+
+def refuse(path: Path, rule: Rule, **fields) -> Refused:
+    return Refused(finding(rule, ERROR, file=str(path), **fields))
+
+
+def read_export(path: Path, known: set[str], limits: Limits = Limits()) -> RawExport:
+    """The export's rows; `known`: every header key some profile reads (to find the header)."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK") or (head.startswith(_OLE) and path.suffix.lower() in (".xls", ".xlsx")):
+        return _read_book(path, known, limits)
+    found = check_file(path, limits) if not path.is_file() or path.stat().st_size == 0 else None
+    if found is not None:
+        raise Refused(found)
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise refuse(path, Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
+    return _read_csv(path, known)
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, known: set[str]) -> RawExport:
+    data = path.read_bytes()
+    tried = []
+    for encoding in _encodings(data):
+        try:
+            return _parse_csv(path, data, encoding, known)
+        except _WrongEncoding:
+            tried.append(encoding)
+    raise refuse(path, Rule.IMPORT_ENCODING, value="、".join(tried))
+
+
+class _WrongEncoding(Exception):
+    pass
+
+
+def _encodings(data: bytes) -> list[str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return ["utf-8-sig"]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ["utf-16"]
+    return ["utf-8", "gb18030"]
+
+
+def _head_text(data: bytes, encoding: str) -> str:
+    """The file's first lines decoded (a cut multi-byte character at the end is dropped)."""
+    chunk = data[: 256 * 1024]
+    try:
+        return chunk.decode(encoding, errors="strict")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(chunk) - 4:  # a real decoding error, not a cut character at the end
+            raise _WrongEncoding from exc
+        return chunk[: exc.start].decode(encoding)
+
+
+def _parse_csv(path: Path, data: bytes, encoding: str, known: set[str]) -> RawExport:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    text = _head_text(data, encoding)
+    lines = text.splitlines()[:HEAD_ROWS]
+    if len(lines) < HEAD_ROWS and len(text) < len(data):
+        lines = lines[:-1]  # the last one may be cut
+    head_rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    index = _header_index(head_rows, known)
+    if index is None:
+        if encoding == "utf-8":
+            raise _WrongEncoding  # a GBK file can decode as UTF-8 by chance, then its headers are garbage
+        raise refuse(path, Rule.IMPORT_UNRECOGNISED, value=" | ".join(c.strip() for c in (head_rows or [[]])[0][:12]))
+    header = [c.strip() for c in head_rows[index]]
+    if len(header) > MAX_COLUMNS:
+        raise refuse(path, Rule.IMPORT_UNREADABLE, detail=f"{len(header)} > {MAX_COLUMNS}")
+    names = [f"c{i}" for i in range(len(header))]
+    bad: list[int] = []
+
+    def invalid(row) -> str:
+        bad.append(int(row.number))
+        return "skip"
+
+    payload = data
+    read_encoding = "utf8"
+    if encoding == "utf-8-sig":
+        payload = data[3:]
+    elif encoding in ("utf-16", "gb18030"):
+        read_encoding = encoding
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(payload),
+            read_options=pcsv.ReadOptions(
+                encoding=read_encoding, skip_rows=index + 1, column_names=names, block_size=MAX_LINE_BYTES
+            ),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=True, quoted_strings_can_be_null=True
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError) as exc:
+        message = str(exc)
+        if "UTF8" in message or "decode" in message.lower() or isinstance(exc, UnicodeDecodeError):
+            if encoding == "utf-8":
+                raise _WrongEncoding from exc
+        if "straddling" in message or "block" in message:
+            raise refuse(path, Rule.IMPORT_UNREADABLE, detail=f"> {human_size(MAX_LINE_BYTES)}") from exc
+        raise refuse(path, Rule.IMPORT_UNREADABLE, detail=message.splitlines()[0][:200]) from exc
+    header_row = index + 1
+    # pyarrow numbers an invalid row by its line in the file; the rows kept follow in order.
+    bad_rows = sorted(n for n in bad if n > 0)
+    total = table.num_rows + len(bad)
+    every = np.arange(header_row + 1, header_row + 1 + total)
+    rows = np.setdiff1d(every, np.array(bad_rows, dtype=every.dtype)) if bad_rows else every
+    rows = rows[: table.num_rows]
+    keys = _keys(header)
+    columns = {key: table.column(i).combine_chunks() for i, key in enumerate(keys)}
+    return RawExport(path, encoding, header, keys, columns, rows, header_row, bad_rows)
+
+
+def _header_index(rows: list[list[str]], known: set[str]) -> int | None:
+    """The first row naming at least two known headers (and more than half of its filled cells
+    or at least four: a title row such as 订单编号：xxx does not count)."""
+    for i, row in enumerate(rows):
+        keys = [header_key(c) for c in row if c and c.strip()]
+        hits = sum(1 for k in keys if k in known)
+        if hits >= 2 and (hits * 2 > len(keys) or hits >= 4):
+            return i
+    return None
+
+
+def _keys(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for text in header:
+        key = header_key(text)
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return out
+
+
+# --- xlsx and xls -----------------------------------------------------------------------------------
+
+
+def _read_book(path: Path, known: set[str], limits: Limits) -> RawExport:
+    from ecomsheets.process.isolate import Failed, run_isolated
+
+    with open(path, "rb") as fh:
+        is_xls = fh.read(8).startswith(_OLE)
+    if not is_xls:
+        found = check_file(path, limits)
+        if found is not None:
+            raise Refused(found)
+    elif path.stat().st_size > limits.max_file_bytes:
+        size = path.stat().st_size
+        raise refuse(path, Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
+    try:
+        texts = run_isolated(_sheet_texts, str(path), file=str(path))
+    except Failed as exc:
+        raise Refused(exc.finding) from exc
+    if isinstance(texts, Finding):
+        raise Refused(texts)
+    import pyarrow as pa
+
+    header_texts = [[("" if v is None else str(v)) for v in row] for row in texts["head"]]
+    index = _header_index(header_texts, known)
+    if index is None:
+        raise refuse(
+            path, Rule.IMPORT_UNRECOGNISED, value=" | ".join(c.strip() for c in (header_texts or [[]])[0][:12])
+        )
+    header = [c.strip() for c in header_texts[index]]
+    keys = _keys(header)
+    body = texts["columns"]
+    first = texts["offset"] + index + 1  # 0-based index of the first data row in the sheet
+    n = max(0, texts["rows"] - index - 1)
+    columns = {}
+    for i, key in enumerate(keys):
+        values = body[i][index + 1 :] if i < len(body) else [None] * n
+        columns[key] = pa.array(values, type=pa.string())
+    rows = np.arange(first + 1, first + 1 + n)
+    return RawExport(path, "xls" if is_xls else "xlsx", header, keys, columns, rows, first)
+
+
+def _sheet_texts(path: str):
+    """In the child: the first sheet's cells as text, by column (fastexcel)."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(path)
+        sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")  # row i is row i + 1
+        table = sheet.to_arrow()
+    except Exception as exc:  # noqa: BLE001 - whatever the parser says, the file is refused with it
+        return finding(
+            Rule.IMPORT_UNREADABLE, ERROR, file=path, detail=str(exc).splitlines()[0][:200] if str(exc) else ""
+        )
+    offset = 0
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    head = [[col[r] for col in columns] for r in range(min(HEAD_ROWS, table.num_rows))]
+    return {"head": head, "columns": columns, "rows": table.num_rows, "offset": offset}
