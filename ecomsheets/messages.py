@@ -1750,6 +1750,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An order appears in several exports with different content; the newer export's rows are kept, and the "
         "replaced ones are named here.",
     ),
+    "h_import": (
+        "把平台或 ERP 导出的订单（淘宝/天猫、京东、拼多多、抖店、快手、聚水潭、旺店通；CSV、xlsx、xls）"
+        "导入成一份部门工作簿（订单表，导出里有的话还有物流、售后），并像 validate 一样检查它。"
+        "同一订单在几个导出里出现时，以导出时间较新的为准",
+        "Import order exports of platforms and ERPs (Taobao/Tmall, JD, Pinduoduo, Douyin, Kuaishou, 聚水潭, "
+        "旺店通; CSV, xlsx, xls) into one department workbook (orders, and logistics and after-sales where the "
+        "export has them), and check it as validate does. An order in several exports is taken from the newest",
+    ),
+    "h_import_short": ("把平台导出的订单导入成部门工作簿", "import platform order exports into a workbook"),
+    "h_arg_exports": ("导出文件", "EXPORT"),
+    "h_opt_platform": (
+        "导出来自哪个平台：auto（按表头自动识别）、taobao、tmall、jd、pdd、douyin、kuaishou、jushuitan、wangdiantong",
+        "Which platform made the exports: auto (recognised from the headers), taobao, tmall, jd, pdd, douyin, "
+        "kuaishou, jushuitan, wangdiantong",
+    ),
+    "h_opt_month_import": (
+        "月份，如 2026-11（默认取多数订单的下单月份）；不在这个月的订单不导入",
+        "The month, e.g. 2026-11 (default: the month most orders were placed in); orders of other months are left out",
+    ),
+    "h_opt_shop": ("店铺名称，记在工作簿里", "The shop's name, recorded in the workbook"),
+    "cli_unknown_platform": ("没有叫“{name}”的平台，可用：{known}", "no platform named '{name}'; known: {known}"),
+    "imp_file": (
+        "{file}：{platform}{how}，编码 {encoding}，读了 {rows} 行，{orders} 笔订单{extra}",
+        "{file}: {platform}{how}, encoding {encoding}, {rows} row{rows!p} read, {orders} order{orders!p}{extra}",
+    ),
+    "imp_auto": ("（按表头识别）", " (recognised from the headers)"),
+    "imp_totals": ("；跳过合计行 {n} 行", "; {n} total row{n!p} skipped"),
+    "imp_headers": ("；订单抬头行 {n} 行（明细行已导入）", "; {n} order header row{n!p} (their lines imported)"),
+    "imp_replaced": ("；{n} 行被较新的导出替换", "; {n} row{n!p} replaced by a newer export"),
+    "imp_left_out": ("；{n} 行未导入（原因见下）", "; {n} row{n!p} not imported (see below)"),
+    "imp_refused": ("{file}：没有导入。{why}", "{file}: not imported. {why}"),
+    "imp_month": ("月份：{month}", "Month: {month}"),
+    "imp_month_guessed": (
+        "月份：{month}（多数订单的下单月份；可用 --month 指定）",
+        "Month: {month} (the month most orders were placed in; --month sets it)",
+    ),
+    "imp_overlaps": (
+        "几个导出里重复的订单：{n} 行被较新的导出替换，其中 {conflicts} 笔订单内容不一样",
+        "orders in several exports: {n} row{n!p} replaced by a newer export, {conflicts} order{conflicts!p} "
+        "with different content",
+    ),
+    "imp_more": ("  ……还有 {n} 条（--format json 可看全部）", "  … and {n} more (--format json lists them all)"),
+    "imp_nothing": ("没有可以导入的文件，没有写出工作簿。", "no file could be imported; no workbook written."),
+    "imp_table_rows": ("{sheet} {n} 行", "{sheet} {n} row{n!p}"),
+    "imp_written": ("已写入 {path}：{tables}。检查结果：", "wrote {path}: {tables}. Checked:"),
     # --- end issue 16 ---
 }
 

@@ -19,6 +19,7 @@ from ecomsheets.cli.consolidate import consolidate
 from ecomsheets.cli.docs import docs
 from ecomsheets.cli.example import example
 from ecomsheets.cli.generate import generate
+from ecomsheets.cli.import_ import import_
 from ecomsheets.cli.init import init
 from ecomsheets.cli.migrate import migrate
 from ecomsheets.cli.options import group_lang_option
@@ -49,5 +50,5 @@ def main() -> None:
     stop_on_signals()  # Ctrl-C, SIGTERM: every worker stopped, exit 130 / 143 with one line
 
 
-for _command in (schemas, init, generate, validate, example, summarize, consolidate, status, migrate, docs):
+for _command in (schemas, init, generate, validate, import_, example, summarize, consolidate, status, migrate, docs):
     main.add_command(_command)

@@ -206,7 +206,8 @@ def map_export(
         provided,
         _recency(profile, cleaned, ids, keep),
         total_rows=int(totals.sum()),
-        findings=findings + _check_totals(profile, catalog.tables["orders"], cleaned, totals, data_rows, name, raw, lang),
+        findings=findings
+        + _check_totals(profile, catalog.tables["orders"], cleaned, totals, data_rows, name, raw, lang),
         left_out=left_out,
         header_rows=header_rows,
     )

@@ -19,6 +19,7 @@ from ecomsheets.atomic import check_target
 from ecomsheets.errors import EcomsheetsError
 from ecomsheets.findings import Finding, Report
 from ecomsheets.months import Month, parse_month
+from ecomsheets.process.isolate import ProcessLimits
 from ecomsheets.read.guard import Limits
 from ecomsheets.schema import Catalog
 
@@ -75,6 +76,11 @@ class ImportResult:
     findings: list[Finding] = field(default_factory=list)  # of the exports: rows left out, totals, conflicts
     report: Report | None = None  # the imported workbook validated
     seconds: dict[str, float] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)  # table -> its sheet in the workbook
+
+    def sheet_rows(self) -> list[tuple[str, int]]:
+        """(sheet name, rows written) of each table of the workbook."""
+        return [(self.sheets.get(t, t), n) for t, n in self.tables.items()]
 
     @property
     def exit_code(self) -> int:
@@ -107,6 +113,7 @@ def import_exports(
     force: bool = False,
     lang: str = "zh",
     limits: Limits = Limits(),
+    process: ProcessLimits = ProcessLimits(),
     now: datetime | None = None,
 ) -> ImportResult:
     """Read the exports, write the department workbook `out`, validate it (see module doc)."""
@@ -125,7 +132,7 @@ def import_exports(
         line = FileLine(path.name)
         lines.append(line)
         try:
-            raw = read_export(path, known, limits)
+            raw = read_export(path, known, limits, process)
             profile = choose(catalog, raw, platform)
         except Refused as exc:
             line.refused = exc.finding
@@ -159,7 +166,7 @@ def import_exports(
         catalog, BUNDLE, out, month=the_month, lang=lang, tables=present, data=data, force=force, now=now, record=record
     )
     clock["write"] = time.perf_counter()
-    report = validate(out, catalog=catalog, month=the_month, limits=limits)
+    report = validate(out, catalog=catalog, month=the_month, limits=limits, process=process)
     clock["validate"] = time.perf_counter()
     steps = ["start", "read", "map", "write", "validate"]
     seconds = {b: round(clock[b] - clock[a], 3) for a, b in zip(steps, steps[1:])}
@@ -174,6 +181,7 @@ def import_exports(
         findings=findings,
         report=report,
         seconds=seconds,
+        sheets={t: catalog.tables[t].sheet_name(lang) for t in present},
     )
 
 

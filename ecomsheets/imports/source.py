@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ecomsheets.findings import ERROR, Finding, finding
+from ecomsheets.process.isolate import ProcessLimits
 from ecomsheets.read.guard import Limits, check_file, human_size
 from ecomsheets.rules import Rule
 from ecomsheets.schema.imports import header_key
@@ -53,13 +54,15 @@ def refuse(path: Path, rule: Rule, **fields) -> Refused:
     return Refused(finding(rule, ERROR, file=str(path), **fields))
 
 
-def read_export(path: Path, known: set[str], limits: Limits = Limits()) -> RawExport:
+def read_export(
+    path: Path, known: set[str], limits: Limits = Limits(), process: ProcessLimits = ProcessLimits()
+) -> RawExport:
     """The export's rows; `known`: every header key some profile reads (to find the header)."""
     path = Path(path)
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PK") or (head.startswith(_OLE) and path.suffix.lower() in (".xls", ".xlsx")):
-        return _read_book(path, known, limits)
+        return _read_book(path, known, limits, process)
     found = check_file(path, limits) if not path.is_file() or path.stat().st_size == 0 else None
     if found is not None:
         raise Refused(found)
@@ -191,7 +194,7 @@ def _keys(header: list[str]) -> list[str]:
 # --- xlsx and xls -----------------------------------------------------------------------------------
 
 
-def _read_book(path: Path, known: set[str], limits: Limits) -> RawExport:
+def _read_book(path: Path, known: set[str], limits: Limits, process: ProcessLimits) -> RawExport:
     from ecomsheets.process.isolate import Failed, run_isolated
 
     with open(path, "rb") as fh:
@@ -204,7 +207,7 @@ def _read_book(path: Path, known: set[str], limits: Limits) -> RawExport:
         size = path.stat().st_size
         raise refuse(path, Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
     try:
-        texts = run_isolated(_sheet_texts, str(path), file=str(path))
+        texts = run_isolated(_sheet_texts, str(path), file=str(path), limits=process)
     except Failed as exc:
         raise Refused(exc.finding) from exc
     if isinstance(texts, Finding):
