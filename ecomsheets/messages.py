@@ -1775,6 +1775,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}：{platform}{how}，编码 {encoding}，读了 {rows} 行，{orders} 笔订单{extra}",
         "{file}: {platform}{how}, encoding {encoding}, {rows} row{rows!p} read, {orders} order{orders!p}{extra}",
     ),
+    "imp_line_too_long": ("有一行超过 {size}，不像平台导出的表格", "a line is longer than {size}, unlike any export"),
     "imp_auto": ("（按表头识别）", " (recognised from the headers)"),
     "imp_totals": ("；跳过合计行 {n} 行", "; {n} total row{n!p} skipped"),
     "imp_headers": ("；订单抬头行 {n} 行（明细行已导入）", "; {n} order header row{n!p} (their lines imported)"),

@@ -11,9 +11,13 @@ status word against our statuses, and each profile's detection headers against e
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,7 +218,7 @@ def test_profile_columns_are_in_the_export(platform, exports):
             assert header_key(header) in have
     orders = profile["tables"]["orders"]["columns"]
     assert {"order_id", "order_date", "sku", "quantity", "paid_amount", "status"} <= set(orders)
-    assert "amount" in orders or {"unit_price", "discount"} <= set(orders)
+    assert "amount" in orders or {"unit_price", "quantity"} <= set(orders)
     assert ("refund_amount" in orders) == (exports[platform].truth["refund"] > 0)
     assert ("channel" in orders) != ("channel" in profile)
 
@@ -325,10 +329,11 @@ def test_import_reads_the_export_cleanly(platform, imported):
     assert file["platform"] == platform
     assert file["title"] == load_profile(platform)["title"]
     assert file["encoding"] == run.export.encoding
-    assert file["rows"] == truth["lines"]
+    assert file["rows"] == truth["lines"] + truth["total_rows"]  # every row under the header
     assert file["orders"] == truth["orders"]
-    assert file["total_rows"] == truth["total_rows"]
+    assert file["total_rows"] == truth["total_rows"] and file["header_rows"] == 0
     assert file["replaced"] == 0 and file["left_out"] == []
+    assert run.report["findings"] == []  # nothing left out, the 合计 row agrees, no conflicts
     assert run.report["month"] == MONTH and run.report["replaced"] == 0 and run.report["conflicts"] == 0
     assert run.report["tables"]["orders"] == truth["lines"]
     validation = run.report["validation"]
@@ -446,6 +451,24 @@ def test_a_wrong_platform_name_is_refused(platform, imported, tmp_path):
     assert not out.exists()
 
 
+def test_refusals_exit_2_in_a_fresh_process(imported, tmp_path):
+    """As a shop manager runs it (`python -m ecomsheets`, its own process): a CSV export given
+    with the wrong --platform, and a file that is not there, are refused with exit 2 and a
+    Chinese message, every time (a process that aborts on its way out exits 134)."""
+    source = imported("jd").export
+    command = [sys.executable, "-m", "ecomsheets", "import"]
+    runs = [[source.path, "-o", tmp_path / "out.xlsx", "--platform", "pdd"]] * 4
+    runs.append([tmp_path / "不存在.csv", "-o", tmp_path / "out.xlsx"])
+    for args in runs:
+        done = subprocess.run(
+            [*command, *map(str, args)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120
+        )
+        said = done.stdout + done.stderr
+        assert done.returncode == 2, said
+        assert CJK.search(said) and "Traceback" not in said, said
+    assert not (tmp_path / "out.xlsx").exists()
+
+
 def test_douyin_main_order_rows_are_skipped(tmp_path):
     """An export that writes a 主订单 row (no 子订单编号) above each order's 子订单 rows: those
     rows are order headers, not lines, and the figures stay the export's."""
@@ -453,7 +476,9 @@ def test_douyin_main_order_rows_are_skipped(tmp_path):
     out = tmp_path / "out.xlsx"
     code, output, report = run_import(export.path, "-o", out, "--month", MONTH)
     assert code == 0, output
-    assert report["files"][0]["orders"] == export.truth["orders"]
+    (file,) = report["files"]
+    assert file["orders"] == file["header_rows"] == export.truth["orders"]
+    assert file["rows"] == export.truth["lines"] + export.truth["orders"]
     assert error_count(report["validation"]) == 0
     got = order_frame(out)
     assert len(got) == export.truth["lines"]
@@ -484,3 +509,24 @@ def test_the_same_export_twice_is_one_month(platform, imported, tmp_path):
     assert got["amount"].sum() == pytest.approx(truth["amount"], abs=0.005)
     assert got["paid"].fillna(0).sum() == pytest.approx(truth["paid"], abs=0.005)
     assert got["source"].str.startswith(second.name + " ").all()
+
+
+def test_a_total_row_that_disagrees_is_said(imported, tmp_path):
+    """旺店通's 合计 row is skipped; when its figure is not the sum of the rows above, the import
+    warns at that row (and the rows are imported as they are)."""
+    source = imported("wangdiantong").export
+    text = source.path.read_bytes().decode("gbk").rstrip("\r\n").split("\r\n")
+    header, total = next(csv.reader([text[0]])), next(csv.reader([text[-1]]))
+    column = header.index("应收金额")
+    total[column] = f"{float(total[column]) + 100:.2f}"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(total)
+    tampered = tmp_path / source.path.name
+    tampered.write_bytes(("\r\n".join(text[:-1]) + "\r\n" + buf.getvalue()).encode("gbk"))
+    code, output, report = run_import(tampered, "-o", tmp_path / "out.xlsx", "--month", MONTH)
+    assert code == 0, output
+    assert report["files"][0]["total_rows"] == 1 and report["tables"]["orders"] == source.truth["lines"]
+    (warning,) = report["findings"]
+    assert warning["rule"] == "import_total_mismatch" and warning["severity"] == "warning"
+    assert warning["origin"] == f"{tampered.name} 第 {source.truth['lines'] + 2} 行"
+    assert float(warning["expected"].replace(",", "")) == pytest.approx(source.truth["amount"], abs=0.005)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ecomsheets import messages
 from ecomsheets.findings import ERROR, Finding, finding
 from ecomsheets.process.isolate import ProcessLimits
 from ecomsheets.read.guard import Limits, check_file, human_size
@@ -117,7 +118,10 @@ def _parse_csv(path: Path, data: bytes, encoding: str, known: set[str]) -> RawEx
     lines = text.splitlines()[:HEAD_ROWS]
     if len(lines) < HEAD_ROWS and len(text) < len(data):
         lines = lines[:-1]  # the last one may be cut
-    head_rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    try:
+        head_rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    except csv.Error as exc:
+        raise refuse(path, Rule.IMPORT_UNREADABLE, detail=str(exc)[:200]) from exc
     index = _header_index(head_rows, known)
     if index is None:
         if encoding == "utf-8":
@@ -127,47 +131,77 @@ def _parse_csv(path: Path, data: bytes, encoding: str, known: set[str]) -> RawEx
     if len(header) > MAX_COLUMNS:
         raise refuse(path, Rule.IMPORT_UNREADABLE, detail=f"{len(header)} > {MAX_COLUMNS}")
     names = [f"c{i}" for i in range(len(header))]
-    bad: list[int] = []
+    bad: list[str] = []
 
     def invalid(row) -> str:
-        bad.append(int(row.number))
+        bad.append(row.text)
         return "skip"
 
-    payload = data
-    read_encoding = "utf8"
-    if encoding == "utf-8-sig":
-        payload = data[3:]
-    elif encoding in ("utf-16", "gb18030"):
-        read_encoding = encoding
+    payload = data[3:] if encoding == "utf-8-sig" else data
+    read_encoding = encoding if encoding in ("utf-16", "gb18030") else "utf8"
     try:
         table = pcsv.read_csv(
             pa.BufferReader(payload),
             read_options=pcsv.ReadOptions(
                 encoding=read_encoding, skip_rows=index + 1, column_names=names, block_size=MAX_LINE_BYTES
             ),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            parse_options=pcsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
+            ),
             convert_options=pcsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=True, quoted_strings_can_be_null=True
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, ValueError) as exc:
         message = str(exc)
-        if "UTF8" in message or "decode" in message.lower() or isinstance(exc, UnicodeDecodeError):
-            if encoding == "utf-8":
-                raise _WrongEncoding from exc
+        if encoding == "utf-8" and ("UTF8" in message or isinstance(exc, UnicodeDecodeError)):
+            raise _WrongEncoding from exc
         if "straddling" in message or "block" in message:
-            raise refuse(path, Rule.IMPORT_UNREADABLE, detail=f"> {human_size(MAX_LINE_BYTES)}") from exc
+            raise refuse(
+                path, Rule.IMPORT_UNREADABLE, detail=messages.text("imp_line_too_long", size=human_size(MAX_LINE_BYTES))
+            ) from exc
         raise refuse(path, Rule.IMPORT_UNREADABLE, detail=message.splitlines()[0][:200]) from exc
     header_row = index + 1
-    # pyarrow numbers an invalid row by its line in the file; the rows kept follow in order.
-    bad_rows = sorted(n for n in bad if n > 0)
-    total = table.num_rows + len(bad)
-    every = np.arange(header_row + 1, header_row + 1 + total)
-    rows = np.setdiff1d(every, np.array(bad_rows, dtype=every.dtype)) if bad_rows else every
-    rows = rows[: table.num_rows]
     keys = _keys(header)
+    if bad:
+        # Rows that do not line up with the header (short rows, blank lines, stray fields):
+        # pyarrow does not say where they were, so the file is read again row by row.
+        try:
+            columns, rows, bad_rows = _rows_by_hand(payload, encoding, index + 1, len(header), header_row)
+        except csv.Error as exc:
+            raise refuse(path, Rule.IMPORT_UNREADABLE, detail=str(exc)[:200]) from exc
+        return RawExport(path, encoding, header, keys, dict(zip(keys, columns)), rows, header_row, bad_rows)
+    rows = np.arange(header_row + 1, header_row + 1 + table.num_rows)
     columns = {key: table.column(i).combine_chunks() for i, key in enumerate(keys)}
-    return RawExport(path, encoding, header, keys, columns, rows, header_row, bad_rows)
+    return RawExport(path, encoding, header, keys, columns, rows, header_row)
+
+
+def _rows_by_hand(payload: bytes, encoding: str, skip: int, width: int, header_row: int):
+    """The slow, exact reading: a short row is padded (as a spreadsheet shows it), a blank one
+    skipped, and one with more filled fields than the header is a bad row, by its row number."""
+    import pyarrow as pa
+
+    text = payload.decode("utf-8" if encoding == "utf-8-sig" else encoding, errors="replace")
+    values: list[list] = [[] for _ in range(width)]
+    rows: list[int] = []
+    bad: list[int] = []
+    for ordinal, record in enumerate(csv.reader(io.StringIO(text, newline=""))):
+        if ordinal < skip:
+            continue
+        row = header_row + 1 + ordinal - skip
+        cells = [c if c.strip() else None for c in record]
+        if not any(cells):
+            continue
+        if len(cells) > width:
+            if any(cells[width:]):
+                bad.append(row)
+                continue
+            cells = cells[:width]
+        cells += [None] * (width - len(cells))
+        for i, c in enumerate(cells):
+            values[i].append(c)
+        rows.append(row)
+    return [pa.array(v, type=pa.string()) for v in values], np.array(rows, dtype=np.int64), bad
 
 
 def _header_index(rows: list[list[str]], known: set[str]) -> int | None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ecomsheets import messages
 from ecomsheets.compute.derived import blank_inputs
+from ecomsheets.rules import Rule
 
 from .context import Context, TableData
 
@@ -37,6 +39,7 @@ def mark_imported(ctx: Context, td: TableData) -> None:
                 td.waived[col.name] = td.waived.get(col.name, np.zeros(len(raw), dtype=bool)) | rows
     if not imported.any():
         return
+    rows = td.typed.index.to_numpy()
     for col in table.columns:
         if not col.derived or col.name not in td.typed:
             continue
@@ -48,6 +51,13 @@ def mark_imported(ctx: Context, td: TableData) -> None:
         given = imported & lacking & td.typed[col.name].notna().to_numpy()
         if given.any():
             td.given_rows[col.name] = given
+        # A figure taken as the export wrote it is not recomputed: one that cannot be read is
+        # said here, or nothing would.
+        invalid = td.invalid.get(col.name)
+        if invalid is not None:
+            zh, en = messages.type_label(col.type, "zh", ctx.month), messages.type_label(col.type, "en", ctx.month)
+            for pos in np.flatnonzero(imported & lacking & invalid):
+                ctx.add(Rule.TYPE, td, col.name, int(rows[pos]), type_zh=zh, type_en=en)
 
 
 def _columns(entry: object, table: str) -> set[str] | None:
