@@ -2,6 +2,7 @@
 
 read FILE...       fastexcel loads every sheet of every file into Arrow (one process)
 write N OUT        xlsxwriter constant_memory writes N order rows fed in chunks
+csv FILE           pyarrow's CSV reader reads the file (types inferred, as it does by default)
 """
 
 import sys
@@ -68,10 +69,23 @@ def write(n, out):
     wb.close()
 
 
+def csv(path):
+    """Prints the read's own seconds (without the process start), for stage comparisons."""
+    import time
+
+    import pyarrow.csv
+
+    started = time.perf_counter()
+    pyarrow.csv.read_csv(path)
+    print(time.perf_counter() - started)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "read":
         read(sys.argv[2:])
     elif sys.argv[1] == "write":
         write(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] == "csv":
+        csv(sys.argv[2])
     else:
         raise SystemExit(__doc__)

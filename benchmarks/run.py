@@ -5,6 +5,7 @@ measured in the same run (alternating), peak memory.
     python benchmarks/run.py --sizes 10000 --files 4 --file-rows 5000 --repeat 3   # quick
     python benchmarks/run.py --only scale --repeat 3   # consolidate 5, 10, 20, 40 full department files
     python benchmarks/run.py --only generate,catalogue --repeat 5   # the whole department (issue 14 targets)
+    python benchmarks/run.py --only import --import-rows 1000000     # a Tmall report of 1M rows (issue 16)
 
 Inputs are built with `ecomsheets example` into benchmarks/_work/ (not committed).
 """
@@ -122,6 +123,39 @@ def scale(counts: list[int], file_rows: int, repeat: int, rows: list[dict]) -> N
         previous = (n, r)
 
 
+def import_rows(n: int, repeat: int, rows: list[dict]) -> None:
+    """`import` of a Tmall report of n rows against pyarrow reading the same CSV: the whole
+    command (it also writes the workbook and validates it), and its reading and mapping stage
+    alone (the stage's own timing, from the command's JSON, alternating with the baseline)."""
+    source = WORK / f"tmall_{n}.csv"
+    if not source.exists():
+        subprocess.run([PY, str(HERE.parent / "examples" / "exports.py"), str(source), "--orders", str(n), "--plain"], check=True)
+    out = WORK / f"imported_{n}.xlsx"
+    cmd = [*ES, "import", str(source), "-o", str(out), "--force", "--month", "2026-11", "--format", "json"]
+    baseline = [PY, str(HERE / "baselines.py"), "csv", str(source)]
+    compare(f"import {n:,} Tmall rows (read, write, validate) vs pyarrow", cmd, baseline, repeat, rows)
+    stages, base = [], []
+    for _ in range(repeat):
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode not in (0, 1):
+            raise SystemExit(done.stderr[-500:])
+        seconds = json.loads(done.stdout)["seconds"]
+        stages.append(seconds)
+        base.append(float(subprocess.run(baseline, capture_output=True, text=True, check=True).stdout))
+    row = {  # both timed inside their process: the reading alone, without starting Python
+        "what": f"import {n:,} rows: read + map stage vs pyarrow read",
+        "ours_s": statistics.median(s["read"] + s["map"] for s in stages),
+        "ours_mb": float("nan"),
+        "base_s": statistics.median(base),
+        "base_mb": float("nan"),
+    }
+    row["ratio"] = row["ours_s"] / row["base_s"]
+    rows.append(row)
+    print(_line(row), flush=True)
+    for step in ("read", "map", "write", "validate"):
+        print(f"|   {step:<42} | {statistics.median(s[step] for s in stages):8.2f} s |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -137,8 +171,10 @@ def main() -> None:
     ap.add_argument(
         "--only",
         default="",
-        help="run only these operations: comma-separated of startup,generate,catalogue,validate,example,consolidate,scale",
+        help="run only these operations: comma-separated of "
+        "startup,generate,catalogue,validate,example,consolidate,scale,import",
     )
+    ap.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the Tmall report `import` reads")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     want = lambda op: not only or op in only  # noqa: E731
@@ -209,6 +245,8 @@ def main() -> None:
             args.repeat,
             rows,
         )
+    if want("import"):
+        import_rows(args.import_rows, args.repeat, rows)
     if want("scale"):
         scale([int(n) for n in args.scale_files.split(",") if n], args.file_rows, args.repeat, rows)
     if not want("consolidate"):

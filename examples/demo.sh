@@ -47,6 +47,19 @@ ecomsheets consolidate "$team/交回" -o "$team/月度汇总_2026-11.xlsx" --mon
   --previous "$team/月度汇总_2026-10.xlsx" --force || status=$?
 [ "$status" -le 1 ]
 
+echo "== 6. 平台导出的订单 / a shop whose orders come from Tmall's exports"
+exports="$out/导出"
+mkdir -p "$exports"
+# Two weekly order reports as 天猫 downloads them (GBK, ids as ="…"), overlapping on days
+# 8-14; the later one shows some of those orders delivered since.
+python examples/exports.py "$exports/天猫订单_第1-2周.csv" --orders 600 --days 1-14 --as-of 15
+python examples/exports.py "$exports/天猫订单_第2-4周.csv" --orders 600 --days 8-30
+ecomsheets import "$exports/天猫订单_第1-2周.csv" "$exports/天猫订单_第2-4周.csv" \
+  -o "$out/submitted/店铺4.xlsx" --month 2026-11 --shop 店铺4 --force
+status=0
+ecomsheets consolidate "$out/submitted" -o "$out/月度汇总_2026-11.xlsx" --month 2026-11 --force > /dev/null || status=$?
+[ "$status" -le 1 ]
+
 echo
 echo "输出 / outputs in $out:"
 ls -1 "$out" "$out/批注" "$team"

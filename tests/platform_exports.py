@@ -30,6 +30,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -251,6 +252,12 @@ class Export:
     masked: list[str] = field(default_factory=list)  # masked values written (for the quirk checks)
 
 
+def _rng(seed: int, platform: str) -> np.random.Generator:
+    """A platform's own stream for a seed: two platforms' exports of one seed share nothing
+    (no tracking number or id in common)."""
+    return np.random.default_rng([seed, zlib.crc32(platform.encode())])
+
+
 def _month_bounds(month: str) -> tuple[datetime, datetime]:
     year, mon = (int(p) for p in month.split("-"))
     days = calendar.monthrange(year, mon)[1]
@@ -417,7 +424,7 @@ def build_jd(path, n_orders: int, seed: int, month: str = "2026-11") -> Export:
     """京东 POP order export: UTF-8 CSV, one row per SKU with the order's figures (订单金额,
     应付金额, 运费金额) repeated on each; 12-digit order ids; masked names and phones; two headers
     with a trailing space."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "jd")
     orders = _orders("jd", rng, n_orders, month, lambda r: "3" + _digits(r, 11), max_lines=3)
     rows, line_rows, masked = [], [], []
     for o in orders:
@@ -455,7 +462,7 @@ def build_pdd(path, n_orders: int, seed: int, month: str = "2026-11") -> Export:
     """拼多多 order export: GBK CSV, one row per order, `(元)` and `（元）` both, 商品数量(件),
     masked recipient (李**, 186****6198, 街道 ****); only paid orders (PDD lists no unpaid ones: its
     已取消 orders were paid, then cancelled and refunded)."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "pdd")
     orders = _orders("pdd", rng, n_orders, month, _pdd_id, platform_discounts=True)
     rows, line_rows, masked = [], [], []
     for o in orders:
@@ -491,7 +498,7 @@ def build_douyin(path, n_orders: int, seed: int, month: str = "2026-11", *, orde
     订单应付金额 repeated on each; 19-digit ids prefixed with a tab; recipient fields `##密文`;
     快递信息 `TRACKING-COURIER`; times written 2026/11/03 14:22:10. `order_rows`: a 主订单 row
     (no 子订单编号) above each order's 子订单 rows, as some export settings write."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "douyin")
     orders = _orders("douyin", rng, n_orders, month, lambda r: "69" + _digits(r, 17), max_lines=3)
     fmt = "%Y/%m/%d %H:%M:%S"
     rows, line_rows, masked = [], [], []
@@ -539,7 +546,7 @@ def build_kuaishou(path, n_orders: int, seed: int, month: str = "2026-11") -> Ex
     REFERENCE.md: this one follows the 快手小店 order list's columns."""
     from openpyxl import Workbook
 
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "kuaishou")
     orders = _orders(
         "kuaishou", rng, n_orders, month, lambda r: "24" + _digits(r, 17), platform_discounts=True, refunds=True
     )
@@ -598,7 +605,7 @@ def build_jushuitan(path, n_orders: int, seed: int, month: str = "2026-11") -> E
     numeric 内部订单号; 应付金额 = 数量 × 单价 − 优惠金额; phones prefixed with `'` and masked."""
     from openpyxl import Workbook
 
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "jushuitan")
     start, end = _month_bounds(month)
     orders = _orders("jushuitan", rng, n_orders, month, lambda r: "3" + _digits(r, 18), refunds=True)
     wb = Workbook()
@@ -668,7 +675,7 @@ def build_wangdiantong(path, n_orders: int, seed: int, month: str = "2026-11") -
     """旺店通 order export: GBK CSV, one row per order, 18-digit 线上订单号 beside the ERP's own
     订单编号 (JY…); 店铺平台 writes 抖店 for Douyin; ends with a `合计:` row whose figures are the
     columns' sums."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "wangdiantong")
     orders = _orders("wangdiantong", rng, n_orders, month, lambda r: "2" + _digits(r, 17), refunds=True)
     rows, line_rows, masked = [], [], []
     for i, o in enumerate(orders):

@@ -19,7 +19,7 @@ FLOORS = [  # ground floor first; rooms on one floor never import each other
     {"read"},
     {"validate"},
     {"summarize", "generate", "example"},
-    {"report"},
+    {"report", "imports"},
     {"cli"},
     {"__main__"},
 ]

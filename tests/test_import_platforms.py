@@ -423,20 +423,41 @@ def test_parcels_become_logistics_rows(platform, imported):
 # --- choosing the platform ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("platform", PLATFORMS)
-def test_headers_alone_tell_the_platform(platform, imported, tmp_path):
-    """A file name without the platform's word: the headers decide; and `--platform NAME` with the
-    right name reads it the same way."""
-    source = imported(platform).export
-    plain = tmp_path / ("export_1" + source.path.suffix)
-    shutil.copy(source.path, plain)
-    code, output, report = run_import(plain, "-o", tmp_path / "auto.xlsx", "--month", MONTH)
+def test_headers_alone_tell_the_platform(imported, tmp_path):
+    """File names without the platform's word, all six in one import: the headers decide, and
+    the month's workbook holds every export's orders and figures."""
+    plain = []
+    for i, platform in enumerate(PLATFORMS):
+        source = imported(platform).export
+        plain.append(tmp_path / f"export_{i + 1}{source.path.suffix}")
+        shutil.copy(source.path, plain[-1])
+    out = tmp_path / "all.xlsx"
+    code, output, report = run_import(*plain, "-o", out, "--month", MONTH)
     assert code == 0, output
-    assert report["files"][0]["platform"] == platform
+    assert [f["platform"] for f in report["files"]] == PLATFORMS
+    assert error_count(report["validation"]) == 0
+    truths = [imported(p).export.truth for p in PLATFORMS]
+    got = order_frame(out)
+    assert len(got) == report["tables"]["orders"] == sum(t["lines"] for t in truths)
+    assert got["order_id"].nunique() == sum(t["orders"] for t in truths)
+    assert got["amount"].sum() == pytest.approx(sum(t["amount"] for t in truths), abs=0.01)
+    assert got["paid"].fillna(0).sum() == pytest.approx(sum(t["paid"] for t in truths), abs=0.01)
+    assert got["refund"].fillna(0).sum() == pytest.approx(sum(t["refund"] for t in truths), abs=0.01)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_the_right_platform_name_reads_it_the_same(platform, imported, tmp_path):
+    """`--platform NAME` with the right name, on a file name that does not say it."""
+    auto = imported(platform)
+    plain = tmp_path / ("export" + auto.export.path.suffix)
+    shutil.copy(auto.export.path, plain)
     code, output, named = run_import(plain, "-o", tmp_path / "named.xlsx", "--month", MONTH, "--platform", platform)
     assert code == 0, output
     assert named["files"][0]["platform"] == platform
-    assert named["tables"] == report["tables"] and error_count(named["validation"]) == 0
+    assert named["tables"] == auto.report["tables"] and error_count(named["validation"]) == 0
+    got, before = order_frame(tmp_path / "named.xlsx"), order_frame(auto.workbook)
+    columns = ["order_id", "sku", "amount", "paid", "refund", "status", "channel", "province"]
+    pd.testing.assert_frame_equal(got[columns], before[columns])
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

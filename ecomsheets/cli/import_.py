@@ -14,7 +14,7 @@ from ecomsheets.cli.options import argument, catalog, lang_option, limits, limit
 from ecomsheets.cli.output import echo_json
 from ecomsheets.textsafe import for_terminal, shown_path
 
-LISTED = 20  # the exports' own findings shown on the console; the JSON has them all
+LISTED = 10  # the exports' own findings shown on the console; the JSON has them all
 
 
 @click.command("import", cls=words.Command, help_code="h_import")

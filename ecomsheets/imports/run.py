@@ -99,6 +99,7 @@ class ImportResult:
             "conflicts": self.conflicts,
             "findings": [f.to_dict() | {"file": f.file} for f in self.findings],
             "validation": self.report.to_dict(max_findings) if self.report else None,
+            "seconds": self.seconds,
         }
 
 
