@@ -129,7 +129,9 @@ def import_rows(n: int, repeat: int, rows: list[dict]) -> None:
     alone (the stage's own timing, from the command's JSON, alternating with the baseline)."""
     source = WORK / f"tmall_{n}.csv"
     if not source.exists():
-        subprocess.run([PY, str(HERE.parent / "examples" / "exports.py"), str(source), "--orders", str(n), "--plain"], check=True)
+        subprocess.run(
+            [PY, str(HERE.parent / "examples" / "exports.py"), str(source), "--orders", str(n), "--plain"], check=True
+        )
     out = WORK / f"imported_{n}.xlsx"
     cmd = [*ES, "import", str(source), "-o", str(out), "--force", "--month", "2026-11", "--format", "json"]
     baseline = [PY, str(HERE / "baselines.py"), "csv", str(source)]

@@ -16,7 +16,15 @@ import argparse
 import numpy as np
 import pandas as pd
 
-PROVINCES = ["上海", "北京", "浙江省 杭州市 西湖区", "广东省 深圳市 南山区", "江苏省 南京市", "内蒙古自治区", "四川省 成都市"]
+PROVINCES = [
+    "上海",
+    "北京",
+    "浙江省 杭州市 西湖区",
+    "广东省 深圳市 南山区",
+    "江苏省 南京市",
+    "内蒙古自治区",
+    "四川省 成都市",
+]
 STATUSES = ["交易成功", "卖家已发货，等待买家确认", "买家已付款，等待卖家发货", "等待买家付款", "交易关闭"]
 COURIERS = [("顺丰速运", "SF"), ("中通快递", "73"), ("圆通速递", "YT"), ("韵达快递", "43")]
 
@@ -82,7 +90,9 @@ if __name__ == "__main__":
     ap.add_argument("--orders", type=int, default=500)
     ap.add_argument("--month", default="2026-11")
     ap.add_argument("--days", default="1-30", help="the days of the month the orders were placed on, e.g. 1-14")
-    ap.add_argument("--as-of", type=int, default=99, help="the day of the month the export was made (default: after it)")
+    ap.add_argument(
+        "--as-of", type=int, default=99, help="the day of the month the export was made (default: after it)"
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--first-id", type=int, default=3_800_000_000_000_000_000)
     ap.add_argument("--plain", action="store_true", help="the real report's seven columns, UTF-8, ids unwrapped")

@@ -19,7 +19,16 @@ SHARED = Path(os.environ.get("ECOMSHEETS_SHARED", Path(__file__).resolve().paren
 TMALL = SHARED / "data" / "tmall_order_report.csv"
 needs_tmall = pytest.mark.skipif(not TMALL.is_file(), reason="../shared/data/tmall_order_report.csv is absent")
 
-HEADER = ["订单编号", "买家会员名", "总金额", "买家实际支付金额", "订单状态", "收货地址 ", "订单创建时间", "订单付款时间 "]
+HEADER = [
+    "订单编号",
+    "买家会员名",
+    "总金额",
+    "买家实际支付金额",
+    "订单状态",
+    "收货地址 ",
+    "订单创建时间",
+    "订单付款时间 ",
+]
 HEADER += ["物流单号", "物流公司", "确认收货时间", "退款金额", "买家留言"]
 
 
@@ -202,7 +211,9 @@ def test_overlapping_exports_keep_the_newest_row_of_each_order(tmp_path):
     week1 = [order(i) for i in range(1, 11)]
     week2 = [order(i) for i in range(6, 16)]
     for n, row in enumerate(week2[:3]):  # orders 6-8 were delivered since the first export
-        row.update(订单状态="交易成功", 确认收货时间="2026-11-29 12:00:00", 物流单号=f"SF123456789012{n}", 物流公司="顺丰速运")
+        row.update(
+            订单状态="交易成功", 确认收货时间="2026-11-29 12:00:00", 物流单号=f"SF123456789012{n}", 物流公司="顺丰速运"
+        )
     a = write_export(tmp_path / "第1周.csv", week1)
     b = write_export(tmp_path / "第2周.csv", week2)
     # The newer export wins by its own time columns, whatever the order the files are given in.
