@@ -34,6 +34,11 @@ _XCU = """<?xml version="1.0" encoding="UTF-8"?>
 
 def recalc(path: Path, outdir: Path, timeout: float = 180) -> Path:
     """Open `path` in LibreOffice, recalculate every formula, save an xlsx copy in `outdir`."""
+    return convert(path, outdir, "xlsx", timeout)
+
+
+def convert(path: Path, outdir: Path, target: str, timeout: float = 180) -> Path:
+    """Open `path` in LibreOffice (recalculating) and save it as `target` (`xlsx`, `xls:MS Excel 97`)."""
     if SOFFICE is None:
         raise RuntimeError("LibreOffice is required for this test (CI installs libreoffice-calc-nogui)")
     outdir = Path(outdir)
@@ -54,7 +59,7 @@ def recalc(path: Path, outdir: Path, timeout: float = 180) -> Path:
                     "--norestore",
                     "--nolockcheck",
                     "--convert-to",
-                    "xlsx",
+                    target,
                     "--outdir",
                     str(outdir),
                     str(source),
@@ -63,7 +68,7 @@ def recalc(path: Path, outdir: Path, timeout: float = 180) -> Path:
                 text=True,
                 timeout=timeout,
             )
-    out = outdir / Path(path).name
+    out = outdir / (Path(path).stem + "." + target.split(":")[0])
     if proc.returncode != 0 or not out.exists():
         raise RuntimeError(f"LibreOffice failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")
     return out

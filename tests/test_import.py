@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from tests.helpers import cli, run_cli, sha256
+from tests.lo import convert, requires_libreoffice
 
 SHARED = Path(os.environ.get("ECOMSHEETS_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 TMALL = SHARED / "data" / "tmall_order_report.csv"
@@ -332,3 +333,29 @@ def test_imported_workbooks_consolidate_with_their_lineage(tmp_path):
     book = openpyxl.load_workbook(summary, read_only=True)
     texts = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v}
     assert "店铺B.csv 第 3 行" in texts
+
+
+@requires_libreoffice
+@pytest.mark.libreoffice
+def test_an_old_xls_export_imports(tmp_path):
+    """An .xls export (as older ERP versions write them), made by LibreOffice from an xlsx."""
+    rows = [order(i) for i in range(1, 6)]
+    for row in rows:
+        row["订单编号"] = row["订单编号"][2:-1]  # a spreadsheet holds the id itself, as text
+    source = tmp_path / "src" / "旧版导出.xlsx"
+    source.parent.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["订单报表（旧版 ERP）"])
+    ws.append(HEADER)
+    for row in rows:
+        ws.append([row[h] for h in HEADER])
+    wb.save(source)
+    xls = convert(source, tmp_path, "xls:MS Excel 97")
+    assert xls.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    out, doc = run_import(tmp_path, xls, "--month", "2026-11")
+    assert doc["files"][0]["encoding"] == "xls" and doc["tables"]["orders"] == 5
+    assert doc["validation"]["summary"]["errors"] == 0
+    header, body = orders_sheet(out)
+    assert [r[0] for r in body] == [str(3_800_000_000_000_000_000 + i) for i in range(1, 6)]
+    assert body[0][header.index("来源")] == "旧版导出.xls 第 3 行"

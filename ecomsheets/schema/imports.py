@@ -14,7 +14,7 @@ from .vocabulary import _BOOL, _LIST, _MAP, _STR, _STR_OR_LIST
 from .yamlsrc import Located
 
 if TYPE_CHECKING:
-    from .model import Catalog
+    from .model import Catalog, TableSpec
 
 PROFILE_KEYS = {
     "name": _STR,
@@ -137,8 +137,8 @@ def _merged(builder: Strict, doc: Located, docs: dict[str, Located], seen: list[
     return merged
 
 
-def _headers(value) -> tuple[str, ...]:
-    items = [value] if isinstance(value, str) else list(value or ())
+def _headers(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
     return tuple(header_key(v) for v in items if isinstance(v, str) and v.strip())
 
 
@@ -185,13 +185,13 @@ def _profile(builder: Strict, doc: Located, catalog: Catalog, like: str | None) 
     )
 
 
-def _table(builder: Strict, node: Located, table) -> TableImport:
+def _table(builder: Strict, node: Located, table: TableSpec) -> TableImport:
     columns = []
     for name, spec in (node.get("columns") or {}).items():
         if name not in table.by_name or table.column(name).origin:
             builder.problem(node, "columns", "schema_import_column", value=name, table=table.title)
             continue
-        if isinstance(spec, dict):
+        if isinstance(spec, Located):
             if not builder.check_keys(spec, SOURCE_KEYS, ("from",)):
                 continue
             columns.append((name, ColumnSource(_headers(spec["from"]), spec.get("split"), int(spec.get("part", 0)))))
