@@ -1754,14 +1754,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "把平台或 ERP 导出的订单（淘宝/天猫、京东、拼多多、抖店、快手、聚水潭、旺店通；CSV、xlsx、xls）"
         "导入成一份部门工作簿（订单表，导出里有的话还有物流、售后），并像 validate 一样检查它。"
         "同一订单在几个导出里出现时，以导出时间较新的为准",
-        "Import order exports of platforms and ERPs (Taobao/Tmall, JD, Pinduoduo, Douyin, Kuaishou, 聚水潭, "
-        "旺店通; CSV, xlsx, xls) into one department workbook (orders, and logistics and after-sales where the "
+        "Import order exports of platforms and ERPs (Taobao/Tmall, JD, Pinduoduo, Douyin, Kuaishou, Jushuitan, "
+        "Wangdiantong; CSV, xlsx, xls) into one department workbook (orders, and logistics and after-sales where the "
         "export has them), and check it as validate does. An order in several exports is taken from the newest",
     ),
     "h_import_short": ("把平台导出的订单导入成部门工作簿", "import platform order exports into a workbook"),
     "h_arg_exports": ("导出文件", "EXPORT"),
     "h_opt_platform": (
-        "导出来自哪个平台：auto（按表头自动识别）、taobao、tmall、jd、pdd、douyin、kuaishou、jushuitan、wangdiantong",
+        "导出来自哪个平台：auto（按表头自动识别）, taobao, tmall, jd, pdd, douyin, kuaishou, jushuitan, wangdiantong",
         "Which platform made the exports: auto (recognised from the headers), taobao, tmall, jd, pdd, douyin, "
         "kuaishou, jushuitan, wangdiantong",
     ),

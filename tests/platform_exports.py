@@ -1,7 +1,7 @@
 """Synthetic order exports as the platforms and ERPs write them, with the truth they hold.
 
-One builder per export format read by `schemas/imports/*.yaml` (JD, Pinduoduo, Douyin, Kuaishou,
-聚水潭, 旺店通; the Tmall/Taobao report has the real anonymised file). Each builder takes
+One builder per export format read by `schemas/imports/*.yaml` (the full Taobao/Tmall 订单报表, JD,
+Pinduoduo, Douyin, Kuaishou, 聚水潭, 旺店通). Each builder takes
 (path, n_orders, seed, month), writes the file with the platform's own headers (from
 ../shared/REFERENCE.md "Platform order exports") and quirks, and returns an `Export`: the path,
 the profile that must be recognised, the encoding `import` should report, and the truth,
@@ -15,12 +15,13 @@ computed from the generated orders (integer cents), never by reading the file ba
   program shows).
 
 What each platform's figures mean here (and so what the profiles map):
-- amount (订单金额): JD 订单金额 (order level, repeated on each SKU row = Σ 京东价 × 订购数量);
+- amount (订单金额): Taobao 总金额; JD Σ 京东价 × 订购数量 of the order's SKU rows (its 订单金额);
   PDD 商品总价; Douyin Σ 商品金额 of the 子订单; Kuaishou computed (成交数量 × 商品单价 − 商家优惠:
   the export has no such column); 聚水潭 应付金额 and 旺店通 应收金额 (= 数量 × 单价 − 优惠金额).
-- paid (实付金额): as the export writes it: JD 应付金额 and Douyin 订单应付金额 (due, filled even
-  before payment, order level); PDD 用户实付金额; Kuaishou 实付款 and the ERPs' 已付金额 (0 unpaid).
-- refund (退款金额): Kuaishou, 聚水潭, 旺店通 carry it; JD, PDD and Douyin exports do not (0).
+- paid (实付金额), as the export writes it: Taobao 买家实际支付金额 (0.00 unpaid); JD 应付金额 and
+  Douyin 订单应付金额 (due, filled even before payment, order level); PDD 用户实付金额; Kuaishou
+  实付款 and the ERPs' 已付金额 (0 unpaid).
+- refund (退款金额): Taobao, Kuaishou, 聚水潭, 旺店通 carry it; JD, PDD and Douyin exports do not (0).
 
 Everything is drawn from a seeded numpy Generator: the same arguments give the same bytes.
 """
@@ -57,6 +58,14 @@ SHIPS = {"shipped", "done"}  # stages with a parcel on its way or delivered
 # read as OURS[stage] through orders.yaml value_aliases or the profile's `values:` (checked by
 # test_import_platforms.py::test_status_words_map_to_ours).
 STATUS_WORDS = {
+    "taobao": {
+        "unpaid": ["等待买家付款"],
+        "paid": ["买家已付款，等待卖家发货"],
+        "shipped": ["卖家已发货，等待买家确认"],
+        "done": ["交易成功"],
+        "cancelled": ["交易关闭"],
+        "closed_refunded": ["交易关闭"],
+    },
     "jd": {
         "unpaid": ["等待付款"],
         "paid": ["等待出库"],
@@ -107,6 +116,7 @@ STATUS_WORDS = {
 
 # How often each stage occurs (normalised per platform).
 STAGE_WEIGHTS = {
+    "taobao": {"unpaid": 5, "paid": 15, "shipped": 20, "done": 45, "cancelled": 5, "closed_refunded": 10},
     "jd": {"unpaid": 5, "paid": 15, "shipped": 20, "done": 50, "cancelled": 10},
     "pdd": {"paid": 20, "shipped": 20, "done": 45, "closed_refunded": 5, "refunded": 10},
     "douyin": {"unpaid": 5, "paid": 15, "shipped": 20, "done": 45, "cancelled": 10, "closed_refunded": 5},
@@ -116,7 +126,7 @@ STAGE_WEIGHTS = {
 }
 
 # The channel (订单.渠道) of a platform's own export; an ERP's orders say theirs row by row.
-CHANNELS = {"jd": "京东", "pdd": "拼多多", "douyin": "抖音", "kuaishou": "快手"}
+CHANNELS = {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多", "douyin": "抖音", "kuaishou": "快手"}
 
 # --- couriers (REFERENCE.md "Couriers and tracking numbers") -------------------------------------
 
@@ -144,6 +154,7 @@ COURIERS: dict[str, tuple[Callable[[np.random.Generator], str], str]] = {
 }
 
 PLATFORM_COURIERS = {
+    "taobao": ["中通快递", "圆通速递", "申通快递", "韵达快递", "顺丰速运", "邮政EMS"],
     "jd": [],  # the JD order export has no parcel columns
     "pdd": ["中通快递", "韵达快递", "极兔速递", "圆通速递", "申通快递", "邮政EMS"],
     "douyin": ["顺丰速运", "中通快递", "圆通速递", "韵达快递", "极兔速递", "德邦快递"],
@@ -291,8 +302,14 @@ def _orders(
     max_lines: int = 1,
     platform_discounts: bool = False,
     refunds: bool = False,
+    advance: float = 0.0,
+    advance_from: tuple[str, ...] = ("paid", "shipped"),
 ) -> list[Order]:
-    """`n` orders of `platform` created within `month`, every time within the month."""
+    """`n` orders of `platform` created within `month`, every time within the month.
+
+    `advance`: the share of the orders at a stage of `advance_from` moved one stage on (paid →
+    shipped, shipped → done) with a later time, as a re-export a few days on shows them. The
+    orders are otherwise the same as without it (the moves draw from their own stream)."""
     start, end = _month_bounds(month)
     seconds = int((end - start).total_seconds())
     weights = STAGE_WEIGHTS[platform]
@@ -353,7 +370,28 @@ def _orders(
             o.courier = couriers[int(rng.integers(0, len(couriers)))]
             o.tracking = COURIERS[o.courier][0](rng)
         out.append(o)
+    if advance:
+        _advance(platform, out, advance, advance_from, end)
     return out
+
+
+def _advance(platform: str, orders: list[Order], share: float, stages: tuple[str, ...], end: datetime) -> None:
+    rng = np.random.default_rng([zlib.crc32(orders[0].order_id.encode()), 7])
+    couriers = PLATFORM_COURIERS[platform]
+    for o in orders:
+        draw = rng.random()
+        latest = max(t for t in (o.created, o.paid_at, o.shipped_at) if t is not None)
+        if o.stage not in stages or draw >= share or latest >= end - timedelta(days=1):
+            continue
+        later = latest + timedelta(seconds=int(rng.integers(3600, 86400)))
+        if o.stage == "paid":
+            o.stage, o.shipped_at = "shipped", later
+            if couriers:
+                o.courier = couriers[int(rng.integers(0, len(couriers)))]
+                o.tracking = COURIERS[o.courier][0](rng)
+        else:
+            o.stage, o.finished_at = "done", later
+        o.word = STATUS_WORDS[platform][o.stage][0]
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -370,12 +408,24 @@ def _time(t: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     return t.strftime(fmt) if t else ""
 
 
+class Raw(str):
+    """A cell written into a CSV line as it is, unquoted (Taobao's `="…"` around ids)."""
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list], encoding: str) -> None:
+    text = "".join(
+        ",".join(c if isinstance(c, Raw) else _quoted(c) for c in cells) + "\r\n" for cells in [header, *rows]
+    )
+    path.write_bytes(text.encode(encoding))
+
+
+def _quoted(cell) -> str:
+    """One cell as csv writes it (quoted only when it must be)."""
+    if cell == "":
+        return ""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_bytes(buf.getvalue().encode(encoding))
+    csv.writer(buf, lineterminator="").writerow([cell])
+    return buf.getvalue()
 
 
 def _truth(platform: str, orders: list[Order], *, amount, paid, refund, province=True) -> pd.DataFrame:
@@ -409,6 +459,56 @@ def _export(path, platform, encoding, orders_frame, line_rows, header_row=1, tot
         "logistics": int((orders_frame["tracking"] != "").sum()),
     }
     return Export(Path(path), platform, encoding, truth, orders_frame, lines, header_row, list(masked))
+
+
+# --- Taobao / Tmall (淘宝/天猫 订单报表, the full one) ------------------------------------------------
+
+TAOBAO_HEADER = [
+    "订单编号", "买家会员名", "买家支付宝账号", "支付单号", "支付详情", "买家应付货款", "买家应付邮费", "买家支付积分", "总金额",
+    "返点积分", "买家实际支付金额", "买家实际支付积分", "订单状态", "买家留言", "收货人姓名", "收货地址 ", "运送方式",
+    "联系电话 ", "联系手机", "订单创建时间", "订单付款时间 ", "宝贝标题 ", "宝贝种类", "物流单号 ", "物流公司", "订单备注",
+    "宝贝总数量", "店铺Id", "店铺名称", "订单关闭原因", "卖家服务费", "买家服务费", "发票抬头", "是否手机订单", "分阶段订单信息",
+    "特权订金订单id", "是否上传合同照片", "是否上传小票", "是否代付", "定金排名", "修改后的sku", "修改后的收货地址",
+    "异常信息", "天猫卡券抵扣", "集分宝抵扣", "是否是O2O交易", "退款金额", "预约门店", "确认收货时间", "打款商家金额",
+    "含应开票给个人的个人红包", "主订单编号",
+]  # fmt: skip
+
+
+def build_taobao(path, n_orders: int, seed: int, month: str = "2026-11", **advance) -> Export:
+    """淘宝 订单报表 (the full 卖家中心 export; Tmall's is the same): GBK CSV, one row per order,
+    19-digit 订单编号 and 支付单号 written `="…"` (unquoted, as Excel reads them as text),
+    phones prefixed with `'` and masked, masked names and 支付宝 accounts, headers with trailing
+    spaces; 买家实际支付金额 0.00 before payment; 退款金额 full for orders closed after
+    payment, partial for some finished ones. Read with the `taobao` profile (`tmall` by headers
+    alone). `advance=`, `advance_from=`: a later re-export of the same orders (see `_orders`)."""
+    rng = _rng(seed, "taobao")
+    orders = _orders("taobao", rng, n_orders, month, lambda r: "3" + _digits(r, 18), refunds=True, **advance)
+    rows, line_rows, masked = [], [], []
+    for o in orders:
+        (line,) = o.lines
+        wrapped = Raw(f'="{o.order_id}"')
+        pay_no = Raw(f'="{o.paid_at:%Y%m%d}22001{_digits(rng, 19)}"') if o.paid_at else ""
+        closed = (
+            "买家申请退款"
+            if o.stage == "closed_refunded"
+            else ("未付款自动关闭" if o.stage == "cancelled" else "订单未关闭")
+        )
+        account = "a***@163.com"
+        rows.append(
+            [
+                wrapped, "t***8", account, pay_no, "", yuan(o.due), "0.00", "0", yuan(o.due), "0", yuan(o.paid), "0",
+                o.word, "", o.name, _address(o.place, " ") + " ****", "快递", "", "'" + o.phone, _time(o.created),
+                _time(o.paid_at), f"{line.name} {line.spec}", "1", o.tracking, o.courier, "", line.qty,
+                "123456789", "某某旗舰店", closed, "0", "0", "", "手机订单", "", "", "否", "否", "否", "", "", "", "", "0.00",
+                "0.00", "否", yuan(o.refund), "", _time(o.finished_at), yuan(o.paid - o.refund) if o.finished_at else "0.00",
+                "0.00", wrapped,
+            ]
+        )  # fmt: skip
+        line_rows.append((o.order_id, None, len(rows) + 1))
+        masked += [o.name, account, "'" + o.phone]
+    _write_csv(Path(path), TAOBAO_HEADER, rows, "gbk")
+    frame = _truth("taobao", orders, amount=lambda o: o.due, paid=lambda o: o.paid, refund=lambda o: o.refund)
+    return _export(path, "taobao", "gb18030", frame, line_rows, masked=masked)
 
 
 # --- JD (京东 POP) -----------------------------------------------------------------------------------
@@ -493,13 +593,16 @@ DOUYIN_HEADER = [
 ]  # fmt: skip
 
 
-def build_douyin(path, n_orders: int, seed: int, month: str = "2026-11", *, order_rows: bool = False) -> Export:
+def build_douyin(
+    path, n_orders: int, seed: int, month: str = "2026-11", *, order_rows: bool = False, **advance
+) -> Export:
     """抖店 order export: UTF-8 with BOM, one row per 子订单 (1–3 per 主订单) with the order's
     订单应付金额 repeated on each; 19-digit ids prefixed with a tab; recipient fields `##密文`;
     快递信息 `TRACKING-COURIER`; times written 2026/11/03 14:22:10. `order_rows`: a 主订单 row
-    (no 子订单编号) above each order's 子订单 rows, as some export settings write."""
+    (no 子订单编号) above each order's 子订单 rows, as some export settings write. `advance=`,
+    `advance_from=`: a later re-export of the same orders (see `_orders`)."""
     rng = _rng(seed, "douyin")
-    orders = _orders("douyin", rng, n_orders, month, lambda r: "69" + _digits(r, 17), max_lines=3)
+    orders = _orders("douyin", rng, n_orders, month, lambda r: "69" + _digits(r, 17), max_lines=3, **advance)
     fmt = "%Y/%m/%d %H:%M:%S"
     rows, line_rows, masked = [], [], []
     for o in orders:
@@ -714,6 +817,7 @@ def build_wangdiantong(path, n_orders: int, seed: int, month: str = "2026-11") -
 # --- the set ---------------------------------------------------------------------------------------
 
 BUILDERS: dict[str, Callable[..., Export]] = {
+    "taobao": build_taobao,
     "jd": build_jd,
     "pdd": build_pdd,
     "douyin": build_douyin,
@@ -724,6 +828,7 @@ BUILDERS: dict[str, Callable[..., Export]] = {
 
 # The file names a shop would give them (the platform's own word in each).
 FILE_NAMES = {
+    "taobao": "淘宝订单报表.csv",
     "jd": "京东订单.csv",
     "pdd": "拼多多订单.csv",
     "douyin": "抖店订单.csv",

@@ -75,6 +75,20 @@ OURS = {
     "docs",
     "markdown",
     "md",
+    # import: the command, its platform names (what --platform takes), and ERP as staff say it
+    "import",
+    "platform",
+    "shop",
+    "auto",
+    "taobao",
+    "tmall",
+    "jd",
+    "pdd",
+    "douyin",
+    "kuaishou",
+    "jushuitan",
+    "wangdiantong",
+    "erp",
 }
 
 

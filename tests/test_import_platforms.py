@@ -1,7 +1,7 @@
 """`ecomsheets import` on each platform's and ERP's export as they write them (issue 16).
 
-The exports are built by tests/platform_exports.py (JD, Pinduoduo, Douyin, Kuaishou, 聚水潭,
-旺店通), each with its quirks, and carry their truth, computed from the generated orders. Each
+The exports are built by tests/platform_exports.py (the full Taobao 订单报表, JD, Pinduoduo,
+Douyin, Kuaishou, 聚水潭, 旺店通), each with its quirks, and carry their truth, computed from the generated orders. Each
 is imported once (`--month 2026-11 --format json`, platform auto-detected from a file name with
 the platform's word); the tests then compare the JSON report, the 订单 and 物流 sheets read back
 with openpyxl, and `summarize --format json` with that truth. Before that, the builders and the
@@ -33,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "schemas" / "imports"
 MONTH = "2026-11"
 SEED = 16
-N_ORDERS = {"jd": 60, "pdd": 90, "douyin": 60, "kuaishou": 90, "jushuitan": 70, "wangdiantong": 90}
+N_ORDERS = {"taobao": 90, "jd": 60, "pdd": 90, "douyin": 60, "kuaishou": 90, "jushuitan": 70, "wangdiantong": 90}
 PLATFORMS = list(BUILDERS)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIME_COLUMNS = {  # the time columns each export writes (all must fall within the month)
+    "taobao": ["订单创建时间", "订单付款时间 ", "确认收货时间"],
     "jd": ["下单时间 ", "付款确认时间", "订单完成时间"],
     "pdd": ["支付时间", "发货时间", "确认收货时间", "承诺发货时间"],
     "douyin": ["订单提交时间", "支付完成时间", "订单完成时间", "发货时间"],
@@ -61,16 +62,23 @@ def read_export(export: Export) -> pd.DataFrame:
     """The export read with pandas, everything as text (an independent reading of the file)."""
     if export.path.suffix == ".xlsx":
         return pd.read_excel(export.path, header=export.header_row - 1, dtype=str)
-    encoding = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gb18030": "gb18030"}[export.encoding]
-    return pd.read_csv(export.path, dtype=str, encoding=encoding, keep_default_na=False)
+    return pd.read_csv(export.path, dtype=str, encoding=export.encoding, keep_default_na=False)
 
 
 def money(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.replace("", "0").fillna("0"))
 
 
+BY_HEADERS = {"taobao": "tmall"}  # the profile headers alone choose (Taobao's report is Tmall's)
+
+
 def load_profile(name: str) -> dict:
-    return yaml.safe_load((PROFILES / f"{name}.yaml").read_text(encoding="utf-8"))
+    """A profile as written, the keys it leaves out taken from the profile it is `like`."""
+    profile = yaml.safe_load((PROFILES / f"{name}.yaml").read_text(encoding="utf-8"))
+    if "like" in profile:
+        base = load_profile(profile["like"])
+        profile = {**base, **profile, "detect": {**base["detect"], **profile["detect"]}}
+    return profile
 
 
 # --- the builders and the profiles on their own ----------------------------------------------------
@@ -105,6 +113,7 @@ def test_truth_equals_a_pandas_reading_of_the_file(platform, exports):
         for column in ("应收金额", "已付金额", "退款金额"):  # the 合计 row holds the columns' sums
             assert float(total[column]) == pytest.approx(money(df[column]).sum(), abs=0.001)
     key, amount, paid, refund, order_level = {
+        "taobao": ("订单编号", "总金额", "买家实际支付金额", "退款金额", False),
         "jd": ("订单号", "订单金额", "应付金额", None, True),
         "pdd": ("订单号", "商品总价(元)", "用户实付金额(元)", None, False),
         "douyin": ("主订单编号", "商品金额", "订单应付金额", None, False),
@@ -133,6 +142,14 @@ def test_exports_have_their_quirks(platform, exports):
     export = exports[platform]
     raw = export.path.read_bytes()
     df = read_export(export)
+    if platform == "taobao":
+        text = raw.decode("gbk")
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+        first = text.splitlines()[1].split(",")
+        assert re.fullmatch(r'="\d{19}"', first[0]) and first[0] == first[-1]  # 订单编号, 主订单编号
+        assert "收货地址 " in df.columns and "订单付款时间 " in df.columns
+        assert all(v.startswith("'1") for v in df["联系手机"])
     if platform == "jd":
         assert not raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8")
         assert "订单状态 " in df.columns and "下单时间 " in df.columns  # trailing spaces
@@ -195,12 +212,10 @@ def test_profiles_detect_only_their_own_export(exports):
     (the Tmall and Taobao profiles recognise none of these)."""
     for name in [*PLATFORMS, "tmall", "taobao"]:
         profile = load_profile(name)
-        while "headers" not in profile["detect"]:  # `like: other`: its detection headers
-            profile = load_profile(profile["like"])
         wanted = {header_key(h) for h in profile["detect"]["headers"]}
         for platform, export in exports.items():
             have = {header_key(h) for h in read_export(export).columns}
-            assert (wanted <= have) == (name == platform), (name, platform, wanted - have)
+            assert (wanted <= have) == (name in (platform, BY_HEADERS.get(platform))), (name, platform)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -217,7 +232,8 @@ def test_profile_columns_are_in_the_export(platform, exports):
         for header in table.get("rows_with", []):
             assert header_key(header) in have
     orders = profile["tables"]["orders"]["columns"]
-    assert {"order_id", "order_date", "sku", "quantity", "paid_amount", "status"} <= set(orders)
+    assert {"order_id", "order_date", "quantity", "paid_amount", "status"} <= set(orders)
+    assert "sku" in orders or platform == "taobao"  # the order report names no goods by code
     assert "amount" in orders or {"unit_price", "quantity"} <= set(orders)
     assert ("refund_amount" in orders) == (exports[platform].truth["refund"] > 0)
     assert ("channel" in orders) != ("channel" in profile)
@@ -383,7 +399,7 @@ def test_ids_are_kept_as_text_and_rows_say_where_they_came_from(platform, import
     got = order_frame(run.workbook)
     assert got["id_is_text"].all()
     assert set(got["order_id"]) == set(run.export.orders["order_id"])  # every digit, no float
-    if platform in ("douyin", "kuaishou", "jushuitan"):
+    if platform in ("taobao", "douyin", "kuaishou", "jushuitan"):
         assert got["order_id"].str.fullmatch(r"\d{19}").all()
     expected = run.export.lines.set_index(["order_id", "sku"])["source"]
     sources = got.set_index(["order_id", "sku"])["source"]
@@ -434,7 +450,7 @@ def test_headers_alone_tell_the_platform(imported, tmp_path):
     out = tmp_path / "all.xlsx"
     code, output, report = run_import(*plain, "-o", out, "--month", MONTH)
     assert code == 0, output
-    assert [f["platform"] for f in report["files"]] == PLATFORMS
+    assert [f["platform"] for f in report["files"]] == [BY_HEADERS.get(p, p) for p in PLATFORMS]
     assert error_count(report["validation"]) == 0
     truths = [imported(p).export.truth for p in PLATFORMS]
     got = order_frame(out)
@@ -472,21 +488,42 @@ def test_a_wrong_platform_name_is_refused(platform, imported, tmp_path):
     assert not out.exists()
 
 
-def test_refusals_exit_2_in_a_fresh_process(imported, tmp_path):
-    """As a shop manager runs it (`python -m ecomsheets`, its own process): a CSV export given
-    with the wrong --platform, and a file that is not there, are refused with exit 2 and a
-    Chinese message, every time (a process that aborts on its way out exits 134)."""
+def test_a_platform_no_profile_has_is_refused(imported, tmp_path):
+    out = tmp_path / "out.xlsx"
+    code, output, _ = run_import(imported("jd").export.path, "-o", out, "--platform", "amazon")
+    assert code == 2, output
+    assert CJK.search(output) and "amazon" in output and "jd" in output  # the names there are
+    assert not out.exists()
+
+
+def run_fresh(*args) -> tuple[int, str]:
+    """`python -m ecomsheets import ARGS` in its own process, as a shop manager runs it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ecomsheets", "import", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_wrong_platform_exits_2_in_a_fresh_process(imported, tmp_path):
+    """A CSV export refused for the wrong --platform: exit 2 and the Chinese message, every time
+    (a process that aborts on its way out exits 134, or -6 here)."""
     source = imported("jd").export
-    command = [sys.executable, "-m", "ecomsheets", "import"]
-    runs = [[source.path, "-o", tmp_path / "out.xlsx", "--platform", "pdd"]] * 4
-    runs.append([tmp_path / "不存在.csv", "-o", tmp_path / "out.xlsx"])
-    for args in runs:
-        done = subprocess.run(
-            [*command, *map(str, args)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120
-        )
-        said = done.stdout + done.stderr
-        assert done.returncode == 2, said
+    for _ in range(4):
+        code, said = run_fresh(source.path, "-o", tmp_path / "out.xlsx", "--platform", "pdd")
+        assert code == 2, said
         assert CJK.search(said) and "Traceback" not in said, said
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_missing_export_is_refused(tmp_path):
+    code, said = run_fresh(tmp_path / "不存在.csv", "-o", tmp_path / "out.xlsx")
+    assert code == 2, said
+    assert CJK.search(said) and "Traceback" not in said, said
     assert not (tmp_path / "out.xlsx").exists()
 
 
@@ -551,3 +588,35 @@ def test_a_total_row_that_disagrees_is_said(imported, tmp_path):
     assert warning["rule"] == "import_total_mismatch" and warning["severity"] == "warning"
     assert warning["origin"] == f"{tampered.name} 第 {source.truth['lines'] + 2} 行"
     assert float(warning["expected"].replace(",", "")) == pytest.approx(source.truth["amount"], abs=0.005)
+
+
+@pytest.mark.parametrize("platform, advance_from", [("taobao", ("shipped",)), ("douyin", ("paid", "shipped"))])
+def test_a_re_export_after_status_changes_wins_by_its_own_times(platform, advance_from, tmp_path):
+    """A re-export a few days on, given first: for the orders whose status moved on, its rows win
+    by the export's own time columns; for the others the times are equal and the file given last
+    wins. Every order once; its rows replaced in one file; a conflict per order that changed.
+    (Taobao's report has no 发货时间: only orders it shows received have a later time there.)"""
+    stem, suffix = FILE_NAMES[platform].rsplit(".", 1)
+    before = build(platform, tmp_path, f"{stem}_1125.{suffix}")
+    after = build(platform, tmp_path, f"{stem}_1201.{suffix}", advance=0.5, advance_from=advance_from)
+    changed = set(after.orders["order_id"][after.orders["status"] != before.orders["status"]])
+    assert len(changed) >= 5 and set(before.orders["order_id"]) == set(after.orders["order_id"])
+    out = tmp_path / "out.xlsx"
+    code, output, report = run_import(after.path, before.path, "-o", out, "--month", MONTH)
+    assert code == 0, output
+    assert error_count(report["validation"]) == 0
+    lines = after.lines.groupby("order_id").size()
+    in_changed = int(lines[lines.index.isin(changed)].sum())
+    assert [f["replaced"] for f in report["files"]] == [after.truth["lines"] - in_changed, in_changed]
+    assert report["replaced"] == after.truth["lines"]
+    assert report["conflicts"] == len(changed)
+    conflicts = {f["value"] for f in report["findings"] if f["rule"] == "import_conflict"}
+    assert conflicts == changed
+    got = order_frame(out)
+    assert len(got) == after.truth["lines"]
+    statuses = got.groupby("order_id")["status"].first()
+    assert (statuses == after.orders.set_index("order_id")["status"].loc[statuses.index]).all()
+    from_after = got["source"].str.startswith(after.path.name + " ")
+    assert set(got["order_id"][from_after]) == changed
+    assert got["amount"].sum() == pytest.approx(after.truth["amount"], abs=0.005)
+    assert got["paid"].fillna(0).sum() == pytest.approx(after.truth["paid"], abs=0.005)

@@ -70,7 +70,10 @@ def import_(
 
 
 def _say(result, lang: str, auto: bool) -> None:
-    say = lambda text: click.echo(for_terminal(text))  # noqa: E731
+    def say(text: str) -> None:
+        for line in text.splitlines():  # each line made safe for the terminal, the breaks kept
+            click.echo(for_terminal(line))
+
     en = lang == "en"
     for line in result.files:
         if line.refused:

@@ -41,7 +41,7 @@ def choose(catalog: Catalog, raw: RawExport, platform: str) -> ImportProfile:
                     file=str(raw.path),
                     title=profile.title,
                     title_en=profile.title_en or profile.title,
-                    missing="、".join(missing),
+                    missing=messages.join(missing),
                 )
             )
         return profile

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ecomsheets import messages
 from ecomsheets.findings import WARNING, Finding, finding
 from ecomsheets.rules import Rule
 
@@ -87,7 +88,7 @@ def _conflicts(mapped: list[Mapped], seen: pd.DataFrame, winner: pd.Series, sign
                     WARNING,
                     file=mapped[kept].name,
                     value=str(order_id),
-                    other="、".join(mapped[o].name for o in others),
+                    other=messages.join(mapped[o].name for o in others),
                     kept=mapped[kept].name,
                 )
             )

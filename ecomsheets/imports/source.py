@@ -60,13 +60,13 @@ def read_export(
 ) -> RawExport:
     """The export's rows; `known`: every header key some profile reads (to find the header)."""
     path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        found = check_file(path, limits)  # not there, a folder, a lock file, empty: said as validate says it
+        raise Refused(found or finding(Rule.NOT_FOUND, ERROR, file=str(path)))
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PK") or (head.startswith(_OLE) and path.suffix.lower() in (".xls", ".xlsx")):
         return _read_book(path, known, limits, process)
-    found = check_file(path, limits) if not path.is_file() or path.stat().st_size == 0 else None
-    if found is not None:
-        raise Refused(found)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise refuse(path, Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
@@ -84,7 +84,7 @@ def _read_csv(path: Path, known: set[str]) -> RawExport:
             return _parse_csv(path, data, encoding, known)
         except _WrongEncoding:
             tried.append(encoding)
-    raise refuse(path, Rule.IMPORT_ENCODING, value="、".join(tried))
+    raise refuse(path, Rule.IMPORT_ENCODING, value=messages.join(tried))
 
 
 class _WrongEncoding(Exception):
@@ -138,7 +138,14 @@ def _parse_csv(path: Path, data: bytes, encoding: str, known: set[str]) -> RawEx
         return "skip"
 
     payload = data[3:] if encoding == "utf-8-sig" else data
-    read_encoding = encoding if encoding in ("utf-16", "gb18030") else "utf8"
+    if encoding in ("utf-16", "gb18030"):
+        # Transcoded here, not by pyarrow: its transcoding calls Python's codec from its own
+        # threads, which can abort the interpreter as it exits (apache/arrow#34314).
+        try:
+            payload = data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _WrongEncoding from exc
+    read_encoding = "utf8"
     try:
         table = pcsv.read_csv(
             pa.BufferReader(payload),
@@ -167,7 +174,7 @@ def _parse_csv(path: Path, data: bytes, encoding: str, known: set[str]) -> RawEx
         # Rows that do not line up with the header (short rows, blank lines, stray fields):
         # pyarrow does not say where they were, so the file is read again row by row.
         try:
-            columns, rows, bad_rows = _rows_by_hand(payload, encoding, index + 1, len(header), header_row)
+            columns, rows, bad_rows = _rows_by_hand(payload, index + 1, len(header), header_row)
         except csv.Error as exc:
             raise refuse(path, Rule.IMPORT_UNREADABLE, detail=str(exc)[:200]) from exc
         return RawExport(path, encoding, header, keys, dict(zip(keys, columns)), rows, header_row, bad_rows)
@@ -176,12 +183,12 @@ def _parse_csv(path: Path, data: bytes, encoding: str, known: set[str]) -> RawEx
     return RawExport(path, encoding, header, keys, columns, rows, header_row)
 
 
-def _rows_by_hand(payload: bytes, encoding: str, skip: int, width: int, header_row: int):
+def _rows_by_hand(payload: bytes, skip: int, width: int, header_row: int):
     """The slow, exact reading: a short row is padded (as a spreadsheet shows it), a blank one
     skipped, and one with more filled fields than the header is a bad row, by its row number."""
     import pyarrow as pa
 
-    text = payload.decode("utf-8" if encoding == "utf-8-sig" else encoding, errors="replace")
+    text = payload.decode("utf-8", errors="replace")  # the payload is UTF-8 by now (see _parse_csv)
     values: list[list] = [[] for _ in range(width)]
     rows: list[int] = []
     bad: list[int] = []

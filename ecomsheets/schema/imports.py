@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ecomsheets import messages
+
 from .strict import Strict, want
-from .vocabulary import _BOOL, _LIST, _MAP, _STR, _STR_OR_LIST
+from .vocabulary import _INT, _LIST, _MAP, _STR, _STR_OR_LIST
 from .yamlsrc import Located
 
 if TYPE_CHECKING:
@@ -31,19 +33,20 @@ PROFILE_KEYS = {
 }
 DETECT_KEYS = {"headers": _LIST, "file_words": _LIST}
 TABLE_IMPORT_KEYS = {"columns": _MAP, "values": _MAP, "set": _MAP, "rows_with": _LIST, "order_level": _LIST}
-SOURCE_KEYS = {"from": _STR_OR_LIST, "split": _STR, "part": ((int,), "整数", "an integer"), "keep": _BOOL}
+SOURCE_KEYS = {"from": _STR_OR_LIST, "split": _STR, "part": _INT}
 ROW_KINDS = ("order", "line")
 TOTAL_WORDS = ("合计", "总计")
 
 # A header as exports vary it: spaces anywhere, full-width brackets, a trailing (元)/（元）.
 _UNIT = re.compile(r"[(（]元[)）]$")
+_BRACKET_CHARS = str.maketrans("（）", "()")
 _SPACES = re.compile(r"[\s\u3000\ufeff]+")
 
 
 def header_key(text: object) -> str:
     """The form export headers are compared in: `  退款金额（元） ` and `退款金额` are one."""
     s = _SPACES.sub("", str(text or ""))
-    s = s.replace("（", "(").replace("）", ")")
+    s = s.translate(_BRACKET_CHARS)
     return _UNIT.sub("", s)
 
 
@@ -167,7 +170,7 @@ def _profile(builder: Strict, doc: Located, catalog: Catalog, like: str | None) 
     if channel is not None and "channel" in orders.by_name:
         values = orders.column("channel").values or ()
         if channel not in values:
-            builder.problem(doc, "channel", "schema_import_value", value=channel, known="、".join(values))
+            builder.problem(doc, "channel", "schema_import_value", value=channel, known=messages.join(values))
     return ImportProfile(
         name=doc["name"],
         title=doc["title"],
@@ -208,7 +211,9 @@ def _table(builder: Strict, node: Located, table: TableSpec) -> TableImport:
         allowed = set(col.values or ())
         for ours in mapping.values():
             if allowed and str(ours) not in allowed:
-                builder.problem(node, "values", "schema_import_value", value=ours, known="、".join(col.values or ()))
+                builder.problem(
+                    node, "values", "schema_import_value", value=ours, known=messages.join(col.values or ())
+                )
         values.append((name, tuple((str(k), str(v)) for k, v in mapping.items())))
     constants = []
     for name, value in (node.get("set") or {}).items():
