@@ -737,7 +737,7 @@ def test_summary_record_counts(wb, tables, raw_tables):
     totals = {t.name: [c.name for c in t.columns if c.total] for t in tables}
     declared = {name: [c["name"] for c in raw["columns"] if c.get("total")] for name, raw in raw_tables.items()}
     assert {k: v for k, v in totals.items() if v} == {k: v for k, v in declared.items() if v}
-    assert totals["orders"] == ["discount", "amount", "paid_amount"]
+    assert totals["orders"] == ["discount", "amount", "paid_amount", "refund_amount"]
     assert totals["product_sales"] == ["sales_amount"]
     assert totals["inventory"] == ["stock_value"]
     expected_labels = []
@@ -1024,6 +1024,7 @@ def test_meta_sheet(wb, meta, bundle, tables):
         ("sum", "discount"),
         ("sum", "amount"),
         ("sum", "paid_amount"),
+        ("sum", "refund_amount"),
     ]
     summary = wb["汇总"]
     for t in totals:
@@ -1172,6 +1173,8 @@ def test_table_selection(subset_wb, bundle):
         "sales_by_channel",
         "sales_by_province",
         "sales_by_day",
+        "order_refund_total",
+        "net_sales",
     }
     assert set(metrics) == kept
     assert all(m.table in (None, "orders") for m in bundle.metrics if m.name in kept)
