@@ -195,7 +195,11 @@ def test_error_values_are_errors_at_their_cells(broken):
     by_cell = {(f.sheet, f.cell): f for f in report.findings}
     amount = by_cell[("订单", "I7")]
     assert amount.value == "#VALUE!"
-    assert "F7（数量）“４”不是数字" in amount.message and 'F7 (Quantity) "４" is not a number' in amount.message_en
+    typed = row["quantity"]  # the full-width digit typed in place of the quantity
+    assert (
+        f"F7（数量）“{typed}”不是数字" in amount.message
+        and f'F7 (Quantity) "{typed}" is not a number' in amount.message_en
+    )
     assert by_cell[("订单", "H9")].value == "#DIV/0!"
     sales = by_cell[("汇总", cell("sales_total"))]
     assert sales.value == "#VALUE!" and "“订单”表中 I7、I9 显示错误值" in sales.message
@@ -205,7 +209,7 @@ def test_error_values_are_errors_at_their_cells(broken):
     want_units = float(orders["quantity"].map(lambda v: ord(v) - 0xFF10 if isinstance(v, str) else v).sum())
     q = ord(row["quantity"]) - 0xFF10
     assert mismatch.expected == want_units and mismatch.value == f"{want_units - q:,.0f}"
-    assert "F7“４”" in mismatch.message
+    assert f"F7“{typed}”" in mismatch.message
     assert report.errors == len(want) - 1 and not report.valid
 
 

@@ -40,13 +40,15 @@ HEADLINE = [
     "订单数",
     "销售额",
     "实付金额合计",
+    "订单退款金额合计",
+    "净销售额",
     "退款金额合计",
     "库存总金额",
     "投诉数",
     "平均响应时长(分钟)",
     "部门出勤率",
 ]
-ADDITIVE = ["订单数", "销售额", "实付金额合计", "退款金额合计", "库存总金额", "投诉数"]
+ADDITIVE = ["订单数", "销售额", "实付金额合计", "订单退款金额合计", "净销售额", "退款金额合计", "库存总金额", "投诉数"]
 
 
 # --- independent figures -----------------------------------------------------------------------
@@ -78,6 +80,8 @@ def shop_figures(path: Path) -> dict[str, float]:
         "订单数": orders["订单编号"].nunique(),
         "销售额": amount.sum(),
         "实付金额合计": orders["实付金额"].sum(),
+        "订单退款金额合计": orders["退款金额"].fillna(0).sum(),
+        "净销售额": amount.sum() - orders["退款金额"].fillna(0).sum(),
         "退款金额合计": sheet(path, "售后")["退款金额"].fillna(0).sum(),
         "库存总金额": excel_round(end * stock["单位成本"], 2).sum(),
         "投诉数": complaints["投诉编号"].notna().sum(),
@@ -249,12 +253,14 @@ def test_chart_parts_plot_the_right_ranges(month):
     assert side == ["$C$1", f"$A$2:$A${n + 1}", f"$C$2:$C${n + 1}", "$D$1", f"$A$2:$A${n + 1}", f"$D$2:$D${n + 1}"]
     wb = openpyxl.load_workbook(month.path)
     assert [wb["横向对比"].cell(1, c).value for c in (3, 4)] == ["销售额", "实付金额合计"]
-    # Overview: the money headline figures (rows 7-10), this month.
+    # Overview: the money headline figures (rows 7-12), this month.
     over = got["概览"]
-    assert [f.split("!")[1] for f in over] == ["$A$7:$A$10", "$B$7:$B$10"]
-    assert [wb["概览"].cell(r, 1).value for r in range(7, 11)] == [
+    assert [f.split("!")[1] for f in over] == ["$A$7:$A$12", "$B$7:$B$12"]
+    assert [wb["概览"].cell(r, 1).value for r in range(7, 13)] == [
         "销售额",
         "实付金额合计",
+        "订单退款金额合计",
+        "净销售额",
         "退款金额合计",
         "库存总金额",
     ]
@@ -346,11 +352,11 @@ def test_previous_month_shows_the_change(month, previous):
     assert pct["销售额"] == pytest.approx((total["销售额"] - old_sales) / old_sales)
     # The overview's chart compares this month with last month.
     assert [f.split("!")[1] for f in charts(previous.path)["概览"]] == [
-        "$A$7:$A$10",
-        "$B$7:$B$10",
+        "$A$7:$A$12",
+        "$B$7:$B$12",
         "$C$6",
-        "$A$7:$A$10",
-        "$C$7:$C$10",
+        "$A$7:$A$12",
+        "$C$7:$C$12",
     ]
 
 

@@ -77,7 +77,7 @@ def test_content_on_the_last_row_is_refused_and_names_the_option(example, tmp_pa
     refusal = check_file(path)
     assert refusal is not None and refusal.rule == "dimension"
     assert refusal.message == (
-        "工作表“订单”的使用范围过大（L1048576），超过上限 1,048,575 行（确有这么多行时，可用 --max-rows 调高上限）"
+        "工作表“订单”的使用范围过大（N1048576），超过上限 1,048,575 行（确有这么多行时，可用 --max-rows 调高上限）"
     )
     assert check_file(path, Limits(max_rows=1_048_576)) is None
 
