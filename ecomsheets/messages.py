@@ -1721,6 +1721,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "导出文件损坏或不是表格（例如一行长得不像任何导出）。",
         "The export is damaged or not a table (for example, a line far longer than any export's).",
     ),
+    "f_import_id_damaged": (
+        "订单编号被电子表格软件改过：超过 15 位的编号只剩 15 位有效数字（例如 {value}），订单会对不上、重复计算，"
+        "没有导入。请直接导入平台导出的原文件，不要先用 Excel 打开再保存",
+        "the order ids were changed by a spreadsheet program: ids longer than 15 digits kept only 15 significant "
+        "digits (e.g. {value}), so orders would not match and would be counted twice; not imported. Import the "
+        "file as the platform exported it, without opening and saving it in Excel first",
+    ),
+    "r_rule_import_id_damaged": ("订单编号被 Excel 改过", "order ids changed by Excel"),
+    "r_desc_import_id_damaged": (
+        "导出文件里的长订单编号被电子表格软件变成了数字（科学计数法或末尾变 0），文件不导入。",
+        "The export's long order ids were turned into numbers by a spreadsheet program (scientific notation, or "
+        "trailing zeros), so the file is not imported.",
+    ),
     "f_import_row_left_out": ("{origin}没有导入：{why_zh}", "{origin} was not imported: {why_en}"),
     "r_rule_import_row_left_out": ("未导入的行", "row not imported"),
     "r_desc_import_row_left_out": (
@@ -1741,9 +1754,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A total row at the end of the export differs from the sum of its rows (the total row is not imported).",
     ),
     "f_import_conflict": (
-        "订单 {value} 在 {other} 里也有，内容不一样：按 {kept} 的为准（导出时间较新，或文件排在后面）",
-        "order {value} is also in {other}, with different content: {kept} is kept (newer export time, or given later)",
+        "订单 {value} 在 {other} 里也有，内容不一样：按 {kept} 的为准（{why_zh}）",
+        "order {value} is also in {other}, with different content: {kept} is kept ({why_en})",
     ),
+    "imp_kept_by_time": ("它的时间更新", "its times are later"),
+    "imp_kept_by_stage": (
+        "时间分不出先后，它的订单状态更靠后",
+        "the times do not tell, and its status is further along",
+    ),
+    "imp_kept_by_order": ("分不出哪份更新，按文件顺序取后给的", "nothing tells which is newer: the file given later"),
     "r_rule_import_conflict": ("重复导出的订单不一致", "order differs between exports"),
     "r_desc_import_conflict": (
         "同一订单出现在几个导出文件里且内容不同；较新的导出为准，这里列出被替换的那份。",
@@ -1772,10 +1791,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "h_opt_shop": ("店铺名称，记在工作簿里", "The shop's name, recorded in the workbook"),
     "cli_unknown_platform": ("没有叫“{name}”的平台，可用：{known}", "no platform named '{name}'; known: {known}"),
     "imp_file": (
-        "{file}：{platform}{how}，编码 {encoding}，读了 {rows} 行，{orders} 笔订单{extra}",
-        "{file}: {platform}{how}, encoding {encoding}, {rows} row{rows!p} read, {orders} order{orders!p}{extra}",
+        "{file}：{platform}{how}，{encoding}，读了 {rows} 行，{orders} 笔订单{extra}",
+        "{file}: {platform}{how}, {encoding}, {rows} row{rows!p} read, {orders} order{orders!p}{extra}",
     ),
     "imp_line_too_long": ("有一行超过 {size}，不像平台导出的表格", "a line is longer than {size}, unlike any export"),
+    "imp_alike": (
+        "；表头也像{others}，按上面的计（不对请加 --platform {names}，或在文件名里写上平台）",
+        "; the headers also fit {others}, read as above (if wrong, add --platform {names}, or name the platform "
+        "in the file name)",
+    ),
+    "imp_book": ("Excel 文件", "an Excel file"),
+    "imp_encoding": ("编码 {name}", "encoding {name}"),
     "imp_auto": ("（按表头识别）", " (recognised from the headers)"),
     "imp_totals": ("；跳过合计行 {n} 行", "; {n} total row{n!p} skipped"),
     "imp_headers": ("；订单抬头行 {n} 行（明细行已导入）", "; {n} order header row{n!p} (their lines imported)"),
@@ -1793,7 +1819,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "with different content",
     ),
     "imp_more": ("  ……还有 {n} 条（--format json 可看全部）", "  … and {n} more (--format json lists them all)"),
-    "imp_nothing": ("没有可以导入的文件，没有写出工作簿。", "no file could be imported; no workbook written."),
+    "imp_nothing": ("没有可以导入的订单，没有写出工作簿。", "no orders could be imported; no workbook written."),
+    "imp_output_xlsx": (
+        "输出文件 {path} 要以 .xlsx 结尾（导入写出的是 Excel 工作簿）",
+        "the output {path} must end in .xlsx (import writes an Excel workbook)",
+    ),
     "imp_table_rows": ("{sheet} {n} 行", "{sheet} {n} row{n!p}"),
     "imp_written": ("已写入 {path}：{tables}。检查结果：", "wrote {path}: {tables}. Checked:"),
     # --- end issue 16 ---

@@ -107,6 +107,7 @@ class Rule(StrEnum):
     IMPORT_PLATFORM = "import_platform"
     IMPORT_ENCODING = "import_encoding"
     IMPORT_UNREADABLE = "import_unreadable"
+    IMPORT_ID_DAMAGED = "import_id_damaged"
     IMPORT_ROW_LEFT_OUT = "import_row_left_out"
     IMPORT_TOTAL_MISMATCH = "import_total_mismatch"
     IMPORT_CONFLICT = "import_conflict"

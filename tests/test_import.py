@@ -359,3 +359,55 @@ def test_an_old_xls_export_imports(tmp_path):
     header, body = orders_sheet(out)
     assert [r[0] for r in body] == [str(3_800_000_000_000_000_000 + i) for i in range(1, 6)]
     assert body[0][header.index("来源")] == "旧版导出.xls 第 3 行"
+
+
+def test_ids_turned_into_numbers_by_excel_are_refused(tmp_path):
+    rounded = [order(i, 订单编号=f"{28173645123456 + i}00000") for i in range(1, 4)]  # 19 digits, 15 kept
+    science = [order(i, 订单编号="3.8E+18") for i in range(1, 4)]
+    for name, rows in (("另存过.csv", rounded), ("科学计数.csv", science)):
+        export = write_export(tmp_path / name, rows)
+        result = cli("import", export, "-o", tmp_path / f"{name}.xlsx", "--month", "2026-11")
+        assert result.exit_code == 2, result.output
+        assert "订单编号被电子表格软件改过" in result.output and "不要先用 Excel 打开再保存" in result.output
+        assert not (tmp_path / f"{name}.xlsx").exists()
+
+
+def test_an_export_with_no_order_in_the_month_writes_nothing(tmp_path):
+    export = write_export(tmp_path / "天猫订单.csv", [order(i) for i in range(1, 4)])
+    result = cli("import", export, "-o", tmp_path / "out.xlsx", "--month", "2026-12")
+    assert result.exit_code == 2, result.output
+    assert "不在 2026-12" in result.output and "没有可以导入的订单" in result.output
+    assert not (tmp_path / "out.xlsx").exists()
+    result = cli("import", export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2 and "要以 .xlsx 结尾" in result.output
+
+
+def test_when_times_do_not_tell_the_order_further_along_wins(tmp_path):
+    # The same order exported twice, neither with a time that moved: the closed one is newer.
+    waiting = write_export(tmp_path / "后导出.csv", [order(1, 订单状态="等待买家付款", **{"订单付款时间 ": ""})])
+    closed = write_export(tmp_path / "先导出.csv", [order(1, 订单状态="交易关闭", **{"订单付款时间 ": ""})])
+    out, doc = run_import(tmp_path, closed, waiting, "--month", "2026-11")
+    _, body = orders_sheet(out)
+    header, _ = orders_sheet(out)
+    assert [r[header.index("订单状态")] for r in body] == ["已取消"]
+    (conflict,) = [f for f in doc["findings"] if f["rule"] == "import_conflict"]
+    assert "订单状态更靠后" in conflict["message"]
+
+
+def test_the_same_headers_of_two_platforms_are_said(tmp_path):
+    export = write_export(tmp_path / "ExportOrderList.csv", [order(1)])
+    result = run_cli("import", export, "-o", tmp_path / "out.xlsx", "--month", "2026-11")
+    assert "表头也像淘宝订单报表" in result.output and "--platform taobao" in result.output
+
+
+def test_one_order_in_two_imported_workbooks_is_a_repeat_not_a_conflict(tmp_path):
+    a = write_export(tmp_path / "a.csv", [order(i) for i in range(1, 4)])
+    b = write_export(tmp_path / "b.csv", [order(i) for i in range(3, 5)])  # order 3 again, the same
+    wa, _ = run_import(tmp_path, a, "--month", "2026-11", name="A.xlsx")
+    wb_, _ = run_import(tmp_path, b, "--month", "2026-11", name="B.xlsx")
+    result = run_cli("consolidate", wa, wb_, "-o", tmp_path / "m.xlsx", "--month", "2026-11", "--format", "json")
+    doc = json.loads(result.stdout)
+    rules = [f["rule"] for f in doc["findings"]]
+    assert "conflict" not in rules and "duplicate_rows" in rules, result.stdout[:2000]
+    got = {m["name"]: m["value"] for m in doc["metrics"] if m.get("group") is None}
+    assert got["order_count"] == 4

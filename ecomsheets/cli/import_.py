@@ -80,6 +80,10 @@ def _say(result, lang: str, auto: bool) -> None:
             say(messages.text("imp_refused", lang, file=line.file, why=line.refused.text(lang)))
             continue
         extra = []
+        if line.alike:
+            names = ", ".join(name for name, _, _ in line.alike)
+            others = messages.join(messages.Both(zh, en_) for _, zh, en_ in line.alike)[1 if en else 0]
+            extra.append(messages.text("imp_alike", lang, others=others, names=names))
         if line.total_rows:
             extra.append(messages.text("imp_totals", lang, n=line.total_rows))
         if line.header_rows:
@@ -95,7 +99,9 @@ def _say(result, lang: str, auto: bool) -> None:
                 file=line.file,
                 platform=(line.title_en or line.title) if en else line.title,
                 how=messages.text("imp_auto", lang) if auto else "",
-                encoding=line.encoding,
+                encoding=messages.text("imp_book", lang)
+                if line.encoding in ("xlsx", "xls")
+                else messages.text("imp_encoding", lang, name=line.encoding),
                 rows=line.rows,
                 orders=line.orders,
                 extra="".join(extra),

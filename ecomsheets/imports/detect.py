@@ -28,7 +28,9 @@ def check_platform(catalog: Catalog, platform: str) -> None:
         raise UsageError(*messages.both("cli_unknown_platform", name=platform, known=known))
 
 
-def choose(catalog: Catalog, raw: RawExport, platform: str) -> ImportProfile:
+def choose(catalog: Catalog, raw: RawExport, platform: str) -> tuple[ImportProfile, list[ImportProfile]]:
+    """The profile, and the others the headers fit as well when nothing else told them apart
+    (Taobao and Tmall write the same report): the command says which it took and how to choose."""
     keys = set(raw.keys)
     if platform != AUTO:
         profile = catalog.imports[platform]
@@ -44,7 +46,7 @@ def choose(catalog: Catalog, raw: RawExport, platform: str) -> ImportProfile:
                     missing=messages.join(missing),
                 )
             )
-        return profile
+        return profile, []
     fits = [p for p in catalog.imports.values() if p.detect_headers and set(p.detect_headers) <= keys]
     if not fits:
         from ecomsheets.rules import Rule
@@ -60,4 +62,8 @@ def choose(catalog: Catalog, raw: RawExport, platform: str) -> ImportProfile:
             len(p.detect_headers),
         )
 
-    return max(sorted(fits, key=lambda p: p.name), key=score)
+    chosen = max(sorted(fits, key=lambda p: p.name), key=score)
+    if score(chosen)[1]:  # the file name said which
+        return chosen, []
+    hits = score(chosen)[0]
+    return chosen, [p for p in fits if p is not chosen and score(p)[0] == hits]

@@ -21,7 +21,7 @@ from ecomsheets.rules import Rule
 from ecomsheets.schema import Catalog, TableSpec
 from ecomsheets.schema.imports import ColumnSource, ImportProfile, TableImport
 
-from .source import RawExport
+from .source import RawExport, Refused
 
 ORDER_KEY = "_order"  # the order id of each row, kept beside the columns for merging exports
 ROW = "_row"  # the export's row number
@@ -100,6 +100,24 @@ def order_ids(profile: ImportProfile, cleaned: Cleaned) -> pa.Array:
     return arr if arr is not None else pa.nulls(len(cleaned.raw), pa.string())
 
 
+def damaged_id(ids: pa.Array, from_book: bool) -> str | None:
+    """An id showing that a spreadsheet program turned the ids into numbers (they keep 15
+    significant digits): scientific notation, or every long id ending in zeros past its 15th
+    digit; from an xlsx, every long id (two or more) exactly a float's value."""
+    values = pd.Series(ids.to_pandas(), dtype=object).dropna().astype(str)
+    science = values[values.str.fullmatch(r"\d+(\.\d+)?[eE]\+\d+")]
+    if len(science):
+        return str(science.iloc[0])
+    long = values[values.str.fullmatch(r"\d{16,}")]
+    if not len(long):
+        return None
+    if long.str[15:].str.fullmatch("0+").all():
+        return str(long.iloc[0])
+    if from_book and len(long) >= 2 and all(int(float(v)) == int(v) for v in long):
+        return str(long.iloc[0])
+    return None
+
+
 def total_row_mask(profile: ImportProfile, cleaned: Cleaned) -> np.ndarray:
     """Rows whose first filled cell (of the first three columns) starts with 合计/总计."""
     n = len(cleaned.raw)
@@ -120,30 +138,34 @@ def map_export(
     name = raw.path.name
     n = len(raw)
     ids = order_ids(profile, cleaned)
+    example = damaged_id(ids, raw.encoding in ("xlsx", "xls"))
+    if example is not None:
+        raise Refused(finding(Rule.IMPORT_ID_DAMAGED, ERROR, file=str(raw.path), value=example))
     totals = total_row_mask(profile, cleaned)
     keep = ~totals
     findings: list[Finding] = []
     left_out: list[tuple[int, str]] = []
 
+    def left(row: int, severity: str, zh: str, en: str) -> None:
+        left_out.append((row, zh))
+        if len(left_out) <= LISTED:
+            findings.append(
+                finding(
+                    Rule.IMPORT_ROW_LEFT_OUT,
+                    severity,
+                    file=name,
+                    row=row,
+                    origin=origin_text(name, row, lang),
+                    why_zh=zh,
+                    why_en=en,
+                )
+            )
+
     def leave(mask: np.ndarray, why: str, severity: str, **params) -> None:
         nonlocal keep
-        hit = np.flatnonzero(mask & keep)
         zh, en = messages.both(f"why_{why}", **params)
-        for pos in hit:
-            row = int(raw.rows[pos])
-            left_out.append((row, zh))
-            if len(left_out) <= LISTED:
-                findings.append(
-                    finding(
-                        Rule.IMPORT_ROW_LEFT_OUT,
-                        severity,
-                        file=name,
-                        row=row,
-                        origin=origin_text(name, row, lang),
-                        why_zh=zh,
-                        why_en=en,
-                    )
-                )
+        for pos in np.flatnonzero(mask & keep):
+            left(int(raw.rows[pos]), severity, zh, en)
         keep = keep & ~mask
 
     header_rows = 0
@@ -156,20 +178,9 @@ def map_export(
             header_rows = int((~is_line & keep).sum())
             keep &= is_line
     data_rows = keep.copy()  # what a total row adds up: every row but header and total rows
-    no_id = ~pc.is_valid(ids).to_numpy(zero_copy_only=False)
-    leave(no_id, "import_no_order", ERROR)
-    for bad in raw.bad_rows[:LISTED]:
-        findings.append(
-            finding(
-                Rule.IMPORT_ROW_LEFT_OUT,
-                ERROR,
-                file=name,
-                row=bad,
-                origin=origin_text(name, bad, lang),
-                **_why("import_fields"),
-            )
-        )
-    left_out.extend((b, messages.text("why_import_fields", "zh")) for b in raw.bad_rows)
+    leave(~pc.is_valid(ids).to_numpy(zero_copy_only=False), "import_no_order", ERROR)
+    for bad in raw.bad_rows:
+        left(bad, ERROR, *messages.both("why_import_fields"))
 
     frames: dict[str, pd.DataFrame] = {}
     provided: dict[str, list[str]] = {}
@@ -223,11 +234,6 @@ def _leave_month(leave, mask: np.ndarray, dates: pd.Series, positions: np.ndarra
         sub = np.zeros(len(mask), dtype=bool)
         sub[group.to_numpy()] = True
         leave(sub, "import_month", WARNING, date=day, month=str(month))
-
-
-def _why(code: str) -> dict:
-    zh, en = messages.both(f"why_{code}")
-    return {"why_zh": zh, "why_en": en}
 
 
 def origin_text(file: str, row: int, lang: str = "zh") -> str:

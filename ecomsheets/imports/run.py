@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecomsheets import messages
 from ecomsheets.atomic import check_target
-from ecomsheets.errors import EcomsheetsError
+from ecomsheets.errors import EcomsheetsError, UsageError
 from ecomsheets.findings import Finding, Report
 from ecomsheets.months import Month, parse_month
 from ecomsheets.process.isolate import ProcessLimits
@@ -47,6 +48,7 @@ class FileLine:
     replaced: int = 0
     left_out: list[tuple[int, str]] = field(default_factory=list)
     refused: Finding | None = None
+    alike: list[tuple[str, str, str]] = field(default_factory=list)  # profiles the headers fit as well
 
     def to_dict(self) -> dict:
         return {
@@ -61,6 +63,8 @@ class FileLine:
             "replaced": self.replaced,
             "left_out": [{"row": r, "why": why} for r, why in self.left_out],
             "refused": self.refused.message if self.refused else None,
+            "refused_en": self.refused.message_en if self.refused else None,
+            "alike": [name for name, _, _ in self.alike],
         }
 
 
@@ -124,6 +128,8 @@ def import_exports(
     clock = {"start": time.perf_counter()}
     check_platform(catalog, platform)
     paths = [Path(p) for p in paths]
+    if Path(out).suffix.lower() != ".xlsx":  # the workbook is xlsx, whatever the name says
+        raise UsageError(*messages.both("imp_output_xlsx", path=out))
     check_target(out, force=force, inputs=tuple(paths))
     wanted = parse_month(month) if isinstance(month, str) else month
     known = known_headers(catalog)
@@ -134,29 +140,38 @@ def import_exports(
         lines.append(line)
         try:
             raw = read_export(path, known, limits, process)
-            profile = choose(catalog, raw, platform)
+            profile, alike = choose(catalog, raw, platform)
         except Refused as exc:
             line.refused = exc.finding
             continue
         line.platform, line.title, line.title_en = profile.name, profile.title, profile.title_en
+        line.alike = [(p.name, p.title, p.title_en or p.title) for p in alike]
         line.encoding, line.rows = raw.encoding, len(raw)
         read.append((line, raw, profile))
     clock["read"] = time.perf_counter()
     guessed = wanted is None
     the_month = wanted or _month_of(read, catalog)
     mapped: list[Mapped] = []
+    mapped_lines: list[FileLine] = []
     for line, raw, profile in read:
-        m = map_export(raw, profile, catalog, the_month, lang)
+        try:
+            m = map_export(raw, profile, catalog, the_month, lang)
+        except Refused as exc:
+            line.refused = exc.finding
+            continue
         line.total_rows, line.header_rows, line.left_out = m.total_rows, m.header_rows, m.left_out
         line.orders = unique_orders(m.frames["orders"]) if "orders" in m.frames else 0
         mapped.append(m)
+        mapped_lines.append(line)
     clock["map"] = time.perf_counter()
     if not mapped:
         return ImportResult(None, the_month, guessed, lines, {}, findings=[])
-    merged = merge(mapped)
-    for line, replaced in zip((ln for ln, _, _ in read), merged.replaced):
+    merged = merge(mapped, catalog.tables["orders"].progress)
+    for line, replaced in zip(mapped_lines, merged.replaced):
         line.replaced = replaced
     findings = [f for m in mapped for f in m.findings] + merged.findings
+    if not len(merged.frames.get("orders", ())):  # every row left out (why: in the findings)
+        return ImportResult(None, the_month, guessed, lines, {}, findings=findings)
     table_order = [t for t in catalog.bundle(BUNDLE).tables if t in merged.frames]
     present = [t for t in table_order if t == "orders" or len(merged.frames[t])]
     data = {t: _for_sheet(merged.frames[t], catalog, t) for t in present}

@@ -78,12 +78,16 @@ def read_export(
 
 def _read_csv(path: Path, known: set[str]) -> RawExport:
     data = path.read_bytes()
-    tried = []
+    tried, first_row = [], None
     for encoding in _encodings(data):
         try:
             return _parse_csv(path, data, encoding, known)
-        except _WrongEncoding:
+        except _WrongEncoding as exc:
             tried.append(encoding)
+            if exc.args and first_row is None:
+                first_row = exc.args[0]  # readable in this encoding, but no export's header
+    if first_row is not None:
+        raise refuse(path, Rule.IMPORT_UNRECOGNISED, value=first_row)
     raise refuse(path, Rule.IMPORT_ENCODING, value=messages.join(tried))
 
 
@@ -124,9 +128,10 @@ def _parse_csv(path: Path, data: bytes, encoding: str, known: set[str]) -> RawEx
         raise refuse(path, Rule.IMPORT_UNREADABLE, detail=str(exc)[:200]) from exc
     index = _header_index(head_rows, known)
     if index is None:
-        if encoding == "utf-8":
-            raise _WrongEncoding  # a GBK file can decode as UTF-8 by chance, then its headers are garbage
-        raise refuse(path, Rule.IMPORT_UNRECOGNISED, value=" | ".join(c.strip() for c in (head_rows or [[]])[0][:12]))
+        # Not an export in this encoding: a GBK file can decode as UTF-8 by chance (its headers
+        # then read as garbage), so the next encoding is tried; the first row is quoted as the
+        # first encoding that could read it shows it.
+        raise _WrongEncoding(" | ".join(c.strip() for c in (head_rows or [[]])[0][:12]))
     header = [c.strip() for c in head_rows[index]]
     if len(header) > MAX_COLUMNS:
         raise refuse(path, Rule.IMPORT_UNREADABLE, detail=f"{len(header)} > {MAX_COLUMNS}")

@@ -282,6 +282,7 @@ class _Builder(Strict):
             default=node.get("default"),
             value_aliases=aliases,
             origin=node.get("origin", False),
+            progress=node.get("progress", False),
         )
         if col.default is not None and col.values and str(col.default) not in col.values:
             self.problem(node, "default", "schema_default_value", value=col.default, known=messages.join(col.values))

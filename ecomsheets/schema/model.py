@@ -41,6 +41,7 @@ class ColumnSpec:
     default: Any = None  # what a blank cell means to row rules (a blank leave type is 无)
     value_aliases: tuple[tuple[str, str], ...] = ()  # other spellings of enum values (alias, value)
     origin: bool = False  # where an imported row came from ("天猫订单.csv 第 17 行"); blank when typed
+    progress: bool = False  # the values are listed in the order a row goes through them (a status)
     formula_ast: Any = field(default=None, compare=False, repr=False)
     example_ast: Any = field(default=None, compare=False, repr=False)
 
@@ -156,6 +157,11 @@ class TableSpec:
 
     def column(self, name: str) -> ColumnSpec:
         return self.by_name[name]
+
+    @cached_property
+    def progress(self) -> ColumnSpec | None:
+        """The column whose values say how far a row has gone (an order's status), if any."""
+        return next((c for c in self.columns if c.progress and c.values), None)
 
     @cached_property
     def origin(self) -> str | None:

@@ -43,6 +43,7 @@ COLUMN_KEYS = {
     "default": ((str, int, float), *messages.both("want_text_or_number")),
     "value_aliases": _MAP,
     "origin": _BOOL,
+    "progress": _BOOL,
 }
 TABLE_KEYS = {
     "name": _STR,

@@ -436,7 +436,8 @@ def _resolve_keys(
         return frame, Counter(), 0
     involved = frame.merge(shared.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both").to_numpy()
     sub = frame[involved]
-    data_cols = [c for c in frame.columns if c not in LINEAGE]
+    # Where a row was imported from (来源) differs between two files by nature: not content.
+    data_cols = [c for c in frame.columns if c not in LINEAGE and c != table.origin]
     drop = np.zeros(len(frame), dtype=bool)
     positions = np.flatnonzero(involved)
     duplicates = 0

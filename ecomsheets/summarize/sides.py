@@ -97,7 +97,8 @@ def side_by_side(result, catalog: Catalog, status=None) -> Sides:
             v.name: v.value for v in evaluate_metrics(trimmed, catalog.tables, frames, result.month) if v.group is None
         }
         side.values = {m.name: values.get(m.name) for m in metrics}
-    additive = {m.name: _adds_up(m, rows, total.get(m.name)) for m in metrics}
+    by_name = {x.name: x for x in trimmed.metrics}
+    additive = {m.name: _adds_up(m, rows, total.get(m.name), by_name) for m in metrics}
     return Sides(metrics, rows, total, additive)
 
 
@@ -177,10 +178,25 @@ def _needed(bundle, metrics: list[MetricSpec]) -> set[str]:
     return out
 
 
-def _adds_up(m: MetricSpec, rows: list[Side], total: float | None) -> bool:
-    """A sum or a count adds up across sources; a distinct count does when no value is in two
-    sources (the sum of the rows is the total); anything else is recomputed."""
-    if m.expr_ast is not None or m.agg not in (*_ADDITIVE, "distinct"):
+def _linear(node: expr.Node, by_name: dict[str, MetricSpec]) -> bool:
+    """The expression only adds and subtracts sums and counts."""
+    if isinstance(node, expr.Name):
+        other = by_name.get(node.name)
+        if other is None:
+            return False
+        return _linear(other.expr_ast, by_name) if other.expr_ast is not None else other.agg in _ADDITIVE
+    if isinstance(node, expr.Binary) and node.op in ("+", "-"):
+        return _linear(node.left, by_name) and _linear(node.right, by_name)
+    return isinstance(node, expr.Unary) and node.op == "-" and _linear(node.operand, by_name)
+
+
+def _adds_up(m: MetricSpec, rows: list[Side], total: float | None, by_name: dict[str, MetricSpec]) -> bool:
+    """A sum or a count adds up across sources, and so does a figure that only adds and
+    subtracts them (净销售额); a distinct count does when no value is in two sources (the sum of
+    the rows is the total); anything else (averages, rates) is recomputed."""
+    if m.expr_ast is not None:
+        return _linear(m.expr_ast, by_name)
+    if m.agg not in (*_ADDITIVE, "distinct"):
         return False
     if m.agg in _ADDITIVE:
         return True
