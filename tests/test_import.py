@@ -411,3 +411,18 @@ def test_one_order_in_two_imported_workbooks_is_a_repeat_not_a_conflict(tmp_path
     assert "conflict" not in rules and "duplicate_rows" in rules, result.stdout[:2000]
     got = {m["name"]: m["value"] for m in doc["metrics"] if m.get("group") is None}
     assert got["order_count"] == 4
+
+
+def test_an_xlsx_whose_ids_are_numbers_is_refused(tmp_path):
+    """Opened in Excel, an export's long ids become numbers: 15 significant digits, the rest made up."""
+    path = tmp_path / "天猫_Excel打开过.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for i in range(1, 4):
+        row = order(i)
+        row["订单编号"] = float(3_800_000_000_000_000_000 + i * 1_000_003)  # what Excel keeps
+        ws.append([row[h] for h in HEADER])
+    wb.save(path)
+    result = cli("import", path, "-o", tmp_path / "out.xlsx", "--month", "2026-11")
+    assert result.exit_code == 2 and "订单编号被电子表格软件改过" in result.output, result.output

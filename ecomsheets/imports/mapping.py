@@ -6,7 +6,9 @@ text, so that validating the imported workbook names it at its cell."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,9 @@ ROW = "_row"  # the export's row number
 # What exports put around a value, and what a masked value looks like (****, ##密文, 密文).
 _SPACE_CHARS = " \t\r\n\u3000\ufeff"
 MASK_PATTERN = r"^(\*+|#+.*|\**密文\**)$"
+_MASK_WORDS = "密文"
 _CURRENCY_CHARS = "¥￥"
+_FEW = 1000  # rows from which a column's distinct values are read once each
 LISTED = 1000  # findings of one kind listed per export; the rest are counted in the import's lines
 
 
@@ -40,7 +44,7 @@ class Mapped:
     profile: ImportProfile
     frames: dict[str, pd.DataFrame]  # table -> typed values (texts where unreadable) + ORDER_KEY, ROW
     provided: dict[str, list[str]]  # table -> our columns the export gave
-    recency: pd.Series  # order id -> the latest of the export's own time columns for it
+    newest: Callable[[], pd.Series]  # order id -> the latest of the export's own time columns for it
     total_rows: int = 0
     findings: list[Finding] = field(default_factory=list)
     left_out: list[tuple[int, str]] = field(default_factory=list)  # (row, why) for the summary
@@ -50,19 +54,24 @@ class Mapped:
     def name(self) -> str:
         return self.raw.path.name
 
+    @cached_property
+    def recency(self) -> pd.Series:
+        return self.newest()
+
 
 def clean(values: pa.Array) -> pa.Array:
     """Cells as exports write them: ="…" and a leading ' or tab around ids, spaces around
     anything, fully masked values (****, ##密文) read as blank."""
     arr = pc.utf8_trim(values, characters=_SPACE_CHARS)
-    if pc.any(pc.starts_with(arr, "=")).as_py():
+    first = pc.utf8_slice_codeunits(arr, 0, 1)
+    marks = pc.unique(first).to_pylist()  # the few characters cells start with
+    if "=" in marks:
         arr = pc.replace_substring_regex(arr, pattern=r'^="(.*)"$', replacement=r"\1")
-    if pc.any(pc.starts_with(arr, "'")).as_py():
-        arr = pc.utf8_ltrim(arr, characters="'")
-    arr = pc.utf8_trim(arr, characters=" \t")
-    masked = pc.match_substring_regex(arr, pattern=MASK_PATTERN)
-    empty = pc.equal(pc.utf8_length(arr), 0)
-    blank = pc.or_kleene(masked, empty)
+    if "'" in marks:
+        arr = pc.utf8_trim(pc.utf8_ltrim(arr, characters="'"), characters=_SPACE_CHARS)
+    blank = pc.equal(pc.utf8_length(arr), 0)
+    if "*" in marks or "#" in marks or pc.any(pc.match_substring(arr, _MASK_WORDS)).as_py():
+        blank = pc.or_kleene(pc.match_substring_regex(arr, pattern=MASK_PATTERN), blank)
     return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, pa.string()), arr)
 
 
@@ -104,17 +113,23 @@ def damaged_id(ids: pa.Array, from_book: bool) -> str | None:
     """An id showing that a spreadsheet program turned the ids into numbers (they keep 15
     significant digits): scientific notation, or every long id ending in zeros past its 15th
     digit; from an xlsx, every long id (two or more) exactly a float's value."""
-    values = pd.Series(ids.to_pandas(), dtype=object).dropna().astype(str)
-    science = values[values.str.fullmatch(r"\d+(\.\d+)?[eE]\+\d+")]
-    if len(science):
-        return str(science.iloc[0])
-    long = values[values.str.fullmatch(r"\d{16,}")]
-    if not len(long):
+    science = pc.fill_null(pc.match_substring_regex(ids, pattern=r"^\d+(\.\d+)?[eE]\+\d+$"), False)
+    if pc.any(science).as_py():
+        return str(ids.filter(science)[0])
+    is_long = pc.fill_null(pc.match_substring_regex(ids, pattern=r"^\d{16,}$"), False)
+    if not pc.any(is_long).as_py():
         return None
-    if long.str[15:].str.fullmatch("0+").all():
-        return str(long.iloc[0])
-    if from_book and len(long) >= 2 and all(int(float(v)) == int(v) for v in long):
-        return str(long.iloc[0])
+    long = ids.filter(is_long)
+    if pc.all(pc.match_substring_regex(pc.utf8_slice_codeunits(long, 15), pattern="^0+$")).as_py():
+        return str(long[0])
+    if from_book and len(long) >= 2:
+        try:
+            exact = pc.cast(long, pa.uint64())
+            through_float = pc.cast(pc.cast(exact, pa.float64(), safe=False), pa.uint64(), safe=False)
+        except (pa.ArrowInvalid, OverflowError):  # longer than any number: never was one
+            return None
+        if pc.all(pc.equal(exact, through_float)).as_py():
+            return str(long[0])
     return None
 
 
@@ -219,7 +234,7 @@ def map_export(
         profile,
         frames,
         provided,
-        _recency(profile, cleaned, ids, keep),
+        lambda: _recency(profile, cleaned, ids, keep),  # only asked for when exports overlap
         total_rows=int(totals.sum()),
         findings=findings
         + _check_totals(profile, catalog.tables["orders"], cleaned, totals, data_rows, name, raw, lang),
@@ -279,6 +294,17 @@ def _typed(
 
 
 def _read(arr: pa.Array, col, words: dict[str, str], catalog: Catalog, month: Month | None) -> pd.Series:
+    if col.values and len(arr) > _FEW:
+        # A column of few distinct values (a status, a province, the channel) is read once per
+        # value, then spread back over the rows.
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        encoded = pc.dictionary_encode(arr)
+        if len(encoded.dictionary) * 4 < len(arr):
+            once = _read(encoded.dictionary, col, words, catalog, month)
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            blank = encoded.indices.is_null().to_numpy(zero_copy_only=False)
+            out = once.iloc[np.where(blank, 0, codes)].reset_index(drop=True)
+            return out.where(~blank) if blank.any() else out
     if words:
         values = arr.to_pandas()
         arr = pa.array(values.map(lambda v: words.get(v, v) if isinstance(v, str) else v), type=pa.string())

@@ -27,7 +27,9 @@ def check_table(ctx: Context, td: TableData) -> None:
         unique = col.unique or table.primary_key == (col.name,)
         columns[col.name] = pa.Column(
             checks=[chk for _, chk, _ in checks[col.name]],
-            nullable=not col.required,
+            # Imported rows need not have what their export lacks (validate.imported): such a
+            # column's blanks are judged below, row by row, not as a million failure cases.
+            nullable=not col.required or col.name in td.waived,
             unique=unique,
             report_duplicates="exclude_first",
             required=False,
@@ -39,6 +41,13 @@ def check_table(ctx: Context, td: TableData) -> None:
     schema = pa.DataFrameSchema(columns, unique=composite, report_duplicates="exclude_first", coerce=False)
     frame = typed[[c.name for c in present if c.name in typed]].reset_index(drop=True)
     rows = typed.index.to_numpy()
+    for col in present:
+        if col.required and col.name in td.waived:
+            blank = typed[col.name].isna().to_numpy() & ~td.waived[col.name]
+            if col.name in td.invalid:
+                blank &= ~td.invalid[col.name]  # already reported as unreadable
+            for pos in np.flatnonzero(blank):
+                ctx.add(Rule.REQUIRED, td, col.name, int(rows[pos]))
     try:
         schema.validate(frame, lazy=True)
         return
@@ -59,8 +68,6 @@ def check_table(ctx: Context, td: TableData) -> None:
         if column in td.invalid and td.invalid[column][pos]:
             continue  # already reported as unreadable
         if check == "not_nullable":
-            if column in td.waived and td.waived[column][pos]:
-                continue  # an imported row whose export does not have this column
             ctx.add(Rule.REQUIRED, td, column, row)
         elif check == "field_uniqueness":
             ctx.add(Rule.UNIQUE, td, column, row, other_row=first_row([column], pos))
