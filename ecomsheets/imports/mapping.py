@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecomsheets import messages
+from ecomsheets.compute.derived import compute_derived
 from ecomsheets.findings import ERROR, WARNING, Finding, finding
 from ecomsheets.months import Month
 from ecomsheets.read.coerce import accepted_spellings, coerce_column
@@ -206,8 +207,9 @@ def map_export(
         for key in spec.rows_with:
             rows &= pc.is_valid(cleaned.get(key)).to_numpy(zero_copy_only=False) if key in cleaned else False
         typed, given = _typed(spec, table, cleaned, rows, catalog, month, profile, spec.table == "orders")
-        if spec.table == "orders" and month is not None and "order_date" in typed:
-            dates = pd.to_datetime(typed["order_date"], errors="coerce")
+        dated = month_column(table)
+        if spec.table == "orders" and month is not None and dated in typed:
+            dates = pd.to_datetime(typed[dated], errors="coerce")
             first, after = pd.Timestamp(month.start), pd.Timestamp(month.end) + pd.Timedelta(days=1)
             outside = dates.notna() & ((dates < first) | (dates >= after))
             if outside.any():
@@ -226,7 +228,7 @@ def map_export(
             # A parcel or a case repeated on each line of a line export is one row.
             typed = typed.drop_duplicates(subset=[c for c in typed.columns if c not in (ROW, table.origin)])
         if spec.order_level and profile.rows == "line":
-            _split_order_level(typed, spec.order_level)
+            _split_order_level(typed, spec, table)
         frames[spec.table] = typed.reset_index(drop=True)
         provided[spec.table] = given
     return Mapped(
@@ -249,6 +251,11 @@ def _leave_month(leave, mask: np.ndarray, dates: pd.Series, positions: np.ndarra
         sub = np.zeros(len(mask), dtype=bool)
         sub[group.to_numpy()] = True
         leave(sub, "import_month", WARNING, date=day, month=str(month))
+
+
+def month_column(table: TableSpec) -> str | None:
+    """The date that puts a row in a month (订单.下单日期): the table's first in-month column."""
+    return next((c.name for c in table.columns if c.in_month), None)
 
 
 def origin_text(file: str, row: int, lang: str = "zh") -> str:
@@ -319,19 +326,22 @@ def _read(arr: pa.Array, col, words: dict[str, str], catalog: Catalog, month: Mo
     return values
 
 
-def _split_order_level(frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    """An order's figure repeated on each of its lines, split over the lines in proportion
-    to their amounts (cents to the last line), so the lines add up to the order's figure."""
+def _split_order_level(frame: pd.DataFrame, spec: TableImport, table: TableSpec) -> None:
+    """An order's figure repeated on each of its lines, split over the lines in proportion to
+    the profile's `split_by` column (cents to the last line), so that the lines add up to the
+    order's figure; evenly when there is none. A `split_by` figure the export does not give per
+    line is computed from the table's own formula (订单金额 = 数量 × 单价 − 优惠金额)."""
     if not len(frame):
         return
-    # Split by each line's own amount; when the amount is itself the order's figure, by
-    # quantity × unit price; else evenly.
-    weight_source = frame["amount"] if "amount" in frame and "amount" not in columns else None
-    if weight_source is None and {"quantity", "unit_price"} <= set(frame.columns):
-        weight_source = pd.to_numeric(frame["quantity"], errors="coerce") * pd.to_numeric(
-            frame["unit_price"], errors="coerce"
-        )
-    weight = pd.to_numeric(weight_source, errors="coerce").fillna(0.0) if weight_source is not None else None
+    columns = spec.order_level
+    weight = None
+    if spec.split_by:
+        if spec.split_by in frame and spec.split_by not in columns:
+            source = frame[spec.split_by]
+        else:
+            source = compute_derived(frame.drop(columns=[spec.split_by], errors="ignore"), table).get(spec.split_by)
+        if source is not None:
+            weight = pd.to_numeric(source, errors="coerce").fillna(0.0)
     groups = frame[ORDER_KEY]
     for col in columns:
         if col not in frame:

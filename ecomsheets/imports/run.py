@@ -25,7 +25,7 @@ from ecomsheets.read.guard import Limits
 from ecomsheets.schema import Catalog
 
 from .detect import AUTO, check_platform, choose, known_headers
-from .mapping import Cleaned, Mapped, map_export, provided_columns
+from .mapping import Cleaned, Mapped, map_export, month_column, provided_columns
 from .overlap import merge, unique_orders
 from .source import Refused, read_export
 
@@ -210,7 +210,7 @@ def _month_of(read: list, catalog: Catalog) -> Month | None:
     counts: Counter = Counter()
     for _line, raw, profile in read:
         orders = profile.table("orders")
-        src = dict(orders.columns).get("order_date") if orders else None
+        src = dict(orders.columns).get(month_column(catalog.tables["orders"]) or "") if orders else None
         if src is None:
             continue
         values = Cleaned(raw).source(src)

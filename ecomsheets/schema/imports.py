@@ -32,7 +32,14 @@ PROFILE_KEYS = {
     "tables": _MAP,
 }
 DETECT_KEYS = {"headers": _LIST, "file_words": _LIST}
-TABLE_IMPORT_KEYS = {"columns": _MAP, "values": _MAP, "set": _MAP, "rows_with": _LIST, "order_level": _LIST}
+TABLE_IMPORT_KEYS = {
+    "columns": _MAP,
+    "values": _MAP,
+    "set": _MAP,
+    "rows_with": _LIST,
+    "order_level": _LIST,
+    "split_by": _STR,
+}
 SOURCE_KEYS = {"from": _STR_OR_LIST, "split": _STR, "part": _INT}
 ROW_KINDS = ("order", "line")
 TOTAL_WORDS = ("合计", "总计")
@@ -68,6 +75,7 @@ class TableImport:
     set: tuple[tuple[str, str], ...] = ()
     rows_with: tuple[str, ...] = ()
     order_level: tuple[str, ...] = ()
+    split_by: str | None = None  # the line figure order-level figures are split in proportion to
 
     def value_map(self, column: str) -> dict[str, str]:
         return dict(next((pairs for name, pairs in self.values if name == column), ()))
@@ -225,6 +233,10 @@ def _table(builder: Strict, node: Located, table: TableSpec) -> TableImport:
     for name in order_level:
         if name not in table.by_name or table.column(name).coltype.kind != "number":
             builder.problem(node, "order_level", "schema_import_column", value=name, table=table.title)
+    split_by = node.get("split_by")
+    if split_by is not None and (split_by not in table.by_name or table.column(split_by).coltype.kind != "number"):
+        builder.problem(node, "split_by", "schema_import_column", value=split_by, table=table.title)
+        split_by = None
     return TableImport(
         table=table.name,
         columns=tuple(columns),
@@ -232,4 +244,5 @@ def _table(builder: Strict, node: Located, table: TableSpec) -> TableImport:
         set=tuple(constants),
         rows_with=_headers(node.get("rows_with")),
         order_level=tuple(n for n in order_level if n in table.by_name),
+        split_by=split_by,
     )
