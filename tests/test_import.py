@@ -327,8 +327,10 @@ def test_imported_workbooks_consolidate_with_their_lineage(tmp_path):
     summary = tmp_path / "汇总.xlsx"
     result = run_cli("consolidate", wa, wb_, "-o", summary, "--month", "2026-11", "--format", "json")
     assert result.exit_code == 0, result.output
-    got = {m["name"]: m["value"] for m in json.loads(result.stdout)["metrics"] if m.get("group") is None}
+    doc = json.loads(result.stdout)
+    got = {m["name"]: m["value"] for m in doc["metrics"] if m.get("group") is None}
     assert got["order_count"] == 5
+    assert [entry["team"] for entry in doc["status"]] == ["店铺A", "店铺B"]  # --shop, not the file names
     assert got["sales_total"] == pytest.approx(sum(100 + i + 0.5 for i in (1, 2, 3, 10, 11)))
     book = openpyxl.load_workbook(summary, read_only=True)
     texts = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v}

@@ -67,6 +67,7 @@ class Source:
     status: str  # see the status values above
     bundle: str | None = None  # the bundle the file was read as (None: unreadable)
     label: str = ""  # the file as people tell it apart (its path below the folder given)
+    shop: str | None = None  # the shop its metadata names (import --shop): how the status names it
     month_errors: int = 0  # errors found across files: references, checks, key conflicts
     # Why nothing of the file was taken (a refused file: unreadable, another month or family).
     reason: str = ""
@@ -152,6 +153,7 @@ def consolidate(
         rep = insp.report
         source = Source(rep.file, rep.sha256, rep.rows_checked, 0, rep.errors, rep.warnings, TAKEN)
         source.label = rep.label or Path(rep.file).name
+        source.shop = rep.shop
         source.bundle = insp.ctx.bundle.name if insp.ctx is not None else None
         sources.append(source)
         if rep.skipped:  # a summary we wrote, left among the submissions

@@ -69,7 +69,7 @@ def hand_ins(family: BundleSpec, catalog: Catalog, sources: list[Source]) -> lis
             own[name].append(s)
     out = [_fill(entries[name], files) for name, files in own.items()]
     for s in others:
-        entry = _entry(Path(s.label or s.path).stem, s.bundle or "", catalog)
+        entry = _entry(s.shop or Path(s.label or s.path).stem, s.bundle or "", catalog)
         entry = _fill(entry, [s])
         if roster and entry.state != MISSING:
             entry.state = UNEXPECTED

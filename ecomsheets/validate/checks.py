@@ -68,6 +68,8 @@ def check_workbook(
     report.bundle_title = (data.bundle.title, data.bundle.title_en or data.bundle.title)
     meta_month = _meta_month(data.meta)
     report.meta_month = str(meta_month) if meta_month else None
+    shop = (data.meta or {}).get("shop")  # untrusted: a short line of text, or nothing
+    report.shop = " ".join(shop.split())[:40] or None if isinstance(shop, str) else None
     month = month or meta_month
     ctx = Context(str(path), catalog, data.bundle, month, file_parameters(data))
     ctx.masters, ctx.copies = dict(masters or {}), dict(data.masters)
