@@ -257,6 +257,7 @@ def test_platform_named_and_platform_not_fitting(tmp_path):
     _, doc = run_import(tmp_path, export, "--platform", "taobao", "--month", "2026-11")
     assert doc["files"][0]["platform"] == "taobao"
     _, body = orders_sheet(tmp_path / "out.xlsx")
+    assert {row[3] for row in body} == {"淘宝"}  # 渠道: the platform named
     result = cli("import", export, "-o", tmp_path / "x.xlsx", "--platform", "nosuch")
     assert result.exit_code == 2 and "没有叫“nosuch”的平台" in result.output
     # Auto: the shop's own word in the file name tells Taobao from Tmall.
@@ -389,8 +390,7 @@ def test_when_times_do_not_tell_the_order_further_along_wins(tmp_path):
     waiting = write_export(tmp_path / "后导出.csv", [order(1, 订单状态="等待买家付款", **{"订单付款时间 ": ""})])
     closed = write_export(tmp_path / "先导出.csv", [order(1, 订单状态="交易关闭", **{"订单付款时间 ": ""})])
     out, doc = run_import(tmp_path, closed, waiting, "--month", "2026-11")
-    _, body = orders_sheet(out)
-    header, _ = orders_sheet(out)
+    header, body = orders_sheet(out)
     assert [r[header.index("订单状态")] for r in body] == ["已取消"]
     (conflict,) = [f for f in doc["findings"] if f["rule"] == "import_conflict"]
     assert "订单状态更靠后" in conflict["message"]
