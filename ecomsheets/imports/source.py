@@ -63,13 +63,14 @@ def read_export(
     if not path.is_file() or path.stat().st_size == 0:
         found = check_file(path, limits)  # not there, a folder, a lock file, empty: said as validate says it
         raise Refused(found or finding(Rule.NOT_FOUND, ERROR, file=str(path)))
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:  # before anything is read, whatever the kind of file
+        raise refuse(path, Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
     with open(path, "rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"PK") or (head.startswith(_OLE) and path.suffix.lower() in (".xls", ".xlsx")):
-        return _read_book(path, known, limits, process)
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise refuse(path, Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
+    is_xls = head.startswith(_OLE) and path.suffix.lower() in (".xls", ".xlsx")
+    if head.startswith(b"PK") or is_xls:
+        return _read_book(path, is_xls, known, limits, process)
     return _read_csv(path, known)
 
 
@@ -247,18 +248,13 @@ def _keys(header: list[str]) -> list[str]:
 # --- xlsx and xls -----------------------------------------------------------------------------------
 
 
-def _read_book(path: Path, known: set[str], limits: Limits, process: ProcessLimits) -> RawExport:
+def _read_book(path: Path, is_xls: bool, known: set[str], limits: Limits, process: ProcessLimits) -> RawExport:
     from ecomsheets.process.isolate import Failed, run_isolated
 
-    with open(path, "rb") as fh:
-        is_xls = fh.read(8).startswith(_OLE)
-    if not is_xls:
+    if not is_xls:  # the zip's own limits (the guard every xlsx meets); an xls is no zip
         found = check_file(path, limits)
         if found is not None:
             raise Refused(found)
-    elif path.stat().st_size > limits.max_file_bytes:
-        size = path.stat().st_size
-        raise refuse(path, Rule.TOO_LARGE, detail=f"{human_size(size)} > {human_size(limits.max_file_bytes)}")
     try:
         texts = run_isolated(_sheet_texts, str(path), file=str(path), limits=process)
     except Failed as exc:

@@ -202,7 +202,7 @@ def _coerce_all(ctx: Context, raw: pd.DataFrame, columns: list) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     # The columns are taken here, in the calling thread: the workers touch no DataFrame.
-    work = [(col, raw[col.name], *_aliases(ctx, col)) for col in columns]
+    work = [(col, raw[col.name], *accepted_spellings(ctx.catalog, col)) for col in columns]
 
     def coerce(item):  # the reader has already turned blank cells into nulls
         col, values, aliases, prefix = item
@@ -212,8 +212,3 @@ def _coerce_all(ctx: Context, raw: pd.DataFrame, columns: list) -> dict:
         return {col.name: coerce(item) for item, col in zip(work, columns)}
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         return dict(zip((col.name for col in columns), pool.map(coerce, work)))
-
-
-def _aliases(ctx: Context, col) -> tuple[dict, bool]:
-    """See read.coerce.accepted_spellings."""
-    return accepted_spellings(ctx.catalog, col)
