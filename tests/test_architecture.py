@@ -20,6 +20,7 @@ FLOORS = [  # ground floor first; rooms on one floor never import each other
     {"validate"},
     {"summarize", "generate", "example"},
     {"report", "imports"},
+    {"serve"},
     {"cli"},
     {"__main__"},
 ]

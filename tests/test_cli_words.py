@@ -44,6 +44,7 @@ OURS = {
     "consolidate",
     "init",
     "status",
+    "serve",
     "migrate",
     "summarize",
     "example",

@@ -24,6 +24,7 @@ from ecomsheets.cli.init import init
 from ecomsheets.cli.migrate import migrate
 from ecomsheets.cli.options import group_lang_option
 from ecomsheets.cli.schemas import schemas
+from ecomsheets.cli.serve import serve
 from ecomsheets.cli.status import status
 from ecomsheets.cli.summarize import summarize
 from ecomsheets.cli.validate import validate
@@ -50,5 +51,5 @@ def main() -> None:
     stop_on_signals()  # Ctrl-C, SIGTERM: every worker stopped, exit 130 / 143 with one line
 
 
-for _command in (schemas, init, generate, validate, import_, example, summarize, consolidate, status, migrate, docs):
+for _command in (schemas, init, generate, validate, import_, example, summarize, consolidate, status, serve, migrate, docs):
     main.add_command(_command)

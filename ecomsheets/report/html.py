@@ -60,7 +60,8 @@ def _row(f: Finding, lang: str) -> dict:
     }
 
 
-def _file_view(index: int, report: Report, lang: str) -> dict:
+def file_view(index: int, report: Report, lang: str) -> dict:
+    """One file's part of the page, as plain data (also what the web page keeps and shows)."""
     groups = []
     for sheet, items in grouped_by_sheet(report.findings):
         # True counts: findings past the listing limit are counted in their sheet too.
@@ -102,7 +103,7 @@ def _file_view(index: int, report: Report, lang: str) -> dict:
 def render_html(reports: list[Report], lang: str = "zh", *, now: datetime | None = None) -> str:
     """The report page for one or more validated files."""
     lang = "en" if lang == "en" else "zh"
-    files = [_file_view(i, r, lang) for i, r in enumerate(reports, start=1)]
+    files = [file_view(i, r, lang) for i, r in enumerate(reports, start=1)]
     valid = sum(f["status"] == "valid" for f in files)
     generated = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     return (

@@ -1,0 +1,191 @@
+"""The web application: the API and the pages over one service, with the limits and headers
+every response gets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from ecomsheets import __version__, messages
+from ecomsheets.process.isolate import ProcessLimits
+from ecomsheets.read.guard import Limits
+from ecomsheets.schema import Catalog
+from ecomsheets.serve import api, pages, security
+from ecomsheets.serve.access import Refused
+from ecomsheets.serve.service import Service
+from ecomsheets.serve.store import Store
+
+PASSWORD_ENV = "ECOMSHEETS_MANAGER_PASSWORD"
+FORM_SLACK = 64 * 1024  # a multipart body's own bytes around the file
+log = logging.getLogger("ecomsheets.serve")
+
+# No script or style from anywhere but this server, no framing, no referrer (a team's link
+# carries its token: it must not leak to another site through a Referer header).
+_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+
+
+def create_app(
+    data_dir: Path,
+    catalog: Catalog,
+    *,
+    limits: Limits = Limits(max_file_bytes=50 * 2**20),
+    process: ProcessLimits = ProcessLimits(),
+    lang: str = "zh",
+) -> FastAPI:
+    """The application over the data folder `data_dir` (made if missing)."""
+    store = Store(data_dir)
+    service = Service(store, catalog, limits, process, lang)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        service.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="ecomsheets",
+        version=__version__,
+        description="The month's hand-ins, checks and summary: the API the page uses (see README, 'The web page').",
+        docs_url=None,  # Swagger UI loads its script from a CDN: not on a closed network, nor under our CSP
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.service = service
+    app.state.sign_in_limit = security.RateLimit()
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(HTTPException, _http_error)
+    # Outermost last: the size limit answers before anything reads the body.
+    app.add_middleware(_Headers)
+    app.add_middleware(_BodyLimit, limit=limits.max_file_bytes + FORM_SLACK)
+    return app
+
+
+def ensure_manager(store: Store) -> tuple[str, str | None]:
+    """Make the manager's account on the first start: ("made", password) with a password made
+    here to print once, ("made_from_env", None) from ECOMSHEETS_MANAGER_PASSWORD, or
+    ("exists", None)."""
+    if store.setting("manager_password"):
+        return "exists", None
+    given = os.environ.get(PASSWORD_ENV)
+    password = given or security.new_password()
+    store.set_setting("manager_password", security.hash_password(password))
+    return ("made_from_env", None) if given else ("made", password)
+
+
+def set_password(store: Store, password: str) -> None:
+    """A new manager password; every session signed in with the old one ends."""
+    store.set_setting("manager_password", security.hash_password(password))
+    store.end_all_sessions()
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refused)
+    if request.url.path.startswith("/api/"):
+        zh, en = exc.texts()
+        return JSONResponse({"error": zh, "error_en": en, "code": exc.code}, status_code=exc.status)
+    if exc.status == 401 and exc.code == "w_err_sign_in":
+        return pages.redirect("/login")
+    return pages.error_page(request, exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "w_err_not_found", 405: "w_err_method"}.get(exc.status_code, "w_err_bad_request")
+    return await _refused(request, Refused(exc.status_code, code))
+
+
+class _Headers:
+    """The security headers on every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [h for h in _HEADERS if h[0] not in names]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _BodyLimit:
+    """413 for a body over the limit: said from its Content-Length before a byte is read, or
+    counted as it arrives (a sender that does not say its length)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            return await self._too_large(scope, send)
+        seen = 0
+        started = False
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def watched(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await self._too_large(scope, send)
+
+    async def _too_large(self, scope, send):
+        mb = self.limit // 2**20
+        zh, en = messages.both("w_err_too_large", mb=mb)
+        body = json.dumps({"error": zh, "error_en": en, "code": "w_err_too_large"}, ensure_ascii=False).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"connection", b"close"),
+                    *_HEADERS,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

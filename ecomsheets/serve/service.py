@@ -1,0 +1,267 @@
+"""What the page and the API do, over the store: check an upload, make a team's template, build
+the month's summary, gather the annotated copies. The API and the pages are thin over this.
+
+Checks and summaries run on a pool of worker threads (each file's parse in its own child
+process, with the usual guard and limits), so a long check never holds up another person's
+page; a request that waits for one awaits it without blocking the server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ecomsheets import messages
+from ecomsheets.months import Month
+from ecomsheets.process.isolate import ProcessLimits
+from ecomsheets.read.guard import Limits
+from ecomsheets.schema import Catalog
+from ecomsheets.serve import store as st
+from ecomsheets.serve.store import Link, Store, Submission
+
+ANNOTATED_SUFFIX = ".xlsx"
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Progress:
+    """How far a summary has come: files checked of all."""
+
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
+class Service:
+    store: Store
+    catalog: Catalog
+    limits: Limits = Limits()
+    process: ProcessLimits = ProcessLimits()
+    lang: str = "zh"  # the language annotated copies and summaries are written in
+    pool: ThreadPoolExecutor = field(init=False)
+    progress: dict[int, Progress] = field(default_factory=dict)
+    _template_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=max(2, self.process.workers), thread_name_prefix="ecomsheets-work")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    # --- the month ------------------------------------------------------------------------------
+
+    @property
+    def month(self) -> str:
+        """The month being collected: the manager's choice, else this calendar month."""
+        chosen = self.store.setting("month")
+        if chosen:
+            return chosen
+        today = time.localtime()
+        return str(Month(today.tm_year, today.tm_mon))
+
+    # --- templates ------------------------------------------------------------------------------
+
+    def template(self, bundle: str, month: str, lang: str) -> Path:
+        """The blank workbook of `bundle` for `month`, made once and kept."""
+        from ecomsheets.generate import generate_workbook
+        from ecomsheets.months import parse_month
+
+        path = self.store.template_path(bundle, month, lang)
+        with self._template_lock:  # two people asking at once get one file, made once
+            if not path.exists():
+                generate_workbook(self.catalog, bundle, path, month=parse_month(month), lang=lang)
+        return path
+
+    def template_name(self, bundle: str, month: str, lang: str) -> str:
+        spec = self.catalog.bundle(bundle)
+        return messages.text("w_template_file", lang, bundle=spec.label(lang), month=month)
+
+    # --- a submission ---------------------------------------------------------------------------
+
+    def submit(self, link: Link, upload: Path, file_name: str) -> tuple[Submission, Future]:
+        """Keep an upload (under its SHA-256) as `link`'s submission for the month and start its
+        check; the future gives the validate document when the check ends."""
+        suffix = Path(file_name).suffix.lower()
+        sha, kept = self.store.keep_file(upload, suffix if suffix in UPLOAD_SUFFIXES else ".xlsx")
+        submission = self.store.add_submission(link.name, self.month, file_name, sha, kept.stat().st_size)
+        return submission, self.pool.submit(self._check, submission, kept, link.bundle)
+
+    def _check(self, submission: Submission, path: Path, bundle: str) -> dict:
+        from ecomsheets.report.html import file_view
+        from ecomsheets.validate.run import inspect_many
+
+        started = time.perf_counter()
+        try:
+            (inspection,) = inspect_many(
+                [path],
+                catalog=self.catalog,
+                bundle=bundle,
+                month=submission.month,
+                keep="report",
+                limits=self.limits,
+                process=self.process,
+            )
+            report = inspection.report
+            report.file = report.label = submission.file_name  # never the store's own path
+            report.findings = [replace(f, file=submission.file_name) for f in report.findings]
+            annotated = False
+            if report.findings and not report.unreadable:
+                annotated = self._annotate(path, report, submission.id)
+            document = report.to_dict()
+            state = st.REFUSED if report.unreadable else st.WITH_ERRORS if report.errors else st.ACCEPTED
+            views = {lang: file_view(1, report, lang) for lang in ("zh", "en")}
+            errors, warnings = report.errors, report.warnings
+        except Exception:  # our own bug: the submission says so instead of checking forever
+            self.store.finish_submission(
+                submission.id, st.FAILED, 0, 0, time.perf_counter() - started, None, None, False
+            )
+            raise
+        seconds = time.perf_counter() - started
+        self.store.finish_submission(submission.id, state, errors, warnings, seconds, document, views, annotated)
+        return document
+
+    def _annotate(self, source: Path, report, submission_id: int) -> bool:
+        from ecomsheets.errors import EcomsheetsError
+        from ecomsheets.report.annotate import write_annotated
+
+        try:
+            write_annotated(
+                source, report, self.store.annotated_path(submission_id), lang=self.lang, process=self.process
+            )
+        except (EcomsheetsError, ValueError, KeyError):  # the findings still show; only the copy is missing
+            return False
+        return True
+
+    def annotated_name(self, submission: Submission, lang: str) -> str:
+        return Path(submission.file_name).stem + messages.text("annotated_suffix", lang) + ANNOTATED_SUFFIX
+
+    # --- the month's state ------------------------------------------------------------------------
+
+    def status(self, month: str) -> list[dict]:
+        """One record per link (live links, and revoked ones that handed in this month): its
+        latest submission of the month and the state that gives it."""
+        latest: dict[str, Submission] = {}
+        counts: dict[str, int] = {}
+        for s in self.store.submissions(month=month):  # newest first
+            latest.setdefault(s.link, s)
+            counts[s.link] = counts.get(s.link, 0) + 1
+        out = []
+        for link in self.store.links():
+            if link.revoked and link.name not in latest:
+                continue
+            last = latest.get(link.name)
+            out.append(
+                {
+                    "name": link.name,
+                    "bundle": link.bundle,
+                    "state": last.state if last else st.MISSING,
+                    "submissions": counts.get(link.name, 0),
+                    "latest": last.to_dict() if last else None,
+                    "revoked": link.revoked,
+                }
+            )
+        return out
+
+    def accepted(self, month: str) -> list[Submission]:
+        """The links whose latest submission of the month is accepted: those submissions (one
+        handed in again with errors is not summed from an older copy behind the status's back)."""
+        latest: dict[str, Submission] = {}
+        for s in self.store.submissions(month=month):  # newest first
+            latest.setdefault(s.link, s)
+        return sorted((s for s in latest.values() if s.state == st.ACCEPTED), key=lambda s: s.link)
+
+    # --- the summary ---------------------------------------------------------------------------------
+
+    def start_summary(self, month: str) -> tuple[int, Future]:
+        files = self.accepted(month)
+        summary_id = self.store.add_summary(month, len(files))
+        self.progress[summary_id] = Progress(0, len(files))
+        return summary_id, self.pool.submit(self._summarize, summary_id, month, files)
+
+    def _summarize(self, summary_id: int, month: str, files: list[Submission]) -> dict:
+        from ecomsheets.summarize.consolidate import consolidate
+        from ecomsheets.summarize.documents import consolidation_document
+        from ecomsheets.summarize.writer import write_summary_workbook
+        from ecomsheets.validate.run import inspect_many
+
+        work = self.store.work_dir()
+        try:
+            # Each file under its team's name (the month's status names teams by their files).
+            named = []
+            for s in files:
+                label = s.file_name if s.link in s.file_name else f"{s.link}_{s.file_name}"
+                folder = work / str(s.id)
+                folder.mkdir()
+                copy = folder / label
+                _link_or_copy(self.store.file_path(s.sha256, Path(s.file_name).suffix.lower() or ".xlsx"), copy)
+                named.append((copy, label))
+            progress = self.progress[summary_id]
+
+            def step(n: int) -> None:
+                progress.done += n
+
+            inspections = inspect_many(
+                [p for p, _ in named],
+                catalog=self.catalog,
+                month=month,
+                keep="tables",
+                limits=self.limits,
+                process=self.process,
+                progress=step,
+            )
+            for insp, (_, label) in zip(inspections, named):
+                insp.report.label = label
+            result = consolidate(inspections, self.catalog, month=month)
+            if result.bundle is None:
+                document = {"error": messages.text("w_nothing_to_summarize", "zh", month=month)}
+                document["error_en"] = messages.text("w_nothing_to_summarize", "en", month=month)
+                self.store.finish_summary(summary_id, st.FAILED, document)
+                return document
+            out = self.store.summary_path(summary_id)
+            write_summary_workbook(
+                result, self.catalog, out, force=True, lang=self.lang, inputs=tuple(p for p, _ in named)
+            )
+            document = consolidation_document(result, self.summary_name(month))
+            self.store.finish_summary(summary_id, st.ACCEPTED, document)
+            return document
+        except Exception:
+            self.store.finish_summary(summary_id, st.FAILED, None)
+            raise
+        finally:
+            self.store.remove_dir(work)
+
+    def summary_name(self, month: str, lang: str | None = None) -> str:
+        return messages.text("w_summary_file", lang or self.lang, month=month)
+
+    # --- the annotated copies of the month, in one zip ------------------------------------------------
+
+    def annotated_zip(self, month: str, lang: str) -> Path:
+        """Every link's latest annotated copy of the month, in folders by link name."""
+        latest: dict[str, Submission] = {}
+        for s in self.store.submissions(month=month):
+            latest.setdefault(s.link, s)
+        out = self.store.temp_path(".zip")
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for s in sorted(latest.values(), key=lambda s: s.link):
+                path = self.store.annotated_path(s.id)
+                if s.annotated and path.exists():
+                    zf.write(path, f"{_zip_part(s.link)}/{_zip_part(self.annotated_name(s, lang))}")
+        return out
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(source, target)
+
+
+def _zip_part(name: str) -> str:
+    """A name inside a zip that unpacks where it should (no folders, nothing hidden)."""
+    return name.replace("/", "_").replace("\\", "_").lstrip(".") or "_"
