@@ -6,6 +6,7 @@ measured in the same run (alternating), peak memory.
     python benchmarks/run.py --only scale --repeat 3   # consolidate 5, 10, 20, 40 full department files
     python benchmarks/run.py --only generate,catalogue --repeat 5   # the whole department (issue 14 targets)
     python benchmarks/run.py --only import --import-rows 1000000     # a Tmall report of 1M rows (issue 16)
+    python benchmarks/run.py --only serve --repeat 5   # upload to findings on the web page, 10k rows (issue 17)
 
 Inputs are built with `ecomsheets example` into benchmarks/_work/ (not committed).
 """
@@ -165,6 +166,79 @@ def import_rows(n: int, repeat: int, rows: list[dict]) -> None:
         print(f"|   {step:<42} | {statistics.median(s[step] for s in stages):8.2f} s |", flush=True)
 
 
+def serve_upload(n: int, repeat: int, rows: list[dict]) -> None:
+    """A running `ecomsheets serve`: from sending a workbook of n order rows to POST /api/validate
+    until its findings come back, against `ecomsheets validate --format json` of the same file
+    as a whole process, alternating. The server's first check (its imports) is left out."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    path = WORK / f"orders_{n}.xlsx"
+    example(path, n)
+    content = path.read_bytes()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = WORK / "serve-data"
+    shutil.rmtree(data, ignore_errors=True)
+    env = {**os.environ, "ECOMSHEETS_MANAGER_PASSWORD": "benchmark"}
+    server = subprocess.Popen(
+        [*ES, "serve", "--data", str(data), "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def post(path: str, body: bytes, headers: dict) -> dict:
+        request = urllib.request.Request(url + path, data=body, method="POST", headers=headers)
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read())
+
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/login", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        token = post("/api/login", b'{"password": "benchmark"}', {"Content-Type": "application/json"})["token"]
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        post("/api/links", json.dumps({"name": "bench", "bundle": "department"}).encode(), auth)
+        request = urllib.request.Request(url + "/api/month", data=b'{"month": "2026-11"}', method="PUT", headers=auth)
+        urllib.request.urlopen(request, timeout=10)
+        boundary = "benchmark-boundary"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="link"\r\n\r\nbench\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="orders.xlsx"\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        post("/api/validate", body, headers)  # warm: the server's first check imports the checking code
+        web, cli = [], []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            document = post("/api/validate", body, headers)
+            web.append(time.perf_counter() - started)
+            cli.append(measure([*ES, "validate", str(path), "--format", "json"])["wall"])
+        assert document["summary"]["rows_checked"] >= n, document["summary"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    row = {
+        "what": f"web: upload {n:,} orders to findings vs validate CLI",
+        "ours_s": statistics.median(web),
+        "ours_mb": float("nan"),
+        "base_s": statistics.median(cli),
+        "base_mb": float("nan"),
+    }
+    row["ratio"] = row["ours_s"] / row["base_s"]
+    rows.append(row)
+    print(_line(row), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -181,7 +255,7 @@ def main() -> None:
         "--only",
         default="",
         help="run only these operations: comma-separated of "
-        "startup,generate,catalogue,validate,example,consolidate,scale,import",
+        "startup,generate,catalogue,validate,example,consolidate,scale,import,serve",
     )
     ap.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the Tmall report `import` reads")
     args = ap.parse_args()
@@ -256,6 +330,8 @@ def main() -> None:
         )
     if want("import"):
         import_rows(args.import_rows, args.repeat, rows)
+    if want("serve"):
+        serve_upload(10_000, args.repeat, rows)
     if want("scale"):
         scale([int(n) for n in args.scale_files.split(",") if n], args.file_rows, args.repeat, rows)
     if not want("consolidate"):

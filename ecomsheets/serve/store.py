@@ -117,6 +117,7 @@ class Store:
         for sub in ("files", "annotated", "summaries", "templates", "tmp"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.path = self.root / "ecomsheets.db"
+        self._secret: bytes | None = None
         db = sqlite3.connect(self.path, timeout=30)
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -129,10 +130,12 @@ class Store:
             db.execute("UPDATE summaries SET state = ? WHERE state = ?", (FAILED, CHECKING))
 
     @contextmanager
-    def _db(self):
+    def _db(self, write: bool = True):
+        """One transaction; a writing one takes the write lock at once (a read that turns into a
+        write could otherwise fail on a busy database instead of waiting its turn)."""
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             yield db
             db.execute("COMMIT")
         except BaseException:
@@ -144,7 +147,7 @@ class Store:
     # --- settings ----------------------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
@@ -154,12 +157,15 @@ class Store:
 
     def secret(self) -> bytes:
         """The key that signs CSRF tokens: made once, kept in the database."""
+        if self._secret is not None:
+            return self._secret
         with self._db() as db:
             row = db.execute("SELECT value FROM settings WHERE key = 'secret'").fetchone()
             if row is None:
                 row = (secrets.token_hex(32),)
                 db.execute("INSERT INTO settings (key, value) VALUES ('secret', ?)", row)
-        return bytes.fromhex(row[0])
+        self._secret = bytes.fromhex(row[0])
+        return self._secret
 
     # --- manager sessions ----------------------------------------------------------------------
 
@@ -173,7 +179,7 @@ class Store:
         return token, expires
 
     def session_valid(self, token: str) -> bool:
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute(
                 "SELECT 1 FROM sessions WHERE token_hash = ? AND expires > ?", (hashed(token), now())
             ).fetchone()
@@ -210,7 +216,7 @@ class Store:
         return cur.rowcount > 0
 
     def link(self, name: str) -> Link | None:
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute(
                 "SELECT name, bundle, token, created, revoked FROM links WHERE name = ?", (name,)
             ).fetchone()
@@ -218,14 +224,14 @@ class Store:
 
     def link_by_token(self, token: str) -> Link | None:
         """The link a token opens (None: no such token, or revoked)."""
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute(
                 "SELECT name, bundle, token, created, revoked FROM links WHERE token = ? AND revoked IS NULL", (token,)
             ).fetchone()
         return Link(*row) if row else None
 
     def links(self) -> list[Link]:
-        with self._db() as db:
+        with self._db(write=False) as db:
             rows = db.execute(
                 "SELECT name, bundle, token, created, revoked FROM links ORDER BY created, name"
             ).fetchall()
@@ -304,13 +310,13 @@ class Store:
             )
 
     def submission(self, submission_id: int) -> Submission | None:
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE id = ?", (submission_id,)).fetchone()
         return _submission(row) if row else None
 
     def submission_document(self, submission_id: int) -> tuple[dict | None, dict | None]:
         """(the validate document, the page views by language) of a finished submission."""
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute("SELECT document, views FROM submissions WHERE id = ?", (submission_id,)).fetchone()
         if not row:
             return None, None
@@ -328,7 +334,7 @@ class Store:
         sql = f"SELECT {_SUBMISSION_COLUMNS} FROM submissions"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        with self._db() as db:
+        with self._db(write=False) as db:
             rows = db.execute(sql + " ORDER BY id DESC", params).fetchall()
         return [_submission(r) for r in rows]
 
@@ -350,7 +356,7 @@ class Store:
             )
 
     def summary(self, summary_id: int) -> dict | None:
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute(
                 "SELECT id, month, created, state, files, document FROM summaries WHERE id = ?", (summary_id,)
             ).fetchone()
@@ -361,7 +367,7 @@ class Store:
         params: tuple = ()
         if month:
             sql, params = sql + " WHERE month = ?", (month,)
-        with self._db() as db:
+        with self._db(write=False) as db:
             rows = db.execute(sql + " ORDER BY id DESC", params).fetchall()
         return [_summary(r) for r in rows]
 
