@@ -293,8 +293,7 @@ def annotated_response(request: Request, found):
 async def original(request: Request, submission_id: int) -> FileResponse:
     caller = require(request, service(request).store)
     found = visible_submission(request, caller, submission_id)
-    suffix = "." + found.file_name.rpartition(".")[2].lower() if "." in found.file_name else ""
-    path = service(request).store.file_path(found.sha256, suffix if suffix in (".xlsx", ".xlsm") else ".xlsx")
+    path = service(request).store.file_path(found.sha256, found.file_name)
     return download(path, found.file_name)
 
 

@@ -26,7 +26,6 @@ from ecomsheets.serve import store as st
 from ecomsheets.serve.store import Link, Store, Submission
 
 ANNOTATED_SUFFIX = ".xlsx"
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass
@@ -87,8 +86,7 @@ class Service:
     def submit(self, link: Link, upload: Path, file_name: str) -> tuple[Submission, Future]:
         """Keep an upload (under its SHA-256) as `link`'s submission for the month and start its
         check; the future gives the validate document when the check ends."""
-        suffix = Path(file_name).suffix.lower()
-        sha, kept = self.store.keep_file(upload, suffix if suffix in UPLOAD_SUFFIXES else ".xlsx")
+        sha, kept = self.store.keep_file(upload, file_name)
         submission = self.store.add_submission(link.name, self.month, file_name, sha, kept.stat().st_size)
         return submission, self.pool.submit(self._check, submission, kept, link.bundle)
 
@@ -199,7 +197,7 @@ class Service:
                 folder = work / str(s.id)
                 folder.mkdir()
                 copy = folder / label
-                _link_or_copy(self.store.file_path(s.sha256, Path(s.file_name).suffix.lower() or ".xlsx"), copy)
+                _link_or_copy(self.store.file_path(s.sha256, s.file_name), copy)
                 named.append((copy, label))
             progress = self.progress[summary_id]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -31,6 +32,7 @@ CHECKING, ACCEPTED, WITH_ERRORS, REFUSED, FAILED = "checking", "accepted", "with
 MISSING = "missing"
 
 SESSION_HOURS = 12
+_PLAIN_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -247,14 +249,15 @@ class Store:
     def work_dir(self) -> Path:
         return Path(tempfile.mkdtemp(dir=self.root / "tmp"))
 
-    def keep_file(self, temp: Path, suffix: str) -> tuple[str, Path]:
-        """Move an upload into the store under its SHA-256; the same content is kept once."""
+    def keep_file(self, temp: Path, name: str) -> tuple[str, Path]:
+        """Move an upload (named `name` by its sender) into the store under its SHA-256; the same
+        content is kept once."""
         digest = hashlib.sha256()
         with open(temp, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
         sha = digest.hexdigest()
-        target = self.file_path(sha, suffix)
+        target = self.file_path(sha, name)
         target.parent.mkdir(exist_ok=True)
         if target.exists():
             temp.unlink()
@@ -262,7 +265,12 @@ class Store:
             os.replace(temp, target)  # atomic: a reader sees the whole file or none
         return sha, target
 
-    def file_path(self, sha: str, suffix: str) -> Path:
+    def file_path(self, sha: str, name: str) -> Path:
+        """Where the upload of content `sha` sent as `name` is kept: its own extension stays (the
+        guard says "an old .xls" or "a CSV" for what it is), when it is a plain one."""
+        suffix = Path(name).suffix.lower()
+        if not _PLAIN_SUFFIX.fullmatch(suffix):
+            suffix = ".bin"
         return self.root / "files" / sha[:2] / f"{sha}{suffix}"
 
     def annotated_path(self, submission_id: int) -> Path:

@@ -1,0 +1,95 @@
+"""`ecomsheets serve` as the manager starts it: the first start makes the account and says how
+to sign in, a later start does not make another, --reset-password ends the old sessions, and
+listening beyond this computer is said."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests import serving
+
+pytestmark = pytest.mark.slow
+
+
+def _run(data, *extra, env_password: str | None = None, host: str = "127.0.0.1"):
+    """Start serve, wait for it, return (process, url, what it printed so far)."""
+    port = serving.free_port()
+    env = {k: v for k, v in os.environ.items() if k != "ECOMSHEETS_MANAGER_PASSWORD"}
+    if env_password:
+        env["ECOMSHEETS_MANAGER_PASSWORD"] = env_password
+    env["PYTHONUNBUFFERED"] = "1"
+    command = [sys.executable, "-m", "ecomsheets", "serve", "--data", str(data), "--port", str(port), "--host", host]
+    process = subprocess.Popen([*command, *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(url + "/login", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise AssertionError(process.stdout.read().decode())
+    return process, url
+
+
+def _stop(process) -> str:
+    process.terminate()
+    out, _ = process.communicate(timeout=20)
+    return out.decode()
+
+
+def test_first_start_prints_a_password_once_that_signs_in(tmp_path):
+    data = tmp_path / "data"
+    process, url = _run(data)
+    out = _stop(process)
+    assert "已创建经理账户" in out and f"{url}/login" in out
+    password = re.search(r"只显示这一次，请记下）：\n  (\S+)", out).group(1)
+    assert len(password) == 16
+
+    process, url = _run(data)  # a later start keeps the account and shows no password
+    try:
+        status, body = serving.call(url + "/api/login", "POST", {"password": password})
+        assert status == 200 and body["token"]
+        old = body["token"]
+    finally:
+        out = _stop(process)
+    assert password not in out and "经理登录地址" in out
+
+    process, url = _run(data, "--reset-password")
+    try:
+        new = re.search(r"只显示这一次，请记下）：\n  (\S+)", process.stdout.read1().decode() + "").group(1)
+    finally:
+        out = _stop(process)
+    assert new != password
+    process, url = _run(data)
+    try:
+        assert serving.call(url + "/api/login", "POST", {"password": password})[0] == 401
+        assert serving.call(url + "/api/login", "POST", {"password": new})[0] == 200
+        assert serving.call(url + "/api/links", token=old)[0] == 401  # signed in with the old password: ended
+    finally:
+        _stop(process)
+
+
+def test_the_password_from_the_environment_is_never_printed(tmp_path):
+    process, url = _run(tmp_path / "data", env_password="from-the-env-42")
+    try:
+        assert serving.call(url + "/api/login", "POST", {"password": "from-the-env-42"})[0] == 200
+    finally:
+        out = _stop(process)
+    assert "ECOMSHEETS_MANAGER_PASSWORD" in out and "from-the-env-42" not in out
+
+
+def test_listening_beyond_this_computer_is_said(tmp_path):
+    process, _ = _run(tmp_path / "data", env_password="x" * 12, host="0.0.0.0")
+    out = _stop(process)
+    assert "同一网络上的任何人都能打开这个页面" in out
+    process, _ = _run(tmp_path / "data2", env_password="x" * 12)
+    assert "同一网络上的任何人" not in _stop(process)

@@ -1,0 +1,150 @@
+"""The web page's record (serve.store) and the month's state built on it (serve.service): what
+a link's state is, which files the summary takes, what a restart leaves, how names are kept."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from ecomsheets.schema import load_catalog
+from ecomsheets.serve import security
+from ecomsheets.serve import store as st
+from ecomsheets.serve.service import Service
+from ecomsheets.serve.store import Store
+
+
+@pytest.fixture()
+def service(tmp_path):
+    svc = Service(Store(tmp_path / "data"), load_catalog())
+    yield svc
+    svc.close()
+
+
+def _hand_in(svc: Service, link: str, name: str, content: bytes, state: str, errors: int = 0):
+    temp = svc.store.temp_path()
+    temp.write_bytes(content)
+    sha, kept = svc.store.keep_file(temp, name)
+    sub = svc.store.add_submission(link, svc.month, name, sha, kept.stat().st_size)
+    svc.store.finish_submission(sub.id, state, errors, 0, 0.1, {"errors": errors}, {}, False)
+    return sub
+
+
+def test_files_are_kept_once_by_content_and_never_over_each_other(service):
+    a = _hand_in(service, "店铺1", "订单.xlsx", b"first", st.ACCEPTED)
+    b = _hand_in(service, "店铺2", "订单.xlsx", b"second", st.ACCEPTED)
+    c = _hand_in(service, "店铺3", "别的名字.xlsx", b"first", st.ACCEPTED)
+    assert a.sha256 != b.sha256 and a.sha256 == c.sha256
+    assert service.store.file_path(a.sha256, a.file_name).read_bytes() == b"first"
+    assert service.store.file_path(b.sha256, b.file_name).read_bytes() == b"second"
+    assert len({a.id, b.id, c.id}) == 3
+    assert not list((service.store.root / "tmp").iterdir())  # every upload moved in or dropped
+
+
+def test_a_links_state_is_its_latest_hand_in_and_the_summary_takes_only_accepted_latest(service):
+    for name in ("店铺1", "店铺2", "店铺3", "店铺4"):
+        service.store.add_link(name, "department")
+    _hand_in(service, "店铺1", "a.xlsx", b"1", st.WITH_ERRORS, errors=3)
+    fixed = _hand_in(service, "店铺1", "a.xlsx", b"2", st.ACCEPTED)
+    _hand_in(service, "店铺2", "b.xlsx", b"3", st.ACCEPTED)
+    _hand_in(service, "店铺2", "b.xlsx", b"4", st.WITH_ERRORS, errors=1)  # broken again after passing
+    _hand_in(service, "店铺3", "c.xlsx", b"5", st.REFUSED)
+    states = {row["name"]: row["state"] for row in service.status(service.month)}
+    assert states == {"店铺1": st.ACCEPTED, "店铺2": st.WITH_ERRORS, "店铺3": st.REFUSED, "店铺4": st.MISSING}
+    # 店铺2's older accepted file is not summed behind the status's back.
+    assert [s.id for s in service.accepted(service.month)] == [fixed.id]
+    counts = {row["name"]: row["submissions"] for row in service.status(service.month)}
+    assert counts == {"店铺1": 2, "店铺2": 2, "店铺3": 1, "店铺4": 0}
+
+
+def test_a_revoked_link_opens_nothing_but_its_hand_ins_stay_in_the_status(service):
+    link = service.store.add_link("店铺1", "department")
+    service.store.add_link("店铺2", "department")
+    _hand_in(service, "店铺1", "a.xlsx", b"1", st.ACCEPTED)
+    assert service.store.revoke_link("店铺1") and service.store.revoke_link("店铺2")
+    assert service.store.link_by_token(link.token) is None
+    rows = service.status(service.month)
+    assert [(r["name"], r["state"], bool(r["revoked"])) for r in rows] == [("店铺1", st.ACCEPTED, True)]
+    again = service.store.add_link("店铺1", "department")  # made again: a new token, the old stays dead
+    assert again.token != link.token and service.store.link_by_token(link.token) is None
+    assert service.store.link_by_token(again.token) is not None
+
+
+def test_a_restart_says_an_unfinished_check_failed(tmp_path):
+    store = Store(tmp_path / "data")
+    store.add_link("店铺1", "department")
+    sub = store.add_submission("店铺1", "2026-11", "a.xlsx", "0" * 64, 1)
+    summary = store.add_summary("2026-11", 1)
+    assert store.submission(sub.id).state == st.CHECKING
+    again = Store(tmp_path / "data")
+    assert again.submission(sub.id).state == st.FAILED
+    assert again.summary(summary)["state"] == st.FAILED
+
+
+def test_sessions_keep_only_a_hash_and_expire(tmp_path):
+    store = Store(tmp_path / "data")
+    token, _ = store.new_session()
+    assert store.session_valid(token) and not store.session_valid(token + "x")
+    with sqlite3.connect(store.path) as db:
+        kept = [row[0] for row in db.execute("SELECT token_hash FROM sessions")]
+        assert kept == [st.hashed(token)] and token not in kept
+        db.execute("UPDATE sessions SET expires = '2000-01-01T00:00:00+00:00'")
+    assert not store.session_valid(token)
+    fresh, _ = store.new_session()
+    store.end_all_sessions()
+    assert not store.session_valid(fresh)
+
+
+def test_the_password_is_an_argon2_hash():
+    stored = security.hash_password("正确的密码 1")
+    assert stored.startswith("$argon2id$") and "正确的密码" not in stored
+    assert security.password_ok(stored, "正确的密码 1")
+    assert not security.password_ok(stored, "正确的密码 2")
+    assert not security.password_ok("not a hash", "x")
+
+
+def test_csrf_tokens_are_signed_per_browser():
+    secret = b"k" * 32
+    token = security.csrf_token(secret, "cookie-a")
+    assert security.csrf_ok(secret, "cookie-a", token)
+    assert not security.csrf_ok(secret, "cookie-b", token)
+    assert not security.csrf_ok(b"j" * 32, "cookie-a", token)
+    assert not security.csrf_ok(secret, None, token) and not security.csrf_ok(secret, "cookie-a", "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("../../etc/passwd.xlsx", "passwd.xlsx"),
+        ("..\\..\\Windows\\店铺.xlsx", "店铺.xlsx"),
+        ("/abs/path/订单.xlsx", "订单.xlsx"),
+        ("\u202eslx.exe", "slx.exe"),
+        ("a\x00b.xlsx", "ab.xlsx"),
+        ("...", "upload.xlsx"),
+        ("", "upload.xlsx"),
+        (None, "upload.xlsx"),
+        ('<script>"x".xlsx', "scriptx.xlsx"),
+    ],
+)
+def test_uploaded_names_are_only_names(raw, kept):
+    assert security.upload_name(raw, "upload.xlsx") == kept
+
+
+def test_a_long_name_keeps_its_extension():
+    name = security.upload_name("很" * 300 + ".xlsx", "upload.xlsx")
+    assert len(name) == security.NAME_LIMIT and name.endswith(".xlsx")
+
+
+def test_a_download_header_carries_any_name():
+    header = security.attachment('店铺 "1";\r\n.xlsx')
+    assert "\r" not in header and "\n" not in header
+    assert "filename*=UTF-8''%E5%BA%97%E9%93%BA%20%221%22%3B%0D%0A.xlsx" in header
+
+
+def test_sign_in_is_limited_per_address():
+    limit = security.RateLimit(attempts=3, seconds=60)
+    for _ in range(3):
+        assert limit.wait("1.2.3.4") == 0
+        limit.failed("1.2.3.4")
+    assert 0 < limit.wait("1.2.3.4") <= 60
+    assert limit.wait("5.6.7.8") == 0
