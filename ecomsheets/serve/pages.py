@@ -5,6 +5,7 @@ progress, waiting without reloading): every page works without them."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from functools import cache
 from urllib.parse import urlencode
 
@@ -30,13 +31,23 @@ STATIC = {  # name -> (folder below templates/, media type)
 def environment():
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(builtin_dir("templates")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["local_time"] = local_time
+    return env
+
+
+def local_time(iso: str) -> str:
+    """A recorded time (UTC) as the server's clock shows it: the department's own time zone."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
@@ -110,6 +121,11 @@ async def static(name: str) -> Response:
     folder, media_type = STATIC[name]
     path = builtin_dir("templates") / folder / name
     return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    return Response(status_code=204)
 
 
 @router.get("/lang/{code}")
