@@ -18,10 +18,9 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 
-from ecomsheets.example import example_frames
 from ecomsheets.generate import generate_workbook
 from tests import serving
-from tests.helpers import CATALOG, MONTH, NOW, cli
+from tests.helpers import CATALOG, MONTH, cli
 
 pytestmark = pytest.mark.slow
 
@@ -49,8 +48,9 @@ def manager(server) -> str:
 
 
 def _example(path: Path, bundle: str, seed: int, rows: int = 10) -> Path:
-    frames = example_frames(CATALOG, bundle, MONTH, rows=rows, seed=seed)
-    generate_workbook(CATALOG, bundle, path, month=MONTH, data=frames, now=NOW)
+    """`ecomsheets example BUNDLE` (with its copies of the master lists: no finding at all)."""
+    result = cli("example", bundle, "-o", path, "--month", "2026-11", "--seed", seed, "--rows", rows)
+    assert result.exit_code == 0, result.output
     return path
 
 
@@ -290,7 +290,7 @@ def test_submissions_a_staff_token_sees_its_own_the_manager_all_by_month(server,
     assert [s["id"] for s in october] == [three["submission_id"]]
     status, november = serving.call(server.url + "/api/submissions?month=2026-11", token=a["token"])
     assert [s["id"] for s in november] == [one["submission_id"]]
-    status, body = serving.call(server.url + "/api/submissions?month=13月", token=manager)
+    status, body = serving.call(server.url + "/api/submissions?month=" + quote("13月"), token=manager)
     assert status == 400 and CHINESE.search(body["error"])
 
     records = {s["id"]: s for s in everything}
@@ -331,6 +331,7 @@ def test_the_annotated_copy_comments_the_bad_cells(server, manager, books):
     )
 
     _, clean = hand_in(server, link["token"], books["ops_ok"])
+    assert clean["findings"] == []
     status, body = serving.call(server.url + f"/api/submissions/{clean['submission_id']}/annotated", token=link["token"])
     assert status == 404 and CHINESE.search(body["error"]) and body["error_en"]
     status, body = serving.call(server.url + "/api/submissions/999999/annotated", token=manager)

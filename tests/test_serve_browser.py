@@ -182,6 +182,7 @@ class Watched:
     def _watch(self, page):
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text} @ {page.url}"))
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e} @ {page.url}"))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.request.method} {r.url}"))
 
     def close(self):
         self.context.close()
@@ -428,8 +429,13 @@ def test_a_month_in_the_browser(server, files, people, tmp_path):
     # Every team's latest annotated copy, in one zip.
     _, archive = download(page, "#zip-link", tmp_path)
     with zipfile.ZipFile(archive) as zf:
-        names = zf.namelist()
-    assert any(n.startswith("店铺1/") for n in names) and any(n.startswith("客服售后/") for n in names), names
+        (name,) = zf.namelist()  # the shop's latest file has nothing to annotate
+        assert name.startswith(f"客服售后/{files['team_bad'].stem}_校验") and name.endswith(".xlsx"), name
+        zf.extract(name, tmp_path / "zip")
+    wb = load(tmp_path / "zip" / name)
+    for where in TEAM_BROKEN:
+        sheet, cell = where.split("!")
+        assert wb[sheet][cell].comment is not None, where
 
     # The summary: built in the background with progress shown, then downloaded.
     page.click("#consolidate-button")
@@ -499,3 +505,18 @@ def test_phone_screen(server, files, people, manager_token):
     box = page.locator("#annotated-link").bounding_box()
     assert box and box["x"] + box["width"] <= 390, box
     page.screenshot(path=str(SCREENSHOTS / "serve-team-phone.png"), full_page=True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: Service.annotated_name adds ANNOTATED_SUFFIX '.xlsx' after messages 'annotated_suffix' "
+    "('_校验.xlsx'), so the annotated copy downloads as '…_校验.xlsx.xlsx' (page, API and zip)",
+)
+def test_annotated_copy_download_name(server, files, people, manager_token, tmp_path):
+    url = api_link(server, manager_token, "客服二组", "customer_service")
+    page = people().page
+    page.goto(url)
+    upload_and_wait(page, files["team_bad"])
+    name, path = download(page, "#annotated-link", tmp_path)
+    assert load(path)["投诉"]["C9"].comment is not None
+    assert name == f"{files['team_bad'].stem}_校验.xlsx"

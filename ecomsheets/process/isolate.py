@@ -32,6 +32,7 @@ import pickle
 import resource
 import select
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -109,12 +110,26 @@ class _Job:
     reaped: bool = False  # its pid may now be anyone's: never signalled again
 
 
+# One fork at a time in this process: a server checks files from several threads, and a child
+# forked while another thread has made its pipe but not yet registered it would keep that
+# pipe's write end open, holding back the other result's end until the child exits.
+_FORKING = threading.Lock()
+
+
+def _fresh_lock_in_child() -> None:
+    global _FORKING
+    _FORKING = threading.Lock()  # the copy of a held lock would be held forever in the child
+
+
+os.register_at_fork(after_in_child=_fresh_lock_in_child)
+
+
 def _start(running: list[_Job], key, file: str, fn, args, kwargs, limits: ProcessLimits) -> None:
     """Fork a child for one call; it is in `running` (and registered) before any signal handler
     can run, so that whatever happens next, it is killed and reaped."""
-    r, w = os.pipe()
-    parent = os.getpid()
-    with lifeline.signals_blocked():
+    with _FORKING, lifeline.signals_blocked():
+        r, w = os.pipe()
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:  # no more processes: said as an error by the caller

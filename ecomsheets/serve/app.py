@@ -3,6 +3,7 @@ every response gets."""
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -176,16 +177,17 @@ class _BodyLimit:
     async def _too_large(self, scope, send):
         mb = self.limit // 2**20
         zh, en = messages.both("w_err_too_large", mb=mb)
-        body = json.dumps({"error": zh, "error_en": en, "code": "w_err_too_large"}, ensure_ascii=False).encode()
+        if scope["path"].startswith("/api/"):
+            kind = b"application/json; charset=utf-8"
+            body = json.dumps({"error": zh, "error_en": en, "code": "w_err_too_large"}, ensure_ascii=False).encode()
+        else:  # a form sent without the page's script: a page, in both languages
+            kind = b"text/html; charset=utf-8"
+            body = f'<!DOCTYPE html><meta charset="utf-8"><p>{html.escape(zh)}</p><p>{html.escape(en)}</p>'.encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json; charset=utf-8"),
-                    (b"connection", b"close"),
-                    *_HEADERS,
-                ],
+                "headers": [(b"content-type", kind), (b"connection", b"close"), *_HEADERS],
             }
         )
         await send({"type": "http.response.body", "body": body})
