@@ -610,8 +610,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no month given, so dates were not checked against a month (use --month 2026-11)",
     ),
     "f_no_tables": (
-        "没有找到任何可识别的表格，未作检查：应有的工作表是 {expected}，文件里找到的是 {found}。请使用 ecomsheets 生成的模板并保留原表头（若是由 CSV 转来的文件，表头乱码说明转换时选错了字符编码）",
-        "no table could be recognised, so nothing was checked: expected sheets {expected_en}; found {found_en}. Use a template made by ecomsheets and keep its headers (garbled headers in a file converted from CSV mean the wrong character set was chosen)",
+        "没有找到任何可识别的表格，未作检查：应有的工作表是 {expected}，文件里找到的是 {found}。请使用下发的模板并保留原表头（若是由 CSV 转来的文件，表头乱码说明转换时选错了字符编码）",
+        "no table could be recognised, so nothing was checked: expected sheets {expected_en}; found {found_en}. Use the template handed out and keep its headers (garbled headers in a file converted from CSV mean the wrong character set was chosen)",
     ),
     "f_no_data": (
         "工作簿里没有任何数据行（{sheets} 都是空的）：这像是未填写的空白模板，请填好后再提交",
@@ -669,8 +669,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         '{header} "{value}": the formula gives {shown} ({formula_en})',
     ),
     "f_wrong_month": (
-        "{share}日期都在 {other}（{n}/{dated} 个），不在 {month}：月份是否选错了？（用 --month {other} 检查，或换成 {month} 的文件）",
-        "{share_en} dates are in {other} ({n} of {dated}), not in {month}: was the wrong month given? (check with --month {other}, or hand in the file for {month})",
+        "{share}日期都在 {other}（{n}/{dated} 个），不在 {month}：月份是否选错了？请换成 {month} 的文件（如果这本来就是 {other} 的表，请按 {other} 检查）",
+        "{share_en} dates are in {other} ({n} of {dated}), not in {month}: was the wrong month given? Hand in the file for {month} (if this is the file for {other}, check it as {other})",
     ),
     "f_out_of_month": ('{header} "{value}"：不在本月（{month}）内', '{header} "{value}": outside the month {month}'),
     "f_reconcile": ('{header} "{value}"：{check_zh}{detail}', '{header} "{value}": {check_en}{detail_en}'),
@@ -1967,8 +1967,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "w_make_links": ("去生成链接", "Make links"),
     "w_summary_heading": ("月度汇总", "Monthly summary"),
     "w_summary_intro": (
-        "用每个小组/店铺最新一次已通过的文件（目前 {n} 份）生成月度汇总表。",
-        "Builds the monthly summary workbook from each team's latest accepted file ({n} so far).",
+        "用每个小组/店铺最新一次上交的文件生成月度汇总表（目前已通过 {n} 份）；有错误的文件不计入，并在汇总表中注明。",
+        "Builds the monthly summary workbook from each team's latest hand-in ({n} accepted so far); a file with errors is left out and named in it.",
     ),
     "w_build_summary": ("生成月度汇总", "Build the summary"),
     "w_building": ("正在汇总：已读 {done}/{total} 份文件……", "Summarising: {done} of {total} files read…"),
@@ -2067,6 +2067,54 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "w_err_not_found": ("没有这个页面。", "There is no such page."),
     "w_err_method": ("不支持这种请求方式。", "This request method is not supported here."),
     "w_err_bad_request": ("请求无效。", "The request is not valid."),
+    "f_wrong_bundle": (
+        "这是「{found}」的工作簿，应交的是「{expected}」：请下载应交的模板，把数据填进去再上交",
+        "this is the workbook of '{found_en}', but '{expected_en}' is due: download the template due and fill it in",
+    ),
+    "r_rule_wrong_bundle": ("交错了工作簿", "wrong workbook"),
+    "r_desc_wrong_bundle": (
+        "网页上交的文件是另一个小组或另一种工作簿的（按文件自带的模板信息判断），不是这个链接应交的",
+        "a file handed in on the web page is another team's or another kind of workbook (by the template facts it carries), not the one its link is due",
+    ),
+    "found_bundle": ("「{bundle}」的工作簿（{sheets}）", "the workbook of '{bundle}' ({sheets})"),
+    "sv_password_reset": (
+        "经理密码已重置，之前登录的会话全部失效。请打开 {url} 用新密码登录（只显示这一次，请记下）：\n  {password}",
+        "The manager's password is reset and every earlier session has ended. Open {url} and sign in with the new password (shown only this once; note it down):\n  {password}",
+    ),
+    "sv_env_ignored": (
+        "注意：经理账户已存在，环境变量 {env} 只在首次启动时使用，这次没有用它。要换密码请用 --reset-password。",
+        "Note: the manager's account exists; {env} is used only on the first start and was not used now. To change the password, start with --reset-password.",
+    ),
+    "w_zip_file": ("批注副本_{month}.zip", "annotated_copies_{month}.zip"),
+    "w_team_template_file": ("{name}_{month}_模板.xlsx", "{name}_{month}_template.xlsx"),
+    "w_err_bundle_missing": ("请给出 bundle（这个链接应交的工作簿），可用：{known}", "Give the bundle (the workbook this link hands in); known: {known}"),
+    "w_err_server": (
+        "服务器出了程序错误，已记录。请稍后再试；如果反复出现，请联系经理。",
+        "The server hit a program error (it has been logged). Try again later; if it keeps happening, tell the manager.",
+    ),
+    "w_upload_retry": ("重新上交", "Hand in again"),
+    "w_summary_interrupted": (
+        "这次汇总没有完成（服务器被停止或重启）。请重新生成。",
+        "This summary did not finish (the server was stopped or restarted). Build it again.",
+    ),
+    "w_summary_sources": ("用到的文件", "Files used"),
+    "w_col_rows_taken": ("计入行数", "Rows taken"),
+    "w_source_taken": ("已计入", "Taken"),
+    "w_source_partly": ("部分计入", "Partly taken"),
+    "w_source_left_out": ("未计入（有错误）", "Left out (errors)"),
+    "w_source_unreadable": ("未计入（无法读取）", "Left out (unreadable)"),
+    "w_source_copy": ("未计入（与另一份文件相同）", "Left out (a copy of another file)"),
+    "w_source_other_month": ("未计入（其他月份）", "Left out (another month)"),
+    "w_source_other_family": ("未计入（不是本部门的工作簿）", "Left out (not this department's workbook)"),
+    "w_summary_missing": ("没有计入（未交或没有可用的文件）：{names}", "Not in it (missing, or no usable file): {names}"),
+    "w_summary_incomplete": (
+        "注意：有文件或数据行没有计入，原因见下表和汇总表的“交表情况”。",
+        "Note: some files or rows were left out; see the table below and the summary's hand-in sheet.",
+    ),
+    "w_err_stopping": (
+        "服务器正在停止。文件已收到，重新启动后会自动检查。",
+        "The server is stopping. The file is kept and will be checked when it starts again.",
+    ),
     # --- end issue 17 ---
 }
 

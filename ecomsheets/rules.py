@@ -111,6 +111,8 @@ class Rule(StrEnum):
     IMPORT_ROW_LEFT_OUT = "import_row_left_out"
     IMPORT_TOTAL_MISMATCH = "import_total_mismatch"
     IMPORT_CONFLICT = "import_conflict"
+    # --- the web page (ecomsheets serve) -------------------------------------------------------------
+    WRONG_BUNDLE = "wrong_bundle"
 
     def label(self, lang: str = "zh") -> str:
         """The rule's short name in the reports (`必填未填`, `required`)."""

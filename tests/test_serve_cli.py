@@ -65,7 +65,9 @@ def test_first_start_prints_a_password_once_that_signs_in(tmp_path):
 
     process, url = _run(data, "--reset-password")
     try:
-        new = re.search(r"只显示这一次，请记下）：\n  (\S+)", process.stdout.read1().decode() + "").group(1)
+        printed = process.stdout.read1().decode()
+        assert "经理密码已重置" in printed and "已创建" not in printed
+        new = re.search(r"只显示这一次，请记下）：\n  (\S+)", printed).group(1)
     finally:
         out = _stop(process)
     assert new != password
@@ -85,6 +87,14 @@ def test_the_password_from_the_environment_is_never_printed(tmp_path):
     finally:
         out = _stop(process)
     assert "ECOMSHEETS_MANAGER_PASSWORD" in out and "from-the-env-42" not in out
+    # Later starts keep the account: another password in the environment is said to be unused.
+    process, url = _run(tmp_path / "data", env_password="another-one-43")
+    try:
+        assert serving.call(url + "/api/login", "POST", {"password": "another-one-43"})[0] == 401
+        assert serving.call(url + "/api/login", "POST", {"password": "from-the-env-42"})[0] == 200
+    finally:
+        out = _stop(process)
+    assert "只在首次启动时使用" in out and "another-one-43" not in out
 
 
 def test_listening_beyond_this_computer_is_said(tmp_path):

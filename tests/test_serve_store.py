@@ -70,15 +70,24 @@ def test_a_revoked_link_opens_nothing_but_its_hand_ins_stay_in_the_status(servic
     assert service.store.link_by_token(again.token) is not None
 
 
-def test_a_restart_says_an_unfinished_check_failed(tmp_path):
+def test_a_restart_checks_again_what_a_stop_left_unchecked(tmp_path):
     store = Store(tmp_path / "data")
     store.add_link("店铺1", "department")
-    sub = store.add_submission("店铺1", "2026-11", "a.xlsx", "0" * 64, 1)
+    temp = store.temp_path()
+    temp.write_bytes(b"not a workbook at all")
+    sha, _ = store.keep_file(temp, "a.xlsx")
+    sub = store.add_submission("店铺1", "2026-11", "a.xlsx", sha, 21)
     summary = store.add_summary("2026-11", 1)
     assert store.submission(sub.id).state == st.CHECKING
-    again = Store(tmp_path / "data")
-    assert again.submission(sub.id).state == st.FAILED
-    assert again.summary(summary)["state"] == st.FAILED
+    service = Service(Store(tmp_path / "data"), load_catalog())
+    try:
+        assert service.resume() == 1
+        service.pool.shutdown(wait=True)
+    finally:
+        service.close()
+    checked = service.store.submission(sub.id)
+    assert checked.state == st.REFUSED and checked.errors == 1  # checked for real: not an Excel file
+    assert service.store.summary(summary)["state"] == st.FAILED  # a summary is built again by hand
 
 
 def test_sessions_keep_only_a_hash_and_expire(tmp_path):

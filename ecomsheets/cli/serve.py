@@ -51,18 +51,22 @@ def serve(data_dir, host, port, max_upload_mb, reset_password, schema_dirs, lang
     store = app.state.service.store
     shown = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     say = click.echo
+    import os
+
     made, password = ensure_manager(store)
+    say(messages.text("sv_data", lang, path=for_terminal(shown_path(data_dir))))
     if reset_password:
         password = new_password()
         set_password(store, password)
-        made = "made"
-    say(messages.text("sv_data", lang, path=for_terminal(shown_path(data_dir))))
-    if made == "made":
+        say(messages.text("sv_password_reset", lang, url=f"{shown}/login", password=password))
+    elif made == "made":
         say(messages.text("sv_manager_made", lang, url=f"{shown}/login", password=password, env=PASSWORD_ENV))
     elif made == "made_from_env":
         say(messages.text("sv_manager_from_env", lang, env=PASSWORD_ENV, url=f"{shown}/login"))
     else:
         say(messages.text("sv_manager_exists", lang, url=f"{shown}/login"))
+        if os.environ.get(PASSWORD_ENV):
+            say(messages.text("sv_env_ignored", lang, env=PASSWORD_ENV))
     if not _loopback(host):
         say(messages.text("sv_network_warning", lang, host=host))
     say(messages.text("sv_listening", lang, url=shown, docs=f"{shown}/api/openapi.json"))

@@ -11,7 +11,8 @@ from ecomsheets.validate.context import shown_number
 TOP = 8
 
 
-def _value(value, fmt: str) -> str:
+def metric_value(value, fmt: str) -> str:
+    """A figure as people read it: ¥1,234.50, 62.5%, 1,200 (— when there is none)."""
     if value is None:
         return "—"
     if fmt == "percent":
@@ -41,7 +42,7 @@ def render_metrics(records: list[dict], bundle, file: str, report: Report, lang:
         # Days and weeks in calendar order; other groupings largest first.
         ranked = recs if periods.get(name) else sorted(recs, key=lambda r: -(r["value"] or 0))
         nonzero = [r for r in ranked if r["value"]]
-        shown = [f"{r['group']} {_value(r['value'], fmt)}" for r in nonzero[:TOP]]
+        shown = [f"{r['group']} {metric_value(r['value'], fmt)}" for r in nonzero[:TOP]]
         more = t("cli_summary_more", n=len(nonzero) - TOP) if len(nonzero) > TOP else ""
         sep = messages.text("sep_comma", lang)
         colon = messages.text("sep_colon", lang)
@@ -57,4 +58,6 @@ def _differs(rec: dict) -> bool:
 def _line(rec: dict, fmt: str, t) -> str:
     declared = t("cli_declared", value=shown_number(rec["declared"])) if _differs(rec) else ""
     group = t("metric_group", group=rec["group"]) if rec["group"] is not None else ""
-    return t("cli_metric_line", title=rec["title"], group=group, value=_value(rec["value"], fmt), declared=declared)
+    return t(
+        "cli_metric_line", title=rec["title"], group=group, value=metric_value(rec["value"], fmt), declared=declared
+    )

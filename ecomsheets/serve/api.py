@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from ecomsheets import messages
 from ecomsheets.months import parse_month
 from ecomsheets.serve import security
 from ecomsheets.serve import store as st
@@ -150,8 +151,10 @@ def make_link(request: Request, name, bundle):
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 60 or any(ch in name for ch in "/\\\x00") or not name.isprintable():
         raise Refused(400, "w_err_link_name")
+    known = ", ".join(sorted(svc.catalog.bundles))
+    if not bundle:
+        raise Refused(400, "w_err_bundle_missing", known=known)
     if not isinstance(bundle, str) or bundle not in svc.catalog.bundles:
-        known = ", ".join(sorted(svc.catalog.bundles))
         raise Refused(400, "w_err_bundle", bundle=str(bundle), known=known)
     return svc.store.add_link(name, bundle)
 
@@ -183,7 +186,7 @@ async def template_response(request: Request, caller: Caller, bundle: str | None
     if not wanted or wanted not in svc.catalog.bundles:
         raise Refused(400, "w_err_bundle", bundle=str(wanted), known=", ".join(sorted(svc.catalog.bundles)))
     path = await run_in_threadpool(svc.template, wanted, month, lang)
-    return download(path, svc.template_name(wanted, month, lang))
+    return download(path, svc.template_name(wanted, month, lang, caller.link.name if caller.link else None))
 
 
 @router.post("/validate", openapi_extra={"requestBody": _UPLOAD_BODY}, summary="Hand in a workbook and check it")
@@ -205,6 +208,8 @@ async def validate(request: Request, wait: bool = True) -> JSONResponse:
             status_code=202,
         )
     document = await finished(future)
+    if document is None:  # the server is stopping: the file is kept and checked on restart
+        raise Refused(503, "w_err_stopping")
     done = service(request).store.submission(submission.id)
     return JSONResponse({**document, "submission_id": submission.id, "status": done.state if done else None})
 
@@ -302,7 +307,8 @@ async def annotated_zip(request: Request, month: str | None = None) -> FileRespo
     require(request, service(request).store, manager=True)
     chosen = month_of(request, month)
     path = await run_in_threadpool(service(request).annotated_zip, chosen, lang_of(request))
-    response = download(path, f"annotated-{chosen}.zip", media_type="application/zip")
+    name = messages.text("w_zip_file", lang_of(request), month=chosen)
+    response = download(path, name, media_type="application/zip")
     response.background = BackgroundTask(path.unlink, missing_ok=True)
     return response
 
@@ -317,6 +323,8 @@ async def consolidate(request: Request, month: str | None = None, wait: bool = T
     if not wait:
         return JSONResponse({"summary_id": summary_id, "url": f"/api/summaries/{summary_id}"}, status_code=202)
     document = await finished(future)
+    if document is None:
+        raise Refused(503, "w_err_stopping")
     return JSONResponse(summary_document(summary_id, document), status_code=200 if "error" not in document else 409)
 
 

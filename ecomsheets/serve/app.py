@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -56,6 +57,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app):
+        service.resume()  # what a stop left unchecked
         yield
         service.close()
 
@@ -74,6 +76,8 @@ def create_app(
     app.include_router(pages.router)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _bug)
     # Outermost last: the size limit answers before anything reads the body.
     app.add_middleware(_Headers)
     app.add_middleware(_BodyLimit, limit=limits.max_file_bytes + FORM_SLACK)
@@ -112,6 +116,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "w_err_not_found", 405: "w_err_method"}.get(exc.status_code, "w_err_bad_request")
     return await _refused(request, Refused(exc.status_code, code))
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """A path or query that does not parse (`/api/submissions/abc`): no such thing."""
+    return await _refused(request, Refused(404, "w_err_not_found"))
+
+
+async def _bug(request: Request, exc: Exception) -> Response:
+    """Our own bug: said in the caller's words (the server's log has the traceback)."""
+    return await _refused(request, Refused(500, "w_err_server"))
 
 
 class _Headers:

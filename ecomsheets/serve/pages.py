@@ -81,7 +81,11 @@ def secure(request: Request) -> bool:
 
 
 def error_page(request: Request, refused: Refused) -> HTMLResponse:
-    return render(request, "error.html.j2", status=refused.status, message=refused.code, params=refused.params)
+    # No way back from a link that no longer works (its page is gone); otherwise the page before.
+    back = None if refused.code == "w_err_bad_link" else "/manage" if request.url.path.startswith("/manage") else "/"
+    return render(
+        request, "error.html.j2", status=refused.status, message=refused.code, params=refused.params, back=back
+    )
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -245,7 +249,36 @@ async def summary_page(request: Request, summary_id: int) -> Response:
     record = api.service(request).store.summary(summary_id)
     if record is None:
         raise Refused(404, "w_err_no_summary")
-    return render(request, "summary.html.j2", summary=api.summary_state(request, record), document=record["document"])
+    svc = api.service(request)
+    lang = api.lang_of(request)
+    document = record["document"] or {}
+    figures, sources, missing = [], [], []
+    if record["state"] == st.ACCEPTED and document.get("bundle") in svc.catalog.bundles:
+        figures = summary_figures(svc.catalog.bundles[document["bundle"]], document.get("metrics", []), lang)
+        sources = [
+            {**source, "label": messages.text(f"w_source_{source['status']}", lang)} for source in document["sources"]
+        ]
+        summed = {source["file"].split("/", 1)[0] for source in document["sources"]}
+        missing = [row["name"] for row in svc.status(record["month"]) if row["name"] not in summed]
+    return render(
+        request,
+        "summary.html.j2",
+        summary=api.summary_state(request, record),
+        document=document,
+        figures=figures,
+        sources=sources,
+        missing=messages.join(missing)[lang == "en"] if missing else "",
+    )
+
+
+def summary_figures(bundle, records: list[dict], lang: str) -> list[tuple[str, str]]:
+    """The headline figures (else every ungrouped one), titled and formatted for the page."""
+    from ecomsheets.report.metrics_text import metric_value
+
+    specs = {m.name: m for m in bundle.metrics}
+    values = {r["name"]: r["value"] for r in records if r["group"] is None}
+    names = [n for n in bundle.headline if n in values] or list(values)
+    return [(specs[n].label(lang), metric_value(values[n], specs[n].format)) for n in names if n in specs]
 
 
 @router.get("/manage/summaries/{summary_id}/file")

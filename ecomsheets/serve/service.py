@@ -25,8 +25,6 @@ from ecomsheets.schema import Catalog
 from ecomsheets.serve import store as st
 from ecomsheets.serve.store import Link, Store, Submission
 
-ANNOTATED_SUFFIX = ".xlsx"
-
 
 @dataclass
 class Progress:
@@ -45,12 +43,15 @@ class Service:
     lang: str = "zh"  # the language annotated copies and summaries are written in
     pool: ThreadPoolExecutor = field(init=False)
     progress: dict[int, Progress] = field(default_factory=dict)
+    stopping: bool = False  # set when the server stops: what its readers then say is not a result
     _template_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=max(2, self.process.workers), thread_name_prefix="ecomsheets-work")
 
     def close(self) -> None:
+        """The server stops: checks cut short stay unchecked (and are checked on restart)."""
+        self.stopping = True
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     # --- the month ------------------------------------------------------------------------------
@@ -77,7 +78,9 @@ class Service:
                 generate_workbook(self.catalog, bundle, path, month=parse_month(month), lang=lang)
         return path
 
-    def template_name(self, bundle: str, month: str, lang: str) -> str:
+    def template_name(self, bundle: str, month: str, lang: str, link: str | None = None) -> str:
+        if link:
+            return messages.text("w_team_template_file", lang, name=link, month=month)
         spec = self.catalog.bundle(bundle)
         return messages.text("w_template_file", lang, bundle=spec.label(lang), month=month)
 
@@ -86,28 +89,46 @@ class Service:
     def submit(self, link: Link, upload: Path, file_name: str) -> tuple[Submission, Future]:
         """Keep an upload (under its SHA-256) as `link`'s submission for the month and start its
         check; the future gives the validate document when the check ends."""
-        sha, kept = self.store.keep_file(upload, file_name)
-        submission = self.store.add_submission(link.name, self.month, file_name, sha, kept.stat().st_size)
-        return submission, self.pool.submit(self._check, submission, kept, link.bundle)
+        sha, _ = self.store.keep_file(upload, file_name)
+        submission = self.store.add_submission(
+            link.name, self.month, file_name, sha, self.store.file_size(sha, file_name)
+        )
+        return submission, self.pool.submit(self._check, submission, link.bundle)
 
-    def _check(self, submission: Submission, path: Path, bundle: str) -> dict:
+    def resume(self) -> int:
+        """Check again what a stop left unchecked (the files are kept): the number restarted."""
+        waiting = [s for s in self.store.submissions() if s.state == st.CHECKING]
+        for s in reversed(waiting):  # oldest first
+            link = self.store.link(s.link)
+            self.pool.submit(self._check, s, link.bundle if link else "")
+        return len(waiting)
+
+    def _check(self, submission: Submission, bundle: str) -> dict | None:
         from ecomsheets.report.html import file_view
         from ecomsheets.validate.run import inspect_many
 
         started = time.perf_counter()
+        work = self.store.work_dir()
         try:
+            # Checked under the name it was sent with: the findings and the annotated copy name
+            # the file as its sender knows it, never the store's own path.
+            path = work / submission.file_name
+            _link_or_copy(self.store.file_path(submission.sha256, submission.file_name), path)
             (inspection,) = inspect_many(
                 [path],
                 catalog=self.catalog,
-                bundle=bundle,
+                bundle=bundle or None,
                 month=submission.month,
                 keep="report",
                 limits=self.limits,
                 process=self.process,
             )
+            if self.stopping:  # its reader was stopped with the server: checked again on restart
+                return None
             report = inspection.report
-            report.file = report.label = submission.file_name  # never the store's own path
+            report.file = report.label = submission.file_name
             report.findings = [replace(f, file=submission.file_name) for f in report.findings]
+            self._wrong_bundle(report, bundle)
             annotated = False
             if report.findings and not report.unreadable:
                 annotated = self._annotate(path, report, submission.id)
@@ -116,13 +137,39 @@ class Service:
             views = {lang: file_view(1, report, lang) for lang in ("zh", "en")}
             errors, warnings = report.errors, report.warnings
         except Exception:  # our own bug: the submission says so instead of checking forever
-            self.store.finish_submission(
-                submission.id, st.FAILED, 0, 0, time.perf_counter() - started, None, None, False
-            )
+            if not self.stopping:
+                seconds = time.perf_counter() - started
+                self.store.finish_submission(submission.id, st.FAILED, 0, 0, seconds, None, None, False)
             raise
+        finally:
+            self.store.remove_dir(work)
         seconds = time.perf_counter() - started
         self.store.finish_submission(submission.id, state, errors, warnings, seconds, document, views, annotated)
         return document
+
+    def _wrong_bundle(self, report, bundle: str) -> None:
+        """A readable file of another bundle than its link's (a team's workbook handed in on a
+        shop's link): an error, or the month's summary would take a team's file for a shop's."""
+        from ecomsheets.findings import ERROR, finding
+        from ecomsheets.rules import Rule
+
+        if report.unreadable or not report.bundle or not bundle or report.bundle == bundle:
+            return
+        found, expected = self.catalog.bundles.get(report.bundle), self.catalog.bundles.get(bundle)
+        if found is None or expected is None:
+            return
+        report.findings.insert(
+            0,
+            finding(
+                Rule.WRONG_BUNDLE,
+                ERROR,
+                file=report.file,
+                found=found.label("zh"),
+                found_en=found.label("en"),
+                expected=expected.label("zh"),
+                expected_en=expected.label("en"),
+            ),
+        )
 
     def _annotate(self, source: Path, report, submission_id: int) -> bool:
         from ecomsheets.errors import EcomsheetsError
@@ -137,17 +184,23 @@ class Service:
         return True
 
     def annotated_name(self, submission: Submission, lang: str) -> str:
-        return Path(submission.file_name).stem + messages.text("annotated_suffix", lang) + ANNOTATED_SUFFIX
+        return Path(submission.file_name).stem + messages.text("annotated_suffix", lang)
 
     # --- the month's state ------------------------------------------------------------------------
+
+    def latest(self, month: str) -> dict[str, Submission]:
+        """Each link's newest submission of the month."""
+        latest: dict[str, Submission] = {}
+        for s in self.store.submissions(month=month):  # newest first
+            latest.setdefault(s.link, s)
+        return latest
 
     def status(self, month: str) -> list[dict]:
         """One record per link (live links, and revoked ones that handed in this month): its
         latest submission of the month and the state that gives it."""
-        latest: dict[str, Submission] = {}
+        latest = self.latest(month)
         counts: dict[str, int] = {}
-        for s in self.store.submissions(month=month):  # newest first
-            latest.setdefault(s.link, s)
+        for s in self.store.submissions(month=month):
             counts[s.link] = counts.get(s.link, 0) + 1
         out = []
         for link in self.store.links():
@@ -167,22 +220,25 @@ class Service:
         return out
 
     def accepted(self, month: str) -> list[Submission]:
-        """The links whose latest submission of the month is accepted: those submissions (one
-        handed in again with errors is not summed from an older copy behind the status's back)."""
-        latest: dict[str, Submission] = {}
-        for s in self.store.submissions(month=month):  # newest first
-            latest.setdefault(s.link, s)
-        return sorted((s for s in latest.values() if s.state == st.ACCEPTED), key=lambda s: s.link)
+        """The links whose latest submission of the month is accepted: those submissions."""
+        return sorted((s for s in self.latest(month).values() if s.state == st.ACCEPTED), key=lambda s: s.link)
+
+    def summed(self, month: str) -> list[Submission]:
+        """What a summary reads: each link's latest checked submission of the month. One with
+        errors goes in too, so that the summary names it as left out (an older accepted copy is
+        not summed behind the status's back, nor the team silently missing)."""
+        done = (st.ACCEPTED, st.WITH_ERRORS, st.REFUSED)
+        return sorted((s for s in self.latest(month).values() if s.state in done), key=lambda s: s.link)
 
     # --- the summary ---------------------------------------------------------------------------------
 
     def start_summary(self, month: str) -> tuple[int, Future]:
-        files = self.accepted(month)
+        files = self.summed(month)
         summary_id = self.store.add_summary(month, len(files))
         self.progress[summary_id] = Progress(0, len(files))
         return summary_id, self.pool.submit(self._summarize, summary_id, month, files)
 
-    def _summarize(self, summary_id: int, month: str, files: list[Submission]) -> dict:
+    def _summarize(self, summary_id: int, month: str, files: list[Submission]) -> dict | None:
         from ecomsheets.summarize.consolidate import consolidate
         from ecomsheets.summarize.documents import consolidation_document
         from ecomsheets.summarize.writer import write_summary_workbook
@@ -190,15 +246,15 @@ class Service:
 
         work = self.store.work_dir()
         try:
-            # Each file under its team's name (the month's status names teams by their files).
+            # Each file in a folder named by its link: the summary's lineage, status and side by
+            # side name the team or shop (its link), and the file as it was sent.
             named = []
             for s in files:
-                label = s.file_name if s.link in s.file_name else f"{s.link}_{s.file_name}"
                 folder = work / str(s.id)
                 folder.mkdir()
-                copy = folder / label
+                copy = folder / s.file_name
                 _link_or_copy(self.store.file_path(s.sha256, s.file_name), copy)
-                named.append((copy, label))
+                named.append((copy, s))
             progress = self.progress[summary_id]
 
             def step(n: int) -> None:
@@ -213,12 +269,17 @@ class Service:
                 process=self.process,
                 progress=step,
             )
-            for insp, (_, label) in zip(inspections, named):
-                insp.report.label = label
+            if self.stopping:
+                return None
+            for insp, (_, s) in zip(inspections, named):
+                insp.report.file = insp.report.label = f"{s.link}/{s.file_name}"
+                insp.report.shop = s.link
             result = consolidate(inspections, self.catalog, month=month)
             if result.bundle is None:
-                document = {"error": messages.text("w_nothing_to_summarize", "zh", month=month)}
-                document["error_en"] = messages.text("w_nothing_to_summarize", "en", month=month)
+                document = {
+                    "error": messages.text("w_nothing_to_summarize", "zh", month=month),
+                    "error_en": messages.text("w_nothing_to_summarize", "en", month=month),
+                }
                 self.store.finish_summary(summary_id, st.FAILED, document)
                 return document
             out = self.store.summary_path(summary_id)
@@ -229,7 +290,8 @@ class Service:
             self.store.finish_summary(summary_id, st.ACCEPTED, document)
             return document
         except Exception:
-            self.store.finish_summary(summary_id, st.FAILED, None)
+            if not self.stopping:
+                self.store.finish_summary(summary_id, st.FAILED, None)
             raise
         finally:
             self.store.remove_dir(work)
@@ -241,9 +303,7 @@ class Service:
 
     def annotated_zip(self, month: str, lang: str) -> Path:
         """Every link's latest annotated copy of the month, in folders by link name."""
-        latest: dict[str, Submission] = {}
-        for s in self.store.submissions(month=month):
-            latest.setdefault(s.link, s)
+        latest = self.latest(month)
         out = self.store.temp_path(".zip")
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for s in sorted(latest.values(), key=lambda s: s.link):

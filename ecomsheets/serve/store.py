@@ -126,9 +126,9 @@ class Store:
             db.executescript(_SCHEMA)
         finally:
             db.close()
-        # Left over from a stop mid-check: said as failed, never as checking forever.
+        # A summary cut short by a stop is said as not finished (a check cut short is checked
+        # again: Service.resume).
         with self._db() as db:
-            db.execute("UPDATE submissions SET state = ? WHERE state = ?", (FAILED, CHECKING))
             db.execute("UPDATE summaries SET state = ? WHERE state = ?", (FAILED, CHECKING))
 
     @contextmanager
@@ -272,6 +272,9 @@ class Store:
         if not _PLAIN_SUFFIX.fullmatch(suffix):
             suffix = ".bin"
         return self.root / "files" / sha[:2] / f"{sha}{suffix}"
+
+    def file_size(self, sha: str, name: str) -> int:
+        return self.file_path(sha, name).stat().st_size
 
     def annotated_path(self, submission_id: int) -> Path:
         return self.root / "annotated" / f"{submission_id}.xlsx"

@@ -173,6 +173,19 @@ def _nothing_recognised(path: Path, data: WorkbookData, catalog: Catalog):
     found = [f.sheet for f in data.findings if f.rule in (Rule.SHEET_UNKNOWN, Rule.HEADER_NOT_FOUND) and f.sheet]
     more = "…" if len(found) > 12 else ""
     found_zh, found_en = (s + more for s in messages.join(found[:12])) if found else messages.both("no_sheet")
+    own = (data.meta or {}).get("bundle")
+    if not found and own in catalog.bundles and own != data.bundle.name:  # another team's template
+        spec = catalog.bundles[own]
+        sheets = [catalog.tables[t] for t in spec.tables[:6]]
+        found_zh, found_en = (
+            messages.text(
+                "found_bundle",
+                lang,
+                bundle=spec.label(lang),
+                sheets=messages.join(t.sheet_name(lang) for t in sheets)[lang == "en"],
+            )
+            for lang in ("zh", "en")
+        )
     etc = "…" if len(expected) > 12 else ""
     expected_zh, _ = messages.join(expected[:12])
     _, expected_en = messages.join(catalog.tables[t].sheet_name("en") for t in data.bundle.tables[:12])
