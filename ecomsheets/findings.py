@@ -119,6 +119,7 @@ class Report:
     unreadable: bool = False  # the file could not be read, or holds nothing recognisable (exit code 2)
     error_rows: dict[str, set[int]] = field(default_factory=dict)  # table -> rows with a row error
     meta_month: str | None = None  # the month the file's metadata names, if any
+    meta_bundle: str | None = None  # the bundle the file's metadata names (a catalogue's), if any
     shop: str | None = None  # the shop the file's metadata names (ecomsheets import --shop), if any
     bundle_title: tuple[str, str] | None = None  # (zh, en) of the bundle, for people to read
     label: str | None = None  # the file as people tell it apart: its path below the folder given

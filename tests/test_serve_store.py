@@ -157,3 +157,30 @@ def test_sign_in_is_limited_per_address():
         limit.failed("1.2.3.4")
     assert 0 < limit.wait("1.2.3.4") <= 60
     assert limit.wait("5.6.7.8") == 0
+
+
+@pytest.mark.slow
+def test_a_teams_workbook_on_another_links_page_is_said(tmp_path, service):
+    """A team's workbook handed in on a shop's link (same family: it reads cleanly) is an error,
+    or the summary would count a team's file as a shop's; on its own link it passes."""
+    import subprocess
+    import sys
+
+    made = tmp_path / "运营推广.xlsx"
+    command = [sys.executable, "-m", "ecomsheets", "example", "operations", "-o", str(made), "--month", "2026-11"]
+    subprocess.run(command, check=True, capture_output=True)
+    service.store.set_setting("month", "2026-11")
+    results = {}
+    for name, bundle in (("店铺1", "department"), ("运营推广", "operations")):
+        link = service.store.add_link(name, bundle)
+        temp = service.store.temp_path()
+        temp.write_bytes(made.read_bytes())
+        submission, future = service.submit(link, temp, made.name)
+        document = future.result()
+        results[name] = (service.store.submission(submission.id).state, document)
+    state, document = results["店铺1"]
+    assert state == st.WITH_ERRORS and document["summary"]["errors"] == 1
+    assert document["findings"][0]["rule"] == "wrong_bundle"
+    assert "「运营推广」" in document["findings"][0]["message"] and "电商部" in document["findings"][0]["message"]
+    state, document = results["运营推广"]
+    assert state == st.ACCEPTED and document["summary"]["errors"] == 0

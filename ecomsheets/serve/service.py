@@ -153,9 +153,10 @@ class Service:
         from ecomsheets.findings import ERROR, finding
         from ecomsheets.rules import Rule
 
-        if report.unreadable or not report.bundle or not bundle or report.bundle == bundle:
+        own = report.meta_bundle or report.bundle  # the template it was made from, else what it was read as
+        if report.unreadable or not own or not bundle or own == bundle:
             return
-        found, expected = self.catalog.bundles.get(report.bundle), self.catalog.bundles.get(bundle)
+        found, expected = self.catalog.bundles.get(own), self.catalog.bundles.get(bundle)
         if found is None or expected is None:
             return
         report.findings.insert(

@@ -68,6 +68,8 @@ def check_workbook(
     report.bundle_title = (data.bundle.title, data.bundle.title_en or data.bundle.title)
     meta_month = _meta_month(data.meta)
     report.meta_month = str(meta_month) if meta_month else None
+    own = (data.meta or {}).get("bundle")
+    report.meta_bundle = own if isinstance(own, str) and own in catalog.bundles else None
     shop = (data.meta or {}).get("shop")  # untrusted: a short line of text, or nothing
     report.shop = " ".join(shop.split())[:40] or None if isinstance(shop, str) else None
     month = month or meta_month
