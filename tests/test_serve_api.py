@@ -252,7 +252,6 @@ def test_validate_without_waiting_answers_202_and_the_record_shows_the_check(ser
             break
         time.sleep(0.1)
     assert seen[0] == "checking" and seen[-1] == "with_errors", seen
-    assert record["document"] is None or record["status"] != "checking"
     expected = cli_json("validate", books["ops_bad"])
     assert without_files(record["document"]) == without_files(expected)
     assert record["errors"] == expected["summary"]["errors"]
@@ -375,10 +374,14 @@ def test_consolidate_returns_the_clis_document_and_a_download(server, manager, b
     b = make_link(server, manager, "汇总客服", "customer_service")
     assert hand_in(server, a["token"], books["ops_other"])[1]["status"] == "accepted"
     assert hand_in(server, b["token"], books["cs_ok"])[1]["status"] == "accepted"
+    c = make_link(server, manager, "汇总有错", "operations")
+    assert hand_in(server, c["token"], books["ops_bad"])[1]["status"] == "with_errors"
 
-    # The files the summary takes: every link's latest submission of the month when accepted.
+    # The files the summary reads: every link's latest checked submission of the month (one with
+    # errors too, so that the summary names it as left out, as the CLI does).
     status, state = serving.call(server.url + "/api/status", token=manager)
-    taken = [r for r in state["links"] if r["state"] == "accepted"]
+    taken = [r for r in state["links"] if r["state"] in ("accepted", "with_errors", "refused")]
+    assert {r["state"] for r in taken} == {"accepted", "with_errors"}
     assert {"汇总运营", "汇总客服"} <= {r["name"] for r in taken}
     folder = tmp_path / "accepted"
     folder.mkdir()
@@ -411,6 +414,28 @@ def test_consolidate_returns_the_clis_document_and_a_download(server, manager, b
     assert serving.call(server.url + "/api/consolidate?month=2026-11", "POST", token=a["token"])[0] == 403
     status, listed = serving.call(server.url + "/api/summaries?month=2026-11", token=manager)
     assert body["summary_id"] in [s["id"] for s in listed]
+
+    # Without waiting: 202, and the summary's record shows it being built, then the same document.
+    status, started = serving.call(server.url + "/api/consolidate?month=2026-11&wait=false", "POST", token=manager)
+    assert status == 202 and started["url"] == f"/api/summaries/{started['summary_id']}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status, record = serving.call(server.url + started["url"], token=manager)
+        assert status == 200 and record["total"] == len(taken)
+        if record["state"] != "checking":
+            break
+        time.sleep(0.2)
+    assert record["state"] == "accepted" and values(record["document"]) == values(expected)
+    assert serving.call(server.url + record["download"], token=manager)[0] == 200
+
+    # A month whose only file has errors: nothing to summarise either.
+    assert serving.call(server.url + "/api/month", "PUT", {"month": "2026-08"}, token=manager)[0] == 200
+    try:
+        assert hand_in(server, c["token"], books["ops_bad"])[1]["status"] == "with_errors"
+    finally:
+        assert serving.call(server.url + "/api/month", "PUT", {"month": "2026-11"}, token=manager)[0] == 200
+    status, body = serving.call(server.url + "/api/consolidate?month=2026-08", "POST", token=manager)
+    assert status == 409 and "2026-08" in body["error"] and CHINESE.search(body["error"])
 
 
 # --- documentation ----------------------------------------------------------------------------------------------

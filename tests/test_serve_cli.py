@@ -103,3 +103,19 @@ def test_listening_beyond_this_computer_is_said(tmp_path):
     assert "同一网络上的任何人都能打开这个页面" in out
     process, _ = _run(tmp_path / "data2", env_password="x" * 12)
     assert "同一网络上的任何人" not in _stop(process)
+
+
+def test_an_upload_over_the_limit_is_answered_not_cut_off(tmp_path):
+    """A client that sends the whole body before reading (urllib, a browser's form) gets the
+    413 and its message, not a broken connection; the limit is said as it was given."""
+    process, url = _run(tmp_path / "data", "--max-upload-mb", "0.5", env_password="x" * 12)
+    try:
+        token = serving.call(url + "/api/login", "POST", {"password": "x" * 12})[1]["token"]
+        link = serving.call(url + "/api/links", "POST", {"name": "店铺1", "bundle": "department"}, token)[1]
+        status, body = serving.upload(url + "/api/validate", b"x" * (800 * 1024), "big.xlsx", token=link["token"])
+        assert status == 413 and body["error"] == "文件太大：上限是 0.5 MB。", body
+        status, body = serving.upload(url + f"/s/{link['token']}/upload", b"x" * (800 * 1024), "big.xlsx")
+        assert status == 413 and "文件太大：上限是 0.5 MB。" in body.decode()
+        assert serving.call(url + "/api/submissions", token=token) == (200, [])
+    finally:
+        _stop(process)

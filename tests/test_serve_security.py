@@ -249,6 +249,7 @@ def test_forms_and_cookie_api_calls_need_the_csrf_token(server, manager, tmp_pat
         assert client.post("/manage/month", data={"month": "2030-01"}).status_code == 403
         assert client.post("/manage/links", data={"name": "无令牌", "bundle": "department"}).status_code == 403
         assert client.post("/manage/links/revoke", data={"name": "丁店"}).status_code == 403
+        assert client.post("/manage/consolidate", data={"month": "2026-11"}).status_code == 403
         assert client.post("/logout").status_code == 403
         assert client.get("/manage").status_code == 200  # still signed in
         assert serving.call(server.url + "/api/month", token=manager)[1] == {"month": "2026-11"}
@@ -357,6 +358,24 @@ def test_text_from_files_and_names_comes_back_escaped(server, manager, tmp_path)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the cell value, shown as text
         assert "&lt;svg onload=alert(1)&gt;" in html  # a sheet's name
         assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_text_from_addresses_and_forms_comes_back_escaped(server, manager):
+    """Error pages that repeat what was asked (a month, a bundle, a path) escape it too."""
+    pages = {"bad link": page(server.url, "/s/" + quote(PAYLOADS[0], safe=""))}
+    client = signed_in(server)
+    try:
+        pages["month"] = page(client, "/manage", params={"month": PAYLOADS[1]})
+        token = csrf_of(client.get("/manage/links").text)
+        response = client.post("/manage/links", data={"csrf_token": token, "name": "某店", "bundle": PAYLOADS[0]})
+        pages["bundle"] = (response.status_code, response.text)
+    finally:
+        client.close()
+    assert [status for status, _ in pages.values()] == [404, 400, 400]
+    for where, (_, html) in pages.items():
+        _no_live_payload(html, where)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["bundle"][1]
+    assert "某店" not in [x["name"] for x in serving.call(server.url + "/api/links", token=manager)[1]]
 
 
 def test_every_response_carries_the_security_headers(server, manager):
@@ -549,7 +568,8 @@ def _raw_upload(url: str, token: str, content: bytes, chunked: bool) -> int:
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     try:
         connection.putrequest("POST", parts.path)
-        connection.putheader("Authorization", f"Bearer {token}")
+        if token:
+            connection.putheader("Authorization", f"Bearer {token}")
         connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
         connection.putheader("Transfer-Encoding" if chunked else "Content-Length", "chunked" if chunked else len(body))
         connection.endheaders()
@@ -563,8 +583,13 @@ def _raw_upload(url: str, token: str, content: bytes, chunked: bool) -> int:
             pass
         response = connection.getresponse()
         answer = response.read()
-        assert "json" in response.headers.get("content-type", ""), answer[:200]
-        assert CHINESE.search(json.loads(answer)["error"]) and "1 MB" in json.loads(answer)["error"]
+        if parts.path.startswith("/api/"):
+            assert "json" in response.headers.get("content-type", ""), answer[:200]
+            said = json.loads(answer)["error"]
+        else:  # a page's form: a page that says so
+            assert "text/html" in response.headers.get("content-type", ""), answer[:200]
+            said = answer.decode()
+        assert CHINESE.search(said) and "1 MB" in said, said
         return response.status
     finally:
         connection.close()
@@ -585,6 +610,9 @@ def test_an_upload_over_the_limit_is_413_with_or_without_its_length(tmp_path):
         just_over = big + b"\0" * (2**20 - len(big) + 1)
         assert _raw_upload(small.url + "/api/validate", link["token"], just_over, chunked=False) == 413
         assert _raw_upload(small.url + "/api/validate", link["token"], just_over, chunked=True) == 413
+        # The team page's form too.
+        assert _raw_upload(small.url + f"/s/{link['token']}/upload", "", padded, chunked=False) == 413
+        assert _raw_upload(small.url + f"/s/{link['token']}/upload", "", padded, chunked=True) == 413
 
         assert small.alive() and page(small.url, "/login")[0] == 200
         assert serving.call(small.url + "/api/submissions", token=link["token"]) == (200, [])

@@ -239,7 +239,7 @@ async def receive_upload(request: Request, caller: Caller, upload, link_name: st
     size = await run_in_threadpool(copy)
     if size > limit:
         temp.unlink(missing_ok=True)
-        raise Refused(413, "w_err_too_large", mb=limit // 2**20)
+        raise Refused(413, "w_err_too_large", mb=security.megabytes(limit))
     if size == 0:
         temp.unlink(missing_ok=True)
         raise Refused(400, "w_err_empty_file")

@@ -26,6 +26,7 @@ from ecomsheets.serve.store import Store
 
 PASSWORD_ENV = "ECOMSHEETS_MANAGER_PASSWORD"
 FORM_SLACK = 64 * 1024  # a multipart body's own bytes around the file
+DRAIN_FACTOR = 4  # an over-limit body up to 4 × the limit is read (and dropped) before the 413
 log = logging.getLogger("ecomsheets.serve")
 
 # No script or style from anywhere but this server, no framing, no referrer (a team's link
@@ -164,6 +165,11 @@ class _BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope.get("headers", [])).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.limit:
+            if int(length) <= DRAIN_FACTOR * self.limit:
+                # Read what is on its way and drop it: a browser that is still sending when the
+                # answer comes shows a broken connection, not our message.
+                while (await receive()).get("more_body", False):
+                    pass
             return await self._too_large(scope, send)
         seen = 0
         started = False
@@ -189,7 +195,7 @@ class _BodyLimit:
                 await self._too_large(scope, send)
 
     async def _too_large(self, scope, send):
-        mb = self.limit // 2**20
+        mb = security.megabytes(self.limit - FORM_SLACK)
         zh, en = messages.both("w_err_too_large", mb=mb)
         if scope["path"].startswith("/api/"):
             kind = b"application/json; charset=utf-8"

@@ -360,7 +360,8 @@ async def team_page(request: Request, token: str) -> Response:
         month=svc.month,
         submissions=mine,
         state_label=lambda s: state_label(s, lang),
-        max_mb=svc.limits.max_file_bytes // 2**20,
+        max_mb=security.megabytes(svc.limits.max_file_bytes),
+        max_bytes=svc.limits.max_file_bytes,
     )
 
 

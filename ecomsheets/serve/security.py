@@ -102,3 +102,8 @@ def attachment(name: str) -> str:
     """A Content-Disposition header value that every browser reads, whatever the name holds."""
     ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def megabytes(n: int) -> str:
+    """A size limit as people read it: 50, 0.5, 1.5 (MB)."""
+    return f"{n / 2**20:.4g}"

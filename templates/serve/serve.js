@@ -51,6 +51,13 @@
     form.addEventListener("submit", function (e) {
       if (!input.files.length || !window.XMLHttpRequest) { return; }
       e.preventDefault();
+      if (input.files[0].size > Number(form.getAttribute("data-max-bytes"))) {
+        box.hidden = false;
+        text.textContent = form.getAttribute("data-too-large");
+        text.classList.add("alert-note");
+        return;
+      }
+      text.classList.remove("alert-note");
       var data = new FormData();
       data.append("file", input.files[0]);
       var xhr = new XMLHttpRequest();
