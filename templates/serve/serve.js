@@ -17,7 +17,7 @@
           var state = res.body.status || res.body.state;
           if (res.ok && state === "checking") {
             tick(Math.round((Date.now() - started) / 1000), res.body);
-            setTimeout(again, 700);
+            setTimeout(again, 400);
           } else {
             done(res);
           }
