@@ -12,6 +12,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +65,24 @@ def start(data: Path, *extra: str, lang: str = "zh", timeout: float = 60.0) -> S
             time.sleep(0.2)
     stop(server)
     raise RuntimeError(f"serve did not answer within {timeout} s:\n{server.output()}")
+
+
+@contextmanager
+def running(data: Path, *extra: str) -> Iterator[Server]:
+    """A server for the length of a `with` (a module's fixture)."""
+    server = start(data, *extra)
+    try:
+        yield server
+    finally:
+        stop(server)
+
+
+def manager_for(server: Server, month: str = "2026-11") -> str:
+    """The manager's token, the month being collected set to `month` (the examples' month)."""
+    token = server.manager_token()
+    status, body = call(server.url + "/api/month", "PUT", {"month": month}, token=token)
+    assert (status, body) == (200, {"month": month}), body
+    return token
 
 
 def stop(server: Server) -> None:

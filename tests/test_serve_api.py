@@ -32,19 +32,13 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    started = serving.start(tmp_path_factory.mktemp("serve-api") / "data")
-    try:
+    with serving.running(tmp_path_factory.mktemp("serve-api") / "data") as started:
         yield started
-    finally:
-        serving.stop(started)
 
 
 @pytest.fixture(scope="module")
 def manager(server) -> str:
-    token = server.manager_token()
-    status, body = serving.call(server.url + "/api/month", "PUT", {"month": "2026-11"}, token=token)
-    assert (status, body) == (200, {"month": "2026-11"})
-    return token
+    return serving.manager_for(server)
 
 
 def _example(path: Path, bundle: str, seed: int, rows: int = 10) -> Path:

@@ -162,10 +162,9 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    running = serving.start(tmp_path_factory.mktemp("browser-serve") / "data")
-    yield running
-    serving.stop(running)
-    assert running.process.returncode is not None
+    with serving.running(tmp_path_factory.mktemp("browser-serve") / "data") as started:
+        yield started
+    assert started.process.returncode is not None
 
 
 @pytest.fixture(scope="module")
@@ -218,10 +217,7 @@ def people(browser):
 
 @pytest.fixture(scope="module")
 def manager_token(server):
-    token = server.manager_token()
-    status, body = serving.call(server.url + "/api/month", "PUT", {"month": MONTH}, token=token)
-    assert status == 200, body
-    return token
+    return serving.manager_for(server, MONTH)
 
 
 def api_link(server, token: str, name: str, bundle: str) -> str:

@@ -41,18 +41,13 @@ PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    started = serving.start(tmp_path_factory.mktemp("serve-security") / "data")
-    try:
+    with serving.running(tmp_path_factory.mktemp("serve-security") / "data") as started:
         yield started
-    finally:
-        serving.stop(started)
 
 
 @pytest.fixture(scope="module")
 def manager(server) -> str:
-    token = server.manager_token()
-    assert serving.call(server.url + "/api/month", "PUT", {"month": "2026-11"}, token=token)[0] == 200
-    return token
+    return serving.manager_for(server)
 
 
 def make_link(server, manager: str, name: str, bundle: str = "department") -> dict:
