@@ -2087,7 +2087,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "w_zip_file": ("批注副本_{month}.zip", "annotated_copies_{month}.zip"),
     "w_team_template_file": ("{name}_{month}_模板.xlsx", "{name}_{month}_template.xlsx"),
-    "w_err_bundle_missing": ("请给出 bundle（这个链接应交的工作簿），可用：{known}", "Give the bundle (the workbook this link hands in); known: {known}"),
+    "w_err_bundle_missing": (
+        "请给出 bundle（这个链接应交的工作簿），可用：{known}",
+        "Give the bundle (the workbook this link hands in); known: {known}",
+    ),
     "w_err_server": (
         "服务器出了程序错误，已记录。请稍后再试；如果反复出现，请联系经理。",
         "The server hit a program error (it has been logged). Try again later; if it keeps happening, tell the manager.",
@@ -2106,7 +2109,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "w_source_copy": ("未计入（与另一份文件相同）", "Left out (a copy of another file)"),
     "w_source_other_month": ("未计入（其他月份）", "Left out (another month)"),
     "w_source_other_family": ("未计入（不是本部门的工作簿）", "Left out (not this department's workbook)"),
-    "w_summary_missing": ("没有计入（未交或没有可用的文件）：{names}", "Not in it (missing, or no usable file): {names}"),
+    "w_summary_missing": (
+        "没有计入（未交或没有可用的文件）：{names}",
+        "Not in it (missing, or no usable file): {names}",
+    ),
     "w_summary_incomplete": (
         "注意：有文件或数据行没有计入，原因见下表和汇总表的“交表情况”。",
         "Note: some files or rows were left out; see the table below and the summary's hand-in sheet.",

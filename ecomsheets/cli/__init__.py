@@ -51,5 +51,18 @@ def main() -> None:
     stop_on_signals()  # Ctrl-C, SIGTERM: every worker stopped, exit 130 / 143 with one line
 
 
-for _command in (schemas, init, generate, validate, import_, example, summarize, consolidate, status, serve, migrate, docs):
+for _command in (
+    schemas,
+    init,
+    generate,
+    validate,
+    import_,
+    example,
+    summarize,
+    consolidate,
+    status,
+    serve,
+    migrate,
+    docs,
+):
     main.add_command(_command)

@@ -27,7 +27,9 @@ VALUE_LIMIT = 300  # characters of a value shown in the page
 MESSAGE_LIMIT = 2000
 
 
-def _environment():
+def template_environment():
+    """The jinja2 environment of our pages: the packaged templates, every value escaped, a
+    missing one an error."""
     import jinja2
 
     return jinja2.Environment(
@@ -107,7 +109,7 @@ def render_html(reports: list[Report], lang: str = "zh", *, now: datetime | None
     valid = sum(f["status"] == "valid" for f in files)
     generated = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     return (
-        _environment()
+        template_environment()
         .get_template(TEMPLATE)
         .render(
             lang="en" if lang == "en" else "zh-CN",

@@ -29,15 +29,9 @@ STATIC = {  # name -> (folder below templates/, media type)
 
 @cache
 def environment():
-    import jinja2
+    from ecomsheets.report.html import template_environment
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(builtin_dir("templates")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment()
     env.filters["local_time"] = local_time
     return env
 
