@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ecomsheets import messages
+from ecomsheets.errors import UsageError
 from ecomsheets.months import parse_month
 from ecomsheets.serve import security
 from ecomsheets.serve import store as st
@@ -60,7 +61,7 @@ def month_of(request: Request, given: str | None) -> str:
         return service(request).month
     try:
         month = parse_month(given)
-    except Exception:
+    except UsageError:
         raise Refused(400, "w_err_month", month=given) from None
     return str(month)
 
@@ -177,7 +178,9 @@ async def revoke_link(request: Request, name: str) -> dict:
 @router.get("/template", summary="The blank template of the caller's team (manager: ?bundle=)")
 async def template(request: Request, bundle: str | None = None, month: str | None = None) -> FileResponse:
     caller = require(request, service(request).store)
-    return await template_response(request, caller, bundle, month_of(request, month), lang_of(request))
+    # A team gets the month being collected (templates are kept: no team makes a hundred).
+    chosen = month_of(request, month if caller.manager else None)
+    return await template_response(request, caller, bundle, chosen, lang_of(request))
 
 
 async def template_response(request: Request, caller: Caller, bundle: str | None, month: str, lang: str):
