@@ -2121,6 +2121,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "服务器正在停止。文件已收到，重新启动后会自动检查。",
         "The server is stopping. The file is kept and will be checked when it starts again.",
     ),
+    "w_err_body_too_large": ("请求内容太大（上限 {mb} MB）。", "The request body is too large (limit {mb} MB)."),
+    "w_err_busy": (
+        "你的小组已有 {n} 份文件正在检查，请等它们检查完再上交。",
+        "{n} of your team's files are being checked; wait for them before handing in another.",
+    ),
     # --- end issue 17 ---
 }
 

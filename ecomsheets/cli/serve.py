@@ -70,7 +70,9 @@ def serve(data_dir, host, port, max_upload_mb, reset_password, schema_dirs, lang
     if not _loopback(host):
         say(messages.text("sv_network_warning", lang, host=host))
     say(messages.text("sv_listening", lang, url=shown, docs=f"{shown}/api/openapi.json"))
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    # proxy_headers off: behind no proxy, an X-Forwarded-For header is the sender's own words,
+    # and the sign-in limit counts by address.
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
 
 
 def _loopback(host: str) -> bool:

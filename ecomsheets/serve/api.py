@@ -19,10 +19,11 @@ from ecomsheets.months import parse_month
 from ecomsheets.serve import security
 from ecomsheets.serve import store as st
 from ecomsheets.serve.access import Caller, Refused, client_address, require
-from ecomsheets.serve.service import Service
+from ecomsheets.serve.service import Busy, Service
 
 log = logging.getLogger("ecomsheets.serve")
 router = APIRouter(prefix="/api")
+PASSWORD_LIMIT = 1024  # characters of a password tried
 
 _JSON_BODY = {"content": {"application/json": {"schema": {"type": "object"}}}, "required": True}
 _UPLOAD_BODY = {
@@ -49,7 +50,7 @@ def service(request: Request) -> Service:
 async def json_body(request: Request) -> dict:
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than a parser goes
         raise Refused(400, "w_err_json") from None
     if not isinstance(body, dict):
         raise Refused(400, "w_err_json")
@@ -81,14 +82,17 @@ async def sign_in(request: Request, password) -> tuple[str, str]:
     address (Refused 429 past the limit, 401 for a wrong password)."""
     limit: security.RateLimit = request.app.state.sign_in_limit
     who = client_address(request)
-    wait = limit.wait(who)
+    wait, mark = limit.attempt(who)
     if wait:
         raise Refused(429, "w_err_rate_limited", seconds=wait)
     stored = service(request).store.setting("manager_password")
-    ok = bool(isinstance(password, str) and stored) and await run_in_threadpool(security.password_ok, stored, password)
+    ok = False
+    if isinstance(password, str) and stored and len(password) <= PASSWORD_LIMIT:
+        async with request.app.state.hashing:  # each check takes 64 MiB: a few at a time
+            ok = await run_in_threadpool(security.password_ok, stored, password)
     if not ok:
-        limit.failed(who)
         raise Refused(401, "w_err_password")
+    limit.succeeded(who, mark)
     return service(request).store.new_session()
 
 
@@ -150,7 +154,7 @@ def make_link(request: Request, name, bundle):
     """A new link (an existing name's old token stops working); Refused for a bad name or bundle."""
     svc = service(request)
     name = name.strip() if isinstance(name, str) else ""
-    if not name or len(name) > 60 or any(ch in name for ch in "/\\\x00") or not name.isprintable():
+    if not name or len(name) > 60 or not name.isprintable() or security.safe_name(name) != name:
         raise Refused(400, "w_err_link_name")
     known = ", ".join(sorted(svc.catalog.bundles))
     if not bundle:
@@ -246,7 +250,10 @@ async def receive_upload(request: Request, caller: Caller, upload, link_name: st
     if size == 0:
         temp.unlink(missing_ok=True)
         raise Refused(400, "w_err_empty_file")
-    return await run_in_threadpool(svc.submit, link, temp, name)
+    try:
+        return await run_in_threadpool(svc.submit, link, temp, name)
+    except Busy as busy:
+        raise Refused(429, "w_err_busy", n=busy.n) from None
 
 
 async def finished(future):

@@ -3,6 +3,7 @@ every response gets."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -26,6 +27,8 @@ from ecomsheets.serve.store import Store
 
 PASSWORD_ENV = "ECOMSHEETS_MANAGER_PASSWORD"
 FORM_SLACK = 64 * 1024  # a multipart body's own bytes around the file
+SMALL_BODY = 64 * 1024  # any other body: JSON, a form's fields (nothing to upload there)
+HASHING_AT_ONCE = 2  # password checks at once (each takes 64 MiB and a core for ~0.1 s)
 DRAIN_FACTOR = 4  # an over-limit body up to 4 × the limit is read (and dropped) before the 413
 log = logging.getLogger("ecomsheets.serve")
 
@@ -73,6 +76,7 @@ def create_app(
     )
     app.state.service = service
     app.state.sign_in_limit = security.RateLimit()
+    app.state.hashing = asyncio.Semaphore(HASHING_AT_ONCE)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_exception_handler(Refused, _refused)
@@ -120,13 +124,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
-    """A path or query that does not parse (`/api/submissions/abc`): no such thing."""
-    return await _refused(request, Refused(404, "w_err_not_found"))
+    """A path that does not parse (`/api/submissions/abc`): no such thing; a query value that
+    does not (`?wait=maybe`): a bad request."""
+    assert isinstance(exc, RequestValidationError)
+    in_path = any(e.get("loc", ("",))[0] == "path" for e in exc.errors())
+    return await _refused(request, Refused(404, "w_err_not_found") if in_path else Refused(400, "w_err_bad_request"))
 
 
 async def _bug(request: Request, exc: Exception) -> Response:
-    """Our own bug: said in the caller's words (the server's log has the traceback)."""
-    return await _refused(request, Refused(500, "w_err_server"))
+    """Our own bug: said in the caller's words (the server's log has the traceback). Starlette
+    answers it outside the other middleware, so the security headers are added here."""
+    response = await _refused(request, Refused(500, "w_err_server"))
+    for name, value in _HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 class _Headers:
@@ -163,14 +174,19 @@ class _BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
-        length = dict(scope.get("headers", [])).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.limit:
-            if int(length) <= DRAIN_FACTOR * self.limit:
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length", b"")
+        # Only a file upload may be large: a JSON body or a form's fields stay small (a huge
+        # JSON document would be parsed, unauthenticated, on the server's one event loop).
+        upload = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        limit = self.limit if upload else SMALL_BODY
+        if length.isdigit() and int(length) > limit:
+            if int(length) <= DRAIN_FACTOR * limit:
                 # Read what is on its way and drop it: a browser that is still sending when the
                 # answer comes shows a broken connection, not our message.
                 while (await receive()).get("more_body", False):
                     pass
-            return await self._too_large(scope, send)
+            return await self._too_large(scope, send, limit)
         seen = 0
         started = False
 
@@ -179,7 +195,7 @@ class _BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise _TooLarge
             return message
 
@@ -192,14 +208,14 @@ class _BodyLimit:
             await self.app(scope, counted, watched)
         except _TooLarge:
             if not started:
-                await self._too_large(scope, send)
+                await self._too_large(scope, send, limit)
 
-    async def _too_large(self, scope, send):
-        mb = security.megabytes(self.limit - FORM_SLACK)
-        zh, en = messages.both("w_err_too_large", mb=mb)
+    async def _too_large(self, scope, send, limit: int):
+        code = "w_err_too_large" if limit == self.limit else "w_err_body_too_large"
+        zh, en = messages.both(code, mb=security.megabytes(limit - FORM_SLACK if limit == self.limit else limit))
         if scope["path"].startswith("/api/"):
             kind = b"application/json; charset=utf-8"
-            body = json.dumps({"error": zh, "error_en": en, "code": "w_err_too_large"}, ensure_ascii=False).encode()
+            body = json.dumps({"error": zh, "error_en": en, "code": code}, ensure_ascii=False).encode()
         else:  # a form sent without the page's script: a page, in both languages
             kind = b"text/html; charset=utf-8"
             body = f'<!DOCTYPE html><meta charset="utf-8"><p>{html.escape(zh)}</p><p>{html.escape(en)}</p>'.encode()

@@ -66,7 +66,9 @@ def render(request: Request, name: str, status: int = 200, **context) -> HTMLRes
     )
     response = HTMLResponse(html, status_code=status)
     if request.cookies.get(security.CSRF_COOKIE) != cookie:
-        response.set_cookie(security.CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=secure(request))
+        # Lax: a page opened from a chat app keeps the browser's cookie (Strict would mint a new
+        # one and void the forms of its other open pages); the signed token is the protection.
+        response.set_cookie(security.CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=secure(request))
     return response
 
 
@@ -76,7 +78,9 @@ def secure(request: Request) -> bool:
 
 def error_page(request: Request, refused: Refused) -> HTMLResponse:
     # No way back from a link that no longer works (its page is gone); otherwise the page before.
-    back = None if refused.code == "w_err_bad_link" else "/manage" if request.url.path.startswith("/manage") else "/"
+    path = request.url.path
+    team = "/".join(path.split("/")[:3]) if path.startswith("/s/") else None
+    back = None if refused.code == "w_err_bad_link" else team or ("/manage" if path.startswith("/manage") else "/")
     return render(
         request, "error.html.j2", status=refused.status, message=refused.code, params=refused.params, back=back
     )

@@ -25,8 +25,9 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
 NAME_LIMIT = 120  # characters of an uploaded file's name kept
+NAME_BYTES = 200  # and bytes of it in UTF-8 (a file system takes 255 a name)
 # Control characters, bidirectional overrides and the characters no file system takes.
-_UNSAFE_NAME = re.compile('[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069<>:"|?*]')
+_UNSAFE_NAME = re.compile('[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069<>:"|?*/\\\\]')
 
 
 def hash_password(password: str) -> str:
@@ -63,39 +64,52 @@ def same_secret(a: str, b: str) -> bool:
 
 
 class RateLimit:
-    """At most `attempts` failures per `seconds` from one address; a success does not count."""
+    """At most `attempts` sign-in attempts that fail per `seconds` from one address. An attempt
+    counts from the moment it starts (attempts sent all at once cannot all pass the check before
+    the first failure is written down); a success takes its own back."""
 
     def __init__(self, attempts: int = 5, seconds: float = 60.0):
         self.attempts, self.seconds = attempts, seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._times: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def wait(self, who: str) -> int:
-        """Seconds until `who` may try again (0: now)."""
+    def attempt(self, who: str) -> tuple[int, float | None]:
+        """(seconds to wait, 0 when `who` may try now; the attempt's mark, to give back on success)."""
         with self._lock:
-            times = self._failures[who]
+            times = self._times[who]
             cutoff = time.monotonic() - self.seconds
             while times and times[0] < cutoff:
                 times.popleft()
-            if len(times) < self.attempts:
-                return 0
-            return max(1, int(times[0] - cutoff) + 1)
+            if len(times) >= self.attempts:
+                return max(1, int(times[0] - cutoff) + 1), None
+            mark = time.monotonic()
+            times.append(mark)
+            return 0, mark
 
-    def failed(self, who: str) -> None:
+    def succeeded(self, who: str, mark: float | None) -> None:
         with self._lock:
-            self._failures[who].append(time.monotonic())
+            if mark is not None and mark in self._times[who]:
+                self._times[who].remove(mark)
 
 
 def upload_name(raw: str | None, fallback: str) -> str:
     """An uploaded file's name as people gave it, made harmless: no folders (`../../x` is `x`),
-    no control characters, at most NAME_LIMIT characters. It is only ever shown and written in
-    a download's header; the stored file is named by its SHA-256."""
-    name = PurePosixPath((raw or "").replace("\\", "/")).name
-    name = _UNSAFE_NAME.sub("", name).strip().lstrip(".")
-    if len(name) > NAME_LIMIT:
-        stem, dot, suffix = name.rpartition(".")
-        name = (stem[: NAME_LIMIT - len(suffix) - 1] + dot + suffix) if dot and len(suffix) <= 8 else name[:NAME_LIMIT]
+    no control characters or characters a file system refuses, at most NAME_LIMIT characters
+    and NAME_BYTES bytes, its extension kept. It is shown, written in a download's header and
+    used as a file name in a work folder; the stored file is named by its SHA-256."""
+    name = safe_name(PurePosixPath((raw or "").replace("\\", "/")).name)
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 8:
+        stem, dot, suffix = name, "", ""
+    while stem and (len(stem + dot + suffix) > NAME_LIMIT or len((stem + dot + suffix).encode()) > NAME_BYTES):
+        stem = stem[:-1]
+    name = (stem + dot + suffix) if stem else ""
     return name or fallback
+
+
+def safe_name(text: str) -> str:
+    """`text` as one file or folder name: no control, bidi or reserved characters, no leading dot."""
+    return _UNSAFE_NAME.sub("", text).strip().lstrip(".")
 
 
 def attachment(name: str) -> str:

@@ -22,8 +22,19 @@ from ecomsheets.months import Month
 from ecomsheets.process.isolate import ProcessLimits
 from ecomsheets.read.guard import Limits
 from ecomsheets.schema import Catalog
+from ecomsheets.serve import security
 from ecomsheets.serve import store as st
 from ecomsheets.serve.store import Link, Store, Submission
+
+LINK_QUEUE = 3  # a link's files being checked at once (or waiting their turn)
+
+
+class Busy(Exception):
+    """A link already has LINK_QUEUE files being checked."""
+
+    def __init__(self, n: int):
+        super().__init__(n)
+        self.n = n
 
 
 @dataclass
@@ -45,14 +56,18 @@ class Service:
     progress: dict[int, Progress] = field(default_factory=dict)
     stopping: bool = False  # set when the server stops: what its readers then say is not a result
     _template_lock: threading.Lock = field(default_factory=threading.Lock)
+    _admit: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=max(2, self.process.workers), thread_name_prefix="ecomsheets-work")
 
     def close(self) -> None:
         """The server stops: checks cut short stay unchecked (and are checked on restart)."""
+        from ecomsheets.process import lifeline
+
         self.stopping = True
         self.pool.shutdown(wait=False, cancel_futures=True)
+        lifeline.kill_all()  # the readers still running: their files are checked on restart
 
     # --- the month ------------------------------------------------------------------------------
 
@@ -86,9 +101,23 @@ class Service:
 
     # --- a submission ---------------------------------------------------------------------------
 
+    def checking(self, link: str) -> int:
+        """How many of `link`'s files are being checked (or wait their turn)."""
+        return sum(s.state == st.CHECKING for s in self.store.submissions(link=link)[: LINK_QUEUE * 4])
+
     def submit(self, link: Link, upload: Path, file_name: str) -> tuple[Submission, Future]:
         """Keep an upload (under its SHA-256) as `link`'s submission for the month and start its
-        check; the future gives the validate document when the check ends."""
+        check; the future gives the validate document when the check ends. A link with
+        LINK_QUEUE files still being checked is refused (Busy): one team's pile of uploads
+        would otherwise hold up every other team's check."""
+        with self._admit:
+            busy = self.checking(link.name)
+            if busy >= LINK_QUEUE:
+                upload.unlink(missing_ok=True)
+                raise Busy(busy)
+            return self._submit(link, upload, file_name)
+
+    def _submit(self, link: Link, upload: Path, file_name: str) -> tuple[Submission, Future]:
         sha, _ = self.store.keep_file(upload, file_name)
         submission = self.store.add_submission(
             link.name, self.month, file_name, sha, self.store.file_size(sha, file_name)
@@ -307,10 +336,15 @@ class Service:
         latest = self.latest(month)
         out = self.store.temp_path(".zip")
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            used: set[str] = set()
             for s in sorted(latest.values(), key=lambda s: s.link):
                 path = self.store.annotated_path(s.id)
                 if s.annotated and path.exists():
-                    zf.write(path, f"{_zip_part(s.link)}/{_zip_part(self.annotated_name(s, lang))}")
+                    entry = f"{_zip_part(s.link)}/{_zip_part(self.annotated_name(s, lang))}"
+                    if entry in used:  # two links whose names clean to the same folder
+                        entry = f"{_zip_part(s.link)}_{s.id}/{_zip_part(self.annotated_name(s, lang))}"
+                    used.add(entry)
+                    zf.write(path, entry)
         return out
 
 
@@ -322,5 +356,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _zip_part(name: str) -> str:
-    """A name inside a zip that unpacks where it should (no folders, nothing hidden)."""
-    return name.replace("/", "_").replace("\\", "_").lstrip(".") or "_"
+    """A name inside a zip that unpacks where it should, on any system (no folders, nothing
+    hidden, no character Windows refuses)."""
+    return security.safe_name(name) or "_"

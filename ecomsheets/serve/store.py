@@ -116,8 +116,11 @@ class Store:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o700)  # the department's files, link tokens, the password's hash: ours only
+        shutil.rmtree(self.root / "tmp", ignore_errors=True)  # what a stop left half-made
         for sub in ("files", "annotated", "summaries", "templates", "tmp"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            (self.root / sub).mkdir(exist_ok=True)
         self.path = self.root / "ecomsheets.db"
         self._secret: bytes | None = None
         db = sqlite3.connect(self.path, timeout=30)
