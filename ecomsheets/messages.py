@@ -1385,12 +1385,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ms_ref_copy": ("{sheet}（取自 {source}）", "{sheet} (copy of the master list from {source})"),
     "ms_ref_given": ("{title}（主数据文件 {source}）", "{title} (master file {source})"),
     "ms_why_master": (
-        "本文件没有“{title}”的主数据副本：生成时加 --masters，或校验时加 --masters 主数据文件，即可核对",
-        "this file has no copy of the master list {title_en}: generate it with --masters, "
-        "or validate with --masters FILE, to check it",
+        "本文件没有“{title}”的主数据副本，这里未核对，汇总当月文件时核对（经理在生成模板或校验时附上主数据文件，即可当场核对）",
+        "this file has no copy of the master list {title_en}: not checked here, but when the month's files are "
+        "consolidated (the manager can attach the master file when making the template or checking, to check it at once)",
     ),
     "ms_why_other": (
-        "“{title}”在{team}的文件里，汇总当月文件（consolidate）时核对",
+        "“{title}”在{team}的文件里，汇总当月文件时核对",
         "{title_en} is in {team_en}'s file: it is checked when the month's files are consolidated",
     ),
     "f_reference_unchecked": (
@@ -1979,7 +1979,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "w_build_failed": ("汇总没有完成，请稍后再试。", "The summary did not finish; try again later."),
     "w_summary_ready": ("已完成", "Ready"),
     "w_summary_of": ("{month} 月度汇总", "Summary for {month}"),
-    "w_summary_done": ("已汇总 {n} 份文件。", "{n} files summarised."),
     "w_download_summary": ("下载汇总表", "Download the summary"),
     "w_download_zip": ("下载全部批注副本（zip）", "Download every annotated copy (zip)"),
     "w_open": ("查看", "Open"),
@@ -2126,6 +2125,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "你的小组已有 {n} 份文件正在检查，请等它们检查完再上交。",
         "{n} of your team's files are being checked; wait for them before handing in another.",
     ),
+    "sv_port_taken": (
+        "无法监听 {host}:{port}（{detail}）：可能已有一个 ecomsheets serve 在运行，或端口被别的程序占用。请换一个 --port。",
+        "cannot listen on {host}:{port} ({detail}): an ecomsheets serve may already be running, or another program holds the port. Choose another --port.",
+    ),
+    "w_summary_read": ("读了 {n} 份文件，其中 {taken} 份计入汇总。", "{n} files read, {taken} of them in the summary."),
+    "w_summary_unfinished": ("未完成", "Not finished"),
     # --- end issue 17 ---
 }
 

@@ -370,7 +370,10 @@ def test_without_masters_one_warning_per_referencing_column(tmp_path):
     assert sorted(got) == sorted(expected) and len(got) == len(set(got)) and got
     assert all(f["severity"] == "warning" for f in doc["findings"] if f["rule"] == "reference_unchecked")
     words = {f["column"]: f["message"] for f in doc["findings"] if f["rule"] == "reference_unchecked"}
-    assert "--masters" in words["handler"] and "consolidate" in words["order_id"]
+    # Said so that staff can read it too (the web page shows the same): what to attach, and when
+    # it is checked anyway; no command-line option.
+    assert "附上主数据文件" in words["handler"] and "汇总当月文件时核对" in words["order_id"]
+    assert "--" not in words["handler"] + words["order_id"]
 
 
 @pytest.mark.slow

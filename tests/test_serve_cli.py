@@ -119,3 +119,16 @@ def test_an_upload_over_the_limit_is_answered_not_cut_off(tmp_path):
         assert serving.call(url + "/api/submissions", token=token) == (200, [])
     finally:
         _stop(process)
+
+
+def test_a_second_server_on_a_taken_port_says_so_and_starts_nothing(tmp_path):
+    process, url = _run(tmp_path / "data", env_password="x" * 12)
+    try:
+        port = url.rsplit(":", 1)[1]
+        command = [sys.executable, "-m", "ecomsheets", "serve", "--data", str(tmp_path / "data2"), "--port", port]
+        second = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert f"无法监听 127.0.0.1:{port}" in second.stderr + second.stdout
+        assert "网页已启动" not in second.stdout and not (tmp_path / "data2").exists()
+    finally:
+        _stop(process)

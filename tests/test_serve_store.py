@@ -208,3 +208,39 @@ def test_zip_entries_are_safe_and_unique(service):
         assert len(names) == len(set(names)) == 3
         assert sorted(zf.read(n) for n in names) == [b".a", b"a", b"b<c>"]
     assert all(not any(ch in n for ch in '<>:"|?*\\') and not n.startswith(".") for n in names)
+
+
+@pytest.mark.slow
+def test_the_summary_names_the_links_and_who_is_missing(tmp_path, service):
+    """The links are the month's roster: two links of one team bundle stay two, a shop's link is
+    named (not 名单外), a link with nothing handed in is 未交 in the summary workbook."""
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    made = {}
+    for bundle in ("operations", "department"):
+        made[bundle] = tmp_path / f"{bundle}.xlsx"
+        command = [sys.executable, "-m", "ecomsheets", "example", bundle, "-o", str(made[bundle]), "--month", "2026-11"]
+        subprocess.run(command, check=True, capture_output=True)
+    service.store.set_setting("month", "2026-11")
+    plan = {"运营组": "operations", "运营二组": "operations", "店铺1": "department", "店铺2": "department"}
+    for name, bundle in plan.items():
+        link = service.store.add_link(name, bundle)
+        if name != "店铺2":  # 店铺2 hands in nothing
+            temp = service.store.temp_path()
+            temp.write_bytes(made[bundle].read_bytes())
+            _, future = service.submit(link, temp, made[bundle].name)
+            future.result()
+    summary_id, future = service.start_summary("2026-11")
+    document = future.result()
+    states = {h["team"]: h["state"] for h in document["status"]}
+    assert states == {"运营组": "submitted", "运营二组": "submitted", "店铺1": "submitted", "店铺2": "missing"}
+    assert {s["file"] for s in document["sources"]} == {f"{n}/{made[b].name}" for n, b in plan.items() if n != "店铺2"}
+    wb = openpyxl.load_workbook(service.store.summary_path(summary_id), read_only=True)
+    sheet = next(ws for ws in wb.worksheets if ws.title == "交表情况")
+    texts = {str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None}
+    wb.close()
+    assert {"运营组", "运营二组", "店铺1", "店铺2"} <= texts and "未交" in texts
+    assert not any("名单外" in t for t in texts)

@@ -45,6 +45,7 @@ def serve(data_dir, host, port, max_upload_mb, reset_password, schema_dirs, lang
     from ecomsheets.serve.app import PASSWORD_ENV, create_app, ensure_manager, set_password
     from ecomsheets.serve.security import new_password
 
+    _port_free(host, port)  # before anything is started or said (a second server on one port)
     the_catalog = catalog(schema_dirs, lang)
     reading, process = limits(max_upload_mb, None, None, None)
     app = create_app(data_dir, the_catalog, limits=reading, process=process, lang=lang)
@@ -73,6 +74,20 @@ def serve(data_dir, host, port, max_upload_mb, reset_password, schema_dirs, lang
     # proxy_headers off: behind no proxy, an X-Forwarded-For header is the sender's own words,
     # and the sign-in limit counts by address.
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+
+
+def _port_free(host: str, port: int) -> None:
+    import socket
+
+    from ecomsheets.errors import UsageError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(*messages.both("sv_port_taken", host=host, port=port, detail=exc.strerror or "")) from None
 
 
 def _loopback(host: str) -> bool:

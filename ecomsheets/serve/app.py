@@ -58,6 +58,7 @@ def create_app(
     """The application over the data folder `data_dir` (made if missing)."""
     store = Store(data_dir)
     service = Service(store, catalog, limits, process, lang)
+    service.warm_up()  # here, in the main thread, before any worker thread forks (see warm_up)
 
     @asynccontextmanager
     async def lifespan(app):

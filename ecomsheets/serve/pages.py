@@ -266,6 +266,7 @@ async def summary_page(request: Request, summary_id: int) -> Response:
         figures=figures,
         sources=sources,
         missing=messages.join(missing)[lang == "en"] if missing else "",
+        taken=sum(source["status"] in ("taken", "partly") for source in document.get("sources", [])),
     )
 
 

@@ -27,6 +27,7 @@ from ecomsheets.serve import store as st
 from ecomsheets.serve.store import Link, Store, Submission
 
 LINK_QUEUE = 3  # a link's files being checked at once (or waiting their turn)
+POOL_THREADS = 16  # checks and summaries in progress or waiting for their team's turn
 
 
 class Busy(Exception):
@@ -57,9 +58,49 @@ class Service:
     stopping: bool = False  # set when the server stops: what its readers then say is not a result
     _template_lock: threading.Lock = field(default_factory=threading.Lock)
     _admit: threading.Lock = field(default_factory=threading.Lock)
+    _link_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=max(2, self.process.workers), thread_name_prefix="ecomsheets-work")
+        # Threads enough for every team's turn (a thread may wait for its team's previous file);
+        # the cores bound the work itself.
+        self.pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="ecomsheets-work")
+        self._cores = threading.BoundedSemaphore(max(1, self.process.workers))
+
+    def warm_up(self) -> None:
+        """Run a check, an annotated copy and a summary of a small example once, in the calling
+        (main) thread, before any worker thread starts. Every module they import, and every
+        library's lazy registration (pandera's backends), is then done: a check's child is
+        forked from a worker thread, and a child forked while another thread is halfway through
+        an import waits for that module's lock forever."""
+        from ecomsheets.example import example_frames
+        from ecomsheets.generate import generate_workbook
+        from ecomsheets.months import parse_month
+        from ecomsheets.report.annotate import write_annotated
+        from ecomsheets.report.html import file_view
+        from ecomsheets.summarize.consolidate import consolidate
+        from ecomsheets.summarize.documents import consolidation_document
+        from ecomsheets.summarize.writer import write_summary_workbook
+        from ecomsheets.validate.run import inspect_many
+
+        family = next((b for b in self.catalog.bundles.values() if not b.family and b.metrics), None)
+        if family is None:  # a catalogue of one's own without a department: nothing to warm
+            return
+        work = self.store.work_dir()
+        try:
+            month = parse_month(self.month)
+            path = work / "warm.xlsx"
+            frames = example_frames(self.catalog, family.name, month, rows=3, seed=1)
+            generate_workbook(self.catalog, family.name, path, month=month, data=frames)
+            (inspection,) = inspect_many([path], catalog=self.catalog, month=month, keep="tables", isolate=False)
+            report = inspection.report
+            file_view(1, report, self.lang)
+            write_annotated(path, report, work / "warm_annotated.xlsx", lang=self.lang, isolate=False)
+            result = consolidate([inspection], self.catalog, month=month)
+            if result.bundle is not None:
+                write_summary_workbook(result, self.catalog, work / "warm_summary.xlsx", lang=self.lang)
+                consolidation_document(result, "warm_summary.xlsx")
+        finally:
+            self.store.remove_dir(work)
 
     def close(self) -> None:
         """The server stops: checks cut short stay unchecked (and are checked on restart)."""
@@ -133,6 +174,16 @@ class Service:
         return len(waiting)
 
     def _check(self, submission: Submission, bundle: str) -> dict | None:
+        """One team's files are checked one after another, on at most `process.workers` cores
+        at once: a team that sends three large files waits for itself, not everyone else."""
+        with self._link_lock(submission.link), self._cores:
+            return self._check_now(submission, bundle)
+
+    def _link_lock(self, link: str) -> threading.Lock:
+        with self._admit:
+            return self._link_locks.setdefault(link, threading.Lock())
+
+    def _check_now(self, submission: Submission, bundle: str) -> dict | None:
         from ecomsheets.report.html import file_view
         from ecomsheets.validate.run import inspect_many
 
@@ -254,11 +305,16 @@ class Service:
         return sorted((s for s in self.latest(month).values() if s.state == st.ACCEPTED), key=lambda s: s.link)
 
     def summed(self, month: str) -> list[Submission]:
-        """What a summary reads: each link's latest checked submission of the month. One with
-        errors goes in too, so that the summary names it as left out (an older accepted copy is
-        not summed behind the status's back, nor the team silently missing)."""
+        """What a summary reads: each link's latest checked submission of the month (one still
+        being checked is not one yet). One with errors goes in too, so that the summary names it
+        as left out: an older accepted copy is not summed behind the status's back, nor the
+        team silently missing."""
         done = (st.ACCEPTED, st.WITH_ERRORS, st.REFUSED)
-        return sorted((s for s in self.latest(month).values() if s.state in done), key=lambda s: s.link)
+        latest: dict[str, Submission] = {}
+        for s in self.store.submissions(month=month):  # newest first; one still being checked waits
+            if s.state in done:
+                latest.setdefault(s.link, s)
+        return sorted(latest.values(), key=lambda s: s.link)
 
     # --- the summary ---------------------------------------------------------------------------------
 
@@ -304,7 +360,8 @@ class Service:
             for insp, (_, s) in zip(inspections, named):
                 insp.report.file = insp.report.label = f"{s.link}/{s.file_name}"
                 insp.report.shop = s.link
-            result = consolidate(inspections, self.catalog, month=month)
+            catalog = self._links_as_roster(month)
+            result = consolidate(inspections, catalog, month=month)
             if result.bundle is None:
                 document = {
                     "error": messages.text("w_nothing_to_summarize", "zh", month=month),
@@ -313,9 +370,7 @@ class Service:
                 self.store.finish_summary(summary_id, st.FAILED, document)
                 return document
             out = self.store.summary_path(summary_id)
-            write_summary_workbook(
-                result, self.catalog, out, force=True, lang=self.lang, inputs=tuple(p for p, _ in named)
-            )
+            write_summary_workbook(result, catalog, out, force=True, lang=self.lang, inputs=tuple(p for p, _ in named))
             document = consolidation_document(result, self.summary_name(month))
             self.store.finish_summary(summary_id, st.ACCEPTED, document)
             return document
@@ -325,6 +380,25 @@ class Service:
             raise
         finally:
             self.store.remove_dir(work)
+
+    def _links_as_roster(self, month: str) -> Catalog:
+        """The catalogue with the links as the roster of their family: who hands in is whom the
+        manager gave a link, so the summary's 交表情况 and 横向对比 name the links (a link that
+        handed in nothing is 未交 there) and two links of one bundle stay two."""
+        from dataclasses import replace as renew
+
+        from ecomsheets.schema.model import RosterEntry
+
+        families: dict[str, list] = {}
+        for row in self.status(month):
+            spec = self.catalog.bundles.get(row["bundle"])
+            if spec is not None:
+                families.setdefault(spec.family or spec.name, []).append(RosterEntry(row["name"], spec.name))
+        bundles = dict(self.catalog.bundles)
+        for family, roster in families.items():
+            if family in bundles:
+                bundles[family] = renew(bundles[family], roster=tuple(roster))
+        return renew(self.catalog, bundles=bundles)
 
     def summary_name(self, month: str, lang: str | None = None) -> str:
         return messages.text("w_summary_file", lang or self.lang, month=month)

@@ -89,7 +89,10 @@ def _entry(team: str, bundle: str, catalog: Catalog) -> Handin:
 
 
 def _match(source: Source, roster: list) -> str | None:
-    """The roster entry a file came for (None: none)."""
+    """The roster entry a file came for (None: none): the one its metadata's shop names, else
+    the only one of its bundle, else the one whose name its file name holds."""
+    if source.shop and any(e.name == source.shop for e in roster):
+        return source.shop
     name = Path(source.label or source.path).name
     named = sorted((e for e in roster if e.name in name), key=lambda e: -len(e.name))
     same = [e for e in roster if e.bundle == source.bundle]
