@@ -2132,6 +2132,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "w_summary_read": ("读了 {n} 份文件，其中 {taken} 份计入汇总。", "{n} files read, {taken} of them in the summary."),
     "w_summary_unfinished": ("未完成", "Not finished"),
     # --- end issue 17 ---
+    # --- issue 18: consolidation on a Dask cluster ---
+    "h_opt_engine": (
+        "在哪里读取和检查每个文件：local 本机（默认），dask 在 Dask 集群的各个工作进程上",
+        "where each file is read and checked: local, this machine (default); dask, on the workers of a Dask cluster",
+    ),
+    "h_opt_scheduler": (
+        "Dask 调度器的地址（如 tcp://10.0.0.5:8786）；不给则在本机起两个工作进程。各工作进程须能按相同路径读到文件",
+        "address of the Dask scheduler (e.g. tcp://10.0.0.5:8786); without it, two workers on this machine. Every worker must see the files at the same paths",
+    ),
+    "dask_missing": ("未安装 Dask：请先运行 {install}", "Dask is not installed: run {install}"),
+    "dask_unreachable": (
+        "连不上 Dask 调度器 {address}：{detail}",
+        "cannot reach the Dask scheduler {address}: {detail}",
+    ),
+    # --- end issue 18 ---
 }
 
 KIND_NAMES = {"number": ("数字", "number"), "text": ("文本", "text"), "bool": ("条件（真/假）", "condition")}

@@ -437,7 +437,7 @@ def test_soak_200_runs_leave_nothing(books, tmp_path, monkeypatch):
         return insp
 
     monkeypatch.setattr(run, "_inspect", inspect)
-    run._preload()
+    run.preload()
     # Two of ten parse for real (the checks are the slow part), good or big, and bad; the
     # others fail fast.
     batches = [

@@ -39,6 +39,8 @@ from ecomsheets.textsafe import for_terminal
 @option("--bundle", help="h_opt_bundle")
 @option("--force", is_flag=True, help="h_opt_force")
 @option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None, help="h_opt_previous")
+@option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="h_opt_engine")
+@option("--scheduler", default=None, help="h_opt_scheduler")
 @masters_option("h_opt_masters_validate")
 @limits_options
 @schemas_option
@@ -54,6 +56,8 @@ def consolidate(
     bundle,
     force,
     previous,
+    engine,
+    scheduler,
     master_files,
     max_file_mb,
     max_sheet_rows,
@@ -73,9 +77,29 @@ def consolidate(
     check_target(output, force=force, inputs=tuple(files))
     the_limits = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
     masters = read_master_lists(master_files, the_catalog, the_limits)
-    inspections = inspect_all(
-        files, the_catalog, bundle, the_month, lang, fmt, the_limits, named=named, masters=masters
-    )
+    if engine == "dask":
+        from ecomsheets.summarize.dask_engine import dask_client, inspect_on_cluster
+        from ecomsheets.textsafe import shown_path
+
+        with dask_client(scheduler) as client:
+            inspections = inspect_on_cluster(
+                client,
+                files,
+                schema_dirs=schema_dirs,
+                lang=lang,
+                bundle=bundle,
+                month=the_month,
+                limits=the_limits[0],
+                process=the_limits[1],
+                catalog=the_catalog,
+                masters=masters,
+            )
+        for insp, (_, name) in zip(inspections, named):
+            insp.report.label = shown_path(name)
+    else:
+        inspections = inspect_all(
+            files, the_catalog, bundle, the_month, lang, fmt, the_limits, named=named, masters=masters
+        )
     result = write_summary(
         inspections,
         the_catalog,

@@ -129,7 +129,7 @@ def inspect_many(
         extra = {"masters": masters} if masters else {}
         calls.append((i, str(path), _inspect, (path, catalog, bundle, month, keep), extra))
     if isolate and len(calls) > 1:
-        _preload()  # shared by every child; a single child imports while it parses (see _inspect)
+        preload()  # shared by every child; a single child imports while it parses (see _inspect)
         # Every core reads a file of its own: each file's XML scan runs in a thread.
         calls = [(i, p, fn, (*args, False), kw) for i, p, fn, args, kw in calls]
     results = run_many(calls, process) if isolate else ((c[0], c[2](*c[3], **c[4])) for c in calls)
@@ -161,7 +161,7 @@ def _collect(
             progress(1)
 
 
-def _preload() -> None:
+def preload() -> None:
     """Import the checks and their libraries (pandas, pandera: ~0.5 s). Before forking several
     children, so that each inherits them; in a single child, while its sheets are parsed."""
     from ecomsheets.read import workbook  # noqa: F401
@@ -191,7 +191,7 @@ def _inspect(
         # The parser releases the GIL, so the checks' libraries load while the sheets are
         # parsed. The reader calls this after forking its scan process: never fork with a
         # second thread running.
-        loaders.append(threading.Thread(target=_preload, daemon=True))
+        loaders.append(threading.Thread(target=preload, daemon=True))
         loaders[-1].start()
 
     data = read_workbook(path, catalog, bundle, while_parsing=load_checks, scan_in_process=scan_in_process)
