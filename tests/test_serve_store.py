@@ -3,6 +3,7 @@ a link's state is, which files the summary takes, what a restart leaves, how nam
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -244,3 +245,39 @@ def test_the_summary_names_the_links_and_who_is_missing(tmp_path, service):
     wb.close()
     assert {"运营组", "运营二组", "店铺1", "店铺2"} <= texts and "未交" in texts
     assert not any("名单外" in t for t in texts)
+
+
+@pytest.mark.slow
+def test_the_counts_the_manager_reads_are_the_hand_ins(tmp_path, monkeypatch):
+    """The status page's count line and the summary page's "read n, counted k" line, against
+    the states and sources set up here."""
+    from fastapi.testclient import TestClient
+
+    from ecomsheets.serve.app import create_app, ensure_manager
+
+    monkeypatch.setenv("ECOMSHEETS_MANAGER_PASSWORD", "pw-for-counts")
+    app = create_app(tmp_path / "data", load_catalog())
+    svc = app.state.service
+    ensure_manager(svc.store)
+    plan = {"店铺1": st.ACCEPTED, "店铺2": st.WITH_ERRORS, "店铺3": st.REFUSED, "店铺4": None}
+    for name, state in plan.items():
+        svc.store.add_link(name, "department")
+        if state:
+            _hand_in(svc, name, f"{name}.xlsx", name.encode(), state, errors=int(state != st.ACCEPTED))
+    sources = [
+        {"file": "店铺1/a.xlsx", "status": "taken", "rows_taken": 10, "errors": 0},
+        {"file": "店铺2/b.xlsx", "status": "left_out", "rows_taken": 0, "errors": 1},
+        {"file": "店铺3/c.xlsx", "status": "unreadable", "rows_taken": 0, "errors": 1},
+    ]
+    summary = svc.store.add_summary(svc.month, len(sources))
+    document = {"bundle": "department", "complete": False, "metrics": [], "sources": sources}
+    svc.store.finish_summary(summary, st.ACCEPTED, document)
+    with TestClient(app) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        assert client.post("/login", data={"password": "pw-for-counts", "csrf_token": token}).status_code == 200
+        page = client.get("/manage").text
+        assert "共 4 个小组/店铺：已通过 1，有错误 2，检查中 0，未交 1" in page  # 有错误: with errors + unreadable
+        page = client.get(f"/manage/summaries/{summary}").text
+        assert "读了 3 份文件，其中 1 份计入汇总。" in page
+        assert "没有计入（未交或没有可用的文件）：店铺4" in page

@@ -86,7 +86,6 @@ def consolidate(
                 client,
                 files,
                 schema_dirs=schema_dirs,
-                lang=lang,
                 bundle=bundle,
                 month=the_month,
                 limits=the_limits[0],

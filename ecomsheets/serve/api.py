@@ -156,12 +156,17 @@ def make_link(request: Request, name, bundle):
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 60 or not name.isprintable() or security.safe_name(name) != name:
         raise Refused(400, "w_err_link_name")
+    return svc.store.add_link(name, known_bundle(svc, bundle))
+
+
+def known_bundle(svc: Service, bundle) -> str:
+    """`bundle` if the catalogue has it; else Refused 400, naming the ones it has."""
     known = ", ".join(sorted(svc.catalog.bundles))
     if not bundle:
         raise Refused(400, "w_err_bundle_missing", known=known)
     if not isinstance(bundle, str) or bundle not in svc.catalog.bundles:
         raise Refused(400, "w_err_bundle", bundle=str(bundle), known=known)
-    return svc.store.add_link(name, bundle)
+    return bundle
 
 
 def link_document(request: Request, link) -> dict:
@@ -189,9 +194,7 @@ async def template(request: Request, bundle: str | None = None, month: str | Non
 
 async def template_response(request: Request, caller: Caller, bundle: str | None, month: str, lang: str):
     svc = service(request)
-    wanted = caller.link.bundle if caller.link else bundle
-    if not wanted or wanted not in svc.catalog.bundles:
-        raise Refused(400, "w_err_bundle", bundle=str(wanted), known=", ".join(sorted(svc.catalog.bundles)))
+    wanted = caller.link.bundle if caller.link else known_bundle(svc, bundle)
     path = await run_in_threadpool(svc.template, wanted, month, lang)
     return download(path, svc.template_name(wanted, month, lang, caller.link.name if caller.link else None))
 

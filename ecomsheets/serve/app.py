@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,7 +29,6 @@ FORM_SLACK = 64 * 1024  # a multipart body's own bytes around the file
 SMALL_BODY = 64 * 1024  # any other body: JSON, a form's fields (nothing to upload there)
 HASHING_AT_ONCE = 2  # password checks at once (each takes 64 MiB and a core for ~0.1 s)
 DRAIN_FACTOR = 4  # an over-limit body up to 4 × the limit is read (and dropped) before the 413
-log = logging.getLogger("ecomsheets.serve")
 
 # No script or style from anywhere but this server, no framing, no referrer (a team's link
 # carries its token: it must not leak to another site through a Referer header).

@@ -59,10 +59,6 @@ def csrf_ok(secret: bytes, cookie: str | None, token: str | None) -> bool:
     return hmac.compare_digest(csrf_token(secret, cookie), token)
 
 
-def same_secret(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
-
-
 class RateLimit:
     """At most `attempts` sign-in attempts that fail per `seconds` from one address. An attempt
     counts from the moment it starts (attempts sent all at once cannot all pass the check before

@@ -279,9 +279,10 @@ class Service:
     def status(self, month: str) -> list[dict]:
         """One record per link (live links, and revoked ones that handed in this month): its
         latest submission of the month and the state that gives it."""
-        latest = self.latest(month)
+        latest: dict[str, Submission] = {}
         counts: dict[str, int] = {}
-        for s in self.store.submissions(month=month):
+        for s in self.store.submissions(month=month):  # newest first
+            latest.setdefault(s.link, s)
             counts[s.link] = counts.get(s.link, 0) + 1
         out = []
         for link in self.store.links():

@@ -34,7 +34,7 @@ def dask_client(scheduler: str | None, workers: int = 2):
     return Client(cluster)
 
 
-def inspect_on_cluster(client, paths, *, schema_dirs, lang, bundle, month, limits, process, catalog, masters=None):
+def inspect_on_cluster(client, paths, *, schema_dirs, bundle, month, limits, process, catalog, masters=None):
     """Inspections of `paths` (as validate.run.inspect_many gives them, in order), each read on
     a worker. Workers read the files from the same paths: a folder every worker sees."""
     client.run(_warm)  # imports done on every worker before its threads fork readers
@@ -42,7 +42,6 @@ def inspect_on_cluster(client, paths, *, schema_dirs, lang, bundle, month, limit
         _inspect_one,
         [str(Path(p).resolve()) for p in paths],
         schema_dirs=tuple(str(d) for d in schema_dirs),
-        lang=lang,
         bundle=bundle,
         month=str(month) if month else None,
         limits=limits,
@@ -59,7 +58,7 @@ def inspect_on_cluster(client, paths, *, schema_dirs, lang, bundle, month, limit
 
 
 @cache
-def _catalog(schema_dirs: tuple[str, ...], lang: str):
+def _catalog(schema_dirs: tuple[str, ...]):
     from ecomsheets.schema import load_catalog
 
     return load_catalog([Path(d) for d in schema_dirs])
@@ -71,20 +70,20 @@ def _warm() -> None:
     preload()
 
 
-def _inspect_one(path: str, *, schema_dirs, lang, bundle, month, limits, process, masters):
+def _inspect_one(path: str, *, schema_dirs, bundle, month, limits, process, masters):
     """On a worker: one file read, validated and slimmed for the way back."""
     import multiprocessing
 
     from ecomsheets.validate.run import inspect_workbook
 
-    # A Dask worker is started as a daemon process, and multiprocessing refuses a daemon
+    # A Dask worker is started as a daemon process, and multiprocessing refuses a daemon any
     # children; the reader's XML scan is one. Our children die with the worker anyway (each
     # gets a parent-death signal), which is what the daemon flag is for.
     multiprocessing.current_process().daemon = False
 
     insp = inspect_workbook(
         path,
-        catalog=_catalog(schema_dirs, lang),
+        catalog=_catalog(schema_dirs),
         bundle=bundle,
         month=month,
         limits=limits,
