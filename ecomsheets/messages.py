@@ -2146,6 +2146,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "连不上 Dask 调度器 {address}：{detail}",
         "cannot reach the Dask scheduler {address}: {detail}",
     ),
+    "h_opt_scratch": (
+        "Dask 工作进程存放中间数据的文件夹或网址（如 s3://桶/临时），各工作进程都须能读写；不给则用本机临时文件夹，用完即删",
+        "folder or URL (e.g. s3://bucket/tmp) where the Dask workers keep the rows between steps; every worker must read and write it; without it, this machine's temporary folder. Removed when done",
+    ),
+    "cli_urls_need_dask": (
+        "{url} 是网址：只有 --engine dask 能从网址读取文件，请加上 --engine dask，或先把文件下载到本机",
+        "{url} is a URL: only --engine dask reads files from URLs; add --engine dask, or download the files first",
+    ),
+    "dask_url_unreadable": (
+        "读不了 {url}：{detail}",
+        "cannot read {url}: {detail}",
+    ),
     # --- end issue 18 ---
 }
 

@@ -24,11 +24,12 @@ from ecomsheets.cli.options import (
 )
 from ecomsheets.cli.output import echo_json, write_summary
 from ecomsheets.cli.status import status_lines
+from ecomsheets.errors import UsageError
 from ecomsheets.textsafe import for_terminal
 
 
 @click.command("consolidate", cls=words.Command, help_code="h_consolidate")
-@argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), code="h_arg_paths")
+@argument("paths", nargs=-1, required=True, type=click.Path(), code="h_arg_paths")
 @option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="h_opt_consolidate_output"
 )
@@ -41,6 +42,7 @@ from ecomsheets.textsafe import for_terminal
 @option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None, help="h_opt_previous")
 @option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="h_opt_engine")
 @option("--scheduler", default=None, help="h_opt_scheduler")
+@option("--scratch", default=None, help="h_opt_scratch")
 @masters_option("h_opt_masters_validate")
 @limits_options
 @schemas_option
@@ -58,6 +60,7 @@ def consolidate(
     previous,
     engine,
     scheduler,
+    scratch,
     master_files,
     max_file_mb,
     max_sheet_rows,
@@ -72,53 +75,57 @@ def consolidate(
 
     the_catalog = catalog(schema_dirs, lang)
     the_month = parse_month(month)
-    named = inputs_named(paths)
+    urls = [p for p in paths if "://" in p]
+    if urls and engine != "dask":
+        raise UsageError(*messages.both("cli_urls_need_dask", url=urls[0]))
+    named = inputs_named(tuple(Path(p) for p in paths if "://" not in p)) if len(urls) < len(paths) else []
     files = [f for f, _ in named]
     check_target(output, force=force, inputs=tuple(files))
     the_limits = limits(max_file_mb, max_sheet_rows, timeout_s, max_memory_gb)
     masters = read_master_lists(master_files, the_catalog, the_limits)
+    summary = dict(month=the_month, include_invalid=include_invalid, data_rows=data_rows, previous=previous)
     if engine == "dask":
-        from ecomsheets.summarize.dask_engine import dask_client, inspect_on_cluster
+        from ecomsheets.summarize.dask_engine import consolidate_on_cluster, dask_client, urls_named
+        from ecomsheets.summarize.writer import MAX_DATA_ROWS
         from ecomsheets.textsafe import shown_path
 
-        with dask_client(scheduler) as client:
-            inspections = inspect_on_cluster(
+        named = [*named, *(pair for u in urls for pair in urls_named(u))]
+        if not named:
+            raise UsageError(*messages.both("cli_no_inputs", paths=", ".join(paths)))
+        files = [f for f, _ in named]
+
+        def on_cluster(_inputs, the_catalog, *, month, include_invalid):
+            return consolidate_on_cluster(
                 client,
                 files,
+                the_catalog,
                 schema_dirs=schema_dirs,
                 bundle=bundle,
-                month=the_month,
+                month=month,
+                include_invalid=include_invalid,
                 limits=the_limits[0],
                 process=the_limits[1],
-                catalog=the_catalog,
                 masters=masters,
+                labels=[shown_path(n) for _, n in named],
+                data_rows=MAX_DATA_ROWS if data_rows is None else data_rows,
+                scratch=scratch,
             )
-        for insp, (_, name) in zip(inspections, named):
-            insp.report.label = shown_path(name)
+
+        with dask_client(scheduler) as client:
+            local = tuple(f for f in files if "://" not in str(f))
+            result = write_summary(None, the_catalog, output, force, lang, local, fmt, **summary, merge=on_cluster)
     else:
         inspections = inspect_all(
             files, the_catalog, bundle, the_month, lang, fmt, the_limits, named=named, masters=masters
         )
-    result = write_summary(
-        inspections,
-        the_catalog,
-        output,
-        force,
-        lang,
-        files,
-        fmt,
-        month=the_month,
-        include_invalid=include_invalid,
-        data_rows=data_rows,
-        previous=previous,
-    )
+        result = write_summary(inspections, the_catalog, output, force, lang, files, fmt, **summary)
     taken = sum(s.status in ("taken", "partly") for s in result.sources)
     if fmt == "json":
         from ecomsheets.summarize.documents import consolidation_document
 
         echo_json(consolidation_document(result, output))
     else:
-        rows = sum(len(f) for f in result.tables.values())
+        rows = sum(result.rows.values())
         click.echo(
             messages.text(
                 "cli_consolidated",

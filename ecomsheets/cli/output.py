@@ -34,16 +34,19 @@ def write_summary(
     include_invalid,
     data_rows=None,
     previous: Path | None = None,
+    merge=None,
 ):
     """Consolidate `inspections` and write the summary workbook to `output`; the consolidation.
     `previous`: last month's summary workbook, whose figures each figure is compared with
-    (a file that is not one, or not of this family and an earlier month, is a UsageError)."""
-    from ecomsheets.summarize.consolidate import consolidate as merge
+    (a file that is not one, or not of this family and an earlier month, is a UsageError).
+    `merge(inspections, catalog, month=, include_invalid=)`: the consolidation (by default
+    summarize.consolidate, here; `inspections` may then be anything it takes)."""
+    from ecomsheets.summarize.consolidate import consolidate
     from ecomsheets.summarize.previous import check_previous, read_previous
     from ecomsheets.summarize.writer import write_summary_workbook
 
     before = read_previous(previous) if previous is not None else None
-    result = merge(inspections, catalog, month=month, include_invalid=include_invalid)
+    result = (merge or consolidate)(inspections, catalog, month=month, include_invalid=include_invalid)
     if result.bundle is None:
         raise EcomsheetsError(*messages.both("cli_cannot_summarize", file=", ".join(map(str, inputs))))
     if before is not None:

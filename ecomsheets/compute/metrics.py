@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -38,12 +38,16 @@ def evaluate_metrics(
     month: Month | None = None,
     lang: str = "zh",
     params: dict[str, Any] | None = None,
+    given: dict[str, Any] | None = None,
 ) -> list[MetricValue]:
     """Every metric of `bundle` whose tables are present in `frames`.
 
     `frames` hold typed values per table (derived columns already computed), one row per record.
+    `given`: aggregate metrics already computed elsewhere (the Dask engine: a value, or a grouped
+    metric's {key: value}); the expressions on them are computed here as for any other.
     """
     params = {**dict(bundle.parameters), **(params or {})}
+    given = given or {}
     scalars: dict[str, float | None] = {}
     grids: dict[str, dict[str, float | None]] = {}
     out: list[MetricValue] = []
@@ -54,10 +58,11 @@ def evaluate_metrics(
         if m.by is None:
             if m.expr_ast is not None:
                 value = _expr_value(m, lambda n: scalars[n])
+            elif m.name in given:
+                value = given[m.name]
             else:
                 assert m.table is not None  # the loader gives every aggregate metric its table
-                frame = frames[m.table]
-                value = _aggregate(m, frame, tables[m.table], _where(m, frame, tables[m.table], params))
+                value = _aggregate(m, *metric_inputs(m, frames[m.table], tables[m.table], month, params, lang))
             scalars[m.name] = value
             out.append(MetricValue(m.name, m.label(lang), None, value))
             continue
@@ -65,6 +70,8 @@ def evaluate_metrics(
             inputs = [n for n in expr.names(m.expr_ast)]
             keys = list(grids[inputs[0]])
             grid = {k: _expr_value(m, lambda n: grids[n][k] if n in grids else scalars[n]) for k in keys}
+        elif m.name in given:
+            grid = given[m.name]
         else:
             grid = _grouped(m, frames, tables, month, params, lang)
         grids[m.name] = grid
@@ -97,21 +104,57 @@ def _expr_value(m: MetricSpec, lookup: Callable[[str], float | None]) -> float |
     return _clean(to_pandas(m.expr_ast)(values))
 
 
-def _aggregate(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, mask: np.ndarray | None) -> float | None:
-    rows = frame[mask] if mask is not None else frame
+def _aggregate(m: MetricSpec, labels: pd.Series | None, values: pd.Series) -> float | None:
     if m.agg == "count":
-        col = m.column or _key_column(table)
-        return float(rows[col].notna().sum()) if col in rows else 0.0
-    assert m.column is not None  # only a count may leave out its column
-    values = rows[m.column] if m.column in rows else pd.Series(dtype="float64")
+        return float(values.sum())
     if m.agg == "distinct":
-        return float(values.dropna().astype(str).nunique())
-    numbers = _numeric(values, table.column(m.column)).dropna()
+        return float(values.dropna().nunique())
+    numbers = values.dropna()
     if m.agg == "sum":
         return _clean(numbers.sum())
     if numbers.empty:
         return None
     return _clean({"avg": numbers.mean, "min": numbers.min, "max": numbers.max}[m.agg or ""]())
+
+
+def metric_inputs(
+    m: MetricSpec, frame: pd.DataFrame, table: TableSpec, month: Month | None, params: dict[str, Any], lang: str = "zh"
+) -> tuple[pd.Series | None, pd.Series]:
+    """The rows an aggregate metric reads (after its `where`), as two aligned series: each row's
+    label on the metric's grid (None: an ungrouped metric; NaN: on no key) and its value as
+    aggregated (count: present or not; distinct: text; else a number, dates as day serials).
+    Any part of a table's rows gives its own; the aggregate of their union is the metric's."""
+    mask = where_mask(m.where_ast, frame, table, params)
+    rows = frame if mask is None else frame[mask]
+    labels = None
+    if m.by is not None:
+        by = rows[m.by] if m.by in rows else pd.Series(np.nan, index=rows.index)
+        labels = grid_labels(by, table.column(m.by), m.period, month, lang)
+    if m.agg == "count":
+        col = m.column or _key_column(table)
+        values = rows[col].notna() if col in rows else pd.Series(False, index=rows.index)
+    elif m.agg == "distinct":
+        assert m.column is not None
+        column = rows[m.column] if m.column in rows else pd.Series(np.nan, index=rows.index)
+        values = column.astype(str).where(column.notna())
+    else:
+        assert m.column is not None
+        column = rows[m.column] if m.column in rows else pd.Series(np.nan, index=rows.index, dtype="float64")
+        values = _numeric(column, table.column(m.column))
+    return labels, values
+
+
+def grid_values(m: MetricSpec, agg: pd.Series, keys: list[str]) -> dict[str, float | None]:
+    """A grouped metric's value on each key of its grid, from its aggregate per label (a key
+    no row falls on: 0 for a sum or a count, blank otherwise)."""
+    empty = empty_value(m)
+    found = {(k.strftime("%Y-%m-%d") if isinstance(k, pd.Timestamp) else k): v for k, v in agg.to_dict().items()}
+    return {k: _clean(found[k]) if k in found else empty for k in keys}
+
+
+def empty_value(m: MetricSpec) -> float | None:
+    """An aggregate metric on no rows: 0 for a sum or a count, blank otherwise."""
+    return 0.0 if m.agg in ("sum", "count", "distinct") else None
 
 
 def _key_column(table: TableSpec) -> str:
@@ -123,10 +166,6 @@ def _key_column(table: TableSpec) -> str:
 def _numeric(series: pd.Series, col: ColumnSpec) -> pd.Series:
     """Numbers as a spreadsheet sees them: dates as day serials, times as day fractions."""
     return col.coltype.to_number(series)
-
-
-def _where(m: MetricSpec, frame: pd.DataFrame, table: TableSpec, params: dict[str, Any]) -> np.ndarray | None:
-    return where_mask(m.where_ast, frame, table, params)
 
 
 def where_mask(
@@ -246,71 +285,86 @@ def _grouped(
 ) -> dict[str, float | None]:
     """One value per key of the metric's fixed grid: one groupby, then the grid's keys."""
     assert m.table is not None and m.by is not None
-    table = tables[m.table]
-    frame = frames[m.table]
-    base = _where(m, frame, table, params)
-    by_col = table.column(m.by)
-    by = frame[m.by] if m.by in frame else pd.Series(np.nan, index=frame.index)
-    keys, labels = grid(by, by_col, m.period, frames, tables, table, month, lang)
-    rows = frame if base is None else frame[base]
-    labels = labels if base is None else labels[base]
+    table, frame = tables[m.table], frames[m.table]
+    if m.period and month is None:
+        month = month_of_dates(frame[m.by] if m.by in frame else pd.Series(dtype="float64"))
+    labels, values = metric_inputs(m, frame, table, month, params, lang)
+    assert labels is not None
+
+    def key_values(name: str, column: str) -> list[str]:
+        return list(dict.fromkeys(str(v) for v in frames[name][column].dropna()))
+
+    keys = grid_keys(table.column(m.by), m.period, table, month, lang, key_values)
+    return grid_values(m, group_aggregate(m, labels, values), keys)
+
+
+def group_aggregate(m: MetricSpec, labels: pd.Series, values: pd.Series) -> pd.Series:
+    """A grouped metric's aggregate per label (see metric_inputs)."""
     if m.agg == "count":
-        col = m.column or _key_column(table)
-        values = rows[col].notna() if col in rows else pd.Series(False, index=rows.index)
-        agg = values.groupby(labels).sum()
-    elif m.agg == "distinct":
-        agg = rows[m.column].astype(str).where(rows[m.column].notna()).groupby(labels).nunique()
-    else:
-        assert m.column is not None and m.agg is not None
-        numbers = _numeric(rows[m.column], table.column(m.column))
-        agg = numbers.groupby(labels).agg(AGG_PANDAS[m.agg])
-    empty = 0.0 if m.agg in ("sum", "count", "distinct") else None
-    found = {(k.strftime("%Y-%m-%d") if isinstance(k, pd.Timestamp) else k): v for k, v in agg.to_dict().items()}
-    return {k: _clean(found[k]) if k in found else empty for k in keys}
+        return values.groupby(labels).sum()
+    if m.agg == "distinct":
+        return values.groupby(labels).nunique()
+    assert m.agg is not None
+    return values.groupby(labels).agg(AGG_PANDAS[m.agg])
 
 
-def grid(
-    by: pd.Series,
+def month_of_dates(values: pd.Series) -> Month | None:
+    """The month of the earliest date among `values` (a day or week grid without a month)."""
+    days = pd.to_datetime(values, errors="coerce").dropna()
+    if days.empty:
+        return None
+    first = days.min()
+    return Month(first.year, first.month)
+
+
+def grid_labels(by: pd.Series, by_col: ColumnSpec, period: str | None, month: Month | None, lang: str) -> pd.Series:
+    """Each row's label on a grouping's grid (NaN or None where the row falls on no key): the
+    text of its value, or its day or week of `month`."""
+    if period in ("day", "week"):
+        if month is None:
+            return pd.Series(np.nan, index=by.index, dtype=object)
+        days = pd.to_datetime(by, errors="coerce").dt.normalize()
+        if period == "day":
+            # Group on the dates themselves and name the groups after (30 keys, not 1M strings).
+            inside = (days >= pd.Timestamp(month.start)) & (days <= pd.Timestamp(month.end))
+            return days.where(inside)
+        labels = pd.Series(np.nan, index=by.index, dtype=object)
+        for i, (lo, hi) in enumerate(_weeks(month)):
+            labels = labels.mask((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi)), week_label(i, lang))
+        return labels
+    if by.dtype == "str":
+        return by
+    return by.astype(object).where(by.notna(), None).map(lambda v: None if v is None else str(v))
+
+
+def grid_keys(
     by_col: ColumnSpec,
     period: str | None,
-    frames: dict[str, pd.DataFrame],
-    tables: dict[str, TableSpec],
     table: TableSpec,
     month: Month | None,
     lang: str,
-) -> tuple[list[str], pd.Series]:
-    """The fixed grid of a grouping (enum values, days or weeks of the month, or the rows of a
-    master table) and each row's label on it (NaN where the row falls on no key)."""
+    key_values: Callable[[str, str], list[str]],
+) -> list[str]:
+    """The fixed grid of a grouping: the days or weeks of the month, the column's allowed values,
+    or the keys of a master table (`key_values(table, column)`: its distinct texts in order)."""
     if period in ("day", "week"):
-        days = pd.to_datetime(by, errors="coerce").dt.normalize()
         if month is None:
-            present = sorted(d.date() for d in days.dropna().unique())
-            month = Month(present[0].year, present[0].month) if present else None
-        if month is None:
-            return [], pd.Series(np.nan, index=by.index, dtype=object)
+            return []
         if period == "day":
-            keys = [(month.start + timedelta(days=i)).isoformat() for i in range((month.end - month.start).days + 1)]
-            # Group on the dates themselves and name the groups after (30 keys, not 1M strings).
-            inside = (days >= pd.Timestamp(month.start)) & (days <= pd.Timestamp(month.end))
-            return keys, days.where(inside)
-        keys, labels = [], pd.Series(np.nan, index=by.index, dtype=object)
-        for i in range(WEEKS):
-            lo = month.start + timedelta(days=7 * i)
-            hi = month.start + timedelta(days=7 * (i + 1)) if i < WEEKS - 1 else month.end + timedelta(days=1)
-            label = week_label(i, lang)
-            keys.append(label)
-            labels = labels.mask((days >= pd.Timestamp(lo)) & (days < pd.Timestamp(hi)), label)
-        return keys, labels
-    text = (
-        by
-        if by.dtype == "str"
-        else by.astype(object).where(by.notna(), None).map(lambda v: None if v is None else str(v))
-    )
+            return [(month.start + timedelta(days=i)).isoformat() for i in range((month.end - month.start).days + 1)]
+        return [week_label(i, lang) for i in range(WEEKS)]
     if by_col.values and not by_col.references:
-        keys = list(by_col.values)
-    else:
-        source_name = by_col.ref_table if by_col.references else table.name
-        source_col = by_col.ref_column if by_col.references else by_col.name
-        assert source_name is not None  # a column with `references` has its ref_table
-        keys = list(dict.fromkeys(str(v) for v in frames[source_name][source_col].dropna()))
-    return keys, text
+        return list(by_col.values)
+    source_name = by_col.ref_table if by_col.references else table.name
+    source_col = by_col.ref_column if by_col.references else by_col.name
+    assert source_name is not None and source_col is not None  # a column with `references` has its ref_table
+    return key_values(source_name, source_col)
+
+
+def _weeks(month: Month) -> list[tuple[date, date]]:
+    out = []
+    for i in range(WEEKS):
+        lo = month.start + timedelta(days=7 * i)
+        hi = month.start + timedelta(days=7 * (i + 1)) if i < WEEKS - 1 else month.end + timedelta(days=1)
+        out.append((lo, hi))
+    return out

@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,14 @@ class Consolidation:
     metrics: list[MetricValue] = field(default_factory=list)
     left_out: Counter = field(default_factory=Counter)  # reason -> rows
     status: list[Handin] = field(default_factory=list)  # one per roster entry (or file), see summarize.status
+    # Rows per table, where `tables` holds only some (the Dask engine: the first --data-rows).
+    counts: dict[str, int] | None = None
+    sides: Any = None  # the side-by-side (summarize.sides.Sides), where computed with the rows
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Rows taken per table."""
+        return self.counts if self.counts is not None else {n: len(f) for n, f in self.tables.items()}
 
     @property
     def missing(self) -> list[Handin]:
@@ -114,9 +123,43 @@ class Consolidation:
 
 
 def consolidate(
-    inspections: list[Inspection], catalog: Catalog, *, month: Month | str | None = None, include_invalid: bool = False
+    inspections: list[Inspection],
+    catalog: Catalog,
+    *,
+    month: Month | str | None = None,
+    include_invalid: bool = False,
+    engine: Merger | None = None,
 ) -> Consolidation:
-    """Merge inspected workbooks (see validate.run.inspect_workbook)."""
+    """Merge inspected workbooks (see validate.run.inspect_workbook), here in pandas or, with
+    another `engine` (summarize.dask_engine), on a cluster holding the files' rows."""
+    taking = take(inspections, catalog, month=month, include_invalid=include_invalid)
+    return _merge(taking, catalog, engine or LocalMerge())
+
+
+@dataclass
+class Taking:
+    """What each file gives the month, before the merge: every source's fate, the findings so
+    far, and each table's parts (the rows taken from each file, in the order files are taken)."""
+
+    bundle: BundleSpec | None
+    month: Month | None
+    sources: list[Source]
+    findings: list[Finding]
+    parts: dict[str, list]  # table -> its parts (a pandas frame with lineage here; see Merger)
+    letters: dict[tuple[str, str], dict[str, str]]  # (file, table) -> column letters
+    left_out: Counter
+    held: dict[str, set[str]]  # file taken -> the tables it holds itself
+    mastered: dict[str, set[str]]  # file taken -> master lists its validation checked against
+    partial: set[str]  # tables some of whose rows were left out (errors, conflicts)
+    not_taken: set[str]  # tables of the family held by files of this family left out whole
+    known: dict[tuple[str, str], list]  # (table, column) -> that column of every file taken
+    params: dict
+
+
+def take(
+    inspections: list[Inspection], catalog: Catalog, *, month: Month | str | None = None, include_invalid: bool = False
+) -> Taking:
+    """Decide the fate of every file (family, copies, month, errors) and take its rows."""
     month = parse_month(month) if isinstance(month, str) else month
     readable = [i for i in inspections if i.ctx is not None and not i.report.skipped]
     bundle = _family(readable, catalog)
@@ -126,7 +169,7 @@ def consolidate(
         month = parse_month(months.most_common(1)[0][0]) if months else None
     findings: list[Finding] = []
     sources: list[Source] = []
-    parts: dict[str, list[pd.DataFrame]] = {}
+    parts: dict[str, list] = {}
     letters: dict[tuple[str, str], dict[str, str]] = {}  # (file, table) -> column letters
     left_out: Counter = Counter()
     first_of: dict[str, str] = {}  # sha256 -> the file taken for it
@@ -137,7 +180,7 @@ def consolidate(
     # Key texts of every row read from the files taken (rows left out included): a reference
     # to an order whose row had an error is not "an order nobody has".
     targets = _reference_targets(bundle, catalog) if bundle is not None else set()
-    known: dict[tuple[str, str], list[pd.Series]] = {}
+    known: dict[tuple[str, str], list] = {}
     params: dict = dict(bundle.parameters) if bundle is not None else {}
     from_files: set[str] = set()
     # Of byte-identical files the one that does not look like a copy (店铺1.xlsx before
@@ -202,7 +245,7 @@ def consolidate(
             left_out["other_month"] += rep.rows_checked
             findings.append(finding("left_out_other_month", ERROR, file=rep.file, its_month=other, month=str(month)))
             _refused(source, findings[-1])
-            not_taken.update(insp.ctx.tables)
+            not_taken.update(_table_names(insp))
             continue
         # Dates outside the month are left out by month below, not counted as file errors.
         errors = rep.count(ERROR, skip_rules=ROW_NEUTRAL)
@@ -220,7 +263,7 @@ def consolidate(
                     first_en=_quote(first, "en"),
                 )
             )
-            not_taken.update(insp.ctx.tables)
+            not_taken.update(_table_names(insp))
             continue
         # Every table of the file's bundle: one it lacks a sheet for was named in validation
         # (sheet_missing), and its references are not for another team's file to answer.
@@ -232,32 +275,29 @@ def consolidate(
             if value is not None and name not in from_files:
                 params[name] = value
                 from_files.add(name)
-        for name, td in insp.ctx.tables.items():
-            letters[(rep.file, name)] = dict(td.sheet.letters)
-            frame = td.typed.assign(**td.derived)
+        for part in file_tables(insp):
+            name = part.name
+            letters[(rep.file, name)] = part.letters
             for table, column in targets:
-                if table == name and column in frame:
-                    known.setdefault((table, column), []).append(frame[column])
-            keep = ~frame.index.isin(list(rep.error_rows.get(name, ())))
-            if (~keep).any():
+                if table == name and part.has(column):
+                    known.setdefault((table, column), []).append(part.column(column))
+            if part.errors:
                 source.status = PARTLY
                 partial.add(name)
-                left_out["row_errors"] += int((~keep).sum())
+                left_out["row_errors"] += part.errors
                 findings.append(
                     finding(
                         "left_out_rows",
                         WARNING,
                         file=rep.file,
-                        sheet=td.sheet.sheet,
+                        sheet=part.sheet,
                         table=name,
-                        n=int((~keep).sum()),
-                        **_titles(td.table),
+                        n=part.errors,
+                        **_titles(part.table),
                     )
                 )
-            frame = frame[keep]
-            outside = _outside_month(frame, td.table, month)
-            if outside.any():
-                n = int(outside.sum())
+            n = part.outside(month)
+            if n:
                 source.status = PARTLY
                 left_out["out_of_month"] += n
                 findings.append(
@@ -265,18 +305,32 @@ def consolidate(
                         "left_out_month",
                         WARNING,
                         file=rep.file,
-                        sheet=td.sheet.sheet,
+                        sheet=part.sheet,
                         table=name,
                         n=n,
                         month=str(month),
-                        **_titles(td.table),
+                        **_titles(part.table),
                     )
                 )
-                frame = frame[~outside]
-            frame = frame.assign(
-                **{SOURCE_FILE: rep.file, SOURCE_SHEET: td.sheet.sheet, SOURCE_ROW: frame.index.to_numpy()}
-            )
-            parts.setdefault(name, []).append(frame.reset_index(drop=True))
+            parts.setdefault(name, []).append(part.taken(rep.file, month))
+    taking = Taking(
+        bundle, month, sources, findings, parts, letters, left_out, held, mastered, partial, not_taken, known, params
+    )
+    return taking
+
+
+def _merge(taking: Taking, catalog: Catalog, engine: Merger) -> Consolidation:
+    """The month's tables merged from the parts taken, keys resolved across files, the checks
+    across files made and the figures computed, by `engine` (here, or on a Dask cluster)."""
+    bundle, month, sources, findings, left_out = (
+        taking.bundle,
+        taking.month,
+        taking.sources,
+        taking.findings,
+        taking.left_out,
+    )
+    partial, parts, letters = taking.partial, taking.parts, taking.letters
+    month_rows = None
     tables: dict[str, pd.DataFrame] = {}
     in_conflict: Counter = Counter()  # file -> rows left out as conflicts
     month_errors: Counter = Counter()  # file -> errors found across files
@@ -284,8 +338,7 @@ def consolidate(
         for name in bundle.tables:
             if name not in parts:
                 continue
-            merged = pd.concat(parts[name], ignore_index=True)
-            merged, dropped, dupes = _resolve_keys(merged, catalog.tables[name], findings, letters)
+            merged, dropped, dupes = engine.merge(parts[name], catalog.tables[name], findings, letters)
             left_out["conflicts"] += sum(dropped.values())
             left_out["duplicates"] += dupes
             in_conflict.update(dropped)
@@ -295,30 +348,120 @@ def consolidate(
         month_errors.update(in_conflict)
         # Who is missing or refused does not depend on the checks across files.
         handed = hand_ins(bundle, catalog, sources)
-        absent = {t: _why_absent(t, catalog, handed, not_taken) for t in bundle.tables if t not in tables}
-        month_rows = crossfile.MonthRows(tables, held, known, letters, params, absent, mastered)
-        checked = crossfile.check_rows(month_rows, bundle, catalog)
+        absent = {t: _why_absent(t, catalog, handed, taking.not_taken) for t in bundle.tables if t not in tables}
+        month_rows = crossfile.MonthRows(
+            tables, taking.held, taking.known, letters, taking.params, absent, taking.mastered
+        )
+        checked = engine.check_rows(month_rows, bundle, catalog)
         tables = checked.tables
         partial |= checked.partial
         findings.extend(checked.findings)
         left_out.update(checked.left_out)
         month_errors.update(checked.errors)
         # Rows taken per source, after conflicts and cross-file errors were removed.
-        taken = Counter()
-        for frame in tables.values():
-            taken.update(frame[SOURCE_FILE].value_counts().to_dict())
+        taken = engine.rows_per_file(tables)
         for source in sources:
             source.rows_taken = int(taken.get(source.path, 0))
             source.month_errors = int(month_errors.get(source.path, 0))
             if source.status == TAKEN and (in_conflict[source.path] or checked.dropped[source.path]):
                 source.status = PARTLY
-    result = Consolidation(bundle, month, tables, sources, findings, left_out=left_out)
+    result = Consolidation(bundle, month, {}, sources, findings, left_out=left_out)
     if bundle is not None:
-        frames = {n: f.drop(columns=list(LINEAGE)) for n, f in tables.items()}
-        result.metrics = evaluate_metrics(bundle, catalog.tables, frames, month)
+        assert month_rows is not None
+        result.metrics = engine.metrics(bundle, catalog, tables, month)
+        month_rows.tables = engine.files_of(tables)
         findings.extend(crossfile.check_totals(result.metrics, month_rows, bundle, catalog, partial))
         result.status = hand_ins(bundle, catalog, sources)
+    engine.finish(result, tables, catalog)
     return result
+
+
+class FileTable:
+    """One table of one file as the consolidation takes it: here, its rows read in this
+    process (the Dask engine has its own, whose rows stay on the cluster)."""
+
+    def __init__(self, td, error_rows) -> None:
+        self.name, self.table, self.sheet = td.table.name, td.table, td.sheet.sheet
+        self.letters = dict(td.sheet.letters)
+        self.frame = td.typed.assign(**td.derived)
+        self.keep = ~self.frame.index.isin(list(error_rows))
+        self.errors = int((~self.keep).sum())
+        self._outside: np.ndarray | None = None
+
+    def has(self, column: str) -> bool:
+        return column in self.frame
+
+    def column(self, column: str) -> pd.Series:
+        """The column's values in every row read (rows with errors included)."""
+        return self.frame[column]
+
+    def outside(self, month: Month | None) -> int:
+        """Rows without errors dated outside `month`."""
+        self._outside = _outside_month(self.frame[self.keep], self.table, month)
+        return int(self._outside.sum())
+
+    def taken(self, file: str, month: Month | None) -> pd.DataFrame:
+        """The rows taken, with their lineage (after outside())."""
+        frame = self.frame[self.keep]
+        if self._outside is not None and self._outside.any():
+            frame = frame[~self._outside]
+        frame = frame.assign(**{SOURCE_FILE: file, SOURCE_SHEET: self.sheet, SOURCE_ROW: frame.index.to_numpy()})
+        return frame.reset_index(drop=True)
+
+
+def _table_names(insp: Inspection) -> list[str]:
+    return [t.name for t in insp.remote] if insp.remote is not None else list(insp.ctx.tables)
+
+
+def file_tables(insp: Inspection) -> list:
+    """The tables of a file taken, as views the consolidation reads (see FileTable)."""
+    if insp.remote is not None:
+        return insp.remote
+    return [FileTable(td, insp.report.error_rows.get(name, ())) for name, td in insp.ctx.tables.items()]
+
+
+class LocalMerge:
+    """The merge in this process, over pandas frames (the parts are FileTable.taken frames)."""
+
+    def merge(self, parts: list[pd.DataFrame], table: TableSpec, findings: list, letters: dict):
+        """A table's parts as one frame, keys resolved across files (see _resolve_keys)."""
+        return _resolve_keys(pd.concat(parts, ignore_index=True), table, findings, letters)
+
+    def check_rows(self, month_rows, bundle: BundleSpec, catalog: Catalog):
+        return crossfile.check_rows(month_rows, bundle, catalog)
+
+    def rows_per_file(self, tables: dict[str, pd.DataFrame]) -> Counter:
+        taken: Counter = Counter()
+        for frame in tables.values():
+            taken.update(frame[SOURCE_FILE].value_counts().to_dict())
+        return taken
+
+    def metrics(self, bundle: BundleSpec, catalog: Catalog, tables: dict, month: Month | None) -> list[MetricValue]:
+        frames = {n: f.drop(columns=list(LINEAGE)) for n, f in tables.items()}
+        return evaluate_metrics(bundle, catalog.tables, frames, month)
+
+    def files_of(self, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The tables as the month's totals checks read them (which files gave rows)."""
+        return tables
+
+    def finish(self, result: Consolidation, tables: dict[str, pd.DataFrame], catalog: Catalog) -> None:
+        result.tables = tables
+
+
+Merger = LocalMerge  # the interface every engine gives (summarize.dask_engine.DaskMerge)
+
+
+def dated_months(insp: Inspection) -> Counter:
+    """How many dated cells (columns counted in the month) of a file fall in each month."""
+    if insp.remote is not None:
+        return insp.dated
+    seen: Counter = Counter()
+    for td in insp.ctx.tables.values():
+        for col in td.table.columns:
+            if col.in_month and col.name in td.typed:
+                values = pd.to_datetime(td.typed[col.name], errors="coerce").dropna()
+                seen.update(values.dt.strftime("%Y-%m").value_counts().to_dict())
+    return seen
 
 
 def _refused(source: Source, reason: Finding) -> None:
@@ -391,17 +534,9 @@ def _other_month(insp: Inspection, month: Month | None) -> str | messages.Both |
         return None
     if insp.report.meta_month:
         return insp.report.meta_month if insp.report.meta_month != str(month) else None
-    dated = outside = 0
-    seen: Counter = Counter()
-    for td in insp.ctx.tables.values():
-        for col in td.table.columns:
-            if col.in_month and col.name in td.typed:
-                values = pd.to_datetime(td.typed[col.name], errors="coerce").dropna()
-                dated += len(values)
-                out = values[(values.dt.year != month.year) | (values.dt.month != month.month)]
-                outside += len(out)
-                seen.update(out.dt.strftime("%Y-%m").value_counts().to_dict())
-    if dated and outside == dated:
+    seen = dated_months(insp)
+    dated, inside = sum(seen.values()), seen.pop(str(month), 0)
+    if dated and not inside:
         return messages.join(sorted(seen)) if len(seen) <= 3 else f"{min(seen)}…{max(seen)}"
     return None
 

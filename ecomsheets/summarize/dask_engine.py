@@ -1,21 +1,63 @@
-"""`consolidate --engine dask`: each workbook read and validated on a Dask worker (the same
-guard, child-process parse and limits as on this machine), the results merged here.
+"""`consolidate --engine dask`: the month consolidated on a Dask cluster.
 
-This is the first step of issue 18: the per-file work, which is nearly all of a month's cost,
-runs on the cluster; the merge (`summarize.consolidate`) still runs on the client over every
-file's typed rows, so the client holds them all. Dask is an optional extra: nothing here is
-imported unless `--engine dask` is asked for.
+- Each workbook is read and validated on a worker, with the same guard, child-process parse
+  and limits as on this machine. The worker keeps nothing: each table's rows go to a scratch
+  folder every worker sees (one file per table of each workbook), and the client gets the
+  file's report and counts (rows with errors, dated cells per month).
+- The client decides every file's fate with `summarize.consolidate.take` (the same code as the
+  local engine: family, copies, month, errors).
+- Each table is then a Dask DataFrame of one partition per file taken (read from the scratch
+  folder, rows with errors and outside the month left out, lineage added). On it, on the
+  cluster: keys found in more than one file (a groupby), rows per file, the metrics (a groupby
+  per metric on its grid), the side-by-side's figures per team; the rows whose key is in
+  several files are brought here and judged by the local engine's own code, which names the
+  conflicts and duplicates.
+- The client holds the reports, the figures, the rows of keys in several files, and the first
+  `--data-rows` rows of each table for the data sheets; with `--data-rows 0`, no table's rows.
+  One exception: when a month's files refer to tables of other files (team workbooks), the
+  tables those checks read are brought here and checked by `summarize.crossfile`.
+
+Dask is an optional extra: nothing here is imported unless `--engine dask` is asked for.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
+
 from ecomsheets import messages
+from ecomsheets.compute.metrics import (
+    _clean,
+    empty_value,
+    evaluate_metrics,
+    grid_keys,
+    grid_values,
+    metric_inputs,
+    month_of_dates,
+)
 from ecomsheets.errors import UsageError
+from ecomsheets.summarize import crossfile
+from ecomsheets.summarize.consolidate import (
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+    _outside_month,
+    _resolve_keys,
+    consolidate,
+    dated_months,
+)
 
 INSTALL = "pip install 'ecomsheets[dask]'"
+_BAD = "_row_error"  # a part's column: the row has an error (left out unless --include-invalid keeps the file)
 
 
 def dask_client(scheduler: str | None, workers: int = 2):
@@ -25,6 +67,11 @@ def dask_client(scheduler: str | None, workers: int = 2):
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise UsageError(*messages.both("dask_missing", install=INSTALL)) from None
+    import dask
+
+    # Object columns stay objects (times, mixed cells), as pandas holds them here: Dask would
+    # turn them to Arrow text.
+    dask.config.set({"dataframe.convert-string": False})
     if scheduler:
         try:
             return Client(scheduler, timeout="20s")
@@ -34,13 +81,55 @@ def dask_client(scheduler: str | None, workers: int = 2):
     return Client(cluster)
 
 
-def inspect_on_cluster(client, paths, *, schema_dirs, bundle, month, limits, process, catalog, masters=None):
+def consolidate_on_cluster(
+    client,
+    paths,
+    catalog,
+    *,
+    schema_dirs,
+    bundle=None,
+    month=None,
+    include_invalid=False,
+    limits,
+    process,
+    masters=None,
+    labels=None,
+    data_rows: int = 0,
+    scratch: str | None = None,
+):
+    """The Consolidation of `paths` (files, or fsspec URLs, every worker can read), computed
+    on the cluster of `client`; its tables hold the first `data_rows` rows of each table."""
+    folder = _scratch_folder(scratch)
+    try:
+        inspections = inspect_on_cluster(
+            client,
+            paths,
+            schema_dirs=schema_dirs,
+            bundle=bundle,
+            month=month,
+            limits=limits,
+            process=process,
+            catalog=catalog,
+            masters=masters,
+            scratch=folder,
+        )
+        for insp, label in zip(inspections, labels or [None] * len(inspections)):
+            if label:
+                insp.report.label = label
+        engine = DaskMerge(client, data_rows)
+        return consolidate(inspections, catalog, month=month, include_invalid=include_invalid, engine=engine)
+    finally:
+        _remove(folder)
+
+
+def inspect_on_cluster(client, paths, *, schema_dirs, bundle, month, limits, process, catalog, masters, scratch):
     """Inspections of `paths` (as validate.run.inspect_many gives them, in order), each read on
-    a worker. Workers read the files from the same paths: a folder every worker sees."""
+    a worker, its tables' rows written under `scratch` (see RemoteTable)."""
     client.run(_warm)  # imports done on every worker before its threads fork readers
     futures = client.map(
         _inspect_one,
-        [str(Path(p).resolve()) for p in paths],
+        [_where(p) for p in paths],
+        [f"{scratch}/{i:06d}" for i in range(len(paths))],
         schema_dirs=tuple(str(d) for d in schema_dirs),
         bundle=bundle,
         month=str(month) if month else None,
@@ -54,7 +143,79 @@ def inspect_on_cluster(client, paths, *, schema_dirs, bundle, month, limits, pro
         insp.report.file = str(path)  # as given here, not as the worker resolved it
         if insp.ctx is not None:
             insp.ctx.catalog = catalog
+        for part in insp.remote or ():
+            part.table = catalog.tables[part.name]
     return out
+
+
+def urls_named(url: str) -> list[tuple[str, Path]]:
+    """(file URL, its name below the folder given) for an fsspec URL of a file or a folder."""
+    try:
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(url)
+        if not fs.isdir(root):
+            return [(url, Path(root.rstrip("/").rsplit("/", 1)[-1]))] if fs.exists(root) else []
+        found = sorted(fs.find(root))
+    except (ImportError, ValueError, OSError) as exc:
+        raise UsageError(*messages.both("dask_url_unreadable", url=url, detail=str(exc)[:200])) from None
+    out = []
+    for path in found:
+        name = Path(path[len(root.rstrip("/")) + 1 :])
+        if name.name.startswith("~$") or any(p.startswith(".") for p in name.parts):
+            continue
+        out.append((fs.unstrip_protocol(path), name))
+    return out
+
+
+@dataclass
+class RemotePart:
+    """A table's rows taken from one file, as a partition reads them: the scratch file, the
+    rows to leave out (errors, the month), and the lineage to add."""
+
+    url: str
+    file: str
+    sheet: str
+    month: str | None
+    meta: pd.DataFrame  # no rows: the partition's columns and types
+
+
+@dataclass
+class KnownColumn:
+    """A column of every row a file read (see consolidate's `known`), left in the scratch file."""
+
+    url: str
+    column: str
+
+
+@dataclass
+class RemoteTable:
+    """One table of one file read on a worker (consolidate.FileTable's counterpart): what the
+    consolidation asks of it, answered from counts the worker made."""
+
+    name: str
+    sheet: str
+    letters: dict[str, str]
+    columns: list[str]
+    errors: int  # rows with an error
+    signatures: Counter  # rows without errors -> the months of their dates (a frozenset)
+    url: str
+    meta: pd.DataFrame  # no rows: the columns and types of a partition
+    table: object = None  # its TableSpec, set on the client
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def column(self, column: str) -> KnownColumn:
+        return KnownColumn(self.url, column)
+
+    def outside(self, month) -> int:
+        if month is None:
+            return 0
+        return sum(n for months, n in self.signatures.items() if any(m != str(month) for m in months))
+
+    def taken(self, file: str, month) -> RemotePart:
+        return RemotePart(self.url, file, self.sheet, str(month) if month else None, self.meta)
 
 
 @cache
@@ -70,8 +231,14 @@ def _warm() -> None:
     preload()
 
 
-def _inspect_one(path: str, *, schema_dirs, bundle, month, limits, process, masters):
-    """On a worker: one file read, validated and slimmed for the way back."""
+def _where(path) -> str:
+    text = str(path)
+    return text if "://" in text else str(Path(text).resolve())
+
+
+def _inspect_one(path: str, scratch: str, *, schema_dirs, bundle, month, limits, process, masters):
+    """On a worker: one file read and validated; its tables' rows written to `scratch`; the
+    inspection slimmed for the way back."""
     import multiprocessing
 
     from ecomsheets.validate.run import inspect_workbook
@@ -80,17 +247,423 @@ def _inspect_one(path: str, *, schema_dirs, bundle, month, limits, process, mast
     # children; the reader's XML scan is one. Our children die with the worker anyway (each
     # gets a parent-death signal), which is what the daemon flag is for.
     multiprocessing.current_process().daemon = False
-
-    insp = inspect_workbook(
-        path,
-        catalog=_catalog(schema_dirs),
-        bundle=bundle,
-        month=month,
-        limits=limits,
-        process=process,
-        keep="tables",
-        masters=masters,
-    )
-    if insp.ctx is not None:
-        insp.ctx.catalog = None  # the client has its own
+    with _local_copy(path) as local:
+        insp = inspect_workbook(
+            local,
+            catalog=_catalog(schema_dirs),
+            bundle=bundle,
+            month=month,
+            limits=limits,
+            process=process,
+            keep="tables",
+            masters=masters,
+        )
+    if insp.ctx is None:
+        return insp
+    insp.dated = dated_months(insp)
+    remote = []
+    for name, td in insp.ctx.tables.items():
+        frame = td.typed.assign(**td.derived)
+        bad = frame.index.isin(list(insp.report.error_rows.get(name, ())))
+        url = f"{scratch}-{len(remote):03d}.pkl"
+        _write(url, frame.assign(**{_BAD: bad}))
+        remote.append(
+            RemoteTable(
+                name=name,
+                sheet=td.sheet.sheet,
+                letters=dict(td.sheet.letters),
+                columns=list(frame.columns),
+                errors=int(bad.sum()),
+                signatures=_signatures(frame[~bad], td.table),
+                url=url,
+                meta=_lineaged(frame.iloc[:0], "", ""),
+            )
+        )
+    insp.remote = remote
+    insp.ctx.tables = {}  # the rows are in the scratch folder
+    insp.ctx.catalog = None  # the client has its own
+    insp.data = None
     return insp
+
+
+class _local_copy:
+    """A workbook as a local path: the path itself, or an fsspec URL's bytes in a temporary
+    file (removed after), named like it so the reader knows its type."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.tmp = path, None
+
+    def __enter__(self) -> str:
+        if "://" not in self.path:
+            return self.path
+        import fsspec
+
+        fd, self.tmp = tempfile.mkstemp(suffix=Path(self.path.split("?")[0]).suffix or ".xlsx")
+        with os.fdopen(fd, "wb") as out, fsspec.open(self.path, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        return self.tmp
+
+    def __exit__(self, *exc) -> None:
+        if self.tmp:
+            os.unlink(self.tmp)
+
+
+def _signatures(frame: pd.DataFrame, table) -> Counter:
+    """Rows by the months their dates fall in (consolidate._outside_month counts a row outside
+    the month when any of its dates is)."""
+    columns = [c.name for c in table.columns if c.in_month and c.name in frame]
+    if not columns:
+        return Counter()
+    months = pd.DataFrame(
+        {c: pd.to_datetime(frame[c], errors="coerce").dt.strftime("%Y-%m") for c in columns}, index=frame.index
+    )
+    if len(columns) == 1:
+        return Counter({frozenset([m]): int(n) for m, n in months[columns[0]].value_counts().items()})
+    signed = months.apply(lambda r: frozenset(v for v in r if isinstance(v, str)), axis=1)
+    return Counter({s: int(n) for s, n in signed.value_counts().items() if s})
+
+
+def _scratch_folder(scratch: str | None) -> str:
+    """A new folder for the parts: under `scratch` (a path or URL every worker sees), else in
+    this machine's temporary folder (a LocalCluster's workers see it)."""
+    name = f"ecomsheets-parts-{uuid.uuid4().hex[:12]}"
+    if scratch is None:
+        return tempfile.mkdtemp(prefix=name)
+    if "://" in scratch:
+        return f"{scratch.rstrip('/')}/{name}"
+    folder = Path(scratch) / name
+    folder.mkdir(parents=True, mode=0o700)
+    return str(folder.resolve())
+
+
+def _remove(folder: str) -> None:
+    if "://" in folder:
+        import fsspec
+
+        fs, path = fsspec.core.url_to_fs(folder)
+        if fs.exists(path):
+            fs.rm(path, recursive=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write(url: str, frame: pd.DataFrame) -> None:
+    # Pickled, not Parquet: a part read back has exactly the types it was written with, so
+    # every engine computes on the same values (Parquet turns mixed object columns to text).
+    # The scratch folder is the cluster's own, as trusted as the cluster's own messages.
+    if "://" in url:
+        import fsspec
+
+        with fsspec.open(url, "wb") as out:
+            pickle.dump(frame, out, protocol=5)
+        return
+    tmp = f"{url}.tmp"
+    with open(tmp, "wb") as out:
+        pickle.dump(frame, out, protocol=5)
+    os.replace(tmp, url)
+
+
+def _read(url: str) -> pd.DataFrame:
+    if "://" in url:
+        import fsspec
+
+        with fsspec.open(url, "rb") as src:
+            return pickle.load(src)  # noqa: S301 (our own scratch file, see _write)
+    with open(url, "rb") as src:
+        return pickle.load(src)  # noqa: S301
+
+
+def _lineaged(frame: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame:
+    frame = frame.assign(**{SOURCE_FILE: file, SOURCE_SHEET: sheet, SOURCE_ROW: frame.index.to_numpy()})
+    return frame.reset_index(drop=True)
+
+
+def _load(part: RemotePart, table) -> pd.DataFrame:
+    """A partition: one file's rows of a table as the local engine takes them (FileTable.taken)."""
+    from ecomsheets.months import parse_month
+
+    frame = _read(part.url)
+    frame = frame[~frame.pop(_BAD).to_numpy(dtype=bool)]
+    outside = _outside_month(frame, table, parse_month(part.month) if part.month else None)
+    if outside.any():
+        frame = frame[~outside]
+    return _lineaged(frame, part.file, part.sheet)
+
+
+def _load_column(known: KnownColumn) -> pd.Series:
+    return _read(known.url)[known.column]
+
+
+# --- on partitions -----------------------------------------------------------------------------
+
+
+def _key_files(part: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    return part[[*key, SOURCE_FILE]].drop_duplicates()
+
+
+def _rows_in(part: pd.DataFrame, key: list[str], keys: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a partition whose key is among `keys`, in their order."""
+    if keys.empty or part.empty:
+        return part.iloc[:0]
+    mine = pd.MultiIndex.from_frame(part[key]) if len(key) > 1 else pd.Index(part[key[0]])
+    theirs = pd.MultiIndex.from_frame(keys[key]) if len(key) > 1 else pd.Index(keys[key[0]])
+    return part[mine.isin(theirs)]
+
+
+def _drop_rows(part: pd.DataFrame, dropped: dict[str, set]) -> pd.DataFrame:
+    if part.empty:
+        return part
+    rows = dropped.get(part[SOURCE_FILE].iloc[0])
+    if not rows:
+        return part
+    return part[~part[SOURCE_ROW].isin(list(rows))]
+
+
+def _files(part: pd.DataFrame) -> pd.Series:
+    return part[SOURCE_FILE].value_counts()
+
+
+def _projection(part: pd.DataFrame, m, table, month, params, lang, side_of: dict[str, int]) -> pd.DataFrame:
+    """A partition's rows as a metric reads them (compute.metrics.metric_inputs): each one's
+    label, value and the side-by-side row its file is on."""
+    labels, values = metric_inputs(m, part, table, month, params, lang)
+    sides = part.loc[values.index, SOURCE_FILE].map(side_of).fillna(-1).astype("int64")
+    if labels is None:
+        labels = pd.Series(0, index=values.index)
+    elif m.period == "day":  # dates as the grid's keys, so every partition's labels are texts
+        labels = labels.dt.strftime("%Y-%m-%d")
+    x = values.astype("float64") if m.agg != "distinct" else values.astype(object)
+    return pd.DataFrame({"_side": sides.to_numpy(), "_label": labels.astype(object).to_numpy(), "_x": x.to_numpy()})
+
+
+def _texts_in_order(part: pd.DataFrame, column: str) -> pd.DataFrame:
+    values = part[column].dropna() if column in part else pd.Series(dtype=object)
+    return pd.DataFrame({"_text": list(dict.fromkeys(str(v) for v in values))}, dtype=object)
+
+
+def _dates(part: pd.DataFrame, column: str) -> pd.DataFrame:
+    values = pd.to_datetime(part[column], errors="coerce").dropna() if column in part else pd.Series(dtype="M8[ns]")
+    return pd.DataFrame({"_date": values.to_numpy(dtype="datetime64[ns]")})
+
+
+_DASK_AGG = {"sum": "sum", "count": "sum", "avg": "mean", "min": "min", "max": "max", "distinct": "nunique"}
+
+
+@dataclass
+class DaskMerge:
+    """The merge on the cluster (see the module's note); summarize.consolidate.LocalMerge is
+    the same interface in pandas."""
+
+    client: object
+    data_rows: int = 0
+    per_file: dict[str, Counter] = field(default_factory=dict)  # table -> rows taken per file
+
+    def merge(self, parts: list[RemotePart], table, findings: list, letters: dict):
+        """A table's parts as one Dask DataFrame, keys resolved across files: the keys in more
+        than one file found on the cluster, their rows judged here by consolidate._resolve_keys."""
+        import dask.dataframe as dd
+
+        meta = parts[0].meta
+        frame = dd.from_map(_load, parts, table=table, meta=meta, enforce_metadata=False)
+        key = list(table.file_key or table.primary_key)
+        if not key or table.key_per_file or len(parts) < 2:
+            return frame, Counter(), 0
+        pairs = frame.map_partitions(_key_files, key, meta=meta[[*key, SOURCE_FILE]])
+        per_key = pairs.groupby(key, dropna=False).size()
+        counts = self._compute(per_key)
+        shared = counts[counts > 1].index.to_frame(index=False)
+        if shared.empty:
+            return frame, Counter(), 0
+        shared.columns = key
+        involved = self._compute(frame.map_partitions(_rows_in, key, shared, meta=meta))
+        kept, conflicts, duplicates = _resolve_keys(involved.reset_index(drop=True), table, findings, letters)
+        dropped = _dropped(involved, kept)
+        if dropped:
+            frame = frame.map_partitions(_drop_rows, dropped, meta=meta)
+        return frame, conflicts, duplicates
+
+    def check_rows(self, month_rows, bundle, catalog):
+        """The checks across files (summarize.crossfile) on the tables they read, brought here;
+        none when every file holds the tables its rows refer to (a month of department files)."""
+        wanted = _crossfile_tables(month_rows, bundle, catalog)
+        if not wanted:
+            return crossfile.Checked(dict(month_rows.tables), [], Counter(), Counter(), Counter())
+        here = dict(zip(wanted, self._compute(*(month_rows.tables[n] for n in wanted))))
+        here = {n: f.reset_index(drop=True) for n, f in here.items()}
+        known = {}
+        for (name, column), cols in month_rows.known.items():
+            if name in here:
+                known[(name, column)] = self.client.gather(self.client.map(_load_column, cols, pure=False))
+        local = crossfile.MonthRows(
+            here,
+            month_rows.held,
+            known,
+            month_rows.letters,
+            month_rows.params,
+            month_rows.absent,
+            month_rows.mastered,
+        )
+        checked = crossfile.check_rows(local, bundle, catalog)
+        tables = dict(month_rows.tables)
+        for name in wanted:
+            dropped = _dropped(here[name], checked.tables[name])
+            if dropped:
+                meta = tables[name]._meta
+                tables[name] = tables[name].map_partitions(_drop_rows, dropped, meta=meta)
+        checked.tables = tables
+        return checked
+
+    def rows_per_file(self, tables: dict) -> Counter:
+        names = list(tables)
+        counts = self._compute(
+            *(tables[n].map_partitions(_files, meta=pd.Series(dtype="int64", name="count")) for n in names)
+        )
+        taken: Counter = Counter()
+        for name, series in zip(names, counts):
+            self.per_file[name] = Counter(series.groupby(level=0).sum().to_dict())
+            taken.update(self.per_file[name])
+        return taken
+
+    def files_of(self, tables: dict) -> dict[str, pd.DataFrame]:
+        """Each table as the files that gave it rows (all the month's totals checks read)."""
+        return {n: pd.DataFrame({SOURCE_FILE: [f for f, k in self.per_file[n].items() if k]}) for n in tables}
+
+    def metrics(self, bundle, catalog, tables: dict, month) -> list:
+        self.tables, self.month, self.catalog = tables, month, catalog
+        given = self._aggregates(bundle, catalog, tables, month)
+        return evaluate_metrics(bundle, catalog.tables, _present(tables), month, given=given)
+
+    def finish(self, result, tables: dict, catalog) -> None:
+        """The client's share of the tables (the first data_rows of each, for the data sheets),
+        every table's row count, and the side-by-side's figures computed on the cluster."""
+        from ecomsheets.summarize.sides import side_by_side
+
+        result.counts = {n: sum(self.per_file.get(n, Counter()).values()) for n in tables}
+        names = list(tables)
+        if self.data_rows > 0:
+            heads = self._compute(*(tables[n].head(self.data_rows, npartitions=-1, compute=False) for n in names))
+        else:
+            heads = [tables[n]._meta for n in names]
+        result.tables = {n: h.reset_index(drop=True) for n, h in zip(names, heads)}
+        if result.bundle is not None:
+            result.sides = side_by_side(result, catalog, result.status, figures=self._side_figures)
+
+    # --- the cluster's computations ------------------------------------------------------------
+
+    def _compute(self, *collections):
+        import dask
+
+        out = dask.compute(*collections)
+        return out if len(collections) > 1 else out[0]
+
+    def _aggregates(self, bundle, catalog, tables: dict, month, side_of=None) -> dict:
+        """Every aggregate metric of `bundle` on the month's rows: a value, or per key of its
+        grid; with side_of (file -> side), each side's value of the ungrouped ones as well."""
+        params = dict(bundle.parameters)
+        plans = []
+        for m in bundle.metrics:
+            if m.expr_ast is not None or m.table not in tables or (side_of is not None and m.by):
+                continue
+            spec = catalog.tables[m.table]
+            grid_month = month
+            if m.by and m.period and month is None:
+                dates = tables[m.table].map_partitions(
+                    _dates, m.by, meta=pd.DataFrame({"_date": pd.Series(dtype="M8[ns]")})
+                )
+                grid_month = month_of_dates(self._compute(dates)["_date"])
+            proj = tables[m.table].map_partitions(
+                _projection,
+                m,
+                spec,
+                grid_month,
+                params,
+                "zh",
+                side_of or {},
+                meta=pd.DataFrame(
+                    {
+                        "_side": pd.Series(dtype="int64"),
+                        "_label": pd.Series(dtype=object),
+                        "_x": pd.Series(dtype=object if m.agg == "distinct" else "float64"),
+                    }
+                ),
+            )
+            how = _DASK_AGG[m.agg]
+            by = "_side" if side_of is not None else "_label"
+            plans.append((m, spec, grid_month, getattr(proj.groupby(by)["_x"], how)()))
+        results = self._compute(*(p[3] for p in plans)) if plans else ()
+        results = results if len(plans) != 1 else (results,)
+        given: dict = {}
+        for (m, spec, grid_month, _), agg in zip(plans, results):
+            if side_of is not None:
+                given[m.name] = agg
+            elif m.by is None:
+                given[m.name] = _clean(agg.get(0)) if 0 in agg.index else empty_value(m)
+            else:
+                keys = grid_keys(spec.column(m.by), m.period, spec, grid_month, "zh", self._key_values(tables))
+                given[m.name] = grid_values(m, agg, keys)
+        return given
+
+    def _key_values(self, tables: dict):
+        def key_values(name: str, column: str) -> list[str]:
+            texts = tables[name].map_partitions(
+                _texts_in_order, column, meta=pd.DataFrame({"_text": pd.Series(dtype=object)})
+            )
+            return list(dict.fromkeys(self._compute(texts)["_text"].tolist()))
+
+        return key_values
+
+    def _side_figures(self, trimmed, group_of: dict[str, int]) -> tuple[dict, dict]:
+        """Each side's aggregate metrics of `trimmed` (side -> metric name -> value), and the
+        tables each side has rows of."""
+        aggs = self._aggregates(trimmed, self.catalog, self.tables, self.month, side_of=group_of)
+        specs = {m.name: m for m in trimmed.metrics}
+        given = {
+            g: {n: (_clean(a[g]) if g in a.index else empty_value(specs[n])) for n, a in aggs.items()}
+            for g in set(group_of.values())
+        }
+        has_rows: dict[int, set[str]] = {}
+        for name, counts in self.per_file.items():
+            for f, k in counts.items():
+                if k and f in group_of:
+                    has_rows.setdefault(group_of[f], set()).add(name)
+        return given, has_rows
+
+
+def _present(tables: dict) -> dict[str, pd.DataFrame]:
+    """The tables as evaluate_metrics asks after them (present or not): their columns only."""
+    return {n: f._meta for n, f in tables.items()}
+
+
+def _dropped(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, set]:
+    """The rows (file -> Excel rows) of `before` not in `after`."""
+    kept = set(zip(after[SOURCE_FILE], after[SOURCE_ROW]))
+    out: dict[str, set] = {}
+    for f, r in zip(before[SOURCE_FILE], before[SOURCE_ROW]):
+        if (f, r) not in kept:
+            out.setdefault(f, set()).add(r)
+    return out
+
+
+def _crossfile_tables(month_rows, bundle, catalog) -> list[str]:
+    """The tables the checks across files read, when a file's rows refer to a table it does
+    not hold (a reference, or a row check of the family); none for department files."""
+    files_of = {}
+    wanted: set[str] = set()
+
+    def files(name: str) -> set:
+        if name not in files_of:
+            files_of[name] = {f for f, tables in month_rows.held.items() if name in tables}
+        return files_of[name]
+
+    for name in bundle.tables:
+        if name not in month_rows.tables:
+            continue
+        for col in catalog.tables[name].columns:
+            ref = col.ref_table
+            if ref and any(ref not in month_rows.held[f] for f in files(name)):
+                wanted |= {name} | ({ref} if ref in month_rows.tables else set())
+    for check in bundle.checks:
+        if check.table in month_rows.tables and check.source_table in month_rows.tables:
+            if any(check.source_table not in month_rows.held[f] for f in files(check.table)):
+                wanted |= {check.table, check.source_table}
+    return [n for n in bundle.tables if n in wanted]

@@ -59,9 +59,11 @@ def headline(bundle, result_metrics) -> list[MetricSpec]:
     return [specs[n] for n in names]
 
 
-def side_by_side(result, catalog: Catalog, status=None) -> Sides:
+def side_by_side(result, catalog: Catalog, status=None, figures=None) -> Sides:
     """The headline figures of each source of `result` (a Consolidation); `status` is its list
-    of Handin (empty or None: one row per file taken)."""
+    of Handin (empty or None: one row per file taken). `figures(trimmed, group_of)`, where the
+    rows are not here (the Dask engine): each row's aggregate metrics, and the tables it has
+    rows of."""
     bundle = result.bundle
     metrics = headline(bundle, result.metrics)
     total = {v.name: v.value for v in result.metrics if v.group is None}
@@ -69,6 +71,23 @@ def side_by_side(result, catalog: Catalog, status=None) -> Sides:
     needed = _needed(bundle, metrics)
     trimmed = dataclasses.replace(bundle, metrics=tuple(m for m in bundle.metrics if m.name in needed))
     tables = {m.table for m in trimmed.metrics if m.table}
+    if figures is not None:
+        given, has_rows = figures(trimmed, group_of)
+        for g, side in enumerate(rows):
+            if g not in carries:
+                side.values = {m.name: None for m in metrics}
+                continue
+            present = {
+                n: result.tables[n].iloc[:0]
+                for n in tables
+                if n in result.tables and (n in has_rows.get(g, ()) or n in carries[g])
+            }
+            values = evaluate_metrics(trimmed, catalog.tables, present, result.month, given=given.get(g, {}))
+            side.values = {
+                m.name: next((v.value for v in values if v.name == m.name and v.group is None), None) for m in metrics
+            }
+        by_name = {x.name: x for x in trimmed.metrics}
+        return Sides(metrics, rows, total, {m.name: _adds_up(m, rows, total.get(m.name), by_name) for m in metrics})
     # One pass over each table: its rows split by the group of their source file.
     split: dict[str, dict[int, pd.DataFrame]] = {}
     for name in tables:

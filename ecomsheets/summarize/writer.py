@@ -63,13 +63,13 @@ def write_summary_workbook(
             }
         )
         styles = Styles(wb)
-        cut = {name: len(f) - data_rows for name, f in result.tables.items() if len(f) > data_rows}
+        cut = {name: n - data_rows for name, n in result.rows.items() if n > data_rows}
         status = list(getattr(result, "status", None) or [])
         looks = _Looks(styles)
         if status:
             _status_sheet(wb, looks, status, t, lang)
         _overview(wb, styles, result, t, lang, cut, catalog, previous, looks)
-        _sides_sheet(wb, looks, side_by_side(result, catalog, status), bool(status), t, lang, previous)
+        _sides_sheet(wb, looks, result.sides or side_by_side(result, catalog, status), bool(status), t, lang, previous)
         used = {t(c) for c in ("s_overview", "s_sources", "s_findings", "s_status_sheet", "s_sides_sheet")}
         used.add(FIGURES_SHEET)
         grouped = _grouped_values(result)
@@ -108,7 +108,7 @@ def _overview(
         styles.heading,
     )
     taken = sum(s.status in ("taken", "partly") for s in result.sources)
-    rows = sum(len(f) for f in result.tables.values())
+    rows = sum(result.rows.values())
     ws.write_string(1, 0, t("s_inputs", files=len(result.sources), taken=taken, rows=rows), styles.base_text)
     reasons = [t(f"s_reason_{k}", n=v) for k, v in sorted(result.left_out.items()) if v]
     if reasons:

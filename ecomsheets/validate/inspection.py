@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,3 +22,7 @@ class Inspection:
     ctx: Context | None = None
     data: WorkbookData | None = None
     metrics: list = field(default_factory=list)
+    # Read on a Dask worker (summarize.dask_engine): its tables as kept there, in place of
+    # ctx.tables' rows, and how many of its dated cells fall in each month.
+    remote: list | None = None
+    dated: Counter = field(default_factory=Counter)
