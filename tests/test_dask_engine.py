@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("dask.distributed", reason="Dask is an optional extra: pip install 'ecomsheets[dask]'")
@@ -176,9 +177,7 @@ def test_files_given_by_url_and_a_scratch_folder(month, tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     url = f"file://{month.resolve()}"
-    results = _both_engines(
-        [str(month)], tmp_path, "--data-rows", "0", "--scratch", str(scratch), dask_inputs=[url]
-    )
+    results = _both_engines([str(month)], tmp_path, "--data-rows", "0", "--scratch", str(scratch), dask_inputs=[url])
     (_, local, local_book), (_, dask, dask_book) = results["local"], results["dask"]
     for document in (local, dask):  # the files as given: a path, or a URL
         for source in document["sources"]:
@@ -210,3 +209,39 @@ def test_without_dask_the_message_says_how_to_install(tmp_path, monkeypatch):
 def test_the_core_does_not_import_dask():
     code = "import sys, ecomsheets.cli, ecomsheets.summarize.consolidate; print('dask' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_the_client_holds_no_rows_with_figures_only(month):
+    """With --data-rows 0 the consolidation on the client has every table's count and figure
+    but no table's rows; with --data-rows N, the first N rows local takes, in its order."""
+    from dask.distributed import Client, LocalCluster
+
+    from ecomsheets.process.isolate import ProcessLimits
+    from ecomsheets.read.guard import Limits
+    from ecomsheets.schema import load_catalog
+    from ecomsheets.summarize.consolidate import consolidate
+    from ecomsheets.summarize.dask_engine import consolidate_on_cluster
+    from ecomsheets.validate.run import inspect_many
+
+    catalog = load_catalog()
+    files = sorted(month.glob("*.xlsx"))
+    local = consolidate(inspect_many(files, catalog=catalog, keep="tables"), catalog, month="2026-11")
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+        runs = {
+            n: consolidate_on_cluster(
+                client,
+                files,
+                catalog,
+                schema_dirs=(),
+                month="2026-11",
+                limits=Limits(),
+                process=ProcessLimits(),
+                data_rows=n,
+            )
+            for n in (0, 5)
+        }
+    assert runs[0].rows == local.rows and sum(local.rows.values()) > 500
+    assert all(frame.empty for frame in runs[0].tables.values())
+    assert [(v.name, v.group) for v in runs[0].metrics] == [(v.name, v.group) for v in local.metrics]
+    for name, frame in runs[5].tables.items():
+        pd.testing.assert_frame_equal(frame, local.tables[name].head(5), check_dtype=False)

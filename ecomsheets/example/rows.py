@@ -355,9 +355,11 @@ def _column(
             return rng.choice(pool, size=n)
     if is_key and col.coltype.holds_ids:
         prefix = "".join(part[0] for part in table.name.split("_")).upper()
+        # Two digits of the seed, or all of them past 99, so that up to 1,000 shops' keys differ.
+        shop = f"{seed % 100:02d}" if not 100 <= seed < 1000 else str(seed)
         if col.max_length:
-            prefix = prefix[: max(1, col.max_length - 7)]
-        return [f"{prefix}{seed % 100:02d}{offset + i + 1:05d}" for i in range(n)]
+            prefix = prefix[: max(1, col.max_length - 5 - len(shop))]
+        return [f"{prefix}{shop}{offset + i + 1:05d}" for i in range(n)]
     if col.values:
         return rng.choice(np.array(col.values, dtype=object), size=n)
     return col.coltype.example(col, n, rng, month)

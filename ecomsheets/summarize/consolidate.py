@@ -335,6 +335,7 @@ def _merge(taking: Taking, catalog: Catalog, engine: Merger) -> Consolidation:
     in_conflict: Counter = Counter()  # file -> rows left out as conflicts
     month_errors: Counter = Counter()  # file -> errors found across files
     if bundle is not None:
+        engine.prepare({n: parts[n] for n in bundle.tables if n in parts}, catalog)
         for name in bundle.tables:
             if name not in parts:
                 continue
@@ -422,6 +423,9 @@ def file_tables(insp: Inspection) -> list:
 
 class LocalMerge:
     """The merge in this process, over pandas frames (the parts are FileTable.taken frames)."""
+
+    def prepare(self, parts: dict[str, list[pd.DataFrame]], catalog: Catalog) -> None:
+        """Work done for every table at once before merge() (nothing here)."""
 
     def merge(self, parts: list[pd.DataFrame], table: TableSpec, findings: list, letters: dict):
         """A table's parts as one frame, keys resolved across files (see _resolve_keys)."""

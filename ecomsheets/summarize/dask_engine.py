@@ -22,6 +22,7 @@ Dask is an optional extra: nothing here is imported unless `--engine dask` is as
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import shutil
@@ -67,17 +68,21 @@ def dask_client(scheduler: str | None, workers: int = 2):
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise UsageError(*messages.both("dask_missing", install=INSTALL)) from None
-    import dask
-
-    # Object columns stay objects (times, mixed cells), as pandas holds them here: Dask would
-    # turn them to Arrow text.
-    dask.config.set({"dataframe.convert-string": False})
     if scheduler:
         try:
             return Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
             raise UsageError(*messages.both("dask_unreachable", address=scheduler, detail=str(exc)[:200])) from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    # Dask's own notes (a shuffle started, a worker's address) are not for shop staff.
+    for name in ("distributed", "distributed.shuffle"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     return Client(cluster)
 
 
@@ -99,27 +104,32 @@ def consolidate_on_cluster(
 ):
     """The Consolidation of `paths` (files, or fsspec URLs, every worker can read), computed
     on the cluster of `client`; its tables hold the first `data_rows` rows of each table."""
+    import dask
+
     folder = _scratch_folder(scratch)
-    try:
-        inspections = inspect_on_cluster(
-            client,
-            paths,
-            schema_dirs=schema_dirs,
-            bundle=bundle,
-            month=month,
-            limits=limits,
-            process=process,
-            catalog=catalog,
-            masters=masters,
-            scratch=folder,
-        )
-        for insp, label in zip(inspections, labels or [None] * len(inspections)):
-            if label:
-                insp.report.label = label
-        engine = DaskMerge(client, data_rows)
-        return consolidate(inspections, catalog, month=month, include_invalid=include_invalid, engine=engine)
-    finally:
-        _remove(folder)
+    # Object columns stay objects (times, mixed cells), as pandas holds them in the local
+    # engine: Dask would turn them to Arrow text when it builds the graph.
+    with dask.config.set({"dataframe.convert-string": False}):
+        try:
+            inspections = inspect_on_cluster(
+                client,
+                paths,
+                schema_dirs=schema_dirs,
+                bundle=bundle,
+                month=month,
+                limits=limits,
+                process=process,
+                catalog=catalog,
+                masters=masters,
+                scratch=folder,
+            )
+            for insp, label in zip(inspections, labels or [None] * len(inspections)):
+                if label:
+                    insp.report.label = label
+            engine = DaskMerge(client, data_rows)
+            return consolidate(inspections, catalog, month=month, include_invalid=include_invalid, engine=engine)
+        finally:
+            _remove(folder)
 
 
 def inspect_on_cluster(client, paths, *, schema_dirs, bundle, month, limits, process, catalog, masters, scratch):
@@ -458,28 +468,49 @@ class DaskMerge:
     data_rows: int = 0
     per_file: dict[str, Counter] = field(default_factory=dict)  # table -> rows taken per file
 
-    def merge(self, parts: list[RemotePart], table, findings: list, letters: dict):
-        """A table's parts as one Dask DataFrame, keys resolved across files: the keys in more
-        than one file found on the cluster, their rows judged here by consolidate._resolve_keys."""
+    def prepare(self, parts: dict[str, list[RemotePart]], catalog) -> None:
+        """Every table's Dask DataFrame, and the rows of keys found in more than one file, all
+        tables in one pass over the cluster (each table's merge() then takes its own)."""
         import dask.dataframe as dd
 
-        meta = parts[0].meta
-        frame = dd.from_map(_load, parts, table=table, meta=meta, enforce_metadata=False)
-        key = list(table.file_key or table.primary_key)
-        if not key or table.key_per_file or len(parts) < 2:
+        self.frames, self.involved = {}, {}
+        searched = {}
+        for name, its in parts.items():
+            table = catalog.tables[name]
+            meta = its[0].meta
+            frame = dd.from_map(_load, its, table=table, meta=meta, enforce_metadata=False)
+            self.frames[name] = frame
+            key = list(table.file_key or table.primary_key)
+            if key and not table.key_per_file and len(its) > 1:
+                pairs = frame.map_partitions(_key_files, key, meta=meta[[*key, SOURCE_FILE]])
+                # Spread over the cluster (split_out): the month's keys are as many as its rows;
+                # only those of more than one file come here.
+                per_key = pairs.groupby(key, dropna=False).size(split_out=True)
+                searched[name] = (key, per_key[per_key > 1])
+        names = list(searched)
+        counts = self._compute(*(searched[n][1] for n in names)) if names else []
+        lazy = {}
+        for name, found in zip(names, counts if len(names) != 1 else [counts]):
+            key = searched[name][0]
+            if len(found):
+                shared = found.index.to_frame(index=False)
+                shared.columns = key
+                frame = self.frames[name]
+                lazy[name] = frame.map_partitions(_rows_in, key, shared, meta=frame._meta)
+        rows = self._compute(*lazy.values()) if lazy else []
+        self.involved = dict(zip(lazy, rows if len(lazy) != 1 else [rows]))
+
+    def merge(self, parts: list[RemotePart], table, findings: list, letters: dict):
+        """A table's Dask DataFrame, keys resolved across files: the rows of keys in several
+        files (found by prepare()) judged here by consolidate._resolve_keys."""
+        frame = self.frames[table.name]
+        involved = self.involved.get(table.name)
+        if involved is None:
             return frame, Counter(), 0
-        pairs = frame.map_partitions(_key_files, key, meta=meta[[*key, SOURCE_FILE]])
-        per_key = pairs.groupby(key, dropna=False).size()
-        counts = self._compute(per_key)
-        shared = counts[counts > 1].index.to_frame(index=False)
-        if shared.empty:
-            return frame, Counter(), 0
-        shared.columns = key
-        involved = self._compute(frame.map_partitions(_rows_in, key, shared, meta=meta))
         kept, conflicts, duplicates = _resolve_keys(involved.reset_index(drop=True), table, findings, letters)
         dropped = _dropped(involved, kept)
         if dropped:
-            frame = frame.map_partitions(_drop_rows, dropped, meta=meta)
+            frame = frame.map_partitions(_drop_rows, dropped, meta=frame._meta)
         return frame, conflicts, duplicates
 
     def check_rows(self, month_rows, bundle, catalog):
@@ -529,7 +560,7 @@ class DaskMerge:
         return {n: pd.DataFrame({SOURCE_FILE: [f for f, k in self.per_file[n].items() if k]}) for n in tables}
 
     def metrics(self, bundle, catalog, tables: dict, month) -> list:
-        self.tables, self.month, self.catalog = tables, month, catalog
+        self.tables, self.month, self.catalog, self._keys = tables, month, catalog, None
         given = self._aggregates(bundle, catalog, tables, month)
         return evaluate_metrics(bundle, catalog.tables, _present(tables), month, given=given)
 
@@ -589,7 +620,11 @@ class DaskMerge:
             )
             how = _DASK_AGG[m.agg]
             by = "_side" if side_of is not None else "_label"
-            plans.append((m, spec, grid_month, getattr(proj.groupby(by)["_x"], how)()))
+            grouped = proj.groupby(by)["_x"]
+            # A distinct count's (key, value) pairs are as many as the rows: spread them too.
+            plans.append(
+                (m, spec, grid_month, grouped.nunique(split_out=True) if how == "nunique" else getattr(grouped, how)())
+            )
         results = self._compute(*(p[3] for p in plans)) if plans else ()
         results = results if len(plans) != 1 else (results,)
         given: dict = {}
@@ -599,18 +634,30 @@ class DaskMerge:
             elif m.by is None:
                 given[m.name] = _clean(agg.get(0)) if 0 in agg.index else empty_value(m)
             else:
-                keys = grid_keys(spec.column(m.by), m.period, spec, grid_month, "zh", self._key_values(tables))
+                keys = grid_keys(spec.column(m.by), m.period, spec, grid_month, "zh", self._key_values(tables, bundle))
                 given[m.name] = grid_values(m, agg, keys)
         return given
 
-    def _key_values(self, tables: dict):
-        def key_values(name: str, column: str) -> list[str]:
-            texts = tables[name].map_partitions(
-                _texts_in_order, column, meta=pd.DataFrame({"_text": pd.Series(dtype=object)})
-            )
-            return list(dict.fromkeys(self._compute(texts)["_text"].tolist()))
-
-        return key_values
+    def _key_values(self, tables: dict, bundle):
+        """The keys of the master tables grids are made of (their distinct texts in order),
+        all computed in one pass the first time one is asked for."""
+        if getattr(self, "_keys", None) is None:
+            wanted = []
+            for m in bundle.metrics:
+                if m.by and not m.period and m.table in tables:
+                    spec = self.catalog.tables[m.table]
+                    col = spec.column(m.by)
+                    if col.references or not col.values:
+                        name = col.ref_table if col.references else spec.name
+                        column = col.ref_column if col.references else col.name
+                        if name in tables and (name, column) not in wanted:
+                            wanted.append((name, column))
+            meta = pd.DataFrame({"_text": pd.Series(dtype=object)})
+            texts = [tables[n].map_partitions(_texts_in_order, c, meta=meta) for n, c in wanted]
+            found = self._compute(*texts) if texts else []
+            found = found if len(texts) != 1 else [found]
+            self._keys = {w: list(dict.fromkeys(f["_text"].tolist())) for w, f in zip(wanted, found)}
+        return lambda name, column: self._keys[(name, column)]
 
     def _side_figures(self, trimmed, group_of: dict[str, int]) -> tuple[dict, dict]:
         """Each side's aggregate metrics of `trimmed` (side -> metric name -> value), and the
