@@ -124,6 +124,21 @@ def scale(counts: list[int], file_rows: int, repeat: int, rows: list[dict]) -> N
         previous = (n, r)
 
 
+def cluster_scale(counts: list[int], file_rows: int, repeat: int, out: Path | None) -> None:
+    """Both engines on up to max(counts) workbooks of `file_rows` orders (and customers), one
+    seed per shop; the table and projection of benchmarks/cluster.py."""
+    from cluster import report, run
+
+    folder = WORK / f"scale_{max(counts)}x{file_rows}"
+    folder.mkdir(exist_ok=True)
+    for seed in range(1, max(counts) + 1):  # about 6 s each at 30,000 rows, made once
+        example(folder / f"shop_{seed:03d}.xlsx", file_rows, seed)
+    text = report(run(ES, folder, WORK, counts, repeat), file_rows)
+    print(text, flush=True)
+    if out:
+        out.with_name(out.stem + "-cluster.md").write_text(text + "\n", encoding="utf-8")
+
+
 def import_rows(n: int, repeat: int, rows: list[dict]) -> None:
     """`import` of a Tmall report of n rows against pyarrow reading the same CSV, alternating:
     the whole command (it also writes the workbook and validates it), then its reading and
@@ -300,9 +315,14 @@ def main() -> None:
         "--only",
         default="",
         help="run only these operations: comma-separated of "
-        "startup,generate,catalogue,validate,example,consolidate,scale,import,serve",
+        "startup,generate,catalogue,validate,example,consolidate,scale,import,serve,cluster",
     )
     ap.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the Tmall report `import` reads")
+    ap.add_argument(
+        "--cluster-files",
+        default="100,200",
+        help="file counts of the cluster row (--engine local and dask; orders and customers, --file-rows each)",
+    )
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     want = lambda op: not only or op in only  # noqa: E731
@@ -377,6 +397,8 @@ def main() -> None:
         import_rows(args.import_rows, args.repeat, rows)
     if want("serve"):
         serve_upload(10_000, args.repeat, rows)
+    if "cluster" in only:  # minutes, not seconds: only when asked for
+        cluster_scale([int(n) for n in args.cluster_files.split(",") if n], args.file_rows, args.repeat, args.out)
     if want("scale"):
         scale([int(n) for n in args.scale_files.split(",") if n], args.file_rows, args.repeat, rows)
     if not want("consolidate"):
