@@ -2147,8 +2147,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot reach the Dask scheduler {address}: {detail}",
     ),
     "h_opt_scratch": (
-        "Dask 工作进程存放中间数据的文件夹或网址（如 s3://桶/临时），各工作进程都须能读写；不给则用本机临时文件夹，用完即删",
-        "folder or URL (e.g. s3://bucket/tmp) where the Dask workers keep the rows between steps; every worker must read and write it; without it, this machine's temporary folder. Removed when done",
+        "Dask 工作进程存放中间数据的文件夹或网址（如 s3://桶/临时），各工作进程都须能读写，用完即删；不给则用本机临时文件夹（只适用于本机的工作进程，用 --scheduler 时必须给）",
+        "folder or URL (e.g. s3://bucket/tmp) where the Dask workers keep the rows between steps; every worker must read and write it; removed when done. Without it, this machine's temporary folder (only for workers on this machine: required with --scheduler)",
+    ),
+    "dask_scratch_needed": (
+        "用 --scheduler 时请用 --scratch 给一个各工作进程都能读写的文件夹或网址（如共享文件夹 /共享/临时，或 s3://桶/临时）：本机的临时文件夹别的机器看不到",
+        "with --scheduler, give --scratch a folder or URL every worker can read and write (a shared folder such as /shared/tmp, or s3://bucket/tmp): this machine's temporary folder is not seen by other machines",
     ),
     "cli_urls_need_dask": (
         "{url} 是网址：只有 --engine dask 能从网址读取文件，请加上 --engine dask，或先把文件下载到本机",

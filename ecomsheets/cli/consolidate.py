@@ -89,6 +89,8 @@ def consolidate(
         from ecomsheets.summarize.writer import MAX_DATA_ROWS
         from ecomsheets.textsafe import shown_path
 
+        if scheduler and not scratch:  # this machine's temporary folder is not the cluster's
+            raise UsageError(*messages.both("dask_scratch_needed"))
         named = [*named, *(pair for u in urls for pair in urls_named(u))]
         if not named:
             raise UsageError(*messages.both("cli_no_inputs", paths=", ".join(paths)))

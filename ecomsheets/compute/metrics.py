@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from ecomsheets.compute import exact
 from ecomsheets.compute.evaluate import to_pandas
 from ecomsheets.months import WEEKS, Month, week_label
 from ecomsheets.schema import BundleSpec, CheckSpec, ColumnSpec, MetricSpec, TableSpec, expr
@@ -109,12 +110,12 @@ def _aggregate(m: MetricSpec, labels: pd.Series | None, values: pd.Series) -> fl
         return float(values.sum())
     if m.agg == "distinct":
         return float(values.dropna().nunique())
+    if m.agg in EXACT:
+        return _clean(exact.totals(exact.sum_parts(None, values), m.agg).get(0, empty_value(m)))
     numbers = values.dropna()
-    if m.agg == "sum":
-        return _clean(numbers.sum())
     if numbers.empty:
         return None
-    return _clean({"avg": numbers.mean, "min": numbers.min, "max": numbers.max}[m.agg or ""]())
+    return _clean({"min": numbers.min, "max": numbers.max}[m.agg or ""]())
 
 
 def metric_inputs(
@@ -190,6 +191,9 @@ def where_mask(
 
 
 AGG_PANDAS = {"sum": "sum", "avg": "mean", "min": "min", "max": "max", "distinct": "nunique"}
+# Sums and averages of a metric are added up exactly (compute.exact): the same figure whatever
+# the order of the rows, or how they are split over a cluster's workers.
+EXACT = ("sum", "avg")
 
 
 def key_text(series: pd.Series) -> pd.Series:
@@ -304,6 +308,8 @@ def group_aggregate(m: MetricSpec, labels: pd.Series, values: pd.Series) -> pd.S
         return values.groupby(labels).sum()
     if m.agg == "distinct":
         return values.groupby(labels).nunique()
+    if m.agg in EXACT:
+        return exact.totals(exact.sum_parts(labels, values), m.agg)
     assert m.agg is not None
     return values.groupby(labels).agg(AGG_PANDAS[m.agg])
 

@@ -458,7 +458,7 @@ Merger = LocalMerge  # the interface every engine gives (summarize.dask_engine.D
 def dated_months(insp: Inspection) -> Counter:
     """How many dated cells (columns counted in the month) of a file fall in each month."""
     if insp.remote is not None:
-        return insp.dated
+        return Counter(insp.dated)
     seen: Counter = Counter()
     for td in insp.ctx.tables.values():
         for col in td.table.columns:

@@ -29,14 +29,18 @@ import shutil
 import tempfile
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ecomsheets import messages
+from ecomsheets.compute import exact
 from ecomsheets.compute.metrics import (
+    EXACT,
+    _available,
     _clean,
     empty_value,
     evaluate_metrics,
@@ -140,7 +144,7 @@ def inspect_on_cluster(client, paths, *, schema_dirs, bundle, month, limits, pro
         _inspect_one,
         [_where(p) for p in paths],
         [f"{scratch}/{i:06d}" for i in range(len(paths))],
-        schema_dirs=tuple(str(d) for d in schema_dirs),
+        schema_dirs=tuple(str(Path(d).resolve()) for d in schema_dirs),
         bundle=bundle,
         month=str(month) if month else None,
         limits=limits,
@@ -148,11 +152,18 @@ def inspect_on_cluster(client, paths, *, schema_dirs, bundle, month, limits, pro
         masters=masters,
         pure=False,
     )
-    out = client.gather(futures)
+    try:
+        out = client.gather(futures)
+    except BaseException:
+        client.cancel(futures)  # none left writing to the scratch folder about to be removed
+        raise
     for insp, path in zip(out, paths):
-        insp.report.file = str(path)  # as given here, not as the worker resolved it
+        used, insp.report.file = insp.report.file, str(path)  # as given here, not as the worker read it
+        insp.report.findings = [replace(f, file=str(path)) if f.file == used else f for f in insp.report.findings]
         if insp.ctx is not None:
             insp.ctx.catalog = catalog
+            if isinstance(insp.ctx.bundle, str):
+                insp.ctx.bundle = catalog.bundles[insp.ctx.bundle]
         for part in insp.remote or ():
             part.table = catalog.tables[part.name]
     return out
@@ -165,7 +176,8 @@ def urls_named(url: str) -> list[tuple[str, Path]]:
 
         fs, root = fsspec.core.url_to_fs(url)
         if not fs.isdir(root):
-            return [(url, Path(root.rstrip("/").rsplit("/", 1)[-1]))] if fs.exists(root) else []
+            # A file that is not there is named in the month as one not found, not dropped.
+            return [(url, Path(root.rstrip("/").rsplit("/", 1)[-1]))]
         found = sorted(fs.find(root))
     except (ImportError, ValueError, OSError) as exc:
         raise UsageError(*messages.both("dask_url_unreadable", url=url, detail=str(exc)[:200])) from None
@@ -291,6 +303,8 @@ def _inspect_one(path: str, scratch: str, *, schema_dirs, bundle, month, limits,
         )
     insp.remote = remote
     insp.ctx.tables = {}  # the rows are in the scratch folder
+    if insp.ctx.bundle is _catalog(schema_dirs).bundles.get(insp.ctx.bundle.name):
+        insp.ctx.bundle = insp.ctx.bundle.name  # the client has it: not one copy per file
     insp.ctx.catalog = None  # the client has its own
     insp.data = None
     return insp
@@ -309,8 +323,11 @@ class _local_copy:
         import fsspec
 
         fd, self.tmp = tempfile.mkstemp(suffix=Path(self.path.split("?")[0]).suffix or ".xlsx")
-        with os.fdopen(fd, "wb") as out, fsspec.open(self.path, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
+        try:
+            with os.fdopen(fd, "wb") as out, fsspec.open(self.path, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+        except Exception:  # noqa: BLE001 (any store's error: the file is then one not found)
+            return self.path
         return self.tmp
 
     def __exit__(self, *exc) -> None:
@@ -340,7 +357,12 @@ def _scratch_folder(scratch: str | None) -> str:
     if scratch is None:
         return tempfile.mkdtemp(prefix=name)
     if "://" in scratch:
-        return f"{scratch.rstrip('/')}/{name}"
+        import fsspec
+
+        url = f"{scratch.rstrip('/')}/{name}"
+        fs, path = fsspec.core.url_to_fs(url)
+        fs.makedirs(path, exist_ok=True)  # an object store has no folders; a file system does
+        return url
     folder = Path(scratch) / name
     folder.mkdir(parents=True, mode=0o700)
     return str(folder.resolve())
@@ -407,17 +429,33 @@ def _load_column(known: KnownColumn) -> pd.Series:
 # --- on partitions -----------------------------------------------------------------------------
 
 
-def _key_files(part: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    return part[[*key, SOURCE_FILE]].drop_duplicates()
+def _key_hash(part: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """A 64-bit hash of each row's key: equal keys (as pandas compares them: the number 1 and
+    1.0 alike, the text "1" not) hash alike. Only narrows the search: the keys of the rows it
+    finds are compared themselves (consolidate._resolve_keys)."""
+    from pandas.util import hash_array
+
+    out = np.zeros(len(part), dtype="uint64")
+    for name in key:
+        values = part[name]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            hashed = hash_array(values.to_numpy(dtype="float64"))
+        else:
+            hashed = hash_array(values.astype(object).where(values.notna(), None).to_numpy())
+        out = out * np.uint64(1_000_003) + hashed
+    return out
 
 
-def _rows_in(part: pd.DataFrame, key: list[str], keys: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a partition whose key is among `keys`, in their order."""
-    if keys.empty or part.empty:
+def _key_hashes(part: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """The hashes of the keys a partition (one file) holds, each once."""
+    return pd.DataFrame({"_h": np.unique(_key_hash(part, key))})
+
+
+def _rows_in(part: pd.DataFrame, key: list[str], hashes: np.ndarray) -> pd.DataFrame:
+    """The rows of a partition whose key hashes among `hashes`, in their order."""
+    if not len(hashes) or part.empty:
         return part.iloc[:0]
-    mine = pd.MultiIndex.from_frame(part[key]) if len(key) > 1 else pd.Index(part[key[0]])
-    theirs = pd.MultiIndex.from_frame(keys[key]) if len(key) > 1 else pd.Index(keys[key[0]])
-    return part[mine.isin(theirs)]
+    return part[np.isin(_key_hash(part, key), hashes)]
 
 
 def _drop_rows(part: pd.DataFrame, dropped: dict[str, set]) -> pd.DataFrame:
@@ -433,17 +471,76 @@ def _files(part: pd.DataFrame) -> pd.Series:
     return part[SOURCE_FILE].value_counts()
 
 
-def _projection(part: pd.DataFrame, m, table, month, params, lang, side_of: dict[str, int]) -> pd.DataFrame:
-    """A partition's rows as a metric reads them (compute.metrics.metric_inputs): each one's
-    label, value and the side-by-side row its file is on."""
-    labels, values = metric_inputs(m, part, table, month, params, lang)
-    sides = part.loc[values.index, SOURCE_FILE].map(side_of).fillna(-1).astype("int64")
-    if labels is None:
-        labels = pd.Series(0, index=values.index)
-    elif m.period == "day":  # dates as the grid's keys, so every partition's labels are texts
-        labels = labels.dt.strftime("%Y-%m-%d")
-    x = values.astype("float64") if m.agg != "distinct" else values.astype(object)
-    return pd.DataFrame({"_side": sides.to_numpy(), "_label": labels.astype(object).to_numpy(), "_x": x.to_numpy()})
+_KINDS = ("exact", "plain", "distinct")
+_PARTIAL_META = {
+    "exact": pd.DataFrame(
+        {
+            "_metric": pd.Series(dtype=object),
+            **{c: pd.Series(dtype=object if c == "_label" else "int64") for c in exact.PARTS},
+        }
+    ),
+    "plain": pd.DataFrame(
+        {
+            c: pd.Series(dtype=object if c in ("_metric", "_label") else "float64")
+            for c in ("_metric", "_label", "_sum", "_min", "_max")
+        }
+    ),
+    "distinct": pd.DataFrame({c: pd.Series(dtype=object) for c in ("_metric", "_label", "_x")}),
+}
+
+
+def _kind(m) -> str:
+    return "exact" if m.agg in EXACT else "distinct" if m.agg == "distinct" else "plain"
+
+
+def _partials(part: pd.DataFrame, kind: str, metrics, table, months, params, side_of) -> pd.DataFrame:
+    """A partition's share of some metrics of one table (compute.metrics.metric_inputs), each
+    row under its label on the metric's grid (a text; "" when ungrouped) or, with side_of, its
+    side-by-side row: exact parts of sums and averages, the partial count, minimum and maximum,
+    or the distinct values."""
+    frames = []
+    for m in metrics:
+        labels, values = metric_inputs(m, part, table, months[m.name], params, "zh")
+        if side_of is not None:
+            labels = part.loc[values.index, SOURCE_FILE].map(side_of).fillna(-1).astype("int64").astype(str)
+        elif labels is None:
+            labels = pd.Series("", index=values.index, dtype=object)
+        elif m.period == "day" and pd.api.types.is_datetime64_any_dtype(labels):
+            labels = labels.dt.strftime("%Y-%m-%d")
+        labels = labels.astype(object).where(labels.notna(), None)
+        if kind == "exact":
+            frame = exact.sum_parts(labels, values.astype("float64"))
+        elif kind == "distinct":
+            frame = pd.DataFrame({"_label": labels.to_numpy(), "_x": values.astype(object).to_numpy()})
+            frame = frame.dropna().drop_duplicates()
+        else:
+            grouped = values.astype("float64").groupby(labels.to_numpy(), sort=False)
+            frame = pd.DataFrame({"_sum": grouped.sum(), "_min": grouped.min(), "_max": grouped.max()})
+            frame = frame.rename_axis("_label").reset_index()
+        frames.append(frame.assign(_metric=m.name))
+    out = pd.concat(frames, ignore_index=True) if frames else _PARTIAL_META[kind]
+    return out[list(_PARTIAL_META[kind].columns)].astype(_PARTIAL_META[kind].dtypes.to_dict())
+
+
+def _reduce(parts, kind: str):
+    """The partials of every partition added up (a dask groupby, spread over the cluster for
+    distinct values, which are as many as the rows)."""
+    if kind == "exact":
+        return parts.groupby(["_metric", "_label", "_exp"], sort=False)[["_hi", "_lo", "_n"]].sum()
+    if kind == "distinct":
+        return parts.groupby(["_metric", "_label"], sort=False)["_x"].nunique(split_out=True)
+    return parts.groupby(["_metric", "_label"], sort=False).agg({"_sum": "sum", "_min": "min", "_max": "max"})
+
+
+def _finish(m, kind: str, reduced) -> pd.Series:
+    """One metric's aggregate per label, from its table's reduced partials."""
+    mine = reduced[reduced.index.get_level_values(0) == m.name]
+    if kind == "exact":
+        return exact.totals(mine.reset_index(), m.agg)
+    mine = mine.droplevel(0)
+    if kind == "distinct":
+        return mine
+    return mine[{"count": "_sum", "min": "_min", "max": "_max"}[m.agg]]
 
 
 def _texts_in_order(part: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -452,11 +549,9 @@ def _texts_in_order(part: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _dates(part: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A partition's earliest date (no row when it has none)."""
     values = pd.to_datetime(part[column], errors="coerce").dropna() if column in part else pd.Series(dtype="M8[ns]")
-    return pd.DataFrame({"_date": values.to_numpy(dtype="datetime64[ns]")})
-
-
-_DASK_AGG = {"sum": "sum", "count": "sum", "avg": "mean", "min": "min", "max": "max", "distinct": "nunique"}
+    return pd.DataFrame({"_date": values.to_numpy(dtype="datetime64[ns]")[:0] if values.empty else [values.min()]})
 
 
 @dataclass
@@ -473,32 +568,30 @@ class DaskMerge:
         tables in one pass over the cluster (each table's merge() then takes its own)."""
         import dask.dataframe as dd
 
-        self.frames, self.involved = {}, {}
+        self.frames, self.involved, self.order = {}, {}, {}
         searched = {}
         for name, its in parts.items():
             table = catalog.tables[name]
             meta = its[0].meta
             frame = dd.from_map(_load, its, table=table, meta=meta, enforce_metadata=False)
             self.frames[name] = frame
+            self.order[name] = [p.file for p in its]
             key = list(table.file_key or table.primary_key)
             if key and not table.key_per_file and len(its) > 1:
-                pairs = frame.map_partitions(_key_files, key, meta=meta[[*key, SOURCE_FILE]])
+                pairs = frame.map_partitions(_key_hashes, key, meta=pd.DataFrame({"_h": pd.Series(dtype="uint64")}))
                 # Spread over the cluster (split_out): the month's keys are as many as its rows;
                 # only those of more than one file come here.
-                per_key = pairs.groupby(key, dropna=False).size(split_out=True)
+                per_key = pairs.groupby("_h").size(split_out=True)
                 searched[name] = (key, per_key[per_key > 1])
         names = list(searched)
-        counts = self._compute(*(searched[n][1] for n in names)) if names else []
         lazy = {}
-        for name, found in zip(names, counts if len(names) != 1 else [counts]):
+        for name, found in zip(names, self._compute(*(searched[n][1] for n in names))):
             key = searched[name][0]
             if len(found):
-                shared = found.index.to_frame(index=False)
-                shared.columns = key
+                shared = found.index.to_numpy(dtype="uint64")
                 frame = self.frames[name]
                 lazy[name] = frame.map_partitions(_rows_in, key, shared, meta=frame._meta)
-        rows = self._compute(*lazy.values()) if lazy else []
-        self.involved = dict(zip(lazy, rows if len(lazy) != 1 else [rows]))
+        self.involved = dict(zip(lazy, self._compute(*lazy.values())))
 
     def merge(self, parts: list[RemotePart], table, findings: list, letters: dict):
         """A table's Dask DataFrame, keys resolved across files: the rows of keys in several
@@ -570,72 +663,83 @@ class DaskMerge:
         from ecomsheets.summarize.sides import side_by_side
 
         result.counts = {n: sum(self.per_file.get(n, Counter()).values()) for n in tables}
-        names = list(tables)
-        if self.data_rows > 0:
-            heads = self._compute(*(tables[n].head(self.data_rows, npartitions=-1, compute=False) for n in names))
-        else:
-            heads = [tables[n]._meta for n in names]
-        result.tables = {n: h.reset_index(drop=True) for n, h in zip(names, heads)}
+        # The leading partitions that give the data sheets their rows, each computed on its own
+        # (a worker holds one file's rows), put together here.
+        wanted = {n: self._leading(n) for n in tables}
+        got = iter(self._compute(*(tables[n].partitions[i] for n, k in wanted.items() for i in range(k))))
+        result.tables = {}
+        for name, k in wanted.items():
+            parts = [next(got) for _ in range(k)]
+            frame = pd.concat(parts, ignore_index=True) if parts else tables[name]._meta
+            result.tables[name] = frame.head(self.data_rows).reset_index(drop=True)
         if result.bundle is not None:
             result.sides = side_by_side(result, catalog, result.status, figures=self._side_figures)
 
+    def _leading(self, name: str) -> int:
+        """How many of a table's first partitions hold its first data_rows rows."""
+        need, k = self.data_rows, 0
+        files, counts = self.order.get(name, []), self.per_file.get(name, Counter())
+        while need > 0 and k < len(files):
+            need -= counts.get(files[k], 0)
+            k += 1
+        return k
+
     # --- the cluster's computations ------------------------------------------------------------
 
-    def _compute(self, *collections):
+    def _compute(self, *collections) -> tuple:
+        """The collections computed together (one pass over the partitions they share)."""
         import dask
 
-        out = dask.compute(*collections)
-        return out if len(collections) > 1 else out[0]
+        return dask.compute(*collections) if collections else ()
 
     def _aggregates(self, bundle, catalog, tables: dict, month, side_of=None) -> dict:
         """Every aggregate metric of `bundle` on the month's rows: a value, or per key of its
-        grid; with side_of (file -> side), each side's value of the ungrouped ones as well."""
+        grid; with side_of (file -> side), each side's value of the ungrouped ones instead.
+        Each table's metrics are reduced together: per partition one task per kind of
+        aggregate (exact sums, counts/minima/maxima, distinct values), then one groupby each."""
         params = dict(bundle.parameters)
-        plans = []
+        by_name = {m.name: m for m in bundle.metrics}
+        present = _present(tables)
+        wanted: dict[str, list] = {}
+        months: dict[str, object] = {}
         for m in bundle.metrics:
-            if m.expr_ast is not None or m.table not in tables or (side_of is not None and m.by):
+            if m.expr_ast is not None or (side_of is not None and m.by):
                 continue
-            spec = catalog.tables[m.table]
-            grid_month = month
+            if not _available(m, by_name, present, catalog.tables):  # as evaluate_metrics skips it
+                continue
+            months[m.name] = month
             if m.by and m.period and month is None:
                 dates = tables[m.table].map_partitions(
                     _dates, m.by, meta=pd.DataFrame({"_date": pd.Series(dtype="M8[ns]")})
                 )
-                grid_month = month_of_dates(self._compute(dates)["_date"])
-            proj = tables[m.table].map_partitions(
-                _projection,
-                m,
-                spec,
-                grid_month,
-                params,
-                "zh",
-                side_of or {},
-                meta=pd.DataFrame(
-                    {
-                        "_side": pd.Series(dtype="int64"),
-                        "_label": pd.Series(dtype=object),
-                        "_x": pd.Series(dtype=object if m.agg == "distinct" else "float64"),
-                    }
-                ),
-            )
-            how = _DASK_AGG[m.agg]
-            by = "_side" if side_of is not None else "_label"
-            grouped = proj.groupby(by)["_x"]
-            # A distinct count's (key, value) pairs are as many as the rows: spread them too.
-            plans.append(
-                (m, spec, grid_month, grouped.nunique(split_out=True) if how == "nunique" else getattr(grouped, how)())
-            )
-        results = self._compute(*(p[3] for p in plans)) if plans else ()
-        results = results if len(plans) != 1 else (results,)
+                (first,) = self._compute(dates)
+                months[m.name] = month_of_dates(first["_date"])
+            wanted.setdefault(m.table, []).append(m)
+        lazy, plans = [], []
+        for name, metrics in wanted.items():
+            spec = catalog.tables[name]
+            for kind in _KINDS:
+                mine = [m for m in metrics if _kind(m) == kind]
+                if not mine:
+                    continue
+                parts = tables[name].map_partitions(
+                    _partials, kind, mine, spec, months, params, side_of, meta=_PARTIAL_META[kind]
+                )
+                lazy.append(_reduce(parts, kind))
+                plans.append((kind, mine, spec))
         given: dict = {}
-        for (m, spec, grid_month, _), agg in zip(plans, results):
-            if side_of is not None:
-                given[m.name] = agg
-            elif m.by is None:
-                given[m.name] = _clean(agg.get(0)) if 0 in agg.index else empty_value(m)
-            else:
-                keys = grid_keys(spec.column(m.by), m.period, spec, grid_month, "zh", self._key_values(tables, bundle))
-                given[m.name] = grid_values(m, agg, keys)
+        for (kind, metrics, spec), reduced in zip(plans, self._compute(*lazy)):
+            for m in metrics:
+                agg = _finish(m, kind, reduced)
+                if side_of is not None:
+                    given[m.name] = {int(k): v for k, v in agg.items()}
+                elif m.by is None:
+                    given[m.name] = _clean(agg[""]) if "" in agg.index else empty_value(m)
+                else:
+                    keys = grid_keys(
+                        spec.column(m.by), m.period, spec, months[m.name], "zh", self._key_values(tables, bundle)
+                    )
+                    given[m.name] = grid_values(m, agg, keys)
         return given
 
     def _key_values(self, tables: dict, bundle):
@@ -654,8 +758,7 @@ class DaskMerge:
                             wanted.append((name, column))
             meta = pd.DataFrame({"_text": pd.Series(dtype=object)})
             texts = [tables[n].map_partitions(_texts_in_order, c, meta=meta) for n, c in wanted]
-            found = self._compute(*texts) if texts else []
-            found = found if len(texts) != 1 else [found]
+            found = self._compute(*texts)
             self._keys = {w: list(dict.fromkeys(f["_text"].tolist())) for w, f in zip(wanted, found)}
         return lambda name, column: self._keys[(name, column)]
 
@@ -665,7 +768,7 @@ class DaskMerge:
         aggs = self._aggregates(trimmed, self.catalog, self.tables, self.month, side_of=group_of)
         specs = {m.name: m for m in trimmed.metrics}
         given = {
-            g: {n: (_clean(a[g]) if g in a.index else empty_value(specs[n])) for n, a in aggs.items()}
+            g: {n: (_clean(a[g]) if g in a else empty_value(specs[n])) for n, a in aggs.items()}
             for g in set(group_of.values())
         }
         has_rows: dict[int, set[str]] = {}
