@@ -115,15 +115,6 @@ def test_dask_gives_what_local_gives(month, tmp_path):
     assert len(local_book["订单"]) > 100  # the merged rows, each compared
 
 
-def test_files_left_out_for_errors_and_figures_only(month, tmp_path):
-    # Without --include-invalid the file with errors is left out whole; --data-rows 0 writes
-    # no data sheets (the client then holds no table's rows).
-    results = _both_engines([str(month)], tmp_path, "--data-rows", "0")
-    (_, local, local_book), (_, dask, dask_book) = results["local"], results["dask"]
-    assert dask == local and dask_book == local_book
-    assert local["left_out"]["file_errors"] > 0 and "订单" not in local_book
-
-
 @pytest.fixture(scope="module")
 def team_month(tmp_path_factory) -> Path:
     """The five teams' files of one month: an after-sales row of 客服售后 names an order nobody
@@ -180,7 +171,7 @@ def test_a_team_missing_and_every_file_left_out(team_month, month, tmp_path):
     assert [s["status"] for s in local["sources"]] == ["left_out"]
 
 
-def test_files_given_by_url_and_a_scratch_folder(month, tmp_path):
+def test_files_given_by_url_figures_only_and_a_scratch_folder(month, tmp_path):
     # Workers read the files through fsspec (file:// stands in for s3:// and the like) and keep
     # the rows between steps in the scratch folder given, which is emptied after.
     scratch = tmp_path / "scratch"
@@ -200,6 +191,9 @@ def test_files_given_by_url_and_a_scratch_folder(month, tmp_path):
         for sheet, rows in dask_book.items()
     }
     assert dask == local and dask_book == local_book
+    # Without --include-invalid the file with errors is left out whole; --data-rows 0 writes
+    # no data sheets.
+    assert local["left_out"]["file_errors"] > 0 and "订单" not in local_book
     assert list(scratch.iterdir()) == []
     done = _run("consolidate", url, "-o", str(tmp_path / "x.xlsx"))
     assert done.returncode == 2 and "--engine dask" in done.stderr
