@@ -6,7 +6,7 @@ whose work is quadratic fails here whatever the machine's speed.
 - The summary writer: how often a group key is hashed (every dict built or looked up on the
   groups hashes them) while the metric sheets are written. Rebuilding a dict of every group's
   value for each group and metric, as the writer once did, hashes G² × M times.
-- Key resolution across files: how many DataFrame selections `_resolve_keys` makes. Filtering
+- Key resolution across files: how many DataFrame selections `resolve_keys` makes. Filtering
   a key's rows per key and per file, as it once did, makes keys × files of them; the work per
   key is now plain Python on rows read once.
 The timings themselves are in docs/performance.md (`python benchmarks/run.py --only scale`).
@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from ecomsheets.compute.metrics import MetricValue
-from ecomsheets.summarize.consolidate import LINEAGE, Consolidation, _resolve_keys
+from ecomsheets.summarize.consolidate import LINEAGE, Consolidation, resolve_keys
 from ecomsheets.summarize.writer import write_summary_workbook
 from tests.helpers import CATALOG, MONTH
 
@@ -83,7 +83,7 @@ def shared_frame(files: int, keys: int) -> pd.DataFrame:
 
 
 def resolve_counting(monkeypatch, files: int, keys: int):
-    """_resolve_keys on shared_frame, counting DataFrame selections (df[...])."""
+    """resolve_keys on shared_frame, counting DataFrame selections (df[...])."""
     calls = Counter()
     getitem = pd.DataFrame.__getitem__
 
@@ -95,7 +95,7 @@ def resolve_counting(monkeypatch, files: int, keys: int):
     findings: list = []
     with monkeypatch.context() as m:
         m.setattr(pd.DataFrame, "__getitem__", counted_getitem)
-        out, conflicts, duplicates = _resolve_keys(frame, CATALOG.tables["inventory"], findings, {})
+        out, conflicts, duplicates = resolve_keys(frame, CATALOG.tables["inventory"], findings, {})
     return calls["select"], out, conflicts, duplicates, findings
 
 

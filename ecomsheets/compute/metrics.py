@@ -54,7 +54,7 @@ def evaluate_metrics(
     out: list[MetricValue] = []
     by_name = {m.name: m for m in bundle.metrics}
     for m in bundle.metrics:
-        if not _available(m, by_name, frames, tables):
+        if not available(m, by_name, frames, tables):
             continue
         if m.by is None:
             if m.expr_ast is not None:
@@ -80,11 +80,11 @@ def evaluate_metrics(
     return out
 
 
-def _available(
+def available(
     m: MetricSpec, by_name: dict[str, MetricSpec], frames: dict[str, pd.DataFrame], tables: dict[str, TableSpec]
 ) -> bool:
     if m.expr_ast is not None:
-        return all(_available(by_name[n], by_name, frames, tables) for n in expr.names(m.expr_ast))
+        return all(available(by_name[n], by_name, frames, tables) for n in expr.names(m.expr_ast))
     if m.table not in frames:
         return False
     if m.by:
@@ -93,7 +93,7 @@ def _available(
     return True
 
 
-def _clean(value: Any) -> float | None:
+def clean_value(value: Any) -> float | None:
     if value is None:
         return None
     value = float(value)
@@ -102,7 +102,7 @@ def _clean(value: Any) -> float | None:
 
 def _expr_value(m: MetricSpec, lookup: Callable[[str], float | None]) -> float | None:
     values = {n: (np.nan if lookup(n) is None else lookup(n)) for n in expr.names(m.expr_ast)}
-    return _clean(to_pandas(m.expr_ast)(values))
+    return clean_value(to_pandas(m.expr_ast)(values))
 
 
 def _aggregate(m: MetricSpec, labels: pd.Series | None, values: pd.Series) -> float | None:
@@ -111,11 +111,11 @@ def _aggregate(m: MetricSpec, labels: pd.Series | None, values: pd.Series) -> fl
     if m.agg == "distinct":
         return float(values.dropna().nunique())
     if m.agg in EXACT:
-        return _clean(exact.totals(exact.sum_parts(None, values), m.agg).get(0, empty_value(m)))
+        return clean_value(exact.totals(exact.sum_parts(None, values), m.agg).get(0, empty_value(m)))
     numbers = values.dropna()
     if numbers.empty:
         return None
-    return _clean({"min": numbers.min, "max": numbers.max}[m.agg or ""]())
+    return clean_value({"min": numbers.min, "max": numbers.max}[m.agg or ""]())
 
 
 def metric_inputs(
@@ -150,7 +150,7 @@ def grid_values(m: MetricSpec, agg: pd.Series, keys: list[str]) -> dict[str, flo
     no row falls on: 0 for a sum or a count, blank otherwise)."""
     empty = empty_value(m)
     found = {(k.strftime("%Y-%m-%d") if isinstance(k, pd.Timestamp) else k): v for k, v in agg.to_dict().items()}
-    return {k: _clean(found[k]) if k in found else empty for k in keys}
+    return {k: clean_value(found[k]) if k in found else empty for k in keys}
 
 
 def empty_value(m: MetricSpec) -> float | None:

@@ -398,7 +398,7 @@ class FileTable:
 
     def outside(self, month: Month | None) -> int:
         """Rows without errors dated outside `month`."""
-        self._outside = _outside_month(self.frame[self.keep], self.table, month)
+        self._outside = outside_month(self.frame[self.keep], self.table, month)
         return int(self._outside.sum())
 
     def taken(self, file: str, month: Month | None) -> pd.DataFrame:
@@ -406,8 +406,13 @@ class FileTable:
         frame = self.frame[self.keep]
         if self._outside is not None and self._outside.any():
             frame = frame[~self._outside]
-        frame = frame.assign(**{SOURCE_FILE: file, SOURCE_SHEET: self.sheet, SOURCE_ROW: frame.index.to_numpy()})
-        return frame.reset_index(drop=True)
+        return with_lineage(frame, file, self.sheet)
+
+
+def with_lineage(frame: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame:
+    """A file's rows (index: Excel rows) with their lineage columns, renumbered from 0."""
+    frame = frame.assign(**{SOURCE_FILE: file, SOURCE_SHEET: sheet, SOURCE_ROW: frame.index.to_numpy()})
+    return frame.reset_index(drop=True)
 
 
 def _table_names(insp: Inspection) -> list[str]:
@@ -428,8 +433,8 @@ class LocalMerge:
         """Work done for every table at once before merge() (nothing here)."""
 
     def merge(self, parts: list[pd.DataFrame], table: TableSpec, findings: list, letters: dict):
-        """A table's parts as one frame, keys resolved across files (see _resolve_keys)."""
-        return _resolve_keys(pd.concat(parts, ignore_index=True), table, findings, letters)
+        """A table's parts as one frame, keys resolved across files (see resolve_keys)."""
+        return resolve_keys(pd.concat(parts, ignore_index=True), table, findings, letters)
 
     def check_rows(self, month_rows, bundle: BundleSpec, catalog: Catalog):
         return crossfile.check_rows(month_rows, bundle, catalog)
@@ -549,7 +554,7 @@ def _titles(table: TableSpec) -> dict:
     return {"table_title": table.title, "table_title_en": table.display_title("en")}
 
 
-def _outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -> np.ndarray:
+def outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -> np.ndarray:
     mask = np.zeros(len(frame), dtype=bool)
     if month is None:
         return mask
@@ -561,7 +566,7 @@ def _outside_month(frame: pd.DataFrame, table: TableSpec, month: Month | None) -
     return mask
 
 
-def _resolve_keys(
+def resolve_keys(
     frame: pd.DataFrame, table: TableSpec, findings: list, letters: dict[tuple[str, str], dict[str, str]]
 ) -> tuple[pd.DataFrame, Counter, int]:
     """Across files, a key's rows are taken once when every file has the same rows for it, and

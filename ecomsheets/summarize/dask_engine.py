@@ -40,8 +40,8 @@ from ecomsheets import messages
 from ecomsheets.compute import exact
 from ecomsheets.compute.metrics import (
     EXACT,
-    _available,
-    _clean,
+    available,
+    clean_value,
     empty_value,
     evaluate_metrics,
     grid_keys,
@@ -54,11 +54,12 @@ from ecomsheets.summarize import crossfile
 from ecomsheets.summarize.consolidate import (
     SOURCE_FILE,
     SOURCE_ROW,
-    SOURCE_SHEET,
-    _outside_month,
-    _resolve_keys,
     consolidate,
     dated_months,
+    file_tables,
+    outside_month,
+    resolve_keys,
+    with_lineage,
 )
 
 INSTALL = "pip install 'ecomsheets[dask]'"
@@ -284,21 +285,19 @@ def _inspect_one(path: str, scratch: str, *, schema_dirs, bundle, month, limits,
         return insp
     insp.dated = dated_months(insp)
     remote = []
-    for name, td in insp.ctx.tables.items():
-        frame = td.typed.assign(**td.derived)
-        bad = frame.index.isin(list(insp.report.error_rows.get(name, ())))
+    for part in file_tables(insp):  # the local engine's view of each table: rows, errors
         url = f"{scratch}-{len(remote):03d}.pkl"
-        _write(url, frame.assign(**{_BAD: bad}))
+        _write(url, part.frame.assign(**{_BAD: ~part.keep}))
         remote.append(
             RemoteTable(
-                name=name,
-                sheet=td.sheet.sheet,
-                letters=dict(td.sheet.letters),
-                columns=list(frame.columns),
-                errors=int(bad.sum()),
-                signatures=_signatures(frame[~bad], td.table),
+                name=part.name,
+                sheet=part.sheet,
+                letters=part.letters,
+                columns=list(part.frame.columns),
+                errors=part.errors,
+                signatures=_signatures(part.frame[part.keep], part.table),
                 url=url,
-                meta=_lineaged(frame.iloc[:0], "", ""),
+                meta=with_lineage(part.frame.iloc[:0], "", ""),
             )
         )
     insp.remote = remote
@@ -336,7 +335,7 @@ class _local_copy:
 
 
 def _signatures(frame: pd.DataFrame, table) -> Counter:
-    """Rows by the months their dates fall in (consolidate._outside_month counts a row outside
+    """Rows by the months their dates fall in (consolidate.outside_month counts a row outside
     the month when any of its dates is)."""
     columns = [c.name for c in table.columns if c.in_month and c.name in frame]
     if not columns:
@@ -405,21 +404,16 @@ def _read(url: str) -> pd.DataFrame:
         return pickle.load(src)  # noqa: S301
 
 
-def _lineaged(frame: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame:
-    frame = frame.assign(**{SOURCE_FILE: file, SOURCE_SHEET: sheet, SOURCE_ROW: frame.index.to_numpy()})
-    return frame.reset_index(drop=True)
-
-
 def _load(part: RemotePart, table) -> pd.DataFrame:
     """A partition: one file's rows of a table as the local engine takes them (FileTable.taken)."""
     from ecomsheets.months import parse_month
 
     frame = _read(part.url)
     frame = frame[~frame.pop(_BAD).to_numpy(dtype=bool)]
-    outside = _outside_month(frame, table, parse_month(part.month) if part.month else None)
+    outside = outside_month(frame, table, parse_month(part.month) if part.month else None)
     if outside.any():
         frame = frame[~outside]
-    return _lineaged(frame, part.file, part.sheet)
+    return with_lineage(frame, part.file, part.sheet)
 
 
 def _load_column(known: KnownColumn) -> pd.Series:
@@ -432,7 +426,7 @@ def _load_column(known: KnownColumn) -> pd.Series:
 def _key_hash(part: pd.DataFrame, key: list[str]) -> np.ndarray:
     """A 64-bit hash of each row's key: equal keys (as pandas compares them: the number 1 and
     1.0 alike, the text "1" not) hash alike. Only narrows the search: the keys of the rows it
-    finds are compared themselves (consolidate._resolve_keys)."""
+    finds are compared themselves (consolidate.resolve_keys)."""
     from pandas.util import hash_array
 
     out = np.zeros(len(part), dtype="uint64")
@@ -595,12 +589,12 @@ class DaskMerge:
 
     def merge(self, parts: list[RemotePart], table, findings: list, letters: dict):
         """A table's Dask DataFrame, keys resolved across files: the rows of keys in several
-        files (found by prepare()) judged here by consolidate._resolve_keys."""
+        files (found by prepare()) judged here by consolidate.resolve_keys."""
         frame = self.frames[table.name]
         involved = self.involved.get(table.name)
         if involved is None:
             return frame, Counter(), 0
-        kept, conflicts, duplicates = _resolve_keys(involved.reset_index(drop=True), table, findings, letters)
+        kept, conflicts, duplicates = resolve_keys(involved.reset_index(drop=True), table, findings, letters)
         dropped = _dropped(involved, kept)
         if dropped:
             frame = frame.map_partitions(_drop_rows, dropped, meta=frame._meta)
@@ -705,7 +699,7 @@ class DaskMerge:
         for m in bundle.metrics:
             if m.expr_ast is not None or (side_of is not None and m.by):
                 continue
-            if not _available(m, by_name, present, catalog.tables):  # as evaluate_metrics skips it
+            if not available(m, by_name, present, catalog.tables):  # as evaluate_metrics skips it
                 continue
             months[m.name] = month
             if m.by and m.period and month is None:
@@ -734,7 +728,7 @@ class DaskMerge:
                 if side_of is not None:
                     given[m.name] = {int(k): v for k, v in agg.items()}
                 elif m.by is None:
-                    given[m.name] = _clean(agg[""]) if "" in agg.index else empty_value(m)
+                    given[m.name] = clean_value(agg[""]) if "" in agg.index else empty_value(m)
                 else:
                     keys = grid_keys(
                         spec.column(m.by), m.period, spec, months[m.name], "zh", self._key_values(tables, bundle)
@@ -768,7 +762,7 @@ class DaskMerge:
         aggs = self._aggregates(trimmed, self.catalog, self.tables, self.month, side_of=group_of)
         specs = {m.name: m for m in trimmed.metrics}
         given = {
-            g: {n: (_clean(a[g]) if g in a else empty_value(specs[n])) for n, a in aggs.items()}
+            g: {n: (clean_value(a[g]) if g in a else empty_value(specs[n])) for n, a in aggs.items()}
             for g in set(group_of.values())
         }
         has_rows: dict[int, set[str]] = {}

@@ -71,24 +71,33 @@ def side_by_side(result, catalog: Catalog, status=None, figures=None) -> Sides:
     needed = _needed(bundle, metrics)
     trimmed = dataclasses.replace(bundle, metrics=tuple(m for m in bundle.metrics if m.name in needed))
     tables = {m.table for m in trimmed.metrics if m.table}
-    if figures is not None:
+    if figures is not None:  # the rows are elsewhere: their figures given, the tables named
         given, has_rows = figures(trimmed, group_of)
-        for g, side in enumerate(rows):
-            if g not in carries:
-                side.values = {m.name: None for m in metrics}
-                continue
-            present = {
+
+        def frames_of(g: int) -> dict[str, pd.DataFrame]:
+            return {
                 n: result.tables[n].iloc[:0]
                 for n in tables
                 if n in result.tables and (n in has_rows.get(g, ()) or n in carries[g])
             }
-            values = evaluate_metrics(trimmed, catalog.tables, present, result.month, given=given.get(g, {}))
-            side.values = {
-                m.name: next((v.value for v in values if v.name == m.name and v.group is None), None) for m in metrics
-            }
-        by_name = {x.name: x for x in trimmed.metrics}
-        return Sides(metrics, rows, total, {m.name: _adds_up(m, rows, total.get(m.name), by_name) for m in metrics})
-    # One pass over each table: its rows split by the group of their source file.
+
+    else:
+        given, frames_of = {}, _split(result, catalog, trimmed, tables, group_of, carries)
+    for g, side in enumerate(rows):
+        if g not in carries:  # nothing of it taken (missing, refused, left out): blank
+            side.values = {m.name: None for m in metrics}
+            continue
+        figured = evaluate_metrics(trimmed, catalog.tables, frames_of(g), result.month, given=given.get(g))
+        values = {v.name: v.value for v in figured if v.group is None}
+        side.values = {m.name: values.get(m.name) for m in metrics}
+    by_name = {x.name: x for x in trimmed.metrics}
+    additive = {m.name: _adds_up(m, rows, total.get(m.name), by_name) for m in metrics}
+    return Sides(metrics, rows, total, additive)
+
+
+def _split(result, catalog: Catalog, trimmed, tables: set, group_of: dict[str, int], carries: dict):
+    """The frames of each side (a function of the side): the rows of each table split by the
+    side of their source file, in one pass over each table."""
     split: dict[str, dict[int, pd.DataFrame]] = {}
     for name in tables:
         frame = result.tables.get(name)
@@ -104,21 +113,15 @@ def side_by_side(result, catalog: Catalog, status=None, figures=None) -> Sides:
         stops = np.searchsorted(codes, present, side="right")
         split[name] = {int(g): frame.iloc[a:b] for g, a, b in zip(present, starts, stops) if g >= 0}
     empty: dict[str, pd.DataFrame] = {}
-    for g, side in enumerate(rows):
-        if g not in carries:  # nothing of it taken (missing, refused, left out): blank
-            side.values = {m.name: None for m in metrics}
-            continue
-        frames = {}
-        for name in tables:
-            if name in split and (g in split[name] or name in carries[g]):
-                frames[name] = split[name].get(g, empty.setdefault(name, _empty(split[name], result.tables[name])))
-        values = {
-            v.name: v.value for v in evaluate_metrics(trimmed, catalog.tables, frames, result.month) if v.group is None
+
+    def frames_of(g: int) -> dict[str, pd.DataFrame]:
+        return {
+            name: split[name].get(g, empty.setdefault(name, _empty(split[name], result.tables[name])))
+            for name in tables
+            if name in split and (g in split[name] or name in carries[g])
         }
-        side.values = {m.name: values.get(m.name) for m in metrics}
-    by_name = {x.name: x for x in trimmed.metrics}
-    additive = {m.name: _adds_up(m, rows, total.get(m.name), by_name) for m in metrics}
-    return Sides(metrics, rows, total, additive)
+
+    return frames_of
 
 
 def _groups(result, catalog: Catalog, status) -> tuple[list[Side], dict[str, int], dict[int, set[str]]]:
